@@ -1,0 +1,55 @@
+# The two commands of the README:
+#   make lab   set up .venv when missing, then open JupyterLab on the start notebook
+#   make test  set up .venv when missing, then run every test (unit, notebooks, browser)
+# Nothing is reinstalled when pyproject.toml has not changed since the last set-up.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8888
+# JupyterLab refuses to run as root unless told it may (CI and containers run as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test unit notebooks browser bench outputs clean help
+
+help:
+	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
+	@echo "make test   run every test (unit, nbval notebooks, browser)"
+	@echo "make bench  print the benchmarks' figures"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "== creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "== installing the module and its test tools into $(VENV)"
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@echo "== JupyterLab on http://$(HOST):$(PORT)/lab/tree/notebooks/00-start-here.ipynb (the token is in the URL printed below)"
+	$(PY) -m jupyter lab --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) $(ROOT_FLAG) \
+	  --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest tests -m "not browser" -o addopts="-ra"
+
+notebooks: $(STAMP)
+	$(PY) -m pytest notebooks lessons
+
+browser: $(STAMP)
+	$(PY) -m pytest tests -m browser
+
+bench: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Re-execute the notebooks and keep outputs only on cells tagged nbval-check-output.
+outputs: $(STAMP)
+	$(PY) tools/store_outputs.py notebooks/*.ipynb lessons/*.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,58 @@
+"""pyproject.toml and environment.yml name the same packages with the same versions."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from tests.conftest import ROOT
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_requirements() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = data["dependencies"] + data["optional-dependencies"]["test"]
+    return {norm(Requirement(r).name): str(Requirement(r).specifier) for r in reqs}
+
+
+def conda_requirements() -> tuple[dict[str, str], dict]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    out, python = {}, None
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            for pip_dep in dep["pip"]:
+                if pip_dep.strip() in {"-e .", "."}:
+                    continue
+                r = Requirement(pip_dep)
+                out[norm(r.name)] = str(r.specifier)
+            continue
+        name = re.split(r"[<>=!\s]", dep, maxsplit=1)[0]
+        if name in {"python", "pip"}:
+            python = dep if name == "python" else python
+            continue
+        out[norm(name)] = str(Requirement(dep.replace(" ", "")).specifier)
+    return out, {"python": python, "env": env}
+
+
+def test_same_packages_and_versions():
+    ours, _ = conda_requirements()
+    assert ours == pyproject_requirements()
+
+
+def test_python_pinned_and_package_installed_through_pip():
+    _, info = conda_requirements()
+    assert re.fullmatch(r"python=3\.1[0-9]", info["python"]), "Binder defaults to an old Python unless pinned"
+    pip = [d for d in info["env"]["dependencies"] if isinstance(d, dict)][0]["pip"]
+    assert "-e ." in pip or "." in pip, "the module itself is installed by the pip section"
+    assert info["env"]["channels"] == ["conda-forge"]
+
+
+def test_no_binder_folder_overrides_environment_yml():
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
+        "repo2docker reads only binder/ when it exists, and would ignore environment.yml")

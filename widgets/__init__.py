@@ -1,0 +1,8 @@
+"""Teaching widgets for vertebroplasty and kyphoplasty.
+
+Import what a notebook needs from its submodule, e.g.
+``from widgets.citations import Citations``.  Pure logic (content, evidence,
+rules, grading, geometry) never imports ipywidgets or matplotlib; views do.
+"""
+
+__version__ = "0.1.0"

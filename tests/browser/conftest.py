@@ -74,12 +74,18 @@ def lab(tmp_path_factory):
         if (ROOT / folder).exists():
             shutil.copytree(ROOT / folder, root / folder,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.progress.json"))
+    # Deliberately faulty notebooks that prove the checks catch what they claim to.
+    shutil.copytree(ROOT / "tests" / "browser" / "fixtures", root / "_harness")
     config = work / "config"
     settings = work / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # No news toast or update check over the notebook while testing.
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Every cell stays in the page, so checks see all outputs, not only those scrolled into view.
+    notebook_settings = work / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config),
                JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"),

@@ -1,4 +1,4 @@
-"""Driving a notebook in JupyterLab: open, run all, read errors and widgets."""
+"""Driving a notebook in JupyterLab: open, run all, read errors, widgets and accessibility."""
 
 from __future__ import annotations
 
@@ -22,9 +22,23 @@ ERRORS = """() => { const w = window.jupyterapp.shell.currentWidget; const out =
   });
   return out; }"""
 
-WIDGET_OUTPUTS = """() => [...document.querySelectorAll(
-  '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]')]
-  .map(el => ({ text: el.innerText.slice(0, 200), rendered: el.querySelector('.jupyter-widgets, .lm-Widget') !== null }))"""
+WIDGET_OUTPUTS = """() => { const w = window.jupyterapp.shell.currentWidget; const out = [];
+  const MIME = 'application/vnd.jupyter.widget-view+json';
+  w.content.widgets.forEach((cell, i) => {
+    if (cell.model.type !== 'code') return;
+    const outs = cell.model.outputs; let expected = 0;
+    for (let j = 0; j < outs.length; j++) { if (outs.get(j).data && outs.get(j).data[MIME]) expected++; }
+    if (!expected) return;
+    const shown = [...cell.node.querySelectorAll('.jp-OutputArea-output')]
+      .filter(el => el.querySelector('.jupyter-widgets') && !/Error displaying widget|Loading widget/.test(el.innerText));
+    out.push({ cell: i, expected: expected, rendered: shown.length >= expected,
+               text: cell.node.querySelector('.jp-OutputArea') ? cell.node.querySelector('.jp-OutputArea').innerText.slice(0, 200) : '' });
+  });
+  return out; }"""
+
+#: What axe checks: everything the notebook itself puts on the page (not JupyterLab's own chrome).
+AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-MarkdownOutput"]]}
+BLOCKING = {"serious", "critical"}
 
 
 def open_and_run(page, lab, path: str, timeout: int = 120_000) -> None:
@@ -43,3 +57,19 @@ def errors(page) -> list[str]:
 
 def widget_outputs(page) -> list[dict]:
     return page.evaluate(WIDGET_OUTPUTS)
+
+
+def wait_widgets_rendered(page, timeout: int = 30_000) -> None:
+    page.wait_for_function(f"() => ({WIDGET_OUTPUTS})().every(w => w.rendered)", timeout=timeout)
+
+
+def axe_violations(page, impacts=BLOCKING) -> list[str]:
+    """axe-core findings of the given impacts on the notebook's outputs and rendered Markdown."""
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(page, context=AXE_CONTEXT)
+    found = []
+    for v in result.response["violations"]:
+        if v["impact"] in impacts:
+            targets = [" ".join(map(str, n["target"])) for n in v["nodes"]][:3]
+            found.append(f"{v['impact']}: {v['id']} ({v['help']}) at {targets}")
+    return found

@@ -55,7 +55,13 @@ def test_broken_plan_names_the_problem(tmp_path):
 
 
 def test_answer_keys_live_only_in_lessons():
+    """No student notebook carries or loads an answer key (the keys are under lessons/ only)."""
     from tests.conftest import load_notebook
+    key_rows = [line for line in (ROOT / "lessons/answer-keys/candidacy-cases.md").read_text().splitlines()
+                if line.startswith("| `")]
+    assert key_rows, "the candidacy answer key has no rows"
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        text = "".join("".join(c["source"]) for c in load_notebook(nb)["cells"]).lower()
-        assert "answer key" not in text, f"{nb.name} carries an answer key; keys belong in lessons/"
+        text = "\n".join("".join(c["source"]) for c in load_notebook(nb)["cells"])
+        assert "## Answer key" not in text, nb.name
+        assert "answer_keys" not in text and "answer-keys" not in text, f"{nb.name} loads an answer key"
+        assert not any(row in text for row in key_rows), f"{nb.name} reproduces the case answer key"

@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
+LAB_FLAGS ?=
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -30,7 +31,7 @@ lab: $(STAMP)
 	@echo "== JupyterLab on http://$(HOST):$(PORT)/lab/tree/notebooks/00-start-here.ipynb (the token is in the URL printed below)"
 	$(PY) -m jupyter lab --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) $(ROOT_FLAG) \
 	  --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
+	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_FLAGS)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -7,6 +7,13 @@ built with anywidget so no front-end build step is needed.  It works from the
 keyboard (Tab to focus; arrows, Page Up/Down, Home/End to move) and sends its
 value to the kernel once per change (each key press, or on release after a
 drag), so a figure renders once per change.
+
+JupyterLab's notebook shortcuts (command mode) take the arrow keys, Enter and
+Space from any focused control that is not a text field, and move between cells
+instead.  Lumino skips its shortcuts for an element marked
+``data-lm-suppress-shortcuts``: :class:`Slider` marks its input, and
+:class:`KeyboardShield`, placed inside a view, marks every ipywidgets control of
+that view (buttons, dropdowns, radio buttons), including those added later.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ function render({ model, el }) {
   const input = document.createElement("input");
   input.type = "range";
   input.id = uid;
+  // JupyterLab's command-mode shortcuts would take the arrow keys from a focused control.
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   const out = document.createElement("output");
   out.htmlFor = uid;
   out.setAttribute("aria-hidden", "true");
@@ -110,3 +119,42 @@ class Slider(anywidget.AnyWidget):
     def __repr__(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
         return f"Slider({self.description!r}: {self.value:.{self.decimals}f}{unit})"
+
+
+class KeyboardShield(anywidget.AnyWidget):
+    """An invisible helper that lets a view's ipywidgets controls keep their keys in JupyterLab.
+
+    Put it inside the view's container and give the container a CSS class; ``scope`` is that
+    class as a selector (e.g. ``".vkp-quiz"``).  It marks every input, select, button and
+    textarea of the container with ``data-lm-suppress-shortcuts`` (and keeps doing so as
+    controls are added), so arrows move a radio group or dropdown and Enter/Space press a
+    button instead of moving between notebook cells.
+    """
+
+    _esm = r"""
+function render({ model, el }) {
+  el.setAttribute("aria-hidden", "true");
+  el.style.display = "none";
+  const scope = model.get("scope");
+  const mark = (root) => root.querySelectorAll("input, select, button, textarea")
+      .forEach(n => n.setAttribute("data-lm-suppress-shortcuts", "true"));
+  let tries = 0;
+  const attach = () => {
+    const root = el.closest(scope);
+    if (!root) { if (tries++ < 200) requestAnimationFrame(attach); return; }
+    mark(root);
+    new MutationObserver(() => mark(root)).observe(root, { childList: true, subtree: true });
+  };
+  attach();
+}
+export default { render };
+"""
+    scope = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, scope: str):
+        if not scope.startswith("."):
+            raise ValueError(f"KeyboardShield needs a class selector such as '.vkp-quiz', not {scope!r}")
+        super().__init__(scope=scope)
+
+    def __repr__(self) -> str:
+        return f"KeyboardShield({self.scope!r})"

@@ -30,10 +30,14 @@ def apply_style() -> None:
     matplotlib.rcParams.update(rc)
 
 
-def new_figure(width: float = 6.4, height: float = 4.0) -> Figure:
-    """A figure in the module's style, attached to an Agg canvas (no pyplot)."""
+def new_figure(width: float = 6.4, height: float = 4.0, *, layout: str | None = "constrained") -> Figure:
+    """A figure in the module's style, attached to an Agg canvas (no pyplot).
+
+    ``layout=None`` suits a view that places its axes once: constrained layout lays the
+    figure out again on every render, which doubles the cost of an interactive update.
+    """
     apply_style()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
     return fig
 

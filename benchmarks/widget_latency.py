@@ -1,0 +1,137 @@
+"""Latency of notebook 04's widgets: time from a control's value change to the updated figure.
+
+Drives every control of the height-restoration explorer and the outcome comparison in the
+kernel (no browser): set the value, the view's observers run, the artists move, the figure is
+rendered to PNG and the <img> HTML is replaced; the clock stops when that returns.  Beside each,
+the naive pattern (what ``ipywidgets.interact`` with pyplot does: build a new figure from
+scratch and render it on every change) is measured in the same run on the same sequence of
+values.  Prints median and p95 per control and the ratio naive / ours.
+
+Run: .venv/bin/python benchmarks/widget_latency.py  [--repeat N]
+Target on a 2-core machine: p95 <= 50 ms, and at least 3 times faster than naive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from widgets.citations import Citations  # noqa: E402
+from widgets.figures import img_html, new_figure, png_bytes  # noqa: E402
+from widgets.outcome_views import ExplorerArtists, HeightExplorerView, OutcomeComparison, draw_outcome, \
+    outcome_alt  # noqa: E402
+
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 3.0
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def timed(fn, values) -> list[float]:
+    out = []
+    for v in values:
+        t0 = time.perf_counter()
+        fn(v)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+# ---------------------------------------------------------------- the naive explorer (interact-style)
+def naive_explorer(view: HeightExplorerView, level: str, loss: float, procedure: str, shape: str) -> str:
+    """Build the same picture from scratch, as an interact callback would, and render it."""
+    state = view.model.explore(level, loss, procedure, shape)
+    art = ExplorerArtists(new_figure(6.4, 3.6), fixed_axes=False)
+    art.draw(state)
+    _, alt = view.describe(state)
+    return img_html(png_bytes(art.figure, view.figure.dpi), alt)
+
+
+def bench_explorer(repeat: int) -> list[tuple]:
+    cites = Citations()
+    view = HeightExplorerView(cites)
+    rows = []
+    sequences = {
+        "height-loss slider": ("loss", [float(v) for v in itertools.islice(itertools.cycle(
+            list(range(10, 70)) + list(range(70, 10, -1))), 60 * repeat)]),
+        "vertebra dropdown": ("level", [lv for lv in itertools.islice(itertools.cycle(["T9", "T2", "L5"]), 30 * repeat)]),
+        "shape dropdown": ("shape", [s for s in itertools.islice(itertools.cycle(["crush", "biconcave", "wedge"]), 30 * repeat)]),
+        "procedure buttons": ("procedure", [p for p in itertools.islice(itertools.cycle(["vertebroplasty", "kyphoplasty"]), 30 * repeat)]),
+        "Genant grade dropdown": ("grade", [g for g in itertools.islice(itertools.cycle([1, 2, 3, 0]), 30 * repeat)]),
+    }
+    for name, (attr, values) in sequences.items():
+        control = getattr(view, attr)
+        before = view.figure.render_count
+
+        def ours(v, control=control):
+            control.value = v
+        ours_ms = timed(ours, values)
+        renders = view.figure.render_count - before
+
+        current = {"level": view.level.value, "loss": view.loss.value, "procedure": view.procedure.value,
+                   "shape": view.shape.value}
+
+        def naive(v, attr=attr, current=current):
+            if attr == "grade":
+                current["loss"] = view.model.loss_for_grade(v)
+            else:
+                current[attr] = v
+            naive_explorer(view, current["level"], current["loss"], current["procedure"], current["shape"])
+        naive_ms = timed(naive, values)
+        rows.append(("explorer", name, len(values), renders, ours_ms, naive_ms))
+    return rows
+
+
+def bench_comparison(repeat: int) -> list[tuple]:
+    cites = Citations()
+    t0 = time.perf_counter()
+    comp = OutcomeComparison(cites)
+    build_ms = (time.perf_counter() - t0) * 1000
+    ids = list(comp.outcomes.outcomes)
+    values = list(itertools.islice(itertools.cycle(ids), 16 * repeat))
+    cached = timed(lambda i: setattr(comp.choice, "value", i), values)
+
+    def naive(i):
+        outcome = comp.outcomes.outcome(i)
+        fig = draw_outcome(outcome, cites)
+        img_html(png_bytes(fig, 72), outcome_alt(outcome, cites))
+    naive_ms = timed(naive, values)
+    print(f"(outcome comparison: all {len(ids)} outcome figures drawn once when the widget is made, "
+          f"{build_ms:.0f} ms in total)")
+    return [("outcome comparison", "outcome dropdown", len(values), None, cached, naive_ms)]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="multiply the number of changes per control")
+    args = parser.parse_args(argv)
+    rows = bench_explorer(args.repeat) + bench_comparison(args.repeat)
+    print(f"{'widget':20} {'control':40} {'n':>4} {'median':>8} {'p95':>8} {'naive med':>10} {'naive p95':>10} "
+          f"{'ratio med':>9} {'ratio p95':>9}  verdict")
+    ok = True
+    for widget, control, n, renders, ours, naive in rows:
+        med, hi = statistics.median(ours), p95(ours)
+        nmed, nhi = statistics.median(naive), p95(naive)
+        ratio_med, ratio_p95 = nmed / med, nhi / hi
+        meets = hi <= TARGET_P95_MS and ratio_med >= TARGET_RATIO
+        ok &= meets
+        verdict = "meets target" if meets else "MISSES target"
+        if renders is not None and renders != n:
+            verdict += f" (renders {renders} != changes {n})"
+        print(f"{widget:20} {control:40} {n:>4} {med:8.1f} {hi:8.1f} {nmed:10.1f} {nhi:10.1f} "
+              f"{ratio_med:8.1f}x {ratio_p95:8.1f}x  {verdict}")
+    print("times in ms from value change to rendered figure; naive = new figure + render per change "
+          "(interact pattern), same values, same run")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Views of notebook 04: every number a widget displays traces to evidence, and controls render once."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as ipw
+import pytest
+
+from tests.conftest import SHARED
+from widgets.citations import Citations
+from widgets.evidence import Figure, load_evidence
+from widgets.height_explorer import ExplorerInputError, HeightExplorer
+from widgets.outcome_views import (HeightExplorerView, LeafletView, OutcomeComparison, OutcomeView,
+                                   evidence_table, explorer_summary, visible_text)
+from widgets.outcomes import default_outcomes, fmt, leaves, recompute
+
+EV = load_evidence()
+OUT = default_outcomes()
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+
+
+def shown_numbers(text: str) -> list[str]:
+    """The numbers a reader sees, minus what is not a clinical value: citation markers [n],
+    vertebral level names (L5, T9), the names of scales (0 to 10, SF-36) and '95% CI'."""
+    text = re.sub(r"\[\d+(?:, \d+)*\]", " ", text)
+    text = re.sub(r"\b[TLC]\d+\b", " ", text)
+    text = text.replace("95% CI", "CI").replace("SF-36", "SF").replace("(0 to 10)", "")
+    return NUMBER.findall(text)
+
+
+def traced(numbers) -> set[str]:
+    out = set()
+    for n in numbers:
+        assert recompute(EV, n) == pytest.approx(float(n), abs=1e-9), n
+        for leaf in leaves(n):
+            if isinstance(leaf, Figure):
+                assert leaf.key.partition("#")[0] not in EV.unverified_values(leaf.evidence_id)
+        out.add(fmt(n))
+    return out
+
+
+def alt_of(view) -> str:
+    m = re.search(r'alt="([^"]*)"', view.figure.widget.value)
+    return visible_text(m.group(1))
+
+
+def img_src(view) -> str:
+    return re.search(r'src="([^"]+)"', view.figure.widget.value).group(1)
+
+
+@pytest.fixture
+def cites():
+    return Citations()
+
+
+# ---------------------------------------------------------------- explorer
+def explorer_text(view) -> str:
+    return visible_text(view.readout.value) + " " + alt_of(view)
+
+
+def check_explorer_numbers(view):
+    state = view.state
+    allowed = traced(state.numbers())
+    text = explorer_text(view)
+    text = text.replace(f"grade {state.grade}", "grade")   # the grade is genant_grade(loss), tested in the model
+    for number in shown_numbers(text):
+        assert number in allowed, f"{number!r} is shown but traces to no evidence figure: {text}"
+    return text
+
+
+@pytest.mark.parametrize("level, loss, procedure, shape", [
+    ("L5", 30, "kyphoplasty", "wedge"), ("L5", 55, "kyphoplasty", "crush"), ("T9", 22, "kyphoplasty", "biconcave"),
+    ("T2", 41, "vertebroplasty", "wedge"), ("L5", 0, "kyphoplasty", "wedge"), ("L5", 35, "vertebroplasty", "crush"),
+])
+def test_every_number_the_explorer_shows_traces_to_evidence(cites, level, loss, procedure, shape):
+    view = HeightExplorerView(cites, level=level, loss=loss, procedure=procedure, shape=shape)
+    text = check_explorer_numbers(view)
+    assert len(shown_numbers(text)) >= 5
+    # Xing's MD (unit not verified) and the 7-RCT outlier are never inputs of what is shown.
+    sources = {leaf.evidence_id for n in view.state.numbers() for leaf in leaves(n) if isinstance(leaf, Figure)}
+    assert not sources & {"hr_xing2013_anterior_height", "hr_meta7rct_cm", "hr_patel2022_scope"}
+
+
+def test_each_control_change_renders_once_and_updates_picture_and_words(cites):
+    view = HeightExplorerView(cites)
+    for control, value in [(view.loss, 31.0), (view.shape, "crush"), (view.procedure, "vertebroplasty"),
+                           (view.level, "T9"), (view.grade, 3), (view.level, "L5"), (view.loss, 12.0)]:
+        before_count, before_src, before_alt = view.figure.render_count, img_src(view), alt_of(view)
+        control.value = value
+        assert view.figure.render_count == before_count + 1, f"{control.description} rendered more than once"
+        assert img_src(view) != before_src and alt_of(view) != before_alt
+        check_explorer_numbers(view)
+    # The grade list moved the slider to where grade 3 starts, and follows the slider back.
+    assert view.grade.value == 0 and view.state.loss.value == 12.0
+    assert 'role="status"' in view.readout.value
+
+
+def test_grade_dropdown_sets_the_slider(cites):
+    view = HeightExplorerView(cites, loss=10)
+    view.grade.value = 2
+    assert view.loss.value == 25.0 and view.state.grade == 2
+    assert "moderate (grade 2)" in visible_text(view.readout.value)
+
+
+def test_vertebroplasty_readout_says_no_band_and_names_the_pooled_line(cites):
+    view = HeightExplorerView(cites, procedure="vertebroplasty")
+    text = visible_text(view.readout.value)
+    assert "no verified VP-only gain" in text and "pooled" in text
+    assert "orange band" not in alt_of(view)
+
+
+def test_model_error_is_shown_in_the_widget_not_raised(cites):
+    class Refusing(HeightExplorer):
+        def explore(self, *args, **kwargs):
+            raise ExplorerInputError("height loss must be between 0 and 75 %; 99 is out of range")
+    view = HeightExplorerView(cites)
+    view.model = Refusing(OUT)
+    view.loss.value = 40
+    assert "Cannot show this" in view.readout.value and "between 0 and 75" in view.readout.value
+
+
+def test_controls_are_labelled_for_keyboard_and_screen_reader_users(cites):
+    view = HeightExplorerView(cites)
+    for control in (view.level, view.shape, view.grade, view.procedure):
+        assert control.description and control.style.description_width == "initial"
+    assert view.loss.description.startswith("Height loss") and view.loss.unit == "%"
+    assert len(view.procedure.tooltips) == len(view.procedure.options)
+    assert "Every assumption" in view.assumptions.value and "fg_lumbar_L5_cook2021" in view.assumptions.value
+
+
+# ---------------------------------------------------------------- outcome plots
+@pytest.mark.parametrize("outcome_id", list(OUT.outcomes))
+def test_every_number_an_outcome_view_shows_traces_to_evidence(cites, outcome_id):
+    outcome = OUT.outcome(outcome_id)
+    view = OutcomeView(outcome, cites)
+    numbers = list(outcome.numbers)
+    for panel in outcome.panels:
+        for row in panel.rows:
+            numbers += row.numbers
+        for s in panel.series:
+            numbers += s["means"] + s["sds"]
+    allowed = traced(numbers)
+    footer, sources = view.footer.value.split('<div class="vkp-sources"')
+    for text in (alt_of(view), visible_text(footer), visible_text(view.header.value)):
+        # The kind of evidence is a label from evidence.yaml (e.g. 'conference abstract of 24-month results').
+        for kind in {EV.entry(r.evidence_id).evidence_type for r in outcome.rows}:
+            text = text.replace(kind, "")
+        for number in shown_numbers(text):
+            assert number in allowed, f"{outcome_id}: {number!r} traces to no evidence figure"
+    # Under the plot: each source with the notebook's citation number, first author, year and kind.
+    for eid in outcome.evidence_ids():
+        entry = EV.entry(eid)
+        year = str(entry.source.year).split(" ")[0]
+        expected = cites.marker(eid) + " " + (entry.source.authors.split(",")[0]
+                                              if "not " not in entry.source.authors else "authors not shown")
+        assert expected in sources, expected
+        if year.isdigit():
+            assert f"{expected} {year}" in sources
+
+
+def test_height_plot_shows_spread_kind_and_both_sides(cites):
+    view = OutcomeView(OUT.outcome("height_restoration"), cites)
+    alt = alt_of(view)
+    assert "1.5, SD 2.9" in alt and "cohort study (retrospective)" in alt
+    assert "-1.27, 95% CI -1.86 to -0.67" in alt
+    assert "no significant difference (anterior p = 0.226" in alt   # Beall beside JOSR, not averaged
+    assert "3.67" not in alt and "7.1" not in alt
+    assert "Not plotted" in view.footer.value
+
+
+def test_comparison_switches_without_redrawing(cites):
+    comp = OutcomeComparison(cites)
+    counts = {k: v.figure.render_count for k, v in comp.views.items()}
+    ids = list(OUT.outcomes)
+    comp.choice.value = ids[2]
+    assert comp.body.children[0] is comp.views[ids[2]].widget
+    assert f"Showing outcome 3 of {len(ids)}" in comp.status.value and 'role="status"' in comp.status.value
+    comp.choice.value = ids[0]
+    assert {k: v.figure.render_count for k, v in comp.views.items()} == counts == {k: 1 for k in ids}
+
+
+def test_evidence_table_cell_output(cites):
+    md = evidence_table("new_fractures", cites)
+    assert "| No procedure, within a year of a first fracture | non-surgical | 19.2 | 95% CI 13.6 to 24.8 |" in md.data
+    summary = explorer_summary(cites, level="L5", loss=30).data
+    assert "30 % height loss: moderate (grade 2)" in summary
+    assert "expected anterior height at L5 (mm): 30.3 (fg_lumbar_L5_cook2021, L5_anterior_height_mm.mean)" in summary
+
+
+# ---------------------------------------------------------------- leaflet and questions
+def test_leaflet_table_numbers_trace_and_claims_are_paraphrased(cites):
+    view = LeafletView(cites)
+    numbers = [n for _, _, used in OUT.claims() for n in used]
+    allowed = traced(numbers)
+    text = visible_text(view.table.value)
+    for number in shown_numbers(text):
+        assert number in allowed, number
+    assert "<th scope='col'>The leaflet says</th>" in view.table.value
+    assert cites.marker("kochan2015") in text
+    # The leaflet's claims are our paraphrase: no run of eight words is copied from the leaflet.
+    seed = SHARED / "source" / "seed.txt"
+    if not seed.exists():
+        pytest.skip(f"{seed} is not present")
+    words = re.findall(r"[a-z]+", seed.read_text(encoding="utf-8").lower())
+    runs = {" ".join(words[i:i + 8]) for i in range(len(words) - 7)}
+    ours = re.findall(r"[a-z]+", text.lower())
+    copied = [" ".join(ours[i:i + 8]) for i in range(len(ours) - 7) if " ".join(ours[i:i + 8]) in runs]
+    assert not copied, f"copied from the leaflet: {copied[:2]}"
+
+
+def test_patient_question_feedback(cites):
+    view = LeafletView(cites)
+    card = view.cards[0]
+    card.check.click()
+    assert "Choose one of the answers first" in visible_text(card.feedback.value)
+    wrong = next(o.id for o in card.question.options if not o.correct)
+    card.choice.value = wrong
+    card.check.click()
+    assert "Not the best answer" in card.feedback.value
+    right = next(o.id for o in card.question.options if o.correct)
+    card.choice.value = right
+    card.check.click()
+    feedback = visible_text(card.feedback.value)
+    assert "Good answer" in feedback and "[" in feedback and "{" not in feedback
+    assert isinstance(card.choice, ipw.RadioButtons) and card.check.description == "Check my answer"
+    assert 'role="status"' in card.feedback.value
+
+
+def test_notebook_reference_list_covers_every_source_its_widgets_cite():
+    """The notebook ends with Citations.for_notebook(...).references(), which numbers the keys of its
+    Markdown; the widgets must cite nothing else, or a number under a plot would have no reference."""
+    from tests.conftest import ROOT
+    path = ROOT / "notebooks" / "04-comparing-outcomes.ipynb"
+    cites = Citations.for_notebook(path)
+    before = cites.keys
+    OutcomeComparison(cites)
+    HeightExplorerView(cites)
+    LeafletView(cites)
+    for outcome_id in OUT.outcomes:
+        evidence_table(outcome_id, cites)
+    assert cites.keys == before, f"cited by widgets only: {sorted(set(cites.keys) - set(before))}"

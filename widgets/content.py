@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 import yaml
@@ -71,14 +72,23 @@ class _Located:
         return self.lines.get(())
 
 
-def _node_lines(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
-    lines = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines.update(_node_lines(value, path + (key.value,)))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, value in enumerate(node.value):
-            lines.update(_node_lines(value, path + (index,)))
+def _node_lines(root: yaml.Node) -> dict[tuple, int]:
+    """Line of every node by its path.  Each node is entered once, so an alias that refers
+    back to its own anchor (or a deep tree of aliases) cannot loop or blow up."""
+    lines: dict[tuple, int] = {}
+    seen: set[int] = set()
+    stack = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((value, path + (key.value,)) for key, value in node.value
+                         if isinstance(key, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, path + (index,)) for index, value in enumerate(node.value))
     return lines
 
 
@@ -89,6 +99,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value, not a list or a mapping",
+                    key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None,
@@ -123,6 +137,9 @@ def read_yaml(path: Path | str, text: str | None = None) -> _Located:
                            fix="check the indentation and quoting on that line") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, f"this is not valid YAML ({exc})") from None
+    except RecursionError:
+        raise ContentError(path, "the file nests too deeply or refers to itself through an alias (&name/*name)",
+                           fix="write the data out without self-referring aliases") from None
     lines = _node_lines(node) if node is not None else {}
     return _Located(data, lines)
 
@@ -163,6 +180,9 @@ def validate(located: _Located, model: type[M], path: Path | str, *, id_field: s
         raise ContentError(path, "the file is empty", fix=f"fill it in as described in {model.__name__}")
     try:
         return model.model_validate(located.data)
+    except RecursionError:
+        raise ContentError(path, "the data nests too deeply or refers to itself through an alias (&name/*name)",
+                           fix=f"write it out as {model.__name__} expects, without self-referring aliases") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])

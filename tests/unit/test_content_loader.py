@@ -95,3 +95,19 @@ def test_content_error_is_a_value_error(tmp_path):
 def test_shipped_course_map_is_valid():
     course = load_course()
     assert course.notebooks[0].file == "00-start-here.ipynb"
+
+
+def test_list_as_a_key_is_a_clear_error(tmp_path):
+    err = error_for(tmp_path, "? [a, b]\n: 1\n")
+    assert "plain value" in str(err) and err.line == 1
+
+
+def test_self_referring_alias_is_a_clear_error(tmp_path):
+    err = error_for(tmp_path, "notebooks: &a [*a]\n")
+    assert "alias" in str(err) or "notebooks" in str(err)
+
+
+def test_alias_bomb_does_not_blow_up(tmp_path):
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}]" for i in range(1, 25)]
+    err = error_for(tmp_path, "\n".join(lines) + "\n")
+    assert "not known" in str(err) or "missing" in str(err)

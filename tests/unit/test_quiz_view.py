@@ -1,0 +1,182 @@
+"""The quiz widget, driven as a student would (set controls, press buttons), without a browser."""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets as ipw
+import pytest
+
+import traitlets
+
+from widgets.candidacy import RULE_IDS, load_case_bank
+from widgets.citations import Citations
+from widgets.progress import ProgressFile
+from widgets.quiz import Quiz
+from widgets.quiz_view import ChoiceGroup, QuizView
+
+SCRIPT_BANK = """\
+cases:
+  - id: evil
+    title: <b>Bold</b> title
+    history: >-
+      <script>alert('x')</script> A 70-year-old woman has severe pain from an osteoporotic
+      compression fracture that pain medication and bed rest have not helped.
+    findings:
+      compression_fracture: true
+      fracture_cause: osteoporosis
+      severe_back_pain: true
+      pain_relieved_by_medication_and_bed_rest: false
+      posterior_cortical_defect: false
+      vertebral_infection: false
+      pain_from_herniated_disc: false
+    expected: {vertebroplasty: true, kyphoplasty: true, deciding_rules: [indication_met]}
+"""
+
+
+@pytest.fixture
+def view(tmp_path):
+    store = ProgressFile(tmp_path / "q.progress.json").load()
+    return QuizView(Quiz.from_bank(load_case_bank(), records=store.records), store, Citations())
+
+
+def choice(answer):
+    return None if answer is None else ("candidate" if answer else "not_candidate")
+
+
+def answer(v: QuizView, vp, kp, reason):
+    v.vp.value, v.kp.value, v.reason.value = choice(vp), choice(kp), reason
+    v.submit_button.click()
+
+
+def test_an_instructors_script_shows_as_text(tmp_path):
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(SCRIPT_BANK, encoding="utf-8")
+    v = QuizView.for_notebook(bank=bank, progress=tmp_path / "p.progress.json")
+    assert isinstance(v, QuizView)
+    assert "<script>" not in v.vignette.value and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in v.vignette.value
+    assert "<b>" not in v.vignette.value and "&lt;b&gt;Bold&lt;/b&gt;" in v.vignette.value
+
+
+def test_controls_are_labelled_and_keyboard_native(view):
+    assert isinstance(view.vp, ChoiceGroup) and view.vp.description == "Vertebroplasty"
+    assert isinstance(view.kp, ChoiceGroup) and view.kp.description == "Kyphoplasty"
+    assert [label for label, _ in view.vp.options] == ["Candidate", "Not a candidate"]
+    assert [v for _, v in view.reason.options] == list(RULE_IDS), "one choice per rule"
+    assert view.student.style.description_width == "initial", "labels are not truncated"
+    assert view.vp.value is None and view.reason.value is None, "nothing pre-selected"
+    for b in (view.submit_button, view.next_button, view.csv_button, view.json_button):
+        assert b.description and b.tooltip
+
+
+def test_a_choice_group_refuses_an_unknown_value(view):
+    with pytest.raises(traitlets.TraitError, match="Kyphoplasty"):
+        view.kp.value = "maybe"
+
+
+def test_feedback_names_the_rule_and_its_numbered_citation(view):
+    cites = view.citations
+    answer(view, True, True, "indication_met")
+    fb = view.feedback.value
+    assert "Correct." in fb
+    assert "indication_met" in fb and "Indication met" in fb
+    assert f"[{cites.number('kochan2015')}]" in fb
+    assert "grades against the leaflet" in fb
+    assert 'role="status"' in fb
+
+
+def test_evidence_note_added_without_changing_the_grade(view):
+    while view.quiz.current.id != "c05-breast-metastasis":
+        view.next_button.disabled = False
+        view.quiz.next()
+    view._show_case()
+    answer(view, True, False, "kp_cause_excluded")
+    fb = view.feedback.value
+    assert fb.startswith('<div role="status"') and "Correct." in fb
+    assert "does not change the grade" in fb
+    for key in ("cand_jensen2009_neoplastic", "cand_barr2014_neoplastic", "cand_cafe2011_cancer"):
+        assert f"[{view.citations.number(key)}" in fb or f", {view.citations.number(key)}" in fb
+
+
+def test_wrong_answer_feedback_says_what_was_wrong(view):
+    answer(view, False, True, "pain_relieved")
+    fb = view.feedback.value
+    assert "Not quite." in fb and "wrong" in fb and "right" in fb
+
+
+def test_submitting_an_incomplete_answer_shows_a_message_not_a_traceback(view):
+    view.vp.value = "candidate"
+    view.submit_button.click()
+    assert 'role="alert"' in view.error.value and "kyphoplasty" in view.error.value
+    assert view.quiz.records == [] and view.feedback.value == ""
+
+
+def test_answer_is_saved_at_once_and_progress_shown(view):
+    answer(view, True, True, "indication_met")
+    saved = json.loads(view.progress.path.read_text(encoding="utf-8"))
+    assert len(saved["answers"]) == 1
+    assert view.bar.value == 1 and view.bar.max == view.quiz.bank_total
+    assert f"1 of {view.quiz.bank_total} cases answered, 1 correct" in view.bar_text.value
+    assert str(view.progress.path) in view.saved_to.value
+    assert view.next_button.disabled is False and view.submit_button.disabled is True
+
+
+def test_next_resets_the_controls_and_moves_on(view):
+    answer(view, True, True, "indication_met")
+    view.next_button.click()
+    assert view.quiz.current.id == view.quiz.bank[1].id
+    assert (view.vp.value, view.kp.value, view.reason.value) == (None, None, None)
+    assert "case 2 of" in view.status.value and view.feedback.value == ""
+
+
+def test_review_and_retry(view):
+    answer(view, False, False, "no_fracture")
+    view.review_button.click()
+    assert "1 missed answer" in view.review.value and view.quiz.bank[0].title in view.review.value
+    view.retry_button.click()
+    assert view.quiz.mode == "retry" and "Retry set" in view.status.value
+
+
+def test_export_needs_a_name_then_writes_the_file(view, tmp_path):
+    answer(view, True, True, "indication_met")
+    view.csv_button.click()
+    assert "name or student id" in view.error.value
+    view.student.value = "=2+3"
+    view.json_button.click()
+    assert view.error.value == ""
+    exported = list(tmp_path.glob("vkp-quiz-*.json"))
+    assert len(exported) == 1 and str(exported[0]) in view.export_status.value
+    assert json.loads(exported[0].read_text())["student"] == "=2+3"
+
+
+def test_a_save_failure_is_shown_and_the_grade_kept(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = ProgressFile(blocker / "q.progress.json")
+    v = QuizView(Quiz.from_bank(), store, Citations())
+    answer(v, True, True, "indication_met")
+    assert "could not be saved" in v.error.value and "Correct." in v.feedback.value
+
+
+def test_a_corrupt_progress_file_warning_is_shown(tmp_path):
+    path = tmp_path / "q.progress.json"
+    path.write_text("{ half", encoding="utf-8")
+    v = QuizView.for_notebook(progress=path)
+    assert "Warning" in v.saved_to.value and "corrupt-" in v.saved_to.value
+
+
+def test_a_broken_bank_gives_an_error_box_not_a_traceback(tmp_path):
+    bank = tmp_path / "bank.yaml"
+    bank.write_text("cases: 3\n", encoding="utf-8")
+    box = QuizView.for_notebook(bank=bank, progress=tmp_path / "p.json")
+    assert isinstance(box, ipw.HTML) and 'role="alert"' in box.value and "bank.yaml" in box.value
+
+
+def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
+    """Feedback citations must appear in the notebook's reference list, so its Markdown cites them all."""
+    from tests.conftest import ROOT
+    from widgets.candidacy import load_rules
+    cites = Citations.for_notebook(ROOT / "notebooks" / "05-candidacy-quiz.ipynb")
+    for rule in load_rules():
+        for key in list(rule.cites) + rule.note_cites:
+            assert key in cites.keys, f"{rule.id} cites {key}, which the notebook's references would miss"

@@ -145,3 +145,96 @@ def sagittal_outline(heights: Heights, depth_mm: float) -> list[tuple[float, flo
     through the anterior, middle and posterior heights."""
     a, m, p = heights.anterior, heights.middle, heights.posterior
     return [(0.0, 0.0), (0.0, a), (depth_mm * 0.5, m), (depth_mm, p), (depth_mm, 0.0)]
+
+
+#: Evidence entry for the reference (unfractured) vertebral body the widgets draw.
+REFERENCE_ID = "fg_lumbar_L5_cook2021"
+
+
+@dataclass(frozen=True)
+class ReferenceVertebra:
+    """An unfractured L5 body from CT morphometry (Cook 2021), to draw fractures to scale.
+
+    The source gives anterior and posterior heights and the AP depth; it gives no middle
+    height, so the middle is drawn halfway between them (a drawing assumption, said so in
+    the widgets)."""
+
+    expected: Heights
+    depth_mm: float
+    evidence_id: str = REFERENCE_ID
+
+
+@lru_cache(maxsize=1)
+def reference_vertebra() -> ReferenceVertebra:
+    ev = load_evidence()
+    a = float(ev.number(REFERENCE_ID, "L5_anterior_height_mm.mean"))
+    p = float(ev.number(REFERENCE_ID, "L5_posterior_height_mm.mean"))
+    d = float(ev.number(REFERENCE_ID, "L5_superior_AP_length_mm.mean"))
+    return ReferenceVertebra(Heights(a, round((a + p) / 2, 2), p), d)
+
+
+def describe(geometry: FractureGeometry) -> str:
+    """One plain sentence a screen reader can read: loss, grade, shape and wedge angle."""
+    loss = geometry.height_loss_percent
+    shape = geometry.shape
+    shape_text = "no fracture shape (under grade 1)" if shape == "none" else f"a {shape} shape"
+    return (f"Height loss {loss:.1f} %: Genant {GRADE_NAMES[geometry.grade]}, {shape_text}, "
+            f"wedge angle {geometry.wedge_angle_deg:.1f} degrees.")
+
+
+def genant_table_markdown(cite) -> str:
+    """Genant's grades as a Markdown table, thresholds read from the evidence (``cite`` numbers keys)."""
+    ev = load_evidence()
+    t = genant_thresholds()
+    ref = cite(f"[@{GENANT_ID}]")
+    rows = [("0", "normal", f"under {t.grade1_from:g}"),
+            ("1", "mild", ev.raw(GENANT_ID, "grade_1_mild.height_loss_percent").replace("-", " to ")),
+            ("2", "moderate", ev.raw(GENANT_ID, "grade_2_moderate.height_loss_percent").replace("-", " to ")),
+            ("3", "severe", "over " + ev.raw(GENANT_ID, "grade_3_severe.height_loss_percent").lstrip(">"))]
+    lines = [f"| Genant grade {ref} | Name | Height loss, % |", "|---|---|---|"]
+    lines += [f"| {g} | {name} | {band} |" for g, name, band in rows]
+    lines.append("")
+    lines.append(f"At a boundary the higher grade starts: {t.grade1_from:g} % is grade 1 and {t.grade2_from:g} % "
+                 f"is grade 2, but {t.grade3_above:g} % is still grade 2 (grade 3 is *over* {t.grade3_above:g} %).")
+    return "\n".join(lines)
+
+
+#: Worked examples for notebook 01: (name, anterior, middle, posterior) heights in mm of the
+#: reference L5 body.  Illustrative shapes, not patient data.
+EXAMPLES = (
+    ("Unfractured", None, None, None),
+    ("Front collapsed", 18.0, 25.0, 26.3),
+    ("Middle sunk", 28.0, 18.0, 25.5),
+    ("Whole body crushed", 22.0, 19.0, 14.0),
+    ("Slight front dip", 26.0, 27.5, 26.3),
+)
+
+
+def examples_markdown() -> str:
+    """The worked examples as a Markdown table: heights, % loss, grade, shape and wedge angle."""
+    ref = reference_vertebra()
+    e = ref.expected
+    lines = ["| Example | Anterior, mm | Middle, mm | Posterior, mm | Height loss, % | Genant grade | Shape | "
+             "Wedge angle, degrees |", "|---|---|---|---|---|---|---|---|"]
+    for name, a, m, p in EXAMPLES:
+        h = e if a is None else Heights(a, m, p)
+        g = FractureGeometry(e, h, ref.depth_mm)
+        lines.append(f"| {name} | {h.anterior:.1f} | {h.middle:.1f} | {h.posterior:.1f} | "
+                     f"{g.height_loss_percent:.1f} | {g.grade} | {g.shape} | {g.wedge_angle_deg:.1f} |")
+    return "\n".join(lines)
+
+
+def reference_text(cite) -> str:
+    ref = reference_vertebra()
+    e = ref.expected
+    return (f"The drawings use an unfractured L5 vertebral body measured on CT: {e.anterior:g} mm high at the "
+            f"front, {e.posterior:g} mm at the back and {ref.depth_mm:g} mm deep {cite(f'[@{REFERENCE_ID}]')}. "
+            f"The source gives no middle height, so the middle is drawn halfway, at {e.middle:g} mm.")
+
+
+def epidemiology_text(cite) -> str:
+    ev = load_evidence()
+    n = ev.number("epi_us_750k_one_third", "new_vertebral_fractures_per_year_US")
+    share = ev.raw("epi_us_750k_one_third", "symptomatic_fraction")
+    return (f"In the United States about {n.value:,.0f} new vertebral fractures happen each year, and only "
+            f"{share} of them cause symptoms {cite('[@epi_us_750k_one_third]')}.")

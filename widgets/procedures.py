@@ -104,6 +104,10 @@ class Procedure(ContentModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"step ids used twice: {dupes}")
+        titles = [s.title for s in self.steps]
+        same = sorted({t for t in titles if titles.count(t) > 1})
+        if same:
+            raise ValueError(f"step titles used twice (the ordering test could not tell them apart): {same}")
         prefix = self.abbreviation.lower() + "_"
         wrong = [i for i in ids if not i.startswith(prefix)]
         if wrong:
@@ -236,24 +240,30 @@ def load_procedure(name: str) -> Procedure:
     return _load_named(name)
 
 
-def load_questions(path: Path | str | None = None, procedures: dict[str, Procedure] | None = None
-                   ) -> QuestionFile:
-    """Decision-point questions; a question's ``step`` must name a step of its procedures."""
-    path = Path(path or content_path("procedure_questions.yaml"))
-    data = load_model(path, QuestionFile)
+def check_questions(questions: list[Question], path: Path | str, *, prefix: str = "questions",
+                    procedures: dict[str, Procedure] | None = None) -> None:
+    """A question's ``step`` must name a step of its procedures; its citations must resolve."""
     procs = procedures or {n: load_procedure(n) for n in PROCEDURES}
     evidence = load_evidence()
-    for i, q in enumerate(data.questions):
+    for i, q in enumerate(questions):
         if q.step is not None:
             owners = [p for p in q.procedures if q.step in procs[p].step_ids]
             if not owners:
                 raise ContentError(path, f"step '{q.step}' is not a step of {q.procedures}",
-                                   field=f"questions[{i}].step (in id '{q.id}')",
+                                   field=f"{prefix}[{i}].step (in id '{q.id}')",
                                    fix="use a step id from widgets/content/procedures/")
         for key in q.cites:
             if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"questions[{i}].cites (in id '{q.id}')",
+                raise ContentError(path, f"unknown citation key '{key}'", field=f"{prefix}[{i}].cites (in id '{q.id}')",
                                    fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+
+
+def load_questions(path: Path | str | None = None, procedures: dict[str, Procedure] | None = None
+                   ) -> QuestionFile:
+    """Decision-point questions (``procedure_questions.yaml``), validated and cross-checked."""
+    path = Path(path or content_path("procedure_questions.yaml"))
+    data = load_model(path, QuestionFile)
+    check_questions(data.questions, path, procedures=procedures)
     return data
 
 
@@ -368,8 +378,8 @@ class AttemptHistory:
 
 def ordering_export(student: str, attempts, exported_at: str | None = None) -> dict:
     """The ``vkp-ordering-export`` version 1 document for a list of :class:`Attempt` (or dicts)."""
-    if not isinstance(student, str):
-        raise ValueError(f"student must be text, not {student!r}")
+    if not isinstance(student, str) or not student.strip():
+        raise ValueError(f"the export needs the student's name (non-empty text), not {student!r}")
     rows = []
     for a in attempts:
         row = a.as_export() if isinstance(a, Attempt) else dict(a)
@@ -464,3 +474,38 @@ def compare_steps(vp: Procedure, kp: Procedure) -> list[ComparisonRow]:
             rows.append(ComparisonRow(PHASE_NAMES[phase], a[phase].title if phase in a else "no such step",
                                       b[phase].title if phase in b else "no such step"))
     return rows
+
+
+# --------------------------------------------------------------------------- tables (Markdown text)
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def steps_markdown(procedure: Procedure, cite) -> str:
+    """The ordered steps as a Markdown table; ``cite`` turns '[@a; @b]' into '[1, 2]'."""
+    lines = ["| # | Step | What happens | Why | Sources |", "|---|---|---|---|---|"]
+    for i, s in enumerate(procedure.steps, start=1):
+        refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
+        lines.append(f"| {i} | {_cell(s.title)} | {_cell(s.text)} | {_cell(s.why)} | {refs} |")
+    return "\n".join(lines)
+
+
+def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBase | None = None) -> str:
+    """VP and KP side by side: steps by phase, setting (leaflet and evidence) and mean time."""
+    ev = evidence or load_evidence()
+
+    def refs(keys):
+        return cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+
+    lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
+    for row in compare_steps(vp, kp):
+        lines.append(f"| {row.phase} | {row.vertebroplasty} | {row.kyphoplasty} |")
+    lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet)} {refs(['kochan2015'])} | "
+                 f"{_cell(kp.setting.leaflet)} {refs(['kochan2015'])} |")
+    lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence)} {refs([k for k in vp.setting.cites if k != 'kochan2015'])} | "
+                 f"{_cell(kp.setting.evidence)} {refs([k for k in kp.setting.cites if k != 'kochan2015'])} |")
+    dv, dk = vp.duration_minutes(ev), kp.duration_minutes(ev)
+    lines.append(f"| Mean procedure time in a randomised trial | {dv} min {refs([dv.evidence_id])} | "
+                 f"{dk} min {refs([dk.evidence_id])} |")
+    return "\n".join(lines)

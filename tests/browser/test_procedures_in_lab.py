@@ -1,0 +1,110 @@
+"""Learn and Test modes in a real JupyterLab: step through a procedure with Next, and put the
+steps in order with the keyboard alone (Tab, arrow keys, Enter, Space; no mouse clicks)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
+from widgets.procedures import load_procedure
+
+
+def test_stepper_goes_through_every_kyphoplasty_step_with_next(page, lab):
+    kp = load_procedure("kyphoplasty")
+    open_and_run(page, lab, "notebooks/03-kyphoplasty.ipynb")
+    assert errors(page) == []
+    wait_widgets_rendered(page)
+    stepper = page.locator(".vkp-stepper")
+    status = stepper.locator(".vkp-status")
+    picture = stepper.locator(".vkp-figure img")
+    n = len(kp.steps)
+    expect(status).to_contain_text(f"Step 1 of {n}: {kp.steps[0].title}")
+    expect(stepper.locator("progress")).to_have_attribute("value", "1")
+    next_button = stepper.get_by_role("button", name="Next step")
+    for k in range(2, n + 1):
+        before = picture.get_attribute("src")
+        next_button.click()
+        expect(status).to_contain_text(f"Step {k} of {n}: {kp.steps[k - 1].title}")
+        expect(stepper.locator("progress")).to_have_attribute("value", str(k))
+        expect(stepper).to_contain_text(" ".join(kp.steps[k - 1].why.split())[:60])
+        expect(picture).not_to_have_attribute("src", before)  # the drawing changed with the step
+        if kp.steps[k - 1].phase == "balloon_inflate":
+            expect(picture).to_have_attribute("alt", re.compile("balloon inflated"))
+    next_button.click()
+    expect(status).to_contain_text("already the last step")
+
+
+def _labels(select) -> list[str]:
+    # ipywidgets writes option labels with no-break spaces
+    return select.evaluate("s => [...s.options].map(o => o.textContent.replace(/\\u00a0/g, ' ').trim())")
+
+
+def test_ordering_by_keyboard_alone(page, lab):
+    vp = load_procedure("vertebroplasty")
+    title_to_id = {s.title: s.id for s in vp.steps}
+    open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
+    assert errors(page) == []
+    wait_widgets_rendered(page)
+    box = page.locator(".vkp-ordering")
+    select = box.locator("select")
+    expect(select.locator("option")).to_have_count(len(vp.steps))
+    select.focus()  # the same as tabbing into the list box
+    for target, step in enumerate(vp.steps):
+        current = [title_to_id[t] for t in _labels(select)]
+        here = current.index(step.id)
+        if here == target:
+            continue
+        page.keyboard.press("Home")
+        for _ in range(here):
+            page.keyboard.press("ArrowDown")
+        # the kernel confirms the choice before the step is moved
+        expect(box.locator(".vkp-status")).to_contain_text(
+            f"Selected: {step.title}, position {here + 1} of {len(vp.steps)}")
+        page.keyboard.press("Tab")  # to "Move up"
+        expect(box.get_by_role("button", name="Move up")).to_be_focused()
+        for pos in range(here, target, -1):
+            page.keyboard.press("Enter")
+            expect(box.locator(".vkp-status")).to_contain_text(f"moved to position {pos}")
+        page.keyboard.press("Shift+Tab")  # back to the list
+        expect(select).to_be_focused()
+    assert [title_to_id[t] for t in _labels(select)] == vp.step_ids
+    for _ in range(3):  # list -> Move up -> Move down -> Check order
+        page.keyboard.press("Tab")
+    expect(box.get_by_role("button", name="Check order")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(box.locator(".vkp-status")).to_contain_text(f"correct! All {len(vp.steps)} steps are in order")
+    expect(box.locator("table")).to_contain_text("correct")
+
+
+def test_decision_point_answered_by_keyboard_alone(page, lab):
+    from widgets.procedures import questions_for
+    questions = questions_for("vertebroplasty")
+    first = questions[0]
+    wrong_index = next(i for i, o in enumerate(first.options) if not o.correct)
+    right_index = next(i for i, o in enumerate(first.options) if o.correct)
+    open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
+    wait_widgets_rendered(page)
+    quiz = page.locator(".vkp-quiz")
+    radios = quiz.locator(".vkp-radio").first.locator("input[type=radio]")
+    expect(radios).to_have_count(len(first.options))
+    radios.first.focus()  # the same as tabbing into the group
+    page.keyboard.press("Space")
+    for _ in range(wrong_index):
+        page.keyboard.press("ArrowDown")
+    expect(radios.nth(wrong_index)).to_be_checked()
+    expect(quiz).to_contain_text(f"Chosen: {first.options[wrong_index].text}")  # the kernel has it
+    page.keyboard.press("Tab")
+    expect(quiz.get_by_role("button", name="Check answer 1")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(quiz).to_contain_text("Not quite.")
+    page.keyboard.press("Shift+Tab")
+    for _ in range(wrong_index - right_index):
+        page.keyboard.press("ArrowUp")
+    expect(radios.nth(right_index)).to_be_checked()
+    expect(quiz).to_contain_text(f"Chosen: {first.options[right_index].text}")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(quiz).to_contain_text("Correct.")
+    expect(quiz).to_contain_text(f"Score: 1 of {len(questions)} correct; 1 of {len(questions)} answered; 2 attempts")

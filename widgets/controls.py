@@ -121,6 +121,172 @@ class Slider(anywidget.AnyWidget):
         return f"Slider({self.description!r}: {self.value:.{self.decimals}f}{unit})"
 
 
+# --------------------------------------------------------------------------- choices
+# ipywidgets' Select and RadioButtons lose their arrow keys to JupyterLab's notebook shortcuts
+# (ArrowUp/ArrowDown move between cells), and RadioButtons give each option its own Tab stop with
+# no shared name.  These two render native controls instead: a labelled <select size=n>, and a
+# <fieldset> of radio inputs sharing a name with a <legend> (one Tab stop, arrows to choose).
+
+_UID_JS = r"""
+function uid(prefix) { return prefix + Math.random().toString(36).slice(2, 10); }
+"""
+
+_LISTBOX_ESM = _UID_JS + r"""
+function render({ model, el }) {
+  el.classList.add("vkp-listbox");
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  const id = uid("vkp-lb-");
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  const select = document.createElement("select");
+  select.id = id;
+  select.setAttribute("data-lm-suppress-shortcuts", "true");
+  const sync = () => {
+    label.textContent = model.get("description");
+    const opts = model.get("options");
+    select.size = Math.max(2, model.get("rows") || opts.length);
+    select.replaceChildren(...opts.map(([text, value]) => {
+      const o = document.createElement("option");
+      o.value = value;
+      o.textContent = text;
+      return o;
+    }));
+    const v = model.get("value");
+    select.value = v === null ? "" : v;
+    if (v === null) select.selectedIndex = -1;
+    select.disabled = model.get("disabled");
+  };
+  select.addEventListener("change", () => {
+    model.set("value", select.value || null);
+    model.save_changes();
+  });
+  for (const name of ["options", "value", "description", "disabled", "rows"]) model.on("change:" + name, sync);
+  sync();
+  el.append(label, select);
+}
+export default { render };
+"""
+
+_RADIO_ESM = r"""
+const KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", " ", "Enter", "Home", "End"]);
+function render({ model, el }) {
+  const name = "vkp-choice-" + Math.random().toString(36).slice(2, 10);
+  const fs = document.createElement("fieldset");
+  fs.className = "vkp-choice";
+  const legend = document.createElement("legend");
+  const body = document.createElement("div");
+  body.className = "vkp-choice-options";
+  fs.append(legend, body);
+  el.append(fs);
+  // Arrow keys and Space belong to the radio group, not to JupyterLab's notebook shortcuts.
+  fs.addEventListener("keydown", (e) => { if (KEYS.has(e.key)) e.stopPropagation(); });
+  const syncValue = () => {
+    for (const input of body.querySelectorAll("input")) {
+      input.checked = input.value === model.get("value");
+      input.disabled = model.get("disabled");
+    }
+  };
+  const build = () => {
+    legend.textContent = model.get("description");
+    body.classList.toggle("vkp-vertical", model.get("vertical"));
+    body.replaceChildren();
+    for (const [label, value] of model.get("options")) {
+      const row = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = name;
+      input.value = value;
+      // JupyterLab's command-mode shortcuts would take the arrow keys from a focused radio button.
+      input.setAttribute("data-lm-suppress-shortcuts", "true");
+      input.addEventListener("change", () => {
+        if (input.checked) { model.set("value", value); model.save_changes(); }
+      });
+      row.append(input, document.createTextNode(" " + label));
+      body.append(row);
+    }
+    syncValue();
+  };
+  model.on("change:options", build);
+  model.on("change:description", build);
+  model.on("change:value", syncValue);
+  model.on("change:disabled", syncValue);
+  build();
+}
+export default { render };
+"""
+
+_LISTBOX_CSS = r"""
+.vkp-listbox { display: flex; flex-direction: column; gap: 0.3em; margin: 0.3em 0; }
+.vkp-listbox label { color: var(--jp-ui-font-color0, #111); font-weight: 600; }
+.vkp-listbox select { min-width: 30em; max-width: 100%; font-size: var(--jp-ui-font-size1, 13px);
+  color: var(--jp-ui-font-color0, #111); background: var(--jp-layout-color0, #fff); }
+.vkp-listbox select:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+"""
+
+_RADIO_CSS = r"""
+.vkp-choice { border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; margin: 0.3em 0;
+  padding: 0.2em 0.8em 0.4em; }
+.vkp-choice legend { font-weight: bold; padding: 0 0.3em; color: var(--jp-ui-font-color0, #111); }
+.vkp-choice-options { display: flex; flex-wrap: wrap; gap: 0.2em 1.4em; }
+.vkp-choice-options.vkp-vertical { flex-direction: column; }
+.vkp-choice-options label { display: inline-flex; align-items: center; gap: 0.3em; cursor: pointer;
+  color: var(--jp-ui-font-color0, #111); }
+.vkp-choice input[type=radio]:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+"""
+
+
+class _Choice(anywidget.AnyWidget):
+    """Shared state: (label, value) options, the chosen value (or None), a visible description."""
+
+    options = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Unicode())).tag(sync=True)
+    value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, description: str, options=(), value: str | None = None, **kwargs):
+        if not description:
+            raise ValueError(f"a {type(self).__name__} needs a description: it is its accessible name")
+        super().__init__(description=description, options=[tuple(o) for o in options], **kwargs)
+        self.value = value
+
+    @traitlets.validate("value")
+    def _known(self, proposal):
+        value = proposal["value"]
+        allowed = [v for _, v in self.options]
+        if value is not None and value not in allowed:
+            raise traitlets.TraitError(f"'{self.description}': {value!r} is not one of {allowed}")
+        return value
+
+    @traitlets.validate("options")
+    def _unique(self, proposal):
+        values = [v for _, v in proposal["value"]]
+        if len(set(values)) != len(values):
+            raise traitlets.TraitError(f"'{self.description}': option values must be unique")
+        return [tuple(o) for o in proposal["value"]]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.description!r}: {self.value!r})"
+
+
+class ListBox(_Choice):
+    """A labelled native list box (``<select size=rows>``): arrow keys move the selection."""
+
+    _esm = _LISTBOX_ESM
+    _css = _LISTBOX_CSS
+    rows = traitlets.Int(0).tag(sync=True)
+
+
+class RadioGroup(_Choice):
+    """A labelled radio group (``<fieldset>`` + ``<legend>``): one Tab stop, arrow keys choose.
+
+    ``vertical=True`` stacks the options (long answers); the default lays them in a row.
+    """
+
+    _esm = _RADIO_ESM
+    _css = _RADIO_CSS
+    vertical = traitlets.Bool(False).tag(sync=True)
+
+
 class KeyboardShield(anywidget.AnyWidget):
     """An invisible helper that lets a view's ipywidgets controls keep their keys in JupyterLab.
 

@@ -23,7 +23,7 @@ import ipywidgets as ipw
 from .balloon import BalloonModel, default_fracture
 from .citations import Citations
 from .fractures import FractureGeometry, Heights, reference_vertebra
-from .keyboard_controls import ListBox, RadioGroup
+from .controls import ListBox, RadioGroup
 from .procedures import (AttemptHistory, Procedure, Question, QuizScore, export_filename, grade_decision,
                          grade_order, move, ordering_export, shuffled_ids)
 from .vertebra_drawing import SagittalDrawing
@@ -282,7 +282,7 @@ class DecisionQuiz(Shows):
         boxes = []
         for n, q in enumerate(questions, start=1):
             prompt = ipw.HTML(f"<p><strong>Question {n}.</strong> {html.escape(q.prompt)}</p>")
-            radio = RadioGroup(f"Answer to question {n}:", options=[(o.text, o.id) for o in q.options])
+            radio = RadioGroup(f"Answer to question {n}:", options=[(o.text, o.id) for o in q.options], vertical=True)
             button = _button(f"Check answer {n}", "Check this answer and read the feedback")
             fb = ipw.HTML()
             button.on_click(lambda _, q=q: self.answer(q.id))

@@ -15,12 +15,11 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import anywidget
 import ipywidgets as ipw
-import traitlets
 
 from .candidacy import RULE_IDS, load_case_bank, load_rules
 from .citations import Citations
+from .controls import RadioGroup
 from .export import ExportError, export_results, validate_student
 from .progress import ProgressError, ProgressFile
 from .quiz import Grade, Quiz, QuizError
@@ -28,98 +27,6 @@ from .quiz import Grade, Quiz, QuizError
 WIDE = {"description_width": "initial"}
 CHOICES = [("Candidate", "candidate"), ("Not a candidate", "not_candidate")]
 ANSWER = {"candidate": True, "not_candidate": False, None: None}
-
-_CHOICE_ESM = r"""
-const KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", " ", "Enter", "Home", "End"]);
-function render({ model, el }) {
-  const name = "vkp-choice-" + Math.random().toString(36).slice(2, 10);
-  const fs = document.createElement("fieldset");
-  fs.className = "vkp-choice";
-  const legend = document.createElement("legend");
-  const body = document.createElement("div");
-  body.className = "vkp-choice-options";
-  fs.append(legend, body);
-  el.append(fs);
-  // Arrow keys and Space belong to the radio group, not to JupyterLab's notebook shortcuts.
-  fs.addEventListener("keydown", (e) => { if (KEYS.has(e.key)) e.stopPropagation(); });
-  const syncValue = () => {
-    for (const input of body.querySelectorAll("input")) {
-      input.checked = input.value === model.get("value");
-      input.disabled = model.get("disabled");
-    }
-  };
-  const build = () => {
-    legend.textContent = model.get("description");
-    body.classList.toggle("vkp-vertical", model.get("vertical"));
-    body.replaceChildren();
-    for (const [label, value] of model.get("options")) {
-      const row = document.createElement("label");
-      const input = document.createElement("input");
-      input.type = "radio";
-      input.name = name;
-      input.value = value;
-      input.addEventListener("change", () => {
-        if (input.checked) { model.set("value", value); model.save_changes(); }
-      });
-      row.append(input, document.createTextNode(" " + label));
-      body.append(row);
-    }
-    syncValue();
-  };
-  model.on("change:options", build);
-  model.on("change:description", build);
-  model.on("change:value", syncValue);
-  model.on("change:disabled", syncValue);
-  build();
-}
-export default { render };
-"""
-
-_CHOICE_CSS = r"""
-.vkp-choice { border: 1px solid var(--jp-border-color1, #999); border-radius: 4px; margin: 0.3em 0;
-  padding: 0.2em 0.8em 0.4em; }
-.vkp-choice legend { font-weight: bold; padding: 0 0.3em; color: var(--jp-ui-font-color0, #111); }
-.vkp-choice-options { display: flex; flex-wrap: wrap; gap: 0.2em 1.4em; }
-.vkp-choice-options.vkp-vertical { flex-direction: column; }
-.vkp-choice-options label { display: inline-flex; align-items: center; gap: 0.3em; cursor: pointer;
-  color: var(--jp-ui-font-color0, #111); }
-.vkp-choice input[type=radio]:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
-"""
-
-
-class ChoiceGroup(anywidget.AnyWidget):
-    """A native radio group in a ``<fieldset>`` with a ``<legend>``: one Tab stop, arrows to choose.
-
-    ipywidgets' RadioButtons give each option its own Tab stop and no shared
-    ``name``, so arrow keys do not move between options (and JupyterLab takes
-    them to move between cells).  ``value`` is the chosen option's value, or None.
-    """
-
-    _esm = _CHOICE_ESM
-    _css = _CHOICE_CSS
-    description = traitlets.Unicode("").tag(sync=True)
-    options = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
-    value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-    disabled = traitlets.Bool(False).tag(sync=True)
-    vertical = traitlets.Bool(False).tag(sync=True)
-
-    def __init__(self, description: str, options: list[tuple[str, str]], **kwargs):
-        if not description:
-            raise ValueError("a ChoiceGroup needs a description: it is the group's accessible name")
-        super().__init__(description=description, options=[[label, value] for label, value in options],
-                         **kwargs)
-
-    @traitlets.validate("value")
-    def _known(self, proposal):
-        value = proposal["value"]
-        allowed = [v for _, v in self.options]
-        if value is not None and value not in allowed:
-            raise traitlets.TraitError(f"'{self.description}': {value!r} is not one of {allowed}")
-        return value
-
-    def __repr__(self) -> str:
-        return f"ChoiceGroup({self.description!r}: {self.value!r})"
-
 
 def _esc(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
@@ -148,9 +55,9 @@ class QuizView(ipw.VBox):
         self.status.add_class("vkp-quiz-status")
         self.vignette = ipw.HTML()
         self.vignette.add_class("vkp-quiz-vignette")
-        self.vp = ChoiceGroup("Vertebroplasty", CHOICES)
-        self.kp = ChoiceGroup("Kyphoplasty", CHOICES)
-        self.reason = ChoiceGroup("Deciding reason (the rule that decides this case)",
+        self.vp = RadioGroup("Vertebroplasty", CHOICES)
+        self.kp = RadioGroup("Kyphoplasty", CHOICES)
+        self.reason = RadioGroup("Deciding reason (the rule that decides this case)",
                                   [(r.title, r.id) for r in self.rules], vertical=True)
         self.submit_button = ipw.Button(
             description="Submit answer", button_style="primary", icon="check",
@@ -332,7 +239,7 @@ class QuizView(ipw.VBox):
             if rule.evidence_note:
                 seen_notes.append(f"<li><strong>{_esc(rule.title)}</strong>: "
                                   f"{self.citations.cite(_esc(rule.evidence_note))}</li>")
-        out = [f'<div role="status" aria-live="polite" class="vkp-feedback">',
+        out = ['<div role="status" aria-live="polite" class="vkp-feedback">',
                f"<p><strong>{head}.</strong> The quiz grades against the leaflet's rules {leaflet}.</p>",
                "<ul>" + "".join(items) + "</ul>",
                "<p>The rule" + ("s that decide" if len(rules_html) > 1 else " that decides") + " this case:</p>",

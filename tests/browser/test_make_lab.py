@@ -38,10 +38,11 @@ def test_make_lab_opens_the_start_notebook(browser, tmp_path):
         expect(page.locator(".jp-NotebookPanel:visible .jp-Notebook")).to_be_visible(timeout=60_000)
         current = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
         expect(current).to_have_attribute("title", re.compile(r"00-start-here\.ipynb"), timeout=60_000)
-        # Run all from the Run menu, as a student would.
+        # Wait for the kernel, then run all from the Run menu, as a student would.
+        expect(page.locator(".jp-StatusBar-Widget", has_text="Idle").first).to_be_visible(timeout=120_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        expect(page.get_by_text("All set: everything this module needs is installed.")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("All set: everything this module needs is installed.")).to_be_visible(timeout=120_000)
         expect(page.get_by_text("Widgets work: you can see this box")).to_be_visible()
         page.close()
     finally:

@@ -87,7 +87,7 @@ def test_decision_point_answered_by_keyboard_alone(page, lab):
     open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
     wait_widgets_rendered(page)
     quiz = page.locator(".vkp-quiz")
-    radios = quiz.locator(".vkp-radio").first.locator("input[type=radio]")
+    radios = quiz.locator(".vkp-choice").first.locator("input[type=radio]")
     expect(radios).to_have_count(len(first.options))
     radios.first.focus()  # the same as tabbing into the group
     page.keyboard.press("Space")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import traitlets
 
-from widgets.keyboard_controls import ListBox, RadioGroup
+from widgets.controls import ListBox, RadioGroup
 
 
 @pytest.mark.parametrize("cls", [ListBox, RadioGroup])
@@ -16,7 +16,7 @@ def test_needs_a_name_and_known_values(cls):
     assert w.value is None
     w.value = "b"
     assert w.value == "b" and repr(w) == f"{cls.__name__}('Pick one': 'b')"
-    with pytest.raises(traitlets.TraitError, match="'z' is not one of the options"):
+    with pytest.raises(traitlets.TraitError, match="'z' is not one of"):
         w.value = "z"
     with pytest.raises(traitlets.TraitError, match="unique"):
         w.options = [("A", "a"), ("A again", "a")]
@@ -28,4 +28,8 @@ def test_focusable_elements_suppress_jupyterlab_shortcuts(cls):
     esm = cls._esm
     control = "select" if cls is ListBox else "input"
     assert f'{control}.setAttribute("data-lm-suppress-shortcuts", "true")' in esm
-    assert ("label.htmlFor" in esm) and (cls is ListBox or "legend" in esm)
+    if cls is ListBox:
+        assert "label.htmlFor" in esm, "the list box is named by its <label>"
+    else:
+        assert "legend" in esm and "row.append(input" in esm, "the group has a legend; each radio sits in its label"
+        assert "input.name = name" in esm, "the radios share a name: one Tab stop, arrows choose"

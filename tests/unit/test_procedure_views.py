@@ -10,7 +10,7 @@ import pytest
 
 from widgets.balloon import balloon_bounds
 from widgets.citations import Citations
-from widgets.keyboard_controls import ListBox
+from widgets.controls import ListBox
 from widgets.procedure_views import DecisionQuiz, OrderingView, StepperView
 from widgets.procedures import load_procedure, questions_for, shuffled_ids
 

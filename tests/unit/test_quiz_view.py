@@ -13,7 +13,8 @@ from widgets.candidacy import RULE_IDS, load_case_bank
 from widgets.citations import Citations
 from widgets.progress import ProgressFile
 from widgets.quiz import Quiz
-from widgets.quiz_view import ChoiceGroup, QuizView
+from widgets.controls import RadioGroup
+from widgets.quiz_view import QuizView
 
 SCRIPT_BANK = """\
 cases:
@@ -59,8 +60,8 @@ def test_an_instructors_script_shows_as_text(tmp_path):
 
 
 def test_controls_are_labelled_and_keyboard_native(view):
-    assert isinstance(view.vp, ChoiceGroup) and view.vp.description == "Vertebroplasty"
-    assert isinstance(view.kp, ChoiceGroup) and view.kp.description == "Kyphoplasty"
+    assert isinstance(view.vp, RadioGroup) and view.vp.description == "Vertebroplasty"
+    assert isinstance(view.kp, RadioGroup) and view.kp.description == "Kyphoplasty"
     assert [label for label, _ in view.vp.options] == ["Candidate", "Not a candidate"]
     assert [v for _, v in view.reason.options] == list(RULE_IDS), "one choice per rule"
     assert view.student.style.description_width == "initial", "labels are not truncated"

@@ -30,7 +30,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
-from .content import ContentError, ContentModel, content_path, read_yaml, validate
+from .content import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from .citations import keys_in
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
@@ -153,9 +153,7 @@ class RuleSet(ContentModel):
     @classmethod
     def _exactly_the_engine_rules(cls, rules):
         ids = [r.id for r in rules]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"rule ids used twice: {dupes}")
+        require_unique(ids, "rule ids")
         missing = [i for i in RULE_IDS if i not in ids]
         unknown = [i for i in ids if i not in RULE_IDS]
         if missing or unknown:

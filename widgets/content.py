@@ -31,6 +31,14 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def require_unique(ids, what: str) -> None:
+    """Raise ValueError naming every id in ``ids`` that appears more than once."""
+    ids = list(ids)
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} used twice: {dupes}")
+
+
 class ContentError(ValueError):
     """A content file could not be used.  ``str(err)`` is one line:
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .content import ContentError, ContentModel, content_path, load_model
+from .content import ContentError, ContentModel, content_path, load_model, require_unique
 
 #: Sections of evidence.yaml that hold evidence entries (in file order).
 SECTIONS = (
@@ -114,9 +114,7 @@ class SourcesFile(ContentModel):
     @classmethod
     def _unique(cls, sources):
         ids = [s.id for s in sources]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"source ids used twice: {dupes}")
+        require_unique(ids, "source ids")
         return sources
 
 

@@ -64,7 +64,7 @@ class FigureView:
     check that one change renders once.
     """
 
-    def __init__(self, fig: Figure, alt: str, *, dpi: int = 80):
+    def __init__(self, fig: Figure, alt: str, *, dpi: int = 80, freeze_layout: bool = False):
         self.figure = fig
         self.alt = alt
         self.dpi = dpi
@@ -72,6 +72,10 @@ class FigureView:
         self.widget = ipw.HTML(layout=ipw.Layout(width="auto"))
         self.widget.add_class("vkp-figure")
         self.render()
+        if freeze_layout:
+            # Keep the positions the layout engine found on the first render; later renders skip
+            # the layout pass (about half the cost) for views whose axes and labels do not move.
+            fig.set_layout_engine("none")
 
     def render(self, alt: str | None = None) -> None:
         if alt is not None:

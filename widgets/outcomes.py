@@ -26,7 +26,7 @@ from typing import Literal, Union
 
 from pydantic import Field, model_validator
 
-from .content import ContentError, ContentModel, content_path, read_yaml, validate
+from .content import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from .evidence import EvidenceBase, Figure, NotVerifiedError, is_verified_number, load_evidence
 
 ARMS = ("kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference")
@@ -289,9 +289,7 @@ class OutcomesFile(ContentModel):
         ids = [o.id for o in self.outcomes]
         items = [i.id for o in self.outcomes for p in o.panels for i in p.items]
         for name, found in (("outcome", ids), ("item", items)):
-            dupes = sorted({i for i in found if found.count(i) > 1})
-            if dupes:
-                raise ValueError(f"{name} ids used twice: {dupes}")
+            require_unique(found, f"{name} ids")
         return self
 
 

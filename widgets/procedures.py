@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .content import ContentError, ContentModel, content_path, load_model
+from .content import ContentError, ContentModel, content_path, load_model, require_unique
 from .evidence import EvidenceBase, Figure, load_evidence
 
 PROCEDURES = ("vertebroplasty", "kyphoplasty")
@@ -101,9 +101,7 @@ class Procedure(ContentModel):
     @model_validator(mode="after")
     def _steps_consistent(self):
         ids = [s.id for s in self.steps]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"step ids used twice: {dupes}")
+        require_unique(ids, "step ids")
         titles = [s.title for s in self.steps]
         same = sorted({t for t in titles if titles.count(t) > 1})
         if same:
@@ -159,9 +157,7 @@ class Question(ContentModel):
     @model_validator(mode="after")
     def _one_correct(self):
         ids = [o.id for o in self.options]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"option ids used twice: {dupes}")
+        require_unique(ids, "option ids")
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(f"a question needs exactly one correct option; this one has {n}")
@@ -186,9 +182,7 @@ class QuestionFile(ContentModel):
     @classmethod
     def _unique(cls, questions):
         ids = [q.id for q in questions]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"question ids used twice: {dupes}")
+        require_unique(ids, "question ids")
         return questions
 
 

@@ -74,7 +74,7 @@ class SagittalDrawing:
             proxies.append(Line2D([], [], linestyle="--", color=COLOURS["bone"], label="Height before fracture"))
         fig.legend(handles=proxies, loc="outside right upper", fontsize=8, frameon=False)
         self.update(render=False)
-        self.view = FigureView(fig, alt=self.alt_text())
+        self.view = FigureView(fig, alt=self.alt_text(), freeze_layout=True)
 
     @property
     def widget(self):

@@ -1,0 +1,106 @@
+"""Every figure the module draws uses the colour-blind-safe Okabe-Ito palette (plus neutral greys)."""
+
+from __future__ import annotations
+
+import matplotlib.colors as mcolors
+import pytest
+from matplotlib.collections import Collection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+
+from widgets.citations import Citations
+from widgets.style import COLOURS, OKABE_ITO
+
+NEUTRAL = {"#000000", "#FFFFFF", COLOURS["bone"].upper(), COLOURS["bone_fill"].upper()}
+ALLOWED = {c.upper() for c in OKABE_ITO.values()} | NEUTRAL
+
+
+def colours_of(fig) -> set[str]:
+    """Hex colours of every visible line, patch, collection and text in the figure."""
+    found = set()
+
+    def add(c):
+        rgba = mcolors.to_rgba(c)
+        if rgba[3] > 0:
+            found.add(mcolors.to_hex(rgba[:3]).upper())
+
+    for artist in fig.findobj():
+        if not artist.get_visible() or artist is fig.patch:
+            continue
+        if isinstance(artist, Line2D):
+            add(artist.get_color())
+            if artist.get_marker() not in (None, "None", "", " "):
+                add(artist.get_markerfacecolor())
+        elif isinstance(artist, Patch):
+            if artist.get_fill():
+                add(artist.get_facecolor())
+            if artist.get_linewidth():
+                add(artist.get_edgecolor())
+        elif isinstance(artist, Collection):
+            for c in list(artist.get_facecolors()) + list(artist.get_edgecolors()):
+                add(c)
+        elif isinstance(artist, Text) and artist.get_text().strip():
+            add(artist.get_color())
+    return found
+
+
+def procedure_figures():
+    from widgets.fracture_views import FractureExplorer
+    from widgets.kyphoplasty_balloon import BalloonView
+    from widgets.procedure_views import StepperView
+    from widgets.procedures import load_procedure
+    cites = Citations()
+    kp = StepperView(load_procedure("kyphoplasty"), cites)
+    figs = []
+    for i in range(len(kp.procedure.steps)):
+        kp.go(i)
+        figs.append((f"kyphoplasty step {i + 1}", kp.drawing.view.figure))
+    figs.append(("fracture explorer", FractureExplorer(cites).drawing.view.figure))
+    figs.append(("balloon", BalloonView(cites, inflation_percent=100).drawing.view.figure))
+    return figs
+
+
+def outcome_figures():
+    from widgets.outcome_views import HeightExplorerView, OutcomeComparison
+    cites = Citations()
+    comparison = OutcomeComparison(cites)
+    figs = [(f"outcome {k}", v.figure.figure) for k, v in comparison.views.items()]
+    explorer = HeightExplorerView(cites)
+    figs.append(("height explorer", explorer.figure.figure))
+    return figs
+
+
+@pytest.mark.parametrize("source", [procedure_figures, outcome_figures])
+def test_figures_use_only_the_palette(source):
+    for name, fig in source():
+        fig.canvas.draw()
+        stray = colours_of(fig) - ALLOWED
+        assert not stray, f"{name} uses colours outside Okabe-Ito and neutral greys: {sorted(stray)}"
+
+
+def test_the_check_catches_a_stray_colour():
+    from widgets.figures import new_figure
+    fig = new_figure()
+    fig.add_subplot().plot([0, 1], [0, 1], color="#FF0000")
+    assert "#FF0000" in colours_of(fig) - ALLOWED
+
+
+def test_static_charts_use_only_the_palette(monkeypatch):
+    from tests.conftest import ROOT
+    from widgets import class_results as cr
+    from widgets import class_results_view as crv
+    from widgets import recovery_views as rv
+    captured = []
+    for module in (crv, rv):
+        monkeypatch.setattr(module, "show_figure", lambda fig, alt, **kw: captured.append((alt, fig)))
+    results = cr.read_class_folder(ROOT / "lessons" / "sample-exports")
+    crv.score_chart(results)
+    crv.rule_chart(results)
+    rv.timeline_figure()
+    rv.natural_rate_figure()
+    assert len(captured) == 4
+    for alt, fig in captured:
+        fig.canvas.draw()
+        stray = colours_of(fig) - ALLOWED
+        assert not stray, f"chart '{alt[:40]}' uses colours outside the palette: {sorted(stray)}"

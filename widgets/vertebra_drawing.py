@@ -65,6 +65,10 @@ class SagittalDrawing:
         ax.axvline(self.depth + 30, color=COLOURS["bone"], linewidth=1, linestyle="-.")
         ax.text(self.depth + 29, top + 7, "skin", ha="right", va="top", fontsize=9)
         ax.text(0, top + 7, "front", ha="left", va="top", fontsize=9)
+        self.xray_label = ax.text((self.depth + 30) / 2, top + 7, "live x-ray (fluoroscopy) on", ha="center",
+                                  va="top", fontsize=9, color=COLOURS["needle"], visible=False,
+                                  bbox={"boxstyle": "round,pad=0.2", "facecolor": COLOURS["highlight"],
+                                        "edgecolor": COLOURS["needle"], "linewidth": 0.8})
         proxies = [Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="Vertebral body"),
                    Line2D([], [], color=COLOURS["needle"], linewidth=3, label="Needle"),
                    Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="Balloon"),
@@ -123,6 +127,7 @@ class SagittalDrawing:
                 patch.set_width(w * scale)
                 patch.set_height(h * scale)
             patch.set_visible(show)
+        self.xray_label.set_visible(s.xray)
         self.cement.set_facecolor(COLOURS["cement"])
         self.cement.set_alpha(1.0 if s.cement_set else 0.7)
         if render:
@@ -135,6 +140,8 @@ class SagittalDrawing:
         if self.expected is not None:
             parts.append(f"A dashed line shows the height before the fracture, {self.expected.anterior:.1f} mm "
                          "at the front.")
+        if s.xray:
+            parts.append("Live x-ray (fluoroscopy) is on. ")
         parts.append(f"It shows {NEEDLE_TEXT[s.needle]}")
         if s.balloon > 0:
             parts.append(f", a balloon inflated to {s.balloon * 100:.0f} %")

@@ -11,6 +11,13 @@ from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
 from widgets.procedures import load_procedure
 
 
+def _drawn(step) -> dict:
+    """What the picture shows at a step (a withdrawn needle is drawn as no needle)."""
+    state = step.drawing.model_dump(exclude={"caption"})
+    state["needle"] = "none" if state["needle"] == "removed" else state["needle"]
+    return state
+
+
 def test_stepper_goes_through_every_kyphoplasty_step_with_next(page, lab):
     kp = load_procedure("kyphoplasty")
     open_and_run(page, lab, "notebooks/03-kyphoplasty.ipynb")
@@ -24,12 +31,14 @@ def test_stepper_goes_through_every_kyphoplasty_step_with_next(page, lab):
     expect(stepper.locator("progress")).to_have_attribute("value", "1")
     next_button = stepper.get_by_role("button", name="Next step")
     for k in range(2, n + 1):
-        before = picture.get_attribute("src")
+        before, before_alt = picture.get_attribute("src"), picture.get_attribute("alt")
         next_button.click()
         expect(status).to_contain_text(f"Step {k} of {n}: {kp.steps[k - 1].title}")
         expect(stepper.locator("progress")).to_have_attribute("value", str(k))
         expect(stepper).to_contain_text(" ".join(kp.steps[k - 1].why.split())[:60])
-        expect(picture).not_to_have_attribute("src", before)  # the drawing changed with the step
+        expect(picture).not_to_have_attribute("alt", before_alt)  # the description follows every step
+        if _drawn(kp.steps[k - 1]) != _drawn(kp.steps[k - 2]):
+            expect(picture).not_to_have_attribute("src", before)  # the picture changed with the step
         if kp.steps[k - 1].phase == "balloon_inflate":
             expect(picture).to_have_attribute("alt", re.compile("balloon inflated"))
     next_button.click()
@@ -108,3 +117,25 @@ def test_decision_point_answered_by_keyboard_alone(page, lab):
     page.keyboard.press("Enter")
     expect(quiz).to_contain_text("Correct.")
     expect(quiz).to_contain_text(f"Score: 1 of {len(questions)} correct; 1 of {len(questions)} answered; 2 attempts")
+
+
+def test_stepper_by_keyboard_alone(page, lab):
+    """Tab to Next, Enter through every vertebroplasty step, Shift+Tab to Previous, Space back one."""
+    vp = load_procedure("vertebroplasty")
+    n = len(vp.steps)
+    open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
+    wait_widgets_rendered(page)
+    stepper = page.locator(".vkp-stepper")
+    status = stepper.locator(".vkp-status")
+    stepper.get_by_role("button", name="Previous step").focus()  # the same as tabbing into the stepper
+    page.keyboard.press("Tab")
+    next_button = stepper.get_by_role("button", name="Next step")
+    expect(next_button).to_be_focused()
+    for k in range(2, n + 1):
+        page.keyboard.press("Enter")
+        expect(status).to_contain_text(f"Step {k} of {n}: {vp.steps[k - 1].title}")
+        expect(next_button).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(stepper.get_by_role("button", name="Previous step")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(status).to_contain_text(f"Step {n - 1} of {n}: {vp.steps[n - 2].title}")

@@ -1,7 +1,8 @@
-"""Latency of notebook 04's widgets: time from a control's value change to the updated figure.
+"""Latency of the module's interactive figures: time from a control's value change to the updated figure.
 
-Drives every control of the height-restoration explorer and the outcome comparison in the
-kernel (no browser): set the value, the view's observers run, the artists move, the figure is
+Drives every control of notebook 04's height-restoration explorer and outcome comparison, and
+the figure controls of notebooks 01-03 (fracture explorer sliders, procedure stepper, balloon), in
+the kernel (no browser): set the value, the view's observers run, the artists move, the figure is
 rendered to PNG and the <img> HTML is replaced; the clock stops when that returns.  Beside each,
 the naive pattern (what ``ipywidgets.interact`` with pyplot does: build a new figure from
 scratch and render it on every change) is measured in the same run on the same sequence of
@@ -109,11 +110,62 @@ def bench_comparison(repeat: int) -> list[tuple]:
     return [("outcome comparison", "outcome dropdown", len(values), None, cached, naive_ms)]
 
 
+def bench_procedures(repeat: int) -> list[tuple]:
+    """Notebooks 01-03: each change moves the SagittalDrawing's artists and renders once; naive
+    builds the whole drawing again (what an interact callback would do)."""
+    from widgets.fracture_views import FractureExplorer
+    from widgets.kyphoplasty_balloon import BalloonView
+    from widgets.procedure_views import StepperView
+    from widgets.procedures import load_procedure
+    from widgets.vertebra_drawing import SagittalDrawing
+
+    cites = Citations()
+    rows = []
+
+    def naive_drawing(drawing: SagittalDrawing) -> None:
+        SagittalDrawing(drawing.heights, drawing.depth, expected=drawing.expected, state=drawing.state)
+
+    stepper = StepperView(load_procedure("kyphoplasty"), cites)
+    steps = list(itertools.islice(itertools.cycle(list(range(1, stepper.n)) + list(range(stepper.n - 2, -1, -1))),
+                                  30 * repeat))
+    before = stepper.drawing.view.render_count
+    ours = timed(stepper.go, steps)
+    renders = stepper.drawing.view.render_count - before
+
+    def naive_step(i):
+        stepper.go(i)
+        naive_drawing(stepper.drawing)
+    naive = [n - o for n, o in zip(timed(naive_step, steps), ours)]
+    rows.append(("procedure stepper", "Next / Previous", len(steps), renders, ours, naive))
+
+    explorer = FractureExplorer(cites)
+    slider = explorer.sliders["anterior"]
+    lo, hi, now = int(slider.min) + 1, int(slider.max) - 1, int(slider.value)
+    sweep = [v for v in list(range(lo, hi + 1)) + list(range(hi - 1, lo, -1))]
+    start = sweep.index(now) + 1 if now in sweep else 0       # every value differs from the one before
+    values = [float(v) for v in itertools.islice(itertools.cycle(sweep[start:] + sweep[:start]), 40 * repeat)]
+    before = explorer.drawing.view.render_count
+    ours = timed(lambda v: setattr(slider, "value", v), values)
+    renders = explorer.drawing.view.render_count - before
+    naive = timed(lambda v: naive_drawing(explorer.drawing), values)
+    rows.append(("fracture explorer", "anterior height slider", len(values), renders, ours, naive))
+
+    balloon = BalloonView(cites)
+    values = [float(v) for v in itertools.islice(itertools.cycle(list(range(5, 101, 5)) + list(range(95, -1, -5))),
+                                                 40 * repeat)]
+    before = balloon.drawing.view.render_count
+    ours = timed(lambda v: setattr(balloon.slider, "value", v), values)
+    renders = balloon.drawing.view.render_count - before
+    naive = timed(lambda v: naive_drawing(balloon.drawing), values)
+    rows.append(("balloon", "inflation slider", len(values), renders, ours, naive))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="multiply the number of changes per control")
     args = parser.parse_args(argv)
-    rows = bench_explorer(args.repeat) + bench_comparison(args.repeat)
+    rows = bench_explorer(args.repeat) + bench_comparison(args.repeat) + bench_procedures(args.repeat)
     print(f"{'widget':20} {'control':40} {'n':>4} {'median':>8} {'p95':>8} {'naive med':>10} {'naive p95':>10} "
           f"{'ratio med':>9} {'ratio p95':>9}  verdict")
     ok = True

@@ -12,18 +12,16 @@ reader hears each change.
 from __future__ import annotations
 
 import html
-import io
 import re
 
 import ipywidgets as ipw
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
-from PIL import Image as PILImage
 
 from .citations import Citations
 from .controls import KeyboardShield, Slider
-from .figures import FigureView, img_html, new_figure
+from .figures import BlitFigureView, FigureView, new_figure
 from .fractures import REGIONS
 from .height_explorer import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
@@ -278,42 +276,6 @@ class ExplorerArtists:
                 self.ax.set_xlabel(f"{state.level_label}: front (anterior) to back (posterior), depth in mm")
             else:
                 self.ax.set_xlabel(f"{state.level_label}: front to back, not to scale (depth not verified)")
-
-
-class BlitFigureView(FigureView):
-    """A :class:`FigureView` that redraws only the moving artists over a cached background.
-
-    The static frame (axes, ticks, labels, legend) is drawn once per background key and kept as
-    pixels; each render restores it, draws the moving artists and encodes the buffer as PNG.  The
-    picture is the same as a full draw; the cost is a fraction of it.
-    """
-
-    def __init__(self, fig: Figure, alt: str, moving: list, *, dpi: int = 64):
-        self.moving = moving
-        for artist in moving:
-            artist.set_animated(True)   # left out of full draws; drawn over the background
-        self._backgrounds: dict = {}
-        fig.set_dpi(dpi)
-        super().__init__(fig, alt, dpi=dpi)
-
-    def render(self, alt: str | None = None, background=None) -> None:
-        if alt is not None:
-            self.alt = alt
-        fig = self.figure
-        canvas = fig.canvas
-        if background not in self._backgrounds:
-            canvas.draw()
-            self._backgrounds[background] = canvas.copy_from_bbox(fig.bbox)
-        else:
-            canvas.restore_region(self._backgrounds[background])
-        for artist in self.moving:
-            fig.draw_artist(artist)
-        width, height = canvas.get_width_height(physical=True)
-        buf = io.BytesIO()
-        PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)
-        self.widget.value = img_html(buf.getvalue(), self.alt)
-        self.render_count += 1
 
 
 def _walls_text(state) -> str:

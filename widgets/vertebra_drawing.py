@@ -12,7 +12,7 @@ from __future__ import annotations
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch, Polygon
 
-from .figures import FigureView, new_figure
+from .figures import BlitFigureView, new_figure
 from .fractures import Heights, sagittal_outline
 from .procedures import Drawing
 from .style import COLOURS
@@ -78,7 +78,10 @@ class SagittalDrawing:
             proxies.append(Line2D([], [], linestyle="--", color=COLOURS["bone"], label="Height before fracture"))
         fig.legend(handles=proxies, loc="outside right upper", fontsize=8, frameon=False)
         self.update(render=False)
-        self.view = FigureView(fig, alt=self.alt_text(), freeze_layout=True)
+        # The frame (axes, labels, legend, skin line, expected height) is drawn once and kept as
+        # pixels; a change redraws only the moving artists over it.
+        moving = [self.outline, self.cavity, self.cement, self.balloon, self.needle, self.xray_label]
+        self.view = BlitFigureView(fig, self.alt_text(), moving, dpi=80)
 
     @property
     def widget(self):

@@ -59,6 +59,12 @@ class QuizView(ipw.VBox):
         self.kp = RadioGroup("Kyphoplasty", CHOICES)
         self.reason = RadioGroup("Deciding reason (the rule that decides this case)",
                                   [(r.title, r.id) for r in self.rules], vertical=True)
+        # What the kernel has of the student's answer: a screen reader hears each choice, and a fast
+        # keyboard user can see it arrived before pressing Submit.
+        self.answer_echo = ipw.HTML()
+        self.answer_echo.add_class("vkp-quiz-answer")
+        for control in (self.vp, self.kp, self.reason):
+            control.observe(lambda _change: self._echo_answer(), names="value")
         self.submit_button = ipw.Button(
             description="Submit answer", button_style="primary", icon="check",
             tooltip="Grade your answers for both procedures and your deciding reason")
@@ -95,7 +101,7 @@ class QuizView(ipw.VBox):
         self.json_button.on_click(lambda _b: self._guard(lambda: self.on_export("json")))
 
         super().__init__(children=[
-            self.status, self.vignette, self.vp, self.kp, self.reason,
+            self.status, self.vignette, self.vp, self.kp, self.reason, self.answer_echo,
             ipw.HBox([self.submit_button, self.next_button]),
             self.error, self.feedback,
             ipw.HBox([self.bar, self.bar_text]),
@@ -198,6 +204,14 @@ class QuizView(ipw.VBox):
         self.next_button.disabled = True
         self.feedback.value = ""
         self._show_progress()
+
+    def _echo_answer(self) -> None:
+        said = {None: "not chosen yet", "candidate": "candidate", "not_candidate": "not a candidate"}
+        titles = {r.id: r.title for r in self.rules}
+        reason = titles.get(self.reason.value, "not chosen yet")
+        self.answer_echo.value = (
+            '<div role="status" aria-live="polite">Your answer: vertebroplasty, '
+            f"{said[self.vp.value]}; kyphoplasty, {said[self.kp.value]}; deciding reason, {_esc(reason)}.</div>")
 
     def _show_progress(self) -> None:
         self.bar.max = max(1, self.quiz.bank_total)

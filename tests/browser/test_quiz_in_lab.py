@@ -33,6 +33,9 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     page.keyboard.press("Tab")                        # the rule group
     page.keyboard.press("Space")                      # first rule: indication_met
     expect(groups.nth(2).locator("input[value=indication_met]")).to_be_checked()
+    # The kernel confirms the whole answer before it is submitted.
+    expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(
+        "Your answer: vertebroplasty, candidate; kyphoplasty, candidate; deciding reason, Indication met")
     page.keyboard.press("Tab")                        # Submit
     expect(quiz.get_by_role("button", name="Submit answer")).to_be_focused()
     page.keyboard.press("Enter")

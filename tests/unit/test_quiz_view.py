@@ -181,3 +181,17 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
     for rule in load_rules():
         for key in list(rule.cites) + rule.note_cites:
             assert key in cites.keys, f"{rule.id} cites {key}, which the notebook's references would miss"
+
+
+def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
+    from widgets.progress import ProgressFile
+    from widgets.quiz import Quiz
+    view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load())
+    assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""
+    view.vp.value = "candidate"
+    view.kp.value = "not_candidate"
+    view.reason.value = "kp_cause_excluded"
+    echo = view.answer_echo.value
+    assert 'role="status"' in echo
+    assert "vertebroplasty, candidate; kyphoplasty, not a candidate" in echo
+    assert view.rules["kp_cause_excluded"].title.split()[0] in echo

@@ -69,7 +69,7 @@ def save_summary_button(results: cr.ClassResults, default: str = "class-summary.
     """A path box and a button that saves the anonymised summary CSV (no names)."""
     path_box = ipw.Text(value=default, description="Save as", style={"description_width": "initial"},
                         layout=ipw.Layout(width="30em"))
-    button = ipw.Button(description="Save anonymised summary", icon="save",
+    button = ipw.Button(description="Save anonymised summary", icon="save", layout=ipw.Layout(width="auto"),
                         tooltip="Writes one row per student as S01, S02, ... with scores; no names")
     status = ipw.HTML(layout=ipw.Layout(min_height="1.5em"))
     status.add_class("vkp-status")

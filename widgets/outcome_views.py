@@ -340,7 +340,8 @@ class HeightExplorerView:
                            step=1, unit="%")
         self.grade = ipw.Dropdown(options=[("grade 0: below grade 1", 0), ("grade 1: mild", 1),
                                            ("grade 2: moderate", 2), ("grade 3: severe", 3)],
-                                  description="Or set severity by Genant grade:", style=WIDE)
+                                  description="Or set severity by Genant grade:", style=WIDE,
+                                  layout=ipw.Layout(width="max-content"))
         self.procedure = ipw.ToggleButtons(options=[(v, k) for k, v in PROCEDURES.items()], value=procedure,
                                            description="Procedure:", style=WIDE,
                                            tooltips=["Balloon, then cement", "Cement only"])
@@ -462,7 +463,7 @@ class QuestionCard:
         self.evidence = evidence
         self.choice = ipw.RadioButtons(options=[(o.text, o.id) for o in question.options], value=None,
                                        layout=ipw.Layout(width="auto"))
-        self.check = ipw.Button(description="Check my answer", tooltip="Compare your answer with the evidence",
+        self.check = ipw.Button(description="Check my answer", layout=ipw.Layout(width="auto"), tooltip="Compare your answer with the evidence",
                                 button_style="primary")
         self.feedback = ipw.HTML(f'<div {_STATUS}></div>')
         self.check.on_click(self._on_check)

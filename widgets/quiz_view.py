@@ -25,6 +25,7 @@ from .progress import ProgressError, ProgressFile
 from .quiz import Grade, Quiz, QuizError
 
 WIDE = {"description_width": "initial"}
+AUTO = ipw.Layout(width="auto")  # buttons as wide as their labels, never truncated
 CHOICES = [("Candidate", "candidate"), ("Not a candidate", "not_candidate")]
 ANSWER = {"candidate": True, "not_candidate": False, None: None}
 
@@ -66,9 +67,9 @@ class QuizView(ipw.VBox):
         for control in (self.vp, self.kp, self.reason):
             control.observe(lambda _change: self._echo_answer(), names="value")
         self.submit_button = ipw.Button(
-            description="Submit answer", button_style="primary", icon="check",
+            description="Submit answer", layout=AUTO, button_style="primary", icon="check",
             tooltip="Grade your answers for both procedures and your deciding reason")
-        self.next_button = ipw.Button(description="Next case", icon="arrow-right", disabled=True,
+        self.next_button = ipw.Button(description="Next case", icon="arrow-right", disabled=True, layout=AUTO,
                                       tooltip="Go on to the next case")
         self.feedback = ipw.HTML()
         self.feedback.add_class("vkp-quiz-feedback")
@@ -77,19 +78,20 @@ class QuizView(ipw.VBox):
         self.bar = ipw.IntProgress(min=0, max=max(1, quiz.bank_total), value=quiz.bank_done,
                                    description="Case bank progress:", style=WIDE)
         self.bar_text = ipw.HTML()
-        self.review_button = ipw.Button(description="Review missed cases", icon="list",
+        self.review_button = ipw.Button(description="Review missed cases", icon="list", layout=AUTO,
                                         tooltip="List the cases you did not get fully right")
-        self.retry_button = ipw.Button(description="Retry: practise the rules I missed", icon="refresh",
+        self.retry_button = ipw.Button(description="Retry: practise the rules I missed", icon="refresh", layout=AUTO,
                                        tooltip="Ten cases weighted toward the rules you missed")
         self.review = ipw.HTML()
         self.review.add_class("vkp-quiz-review")
         self.saved_to = ipw.HTML()
         self.saved_to.add_class("vkp-quiz-saved-to")
         self.student = ipw.Text(value=progress.student, description="Your name or student id:",
+                                layout=ipw.Layout(width="28em"),
                                 placeholder="e.g. Sam Lee or s1234567", style=WIDE)
-        self.csv_button = ipw.Button(description="Export CSV", icon="download",
+        self.csv_button = ipw.Button(description="Export CSV", icon="download", layout=AUTO,
                                      tooltip="Save your answers as a CSV file for your instructor")
-        self.json_button = ipw.Button(description="Export JSON", icon="download",
+        self.json_button = ipw.Button(description="Export JSON", icon="download", layout=AUTO,
                                       tooltip="Save your answers as a JSON file for your instructor")
         self.export_status = ipw.HTML()
 

@@ -73,3 +73,15 @@ def axe_violations(page, impacts=BLOCKING) -> list[str]:
             targets = [" ".join(map(str, n["target"])) for n in v["nodes"]][:3]
             found.append(f"{v['impact']}: {v['id']} ({v['help']}) at {targets}")
     return found
+
+
+TRUNCATED = """() => [...document.querySelectorAll(
+    '.jp-OutputArea-output button, .jp-OutputArea-output .widget-label, .jp-OutputArea-output label, '
+    + '.jp-OutputArea-output legend, .jp-OutputArea-output select')]
+  .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map(el => (el.innerText || el.value || '').trim().slice(0, 60))"""
+
+
+def truncated_labels(page) -> list[str]:
+    """Visible buttons, labels, legends and selects whose text does not fit (cut off or '...')."""
+    return page.evaluate(TRUNCATED)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.jlab import axe_violations, errors, open_and_run, wait_widgets_rendered, widget_outputs
+from tests.browser.jlab import (axe_violations, errors, open_and_run, truncated_labels, wait_widgets_rendered,
+                                widget_outputs)
 from tests.conftest import ROOT, notebook_paths
 
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for p in notebook_paths()]
@@ -23,6 +24,7 @@ def test_notebook_runs_renders_and_is_accessible(page, lab, path):
     broken = [w for w in widget_outputs(page) if not w["rendered"]]
     assert not broken, f"{path}: widgets that did not render: {broken}"
     assert axe_violations(page) == [], f"{path}: serious or critical accessibility findings"
+    assert truncated_labels(page) == [], f"{path}: control labels cut off (give the control layout width 'auto')"
 
 
 def test_start_notebook_shows_the_widgets_box(page, lab):
@@ -33,10 +35,12 @@ def test_start_notebook_shows_the_widgets_box(page, lab):
 
 
 def test_the_checks_catch_what_they_claim(page, lab):
-    """A deliberately faulty notebook: the error and the unlabelled slider are both reported."""
+    """A deliberately faulty notebook: the error, the unlabelled slider and the cut-off label are reported."""
     open_and_run(page, lab, "_harness/harness-check.ipynb")
-    assert errors(page) == ["cell 2: ZeroDivisionError: division by zero"]
+    assert errors(page) == ["cell 3: ZeroDivisionError: division by zero"]
     wait_widgets_rendered(page)
-    assert [w["rendered"] for w in widget_outputs(page)] == [True]
+    assert [w["rendered"] for w in widget_outputs(page)] == [True, True]
     found = axe_violations(page)
     assert any("aria-input-field-name" in f for f in found), found
+    cut = truncated_labels(page)
+    assert any(text.startswith("A very long button label") for text in cut), cut

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from widgets.citations import Citations  # noqa: E402
-from widgets.figures import img_html, new_figure, png_bytes  # noqa: E402
-from widgets.outcome_views import ExplorerArtists, HeightExplorerView, OutcomeComparison, draw_outcome, \
+from widgets.core.citations import Citations  # noqa: E402
+from widgets.core.figures import img_html, new_figure, png_bytes  # noqa: E402
+from widgets.outcomes.views import ExplorerArtists, HeightExplorerView, OutcomeComparison, draw_outcome, \
     outcome_alt  # noqa: E402
 
 TARGET_P95_MS = 50.0
@@ -113,11 +113,11 @@ def bench_comparison(repeat: int) -> list[tuple]:
 def bench_procedures(repeat: int) -> list[tuple]:
     """Notebooks 01-03: each change moves the SagittalDrawing's artists and renders once; naive
     builds the whole drawing again (what an interact callback would do)."""
-    from widgets.fracture_views import FractureExplorer
-    from widgets.kyphoplasty_balloon import BalloonView
-    from widgets.procedure_views import StepperView
-    from widgets.procedures import load_procedure
-    from widgets.vertebra_drawing import SagittalDrawing
+    from widgets.fractures.explorer import FractureExplorer
+    from widgets.procedures.balloon_view import BalloonView
+    from widgets.procedures.views import StepperView
+    from widgets.procedures.steps import load_procedure
+    from widgets.fractures.drawing import SagittalDrawing
 
     cites = Citations()
     rows = []

@@ -1,8 +1,8 @@
 """Write lessons/sample-exports/: a made-up class of ten students, for trying the class-results notebook.
 
-Each simulated student answers bank cases through the real quiz engine (widgets.quiz), with
+Each simulated student answers bank cases through the real quiz engine (widgets.candidacy.quiz), with
 seeded slips that lean on the rules students tend to miss, and exports through the real
-exporter (widgets.export).  One student exports twice (the newer export counts), two ordering
+exporter (widgets.classroom.export).  One student exports twice (the newer export counts), two ordering
 tests are exported, one file is deliberately corrupt and one is a foreign CSV, so the notebook
 shows how it reports them.  Every name is invented.  Run from the repository root:
 
@@ -17,9 +17,9 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from widgets.candidacy import RULE_IDS, assess
-from widgets.export import export_results
-from widgets.quiz import Quiz
+from widgets.candidacy.rules import RULE_IDS, assess
+from widgets.classroom.export import export_results
+from widgets.candidacy.quiz import Quiz
 
 OUT = Path("lessons/sample-exports")
 STUDENTS = ["Ada Okafor", "Ben Lindqvist", "Chen Wei", "Dara Murphy", "Eva Kowalska",

@@ -5,7 +5,7 @@
 
 from pathlib import Path
 
-from widgets.answer_keys import KEYS
+from widgets.classroom.answer_keys import KEYS
 
 OUT = Path("lessons/answer-keys")
 

@@ -1,7 +1,7 @@
 """Teaching widgets for vertebroplasty and kyphoplasty.
 
 Import what a notebook needs from its submodule, e.g.
-``from widgets.citations import Citations``.  Pure logic (content, evidence,
+``from widgets.core.citations import Citations``.  Pure logic (content, evidence,
 rules, grading, geometry) never imports ipywidgets or matplotlib; views do.
 """
 

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
-from widgets.procedures import load_procedure
+from widgets.procedures.steps import load_procedure
 
 
 def _drawn(step) -> dict:
@@ -88,7 +88,7 @@ def test_ordering_by_keyboard_alone(page, lab):
 
 
 def test_decision_point_answered_by_keyboard_alone(page, lab):
-    from widgets.procedures import questions_for
+    from widgets.procedures.steps import questions_for
     questions = questions_for("vertebroplasty")
     first = questions[0]
     wrong_index = next(i for i, o in enumerate(first.options) if not o.correct)

@@ -3,9 +3,9 @@
 import pytest
 
 from tests.conftest import ROOT
-from widgets.answer_keys import KEYS
-from widgets.candidacy import load_case_bank
-from widgets.procedures import PROCEDURES, load_procedure
+from widgets.classroom.answer_keys import KEYS
+from widgets.candidacy.rules import load_case_bank
+from widgets.procedures.steps import PROCEDURES, load_procedure
 
 OUT = ROOT / "lessons" / "answer-keys"
 

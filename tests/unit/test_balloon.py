@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.balloon import (BOUND_ID, SEED_DISCREPANCY, BalloonModel, balloon_bounds, default_fracture,
+from widgets.procedures.balloon import (BOUND_ID, SEED_DISCREPANCY, BalloonModel, balloon_bounds, default_fracture,
                              full_height_rows, full_height_table)
-from widgets.citations import Citations
-from widgets.evidence import load_evidence
-from widgets.fractures import FractureGeometry, Heights, reference_vertebra
-from widgets.kyphoplasty_balloon import BalloonView
+from widgets.core.citations import Citations
+from widgets.core.evidence import load_evidence
+from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
+from widgets.procedures.balloon_view import BalloonView
 
 EV = load_evidence()
 

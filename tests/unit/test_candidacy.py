@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.candidacy import (
+from widgets.candidacy.rules import (
     FRACTURE_CAUSES, PATIENT_FIELDS, RULE_IDS, Patient, PatientError, assess, load_rules, rules_markdown,
 )
-from widgets.evidence import load_evidence
+from widgets.core.evidence import load_evidence
 
 # A patient the leaflet calls a candidate for both: every other case changes one or two findings.
 CANDIDATE = dict(compression_fracture=True, fracture_cause="osteoporosis", severe_back_pain=True,

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 # Loading the rules and evidence the first time takes longer than hypothesis's default deadline.
 NO_DEADLINE = settings(deadline=None)
 
-from widgets.candidacy import (
+from widgets.candidacy.rules import (
     FRACTURE_CAUSES, PATIENT_FIELDS, RULE_IDS, CaseBankError, Patient, assess, exclusions_for_both,
     load_case_bank,
 )
-from widgets.vignettes import generate, scenario_rule_fires
+from widgets.candidacy.vignettes import generate, scenario_rule_fires
 
 
 @st.composite

@@ -7,10 +7,10 @@ import re
 import pytest
 import yaml
 
-from widgets.candidacy import (
+from widgets.candidacy.rules import (
     RULE_IDS, CaseBankError, assess, load_case_bank,
 )
-from widgets.content import ContentError, content_path
+from widgets.core.loading import ContentError, content_path
 
 BANK = load_case_bank()
 CASE_IDS = [c.id for c in BANK.cases]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
-from widgets.citations import Citations, UnknownCitation, keys_in
-from widgets.evidence import load_evidence
+from widgets.core.citations import Citations, UnknownCitation, keys_in
+from widgets.core.evidence import load_evidence
 
 
 def test_numbers_follow_first_use():

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from tests.conftest import ROOT
-from widgets import class_results as cr
-from widgets.content import ContentError
-from widgets.export import export_results
-from widgets.quiz import AnswerRecord
+from widgets.classroom import results as cr
+from widgets.core.loading import ContentError
+from widgets.classroom.export import export_results
+from widgets.candidacy.quiz import AnswerRecord
 
 SAMPLE = ROOT / "lessons" / "sample-exports"
 
@@ -87,7 +87,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_save_button_writes_the_summary_and_reports_failure(tmp_path):
-    from widgets.class_results_view import save_summary_button
+    from widgets.classroom.results_view import save_summary_button
     box = save_summary_button(cr.read_class_folder(SAMPLE), default=str(tmp_path / "summary.csv"))
     row, status = box.children
     path_box, button = row.children

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.content import ContentError, load_model
-from widgets.course import Course, load_course
+from widgets.core.loading import ContentError, load_model
+from widgets.core.course import Course, load_course
 
 GOOD = """\
 notebooks:

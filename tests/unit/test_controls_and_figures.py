@@ -8,9 +8,9 @@ import matplotlib
 import pytest
 import traitlets
 
-from widgets.controls import Slider
-from widgets.figures import FigureView, new_figure
-from widgets.style import COLOURS, CYCLE, OKABE_ITO
+from widgets.core.controls import Slider
+from widgets.core.figures import FigureView, new_figure
+from widgets.core.style import COLOURS, CYCLE, OKABE_ITO
 
 
 def test_slider_keeps_label_unit_and_range():

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, SHARED
-from widgets.content import ContentError
-from widgets.evidence import SECTIONS, NotVerifiedError, load_evidence
+from widgets.core.loading import ContentError
+from widgets.core.evidence import SECTIONS, NotVerifiedError, load_evidence
 
 SHARED_EVIDENCE = SHARED / "evidence" / "evidence.yaml"
 

@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from widgets.content import ContentError
-from widgets.export import (
+from widgets.core.loading import ContentError
+from widgets.classroom.export import (
     CSV_HEADER, ExportError, export_results, neutralise, read_export, to_csv_text, validate_student,
 )
-from widgets.quiz import AnswerRecord, Quiz
+from widgets.candidacy.quiz import AnswerRecord, Quiz
 
 WHEN = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.citations import Citations
-from widgets.evidence import load_evidence
-from widgets.fracture_views import MIN_HEIGHT_MM, FractureExplorer
-from widgets.fractures import (EXAMPLES, FractureGeometry, Heights, examples_markdown, genant_grade,
+from widgets.core.citations import Citations
+from widgets.core.evidence import load_evidence
+from widgets.fractures.explorer import MIN_HEIGHT_MM, FractureExplorer
+from widgets.fractures.geometry import (EXAMPLES, FractureGeometry, Heights, examples_markdown, genant_grade,
                                genant_table_markdown, reference_vertebra)
 
 REF = reference_vertebra()

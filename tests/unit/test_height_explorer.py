@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.evidence import Figure, load_evidence
-from widgets.fractures import FractureGeometry, genant_grade, wedge_angle_deg
-from widgets.height_explorer import LOSS_MAX, SHAPES, ExplorerInputError, default_explorer
-from widgets.outcomes import Choice, Derived, leaves, recompute
+from widgets.core.evidence import Figure, load_evidence
+from widgets.fractures.geometry import FractureGeometry, genant_grade, wedge_angle_deg
+from widgets.outcomes.height import LOSS_MAX, SHAPES, ExplorerInputError, default_explorer
+from widgets.outcomes.model import Choice, Derived, leaves, recompute
 
 EV = load_evidence()
 HX = default_explorer()

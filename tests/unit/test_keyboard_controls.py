@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import traitlets
 
-from widgets.controls import ListBox, RadioGroup
+from widgets.core.controls import ListBox, RadioGroup
 
 
 @pytest.mark.parametrize("cls", [ListBox, RadioGroup])

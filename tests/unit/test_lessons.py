@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT
-from widgets.content import ContentError
-from widgets.lessons import SECTIONS, load_plan, load_plans
+from widgets.core.loading import ContentError
+from widgets.classroom.lessons import SECTIONS, load_plan, load_plans
 
 PLANS = sorted((ROOT / "lessons" / "plans").glob("*.md"))
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
-from widgets.course import load_course
+from widgets.core.course import load_course
 
 NOTEBOOKS = notebook_paths()
 STUDENT = [p for p in NOTEBOOKS if p.parent.name == "notebooks"]

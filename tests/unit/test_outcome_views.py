@@ -8,12 +8,12 @@ import ipywidgets as ipw
 import pytest
 
 from tests.conftest import SHARED
-from widgets.citations import Citations
-from widgets.evidence import Figure, load_evidence
-from widgets.height_explorer import ExplorerInputError, HeightExplorer
-from widgets.outcome_views import (HeightExplorerView, LeafletView, OutcomeComparison, OutcomeView,
+from widgets.core.citations import Citations
+from widgets.core.evidence import Figure, load_evidence
+from widgets.outcomes.height import ExplorerInputError, HeightExplorer
+from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeComparison, OutcomeView,
                                    evidence_table, explorer_summary, visible_text)
-from widgets.outcomes import default_outcomes, fmt, leaves, recompute
+from widgets.outcomes.model import default_outcomes, fmt, leaves, recompute
 
 EV = load_evidence()
 OUT = default_outcomes()

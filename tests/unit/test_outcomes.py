@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from widgets.content import ContentError
-from widgets.evidence import Figure, NotVerifiedError, load_evidence
-from widgets.outcomes import (Derived, ItemSpec, build_row, count_figures, default_outcomes, fill,
+from widgets.core.loading import ContentError
+from widgets.core.evidence import Figure, NotVerifiedError, load_evidence
+from widgets.outcomes.model import (Derived, ItemSpec, build_row, count_figures, default_outcomes, fill,
                               grade_answer, leaves, load_outcomes, load_patient_questions, outcome_table_md,
                               parse_count, recompute)
-from widgets.content import content_path
+from widgets.core.loading import content_path
 
 EV = load_evidence()
 OUT = default_outcomes()

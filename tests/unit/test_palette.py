@@ -9,8 +9,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from widgets.citations import Citations
-from widgets.style import COLOURS, OKABE_ITO
+from widgets.core.citations import Citations
+from widgets.core.style import COLOURS, OKABE_ITO
 
 NEUTRAL = {"#000000", "#FFFFFF", COLOURS["bone"].upper(), COLOURS["bone_fill"].upper()}
 ALLOWED = {c.upper() for c in OKABE_ITO.values()} | NEUTRAL
@@ -46,10 +46,10 @@ def colours_of(fig) -> set[str]:
 
 
 def procedure_figures():
-    from widgets.fracture_views import FractureExplorer
-    from widgets.kyphoplasty_balloon import BalloonView
-    from widgets.procedure_views import StepperView
-    from widgets.procedures import load_procedure
+    from widgets.fractures.explorer import FractureExplorer
+    from widgets.procedures.balloon_view import BalloonView
+    from widgets.procedures.views import StepperView
+    from widgets.procedures.steps import load_procedure
     cites = Citations()
     kp = StepperView(load_procedure("kyphoplasty"), cites)
     figs = []
@@ -62,7 +62,7 @@ def procedure_figures():
 
 
 def outcome_figures():
-    from widgets.outcome_views import HeightExplorerView, OutcomeComparison
+    from widgets.outcomes.views import HeightExplorerView, OutcomeComparison
     cites = Citations()
     comparison = OutcomeComparison(cites)
     figs = [(f"outcome {k}", v.figure.figure) for k, v in comparison.views.items()]
@@ -80,7 +80,7 @@ def test_figures_use_only_the_palette(source):
 
 
 def test_the_check_catches_a_stray_colour():
-    from widgets.figures import new_figure
+    from widgets.core.figures import new_figure
     fig = new_figure()
     fig.add_subplot().plot([0, 1], [0, 1], color="#FF0000")
     assert "#FF0000" in colours_of(fig) - ALLOWED
@@ -88,9 +88,9 @@ def test_the_check_catches_a_stray_colour():
 
 def test_static_charts_use_only_the_palette(monkeypatch):
     from tests.conftest import ROOT
-    from widgets import class_results as cr
-    from widgets import class_results_view as crv
-    from widgets import recovery_views as rv
+    from widgets.classroom import results as cr
+    from widgets.classroom import results_view as crv
+    from widgets.recovery import views as rv
     captured = []
     for module in (crv, rv):
         monkeypatch.setattr(module, "show_figure", lambda fig, alt, **kw: captured.append((alt, fig)))

@@ -8,11 +8,11 @@ import re
 import ipywidgets as ipw
 import pytest
 
-from widgets.balloon import balloon_bounds
-from widgets.citations import Citations
-from widgets.controls import ListBox
-from widgets.procedure_views import DecisionQuiz, OrderingView, StepperView
-from widgets.procedures import load_procedure, questions_for, shuffled_ids
+from widgets.procedures.balloon import balloon_bounds
+from widgets.core.citations import Citations
+from widgets.core.controls import ListBox
+from widgets.procedures.views import DecisionQuiz, OrderingView, StepperView
+from widgets.procedures.steps import load_procedure, questions_for, shuffled_ids
 
 VP = load_procedure("vertebroplasty")
 KP = load_procedure("kyphoplasty")
@@ -230,7 +230,7 @@ def test_quiz_feedback_per_answer_and_score():
 
 
 def test_the_class_results_reader_accepts_the_export(tmp_path):
-    class_results = pytest.importorskip("widgets.class_results")
+    class_results = pytest.importorskip("widgets.classroom.results")
     view = OrderingView(KP, seed=3, export_dir=tmp_path)
     view.grade()
     solve(view)

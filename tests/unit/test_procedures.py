@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from widgets.citations import keys_in
-from widgets.content import ContentError
-from widgets.procedures import (EXPORT_FORMAT, PROCEDURES, AttemptHistory, OrderResult, compare_steps,
+from widgets.core.citations import keys_in
+from widgets.core.loading import ContentError
+from widgets.procedures.steps import (EXPORT_FORMAT, PROCEDURES, AttemptHistory, OrderResult, compare_steps,
                                 grade_decision, grade_order, load_procedure, load_procedure_file, load_questions,
                                 move, ordering_export, procedure_path, questions_for, shuffled_ids, steps_markdown)
 
@@ -65,7 +65,7 @@ def test_unknown_procedure_names_the_choices():
 
 
 def test_durations_come_from_the_evidence():
-    from widgets.evidence import load_evidence
+    from widgets.core.evidence import load_evidence
     ev = load_evidence()
     assert VP.duration_minutes() == ev.number("pf_duration_kaviar", "mean_procedure_minutes_VP")
     assert float(KP.duration_minutes()) > float(VP.duration_minutes()), "KP took longer in KAVIAR"
@@ -296,7 +296,7 @@ def test_steps_table_has_one_row_per_step_in_order():
 def test_notebook_numbers_every_key_its_widgets_cite(nb, name, compared):
     """The views cite with the notebook's own Citations, so the reference list at the end (built
     from the Markdown) must already hold every key a step, question or table cites."""
-    from widgets.balloon import BOUND_ID, full_height_rows
+    from widgets.procedures.balloon import BOUND_ID, full_height_rows
     cells = json.loads((ROOT / "notebooks" / nb).read_text())["cells"]
     in_markdown = {k for c in cells if c["cell_type"] == "markdown" for k in keys_in("".join(c["source"]))}
     proc = load_procedure(name)
@@ -323,7 +323,7 @@ def test_content_files_exist_where_documented():
 def test_pure_modules_import_no_widget_or_plotting_library():
     import subprocess
     import sys
-    code = ("import sys, widgets.procedures, widgets.balloon, widgets.recovery, widgets.fractures; "
+    code = ("import sys, widgets.procedures.steps, widgets.procedures.balloon, widgets.recovery.model, widgets.fractures.geometry; "
             "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'anywidget') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

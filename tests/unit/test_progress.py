@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from widgets.progress import (
+from widgets.classroom.progress import (
     ENV_VAR, PROGRESS_FORMAT, ProgressError, ProgressFile, atomic_write_text, default_progress_dir,
     default_progress_path,
 )
-from widgets.quiz import Quiz
+from widgets.candidacy.quiz import Quiz
 
 FIXED = datetime(2026, 11, 25, 10, 30, 5, tzinfo=timezone.utc)
 

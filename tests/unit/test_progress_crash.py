@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from widgets.progress import ProgressFile
+from widgets.classroom.progress import ProgressFile
 
 # The child answers cases one by one, saving each; only after a save returns does it report it.
 CHILD = """
 import sys
-from widgets.progress import ProgressFile
-from widgets.quiz import Quiz
+from widgets.classroom.progress import ProgressFile
+from widgets.candidacy.quiz import Quiz
 
 path, count = sys.argv[1], int(sys.argv[2])
 store = ProgressFile(path).load()

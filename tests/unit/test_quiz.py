@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.candidacy import assess, load_case_bank
-from widgets.quiz import Quiz, QuizError
-from widgets.vignettes import Vignette
+from widgets.candidacy.rules import assess, load_case_bank
+from widgets.candidacy.quiz import Quiz, QuizError
+from widgets.candidacy.vignettes import Vignette
 
 BANK = load_case_bank()
 

@@ -9,12 +9,12 @@ import pytest
 
 import traitlets
 
-from widgets.candidacy import RULE_IDS, load_case_bank
-from widgets.citations import Citations
-from widgets.progress import ProgressFile
-from widgets.quiz import Quiz
-from widgets.controls import RadioGroup
-from widgets.quiz_view import QuizView
+from widgets.candidacy.rules import RULE_IDS, load_case_bank
+from widgets.core.citations import Citations
+from widgets.classroom.progress import ProgressFile
+from widgets.candidacy.quiz import Quiz
+from widgets.core.controls import RadioGroup
+from widgets.candidacy.quiz_view import QuizView
 
 SCRIPT_BANK = """\
 cases:
@@ -176,7 +176,7 @@ def test_a_broken_bank_gives_an_error_box_not_a_traceback(tmp_path):
 def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
     """Feedback citations must appear in the notebook's reference list, so its Markdown cites them all."""
     from tests.conftest import ROOT
-    from widgets.candidacy import load_rules
+    from widgets.candidacy.rules import load_rules
     cites = Citations.for_notebook(ROOT / "notebooks" / "05-candidacy-quiz.ipynb")
     for rule in load_rules():
         for key in list(rule.cites) + rule.note_cites:
@@ -184,8 +184,8 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
 
 
 def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
-    from widgets.progress import ProgressFile
-    from widgets.quiz import Quiz
+    from widgets.classroom.progress import ProgressFile
+    from widgets.candidacy.quiz import Quiz
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load())
     assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""
     view.vp.value = "candidate"

@@ -1,7 +1,7 @@
 """The README keeps its promises: the two commands, and the course map as in course.yaml."""
 
 from tests.conftest import ROOT
-from widgets.course import load_course
+from widgets.core.course import load_course
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

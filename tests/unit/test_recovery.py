@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT, SHARED
-from widgets.content import ContentError
-from widgets.evidence import load_evidence
-from widgets.recovery import (LEAFLET_MINUTES, aftercare_markdown, bed_rest_text, load_recovery, natural_rate,
+from widgets.core.loading import ContentError
+from widgets.core.evidence import load_evidence
+from widgets.recovery.model import (LEAFLET_MINUTES, aftercare_markdown, bed_rest_text, load_recovery, natural_rate,
                               natural_rate_text, quiz_questions, timeline, timeline_markdown)
-from widgets.citations import Citations
-from widgets.recovery_views import aftercare_quiz
+from widgets.core.citations import Citations
+from widgets.recovery.views import aftercare_quiz
 
 EV = load_evidence()
 RECOVERY = ROOT / "widgets/content/recovery.yaml"

@@ -1,6 +1,6 @@
 """The start notebook's self-check says in plain words what is missing or too old."""
 
-from widgets.selfcheck import check_environment, report
+from widgets.core.selfcheck import check_environment, report
 
 ALL_GOOD = {"ipywidgets": "8.1.9", "jupyterlab_widgets": "3.0.16", "anywidget": "0.11.0",
             "matplotlib": "3.11.2", "pydantic": "2.14.4", "PyYAML": "6.0.3"}

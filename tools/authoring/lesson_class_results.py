@@ -10,7 +10,7 @@ For instructors. This notebook reads a folder of the students' exports (the cand
 **How to use it:** put every student's export file in one folder, type that folder's path in the next cell instead of `sample-exports` (the sample class that ships with the module, one file deliberately corrupt), then *Run → Run All Cells*. Nothing in the folder is changed.
 """),
     code("""
-from widgets import class_results as cr
+from widgets.classroom import results as cr
 
 FOLDER = "sample-exports"   # the folder holding your students' export files
 results = cr.read_class_folder(FOLDER)
@@ -24,7 +24,7 @@ Files that could not be read are named above with the reason, and the rest are s
 Each student appears as S01, S02, ... (the numbering does not follow the names). A case counts as correct only when both verdicts (vertebroplasty and kyphoplasty) and the deciding reason are right; when a student answered a case twice, the later answer counts.
 """),
     code("""
-from widgets.class_results_view import score_chart, summary_table
+from widgets.classroom.results_view import score_chart, summary_table
 
 score_chart(results)
 """, tags=[]),
@@ -35,7 +35,7 @@ score_chart(results)
 For each candidacy rule: how many answers were given to cases that rule decides, and what share of them was not fully correct. The rules are the leaflet's, as the quiz states; a rule missed often is worth ten minutes of discussion (see the lesson plan's misconceptions).
 """),
     code("""
-from widgets.class_results_view import rule_chart, rule_table
+from widgets.classroom.results_view import rule_chart, rule_table
 
 rule_table(results)
 """, check=True),
@@ -46,7 +46,7 @@ rule_table(results)
 The ten most-missed cases. Open a case in `widgets/content/cases.yaml` by its id to read its vignette with the class.
 """),
     code("""
-from widgets.class_results_view import case_table, ordering_table
+from widgets.classroom.results_view import case_table, ordering_table
 
 case_table(results)
 """, check=True),
@@ -62,7 +62,7 @@ Steps most often placed out of order in the procedure ordering tests (notebooks 
 The summary has one row per student (S01, S02, ...) with cases answered, correct answers and score, and no names. Choose a file name and press the button; the file is written in this folder unless you give another path.
 """),
     code("""
-from widgets.class_results_view import save_summary_button
+from widgets.classroom.results_view import save_summary_button
 
 save_summary_button(results)
 """),

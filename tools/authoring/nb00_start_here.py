@@ -32,7 +32,7 @@ Every number you see traces to a checked source, listed with its address in the 
 Run the next cell: it checks your set-up and tells you in plain words if anything is missing.
 """),
     code("""
-from widgets.selfcheck import show_self_check
+from widgets.core.selfcheck import show_self_check
 
 show_self_check()
 """, check=True),
@@ -45,7 +45,7 @@ Work through the notebooks in order; each one starts with its objectives and its
 """),
     code("""
 from IPython.display import Markdown
-from widgets.course import load_course
+from widgets.core.course import load_course
 
 course = load_course()
 Markdown(course.markdown_table())
@@ -71,7 +71,7 @@ Which key runs the cell you are in and moves to the next one? Which menu item ru
 **Next:** [01 Vertebral compression fractures](01-compression-fractures.ipynb)
 """),
     code("""
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 Citations.for_notebook("00-start-here.ipynb").references()
 """, check=True),

@@ -16,7 +16,7 @@ What a vertebral body is, how osteoporosis makes it collapse, how a collapse is 
 """),
     code(f"""
 from IPython.display import Markdown
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 cites = Citations.for_notebook("{NB}")
 """),
@@ -28,7 +28,7 @@ Each vertebra has a block of bone at the front, the **vertebral body**, which ca
 Seen from the side (a *sagittal* view), a healthy lumbar body is close to a rectangle. The drawings in this course are to scale, using a vertebra measured on CT [@fg_lumbar_L5_cook2021]:
 """),
     code("""
-from widgets.fractures import reference_text
+from widgets.fractures.geometry import reference_text
 
 Markdown(reference_text(cites.cite))
 """, check=True),
@@ -38,7 +38,7 @@ Markdown(reference_text(cites.cite))
 Osteoporosis thins the spongy bone and the shell around it. A weakened vertebral body can then give way under loads it once carried easily, such as lifting, bending or even a cough, and its front, middle or whole height sinks: a **compression fracture**. The leaflet this course grows from names osteoporosis as the usual cause [@kochan2015]. Many of these fractures go unnoticed [@epi_us_750k_one_third]:
 """),
     code("""
-from widgets.fractures import epidemiology_text
+from widgets.fractures.geometry import epidemiology_text
 
 Markdown(epidemiology_text(cites.cite))
 """, check=True),
@@ -56,7 +56,7 @@ Back pain from a **herniated or ruptured intervertebral disc** is a different pr
 Genant's semi-quantitative method grades a fracture by how much height the vertebral body has lost compared with what it should have [@fg_genant_sq_grades]. The height loss is the largest of the losses at the front (anterior), middle and back (posterior):
 """),
     code("""
-from widgets.fractures import genant_table_markdown
+from widgets.fractures.geometry import genant_table_markdown
 
 Markdown(genant_table_markdown(cites.cite))
 """, check=True),
@@ -66,7 +66,7 @@ The part of the body that lost most names the **shape**: the front (**wedge**, t
 Worked examples on the same L5 body (illustrative heights, not patients):
 """),
     code("""
-from widgets.fractures import examples_markdown
+from widgets.fractures.geometry import examples_markdown
 
 Markdown(examples_markdown())
 """, check=True),
@@ -78,7 +78,7 @@ Move the three sliders to lower the front, middle and back heights (Tab to a sli
 Try: make a wedge of grade 1, then grade 2; find the height loss where grade 2 turns into grade 3; make a biconcave fracture.
 """),
     code("""
-from widgets.fracture_views import FractureExplorer
+from widgets.fractures.explorer import FractureExplorer
 
 explorer = FractureExplorer(cites)
 explorer
@@ -106,7 +106,7 @@ explorer
 **Next:** [02 Vertebroplasty step by step](02-vertebroplasty.ipynb)
 """),
     code(f"""
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 Citations.for_notebook("{NB}").references()
 """, check=True),

@@ -16,8 +16,8 @@ Learn vertebroplasty one step at a time (what happens, why, and what can go wron
 """),
     code(f"""
 from IPython.display import Markdown
-from widgets.citations import Citations
-from widgets.procedures import load_procedure
+from widgets.core.citations import Citations
+from widgets.procedures.steps import load_procedure
 
 cites = Citations.for_notebook("{NB}")
 vp = load_procedure("vertebroplasty")
@@ -32,7 +32,7 @@ In a vertebroplasty, acrylic bone cement is injected through a large needle stra
 The whole procedure at a glance:
 """),
     code("""
-from widgets.procedures import steps_markdown
+from widgets.procedures.steps import steps_markdown
 
 Markdown(steps_markdown(vp, cites.cite))
 """, check=True),
@@ -40,7 +40,7 @@ Markdown(steps_markdown(vp, cites.cite))
 Now walk through it. Press **Next step** and **Previous step** (Tab to a button, then Enter or Space). The line at the top says which step you are on; the drawing, a side view of the fractured vertebra to scale, shows the needle and the cement as they appear; the card beside it gives what happens, why, and what can go wrong.
 """),
     code("""
-from widgets.procedure_views import StepperView
+from widgets.procedures.views import StepperView
 
 stepper = StepperView(vp, cites)
 stepper
@@ -64,7 +64,7 @@ The steps below are shuffled (with a fixed seed, so everyone starts from the sam
 Steps out of place are marked ✗; fix them and check again. **Shuffle and try again** starts a new attempt, and the table keeps your progress over attempts. Type your name and press **Export my attempts** to save them as a file next to this notebook for your instructor (the file name is shown).
 """),
     code("""
-from widgets.procedure_views import OrderingView
+from widgets.procedures.views import OrderingView
 
 ordering = OrderingView(vp, seed=2)
 ordering
@@ -73,7 +73,7 @@ ordering
 How the checking works: each step is compared with its position in the real order. For example, a student who numbs the skin before setting up fluoroscopy gets this verdict:
 """),
     code("""
-from widgets.procedures import grade_order
+from widgets.procedures.steps import grade_order
 
 swapped = ["vp_skin_prep", "vp_fluoroscopy", *vp.step_ids[2:]]
 print(grade_order(vp, swapped).summary(vp))
@@ -85,8 +85,8 @@ print(grade_order(vp, vp.step_ids).summary(vp))
 Pick an answer with the arrow keys and press its **Check answer** button; each answer, right or wrong, explains itself. The score at the bottom counts your latest answers and all your attempts.
 """),
     code("""
-from widgets.procedure_views import DecisionQuiz
-from widgets.procedures import questions_for
+from widgets.procedures.views import DecisionQuiz
+from widgets.procedures.steps import questions_for
 
 DecisionQuiz(questions_for("vertebroplasty"), cites)
 """),
@@ -111,7 +111,7 @@ Fluoroscopy; skin cleaned and numbed; large needle into the vertebral body; acry
 **Next:** [03 Kyphoplasty step by step](03-kyphoplasty.ipynb)
 """),
     code(f"""
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 Citations.for_notebook("{NB}").references()
 """, check=True),

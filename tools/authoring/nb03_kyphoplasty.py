@@ -16,8 +16,8 @@ Kyphoplasty adds a balloon to vertebroplasty. Learn its steps, see how much heig
 """),
     code(f"""
 from IPython.display import Markdown
-from widgets.citations import Citations
-from widgets.procedures import load_procedure
+from widgets.core.citations import Citations
+from widgets.procedures.steps import load_procedure
 
 cites = Citations.for_notebook("{NB}")
 kp = load_procedure("kyphoplasty")
@@ -31,7 +31,7 @@ A kyphoplasty starts like a vertebroplasty. Then a special balloon is passed thr
 ## Learn mode: the steps
 """),
     code("""
-from widgets.procedures import steps_markdown
+from widgets.procedures.steps import steps_markdown
 
 Markdown(steps_markdown(kp, cites.cite))
 """, check=True),
@@ -39,7 +39,7 @@ Markdown(steps_markdown(kp, cites.cite))
 Walk through it with **Next step** and **Previous step** (Tab, then Enter or Space). Watch the drawing at the balloon step: the upper endplate rises, but only a little, and the dashed line shows how far it is from the height before the fracture.
 """),
     code("""
-from widgets.procedure_views import StepperView
+from widgets.procedures.views import StepperView
 
 stepper = StepperView(kp, cites)
 stepper
@@ -52,7 +52,7 @@ The steps it shares with vertebroplasty carry the same caveats: access through o
 The leaflet says kyphoplasty reduces pain by **restoring the full height** of the vertebra, and that vertebroplasty restores none [@kochan2015]. Trials measured something more modest [@hr_marino2025_combined_mm; @hr_winkelmann2018_abc_heights; @hr_palmowski2020_percent_by_timing; @hr_beall2018_no_difference]:
 """),
     code("""
-from widgets.balloon import full_height_table
+from widgets.procedures.balloon import full_height_table
 
 Markdown(full_height_table(cites.cite))
 """, check=True),
@@ -64,7 +64,7 @@ So both procedures give back a little height, a few millimetres on average, kyph
 Inflate the balloon with the slider (Tab to it, then the arrow keys). The example is the wedge fracture from notebook 01 drawn to scale. The lift is proportional to the inflation, and at full inflation it equals the pooled average gain measured across trials, so no setting can show more height than the evidence reports.
 """),
     code("""
-from widgets.kyphoplasty_balloon import BalloonView
+from widgets.procedures.balloon_view import BalloonView
 
 balloon = BalloonView(cites)
 balloon
@@ -73,7 +73,7 @@ balloon
 At full inflation, the example fracture gets back this much:
 """),
     code("""
-from widgets.balloon import BalloonModel
+from widgets.procedures.balloon import BalloonModel
 
 print(BalloonModel().result(1.0).text())
 """, check=True),
@@ -83,7 +83,7 @@ print(BalloonModel().result(1.0).text())
 The same phases line up; only kyphoplasty has the balloon and the cavity. The leaflet's setting (clinic for VP, hospital for KP) differs from what reviews and trials describe, and the times are the means from one randomised trial [@pf_duration_kaviar]:
 """),
     code("""
-from widgets.procedures import comparison_markdown
+from widgets.procedures.steps import comparison_markdown
 
 Markdown(comparison_markdown(vp, kp, cites.cite))
 """, check=True),
@@ -93,7 +93,7 @@ Markdown(comparison_markdown(vp, kp, cites.cite))
 Same controls as in notebook 02: **Tab** to the list, **arrow keys** to pick a step, **Tab** to **Move up** / **Move down** and **Enter** or **Space**; then **Check order**. Steps out of place are marked ✗. Type your name and press **Export my attempts** to save your attempts next to this notebook.
 """),
     code("""
-from widgets.procedure_views import OrderingView
+from widgets.procedures.views import OrderingView
 
 ordering = OrderingView(kp, seed=3)
 ordering
@@ -102,7 +102,7 @@ ordering
 For example, a student who injects the cement before emptying the balloon has two steps out of place:
 """),
     code("""
-from widgets.procedures import grade_order
+from widgets.procedures.steps import grade_order
 
 ids = kp.step_ids
 early_cement = ids[:4] + [ids[5], ids[4]] + ids[6:]
@@ -112,8 +112,8 @@ print(grade_order(kp, early_cement).summary(kp))
 ## Test mode 2: decision points
 """),
     code("""
-from widgets.procedure_views import DecisionQuiz
-from widgets.procedures import questions_for
+from widgets.procedures.views import DecisionQuiz
+from widgets.procedures.steps import questions_for
 
 DecisionQuiz(questions_for("kyphoplasty"), cites)
 """),
@@ -138,7 +138,7 @@ The balloon is inflated in the vertebral body, then deflated to leave a cavity; 
 **Next:** [04 Comparing outcomes and reading the evidence](04-comparing-outcomes.ipynb)
 """),
     code(f"""
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 Citations.for_notebook("{NB}").references()
 """, check=True),

@@ -29,8 +29,8 @@ Every number in this notebook comes from a checked source, and each one carries 
 The leaflet this course grows from says that kyphoplasty restores the full height of the vertebra and vertebroplasty restores none [@kochan2015]. Keep that claim in mind as you read.
 """),
     code("""
-from widgets.citations import Citations
-from widgets.outcome_views import HeightExplorerView, LeafletView, OutcomeComparison, evidence_table, explorer_summary
+from widgets.core.citations import Citations
+from widgets.outcomes.views import HeightExplorerView, LeafletView, OutcomeComparison, evidence_table, explorer_summary
 
 cites = Citations.for_notebook("04-comparing-outcomes.ipynb")
 """),

@@ -26,8 +26,8 @@ Each rule has one id, used in the quiz, the case bank, your exported results and
 """),
     code("""
 from IPython.display import Markdown
-from widgets.candidacy import Patient, assess, rules_markdown
-from widgets.citations import Citations
+from widgets.candidacy.rules import Patient, assess, rules_markdown
+from widgets.core.citations import Citations
 
 cites = Citations.for_notebook("05-candidacy-quiz.ipynb")
 Markdown(rules_markdown(cites))
@@ -72,7 +72,7 @@ Your answers are saved to a file as you give them (its path is shown under the q
 *Instructors:* to use your own cases, copy `widgets/content/cases.yaml`, edit it, and change the call below to `QuizView.for_notebook(cites, bank="my-cases.yaml")`. The bank is checked when it loads: a mistake is reported with the file, the case id or line, and the field to fix, and a stated answer that disagrees with the rules is refused.
 """),
     code("""
-from widgets.quiz_view import QuizView
+from widgets.candidacy.quiz_view import QuizView
 
 QuizView.for_notebook(cites)
 """),
@@ -82,7 +82,7 @@ QuizView.for_notebook(cites)
 The generator writes new cases from templates, drawing the findings so that every rule comes up. The same seed always gives the same cases; here is the first one for seed 5.
 """),
     code("""
-from widgets.vignettes import generate
+from widgets.candidacy.vignettes import generate
 
 example = generate(seed=5, n=1)[0]
 print(example.history)

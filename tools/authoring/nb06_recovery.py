@@ -16,7 +16,7 @@ What the day of a vertebroplasty or kyphoplasty looks like, what the patient is 
 """),
     code(f"""
 from IPython.display import Markdown
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 cites = Citations.for_notebook("{NB}")
 """),
@@ -26,7 +26,7 @@ cites = Citations.for_notebook("{NB}")
 The leaflet's after-care advice, in four points [@kochan2015], with a clinical reference on bed rest [@pf_bed_rest_medscape] and on follow-up treatment of osteoporosis [@nf_medscape_osteoporosis_tx]:
 """),
     code("""
-from widgets.recovery import aftercare_markdown, bed_rest_text
+from widgets.recovery.model import aftercare_markdown, bed_rest_text
 
 Markdown(aftercare_markdown(cites.cite) + "\\n\\n" + bed_rest_text(cites.cite))
 """, check=True),
@@ -36,12 +36,12 @@ Markdown(aftercare_markdown(cites.cite) + "\\n\\n" + bed_rest_text(cites.cite))
 The procedure's length is the mean from a randomised trial [@pf_duration_kaviar]; the leaflet gives the hour lying flat and where the patient goes next. The cement's setting time (about 10 minutes in the leaflet) falls within the procedure.
 """),
     code("""
-from widgets.recovery import timeline_markdown
+from widgets.recovery.model import timeline_markdown
 
 Markdown(timeline_markdown(cites.cite))
 """, check=True),
     code("""
-from widgets.recovery_views import timeline_figure
+from widgets.recovery.views import timeline_figure
 
 timeline_figure()
 """),
@@ -51,12 +51,12 @@ timeline_figure()
 The cement treats one fractured vertebra; the osteoporosis that caused it affects the whole skeleton. The leaflet asks the doctor and patient to plan how to halt and reverse the bone loss [@kochan2015]. How big is the risk if nothing is done? Data from the placebo arms of osteoporosis drug trials [@nf_lindsay2001_natural_history]:
 """),
     code("""
-from widgets.recovery import natural_rate_text
+from widgets.recovery.model import natural_rate_text
 
 Markdown(natural_rate_text(cites.cite))
 """, check=True),
     code("""
-from widgets.recovery_views import natural_rate_figure
+from widgets.recovery.views import natural_rate_figure
 
 natural_rate_figure()
 """),
@@ -66,7 +66,7 @@ natural_rate_figure()
 Answer each question with the arrow keys and its **Check answer** button (Tab moves between them). Each answer explains itself.
 """),
     code("""
-from widgets.recovery_views import aftercare_quiz
+from widgets.recovery.views import aftercare_quiz
 
 aftercare_quiz(cites)
 """),
@@ -81,7 +81,7 @@ aftercare_quiz(cites)
 This is the last notebook of the course. Back to the course map: [00 Start here](00-start-here.ipynb).
 """),
     code(f"""
-from widgets.citations import Citations
+from widgets.core.citations import Citations
 
 Citations.for_notebook("{NB}").references()
 """, check=True),

@@ -1,0 +1,450 @@
+"""Who is a candidate for vertebroplasty (VP) and kyphoplasty (KP)?  The leaflet's rules as code.
+
+The rules (``widgets/content/candidacy_rules.yaml``) are those of the patient
+leaflet the module grows from [@kochan2015]; :func:`assess` grades a
+:class:`Patient` against them and returns, for each procedure, whether the
+patient is eligible and the rules that decided it.  Where trials or guidelines
+differ, each rule carries an evidence note (shown beside the feedback; it never
+changes the verdict).
+
+Consistency of findings (documented decision): a ``fracture_cause`` is given
+exactly when there is a compression fracture.  A cause without a fracture, or a
+fracture without a cause, is rejected with a ``ValueError`` naming both fields
+(use ``"other"`` for a fracture whose cause is not one of the listed ones).  A
+fracture caused by infection counts as an infection in the vertebra, as the
+leaflet says, whether or not ``vertebral_infection`` is also set.
+
+:func:`load_case_bank` reads an instructor's case bank; anything malformed
+raises :class:`CaseBankError` (a :class:`~widgets.core.loading.ContentError`, so a
+``ValueError``) naming the file, the case id or line, and the field.
+
+Pure logic: no ipywidgets, no matplotlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
+
+from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.core.citations import keys_in
+
+FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
+FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
+#: Causes for which the leaflet does not recommend kyphoplasty.
+KP_EXCLUDED_CAUSES = frozenset({"vascular", "tumor", "infection"})
+
+#: Every rule id, in the order rules are listed in reasons.
+RULE_IDS: tuple[str, ...] = (
+    "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc",
+    "posterior_cortical_defect", "vertebral_infection", "kp_cause_excluded",
+)
+PROCEDURES = ("vertebroplasty", "kyphoplasty")
+
+PATIENT_FIELDS: tuple[str, ...] = (
+    "compression_fracture", "fracture_cause", "severe_back_pain",
+    "pain_relieved_by_medication_and_bed_rest", "posterior_cortical_defect",
+    "vertebral_infection", "pain_from_herniated_disc",
+)
+
+
+class CandidacyError(ContentError):
+    """A case bank or rules file could not be used (file, case id or line, field, fix)."""
+
+
+class PatientError(ValueError):
+    """An invalid patient finding; the message names the field(s)."""
+
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        super().__init__(f"Patient field '{field}': {problem}")
+
+
+# --------------------------------------------------------------------------- patient
+
+def _check_cause(findings):
+    """A cause is given exactly when there is a fracture (both fields are named)."""
+    if not findings.compression_fracture and findings.fracture_cause is not None:
+        raise ValueError(
+            f"fields 'fracture_cause' and 'compression_fracture' disagree: a cause "
+            f"({findings.fracture_cause!r}) is given but compression_fracture is false; "
+            "set fracture_cause to null, or compression_fracture to true")
+    if findings.compression_fracture and findings.fracture_cause is None:
+        raise ValueError(
+            "fields 'fracture_cause' and 'compression_fracture' disagree: there is a fracture "
+            "but no cause; give one of " + ", ".join(FRACTURE_CAUSES))
+    return findings
+
+
+class Findings(ContentModel):
+    """The findings that decide candidacy, as validated data (used inside case banks)."""
+
+    compression_fracture: StrictBool
+    fracture_cause: Optional[FractureCause] = None
+    severe_back_pain: StrictBool
+    pain_relieved_by_medication_and_bed_rest: StrictBool
+    posterior_cortical_defect: StrictBool
+    vertebral_infection: StrictBool
+    pain_from_herniated_disc: StrictBool
+
+    @model_validator(mode="after")
+    def _cause_matches_fracture(self):
+        return _check_cause(self)
+
+    @property
+    def infected(self) -> bool:
+        """An infection in the vertebra, counting a fracture caused by infection."""
+        return self.vertebral_infection or self.fracture_cause == "infection"
+
+
+class Patient(Findings):
+    """The findings that decide candidacy.  Invalid values raise ``ValueError`` naming the field."""
+
+    def __init__(self, **data):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "fracture_cause, compression_fracture"
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            if err["type"] == "literal_error":
+                msg = (f"{err.get('input')!r} is not allowed; use one of "
+                       + ", ".join(FRACTURE_CAUSES) + " (or None when there is no fracture)")
+            elif err["type"] == "missing":
+                msg = "this finding is missing"
+            elif err["type"] == "extra_forbidden":
+                msg = "this is not a known finding; the fields are " + ", ".join(PATIENT_FIELDS)
+            elif err["type"].startswith("bool"):
+                msg = f"{err.get('input')!r} is not allowed; use True or False"
+            raise PatientError(field, msg) from None
+
+
+# --------------------------------------------------------------------------- rules
+
+class Rule(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=5)
+    applies_to: Literal["vertebroplasty", "kyphoplasty", "both"]
+    effect: Literal["candidate", "not_candidate"]
+    explanation: str = Field(min_length=20)
+    cites: list[str] = Field(min_length=1)
+    evidence_note: Optional[str] = None
+    discrepancy: Optional[str] = None
+
+    @property
+    def note_cites(self) -> list[str]:
+        return keys_in(self.evidence_note or "")
+
+    def cite_markers(self) -> str:
+        """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
+        return "[" + "; ".join(f"@{k}" for k in self.cites) + "]"
+
+
+class RuleSet(ContentModel):
+    rules: list[Rule]
+
+    @field_validator("rules")
+    @classmethod
+    def _exactly_the_engine_rules(cls, rules):
+        ids = [r.id for r in rules]
+        require_unique(ids, "rule ids")
+        missing = [i for i in RULE_IDS if i not in ids]
+        unknown = [i for i in ids if i not in RULE_IDS]
+        if missing or unknown:
+            raise ValueError(f"the rules must be exactly {list(RULE_IDS)}; missing {missing}, unknown {unknown}")
+        return sorted(rules, key=lambda r: RULE_IDS.index(r.id))
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(RULE_IDS)}")
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+@lru_cache(maxsize=4)
+def _load_rules(path: str) -> RuleSet:
+    located = read_yaml(path)
+    rules = validate(located, RuleSet, path)
+    from widgets.core.evidence import load_evidence
+    evidence = load_evidence()
+    for i, rule in enumerate(rules.rules):
+        for key in list(rule.cites) + rule.note_cites:
+            if key not in evidence:
+                raise CandidacyError(path, f"unknown citation key '{key}'",
+                                     line=located.line_for(("rules",)), field=f"rules (in id '{rule.id}')",
+                                     fix="use an id from evidence.yaml or sources.yaml")
+        if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
+            raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
+                                 field=f"rules (in id '{rule.id}').discrepancy",
+                                 fix="use an id from the seed_discrepancies section of evidence.yaml")
+    return rules
+
+
+def load_rules(path: Path | str | None = None) -> RuleSet:
+    """The candidacy rules (validated; every citation key resolves)."""
+    return _load_rules(str(path or content_path("candidacy_rules.yaml")))
+
+
+# --------------------------------------------------------------------------- assessment
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule that decided a verdict: its id and plain-language explanation."""
+
+    id: str
+    title: str
+    explanation: str
+    cites: tuple[str, ...]
+    evidence_note: str | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> "Reason":
+        return cls(rule.id, rule.title, rule.explanation, tuple(rule.cites), rule.evidence_note)
+
+
+@dataclass(frozen=True)
+class Decision:
+    procedure: str
+    eligible: bool
+    reasons: tuple[Reason, ...]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.reasons)
+
+    @property
+    def verdict(self) -> str:
+        return "candidate" if self.eligible else (
+            "not recommended" if self.rule_ids == ("kp_cause_excluded",) else "not a candidate")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    patient: Patient
+    vertebroplasty: Decision
+    kyphoplasty: Decision
+
+    @property
+    def deciding_rules(self) -> tuple[str, ...]:
+        """The rules a student may name as the deciding reason.
+
+        The exclusions that apply (to either procedure), in rule order; when no
+        exclusion applies, the indication itself.
+        """
+        ids = set(self.vertebroplasty.rule_ids) | set(self.kyphoplasty.rule_ids)
+        exclusions = [i for i in RULE_IDS if i in ids and i != "indication_met"]
+        return tuple(exclusions) if exclusions else ("indication_met",)
+
+    def decision(self, procedure: str) -> Decision:
+        if procedure not in PROCEDURES:
+            raise KeyError(f"unknown procedure '{procedure}'; use one of {PROCEDURES}")
+        return getattr(self, procedure)
+
+    def summary(self) -> str:
+        """A plain-text verdict, one line per procedure with its deciding rules."""
+        lines = []
+        for proc in PROCEDURES:
+            d = self.decision(proc)
+            lines.append(f"{proc.capitalize()}: {d.verdict} ({', '.join(d.rule_ids)})")
+        lines.append("Deciding rule(s): " + ", ".join(self.deciding_rules))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def exclusions_for_both(patient: Patient) -> list[str]:
+    """The ids of the rules that exclude the patient from both procedures, in rule order."""
+    out = []
+    if not patient.compression_fracture:
+        out.append("no_fracture")
+    if not patient.severe_back_pain:
+        out.append("pain_not_severe")
+    if patient.pain_relieved_by_medication_and_bed_rest:
+        out.append("pain_relieved")
+    if patient.pain_from_herniated_disc:
+        out.append("herniated_disc")
+    if patient.posterior_cortical_defect:
+        out.append("posterior_cortical_defect")
+    if patient.infected:
+        out.append("vertebral_infection")
+    return out
+
+
+def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
+    """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
+    if not isinstance(patient, Patient):
+        raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
+    rules = rules or load_rules()
+    both = exclusions_for_both(patient)
+    kp_extra = ["kp_cause_excluded"] if patient.fracture_cause in KP_EXCLUDED_CAUSES else []
+
+    def decide(procedure: str, exclusions: list[str]) -> Decision:
+        if exclusions:
+            return Decision(procedure, False, tuple(Reason.of(rules[i]) for i in exclusions))
+        return Decision(procedure, True, (Reason.of(rules["indication_met"]),))
+
+    return Assessment(patient, decide("vertebroplasty", both), decide("kyphoplasty", both + kp_extra))
+
+
+# --------------------------------------------------------------------------- case bank
+
+class Expected(ContentModel):
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class Case(ContentModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    title: str = Field(min_length=3, max_length=200)
+    history: str = Field(min_length=20)
+    findings: Findings
+    expected: Expected
+
+    @property
+    def patient(self) -> Patient:
+        return Patient(**self.findings.model_dump())
+
+
+class CaseBank(ContentModel):
+    title: Optional[str] = None
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    path: Path
+    title: str | None
+    cases: tuple[Case, ...]
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __iter__(self):
+        return iter(self.cases)
+
+    def case(self, case_id: str) -> Case:
+        for c in self.cases:
+            if c.id == case_id:
+                return c
+        raise KeyError(f"no case '{case_id}' in {self.path}")
+
+
+def load_case_bank(path: Path | str | None = None) -> LoadedBank:
+    """Load and check a case bank; a malformed bank raises :class:`CaseBankError`.
+
+    Checked: valid YAML; a mapping with a ``cases`` list; every field of every
+    case present and allowed; case ids unique; each case's stated answer
+    (``expected``) agrees with :func:`assess`.  Nothing is returned unless the
+    whole bank passes.
+    """
+    path = Path(path or content_path("cases.yaml"))
+    try:
+        located = read_yaml(path)
+    except ContentError as exc:
+        raise CaseBankError.wrap(exc) from None
+    except RecursionError:  # read_yaml recurses into an alias that contains itself
+        raise CaseBankError(path, "this YAML refers to itself through an alias (&name ... *name) "
+                                  "or is nested too deeply", field="(whole file)",
+                            fix="write each case out in full, without self-referencing aliases") from None
+    except (TypeError, ValueError) as exc:  # read_yaml fails on a list or mapping used as a key
+        raise CaseBankError(path, f"this is not a usable YAML case bank ({type(exc).__name__}: {exc})",
+                            line=_complex_key_line(path), field="(a mapping key)",
+                            fix="use plain words as keys, in a mapping with a 'cases' list") from None
+    data = located.data
+    if data is not None and not isinstance(data, dict):
+        raise CaseBankError(path, f"this is not a case bank (the file holds a {type(data).__name__})",
+                            line=1, field="cases",
+                            fix="start the file with 'cases:' followed by a list of cases")
+    try:
+        bank = validate(located, CaseBank, path)
+    except ContentError as exc:
+        raise CaseBankError.wrap(exc) from None
+    seen: dict[str, int] = {}
+    for i, case in enumerate(bank.cases):
+        line = located.line_for(("cases", i, "id"))
+        if case.id in seen:
+            raise CaseBankError(path, f"the case id '{case.id}' is used twice (first at case {seen[case.id] + 1})",
+                                line=line, field=f"cases[{i}].id (in id '{case.id}')",
+                                fix="give each case its own id")
+        seen[case.id] = i
+    rules = load_rules()
+    for i, case in enumerate(bank.cases):
+        result = assess(case.patient, rules)
+        for proc in PROCEDURES:
+            stated = getattr(case.expected, proc)
+            if stated != result.decision(proc).eligible:
+                raise CaseBankError(
+                    path, f"the stated answer ({str(stated).lower()}) disagrees with the leaflet's rules, "
+                          f"which give {str(result.decision(proc).eligible).lower()} "
+                          f"({', '.join(result.decision(proc).rule_ids)})",
+                    line=located.line_for(("cases", i, "expected", proc)),
+                    field=f"cases[{i}].expected.{proc} (in id '{case.id}')",
+                    fix="correct the answer or the findings")
+        if set(case.expected.deciding_rules) != set(result.deciding_rules):
+            raise CaseBankError(
+                path, f"the deciding rules {case.expected.deciding_rules} disagree with the leaflet's rules, "
+                      f"which give {list(result.deciding_rules)}",
+                line=located.line_for(("cases", i, "expected", "deciding_rules")),
+                field=f"cases[{i}].expected.deciding_rules (in id '{case.id}')",
+                fix="list exactly the rules that decide the case")
+    return LoadedBank(path, bank.title, tuple(bank.cases))
+
+
+def _complex_key_line(path: Path) -> int | None:
+    """The line of the first mapping key that is a list or mapping (YAML allows it; we do not)."""
+    import yaml
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except Exception:  # noqa: BLE001 - only a hint for the message
+        return None
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:  # an alias that points back into itself
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    return k.start_mark.line + 1
+                stack.append(v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return None
+
+
+class CaseBankError(CandidacyError):
+    """A case bank could not be loaded."""
+
+    @classmethod
+    def wrap(cls, exc: ContentError) -> "CaseBankError":
+        return cls(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix)
+
+
+def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
+    """The rules as a Markdown table (id, applies to, effect, explanation, citation)."""
+    rules = rules or load_rules()
+    rows = ["| Rule id | Applies to | Verdict when it applies | What it says |", "|---|---|---|---|"]
+    effect = {"candidate": "candidate", "not_candidate": "not a candidate"}
+    for r in rules:
+        applies = "both procedures" if r.applies_to == "both" else r.applies_to
+        verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
+        cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
+        text = " ".join(r.explanation.split()).replace("|", "\\|")
+        rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
+    return "\n".join(rows)

@@ -1,0 +1,230 @@
+"""Loading teaching content (YAML) into validated model objects.
+
+Every content file under ``widgets/content/`` goes through :func:`load_model`.
+A file that does not match its schema raises :class:`ContentError`, a
+``ValueError`` whose one-line message names the file, the line and field,
+what was found and what was expected, so an instructor can fix it without
+reading a traceback.  Nothing is half-loaded: the whole file validates or
+nothing is returned.
+
+Pure logic: no ipywidgets, no matplotlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Hashable
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ContentModel(BaseModel):
+    """Base of every content model: unknown fields are errors (typos surface)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def require_unique(ids, what: str) -> None:
+    """Raise ValueError naming every id in ``ids`` that appears more than once."""
+    ids = list(ids)
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} used twice: {dupes}")
+
+
+class ContentError(ValueError):
+    """A content file could not be used.  ``str(err)`` is one line:
+
+    ``<file>, line <n>, field '<dotted.path>': <problem>. Fix: <what to do>``
+    """
+
+    def __init__(self, path: Path | str, problem: str, *, line: int | None = None,
+                 field: str | None = None, fix: str | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.field = field
+        self.problem = problem
+        self.fix = fix
+        where = [str(self.path)]
+        if line is not None:
+            where.append(f"line {line}")
+        if field:
+            where.append(f"field '{field}'")
+        message = ", ".join(where) + f": {problem}"
+        if fix:
+            message += f". Fix: {fix}"
+        super().__init__(" ".join(message.split()))
+
+
+@dataclass(frozen=True)
+class _Located:
+    """YAML data plus the line of every node, keyed by its path of keys/indices."""
+
+    data: Any
+    lines: dict[tuple, int]
+
+    def line_for(self, loc: tuple) -> int | None:
+        """The line of the deepest node on ``loc`` that exists in the file."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get(())
+
+
+def _node_lines(root: yaml.Node) -> dict[tuple, int]:
+    """Line of every node by its path.  Each node is entered once, so an alias that refers
+    back to its own anchor (or a deep tree of aliases) cannot loop or blow up."""
+    lines: dict[tuple, int] = {}
+    seen: set[int] = set()
+    stack = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((value, path + (key.value,)) for key, value in node.value
+                         if isinstance(key, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, path + (index,)) for index, value in enumerate(node.value))
+    return lines
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key written twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value, not a list or a mapping",
+                    key_node.start_mark)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"the key '{key}' appears twice in one mapping (first on line {seen[key]})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path | str, text: str | None = None) -> _Located:
+    """Parse YAML with line numbers.  Syntax errors become :class:`ContentError`."""
+    path = Path(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ContentError(path, "the file does not exist",
+                               fix="check the path, or copy the example file from widgets/content/") from None
+        except UnicodeDecodeError as exc:
+            raise ContentError(path, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                               fix="save it as UTF-8 text") from None
+        except OSError as exc:
+            raise ContentError(path, f"the file cannot be read ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or str(exc)
+        raise ContentError(path, f"this is not valid YAML ({problem})", line=line,
+                           fix="check the indentation and quoting on that line") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, f"this is not valid YAML ({exc})") from None
+    except RecursionError:
+        raise ContentError(path, "the file nests too deeply or refers to itself through an alias (&name/*name)",
+                           fix="write the data out without self-referring aliases") from None
+    lines = _node_lines(node) if node is not None else {}
+    return _Located(data, lines)
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _describe(error: dict) -> tuple[str, str]:
+    """(problem, fix) in plain words for one pydantic error."""
+    kind = error["type"]
+    given = error.get("input")
+    shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if kind == "missing":
+        return "this required field is missing", "add it"
+    if kind == "extra_forbidden":
+        return "this field is not known", "remove it or correct its spelling"
+    if kind in {"literal_error", "enum"}:
+        expected = error.get("ctx", {}).get("expected", "one of the allowed values")
+        return f"{shown} is not allowed", f"use {expected}"
+    msg = error["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return f"{msg} (found {shown})", "correct the value"
+
+
+def validate(located: _Located, model: type[M], path: Path | str, *, id_field: str = "id") -> M:
+    """Validate parsed YAML against ``model``; a failure names file, line and field."""
+    if located.data is None:
+        raise ContentError(path, "the file is empty", fix=f"fill it in as described in {model.__name__}")
+    try:
+        return model.model_validate(located.data)
+    except RecursionError:
+        raise ContentError(path, "the data nests too deeply or refers to itself through an alias (&name/*name)",
+                           fix=f"write it out as {model.__name__} expects, without self-referring aliases") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        field = _dotted(loc)
+        # Name the record's own id (e.g. a case id) when the error sits inside one.
+        record_id = None
+        for cut in range(len(loc), 0, -1):
+            record = _get(located.data, loc[:cut])
+            if isinstance(record, dict) and isinstance(record.get(id_field), str) and cut < len(loc):
+                record_id = record[id_field]
+                break
+        if record_id:
+            field = f"{field} (in {id_field} '{record_id}')"
+        problem, fix = _describe(error)
+        more = len(exc.errors()) - 1
+        if more:
+            problem += f" (and {more} more problem{'s' if more > 1 else ''} after this one)"
+        raise ContentError(path, problem, line=located.line_for(loc), field=field, fix=fix) from None
+
+
+def _get(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def load_model(path: Path | str, model: type[M], *, id_field: str = "id") -> M:
+    """Read ``path`` and validate it as ``model`` in one step."""
+    return validate(read_yaml(path), model, path, id_field=id_field)
+
+
+def content_path(name: str) -> Path:
+    """The path of a shipped content file, e.g. ``content_path('evidence.yaml')``."""
+    return CONTENT_DIR / name

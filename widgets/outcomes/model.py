@@ -1,0 +1,678 @@
+"""Outcome comparison as traced, plot-ready data (pure logic: no ipywidgets, no matplotlib).
+
+``widgets/content/outcomes.yaml`` says which evidence entries and keys each
+outcome shows, how they are labelled and grouped.  This module loads it,
+cross-checks every reference against the evidence base (an unknown id, a
+missing key or a value that is not a verified number is a :class:`ContentError`
+naming the file, the line and the id), and turns each item into a
+:class:`Row`: its value and its spread (CI, SD or range, as reported) are
+:class:`~widgets.core.evidence.Figure` objects that carry their evidence id and key;
+anything computed from them (a percentage from counts) is a :class:`Derived`
+that records its inputs.  Values marked NOT VERIFIED never become numbers.
+
+Text in the content file may quote a number only through a placeholder
+``{evidence_id:dotted.key}``; :func:`fill` replaces it with the verified value
+and returns the figures it used, so prose numbers are traced too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Union
+
+from pydantic import Field, model_validator
+
+from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, is_verified_number, load_evidence
+
+ARMS = ("kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference")
+ARM_NAMES = {
+    "kyphoplasty": "KP", "vertebroplasty": "VP", "non_surgical": "non-surgical",
+    "sham": "sham/placebo", "pooled": "KP and VP pooled", "difference": "between-group",
+}
+SPREAD_NAMES = {"ci95": "95% CI", "sd": "SD", "range": "range", "none": "spread not reported"}
+
+#: ``{evidence_id:dotted.key}`` in content text.
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*):([A-Za-z0-9_.]+(?:#(?:n|N|percent))?)\}")
+_COUNT = re.compile(r"^\s*(\d+)\s*(?:(?:/|of)\s*(\d+))?\s*(?:patients|levels)?\s*"
+                    r"(?:\((?:reported as\s*)?(\d+(?:\.\d+)?)\s*%\))?\s*$")
+
+
+# ---------------------------------------------------------------- traced numbers
+@dataclass(frozen=True)
+class Derived:
+    """A number computed from traced inputs, with the formula that made it."""
+
+    value: float
+    name: str
+    formula: str
+    inputs: tuple = ()
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A number the student chose with a control (not a clinical figure)."""
+
+    value: float
+    name: str
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+Number = Union[Figure, Derived, Choice]
+
+
+def fmt(number: Number | float, decimals: int | None = None) -> str:
+    """How a number is written for students: evidence figures as reported, derived ones rounded."""
+    value = float(number)
+    if decimals is None:
+        decimals = 1 if isinstance(number, Derived) else None
+    if decimals is None:
+        return f"{value:g}"
+    text = f"{value:.{decimals}f}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def leaves(number: Number) -> list[Figure | Choice]:
+    """The evidence figures (and student choices) a number ultimately rests on."""
+    if isinstance(number, Derived):
+        return [leaf for i in number.inputs for leaf in leaves(i)]
+    return [number]
+
+
+def parse_count(text: str) -> tuple[int, int | None, float | None]:
+    """``'157/214 (73%)'`` -> (157, 214, 73.0); ``'24 (44%)'`` -> (24, None, 44.0)."""
+    m = _COUNT.match(str(text))
+    if not m:
+        raise ValueError(f"{text!r} is not a count such as '157/214 (73%)'")
+    n, total, pct = m.groups()
+    return int(n), int(total) if total else None, float(pct) if pct else None
+
+
+def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Figure]:
+    """The numbers in a verified count string, each a Figure keyed ``key#n``, ``#N``, ``#percent``."""
+    raw = ev.raw(evidence_id, key)
+    if ev.unverified_values(evidence_id).get(key):
+        raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is not verified: {raw!r}")
+    n, total, pct = parse_count(raw)
+    out = {"n": Figure(float(n), evidence_id, f"{key}#n")}
+    if total is not None:
+        out["N"] = Figure(float(total), evidence_id, f"{key}#N")
+    if pct is not None:
+        out["percent"] = Figure(pct, evidence_id, f"{key}#percent")
+    return out
+
+
+def resolve(ev: EvidenceBase, fig: Figure) -> float:
+    """Look a Figure up again in the evidence base (the check a tracing test makes)."""
+    key, _, part = fig.key.partition("#")
+    if part:
+        return count_figures(ev, fig.evidence_id, key)[part].value
+    return ev.number(fig.evidence_id, key).value
+
+
+def recompute(ev: EvidenceBase, number: Number) -> float:
+    """Recompute a number from the evidence base through its recorded inputs."""
+    if isinstance(number, Figure):
+        return resolve(ev, number)
+    if isinstance(number, Choice):
+        return number.value
+    values = [recompute(ev, i) for i in number.inputs]
+    return _FORMULAS[number.formula](*values)
+
+
+_FORMULAS = {
+    "n / N * 100": lambda n, total: 100.0 * n / total,
+    "(a + b) / 2": lambda a, b: (a + b) / 2,
+    "a - b": lambda a, b: a - b,
+    "a + b": lambda a, b: a + b,
+    "a - b - c": lambda a, b, c: a - b - c,
+    "a + b - c": lambda a, b, c: a + b - c,
+    "a * (1 - b / 100)": lambda a, b: a * (1 - b / 100),
+    "(a + b) / 2 with a * (1 - c / 100)": lambda a, b, c: (a * (1 - c / 100) + b) / 2,
+    "100 * a / b": lambda a, b: 100.0 * a / b,
+    "min(a + b, c)": lambda a, b, c: min(a + b, c),
+    "min(a + b - c, d)": lambda a, b, c, d: min(a + b - c, d),
+    "atan((posterior - anterior) / depth) in degrees": lambda a, p, d: math.degrees(math.atan2(p - a, d)),
+}
+
+
+def derive(name: str, formula: str, *inputs: Number) -> Derived:
+    value = _FORMULAS[formula](*[float(i) for i in inputs])
+    return Derived(value, name, formula, tuple(inputs))
+
+
+def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
+    """Replace ``{id:key}`` placeholders with verified values; return the text and the figures."""
+    used: list[Figure] = []
+
+    def sub(m: re.Match) -> str:
+        evidence_id, key = m.groups()
+        if "#" in key:   # a part of a count string such as '24 (44%)'
+            base, _, part = key.partition("#")
+            parts = count_figures(ev, evidence_id, base)
+            if part not in parts:
+                raise NotVerifiedError(f"evidence '{evidence_id}' value '{base}' has no '{part}'")
+            fig = parts[part]
+        else:
+            fig = ev.number(evidence_id, key)
+        used.append(fig)
+        return fmt(fig)
+
+    return PLACEHOLDER.sub(sub, text), used
+
+
+# ---------------------------------------------------------------- content models
+class SpreadSpec(ContentModel):
+    kind: Literal["ci95", "sd", "range", "none"]
+    key: str | None = None        # a two-number list (ci95 or range), or the SD
+    low: str | None = None        # or separate keys for the two bounds
+    high: str | None = None
+
+    @model_validator(mode="after")
+    def _keys_fit_kind(self):
+        if self.kind == "none":
+            if self.key or self.low or self.high:
+                raise ValueError("a spread of kind 'none' takes no keys")
+        elif self.kind == "sd":
+            if not self.key:
+                raise ValueError("an 'sd' spread needs 'key' (the SD value)")
+        elif not (self.key or (self.low and self.high)):
+            raise ValueError(f"a '{self.kind}' spread needs 'key' (a two-number list) or 'low' and 'high'")
+        return self
+
+
+class ItemSpec(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=3)
+    arm: Literal["kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference"]
+    evidence: str
+    point: str | None = None      # key of a verified number
+    count: str | None = None      # key of a verified count string such as '157/214 (73%)'
+    spread: SpreadSpec = SpreadSpec(kind="none")
+    statement: str | None = None  # a row with no plotted number (text may use {id:key})
+    group: str | None = None      # e.g. sham_controlled, open_label, acute, natural_history
+    detection: str | None = None  # how an event was detected (cement leakage)
+    note: str | None = None
+    flag: str | None = None       # e.g. outlier: shown, but flagged
+    series_index: int | None = None  # timecourse: position of this arm in each time point's list
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("point", "count", "statement") if getattr(self, k)]
+        if self.spread.kind == "range" and not kinds:
+            return self   # a range reported with no point estimate
+        if len(kinds) != 1:
+            raise ValueError("an item needs exactly one of 'point', 'count' or 'statement' "
+                             "(or a 'range' spread alone)")
+        return self
+
+
+class PanelSpec(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    axis: str = Field(min_length=3)
+    kind: Literal["forest", "timecourse"] = "forest"
+    reference: float | None = None   # a no-effect line (0 for a difference, 1 for a ratio)
+    categories: list[str] = []        # timecourse: the time-point keys in order
+    category_labels: list[str] = []
+    items: list[ItemSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _timecourse(self):
+        if self.kind == "timecourse" and (not self.categories
+                                          or len(self.categories) != len(self.category_labels)):
+            raise ValueError("a timecourse panel needs 'categories' and as many 'category_labels'")
+        return self
+
+
+class Excluded(ContentModel):
+    evidence: str
+    reason: str
+
+
+class OutcomeSpec(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    question: str
+    summary: str
+    panels: list[PanelSpec] = Field(min_length=1)
+    not_plotted: list[Excluded] = []
+
+
+class LeafletClaim(ContentModel):
+    id: str
+    leaflet: str
+    evidence: str
+
+
+class WallGain(ContentModel):
+    mean: str
+    sd: str
+
+
+class LevelSpec(ContentModel):
+    id: str = Field(pattern=r"^[A-Z][0-9]+$")
+    label: str
+    evidence: str
+    anterior: str
+    posterior: str
+    depth: str | None = None
+    depth_note: str | None = None
+
+
+class ExplorerSpec(ContentModel):
+    levels: list[LevelSpec] = Field(min_length=1)
+    band_evidence: str            # per-wall KP gain, mean and SD
+    band: dict[Literal["anterior", "middle", "posterior"], WallGain]
+    pooled_evidence: str          # KP and VP pooled gain (no spread reported)
+    pooled: dict[Literal["anterior", "middle"], str]
+    vp_note: str
+    disagreement: str
+
+
+class OutcomesFile(ContentModel):
+    outcomes: list[OutcomeSpec] = Field(min_length=1)
+    leaflet_claims: list[LeafletClaim] = Field(min_length=1)
+    explorer: ExplorerSpec
+
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        ids = [o.id for o in self.outcomes]
+        items = [i.id for o in self.outcomes for p in o.panels for i in p.items]
+        for name, found in (("outcome", ids), ("item", items)):
+            require_unique(found, f"{name} ids")
+        return self
+
+
+# ---------------------------------------------------------------- plot-ready rows
+@dataclass(frozen=True)
+class Row:
+    """One plotted (or stated) result, every number traced."""
+
+    item: ItemSpec
+    evidence_id: str
+    evidence_type: str
+    design: str
+    value: Number | None
+    low: Number | None
+    high: Number | None
+    spread_kind: str
+    count: tuple[Figure, Figure] | None = None   # (n, N) behind a percentage
+    n: Figure | None = None                        # a count reported with a percentage only
+    statement: str | None = None
+    numbers: tuple = ()                            # every number the row shows
+
+    @property
+    def label(self) -> str:
+        return self.item.label
+
+    def value_text(self) -> str:
+        if self.statement is not None:
+            return self.statement
+        if self.value is None:
+            return "no point estimate"
+        text = fmt(self.value)
+        if self.count is not None:
+            text += f" ({fmt(self.count[0])}/{fmt(self.count[1])})"
+        elif self.n is not None:
+            text += f" ({fmt(self.n)} patients)"
+        return text
+
+    def spread_text(self) -> str:
+        if self.spread_kind == "none" or self.statement is not None:
+            return "not reported"
+        if self.spread_kind == "sd":
+            return f"SD {fmt(self.sd)} (mean ± SD: {fmt(self.low)} to {fmt(self.high)})"
+        return f"{SPREAD_NAMES[self.spread_kind]} {fmt(self.low)} to {fmt(self.high)}"
+
+    @property
+    def sd(self) -> Number | None:
+        for n in self.numbers:
+            if isinstance(n, Figure) and n.key == self.item.spread.key and self.spread_kind == "sd":
+                return n
+        return None
+
+
+def design_of(evidence_type: str) -> str:
+    """A short design flag from an entry's evidence_type."""
+    t = evidence_type.lower()
+    if "sham" in t or "placebo" in t:
+        return "sham-controlled RCT"
+    if "open-label" in t:
+        return "open-label RCT"
+    if "meta-analysis" in t:
+        return "meta-analysis"
+    if "systematic review" in t:
+        return "systematic review"
+    if "rct" in t:
+        return "RCT"
+    if "cohort" in t or "registry" in t:
+        return "cohort"
+    return evidence_type
+
+
+def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Figure, Figure]:
+    if spec.key:
+        raw = ev.raw(evidence_id, spec.key)
+        if not (isinstance(raw, list) and len(raw) == 2):
+            raise NotVerifiedError(f"evidence '{evidence_id}' value '{spec.key}' is {raw!r}, "
+                                   "not a verified two-number interval")
+        return ev.number(evidence_id, f"{spec.key}.0"), ev.number(evidence_id, f"{spec.key}.1")
+    return ev.number(evidence_id, spec.low), ev.number(evidence_id, spec.high)
+
+
+def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
+    """Turn one item into a traced row; NotVerifiedError/KeyError if a reference does not hold."""
+    entry = ev.entry(item.evidence)
+    numbers: list = []
+    value = low = high = None
+    count = None
+    n = None
+    statement = None
+    if item.statement is not None:
+        statement, used = fill(ev, item.statement)
+        numbers += used
+    elif item.point is not None:
+        value = ev.number(item.evidence, item.point)
+        numbers.append(value)
+    elif item.count is not None:
+        parts = count_figures(ev, item.evidence, item.count)
+        if "N" in parts and "percent" in parts:   # as reported, with its counts
+            count = (parts["n"], parts["N"])
+            value = parts["percent"]
+            numbers += [parts["n"], parts["N"], value]
+        elif "N" in parts:
+            count = (parts["n"], parts["N"])
+            value = derive(f"{item.label}: percent", "n / N * 100", parts["n"], parts["N"])
+            numbers += [parts["n"], parts["N"], value]
+        elif "percent" in parts:
+            value = parts["percent"]
+            n = parts["n"]
+            numbers += [value, n]
+        else:
+            raise NotVerifiedError(f"evidence '{item.evidence}' value '{item.count}' has no denominator "
+                                   "or percentage, so no rate can be shown")
+    kind = item.spread.kind
+    if statement is None and kind in ("ci95", "range"):
+        low, high = _pair(ev, item.evidence, item.spread)
+        numbers += [low, high]
+    elif statement is None and kind == "sd":
+        sd = ev.number(item.evidence, item.spread.key)
+        low = derive(f"{item.label}: mean - SD", "a - b", value, sd)
+        high = derive(f"{item.label}: mean + SD", "a + b", value, sd)
+        numbers += [sd, low, high]
+    return Row(item, item.evidence, entry.evidence_type, design_of(entry.evidence_type), value, low, high,
+               kind if statement is None else "none", count, n, statement, tuple(numbers))
+
+
+@dataclass(frozen=True)
+class Panel:
+    spec: PanelSpec
+    rows: tuple[Row, ...]
+    series: tuple = ()   # timecourse panels: see timecourse_series
+
+
+@dataclass(frozen=True)
+class Outcome:
+    spec: OutcomeSpec
+    panels: tuple[Panel, ...]
+    summary: str
+    numbers: tuple = ()
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for p in self.panels for r in p.rows]
+
+    def evidence_ids(self) -> list[str]:
+        ids: list[str] = []
+        for r in self.rows:
+            if r.evidence_id not in ids:
+                ids.append(r.evidence_id)
+        return ids
+
+
+@dataclass
+class OutcomeSet:
+    """Everything outcomes.yaml describes, built and traced."""
+
+    spec: OutcomesFile
+    evidence: EvidenceBase
+    path: Path
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        try:
+            return self.outcomes[outcome_id]
+        except KeyError:
+            raise KeyError(f"unknown outcome '{outcome_id}'; outcomes are {', '.join(self.outcomes)}") from None
+
+    def claims(self) -> list[tuple[LeafletClaim, str, list[Figure]]]:
+        out = []
+        for claim in self.spec.leaflet_claims:
+            text, used = fill(self.evidence, claim.evidence)
+            out.append((claim, text, used))
+        return out
+
+
+# ---------------------------------------------------------------- loading and cross-checks
+def _check(path: Path, located, loc: tuple, evidence_id: str, what: str, fn) -> None:
+    try:
+        fn()
+    except (KeyError, NotVerifiedError, ValueError) as exc:
+        reason = exc.args[0] if exc.args else str(exc)
+        raise ContentError(path, f"{what} of evidence '{evidence_id}' cannot be shown: {reason}",
+                           line=located.line_for(loc), field=".".join(str(p) for p in loc),
+                           fix="use an id and key from widgets/content/evidence.yaml whose value is a "
+                               "verified number (NOT VERIFIED values are never shown)") from None
+
+
+def _check_text(path: Path, located, loc: tuple, ev: EvidenceBase, text: str) -> None:
+    from widgets.core.citations import keys_in
+    for evidence_id, key in PLACEHOLDER.findall(text):
+        _check(path, located, loc, evidence_id, f"placeholder '{{{evidence_id}:{key}}}'",
+               lambda e=evidence_id, k=key: fill(ev, f"{{{e}:{k}}}"))
+    for key in keys_in(text):
+        if key not in ev:
+            raise ContentError(path, f"citation '[@{key}]' names no evidence entry or source",
+                               line=located.line_for(loc), field=".".join(str(p) for p in loc),
+                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+
+
+def _known(path: Path, located, loc: tuple, ev: EvidenceBase, evidence_id: str) -> None:
+    if evidence_id not in ev.entries:
+        raise ContentError(path, f"evidence id '{evidence_id}' is not in evidence.yaml",
+                           line=located.line_for(loc), field=".".join(str(p) for p in loc),
+                           fix="check the spelling of the id against widgets/content/evidence.yaml")
+
+
+def load_outcomes(path: Path | str | None = None, evidence: EvidenceBase | None = None) -> OutcomeSet:
+    """Load, validate and cross-check outcomes.yaml, and build every outcome."""
+    path = Path(path or content_path("outcomes.yaml"))
+    ev = evidence or load_evidence()
+    located = read_yaml(path)
+    spec = validate(located, OutcomesFile, path)
+    result = OutcomeSet(spec, ev, path)
+    for oi, outcome in enumerate(spec.outcomes):
+        base = ("outcomes", oi)
+        panels = []
+        for pi, panel in enumerate(outcome.panels):
+            rows = []
+            for ii, item in enumerate(panel.items):
+                loc = base + ("panels", pi, "items", ii)
+                _known(path, located, loc + ("evidence",), ev, item.evidence)
+                for text_field in ("statement", "note", "label"):
+                    if getattr(item, text_field):
+                        _check_text(path, located, loc + (text_field,), ev, getattr(item, text_field))
+                if panel.kind == "timecourse":
+                    for cat in panel.categories:
+                        _check(path, located, loc + ("point",), item.evidence, f"time point '{cat}'",
+                               lambda c=cat, it=item: (
+                                   ev.number(it.evidence, f"{it.point}.{c}.{it.series_index}"),
+                                   ev.number(it.evidence, f"{it.spread.key}.{c}.{it.series_index}")))
+                    continue
+                key_field = next((k for k in ("point", "count", "statement") if getattr(item, k)), "spread")
+                _check(path, located, loc + (key_field,), item.evidence, f"item '{item.id}'",
+                       lambda it=item: build_row(ev, it))
+                rows.append(build_row(ev, item))
+            series = tuple(timecourse_series(ev, panel)) if panel.kind == "timecourse" else ()
+            panels.append(Panel(panel, tuple(rows), series))
+        for ei, ex in enumerate(outcome.not_plotted):
+            _known(path, located, base + ("not_plotted", ei, "evidence"), ev, ex.evidence)
+            _check_text(path, located, base + ("not_plotted", ei, "reason"), ev, ex.reason)
+        _check_text(path, located, base + ("summary",), ev, outcome.summary)
+        summary, used = fill(ev, outcome.summary)
+        result.outcomes[outcome.id] = Outcome(outcome, tuple(panels), summary, tuple(used))
+    for ci, claim in enumerate(spec.leaflet_claims):
+        if claim.id not in ev.discrepancies:
+            raise ContentError(path, f"leaflet claim '{claim.id}' is not a seed_discrepancies id in evidence.yaml",
+                               line=located.line_for(("leaflet_claims", ci, "id")), field=f"leaflet_claims[{ci}].id",
+                               fix="use one of " + ", ".join(ev.discrepancies))
+        _check_text(path, located, ("leaflet_claims", ci, "evidence"), ev, claim.evidence)
+    ex = spec.explorer
+    for li, level in enumerate(ex.levels):
+        loc = ("explorer", "levels", li)
+        _known(path, located, loc + ("evidence",), ev, level.evidence)
+        for name in ("anterior", "posterior", "depth"):
+            key = getattr(level, name)
+            if key:
+                _check(path, located, loc + (name,), level.evidence, f"level {level.id} {name}",
+                       lambda k=key, lv=level: ev.number(lv.evidence, k))
+    for wall, gain in ex.band.items():
+        for part in ("mean", "sd"):
+            _check(path, located, ("explorer", "band", wall, part), ex.band_evidence, f"{wall} gain {part}",
+                   lambda k=getattr(gain, part): ev.number(ex.band_evidence, k))
+    for wall, key in ex.pooled.items():
+        _check(path, located, ("explorer", "pooled", wall), ex.pooled_evidence, f"pooled {wall} gain",
+               lambda k=key: ev.number(ex.pooled_evidence, k))
+    for name in ("vp_note", "disagreement"):
+        _check_text(path, located, ("explorer", name), ev, getattr(ex, name))
+    return result
+
+
+@lru_cache(maxsize=2)
+def default_outcomes() -> OutcomeSet:
+    return load_outcomes()
+
+
+# ---------------------------------------------------------------- tables (what nbval checks)
+def timecourse_series(ev: EvidenceBase, panel: PanelSpec) -> list[dict]:
+    """Per arm: mean and SD figures at each time point of a timecourse panel."""
+    out = []
+    for item in panel.items:
+        means = [ev.number(item.evidence, f"{item.point}.{c}.{item.series_index}") for c in panel.categories]
+        sds = [ev.number(item.evidence, f"{item.spread.key}.{c}.{item.series_index}") for c in panel.categories]
+        out.append({"item": item, "means": means, "sds": sds,
+                    "evidence_type": ev.entry(item.evidence).evidence_type})
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def outcome_table_md(outcome: Outcome, cite) -> str:
+    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation."""
+    lines = [f"**{outcome.spec.title}**", ""]
+    for panel in outcome.panels:
+        lines += [f"*{panel.spec.title}* ({panel.spec.axis})", "",
+                  "| Result | Arm | Value | Spread | Evidence | Source |", "|---|---|---|---|---|---|"]
+        if panel.spec.kind == "timecourse":
+            for s in panel.series:
+                for label, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]):
+                    lines.append(f"| {_cell(s['item'].label)}, {label} | {ARM_NAMES[s['item'].arm]} | {fmt(m)} | "
+                                 f"SD {fmt(sd)} | {s['evidence_type']} | {cite(s['item'].evidence)} |")
+        for r in panel.rows:
+            extra = f"; detection: {r.item.detection}" if r.item.detection else ""
+            flag = f" ({r.item.flag})" if r.item.flag else ""
+            lines.append(f"| {_cell(r.label)}{flag} | {ARM_NAMES[r.item.arm]} | {_cell(r.value_text())} | "
+                         f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cite(r.evidence_id)} |")
+        lines.append("")
+    if outcome.spec.not_plotted:
+        lines.append("Not plotted: " + "; ".join(
+            f"{cite(x.evidence)} {x.reason}" for x in outcome.spec.not_plotted) + ".")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "ARMS", "Choice", "Derived", "Figure", "Number", "Outcome", "OutcomeSet", "Row", "build_row",
+    "count_figures", "default_outcomes", "derive", "fill", "fmt", "is_verified_number", "leaves",
+    "load_outcomes", "outcome_table_md", "parse_count", "recompute", "resolve", "timecourse_series",
+    "PatientQuestion", "Verdict", "grade_answer", "load_patient_questions",
+]
+
+
+# ---------------------------------------------------------------- "what would you tell this patient?"
+class QuestionOption(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str = Field(min_length=3)
+    correct: bool
+    feedback: str = Field(min_length=3)
+
+
+class PatientQuestion(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    patient: str
+    prompt: str
+    options: list[QuestionOption] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _one_correct(self):
+        right = [o.id for o in self.options if o.correct]
+        if len(right) != 1:
+            raise ValueError(f"question '{self.id}' needs exactly one correct option, found {len(right)}")
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"question '{self.id}' uses an option id twice")
+        return self
+
+
+class PatientQuestionsFile(ContentModel):
+    questions: list[PatientQuestion] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    feedback: str          # placeholders filled, [@id] keys kept for the view to number
+    numbers: tuple = ()
+
+
+def load_patient_questions(path: Path | str | None = None,
+                           evidence: EvidenceBase | None = None) -> list[PatientQuestion]:
+    """Load and cross-check the patient questions (every placeholder and citation must resolve)."""
+    path = Path(path or content_path("patient_questions.yaml"))
+    ev = evidence or load_evidence()
+    located = read_yaml(path)
+    spec = validate(located, PatientQuestionsFile, path)
+    for qi, q in enumerate(spec.questions):
+        for fname in ("patient", "prompt"):
+            _check_text(path, located, ("questions", qi, fname), ev, getattr(q, fname))
+        for oi, opt in enumerate(q.options):
+            for fname in ("text", "feedback"):
+                _check_text(path, located, ("questions", qi, "options", oi, fname), ev, getattr(opt, fname))
+    return list(spec.questions)
+
+
+def grade_answer(question: PatientQuestion, option_id: str | None,
+                 evidence: EvidenceBase | None = None) -> Verdict:
+    """Judge one answer; an unknown or missing choice is a ValueError with a plain message."""
+    if option_id is None:
+        raise ValueError("choose one of the answers first")
+    for opt in question.options:
+        if opt.id == option_id:
+            text, used = fill(evidence or load_evidence(), opt.feedback)
+            return Verdict(opt.correct, text, tuple(used))
+    raise ValueError(f"'{option_id}' is not an answer to question '{question.id}'")

@@ -1,0 +1,505 @@
+"""Vertebroplasty and kyphoplasty as ordered steps, and the Test-mode grading over them.
+
+The steps live in ``widgets/content/procedures/<name>.yaml`` and the decision-point
+questions in ``widgets/content/procedure_questions.yaml``; both are validated by the
+models below through :func:`widgets.core.loading.load_model`, so a broken file names its
+file, line and field.  This module is pure logic (no ipywidgets, no matplotlib): the
+stepper, ordering test and quiz views in :mod:`widgets.procedures.views` only display
+what it computes.
+
+Contract used by other parts of the module:
+
+* :func:`load_procedure` (``"vertebroplasty"`` or ``"kyphoplasty"``) returns a
+  :class:`Procedure` whose ``.steps`` are in order, each with ``.id``, ``.title``, ``.text``.
+* :func:`grade_order` returns an :class:`OrderResult` with ``.correct`` and ``.misplaced``;
+  unknown, missing or repeated ids raise ``ValueError`` naming them.
+* :func:`ordering_export` builds the ``vkp-ordering-export`` JSON document (version 1).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.evidence import EvidenceBase, Figure, load_evidence
+
+PROCEDURES = ("vertebroplasty", "kyphoplasty")
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+#: The phases both procedures share, in order: one id per idea, used to line the two up.
+PHASES = ("fluoroscopy", "skin_prep", "needle", "balloon_inflate", "balloon_deflate",
+          "cement_inject", "cement_set", "lie_flat", "discharge")
+
+EXPORT_FORMAT = "vkp-ordering-export"
+EXPORT_VERSION = 1
+
+
+# --------------------------------------------------------------------------- content models
+
+class Drawing(ContentModel):
+    """What the sagittal drawing shows at a step."""
+
+    needle: Literal["none", "skin", "body", "removed"] = "none"
+    balloon: float = Field(0.0, ge=0.0, le=1.0, description="inflation, 0 (none) to 1 (full)")
+    cavity: bool = False
+    cement: float = Field(0.0, ge=0.0, le=1.0, description="fraction of the target volume filled")
+    cement_set: bool = False
+    xray: bool = False
+    caption: str = Field(min_length=5)
+
+
+class Step(ContentModel):
+    id: str = Field(pattern=ID_PATTERN)
+    phase: Literal[PHASES]  # type: ignore[valid-type]
+    title: str = Field(min_length=3, max_length=60)
+    text: str = Field(min_length=20, description="what happens")
+    why: str = Field(min_length=20)
+    risks: str = Field(min_length=10, description="what can go wrong")
+    cites: list[str] = Field(min_length=1)
+    drawing: Drawing
+
+    @field_validator("cites")
+    @classmethod
+    def _keys(cls, cites):
+        bad = [c for c in cites if not re.match(CITE_KEY, c)]
+        if bad:
+            raise ValueError(f"citation keys must be evidence or source ids, not {bad}")
+        return cites
+
+
+class EvidenceNumber(ContentModel):
+    """A pointer to one verified number in evidence.yaml."""
+
+    evidence: str = Field(pattern=CITE_KEY)
+    key: str = Field(min_length=1)
+
+
+class Setting(ContentModel):
+    leaflet: str = Field(min_length=10, description="what the leaflet says")
+    evidence: str = Field(min_length=10, description="what the evidence says")
+    cites: list[str] = Field(min_length=1)
+
+
+class Procedure(ContentModel):
+    name: Literal[PROCEDURES]  # type: ignore[valid-type]
+    title: str
+    abbreviation: str = Field(pattern=r"^[A-Z]{2,3}$")
+    summary: str = Field(min_length=20)
+    setting: Setting
+    duration: EvidenceNumber
+    steps: list[Step] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _steps_consistent(self):
+        ids = [s.id for s in self.steps]
+        require_unique(ids, "step ids")
+        titles = [s.title for s in self.steps]
+        same = sorted({t for t in titles if titles.count(t) > 1})
+        if same:
+            raise ValueError(f"step titles used twice (the ordering test could not tell them apart): {same}")
+        prefix = self.abbreviation.lower() + "_"
+        wrong = [i for i in ids if not i.startswith(prefix)]
+        if wrong:
+            raise ValueError(f"step ids of {self.name} must start with '{prefix}': {wrong}")
+        phases = [s.phase for s in self.steps]
+        if phases != sorted(phases, key=PHASES.index):
+            raise ValueError(f"steps are not in the order of the shared phases {list(PHASES)}")
+        return self
+
+    @property
+    def step_ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(f"{self.name} has no step '{step_id}'; its steps are {self.step_ids}")
+
+    def by_phase(self) -> dict[str, Step]:
+        return {s.phase: s for s in self.steps}
+
+    def duration_minutes(self, evidence: EvidenceBase | None = None) -> Figure:
+        ev = evidence or load_evidence()
+        return ev.number(self.duration.evidence, self.duration.key)
+
+    def cite_keys(self) -> list[str]:
+        keys: list[str] = []
+        for s in self.steps:
+            keys += [k for k in s.cites if k not in keys]
+        return keys
+
+
+class Option(ContentModel):
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=1)
+    correct: bool = False
+    feedback: str = Field(min_length=10)
+
+
+class Question(ContentModel):
+    id: str = Field(pattern=ID_PATTERN)
+    prompt: str = Field(min_length=10)
+    procedures: list[Literal[PROCEDURES]] = Field(min_length=1)  # type: ignore[valid-type]
+    step: str | None = Field(None, description="the step id this decision point belongs to")
+    options: list[Option] = Field(min_length=2)
+    cites: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_correct(self):
+        ids = [o.id for o in self.options]
+        require_unique(ids, "option ids")
+        n = sum(o.correct for o in self.options)
+        if n != 1:
+            raise ValueError(f"a question needs exactly one correct option; this one has {n}")
+        return self
+
+    @property
+    def answer(self) -> Option:
+        return next(o for o in self.options if o.correct)
+
+    def option(self, option_id: str) -> Option:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise ValueError(f"question '{self.id}' has no option '{option_id}'; "
+                         f"its options are {[o.id for o in self.options]}")
+
+
+class QuestionFile(ContentModel):
+    questions: list[Question] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _unique(cls, questions):
+        ids = [q.id for q in questions]
+        require_unique(ids, "question ids")
+        return questions
+
+
+# --------------------------------------------------------------------------- loading
+
+def procedure_path(name: str) -> Path:
+    return content_path(f"procedures/{name}.yaml")
+
+
+def _check_refs(procedure: Procedure, path: Path, evidence: EvidenceBase) -> None:
+    """Every citation key resolves and the duration is a verified number."""
+    for i, step in enumerate(procedure.steps):
+        for key in step.cites:
+            if key not in evidence:
+                raise ContentError(path, f"unknown citation key '{key}'", field=f"steps[{i}].cites (in id '{step.id}')",
+                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+    for key in procedure.setting.cites:
+        if key not in evidence:
+            raise ContentError(path, f"unknown citation key '{key}'", field="setting.cites",
+                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+    try:
+        procedure.duration_minutes(evidence)
+    except (KeyError, ValueError) as exc:
+        raise ContentError(path, str(exc).strip("'\""), field="duration",
+                           fix="point at a verified number in evidence.yaml") from None
+
+
+def load_procedure_file(path: Path | str, evidence: EvidenceBase | None = None) -> Procedure:
+    """Load and validate one procedure file (any path; used by tests and instructors)."""
+    path = Path(path)
+    procedure = load_model(path, Procedure)
+    _check_refs(procedure, path, evidence or load_evidence())
+    return procedure
+
+
+@lru_cache(maxsize=4)
+def _load_named(name: str) -> Procedure:
+    procedure = load_procedure_file(procedure_path(name))
+    if procedure.name != name:
+        raise ContentError(procedure_path(name), f"the file describes '{procedure.name}', not '{name}'",
+                           field="name", fix=f"set name: {name}")
+    return procedure
+
+
+def load_procedure(name: str) -> Procedure:
+    """The ordered steps of ``"vertebroplasty"`` or ``"kyphoplasty"``."""
+    if name not in PROCEDURES:
+        raise ValueError(f"unknown procedure {name!r}; choose one of {', '.join(PROCEDURES)}")
+    return _load_named(name)
+
+
+def check_questions(questions: list[Question], path: Path | str, *, prefix: str = "questions",
+                    procedures: dict[str, Procedure] | None = None) -> None:
+    """A question's ``step`` must name a step of its procedures; its citations must resolve."""
+    procs = procedures or {n: load_procedure(n) for n in PROCEDURES}
+    evidence = load_evidence()
+    for i, q in enumerate(questions):
+        if q.step is not None:
+            owners = [p for p in q.procedures if q.step in procs[p].step_ids]
+            if not owners:
+                raise ContentError(path, f"step '{q.step}' is not a step of {q.procedures}",
+                                   field=f"{prefix}[{i}].step (in id '{q.id}')",
+                                   fix="use a step id from widgets/content/procedures/")
+        for key in q.cites:
+            if key not in evidence:
+                raise ContentError(path, f"unknown citation key '{key}'", field=f"{prefix}[{i}].cites (in id '{q.id}')",
+                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+
+
+def load_questions(path: Path | str | None = None, procedures: dict[str, Procedure] | None = None
+                   ) -> QuestionFile:
+    """Decision-point questions (``procedure_questions.yaml``), validated and cross-checked."""
+    path = Path(path or content_path("procedure_questions.yaml"))
+    data = load_model(path, QuestionFile)
+    check_questions(data.questions, path, procedures=procedures)
+    return data
+
+
+def questions_for(procedure: str, path: Path | str | None = None) -> list[Question]:
+    return [q for q in load_questions(path).questions if procedure in q.procedures]
+
+
+# --------------------------------------------------------------------------- ordering test
+
+@dataclass(frozen=True)
+class OrderResult:
+    procedure: str
+    submitted: tuple[str, ...]
+    correct: bool
+    misplaced: tuple[str, ...]
+
+    @property
+    def in_place(self) -> int:
+        return len(self.submitted) - len(self.misplaced)
+
+    def summary(self, procedure: Procedure | None = None) -> str:
+        n = len(self.submitted)
+        if self.correct:
+            return f"correct: all {n} steps are in order."
+        names = [procedure.step(i).title if procedure else i for i in self.misplaced]
+        return (f"not yet: {self.in_place} of {n} steps in place; out of place: " + "; ".join(names) + ".")
+
+
+def grade_order(procedure: Procedure | str, submitted_step_ids) -> OrderResult:
+    """Compare a submitted order with the procedure's; a step is misplaced if its position differs."""
+    proc = load_procedure(procedure) if isinstance(procedure, str) else procedure
+    submitted = list(submitted_step_ids)
+    expected = proc.step_ids
+    problems = []
+    unknown = [s for s in submitted if s not in expected]
+    if unknown:
+        problems.append(f"unknown step ids {unknown}")
+    repeated = sorted({s for s in submitted if submitted.count(s) > 1})
+    if repeated:
+        problems.append(f"repeated step ids {repeated}")
+    missing = [s for s in expected if s not in submitted]
+    if missing:
+        problems.append(f"missing step ids {missing}")
+    if problems:
+        raise ValueError(f"cannot grade this {proc.name} order: " + "; ".join(problems)
+                         + f". The steps are {expected}")
+    misplaced = tuple(s for i, s in enumerate(submitted) if expected[i] != s)
+    return OrderResult(proc.name, tuple(submitted), not misplaced, misplaced)
+
+
+def shuffled_ids(procedure: Procedure, seed: int) -> list[str]:
+    """The step ids in a seeded random order that is never already correct."""
+    ids = procedure.step_ids
+    rng = random.Random(seed)
+    order = list(ids)
+    for _ in range(100):
+        rng.shuffle(order)
+        if order != ids:
+            return order
+    return ids[1:] + ids[:1]  # pragma: no cover - only for a one-step procedure
+
+
+def move(order: list[str], index: int, delta: int) -> tuple[list[str], int]:
+    """Move the item at ``index`` by ``delta`` places (clamped); returns (new order, new index)."""
+    if not 0 <= index < len(order):
+        raise ValueError(f"no step at position {index + 1}; there are {len(order)} steps")
+    new = max(0, min(len(order) - 1, index + delta))
+    out = list(order)
+    out.insert(new, out.pop(index))
+    return out, new
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    procedure: str
+    attempt: int
+    correct: bool
+    misplaced: tuple[str, ...]
+    answered_at: str
+    n_steps: int
+
+    def as_export(self) -> dict:
+        return {"procedure": self.procedure, "attempt": self.attempt, "correct": self.correct,
+                "misplaced": list(self.misplaced), "answered_at": self.answered_at}
+
+
+@dataclass
+class AttemptHistory:
+    """The ordering attempts of one student, in order."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    clock: object = _now
+
+    def record(self, result: OrderResult) -> Attempt:
+        n = sum(a.procedure == result.procedure for a in self.attempts) + 1
+        a = Attempt(result.procedure, n, result.correct, result.misplaced, self.clock(), len(result.submitted))
+        self.attempts.append(a)
+        return a
+
+    def progress(self) -> str:
+        """One line per attempt, e.g. 'Attempt 2: 9 of 9 in place (correct)'."""
+        if not self.attempts:
+            return "No attempts yet."
+        return "\n".join(
+            f"Attempt {a.attempt}: {a.n_steps - len(a.misplaced)} of {a.n_steps} in place"
+            + (" (correct)" if a.correct else "") for a in self.attempts)
+
+
+def ordering_export(student: str, attempts, exported_at: str | None = None) -> dict:
+    """The ``vkp-ordering-export`` version 1 document for a list of :class:`Attempt` (or dicts)."""
+    if not isinstance(student, str) or not student.strip():
+        raise ValueError(f"the export needs the student's name (non-empty text), not {student!r}")
+    rows = []
+    for a in attempts:
+        row = a.as_export() if isinstance(a, Attempt) else dict(a)
+        missing = {"procedure", "attempt", "correct", "misplaced", "answered_at"} - set(row)
+        if missing:
+            raise ValueError(f"attempt {row!r} lacks {sorted(missing)}")
+        if row["procedure"] not in PROCEDURES:
+            raise ValueError(f"attempt names unknown procedure {row['procedure']!r}; choose {PROCEDURES}")
+        rows.append({k: row[k] for k in ("procedure", "attempt", "correct", "misplaced", "answered_at")})
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "student": student,
+            "exported_at": exported_at or _now(), "attempts": rows}
+
+
+def export_filename(student: str, procedure: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", student.lower()).strip("-") or "student"
+    return f"{slug}-{procedure}-ordering.json"
+
+
+# --------------------------------------------------------------------------- decision points
+
+@dataclass(frozen=True)
+class DecisionResult:
+    question: str
+    chosen: str
+    correct: bool
+    feedback: str
+    answer: str
+
+
+def grade_decision(question: Question, option_id: str | None) -> DecisionResult:
+    if option_id is None:
+        raise ValueError(f"question '{question.id}': choose an answer first")
+    opt = question.option(option_id)
+    return DecisionResult(question.id, opt.id, opt.correct, opt.feedback, question.answer.id)
+
+
+@dataclass
+class QuizScore:
+    """Score over a set of questions: latest answer per question, and every attempt."""
+
+    question_ids: list[str]
+    history: list[DecisionResult] = field(default_factory=list)
+
+    def record(self, result: DecisionResult) -> None:
+        if result.question not in self.question_ids:
+            raise ValueError(f"question '{result.question}' is not part of this quiz")
+        self.history.append(result)
+
+    def latest(self) -> dict[str, DecisionResult]:
+        return {r.question: r for r in self.history}
+
+    @property
+    def score(self) -> int:
+        return sum(r.correct for r in self.latest().values())
+
+    @property
+    def first_try(self) -> int:
+        firsts: dict[str, DecisionResult] = {}
+        for r in self.history:
+            firsts.setdefault(r.question, r)
+        return sum(r.correct for r in firsts.values())
+
+    def text(self) -> str:
+        n = len(self.question_ids)
+        return (f"Score: {self.score} of {n} correct; {len(self.latest())} of {n} answered; "
+                f"{len(self.history)} attempt{'s' if len(self.history) != 1 else ''} in all; "
+                f"right first time: {self.first_try}.")
+
+
+# --------------------------------------------------------------------------- comparison
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    phase: str
+    vertebroplasty: str
+    kyphoplasty: str
+
+
+PHASE_NAMES = {
+    "fluoroscopy": "Imaging", "skin_prep": "Preparation", "needle": "Access", "balloon_inflate": "Balloon",
+    "balloon_deflate": "Cavity", "cement_inject": "Cement", "cement_set": "Setting of cement",
+    "lie_flat": "Straight after", "discharge": "Going home",
+}
+
+
+def compare_steps(vp: Procedure, kp: Procedure) -> list[ComparisonRow]:
+    """The two procedures lined up by shared phase; a phase one of them lacks reads 'no such step'."""
+    a, b = vp.by_phase(), kp.by_phase()
+    rows = []
+    for phase in PHASES:
+        if phase in a or phase in b:
+            rows.append(ComparisonRow(PHASE_NAMES[phase], a[phase].title if phase in a else "no such step",
+                                      b[phase].title if phase in b else "no such step"))
+    return rows
+
+
+# --------------------------------------------------------------------------- tables (Markdown text)
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def steps_markdown(procedure: Procedure, cite) -> str:
+    """The ordered steps as a Markdown table; ``cite`` turns '[@a; @b]' into '[1, 2]'."""
+    lines = ["| # | Step | What happens | Why | Sources |", "|---|---|---|---|---|"]
+    for i, s in enumerate(procedure.steps, start=1):
+        refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
+        lines.append(f"| {i} | {_cell(s.title)} | {_cell(s.text)} | {_cell(s.why)} | {refs} |")
+    return "\n".join(lines)
+
+
+def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBase | None = None) -> str:
+    """VP and KP side by side: steps by phase, setting (leaflet and evidence) and mean time."""
+    ev = evidence or load_evidence()
+
+    def refs(keys):
+        return cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+
+    lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
+    for row in compare_steps(vp, kp):
+        lines.append(f"| {row.phase} | {row.vertebroplasty} | {row.kyphoplasty} |")
+    lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet)} {refs(['kochan2015'])} | "
+                 f"{_cell(kp.setting.leaflet)} {refs(['kochan2015'])} |")
+    lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence)} {refs([k for k in vp.setting.cites if k != 'kochan2015'])} | "
+                 f"{_cell(kp.setting.evidence)} {refs([k for k in kp.setting.cites if k != 'kochan2015'])} |")
+    dv, dk = vp.duration_minutes(ev), kp.duration_minutes(ev)
+    lines.append(f"| Mean procedure time in a randomised trial | {dv} min {refs([dv.evidence_id])} | "
+                 f"{dk} min {refs([dk.evidence_id])} |")
+    return "\n".join(lines)

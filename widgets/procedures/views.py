@@ -1,0 +1,313 @@
+"""Learn and Test modes over a procedure's steps (views: ipywidgets + matplotlib).
+
+* :class:`StepperView` (Learn): Previous / Next buttons, "Step k of n" in a live
+  status region with a progress bar, the step's what / why / what can go wrong
+  with numbered citations, and a sagittal drawing updated in place.
+* :class:`OrderingView` (Test): the steps shuffled with a seed in a keyboard
+  list box; Move up / Move down, Check (marks steps out of place), Shuffle
+  again, attempt history, and Export of the attempts as JSON next to the notebook.
+* :class:`DecisionQuiz` (Test): decision-point questions with per-answer feedback
+  and a score over attempts.
+
+All grading and data come from :mod:`widgets.procedures.steps`; nothing here parses YAML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import ipywidgets as ipw
+
+from widgets.procedures.balloon import BalloonModel, default_fracture
+from widgets.core.citations import Citations
+from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
+from widgets.core.controls import ListBox, RadioGroup
+from widgets.procedures.steps import (AttemptHistory, Procedure, Question, QuizScore, export_filename, grade_decision,
+                         grade_order, move, ordering_export, shuffled_ids)
+from widgets.fractures.drawing import SagittalDrawing
+
+WIDE = {"description_width": "initial"}
+
+
+def _status(text: str, extra: str = "") -> str:
+    return (f'<div role="status" aria-live="polite" class="vkp-status">{html.escape(text)}{extra}</div>')
+
+
+def _cites(citations: Citations, keys) -> str:
+    return citations.cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+
+
+def _button(description: str, tooltip: str, **kw) -> ipw.Button:
+    return ipw.Button(description=description, tooltip=tooltip, layout=ipw.Layout(width="auto"), **kw)
+
+
+def example_geometry() -> FractureGeometry:
+    """The reference L5 body with the illustrative wedge fracture the notebooks treat."""
+    ref = reference_vertebra()
+    return FractureGeometry(ref.expected, default_fracture(), ref.depth_mm)
+
+
+class Shows:
+    """Display a view by its ``widget`` (so a notebook cell can end with the view itself)."""
+
+    widget: ipw.Widget
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# --------------------------------------------------------------------------- Learn mode
+
+class StepperView(Shows):
+    """Walk through a procedure one step at a time."""
+
+    def __init__(self, procedure: Procedure, citations: Citations, *, start: int = 0):
+        self.procedure = procedure
+        self.citations = citations
+        self.geometry = example_geometry()
+        phases = [s.phase for s in procedure.steps]
+        self.balloon = BalloonModel(self.geometry) if "balloon_inflate" in phases else None
+        self._lift_from = phases.index("balloon_inflate") if self.balloon else None
+        self.index = start
+        if not 0 <= start < len(procedure.steps):
+            raise ValueError(f"start must be a step index from 0 to {len(procedure.steps) - 1}; got {start}")
+        self.drawing = SagittalDrawing(
+            self.heights_at(start), self.geometry.depth_mm, expected=self.geometry.expected,
+            title=f"{procedure.title}: side view of the treated vertebra",
+            state=procedure.steps[start].drawing)
+        self.prev = _button("Previous step", "Go back one step (Enter or Space)")
+        self.next = _button("Next step", "Go on to the next step (Enter or Space)", button_style="primary")
+        self.status = ipw.HTML()
+        self.card = ipw.HTML(layout=ipw.Layout(max_width="34em"))
+        self.prev.on_click(lambda _: self.go(self.index - 1))
+        self.next.on_click(lambda _: self.go(self.index + 1))
+        self.widget = ipw.VBox([
+            self.status, ipw.HBox([self.prev, self.next]),
+            ipw.HBox([self.drawing.widget, self.card], layout=ipw.Layout(flex_flow="row wrap")),
+        ])
+        self.widget.add_class("vkp-stepper")
+        self._show(render=False)  # the drawing was first rendered in this step's state
+
+    @property
+    def n(self) -> int:
+        return len(self.procedure.steps)
+
+    @property
+    def step(self):
+        return self.procedure.steps[self.index]
+
+    def heights_at(self, index: int) -> Heights:
+        """Fractured heights, lifted by the balloon from the inflation step on (KP only)."""
+        if self.balloon is None or index < self._lift_from:
+            return self.geometry.fractured
+        inflation = self.procedure.steps[index].drawing.balloon or 1.0
+        return self.balloon.lifted(inflation)
+
+    def go(self, index: int) -> None:
+        """Show step ``index`` (0-based); past either end, stay and say so."""
+        if index < 0 or index >= self.n:
+            edge = "first" if index < 0 else "last"
+            self.status.value = _status(
+                f"Step {self.index + 1} of {self.n}: {self.step.title}. This is already the {edge} step.",
+                self._bar())
+            return
+        self.index = index
+        self._show(render=True)
+
+    def _bar(self) -> str:
+        return (f' <progress max="{self.n}" value="{self.index + 1}" '
+                f'aria-label="Progress through the {html.escape(self.procedure.title.lower())} steps">'
+                "</progress>")
+
+    def _show(self, render: bool) -> None:
+        s = self.step
+        self.status.value = _status(f"Step {self.index + 1} of {self.n}: {s.title}", self._bar())
+        esc = html.escape
+        self.card.value = (
+            f'<div class="vkp-step"><p><strong>{self.index + 1}. {esc(s.title)}</strong></p>'
+            f"<p><strong>What happens:</strong> {esc(' '.join(s.text.split()))}</p>"
+            f"<p><strong>Why:</strong> {esc(' '.join(s.why.split()))}</p>"
+            f"<p><strong>What can go wrong:</strong> {esc(' '.join(s.risks.split()))}</p>"
+            f"<p>Sources: {_cites(self.citations, s.cites)}</p></div>")
+        self.drawing.update(s.drawing, self.heights_at(self.index), render=render)
+
+
+# --------------------------------------------------------------------------- Test mode: ordering
+
+class OrderingView(Shows):
+    """Put a procedure's steps in order, by keyboard: list box, Move up / Move down, Check."""
+
+    def __init__(self, procedure: Procedure, *, seed: int = 0, export_dir: str | Path | None = None,
+                 history: AttemptHistory | None = None):
+        self.procedure = procedure
+        self.seed = seed
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self.history = history or AttemptHistory()
+        self.order = shuffled_ids(procedure, seed)
+        self.marks: dict[str, bool] = {}
+        self.select = ListBox("Steps, first at the top:", rows=len(self.order))
+        self._refreshing = False
+        self.up = _button("Move up", "Move the selected step one place earlier")
+        self.down = _button("Move down", "Move the selected step one place later")
+        self.check = _button("Check order", "Check which steps are in the right place", button_style="primary")
+        self.retry = _button("Shuffle and try again", "Start a new attempt with the steps shuffled")
+        self.student = ipw.Text(description="Your name (for the export file):", style=WIDE,
+                                layout=ipw.Layout(width="32em"))
+        self.export = _button("Export my attempts", "Save your attempts as a JSON file next to this notebook")
+        self.feedback = ipw.HTML(_status(
+            "Select a step with the arrow keys, then use Move up and Move down; press Check order when done."))
+        self.progress = ipw.HTML()
+        self.up.on_click(lambda _: self.move_selected(-1))
+        self.down.on_click(lambda _: self.move_selected(+1))
+        self.check.on_click(lambda _: self.grade())
+        self.retry.on_click(lambda _: self.reshuffle())
+        self.export.on_click(lambda _: self.save())
+        self._refresh(select=self.order[0])
+        self.select.observe(self._selected, names="value")
+        self._show_progress()
+        self.widget = ipw.VBox([
+            self.select, ipw.HBox([self.up, self.down, self.check, self.retry]), self.feedback, self.progress,
+            ipw.HBox([self.student, self.export]),
+        ])
+        self.widget.add_class("vkp-ordering")
+
+    def _label(self, step_id: str) -> str:
+        title = self.procedure.step(step_id).title
+        if step_id in self.marks:
+            return ("\u2713 " if self.marks[step_id] else "\u2717 out of place: ") + title
+        return title
+
+    def _refresh(self, select: str | None) -> None:
+        self._refreshing = True
+        try:
+            self.select.options = [(self._label(i), i) for i in self.order]
+            self.select.value = select
+        finally:
+            self._refreshing = False
+
+    def _selected(self, change) -> None:
+        """Confirm a student's choice in the status line (so the kernel has it before a move)."""
+        if self._refreshing or change["new"] is None:
+            return
+        title = self.procedure.step(change["new"]).title
+        self.feedback.value = _status(f"Selected: {title}, position {self.order.index(change['new']) + 1} "
+                                      f"of {len(self.order)}.")
+
+    def move_selected(self, delta: int) -> None:
+        chosen = self.select.value
+        if chosen is None:
+            self.feedback.value = _status("Select a step first: Tab to the list, then use the arrow keys.")
+            return
+        index = self.order.index(chosen)
+        self.order, new = move(self.order, index, delta)
+        self.marks = {}
+        self._refresh(select=chosen)
+        title = self.procedure.step(chosen).title
+        if new == index:
+            where = "first" if delta < 0 else "last"
+            self.feedback.value = _status(f"{title} is already {where}.")
+        else:
+            self.feedback.value = _status(f"{title} moved to position {new + 1} of {len(self.order)}.")
+
+    def grade(self):
+        result = grade_order(self.procedure, self.order)
+        attempt = self.history.record(result)
+        self.marks = {i: i not in result.misplaced for i in self.order}
+        self._refresh(select=self.select.value)
+        if result.correct:
+            text = f"Attempt {attempt.attempt}: correct! All {len(self.order)} steps are in order."
+        else:
+            text = (f"Attempt {attempt.attempt}: not yet. {result.in_place} of {len(self.order)} steps are in "
+                    f"place; the steps marked \u2717 are out of place. Move them and check again.")
+        self.feedback.value = _status(text)
+        self._show_progress()
+        return result
+
+    def reshuffle(self) -> None:
+        self.seed += 1
+        self.order = shuffled_ids(self.procedure, self.seed)
+        self.marks = {}
+        self._refresh(select=self.order[0])
+        self.feedback.value = _status("Shuffled again: put the steps in order, then press Check order.")
+
+    def _show_progress(self) -> None:
+        mine = [a for a in self.history.attempts if a.procedure == self.procedure.name]
+        if not mine:
+            self.progress.value = "<p>Attempts so far: none.</p>"
+            return
+        rows = "".join(
+            f"<tr><td>{a.attempt}</td><td>{a.n_steps - len(a.misplaced)} of {a.n_steps}</td>"
+            f"<td>{'correct' if a.correct else 'not yet'}</td></tr>" for a in mine)
+        self.progress.value = ("<table><caption>Your attempts</caption><thead><tr><th scope=\"col\">Attempt</th>"
+                               "<th scope=\"col\">Steps in place</th><th scope=\"col\">Result</th></tr></thead>"
+                               f"<tbody>{rows}</tbody></table>")
+
+    def save(self) -> Path | None:
+        name = self.student.value.strip()
+        mine = [a for a in self.history.attempts if a.procedure == self.procedure.name]
+        if not mine:
+            self.feedback.value = _status("Nothing to export yet: press Check order at least once.")
+            return None
+        if not name:
+            self.feedback.value = _status("Type your name in the box first, so your instructor knows whose "
+                                          "attempts these are.")
+            return None
+        path = self.export_dir / export_filename(name, self.procedure.name)
+        try:
+            path.write_text(json.dumps(ordering_export(name, mine), indent=2), encoding="utf-8")
+        except OSError as exc:
+            self.feedback.value = _status(f"Could not save {path.name}: {exc.strerror}. "
+                                          "Check that the notebook's folder is writable.")
+            return None
+        self.feedback.value = _status(f"Saved {len(mine)} attempt{'s' if len(mine) != 1 else ''} to "
+                                      f"{path.name}, next to this notebook.")
+        return path
+
+
+# --------------------------------------------------------------------------- Test mode: decisions
+
+class DecisionQuiz(Shows):
+    """Decision-point questions, each with its own Check button and feedback, and a score."""
+
+    def __init__(self, questions: list[Question], citations: Citations):
+        self.questions = questions
+        self.citations = citations
+        self.score = QuizScore([q.id for q in questions])
+        self.choices: dict[str, RadioGroup] = {}
+        self.buttons: dict[str, ipw.Button] = {}
+        self.feedback: dict[str, ipw.HTML] = {}
+        self.score_html = ipw.HTML(_status(self.score.text()))
+        boxes = []
+        for n, q in enumerate(questions, start=1):
+            prompt = ipw.HTML(f"<p><strong>Question {n}.</strong> {html.escape(q.prompt)}</p>")
+            radio = RadioGroup(f"Answer to question {n}:", options=[(o.text, o.id) for o in q.options], vertical=True)
+            button = _button(f"Check answer {n}", "Check this answer and read the feedback")
+            fb = ipw.HTML()
+            button.on_click(lambda _, q=q: self.answer(q.id))
+            radio.observe(lambda change, q=q, n=n: self._chosen(q, n, change["new"]), names="value")
+            self.choices[q.id], self.buttons[q.id], self.feedback[q.id] = radio, button, fb
+            boxes.append(ipw.VBox([prompt, radio, button, fb]))
+        self.widget = ipw.VBox(boxes + [self.score_html])
+        self.widget.add_class("vkp-quiz")
+
+    def _chosen(self, q: Question, n: int, option_id: str | None) -> None:
+        """Confirm the choice (the kernel has it) and say what to do next."""
+        if option_id is None:
+            return
+        self.feedback[q.id].value = _status(f"Chosen: {q.option(option_id).text}. Press Check answer {n}.")
+
+    def answer(self, question_id: str):
+        q = next(q for q in self.questions if q.id == question_id)
+        chosen = self.choices[question_id].value
+        if chosen is None:
+            self.feedback[question_id].value = _status("Choose an answer first (Tab to the choices, arrow keys to pick).")
+            return None
+        result = grade_decision(q, chosen)
+        self.score.record(result)
+        verdict = "Correct." if result.correct else "Not quite."
+        self.feedback[question_id].value = _status(
+            f"{verdict} {' '.join(result.feedback.split())} ", f"Sources: {_cites(self.citations, q.cites)}")
+        self.score_html.value = _status(self.score.text())
+        return result

@@ -13,11 +13,12 @@ LAB_FLAGS ?=
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks browser bench outputs clean help
+.PHONY: lab test unit notebooks browser bench build check-build clean help
 
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   run every test (unit, nbval notebooks, browser)"
+	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
 
 $(STAMP): pyproject.toml
@@ -25,6 +26,8 @@ $(STAMP): pyproject.toml
 	@echo "== installing the module and its test tools into $(VENV)"
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	@# An editable install skips data files: put the course's JupyterLab settings (no news prompt) in place.
+	install -D -m 644 config/jupyterlab/vkp-teaching.json $(VENV)/share/jupyter/lab/settings/overrides.d/vkp-teaching.json
 	@touch $(STAMP)
 
 lab: $(STAMP)
@@ -48,9 +51,15 @@ browser: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-# Re-execute the notebooks and keep outputs only on cells tagged nbval-check-output.
-outputs: $(STAMP)
-	$(PY) tools/store_outputs.py notebooks/*.ipynb lessons/*.ipynb
+# Build the .ipynb students open from the MyST sources authors edit (notebooks/*.md, lessons/*.md):
+# citations rendered, code collapsed, run on a fresh kernel, outputs kept only where nbval checks them.
+# One notebook: make build NB=notebooks/02-vertebroplasty.md
+build: $(STAMP)
+	$(PY) tools/build_notebooks.py $(NB)
+
+# Fails when a built notebook and its source disagree (also a unit test).
+check-build: $(STAMP)
+	$(PY) tools/build_notebooks.py --check
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -34,6 +34,18 @@ def notebook_paths() -> list[Path]:
     return [p for p in paths if ".ipynb_checkpoints" not in p.parts]
 
 
+def source_markdown_keys(name: str) -> set[str]:
+    """Every citation key in the Markdown of a notebook's MyST source (``name`` like '02-vertebroplasty')."""
+    import jupytext
+
+    from widgets.core.citations import keys_in, notebook_name
+
+    stem = notebook_name(name)
+    src = next(p for p in (ROOT / "notebooks" / f"{stem}.md", ROOT / "lessons" / f"{stem}.md") if p.exists())
+    nb = jupytext.read(src, fmt="md:myst")
+    return {k for c in nb.cells if c.cell_type == "markdown" for k in keys_in(c.source)}
+
+
 def load_notebook(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -65,10 +65,7 @@ def running_lab(work: Path, *, with_harness: bool = False, startup_timeout: floa
     root = work / "course"
     copy_course(root, with_harness)
     settings = work / "settings" / "@jupyterlab"
-    (settings / "apputils-extension").mkdir(parents=True)
-    # No news toast or update check over the notebook.
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # No news prompt is set here: the module's own settings override (config/jupyterlab/) must keep it away.
     # Every cell stays in the page, so checks see all outputs, not only those scrolled into view.
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(

@@ -44,6 +44,9 @@ def test_make_lab_opens_the_start_notebook(browser, tmp_path):
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
         expect(page.get_by_text("All set: everything this module needs is installed.")).to_be_visible(timeout=120_000)
         expect(page.get_by_text("Widgets work: you can see this box")).to_be_visible()
+        # The course's settings override keeps JupyterLab's news prompt from covering the notebook.
+        assert page.get_by_text(re.compile(r"notified about (official )?Jupyter news", re.I)).count() == 0
+        assert page.locator(".jp-toast-message").count() == 0, page.locator(".jp-toast-message").all_inner_texts()
         page.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

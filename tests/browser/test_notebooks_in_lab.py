@@ -44,3 +44,17 @@ def test_the_checks_catch_what_they_claim(page, lab):
     assert any("aria-input-field-name" in f for f in found), found
     cut = truncated_labels(page)
     assert any(text.startswith("A very long button label") for text in cut), cut
+
+
+def test_a_citation_number_opens_the_folded_reference_list(page, lab):
+    """Students see numbers, not keys; a number links to its reference, opening the folded list."""
+    open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
+    wait_widgets_rendered(page)
+    assert page.locator(".jp-MarkdownOutput", has_text="[@").count() == 0
+    fold = page.locator("details", has_text="References")
+    expect(fold).not_to_have_attribute("open", "")
+    link = page.locator('.jp-MarkdownOutput a[href="#ref-3"]').first
+    assert link.get_attribute("title"), "the link names its source on hover"
+    link.click()
+    expect(fold).to_have_attribute("open", "")
+    expect(page.locator("#ref-3")).to_be_in_viewport()

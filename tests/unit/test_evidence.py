@@ -9,28 +9,32 @@ import yaml
 
 from tests.conftest import ROOT, SHARED
 from widgets.core.loading import ContentError
-from widgets.core.evidence import SECTIONS, NotVerifiedError, load_evidence
+from widgets.core.evidence import IMAGING_SECTIONS, SECTIONS, NotVerifiedError, load_evidence
 
-SHARED_EVIDENCE = SHARED / "evidence" / "evidence.yaml"
+#: sha256 of each shared/evidence file as verified and imported: the first part (2026-11-23
+#: compilation) and the second part, anatomy, imaging, technique and complications (2026-11-25).
+PINS = {
+    "evidence.yaml": ("747c1f1850796f054c7fab462685ce8dcd895d28bc0e4651a0e0a1bda4ecd3e8", SECTIONS),
+    "evidence-imaging.yaml": ("e3c3206995498e180f1e593c66645d9010d701c589ba93bd3e7f58684cbabd14", IMAGING_SECTIONS),
+}
 
 
-#: sha256 of shared/evidence/evidence.yaml as verified and imported (2026-11-23 compilation).
-VERIFIED_SHA256 = "747c1f1850796f054c7fab462685ce8dcd895d28bc0e4651a0e0a1bda4ecd3e8"
-
-
-def test_copy_is_byte_for_byte_the_verified_file():
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_copy_is_byte_for_byte_the_verified_file(name):
     """Holds on any machine: the shipped copy is exactly the verified file that was imported."""
-    digest = hashlib.sha256((ROOT / "widgets/content/evidence.yaml").read_bytes()).hexdigest()
-    assert digest == VERIFIED_SHA256, "widgets/content/evidence.yaml differs from the verified evidence file"
+    digest = hashlib.sha256((ROOT / "widgets/content" / name).read_bytes()).hexdigest()
+    assert digest == PINS[name][0], f"widgets/content/{name} differs from the verified evidence file"
 
 
-def test_values_are_the_verified_ones_unchanged():
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_values_are_the_verified_ones_unchanged(name):
     """Where shared/ is beside the checkout: every entry's values, source and address match it."""
-    if not SHARED_EVIDENCE.exists():
-        pytest.skip(f"{SHARED_EVIDENCE} is not beside this checkout (the sha256 test still checks the copy)")
-    ours = yaml.safe_load((ROOT / "widgets/content/evidence.yaml").read_text())
-    theirs = yaml.safe_load(SHARED_EVIDENCE.read_text())
-    for section in SECTIONS:
+    shared = SHARED / "evidence" / name
+    if not shared.exists():
+        pytest.skip(f"{shared} is not beside this checkout (the sha256 test still checks the copy)")
+    ours = yaml.safe_load((ROOT / "widgets/content" / name).read_text())
+    theirs = yaml.safe_load(shared.read_text())
+    for section in PINS[name][1]:
         assert [e["id"] for e in ours[section]] == [e["id"] for e in theirs[section]], section
         for a, b in zip(ours[section], theirs[section]):
             assert a["values"] == b["values"], a["id"]
@@ -38,9 +42,21 @@ def test_values_are_the_verified_ones_unchanged():
             assert a["url_seen"] == b["url_seen"], a["id"]
 
 
+def test_both_parts_load_into_one_base_with_unique_ids():
+    ev = load_evidence()
+    first = load_evidence(imaging="")
+    assert len(first.entries) == 100
+    assert len(ev.entries) == 100 + 69
+    assert ev.entry("cand_contraindications_radiopaedia").evidence_type
+    assert ev.file_of["an_lien2007_pedicle_safe_zone"].name == "evidence-imaging.yaml"
+    assert ev.file_of["hr_marino2025_combined_mm"].name == "evidence.yaml"
+    # A section present in both parts holds the entries of both.
+    assert {e.id for e in first.section("procedure_facts")} < {e.id for e in ev.section("procedure_facts")}
+
+
 def test_every_entry_has_source_address_and_kind():
     ev = load_evidence()
-    assert len(ev.entries) == 100
+    assert len(ev.entries) == 169
     for entry in ev.entries.values():
         assert entry.url_seen.startswith("http"), entry.id
         assert entry.evidence_type, entry.id

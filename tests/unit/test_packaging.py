@@ -56,3 +56,18 @@ def test_python_pinned_and_package_installed_through_pip():
 def test_no_binder_folder_overrides_environment_yml():
     assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
         "repo2docker reads only binder/ when it exists, and would ignore environment.yml")
+
+
+def test_the_course_ships_its_jupyterlab_settings():
+    """No 'get notified about Jupyter news?' prompt over a student's notebook, on any route:
+    the wheel (Binder, a hub image) installs the override, and `make` copies it for the editable venv."""
+    import json
+    import sys
+    override = json.loads((ROOT / "config/jupyterlab/vkp-teaching.json").read_text())
+    assert override["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    assert data_files["share/jupyter/lab/settings/overrides.d"] == ["config/jupyterlab/vkp-teaching.json"]
+    assert "overrides.d/vkp-teaching.json" in (ROOT / "Makefile").read_text()
+    installed = ROOT / ".venv/share/jupyter/lab/settings/overrides.d/vkp-teaching.json"
+    if sys.prefix == str(ROOT / ".venv"):
+        assert installed.exists(), "make did not install the JupyterLab settings into .venv"

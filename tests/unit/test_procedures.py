@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, source_markdown_keys
 from widgets.core.citations import keys_in
 from widgets.core.loading import ContentError
 from widgets.procedures.steps import (EXPORT_FORMAT, PROCEDURES, AttemptHistory, OrderResult, compare_steps,
@@ -297,8 +297,7 @@ def test_notebook_numbers_every_key_its_widgets_cite(nb, name, compared):
     """The views cite with the notebook's own Citations, so the reference list at the end (built
     from the Markdown) must already hold every key a step, question or table cites."""
     from widgets.procedures.balloon import BOUND_ID, full_height_rows
-    cells = json.loads((ROOT / "notebooks" / nb).read_text())["cells"]
-    in_markdown = {k for c in cells if c["cell_type"] == "markdown" for k in keys_in("".join(c["source"]))}
+    in_markdown = source_markdown_keys(nb)
     proc = load_procedure(name)
     used = set(proc.cite_keys()) | {k for q in questions_for(name) for k in q.cites}
     if compared:  # the side-by-side table cites both settings and durations, and the balloon its sources

@@ -180,7 +180,9 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
     cites = Citations.for_notebook(ROOT / "notebooks" / "05-candidacy-quiz.ipynb")
     for rule in load_rules():
         for key in list(rule.cites) + rule.note_cites:
-            assert key in cites.keys, f"{rule.id} cites {key}, which the notebook's references would miss"
+            before = len(cites.keys)
+            cites.number(key)
+            assert len(cites.keys) == before, f"{rule.id} cites {key}, which the notebook's references would miss"
 
 
 def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):

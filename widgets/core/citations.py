@@ -1,25 +1,51 @@
 """Numbered citations: ``[@id]`` keys resolve to the evidence base and source texts.
 
-A notebook makes one :class:`Citations` list (usually with
-:meth:`Citations.for_notebook`, which numbers the keys of its Markdown cells in
-order of first use), renders text with :meth:`Citations.cite` / :meth:`md`, and
-ends with :meth:`references_md`, the numbered list with each full source, its
-kind of evidence and the address where it was checked.
+Authors write ``[@id]`` (or ``[@a; @b]``) in a notebook's MyST source.  The
+notebook build (``tools/build_notebooks.py``) turns every key in the Markdown
+into a numbered link to the reference list at the end of the notebook, so a
+student never sees a key.  In the kernel, :meth:`Citations.for_notebook` numbers
+the same keys in the same order (the build records each notebook's order in
+``widgets/content/notebook_citations.yaml``), tables and plots cite through
+:meth:`Citations.cite` / :meth:`marker`, and the last cell shows
+:meth:`references`, the folded list.
+
+Numbers belong to *publications*, not to evidence entries: two entries read from
+one paper share one number and one line in the list.  References read like a
+journal's (authors, year, title, journal, volume and pages, a DOI or PubMed
+link); the evidence file's working notes (what could not be read, confidence
+remarks) stay out of the student's list.
+
+Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from pydantic import field_validator
+
 from widgets.core.evidence import EvidenceBase, load_evidence
+from widgets.core.loading import ContentError, ContentModel, content_path, load_model
 
 #: ``[@id]`` or ``[@id; @other]``
 CITE_RE = re.compile(r"\[@([A-Za-z][A-Za-z0-9_]*(?:\s*;\s*@[A-Za-z][A-Za-z0-9_]*)*)\]")
 
-_HIDDEN = re.compile(r"not shown|not printed|^\s*$", re.I)
+#: A field the evidence file could not read ("not shown on retrieved page", "not applicable", ...).
+_HIDDEN = re.compile(r"^\s*$|^\s*(not (shown|displayed|printed|visible|applicable|verified)|unattributed|"
+                     r"cut off|unconfirmed)", re.I)
+#: Working notes that authors left in bibliographic fields: never shown to a student.
+_NOTE = re.compile(
+    r"not (shown|displayed|printed|visible|identified|verified)|retrieved|from (url|link)|start page|"
+    r"as quoted|\bcited\b|garbled|truncated|per doi|\bvia\b|\bpath\b|eissn|pmcid|\bpmc\d|aggregator|"
+    r"mirror|\bocr\b|url slug|full list|\(c\)|access number|volume number|\bfeed\b|low-confidence|"
+    r"verify|\.(com|org|ir|info)\b", re.I)
+
+#: The index the notebook build writes: each notebook's Markdown keys in reading order.
+INDEX_NAME = "notebook_citations.yaml"
 
 
 class UnknownCitation(KeyError):
@@ -34,85 +60,229 @@ def keys_in(text: str) -> list[str]:
     return [k.strip().lstrip("@") for group in CITE_RE.findall(text) for k in group.split(";")]
 
 
+def _strip_notes(text: str) -> str:
+    """Drop parenthetical working notes, innermost first: 'Spine (from URL)' -> 'Spine'."""
+    while True:
+        cut = re.sub(r"(\s*)\(([^()]*)\)",
+                     lambda m: "" if _NOTE.search(m.group(0)) else m.group(1) + "\0" + m.group(2) + "\1", text)
+        if cut == text:
+            return text.replace("\0", "(").replace("\1", ")").strip()
+        text = cut
+
+
+def _shown(value) -> str:
+    """A bibliographic field as a student should read it: unseen placeholders and the authors'
+    working notes removed ('' when nothing is left); several sources joined with '; '."""
+    parts = []
+    for part in ("" if value is None else str(value)).split(" | "):
+        if _HIDDEN.search(part):
+            continue
+        part = _strip_notes(part).strip(" ;,")
+        if part and not _NOTE.search(part):
+            parts.append(part)
+    return "; ".join(parts)
+
+
+def _untitled(raw, kind: str) -> str:
+    """A title the source page did not show: the description the authors gave, else the kind."""
+    described = re.search(r"\(([^()]*)\)", str(raw))
+    if described and not _NOTE.search(described.group(1)):
+        text = described.group(1).strip()
+        return text[:1].upper() + text[1:]
+    return f"Untitled {kind}"
+
+
+def _dois(value) -> list[str]:
+    return [p for p in _shown(value).split("; ") if p.startswith("10.")]
+
+
+class NotebookCitations(ContentModel):
+    """``notebook_citations.yaml``: written by the notebook build, never by hand."""
+
+    notebooks: dict[str, list[str]]
+
+    @field_validator("notebooks")
+    @classmethod
+    def _names(cls, value):
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or name.endswith((".ipynb", ".md")):
+                raise ValueError(f"notebook name '{name}' must be a bare name such as '02-vertebroplasty'")
+        return value
+
+
+@lru_cache(maxsize=2)
+def _index(path: str) -> NotebookCitations:
+    return load_model(path, NotebookCitations)
+
+
+def notebook_name(path_or_name: str | Path) -> str:
+    """'notebooks/02-vertebroplasty.ipynb' -> '02-vertebroplasty'."""
+    name = Path(str(path_or_name)).name
+    for suffix in (".ipynb", ".md"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
 class Citations:
-    """An ordered, numbered list of the sources one notebook cites."""
+    """An ordered, numbered list of the publications one notebook cites."""
 
     def __init__(self, evidence: EvidenceBase | None = None, keys: Iterable[str] = ()):
         self.evidence = evidence or load_evidence()
-        self._order: list[str] = []
+        self._order: list[str] = []          # one publication identity per number
+        self._first_key: dict[str, str] = {}  # publication identity -> the first key cited for it
         for key in keys:
             self.number(key)
 
     @classmethod
-    def for_notebook(cls, path: str | Path, evidence: EvidenceBase | None = None) -> "Citations":
-        """Pre-number the keys cited in a notebook's Markdown cells, in reading order."""
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-        keys = [k for cell in nb.get("cells", []) if cell.get("cell_type") == "markdown"
-                for k in keys_in("".join(cell.get("source", "")))]
-        return cls(evidence, keys)
+    def for_notebook(cls, notebook: str | Path, evidence: EvidenceBase | None = None,
+                     index: Path | str | None = None) -> "Citations":
+        """The citations of one course notebook, numbered as its built Markdown is.
+
+        ``notebook`` is its name (``"02-vertebroplasty"``) or any path to it; the order comes from
+        the package's ``notebook_citations.yaml``, so it works whatever folder the kernel started in.
+        """
+        path = Path(index) if index else content_path(INDEX_NAME)
+        known = _index(str(path)).notebooks
+        name = notebook_name(notebook)
+        if name not in known:
+            raise ContentError(path, f"no citation order is recorded for the notebook '{name}'",
+                               fix="check the name (known: " + ", ".join(sorted(known)) + "), or rebuild "
+                               "the notebooks with `make build`")
+        return cls(evidence, known[name])
 
     @property
     def keys(self) -> list[str]:
-        return list(self._order)
+        """The first key cited for each numbered publication, in number order."""
+        return [self._first_key[p] for p in self._order]
+
+    # -- identity and numbers ------------------------------------------------------------
+    def publication(self, key: str) -> str:
+        """What two keys must share to be one reference: the DOI, else the title and year."""
+        if key in self.evidence.sources:
+            return f"source:{key}"
+        if key not in self.evidence.entries:
+            raise UnknownCitation(
+                f"unknown citation key '[@{key}]': it is neither in the evidence files "
+                "(evidence.yaml, evidence-imaging.yaml) nor in sources.yaml (widgets/content/); "
+                "check the spelling of the id")
+        s = self.evidence.entry(key).source
+        dois = _dois(s.doi)
+        if dois:
+            return f"doi:{dois[0].lower()}"
+        title = re.sub(r"\W+", " ", _shown(s.title).lower()).strip()
+        return f"title:{title}|{_shown(s.year)}" if title else f"entry:{key}"
 
     def number(self, key: str) -> int:
         """The reference number of ``key`` (given the next number on first use)."""
-        if key not in self.evidence:
-            raise UnknownCitation(
-                f"unknown citation key '[@{key}]': it is neither in {self.evidence.path.name} nor in "
-                "sources.yaml (widgets/content/); check the spelling of the id")
-        if key not in self._order:
-            self._order.append(key)
-        return self._order.index(key) + 1
+        pub = self.publication(key)
+        if pub not in self._first_key:
+            self._first_key[pub] = key
+            self._order.append(pub)
+        return self._order.index(pub) + 1
+
+    def numbers(self, *keys: str) -> list[int]:
+        """The distinct numbers of ``keys``, in the order cited."""
+        out: list[int] = []
+        for key in keys:
+            n = self.number(key)
+            if n not in out:
+                out.append(n)
+        return out
 
     def marker(self, *keys: str) -> str:
-        return "[" + ", ".join(str(self.number(k)) for k in keys) + "]"
+        """Plain ``[1, 2]`` (for plot labels and alt text)."""
+        return "[" + ", ".join(str(n) for n in self.numbers(*keys)) + "]"
+
+    def marker_md(self, *keys: str) -> str:
+        """``[1, 2]`` whose numbers link to the reference list at the end of the notebook."""
+        links = []
+        for n in self.numbers(*keys):
+            title = self.short(self._first_key[self._order[n - 1]]).replace('"', "'")
+            links.append(f'[{n}](#ref-{n} "{title}")')
+        return "\\[" + ", ".join(links) + "\\]"
+
+    def marker_html(self, *keys: str) -> str:
+        """``[1, 2]`` as HTML links to the reference list (for HTML tables and cards)."""
+        links = []
+        for n in self.numbers(*keys):
+            title = html.escape(self.short(self._first_key[self._order[n - 1]]), quote=True)
+            links.append(f'<a href="#ref-{n}" title="{title}">{n}</a>')
+        return "[" + ", ".join(links) + "]"
+
+    @staticmethod
+    def _groups(text: str):
+        for match in CITE_RE.finditer(text):
+            yield match, [k.strip().lstrip("@") for k in match.group(1).split(";")]
 
     def cite(self, text: str) -> str:
-        """Replace every ``[@id]`` in ``text`` with its number, e.g. ``[3]``."""
-        def sub(match: re.Match) -> str:
-            return self.marker(*[k.strip().lstrip("@") for k in match.group(1).split(";")])
-        return CITE_RE.sub(sub, text)
+        """Replace every ``[@id]`` in ``text`` with its plain number, e.g. ``[3]``."""
+        return CITE_RE.sub(lambda m: self.marker(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), text)
+
+    def cite_md(self, text: str) -> str:
+        """Replace every ``[@id]`` in Markdown with linked numbers (what the notebook build does)."""
+        return CITE_RE.sub(lambda m: self.marker_md(*[k.strip().lstrip("@") for k in m.group(1).split(";")]),
+                           text)
+
+    def cite_html(self, text: str) -> str:
+        """Replace every ``[@id]`` in HTML with linked numbers."""
+        return CITE_RE.sub(lambda m: self.marker_html(*[k.strip().lstrip("@") for k in m.group(1).split(";")]),
+                           text)
+
+    # -- the references themselves -------------------------------------------------------
+    def short(self, key: str) -> str:
+        """'Buchbinder 2009, N Engl J Med': a hover title for a citation link."""
+        if key in self.evidence.sources:
+            return self.evidence.sources[key].citation.split(".")[0].strip()
+        s = self.evidence.entry(key).source
+        first = _shown(s.authors).split(",")[0].split(" ")[0]
+        bits = [b for b in (first, _shown(s.year)) if b]
+        journal = _shown(s.journal)
+        return " ".join(bits) + (f", {journal}" if journal else "")
 
     def reference(self, key: str) -> str:
-        """The full reference of ``key`` as Markdown."""
+        """The full reference of ``key`` as Markdown, as a journal would print it."""
         if key in self.evidence.sources:
             src = self.evidence.sources[key]
-            return f"{src.citation} Address: <{src.url}>" + (f" ({src.note})" if src.note else "")
+            return f"{src.citation.strip()} <{src.url}>"
         entry = self.evidence.entry(key)
         s = entry.source
-        parts = []
-        for text in (s.authors, f"({s.year})" if not _HIDDEN.search(str(s.year)) else ""):
-            if text and not _HIDDEN.search(str(text)):
-                parts.append(str(text))
-        head = " ".join(parts)
-        body = [f"{head}. {s.title}." if head else f"{s.title}."]
-        journal = s.journal if not _HIDDEN.search(s.journal) else ""
-        volume = s.volume_pages if not _HIDDEN.search(s.volume_pages) else ""
+        authors = _shown(s.authors).rstrip(".")
+        year = re.match(r"\d{4}", _shown(s.year))
+        title = _shown(s.title).rstrip(".") or _untitled(s.title, entry.evidence_type)
+        title += "" if title.endswith(("?", "!")) else "."
+        when = f"({year.group(0)})" if year else ""
+        parts = [f"{authors} {when}. {title}".replace(" .", ".") if authors
+                 else " ".join(p for p in (title, f"{when}." if when else "") if p)]
+        journal, volume = _shown(s.journal), _shown(s.volume_pages)
         if journal or volume:
-            body.append(f"*{journal}*{' ' + volume if volume else ''}.".replace("**", ""))
-        if not _HIDDEN.search(s.doi):
-            body.append(f"doi:{s.doi}.")
-        if s.citation_note:
-            body.append(f"Note: {s.citation_note}")
-        body.append(f"Evidence: {entry.evidence_type}.")
-        body.append(f"Checked at: <{entry.url_seen}>")
-        return " ".join(body)
+            parts.append(" ".join(p for p in (f"*{journal}*" if journal else "", volume) if p) + ".")
+        dois = _dois(s.doi)
+        pmids = [p for p in _shown(s.pmid).split("; ") if p.isdigit()]
+        parts += [f"[doi:{d}](https://doi.org/{d})" for d in dois]
+        parts += [f"[PubMed {p}](https://pubmed.ncbi.nlm.nih.gov/{p}/)" for p in pmids]
+        if not dois and not pmids:
+            parts.append(f"Available at <{entry.url_seen}>")
+        return " ".join(parts)
 
     def references_md(self) -> str:
-        """The numbered reference list as Markdown."""
+        """The numbered reference list, folded (an accessible disclosure), as Markdown with HTML."""
         if not self._order:
             return "_No references cited._"
-        lines = ["**References**", ""]
-        for i, key in enumerate(self._order, start=1):
-            lines.append(f"{i}. `[@{key}]` {self.reference(key)}")
+        n = len(self._order)
+        lines = ["<details>",
+                 f"<summary><strong>References</strong> ({n} source{'s' if n != 1 else ''}; "
+                 "select to show)</summary>", ""]
+        for i, pub in enumerate(self._order, start=1):
+            lines.append(f'{i}. <span id="ref-{i}"></span>{self.reference(self._first_key[pub])}')
+        lines += ["", "</details>"]
         return "\n".join(lines)
 
     # Display helpers (IPython only; no widget or plotting library).
     def md(self, text: str):
-        """``text`` with numbered citations, as a displayable Markdown object."""
+        """``text`` with linked, numbered citations, as a displayable Markdown object."""
         from IPython.display import Markdown
-        return Markdown(self.cite(text))
+        return Markdown(self.cite_md(text))
 
     def references(self):
         """The numbered reference list, as a displayable Markdown object."""

@@ -324,3 +324,41 @@ export default { render };
 
     def __repr__(self) -> str:
         return f"KeyboardShield({self.scope!r})"
+
+
+class ReferenceOpener(anywidget.AnyWidget):
+    """An invisible helper: a click on a citation number opens the folded reference list.
+
+    The reference list at the end of a notebook sits in a ``<details>`` disclosure, and a link
+    into a closed disclosure scrolls nowhere.  This helper listens (capturing, before
+    JupyterLab's own link handling) for clicks on ``#ref-N`` links in its notebook, opens the
+    disclosure that holds the target and lets JupyterLab scroll to it.  Without a kernel or a
+    widget front end the list still opens by hand.
+    """
+
+    _esm = r"""
+function render({ model, el }) {
+  el.setAttribute("aria-hidden", "true");
+  el.style.display = "none";
+  let tries = 0;
+  const attach = () => {
+    const root = el.closest(".jp-Notebook") || el.closest(".jp-NotebookPanel") || document.body;
+    if (!root || (root === document.body && tries++ < 100)) { requestAnimationFrame(attach); return; }
+    if (root.dataset.vkpRefOpener) return;
+    root.dataset.vkpRefOpener = "1";
+    root.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest('a[href^="#ref-"]');
+      if (!link) return;
+      const target = root.querySelector('[id="' + link.getAttribute("href").slice(1) + '"]');
+      const fold = target && target.closest("details");
+      if (fold && !fold.open) fold.open = true;
+      if (target) setTimeout(() => target.scrollIntoView({ block: "center" }), 0);
+    }, true);
+  };
+  attach();
+}
+export default { render };
+"""
+
+    def __repr__(self) -> str:
+        return "ReferenceOpener()"

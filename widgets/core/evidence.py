@@ -1,7 +1,9 @@
 """The evidence base: verified clinical figures, each with its source and address.
 
-``widgets/content/evidence.yaml`` is a copy of the project's verified evidence
-file with its values unchanged.  Code reads numbers only through
+``widgets/content/evidence.yaml`` and its second part ``evidence-imaging.yaml``
+(anatomy and imaging, technique, radiation, complications, contraindications)
+are copies of the project's verified evidence files with their values unchanged;
+both load into one :class:`EvidenceBase`, whose ids are unique across the two.  Code reads numbers only through
 :meth:`EvidenceBase.number`, which returns a :class:`Figure` that carries the
 evidence id it came from and refuses any value marked NOT VERIFIED (or cut
 off), so every number a student sees traces to a checked source.
@@ -26,6 +28,10 @@ SECTIONS = (
     "height_restoration", "kyphotic_angle", "pain", "cement_leakage", "new_fractures",
     "fracture_grading", "procedure_facts", "candidacy", "epidemiology",
 )
+#: Sections of the second part, evidence-imaging.yaml (in file order).
+IMAGING_SECTIONS = ("anatomy_and_imaging", "procedure_facts", "complications", "candidacy")
+#: Every section name of either part, in order, each once.
+ALL_SECTIONS = SECTIONS + tuple(s for s in IMAGING_SECTIONS if s not in SECTIONS)
 
 _UNVERIFIED = re.compile(r"not verified|cut off|not shown|not printed|not visible|unconfirmed", re.I)
 
@@ -107,6 +113,22 @@ class EvidenceFile(ContentModel):
         return self
 
 
+class ImagingEvidenceFile(ContentModel):
+    """The second part of the evidence base (same entry schema)."""
+
+    meta: dict[str, Any]
+    anatomy_and_imaging: list[EvidenceEntry]
+    procedure_facts: list[EvidenceEntry]
+    complications: list[EvidenceEntry]
+    candidacy: list[EvidenceEntry]
+    not_verified: list[str]
+
+    @model_validator(mode="after")
+    def _ids_unique(self):
+        require_unique([e.id for s in IMAGING_SECTIONS for e in getattr(self, s)], "evidence ids")
+        return self
+
+
 class SourcesFile(ContentModel):
     sources: list[SourceText]
 
@@ -145,13 +167,28 @@ def is_verified_number(value: Any) -> bool:
 class EvidenceBase:
     """Look-ups over the loaded evidence file."""
 
-    def __init__(self, data: EvidenceFile, sources: SourcesFile, path: Path):
+    def __init__(self, data: EvidenceFile, sources: SourcesFile, path: Path,
+                 imaging: ImagingEvidenceFile | None = None, imaging_path: Path | None = None):
         self.data = data
+        self.imaging = imaging
         self.path = path
+        self.imaging_path = imaging_path
+        self._sections: dict[str, list[EvidenceEntry]] = {}
+        self.file_of: dict[str, Path] = {}
+        for part, names, where in ((data, SECTIONS, path), (imaging, IMAGING_SECTIONS, imaging_path)):
+            if part is None:
+                continue
+            for name in names:
+                for entry in getattr(part, name):
+                    if entry.id in self.file_of:
+                        raise ContentError(where, f"evidence id '{entry.id}' is also used in "
+                                           f"{self.file_of[entry.id].name}", fix="give each entry its own id")
+                    self.file_of[entry.id] = where
+                    self._sections.setdefault(name, []).append(entry)
         self.entries: dict[str, EvidenceEntry] = {
-            e.id: e for section in SECTIONS for e in getattr(data, section)}
+            e.id: e for name in ALL_SECTIONS for e in self._sections.get(name, [])}
         self.section_of: dict[str, str] = {
-            e.id: section for section in SECTIONS for e in getattr(data, section)}
+            e.id: name for name in ALL_SECTIONS for e in self._sections.get(name, [])}
         self.sources: dict[str, SourceText] = {s.id: s for s in sources.sources}
         overlap = set(self.entries) & set(self.sources)
         if overlap:
@@ -166,12 +203,14 @@ class EvidenceBase:
         try:
             return self.entries[evidence_id]
         except KeyError:
-            raise KeyError(f"unknown evidence id '{evidence_id}' (ids live in {self.path})") from None
+            where = f"{self.path}" + (f" or {self.imaging_path}" if self.imaging_path else "")
+            raise KeyError(f"unknown evidence id '{evidence_id}' (ids live in {where})") from None
 
     def section(self, name: str) -> list[EvidenceEntry]:
-        if name not in SECTIONS:
-            raise KeyError(f"unknown evidence section '{name}'; sections are {', '.join(SECTIONS)}")
-        return list(getattr(self.data, name))
+        """The entries of one section, from both parts (the first part's first)."""
+        if name not in ALL_SECTIONS:
+            raise KeyError(f"unknown evidence section '{name}'; sections are {', '.join(ALL_SECTIONS)}")
+        return list(self._sections.get(name, []))
 
     def raw(self, evidence_id: str, key: str) -> Any:
         """A value by dotted key under ``values`` (``'anterior_height_gain_mm.mean'``)."""
@@ -210,12 +249,20 @@ class EvidenceBase:
 
 
 @lru_cache(maxsize=4)
-def _load(evidence_path: str, sources_path: str) -> EvidenceBase:
+def _load(evidence_path: str, sources_path: str, imaging_path: str | None) -> EvidenceBase:
     data = load_model(evidence_path, EvidenceFile)
     sources = load_model(sources_path, SourcesFile)
-    return EvidenceBase(data, sources, Path(evidence_path))
+    imaging = load_model(imaging_path, ImagingEvidenceFile) if imaging_path else None
+    return EvidenceBase(data, sources, Path(evidence_path), imaging,
+                        Path(imaging_path) if imaging_path else None)
 
 
-def load_evidence(path: Path | str | None = None, sources: Path | str | None = None) -> EvidenceBase:
-    """Load and validate the evidence base (cached per path)."""
-    return _load(str(path or content_path("evidence.yaml")), str(sources or content_path("sources.yaml")))
+def load_evidence(path: Path | str | None = None, sources: Path | str | None = None,
+                  imaging: Path | str | None = None) -> EvidenceBase:
+    """Load and validate the evidence base, both parts (cached per path).
+
+    ``imaging`` defaults to the shipped ``evidence-imaging.yaml``; pass ``""`` to load the first part only.
+    """
+    imaging_path = content_path("evidence-imaging.yaml") if imaging is None else imaging
+    return _load(str(path or content_path("evidence.yaml")), str(sources or content_path("sources.yaml")),
+                 str(imaging_path) if imaging_path else None)

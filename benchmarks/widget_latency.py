@@ -1,6 +1,6 @@
 """Latency of the module's interactive figures: time from a control's value change to the updated figure.
 
-Drives every control of notebook 04's height-restoration explorer and outcome comparison, and
+Drives every control of notebook 05's height-restoration explorer and outcome comparison, and
 the figure controls of notebooks 01-03 (fracture explorer sliders, procedure stepper, balloon), in
 the kernel (no browser): set the value, the view's observers run, the artists move, the figure is
 rendered to PNG and the <img> HTML is replaced; the clock stops when that returns.  Beside each,

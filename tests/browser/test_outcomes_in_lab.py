@@ -1,4 +1,4 @@
-"""Notebook 04 in a real JupyterLab: the height-restoration explorer works from the keyboard."""
+"""Notebook 05 in a real JupyterLab: the height-restoration explorer works from the keyboard."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
 
-NB = "notebooks/04-comparing-outcomes.ipynb"
+NB = "notebooks/05-comparing-outcomes.ipynb"
 
 
 def _explorer(page):
@@ -23,7 +23,7 @@ def _img(explorer):
 
 def test_explorer_moves_by_keyboard_and_the_figure_follows(page, lab):
     open_and_run(page, lab, NB)
-    assert errors(page) == [], "notebook 04 shows error output"
+    assert errors(page) == [], "notebook 05 shows error output"
     explorer = _explorer(page)
     img, readout = _img(explorer), explorer.locator(".vkp-explorer-readout")
     expect(readout).to_contain_text("30 % height loss")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
 
-NOTEBOOK = "notebooks/05-candidacy-quiz.ipynb"
+NOTEBOOK = "notebooks/06-candidacy-quiz.ipynb"
 
 
 def test_answer_a_case_by_keyboard_alone(page, lab):

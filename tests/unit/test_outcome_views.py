@@ -1,4 +1,4 @@
-"""Views of notebook 04: every number a widget displays traces to evidence, and controls render once."""
+"""Views of notebook 05: every number a widget displays traces to evidence, and controls render once."""
 
 from __future__ import annotations
 
@@ -231,7 +231,7 @@ def test_notebook_reference_list_covers_every_source_its_widgets_cite():
     """The notebook ends with Citations.for_notebook(...).references(), which numbers the keys of its
     Markdown; the widgets must cite nothing else, or a number under a plot would have no reference."""
     from tests.conftest import ROOT
-    path = ROOT / "notebooks" / "04-comparing-outcomes.ipynb"
+    path = ROOT / "notebooks" / "05-comparing-outcomes.ipynb"
     cites = Citations.for_notebook(path)
     before = cites.keys
     OutcomeComparison(cites)

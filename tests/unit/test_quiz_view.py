@@ -177,7 +177,7 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
     """Feedback citations must appear in the notebook's reference list, so its Markdown cites them all."""
     from tests.conftest import ROOT
     from widgets.candidacy.rules import load_rules
-    cites = Citations.for_notebook(ROOT / "notebooks" / "05-candidacy-quiz.ipynb")
+    cites = Citations.for_notebook(ROOT / "notebooks" / "06-candidacy-quiz.ipynb")
     for rule in load_rules():
         for key in list(rule.cites) + rule.note_cites:
             before = len(cites.keys)

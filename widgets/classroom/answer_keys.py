@@ -25,7 +25,7 @@ def candidacy_key() -> str:
     rules = {r.id: r for r in load_rules()}
     lines = [HEADER + "# Answer key: candidacy quiz cases", "",
              "Graded against the leaflet's rules [@kochan2015], as the quiz says. The deciding rules are the ones a "
-             "student may name as the reason. Notebook: `notebooks/05-candidacy-quiz.ipynb`.", "",
+             "student may name as the reason. Notebook: `notebooks/06-candidacy-quiz.ipynb`.", "",
              "| Case | Title | Vertebroplasty | Kyphoplasty | Deciding rules |", "|---|---|---|---|---|"]
     for case in load_case_bank():
         e = case.expected
@@ -58,12 +58,12 @@ def procedures_key() -> str:
 def outcomes_and_recovery_key() -> str:
     ev = load_evidence()
     lines = [HEADER + "# Answer key: \"what would you tell this patient?\" and after-care", "",
-             "## Comparing outcomes (`notebooks/04-comparing-outcomes.ipynb`)", ""]
+             "## Comparing outcomes (`notebooks/05-comparing-outcomes.ipynb`)", ""]
     for q in load_patient_questions():
         lines.append(f"*{' '.join(q.patient.split())}*")
         lines.append("")
         lines += _question_block(q, lambda text: " ".join(fill(ev, text)[0].split()))
-    lines += ["## After the procedure (`notebooks/06-recovery.ipynb`)", ""]
+    lines += ["## After the procedure (`notebooks/07-recovery.ipynb`)", ""]
     for q in quiz_questions():
         lines += _question_block(q, lambda text: " ".join(text.split()))
     return "\n".join(lines).rstrip() + "\n"

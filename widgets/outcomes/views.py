@@ -1,4 +1,4 @@
-"""Views for notebook 04: outcome plots, the height-restoration explorer, leaflet vs evidence.
+"""Views for notebook 05: outcome plots, the height-restoration explorer, leaflet vs evidence.
 
 Views draw what :mod:`widgets.outcomes.model` and :mod:`widgets.outcomes.height` computed;
 they parse no YAML and invent no number.  Each plot shows every value with its

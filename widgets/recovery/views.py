@@ -1,4 +1,4 @@
-"""Views for notebook 06: the procedure-day timeline, the natural rate of a new
+"""Views for notebook 07: the procedure-day timeline, the natural rate of a new
 fracture, and the after-care quiz (which reuses :class:`DecisionQuiz`)."""
 
 from __future__ import annotations

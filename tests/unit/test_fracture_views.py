@@ -77,7 +77,7 @@ def test_worked_examples_agree_with_the_geometry():
     assert len(rows) == len(EXAMPLES)
     shapes = {r.split(" | ")[0].strip("| "): r.split(" | ")[6] for r in rows}
     assert shapes == {"Unfractured": "none", "Front collapsed": "wedge", "Middle sunk": "biconcave",
-                      "Whole body crushed": "crush", "Slight front dip": "none"}
+                      "Whole body collapsed evenly": "crush", "Slight front dip": "none"}
 
 
 

@@ -14,19 +14,10 @@ from widgets.outcomes.height import ExplorerInputError, HeightExplorer
 from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeComparison, OutcomeView,
                                    evidence_table, explorer_summary, visible_text)
 from widgets.outcomes.model import default_outcomes, fmt, leaves, recompute
+from tests.unit.student_text import shown_numbers
 
 EV = load_evidence()
 OUT = default_outcomes()
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
-
-
-def shown_numbers(text: str) -> list[str]:
-    """The numbers a reader sees, minus what is not a clinical value: citation markers [n],
-    vertebral level names (L5, T9), the names of scales (0 to 10, SF-36) and '95% CI'."""
-    text = re.sub(r"\[\d+(?:, \d+)*\]", " ", text)
-    text = re.sub(r"\b[TLC]\d+\b", " ", text)
-    text = text.replace("95% CI", "CI").replace("SF-36", "SF").replace("(0 to 10)", "")
-    return NUMBER.findall(text)
 
 
 def traced(numbers) -> set[str]:
@@ -144,7 +135,8 @@ def test_every_number_an_outcome_view_shows_traces_to_evidence(cites, outcome_id
     footer, sources = view.footer.value.split('<div class="vkp-sources"')
     for text in (alt_of(view), visible_text(footer), visible_text(view.header.value)):
         # The kind of evidence is a label from evidence.yaml (e.g. 'conference abstract of 24-month results').
-        for kind in {EV.entry(r.evidence_id).evidence_type for r in outcome.rows}:
+        # Longest first, so 'RCT' does not cut a number out of 'RCT (sham-controlled, 1-year follow-up)'.
+        for kind in sorted({EV.entry(r.evidence_id).evidence_type for r in outcome.rows}, key=len, reverse=True):
             text = text.replace(kind, "")
         for number in shown_numbers(text):
             assert number in allowed, f"{outcome_id}: {number!r} traces to no evidence figure"
@@ -162,7 +154,7 @@ def test_every_number_an_outcome_view_shows_traces_to_evidence(cites, outcome_id
 def test_height_plot_shows_spread_kind_and_both_sides(cites):
     view = OutcomeView(OUT.outcome("height_restoration"), cites)
     alt = alt_of(view)
-    assert "1.5, SD 2.9" in alt and "cohort study (retrospective)" in alt
+    assert "1.5, SD 2.9 (between patients)" in alt and "cohort study (retrospective)" in alt
     assert "-1.27, 95% CI -1.86 to -0.67" in alt
     assert "no significant difference (anterior p = 0.226" in alt   # Beall beside JOSR, not averaged
     assert "3.67" not in alt and "7.1" not in alt
@@ -182,7 +174,9 @@ def test_comparison_switches_without_redrawing(cites):
 
 def test_evidence_table_cell_output(cites):
     md = evidence_table("new_fractures", cites)
-    assert "| No procedure, within a year of a first fracture | non-surgical | 19.2 | 95% CI 13.6 to 24.8 |" in md.data
+    assert ("| No procedure, women with a new vertebral fracture, next year | non-surgical | 19.2 | "
+            "95% CI 13.6 to 24.8 |") in md.data
+    assert "*Context only, not comparable with the trial rows below" in md.data
     summary = explorer_summary(cites, level="L5", loss=30).data
     assert "30 % height loss: moderate (grade 2)" in summary
     assert "expected anterior height at L5 (mm): 30.3 (fg_lumbar_L5_cook2021, L5_anterior_height_mm.mean)" in summary

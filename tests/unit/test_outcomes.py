@@ -66,7 +66,7 @@ def test_build_row_refuses_unverified_values(evidence, field, key):
     elif field == "point":
         item = ItemSpec(id="x", label="bad value", arm="pooled", evidence=evidence, point=key)
     else:
-        item = ItemSpec(id="x", label="bad spread", arm="difference", evidence=evidence,
+        item = ItemSpec(id="x", label="bad spread", arm="difference", evidence=evidence, direction="favours KP",
                         point="anterior_height_mean_difference_KP_minus_VP", spread={"kind": "ci95", "key": key})
     with pytest.raises(NotVerifiedError):
         build_row(EV, item)
@@ -156,7 +156,8 @@ def test_fill_traces_placeholders_and_refuses_unverified():
 def test_table_lists_every_row_with_spread_kind_and_citation():
     numbers = {}
     table = outcome_table_md(OUT.outcome("height_restoration"), lambda k: f"[{numbers.setdefault(k, len(numbers) + 1)}]")
-    assert "| Anterior wall, KP CT cohort | KP | 1.5 | SD 2.9 (mean ± SD: -1.4 to 4.4) | cohort study (retrospective) |" in table
+    assert ("| Anterior wall, KP CT cohort (mean) | KP | 1.5 | SD 2.9, the spread between patients, not the uncertainty "
+            "of the mean (mean ± SD: -1.4 to 4.4) | cohort study (retrospective) |") in table
     assert "95% CI -1.86 to -0.67" in table
     assert f"[{numbers['hr_beall2018_no_difference']}]" in table
     assert "3.67" not in table and "7.1" not in table
@@ -222,3 +223,60 @@ def test_patient_question_with_two_right_answers_is_refused(tmp_path):
     with pytest.raises(ContentError, match="exactly one correct option"):
         load_patient_questions(path)
 
+
+
+def test_values_whose_names_contain_a_dot_are_read_and_traced():
+    from widgets.outcomes.model import lookup, number
+    assert lookup(EV, "cl_pvp_3175_leak_types", "PCE_by_PMMA_volume.3.5_to_7.0_mL") == "0.11%"
+    text, used = fill(EV, "{cl_pvp_3175_leak_types:PCE_by_PMMA_volume.gt_7.0_mL#percent} %")
+    assert text == "0.9 %" and recompute(EV, used[0]) == 0.9
+    with pytest.raises(KeyError):
+        lookup(EV, "cl_pvp_3175_leak_types", "PCE_by_PMMA_volume.gt_8_mL")
+    with pytest.raises(NotVerifiedError):
+        number(EV, "hr_patel2022_scope", "pooled_height_numbers")
+
+
+def test_share_placeholder_is_the_percentage_the_counts_give():
+    text, used = fill(EV, "{cl_esj2023_symptomatic:leaks_PVP#share}")
+    assert text == "40.0" and isinstance(used[0], Derived) and recompute(EV, used[0]) == pytest.approx(100 * 213 / 532)
+
+
+@pytest.mark.parametrize("printed, n, total, ok", [(73, 157, 214, True), (39.3, 213, 532, False), (28.9, 143, 493, False),
+                                                   (16, 11, 68, True), (60, 38, 63, True), (12, 11, 91, True)])
+def test_a_printed_percentage_is_checked_against_its_counts(printed, n, total, ok):
+    from widgets.outcomes.model import percent_matches
+    fig = lambda v: Figure(float(v), "x", "k")   # noqa: E731 - only the values matter here
+    assert percent_matches(fig(printed), fig(n), fig(total)) is ok
+
+
+def test_a_between_group_item_without_a_direction_is_refused(tmp_path):
+    path, line = _bad_copy(tmp_path, "            direction: below one favours KP\n", "")
+    with pytest.raises(ContentError) as err:
+        load_outcomes(path)
+    assert "josr_leak_rr" in str(err.value) and "which sign favours which arm" in str(err.value)
+
+
+def test_a_teaching_section_that_quotes_an_unverified_value_names_the_file_and_line(tmp_path):
+    from widgets.outcomes.sections import load_sections
+    text = content_path("teaching_sections.yaml").read_text(encoding="utf-8")
+    old = "{pain_invest_1yr:crossover_control_to_VP#n}"
+    line = text[:text.rindex("- >-", 0, text.index(old))].count("\n") + 1   # the bullet that quotes it
+    bad = tmp_path / "teaching_sections.yaml"
+    bad.write_text(text.replace(old, "{pain_vertos2_open_label:between_group_VAS_difference}", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_sections(bad)
+    msg = str(err.value)
+    assert str(bad) in msg and f"line {line}" in msg and "pain_vertos2_open_label" in msg and "never shown" in msg
+    bad.write_text(text.replace("[@cl_xiao_meta]", "[@cl_xiao_metaa]", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match="cl_xiao_metaa"):
+        load_sections(bad)
+
+
+@pytest.mark.parametrize("kind, design", [("systematic review (no meta-analysis)", "systematic review"),
+                                          ("meta-analysis (systematic review, no pooling)", "systematic review"),
+                                          ("RCT (open-label)", "open-label RCT"), ("meta-analysis", "meta-analysis"),
+                                          ("cohort analysis of RCT placebo arms", "cohort"),
+                                          ("RCT (placebo-controlled)", "sham-controlled RCT")])
+def test_design_flags_name_the_kind_of_study_correctly(kind, design):
+    from widgets.outcomes.model import design_of
+    assert design_of(kind) == design

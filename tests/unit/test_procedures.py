@@ -296,14 +296,14 @@ def test_steps_table_has_one_row_per_step_in_order():
 def test_notebook_numbers_every_key_its_widgets_cite(nb, name, compared):
     """The views cite with the notebook's own Citations, so the reference list at the end (built
     from the Markdown) must already hold every key a step, question or table cites."""
-    from widgets.procedures.balloon import BOUND_ID, full_height_rows
+    from widgets.procedures.balloon import GAIN_ID, POOLED_ID, full_height_rows
     in_markdown = source_markdown_keys(nb)
     proc = load_procedure(name)
     used = set(proc.cite_keys()) | {k for q in questions_for(name) for k in q.cites}
     if compared:  # the side-by-side table cites both settings and durations, and the balloon its sources
         for p in (proc, load_procedure(compared)):
             used |= set(p.setting.cites) | {p.duration.evidence}
-        used |= {r.cite for r in full_height_rows()} | {BOUND_ID}
+        used |= {r.cite for r in full_height_rows()} | {GAIN_ID, POOLED_ID}
     assert used <= in_markdown, f"{nb}: keys cited by widgets but not in its Markdown: {used - in_markdown}"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import ipywidgets as ipw
 
-from widgets.candidacy.rules import RULE_IDS, load_case_bank, load_rules
+from widgets.candidacy.rules import RULE_IDS, case_notes, load_case_bank, load_rules
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
 from widgets.classroom.export import ExportError, export_results, validate_student
@@ -245,16 +245,16 @@ class QuizView(ipw.VBox):
         chosen = self.rules[r.reason_rule].title
         items.append(f"<li>Deciding reason: you chose <em>{_esc(chosen)}</em> ({_mark(r.reason_correct)}).</li>")
         rules_html = []
-        seen_notes = []
         for rule_id in RULE_IDS:
             if rule_id not in r.deciding_rules:
                 continue
             rule = self.rules[rule_id]
             rules_html.append(f"<li><strong>{_esc(rule.title)}</strong> (rule <code>{rule.id}</code>): "
                               f"{_esc(rule.explanation)} {self._cite(rule.cites)}</li>")
-            if rule.evidence_note:
-                seen_notes.append(f"<li><strong>{_esc(rule.title)}</strong>: "
-                                  f"{self.citations.cite(_esc(rule.evidence_note))}</li>")
+        # The notes fit the case: a rule's note for this fracture cause, the cause's own note
+        # (e.g. trauma) and the case's note (widgets.candidacy.rules.case_notes).
+        seen_notes = [f"<li><strong>{_esc(title)}</strong>: {self.citations.cite(_esc(note))}</li>"
+                      for title, note in case_notes(grade.vignette, a, self.rules)]
         out = ['<div role="status" aria-live="polite" class="vkp-feedback">',
                f"<p><strong>{head}.</strong> The quiz grades against the leaflet's rules {leaflet}.</p>",
                "<ul>" + "".join(items) + "</ul>",

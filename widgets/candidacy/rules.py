@@ -127,6 +127,22 @@ class Patient(Findings):
 
 # --------------------------------------------------------------------------- rules
 
+class NoteVariant(ContentModel):
+    """An evidence note that replaces a rule's usual note when the fracture has one of these causes
+    (e.g. the benign-fracture series behind the posterior-wall note says nothing about tumours)."""
+
+    causes: list[FractureCause] = Field(min_length=1)
+    note: str = Field(min_length=20)
+
+
+class CauseNote(ContentModel):
+    """An evidence note every case with this fracture cause carries, whatever rule decides it."""
+
+    cause: FractureCause
+    title: str = Field(min_length=5)
+    note: str = Field(min_length=20)
+
+
 class Rule(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=5)
@@ -135,11 +151,20 @@ class Rule(ContentModel):
     explanation: str = Field(min_length=20)
     cites: list[str] = Field(min_length=1)
     evidence_note: Optional[str] = None
+    evidence_note_when: list[NoteVariant] = []
     discrepancy: Optional[str] = None
 
     @property
     def note_cites(self) -> list[str]:
-        return keys_in(self.evidence_note or "")
+        texts = [self.evidence_note or ""] + [v.note for v in self.evidence_note_when]
+        return [k for t in texts for k in keys_in(t)]
+
+    def note_for(self, cause: str | None) -> str | None:
+        """The evidence note to show for a fracture with this cause."""
+        for variant in self.evidence_note_when:
+            if cause in variant.causes:
+                return variant.note
+        return self.evidence_note
 
     def cite_markers(self) -> str:
         """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
@@ -148,6 +173,7 @@ class Rule(ContentModel):
 
 class RuleSet(ContentModel):
     rules: list[Rule]
+    cause_notes: list[CauseNote] = []
 
     @field_validator("rules")
     @classmethod
@@ -185,6 +211,12 @@ def _load_rules(path: str) -> RuleSet:
                 raise CandidacyError(path, f"unknown citation key '{key}'",
                                      line=located.line_for(("rules",)), field=f"rules (in id '{rule.id}')",
                                      fix="use an id from evidence.yaml or sources.yaml")
+    for i, cause_note in enumerate(rules.cause_notes):
+        for key in keys_in(cause_note.note):
+            if key not in evidence:
+                raise CandidacyError(path, f"unknown citation key '{key}'",
+                                     line=located.line_for(("cause_notes", i, "note")),
+                                     field=f"cause_notes[{i}].note", fix="use an id from evidence.yaml or sources.yaml")
         if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
             raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
                                  field=f"rules (in id '{rule.id}').discrepancy",
@@ -299,6 +331,30 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     return Assessment(patient, decide("vertebroplasty", both), decide("kyphoplasty", both + kp_extra))
 
 
+def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
+    """The evidence notes to show with a graded case, as (title, note) pairs with ``[@id]`` keys kept.
+
+    In order: the note of each deciding rule (the variant for the fracture's cause, where one exists),
+    the note every case with this fracture cause carries (e.g. trauma), then the case's own note.
+    ``case`` is anything with a ``patient`` (and optionally a ``note``), e.g. a quiz Vignette.  The
+    notes never change the grade.
+    """
+    rules = rules or load_rules()
+    cause = assessment.patient.fracture_cause
+    out: list[tuple[str, str]] = []
+    for rule_id in assessment.deciding_rules:
+        note = rules[rule_id].note_for(cause)
+        if note:
+            out.append((rules[rule_id].title, " ".join(note.split())))
+    for cause_note in rules.cause_notes:
+        if cause_note.cause == cause:
+            out.append((cause_note.title, " ".join(cause_note.note.split())))
+    own = getattr(case, "note", None)
+    if own:
+        out.append(("About this case", " ".join(own.split())))
+    return out
+
+
 # --------------------------------------------------------------------------- case bank
 
 class Expected(ContentModel):
@@ -313,6 +369,8 @@ class Case(ContentModel):
     history: str = Field(min_length=20)
     findings: Findings
     expected: Expected
+    evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
+                                         "this case; shown with the feedback, never changing the grade")
 
     @property
     def patient(self) -> Patient:
@@ -381,6 +439,15 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
                                 line=line, field=f"cases[{i}].id (in id '{case.id}')",
                                 fix="give each case its own id")
         seen[case.id] = i
+    from widgets.core.evidence import load_evidence
+    evidence = load_evidence()
+    for i, case in enumerate(bank.cases):
+        for key in keys_in(case.evidence_note or ""):
+            if key not in evidence:
+                raise CaseBankError(path, f"the evidence note cites '[@{key}]', which names no evidence entry",
+                                    line=located.line_for(("cases", i, "evidence_note")),
+                                    field=f"cases[{i}].evidence_note (in id '{case.id}')",
+                                    fix="use an id from widgets/content/evidence.yaml or sources.yaml")
     rules = load_rules()
     for i, case in enumerate(bank.cases):
         result = assess(case.patient, rules)

@@ -34,10 +34,12 @@ class Vignette:
     patient: Patient
     source: Literal["bank", "generated"]
     scenario: str | None = None
+    note: str | None = None   # the case's own evidence note (bank cases), shown with the feedback
 
     @classmethod
     def from_case(cls, case: Case) -> "Vignette":
-        return cls(case.id, case.title, " ".join(case.history.split()), case.patient, "bank")
+        return cls(case.id, case.title, " ".join(case.history.split()), case.patient, "bank",
+                   note=" ".join(case.evidence_note.split()) if case.evidence_note else None)
 
 
 # --------------------------------------------------------------------------- templates

@@ -2,9 +2,11 @@
 
 Pure logic.  The Genant thresholds are read from the evidence entry
 ``fg_genant_sq_grades`` (grade 1: 20-25 % height loss, grade 2: 25-40 %,
-grade 3: over 40 %), so the grading traces to its source.  Boundaries: a loss
-of exactly 20 % is grade 1, exactly 25 % is grade 2, exactly 40 % is still
-grade 2 (grade 3 is *over* 40 %).
+grade 3: over 40 %), so the grading traces to its source.  Genant's method is a
+visual, semi-quantitative estimate, not a measurement with exact cut-offs; the
+widgets need a rule at the boundaries and use this convention (said so wherever
+the boundaries are taught): a loss of exactly 20 % is grade 1, exactly 25 % is
+grade 2, exactly 40 % is still grade 2 (grade 3 is *over* 40 %).
 
 Height loss follows Genant: the largest reduction of the anterior, middle or
 posterior height, each compared with the same vertebra's expected (unfractured)
@@ -194,20 +196,46 @@ def genant_table_markdown(cite) -> str:
     lines = [f"| Genant grade {ref} | Name | Height loss, % |", "|---|---|---|"]
     lines += [f"| {g} | {name} | {band} |" for g, name, band in rows]
     lines.append("")
-    lines.append(f"At a boundary the higher grade starts: {t.grade1_from:g} % is grade 1 and {t.grade2_from:g} % "
-                 f"is grade 2, but {t.grade3_above:g} % is still grade 2 (grade 3 is *over* {t.grade3_above:g} %).")
+    lines.append(f"Genant's method is semi-quantitative: a reader estimates the height loss by eye {ref}, so its "
+                 "bands are a guide to that estimate, not exact cut-offs to be measured. The widgets of this course "
+                 f"need a rule at each boundary, and use this convention: {t.grade1_from:g} % is grade 1 and "
+                 f"{t.grade2_from:g} % is grade 2, but {t.grade3_above:g} % is still grade 2 (grade 3 is *over* "
+                 f"{t.grade3_above:g} %).")
     return "\n".join(lines)
 
 
+#: The wedge fracture the course treats throughout: anterior and middle heights (mm) of the reference
+#: L5 body, its posterior wall intact.  Notebook 01's worked example, the kyphoplasty balloon and the
+#: procedure drawings all use it, so it is the same fracture everywhere.  Illustrative, not patient data.
+EXAMPLE_WEDGE = (20.0, 23.0)
+#: The even collapse of the worked examples: every wall loses this share of its height (%).
+EVEN_LOSS = 35.0
+
 #: Worked examples for notebook 01: (name, anterior, middle, posterior) heights in mm of the
-#: reference L5 body.  Illustrative shapes, not patient data.
+#: reference L5 body; ``None`` keeps that wall's unfractured height and ``"even"`` lowers it by
+#: ``EVEN_LOSS`` % (all three walls alike).  Illustrative shapes, not patient data.
 EXAMPLES = (
     ("Unfractured", None, None, None),
-    ("Front collapsed", 18.0, 25.0, 26.3),
+    ("Front collapsed", EXAMPLE_WEDGE[0], EXAMPLE_WEDGE[1], None),
     ("Middle sunk", 28.0, 18.0, 25.5),
-    ("Whole body crushed", 22.0, 19.0, 14.0),
-    ("Slight front dip", 26.0, 27.5, 26.3),
+    ("Whole body collapsed evenly", "even", "even", "even"),
+    ("Slight front dip", 26.0, 27.5, None),
 )
+
+
+def example_heights(anterior, middle, posterior) -> Heights:
+    """The heights of one worked example (see :data:`EXAMPLES`)."""
+    e = reference_vertebra().expected
+
+    def wall(value, region: str) -> float:
+        full = getattr(e, region)
+        if value is None:
+            return full
+        if value == "even":
+            return full * (1 - EVEN_LOSS / 100)
+        return float(value)
+
+    return Heights(wall(anterior, "anterior"), wall(middle, "middle"), wall(posterior, "posterior"))
 
 
 def examples_markdown() -> str:
@@ -217,7 +245,7 @@ def examples_markdown() -> str:
     lines = ["| Example | Anterior, mm | Middle, mm | Posterior, mm | Height loss, % | Genant grade | Shape | "
              "Wedge angle, degrees |", "|---|---|---|---|---|---|---|---|"]
     for name, a, m, p in EXAMPLES:
-        h = e if a is None else Heights(a, m, p)
+        h = example_heights(a, m, p)
         g = FractureGeometry(e, h, ref.depth_mm)
         lines.append(f"| {name} | {h.anterior:.1f} | {h.middle:.1f} | {h.posterior:.1f} | "
                      f"{g.height_loss_percent:.1f} | {g.grade} | {g.shape} | {g.wedge_angle_deg:.1f} |")

@@ -4,9 +4,10 @@ A student picks a vertebral level (typical heights from the evidence data),
 a fracture severity (percentage height loss, or a Genant grade), a fracture
 shape and a procedure.  :func:`explore` returns an :class:`ExplorerState`:
 the expected, fractured and restored heights, the restored height as a band
-spanning the reported uncertainty (mean ± SD of a kyphoplasty CT cohort), the
-pooled KP-and-VP gain as a line (no spread was reported), the share of the
-lost height given back and the wedge angle before and after.  Every number is
+spanning the spread between patients of a kyphoplasty CT cohort (mean ± SD; an SD
+is not an uncertainty of the mean), the pooled KP-and-VP mean gain as a line (no
+spread was reported), the share of the lost height given back at the wall(s) the
+chosen loss applies to, and the wedge angle before and after.  Every number is
 a traced :class:`~widgets.core.evidence.Figure`, a :class:`~widgets.outcomes.Derived`
 that records its inputs, or a :class:`~widgets.outcomes.Choice` the student
 made; :attr:`ExplorerState.assumptions` names every evidence entry, key and
@@ -20,6 +21,11 @@ Modelling rules (geometry, not clinical parameters), each named in the state:
   endplate straight (middle = mean of anterior and posterior); *biconcave* lowers the
   middle only; *crush* lowers all three walls by the same share;
 * a gain is applied only to a wall that lost height, and never above its expected height;
+* the share of the lost height given back is reported only for the wall(s) the chosen loss
+  applies to (wedge: anterior; biconcave: middle; crush: all three).  The middle of a modelled
+  wedge loses only half the anterior loss, by the straight-endplate rule; the cohort's gains come
+  from fractures of every shape, so a share of that smaller, modelled loss would be an artefact of
+  the model (e.g. "96 % restored"), not a result.  Those walls get their heights in mm only;
 * for vertebroplasty no verified per-arm gain in millimetres exists, so no VP band is
   drawn; the pooled KP-and-VP line is shown, labelled as pooled.
 """
@@ -37,6 +43,8 @@ PROCEDURES = {"kyphoplasty": "Kyphoplasty (KP)", "vertebroplasty": "Vertebroplas
 SHAPES = {"wedge": "Wedge (front collapses)", "biconcave": "Biconcave (middle collapses)",
           "crush": "Crush (whole body collapses)"}
 LOSS_MIN, LOSS_MAX = 0.0, 75.0
+#: The wall(s) each shape's chosen loss applies to; the other walls' losses follow from the model's rules.
+PRINCIPAL = {"wedge": ("anterior",), "biconcave": ("middle",), "crush": REGIONS}
 
 
 class ExplorerInputError(ValueError):
@@ -93,13 +101,15 @@ class ExplorerState:
     band_high: Walls | None           # KP: fractured + (mean + SD) gain
     band_mean: Walls | None
     pooled: dict                      # region -> traced height after the pooled gain (anterior, middle)
-    restored_percent: dict            # region -> (low, high) Derived % of the lost height given back
-    pooled_percent: dict              # region -> Derived % of the lost height (pooled gain)
+    restored_percent: dict            # principal region -> (low, high) Derived % of the lost height given back
+    pooled_percent: dict              # principal region -> Derived % of the lost height (pooled gain)
     wedge_before: Derived | None
     wedge_after: tuple | None         # (low, high) Derived, KP band
     wedge_expected: Derived | None
     assumptions: list[Assumption] = field(default_factory=list)
     notes: list[tuple[str, list[Figure]]] = field(default_factory=list)
+    principal: tuple[str, ...] = ()   # the wall(s) the chosen loss applies to
+    capped: tuple[str, ...] = ()      # walls where a gain would pass the expected height and stops there
 
     @property
     def grade_name(self) -> str:
@@ -210,6 +220,12 @@ class HeightExplorer:
         def lost(r: str) -> float:
             return float(expected[r]) - float(fractured[r])
 
+        principal = PRINCIPAL[shape]
+        assumptions.append(Assumption(
+            "rule: the share of the lost height given back is shown only for the wall(s) the chosen loss applies "
+            f"to ({', '.join(principal)}); elsewhere the model sets the loss, so a share would be an artefact"))
+        capped: list[str] = []
+
         # KP band: fractured + (mean ± SD) gain, only where height was lost, capped at expected
         band_low = band_high = band_mean = None
         restored: dict = {}
@@ -229,6 +245,10 @@ class HeightExplorer:
                 high_gain = derive(f"KP {r} gain, mean + SD (mm)", "a + b", mean, sd)
                 walls["high"][r] = derive(f"{r} height after KP, mean + SD (mm)", "min(a + b, c)",
                                           fractured[r], high_gain, expected[r])
+                if float(high_gain) >= lost(r) and r not in capped:
+                    capped.append(r)
+                if r not in principal:
+                    continue
                 lost_mm = derive(f"{r} height lost (mm)", "a - b", expected[r], fractured[r])
                 restored[r] = tuple(
                     derive(f"share of lost {r} height given back, {k} (%)", "100 * a / b",
@@ -248,6 +268,10 @@ class HeightExplorer:
                 continue
             pooled[r] = derive(f"{r} height after the pooled gain (mm)", "min(a + b, c)",
                                fractured[r], gain, expected[r])
+            if float(gain) >= lost(r) and r not in capped:
+                capped.append(r)
+            if r not in principal:
+                continue
             pooled_percent[r] = derive(
                 f"share of lost {r} height given back, pooled (%)", "100 * a / b",
                 derive(f"{r} pooled gain kept (mm)", "a - b", pooled[r], fractured[r]),
@@ -257,6 +281,8 @@ class HeightExplorer:
         notes = []
         if procedure == "vertebroplasty":
             notes.append(fill(ev, spec.vp_note))
+        else:
+            notes.append(fill(ev, spec.band_note))
         notes.append(fill(ev, spec.disagreement))
 
         wedge_before = wedge_after = wedge_expected = None
@@ -269,7 +295,8 @@ class HeightExplorer:
                 wedge_after = (a, b) if a.value <= b.value else (b, a)
         return ExplorerState(level, lv.label, procedure, shape, loss, grade, depth, lv.depth_note, expected,
                              fractured, band_low, band_high, band_mean, pooled, restored, pooled_percent,
-                             wedge_before, wedge_after, wedge_expected, assumptions, notes)
+                             wedge_before, wedge_after, wedge_expected, assumptions, notes, principal,
+                             tuple(r for r in REGIONS if r in capped))
 
 
 @lru_cache(maxsize=1)

@@ -36,8 +36,10 @@ ARM_NAMES = {
 }
 SPREAD_NAMES = {"ci95": "95% CI", "sd": "SD", "range": "range", "none": "spread not reported"}
 
-#: ``{evidence_id:dotted.key}`` in content text.
-PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*):([A-Za-z0-9_.]+(?:#(?:n|N|percent))?)\}")
+#: ``{evidence_id:dotted.key}`` in content text; ``#n``, ``#N``, ``#percent`` pick a part of a count
+#: string such as '157/214 (73%)', and ``#share`` is the percentage its counts give (n / N * 100).
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*):([A-Za-z0-9_.]+(?:#(?:n|N|percent|share))?)\}")
+_PERCENT_ONLY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 _COUNT = re.compile(r"^\s*(\d+)\s*(?:(?:/|of)\s*(\d+))?\s*(?:patients|levels)?\s*"
                     r"(?:\((?:reported as\s*)?(\d+(?:\.\d+)?)\s*%\))?\s*$")
 
@@ -88,6 +90,39 @@ def leaves(number: Number) -> list[Figure | Choice]:
     return [number]
 
 
+def lookup(ev: EvidenceBase, evidence_id: str, key: str):
+    """``ev.raw``, also for value names that contain a dot (``PCE_by_PMMA_volume.lt_3.5_mL``):
+    a part that is not found is joined to the next one before giving up."""
+    try:
+        return ev.raw(evidence_id, key)
+    except KeyError:
+        pass
+    value = ev.entry(evidence_id).values
+    parts = key.split(".")
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            name = ".".join(parts[i:j])
+            if isinstance(value, dict) and name in value:
+                value, i = value[name], j
+                break
+            if isinstance(value, list) and name.isdigit() and int(name) < len(value):
+                value, i = value[int(name)], j
+                break
+        else:
+            raise KeyError(f"evidence '{evidence_id}' has no value '{key}'")
+    return value
+
+
+def number(ev: EvidenceBase, evidence_id: str, key: str) -> Figure:
+    """:meth:`EvidenceBase.number` through :func:`lookup` (verified numbers only)."""
+    value = lookup(ev, evidence_id, key)
+    if not is_verified_number(value):
+        raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
+                               "it must not be shown as a number")
+    return Figure(float(value), evidence_id, key)
+
+
 def parse_count(text: str) -> tuple[int, int | None, float | None]:
     """``'157/214 (73%)'`` -> (157, 214, 73.0); ``'24 (44%)'`` -> (24, None, 44.0)."""
     m = _COUNT.match(str(text))
@@ -98,10 +133,14 @@ def parse_count(text: str) -> tuple[int, int | None, float | None]:
 
 
 def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Figure]:
-    """The numbers in a verified count string, each a Figure keyed ``key#n``, ``#N``, ``#percent``."""
-    raw = ev.raw(evidence_id, key)
+    """The numbers in a verified count string, each a Figure keyed ``key#n``, ``#N``, ``#percent``
+    (a bare percentage such as '0.11%' gives ``#percent`` only)."""
+    raw = lookup(ev, evidence_id, key)
     if ev.unverified_values(evidence_id).get(key):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is not verified: {raw!r}")
+    bare = _PERCENT_ONLY.match(str(raw))
+    if bare:
+        return {"percent": Figure(float(bare.group(1)), evidence_id, f"{key}#percent")}
     n, total, pct = parse_count(raw)
     out = {"n": Figure(float(n), evidence_id, f"{key}#n")}
     if total is not None:
@@ -116,7 +155,7 @@ def resolve(ev: EvidenceBase, fig: Figure) -> float:
     key, _, part = fig.key.partition("#")
     if part:
         return count_figures(ev, fig.evidence_id, key)[part].value
-    return ev.number(fig.evidence_id, key).value
+    return number(ev, fig.evidence_id, key).value
 
 
 def recompute(ev: EvidenceBase, number: Number) -> float:
@@ -159,11 +198,14 @@ def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
         if "#" in key:   # a part of a count string such as '24 (44%)'
             base, _, part = key.partition("#")
             parts = count_figures(ev, evidence_id, base)
-            if part not in parts:
+            if part == "share" and "N" in parts:
+                fig = derive(f"{evidence_id} {base}: percent of its counts", "n / N * 100", parts["n"], parts["N"])
+            elif part not in parts:
                 raise NotVerifiedError(f"evidence '{evidence_id}' value '{base}' has no '{part}'")
-            fig = parts[part]
+            else:
+                fig = parts[part]
         else:
-            fig = ev.number(evidence_id, key)
+            fig = number(ev, evidence_id, key)
         used.append(fig)
         return fmt(fig)
 
@@ -201,9 +243,18 @@ class ItemSpec(ContentModel):
     statement: str | None = None  # a row with no plotted number (text may use {id:key})
     group: str | None = None      # e.g. sham_controlled, open_label, acute, natural_history
     detection: str | None = None  # how an event was detected (cement leakage)
-    note: str | None = None
+    note: str | None = None       # shown beside the row (text may use {id:key})
     flag: str | None = None       # e.g. outlier: shown, but flagged
     series_index: int | None = None  # timecourse: position of this arm in each time point's list
+    direction: str | None = None  # a between-group result: which sign favours which arm, or that the
+                                  # source does not say
+
+    @model_validator(mode="after")
+    def _difference_has_a_direction(self):
+        if self.arm == "difference" and not (self.direction and self.direction.strip()):
+            raise ValueError(f"item '{self.id}' is a between-group result: say which sign favours which arm in "
+                             "'direction' (or that the source does not give it)")
+        return self
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -276,6 +327,7 @@ class ExplorerSpec(ContentModel):
     pooled_evidence: str          # KP and VP pooled gain (no spread reported)
     pooled: dict[Literal["anterior", "middle"], str]
     vp_note: str
+    band_note: str                # what the band is: spread between patients, not uncertainty
     disagreement: str
 
 
@@ -310,28 +362,38 @@ class Row:
     n: Figure | None = None                        # a count reported with a percentage only
     statement: str | None = None
     numbers: tuple = ()                            # every number the row shows
+    printed: Figure | None = None                  # a printed percentage its counts do not give
+    note: str | None = None                        # the item's note, placeholders filled
 
     @property
     def label(self) -> str:
         return self.item.label
 
-    def value_text(self) -> str:
+    def value_text(self, direction: bool = True) -> str:
+        """The value as read: counts, a flagged printed percentage, and (for a between-group result)
+        which sign favours which arm."""
         if self.statement is not None:
-            return self.statement
-        if self.value is None:
-            return "no point estimate"
-        text = fmt(self.value)
-        if self.count is not None:
-            text += f" ({fmt(self.count[0])}/{fmt(self.count[1])})"
-        elif self.n is not None:
-            text += f" ({fmt(self.n)} patients)"
+            text = self.statement
+        elif self.value is None:
+            text = "no point estimate"
+        else:
+            text = fmt(self.value)
+            if self.count is not None:
+                text += f" ({fmt(self.count[0])}/{fmt(self.count[1])})"
+            elif self.n is not None:
+                text += f" ({fmt(self.n)} patients)"
+            if self.printed is not None:
+                text += f"; printed as {fmt(self.printed)} %, which does not match its counts"
+        if direction and self.item.direction:
+            text += f"; {self.item.direction}"
         return text
 
     def spread_text(self) -> str:
         if self.spread_kind == "none" or self.statement is not None:
             return "not reported"
         if self.spread_kind == "sd":
-            return f"SD {fmt(self.sd)} (mean ± SD: {fmt(self.low)} to {fmt(self.high)})"
+            return (f"SD {fmt(self.sd)}, the spread between patients, not the uncertainty of the mean "
+                    f"(mean ± SD: {fmt(self.low)} to {fmt(self.high)})")
         return f"{SPREAD_NAMES[self.spread_kind]} {fmt(self.low)} to {fmt(self.high)}"
 
     @property
@@ -345,10 +407,14 @@ class Row:
 def design_of(evidence_type: str) -> str:
     """A short design flag from an entry's evidence_type."""
     t = evidence_type.lower()
+    if t.startswith("cohort"):   # e.g. 'cohort analysis of RCT placebo arms' is no placebo-controlled trial
+        return "cohort"
     if "sham" in t or "placebo" in t:
         return "sham-controlled RCT"
     if "open-label" in t:
         return "open-label RCT"
+    if "no meta-analysis" in t or "no pooling" in t:
+        return "systematic review"
     if "meta-analysis" in t:
         return "meta-analysis"
     if "systematic review" in t:
@@ -378,26 +444,34 @@ def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
     count = None
     n = None
     statement = None
+    printed = None
+    note = None
+    if item.note is not None:
+        note, used = fill(ev, item.note)
+        numbers += used
     if item.statement is not None:
         statement, used = fill(ev, item.statement)
         numbers += used
     elif item.point is not None:
-        value = ev.number(item.evidence, item.point)
+        value = number(ev, item.evidence, item.point)
         numbers.append(value)
     elif item.count is not None:
         parts = count_figures(ev, item.evidence, item.count)
-        if "N" in parts and "percent" in parts:   # as reported, with its counts
+        if "N" in parts and "percent" in parts:   # as reported, with its counts, if they agree
             count = (parts["n"], parts["N"])
             value = parts["percent"]
-            numbers += [parts["n"], parts["N"], value]
+            if not percent_matches(value, parts["n"], parts["N"]):
+                printed = value
+                value = derive(f"{item.label}: percent", "n / N * 100", parts["n"], parts["N"])
+            numbers += [parts["n"], parts["N"], value] + ([printed] if printed is not None else [])
         elif "N" in parts:
             count = (parts["n"], parts["N"])
             value = derive(f"{item.label}: percent", "n / N * 100", parts["n"], parts["N"])
             numbers += [parts["n"], parts["N"], value]
         elif "percent" in parts:
             value = parts["percent"]
-            n = parts["n"]
-            numbers += [value, n]
+            n = parts.get("n")
+            numbers += [value] + ([n] if n is not None else [])
         else:
             raise NotVerifiedError(f"evidence '{item.evidence}' value '{item.count}' has no denominator "
                                    "or percentage, so no rate can be shown")
@@ -411,7 +485,14 @@ def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
         high = derive(f"{item.label}: mean + SD", "a + b", value, sd)
         numbers += [sd, low, high]
     return Row(item, item.evidence, entry.evidence_type, design_of(entry.evidence_type), value, low, high,
-               kind if statement is None else "none", count, n, statement, tuple(numbers))
+               kind if statement is None else "none", count, n, statement, tuple(numbers), printed, note)
+
+
+def percent_matches(printed: Figure, n: Figure, total: Figure) -> bool:
+    """Does a printed percentage agree with its counts, to the precision it was printed with?"""
+    text = fmt(printed)
+    decimals = len(text.partition(".")[2])
+    return abs(100.0 * float(n) / float(total) - float(printed)) <= 0.5 * 10 ** -decimals + 1e-9
 
 
 @dataclass(frozen=True)
@@ -557,7 +638,7 @@ def load_outcomes(path: Path | str | None = None, evidence: EvidenceBase | None 
     for wall, key in ex.pooled.items():
         _check(path, located, ("explorer", "pooled", wall), ex.pooled_evidence, f"pooled {wall} gain",
                lambda k=key: ev.number(ex.pooled_evidence, k))
-    for name in ("vp_note", "disagreement"):
+    for name in ("vp_note", "band_note", "disagreement"):
         _check_text(path, located, ("explorer", name), ev, getattr(ex, name))
     return result
 
@@ -593,10 +674,12 @@ def outcome_table_md(outcome: Outcome, cite) -> str:
             for s in panel.series:
                 for label, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]):
                     lines.append(f"| {_cell(s['item'].label)}, {label} | {ARM_NAMES[s['item'].arm]} | {fmt(m)} | "
-                                 f"SD {fmt(sd)} | {s['evidence_type']} | {cite(s['item'].evidence)} |")
+                                 f"SD {fmt(sd)} (between patients) | {s['evidence_type']} | "
+                                 f"{cite(s['item'].evidence)} |")
         for r in panel.rows:
             extra = f"; detection: {r.item.detection}" if r.item.detection else ""
             flag = f" ({r.item.flag})" if r.item.flag else ""
+            flag += f" ({r.note})" if r.note else ""
             lines.append(f"| {_cell(r.label)}{flag} | {ARM_NAMES[r.item.arm]} | {_cell(r.value_text())} | "
                          f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cite(r.evidence_id)} |")
         lines.append("")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 
 import ipywidgets as ipw
 from matplotlib.figure import Figure
@@ -64,16 +65,25 @@ def sources_html(citations: Citations, evidence_ids: list[str]) -> str:
 
 
 # ----------------------------------------------------------------------------------- outcome plots
-def _row_text(row: Row) -> str:
+def _row_text(row: Row, direction: bool = True, short: bool = False) -> str:
+    """A row's value and spread in words; ``direction`` adds which sign favours which arm.  ``short`` is
+    the text beside a plotted point (the footer explains the spreads; notes stay in the alt text)."""
     if row.statement is not None:
-        return row.statement
-    if row.value is None:
-        return f"range {fmt(row.low)} to {fmt(row.high)}"
-    text = row.value_text()
-    if row.spread_kind == "sd":
-        text += f", SD {fmt(row.sd)}"
-    elif row.spread_kind in ("ci95", "range"):
-        text += f", {'95% CI' if row.spread_kind == 'ci95' else 'range'} {fmt(row.low)} to {fmt(row.high)}"
+        text = row.statement
+    elif row.value is None:
+        text = f"range {fmt(row.low)} to {fmt(row.high)}"
+    else:
+        text = row.value_text(direction=False)
+        if short and row.printed is not None:
+            text = f"{fmt(row.value)} ({fmt(row.count[0])}/{fmt(row.count[1])}; printed {fmt(row.printed)})"
+        if row.spread_kind == "sd":
+            text += f", SD {fmt(row.sd)}" + ("" if short else " (between patients)")
+        elif row.spread_kind in ("ci95", "range"):
+            text += f", {'95% CI' if row.spread_kind == 'ci95' else 'range'} {fmt(row.low)} to {fmt(row.high)}"
+    if direction and row.item.direction:
+        text += ("\n" + textwrap.fill(row.item.direction, 30)) if short else f"; {row.item.direction}"
+    if row.note and not short:
+        text += f" ({row.note})"
     return text
 
 
@@ -93,12 +103,12 @@ def outcome_alt(outcome: Outcome, citations: Citations) -> str:
 
 def draw_outcome(outcome: Outcome, citations: Citations):
     """A static figure: one forest-style (or time-course) panel per unit, spreads as error bars."""
-    heights = [max(1.4, 0.42 * max(len(p.rows), 2) + 0.9) if p.spec.kind == "forest" else 2.8
+    heights = [max(1.6, 0.6 * max(len(p.rows), 2) + 1.0) if p.spec.kind == "forest" else 2.8
                for p in outcome.panels]
     fig = new_figure(9.0, sum(heights) + 0.3)
     axes = fig.subplots(len(outcome.panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
     for ax, panel in zip(axes, outcome.panels):
-        ax.set_title(panel.spec.title, loc="left")
+        ax.set_title(textwrap.fill(panel.spec.title, 62), loc="left")
         ax.set_xlabel(panel.spec.axis)
         if panel.spec.kind == "timecourse":
             x = list(range(len(panel.spec.categories)))
@@ -107,7 +117,8 @@ def draw_outcome(outcome: Outcome, citations: Citations):
                 colour = ARM_COLOURS[s["item"].arm]
                 ax.errorbar([v + shift for v in x], [m.value for m in s["means"]],
                             yerr=[sd.value for sd in s["sds"]], color=colour, marker="o", capsize=3,
-                            label=f"{s['item'].label} {citations.marker(s['item'].evidence)} (mean ± SD)")
+                            label=f"{s['item'].label} {citations.marker(s['item'].evidence)} "
+                                  "(mean ± SD, spread between patients)")
             ax.set_xticks(x, [lab for lab in panel.spec.category_labels])
             ax.set_xlabel("Time after the procedure (categories, not to scale)")
             ax.set_ylabel(panel.spec.axis)
@@ -119,9 +130,12 @@ def draw_outcome(outcome: Outcome, citations: Citations):
         labels = []
         for y, r in zip(ys, panel.rows):
             colour = ARM_COLOURS[r.item.arm]
-            labels.append(f"{r.label} {citations.marker(r.evidence_id)}\n{r.design}")
+            labels.append(textwrap.fill(f"{r.label} {citations.marker(r.evidence_id)}", 40) + f"\n{r.design}")
             if r.statement is not None:
-                ax.text(0.02, y, r.statement, transform=ax.get_yaxis_transform(), va="center", fontsize=9,
+                statement = textwrap.fill(r.statement, 64)
+                if r.item.direction:
+                    statement += f"\n({r.item.direction})"
+                ax.text(0.02, y, statement, transform=ax.get_yaxis_transform(), va="center", fontsize=8.5,
                         style="italic", color=colour)
                 continue
             if r.value is None:
@@ -131,7 +145,8 @@ def draw_outcome(outcome: Outcome, citations: Citations):
                 if r.low is not None:
                     xerr = [[r.value.value - r.low.value], [r.high.value - r.value.value]]
                 ax.errorbar([r.value.value], [y], xerr=xerr, fmt="o", color=colour, capsize=4, ms=7)
-            ax.text(1.01, y, _row_text(r), transform=ax.get_yaxis_transform(), va="center", fontsize=8.5)
+            ax.text(1.01, y, _row_text(r, short=True), transform=ax.get_yaxis_transform(), va="center",
+                    fontsize=8.5)
         ax.set_yticks(ys, labels, fontsize=8.5)
         ax.set_ylim(-0.7, n - 0.3)
         if panel.spec.reference is not None:
@@ -157,9 +172,11 @@ class OutcomeView:
         self.header = ipw.HTML(f"<h3>{_esc(outcome.spec.title)}</h3><p><i>{_esc(outcome.spec.question)}</i></p>")
         self.footer = ipw.HTML(
             f"<p>{cited_html(citations, outcome.summary)}</p>"
-            f"<p style='font-size:0.9em'>Points are means or rates as reported; bars show the spread each source "
-            f"reported (95% CI, SD or range); rows with no bar reported none. Colours: KP vermilion, VP blue, "
-            f"non-surgical green, sham purple, pooled grey.</p>"
+            f"<p style='font-size:0.9em'>Points are means or rates as reported. Bars show what each source "
+            f"reported: a 95% CI (how precisely a mean or difference is known), an SD (how much patients "
+            f"differed, not how precisely the mean is known) or a range; rows with no bar reported none. A "
+            f"between-group row says which sign favours which arm. Colours: KP vermilion, VP blue, "
+            f"non-surgical green, sham purple, pooled or mixed grey.</p>"
             + sources_html(citations, outcome.evidence_ids()) + not_plotted)
         self.widget = ipw.VBox([self.header, self.figure.widget, self.footer])
 
@@ -237,9 +254,10 @@ class ExplorerArtists:
         ax.legend(handles=[
             Line2D([], [], ls="--", color=COLOURS["bone"], label="expected (unfractured)"),
             Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="fractured"),
-            Patch(facecolor=COLOURS["uncertainty"], alpha=0.45, label="after KP: mean ± SD band"),
+            Patch(facecolor=COLOURS["uncertainty"], alpha=0.45, label="after KP: mean ± SD\n(spread between patients)"),
             Line2D([], [], color=COLOURS["kyphoplasty"], lw=2, label="after KP: mean"),
-            Line2D([], [], color=COLOURS["needle"], ls=(0, (4, 2)), marker="o", ms=4, label="KP and VP pooled gain"),
+            Line2D([], [], color=COLOURS["needle"], ls=(0, (4, 2)), marker="o", ms=4,
+                   label="KP and VP pooled\nmean gain"),
         ], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
         ax.set_ylabel("Height (mm)")
         ax.set_title("Side view of the vertebral body", fontsize=10)
@@ -279,16 +297,35 @@ class ExplorerArtists:
 
 
 def _walls_text(state) -> str:
-    """Per wall that lost height: before, the band after, and the share of the lost height given back."""
+    """Per wall that lost height: before and the band after; the share of the lost height given back
+    only at the wall(s) the chosen loss applies to (elsewhere the model set the loss)."""
     parts = []
     for r in REGIONS:
+        if state.band_low is None or float(state.band_high[r]) == float(state.fractured[r]):
+            continue
+        text = (f"{r} {fmt(state.fractured[r])} mm before, {fmt(state.band_low[r])} to "
+                f"{fmt(state.band_high[r])} mm after (mean {fmt(state.band_mean[r])} mm)")
         if r in state.restored_percent:
             low, high = state.restored_percent[r]
             further = " (a negative share is a further loss)" if low.value < 0 else ""
-            parts.append(f"{r} {fmt(state.fractured[r])} mm before, {fmt(state.band_low[r])} to "
-                         f"{fmt(state.band_high[r])} mm after (mean {fmt(state.band_mean[r])} mm), giving back "
-                         f"{fmt(low)} to {fmt(high)} % of the lost height{further}")
+            text += f", giving back {fmt(low)} to {fmt(high)} % of the lost height{further}"
+        parts.append(text)
     return "; ".join(parts)
+
+
+def _model_notes(state) -> str:
+    """Why some walls get no share, and where the model stops a gain at the expected height."""
+    notes = []
+    others = [r for r in REGIONS if r not in state.principal and float(state.expected[r]) > float(state.fractured[r])]
+    if others:
+        notes.append(f"No share is given for the {' and '.join(others)}: in this {state.shape} model its smaller loss "
+                     "follows from the shape rule, while the measured gains come from fractures of every shape, so a "
+                     "share of it would be an artefact of the model.")
+    if state.capped:
+        notes.append(f"At the {' and '.join(state.capped)} the band's top or the pooled mean gain is larger than the "
+                     "height this model lost, so the drawing stops at the expected height: the model never lifts a "
+                     "wall above it, and reaching it here is not a full restoration.")
+    return " ".join(notes)
 
 
 def describe_state(state, citations: Citations, model: HeightExplorer) -> tuple[str, str]:
@@ -301,14 +338,18 @@ def describe_state(state, citations: Citations, model: HeightExplorer) -> tuple[
     lines = [head]
     if state.procedure == "kyphoplasty":
         walls = _walls_text(state)
-        lines.append(f"Kyphoplasty, band = mean ± SD of a CT cohort {band_src}: "
+        lines.append(f"Kyphoplasty, band = mean ± SD of a CT cohort, the spread between its patients {band_src}: "
                      + (walls + "." if walls else "no wall lost height, so nothing is restored."))
     else:
         lines.append(f"Vertebroplasty: no verified VP-only gain in mm, so no band is drawn {pooled_src}.")
     if state.pooled:
-        pooled = "; ".join(f"{r} {fmt(v)} mm ({fmt(state.pooled_percent[r])} % of the lost height)"
+        pooled = "; ".join(f"{r} {fmt(v)} mm" + (f" ({fmt(state.pooled_percent[r])} % of the lost height)"
+                                                 if r in state.pooled_percent else "")
                            for r, v in state.pooled.items())
-        lines.append(f"Dashed line, KP and VP pooled gain (no spread reported) {pooled_src}: {pooled}.")
+        lines.append(f"Dashed line, mean gain of KP and VP pooled (no spread reported) {pooled_src}: {pooled}.")
+    notes = _model_notes(state)
+    if notes:
+        lines.append(notes)
     if state.wedge_before is not None:
         w = (f"Wedge angle: {fmt(state.wedge_expected)}° unfractured, {fmt(state.wedge_before)}° fractured")
         if state.wedge_after:
@@ -318,8 +359,9 @@ def describe_state(state, citations: Citations, model: HeightExplorer) -> tuple[
         lines.append(f"No wedge angle: {state.depth_note}.")
     text = " ".join(lines)
     alt = (f"Side view of the {state.level_label} vertebral body: dashed expected outline, grey fractured "
-           f"body, " + ("orange band for the height after kyphoplasty, " if state.band_low else "")
-           + "dashed black line for the pooled gain. " + text)
+           f"body, " + ("orange band for the height after kyphoplasty (spread between patients), "
+                        if state.band_low else "")
+           + "dashed black line for the pooled mean gain. " + text)
     return text, alt
 
 
@@ -361,8 +403,9 @@ class HeightExplorerView:
         self.loss.observe(self._changed, names="value")
         self.grade.observe(self._grade_changed, names="value")
         self.widget = ipw.VBox([
-            ipw.HTML("<b>Height-restoration explorer</b>: choose a fracture and a procedure; the band is the "
-                     "restored height spanning the reported uncertainty."),
+            ipw.HTML("<b>Height-restoration explorer</b>: choose a fracture and a procedure; the band spans the "
+                     "restored height from mean − SD to mean + SD of a kyphoplasty cohort: how much its patients "
+                     "differed, not how precisely the mean is known."),
             ipw.HBox([self.level, self.shape]), self.loss, self.grade, self.procedure,
             self.figure.widget, self.readout, self.assumptions, KeyboardShield(".vkp-height-explorer")])
         self.widget.add_class("vkp-height-explorer")

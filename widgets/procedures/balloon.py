@@ -1,46 +1,74 @@
-"""The kyphoplasty balloon, bounded by what trials measured.  Pure logic.
+"""The kyphoplasty balloon, lifting by what a kyphoplasty cohort measured on average.  Pure logic.
 
 The leaflet says kyphoplasty "restores the full height" of the vertebra
 [kochan2015].  Trials measured a partial lift of a few millimetres
 (``seed_full_height`` in evidence.yaml).  :class:`BalloonModel` lifts the
-anterior and middle heights of a fractured body in proportion to the balloon's
-inflation, and at full inflation the lift equals the largest verified average
-gain: the pooled gain across 14 RCTs of ``hr_marino2025_combined_mm``
-(anterior and central height, mm).  The posterior wall is not moved: that
-source reports no posterior gain.  So no setting of the balloon can show more
-height than the evidence reports, and the widget names the entry and values
-that bound it.
+anterior, middle and posterior heights of a fractured body in proportion to the
+balloon's inflation; at full inflation the lift equals the **mean** gain measured
+after kyphoplasty in a CT cohort (``hr_winkelmann2018_abc_heights``: anterior,
+middle and posterior, mm).  A mean is what a typical patient gained, not the
+most a balloon can do: patients varied (the SD was larger than the mean) and the
+gain was not kept at one year.  The pooled gain of 14 RCTs
+(``hr_marino2025_combined_mm``) is shown beside it for what it is, a mean over
+kyphoplasty *and* vertebroplasty together, neither a kyphoplasty figure nor a
+ceiling.  A wall that lost no height is not lifted, and no wall is lifted above
+its unfractured height.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from widgets.core.evidence import EvidenceBase, Figure, load_evidence
-from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
+from widgets.fractures.geometry import EXAMPLE_WEDGE, FractureGeometry, Heights, reference_vertebra
 
-BOUND_ID = "hr_marino2025_combined_mm"
-BOUND_KEYS = {"anterior": "anterior_height_gain_mm_KP_and_VP_pooled",
-              "middle": "central_height_gain_mm_KP_and_VP_pooled"}
+#: The kyphoplasty-only mean gains the full balloon shows (a CT cohort after kyphoplasty).
+GAIN_ID = "hr_winkelmann2018_abc_heights"
+GAIN_KEYS = {"anterior": "anterior_height_gain_mm.mean", "middle": "middle_height_gain_mm.mean",
+             "posterior": "posterior_height_gain_mm.mean"}
+SD_KEYS = {"anterior": "anterior_height_gain_mm.sd", "middle": "middle_height_gain_mm.sd",
+           "posterior": "posterior_height_gain_mm.sd"}
+#: The pooled mean of KP and VP together, shown beside it (not a KP figure, not a ceiling).
+POOLED_ID = "hr_marino2025_combined_mm"
+POOLED_KEYS = {"anterior": "anterior_height_gain_mm_KP_and_VP_pooled",
+               "middle": "central_height_gain_mm_KP_and_VP_pooled"}
 SEED_DISCREPANCY = "seed_full_height"
+#: Kept for older callers: the evidence entry behind the lift at full inflation.
+BOUND_ID = GAIN_ID
 
 
 @dataclass(frozen=True)
-class BalloonBounds:
+class BalloonGains:
+    """The mean gains the full balloon shows (KP cohort), their SDs, and the pooled KP+VP means beside them."""
+
     anterior: Figure
     middle: Figure
+    posterior: Figure
+    sd_anterior: Figure
+    pooled_anterior: Figure
+    pooled_middle: Figure
     n_rcts: Figure
 
     def text(self) -> str:
-        return (f"the balloon can lift the anterior height by at most {self.anterior} mm and the middle by "
-                f"at most {self.middle} mm: the average gains after KP and VP pooled across "
-                f"{self.n_rcts} randomised trials (evidence {self.anterior.evidence_id})")
+        return (f"At full inflation the drawing adds the mean gains measured after kyphoplasty in a CT cohort: "
+                f"anterior {self.anterior} mm, middle {self.middle} mm, posterior {self.posterior} mm. These are "
+                f"means, not the most a balloon can do: patients varied widely (anterior SD {self.sd_anterior} mm, "
+                f"the spread between patients) and the gains were not kept at one year. Pooled over "
+                f"{self.n_rcts} randomised trials of kyphoplasty and vertebroplasty together, the mean anterior "
+                f"gain was {self.pooled_anterior} mm and the central gain {self.pooled_middle} mm: a pooled mean, "
+                f"not a kyphoplasty figure and not a ceiling.")
 
 
-def balloon_bounds(evidence: EvidenceBase | None = None) -> BalloonBounds:
-    """The largest lift the balloon may show, read from the evidence (verified numbers only)."""
+def balloon_gains(evidence: EvidenceBase | None = None) -> BalloonGains:
+    """The gains the balloon shows and the pooled means beside them, read from the evidence."""
     ev = evidence or load_evidence()
-    return BalloonBounds(ev.number(BOUND_ID, BOUND_KEYS["anterior"]), ev.number(BOUND_ID, BOUND_KEYS["middle"]),
-                         ev.number(BOUND_ID, "n_rcts"))
+    return BalloonGains(*(ev.number(GAIN_ID, GAIN_KEYS[r]) for r in ("anterior", "middle", "posterior")),
+                        ev.number(GAIN_ID, SD_KEYS["anterior"]),
+                        ev.number(POOLED_ID, POOLED_KEYS["anterior"]), ev.number(POOLED_ID, POOLED_KEYS["middle"]),
+                        ev.number(POOLED_ID, "n_rcts"))
+
+
+#: Kept for older callers (the stepper's drawing and its tests): the lift at full inflation.
+balloon_bounds = balloon_gains
 
 
 @dataclass(frozen=True)
@@ -68,25 +96,36 @@ class BalloonResult:
                 f"{b.fractured.middle:.1f} mm to {a.fractured.middle:.1f} mm (+{self.gain_middle_mm:.2f} mm). "
                 f"Height loss {b.height_loss_percent:.1f} % to {a.height_loss_percent:.1f} % "
                 f"(Genant grade {b.grade} to {a.grade}); {self.share_of_loss_restored_percent:.0f} % of the "
-                f"lost anterior height is back. Full height would be {b.expected.anterior:.1f} mm.")
+                f"lost anterior height is back, for a patient who gained the cohort's mean. Full height would be "
+                f"{b.expected.anterior:.1f} mm.")
 
 
 class BalloonModel:
-    """Heights of a fractured body as the balloon inflates (0 = empty, 1 = full)."""
+    """Heights of a fractured body as the balloon inflates (0 = empty, 1 = full: the cohort's mean gain)."""
 
-    def __init__(self, geometry: FractureGeometry | None = None, bounds: BalloonBounds | None = None):
+    def __init__(self, geometry: FractureGeometry | None = None, gains: BalloonGains | None = None):
         if geometry is None:
             ref = reference_vertebra()
             geometry = FractureGeometry(ref.expected, default_fracture(), ref.depth_mm)
         self.geometry = geometry
-        self.bounds = bounds or balloon_bounds()
+        self.gains = gains or balloon_gains()
+
+    @property
+    def bounds(self) -> BalloonGains:   # older name, kept for callers
+        return self.gains
 
     def lifted(self, inflation: float) -> Heights:
+        """Each wall that lost height rises by ``inflation`` times the mean gain, never above its expected height."""
         inflation = _check_inflation(inflation)
         f, e = self.geometry.fractured, self.geometry.expected
-        return Heights(min(e.anterior, f.anterior + inflation * float(self.bounds.anterior)),
-                       min(e.middle, f.middle + inflation * float(self.bounds.middle)),
-                       f.posterior)
+
+        def lift(region: str) -> float:
+            before, top = getattr(f, region), getattr(e, region)
+            if before >= top:
+                return before
+            return min(top, before + inflation * float(getattr(self.gains, region)))
+
+        return Heights(lift("anterior"), lift("middle"), lift("posterior"))
 
     def result(self, inflation: float) -> BalloonResult:
         h = self.lifted(inflation)
@@ -97,10 +136,10 @@ class BalloonModel:
 
 
 def default_fracture() -> Heights:
-    """The example the notebooks use: an anterior wedge fracture of the reference L5 body
-    (illustrative heights, not patient data)."""
-    e = reference_vertebra().expected
-    return Heights(20.0, 23.0, e.posterior)
+    """The example the notebooks use: the wedge fracture of notebook 01's worked examples
+    (``EXAMPLE_WEDGE``, the reference L5 body; illustrative heights, not patient data)."""
+    a, m = EXAMPLE_WEDGE
+    return Heights(a, m, reference_vertebra().expected.posterior)
 
 
 def _check_inflation(inflation: float) -> float:

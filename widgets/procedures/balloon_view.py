@@ -1,10 +1,11 @@
 """The kyphoplasty balloon interactive (view over :mod:`widgets.procedures.balloon`).
 
-A slider inflates the balloon in the example wedge fracture; the upper endplate
-rises in the drawing, and a status line gives the heights, the height loss and
-Genant grade before and after, and how much of the lost height came back.  The
-largest possible lift is the verified pooled gain of ``hr_marino2025_combined_mm``,
-named with its citation in the widget.
+A slider inflates the balloon in the example wedge fracture (notebook 01's); the
+upper endplate rises in the drawing, and a status line gives the heights, the
+height loss and Genant grade before and after, and how much of the lost height came
+back.  At full inflation the lift is the mean gain of a kyphoplasty CT cohort
+(``hr_winkelmann2018_abc_heights``), said to be a mean, with the pooled KP-and-VP
+mean (``hr_marino2025_combined_mm``) named beside it; both cited in the widget.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import html
 
 import ipywidgets as ipw
 
-from widgets.procedures.balloon import BOUND_ID, BalloonModel
+from widgets.procedures.balloon import GAIN_ID, POOLED_ID, BalloonModel
 from widgets.core.citations import Citations
 from widgets.core.controls import Slider
 from widgets.procedures.views import Shows, example_geometry
@@ -28,8 +29,9 @@ class BalloonView(Shows):
         g = self.model.geometry
         self.slider = Slider("Balloon inflation", min=0, max=100, value=inflation_percent, step=5, unit="%")
         self.bound = ipw.HTML(
-            f"<p>Limit: {html.escape(self.model.bounds.text())} {citations.cite(f'[@{BOUND_ID}]')}. "
-            "No setting of this slider can show more height than trials measured on average.</p>")
+            f"<p>What full inflation shows: {html.escape(self.model.gains.text().rstrip('.'))} "
+            f"{citations.cite(f'[@{GAIN_ID}; @{POOLED_ID}]')}. The slider runs from empty to this typical lift; "
+            "it is not a model of how far a real balloon can push.</p>")
         self.status = ipw.HTML()
         self.drawing = SagittalDrawing(self.model.lifted(inflation_percent / 100), g.depth_mm, expected=g.expected,
                                        title="Kyphoplasty balloon in a wedge fracture (L5), side view",

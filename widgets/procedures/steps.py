@@ -64,6 +64,8 @@ class Step(ContentModel):
     text: str = Field(min_length=20, description="what happens")
     why: str = Field(min_length=20)
     risks: str = Field(min_length=10, description="what can go wrong")
+    order_reason: str = Field(min_length=20, description="why the step comes where it does (shown by the "
+                                                          "ordering test when the step is out of place)")
     cites: list[str] = Field(min_length=1)
     drawing: Drawing
 
@@ -283,7 +285,15 @@ class OrderResult:
         if self.correct:
             return f"correct: all {n} steps are in order."
         names = [procedure.step(i).title if procedure else i for i in self.misplaced]
-        return (f"not yet: {self.in_place} of {n} steps in place; out of place: " + "; ".join(names) + ".")
+        text = f"not yet: {self.in_place} of {n} steps in place; out of place: " + "; ".join(names) + "."
+        if procedure is not None:
+            text += " " + " ".join(self.hints(procedure))
+        return text
+
+    def hints(self, procedure: Procedure) -> list[str]:
+        """For each misplaced step, why it comes where it does (its ``order_reason``)."""
+        return [f"{procedure.step(i).title}: {' '.join(procedure.step(i).order_reason.split())}"
+                for i in self.misplaced]
 
 
 def grade_order(procedure: Procedure | str, submitted_step_ids) -> OrderResult:

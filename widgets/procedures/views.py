@@ -220,7 +220,8 @@ class OrderingView(Shows):
             text = f"Attempt {attempt.attempt}: correct! All {len(self.order)} steps are in order."
         else:
             text = (f"Attempt {attempt.attempt}: not yet. {result.in_place} of {len(self.order)} steps are in "
-                    f"place; the steps marked \u2717 are out of place. Move them and check again.")
+                    f"place; the steps marked \u2717 are out of place. Move them and check again. "
+                    + " ".join(result.hints(self.procedure)))
         self.feedback.value = _status(text)
         self._show_progress()
         return result

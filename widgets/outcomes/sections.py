@@ -1,0 +1,153 @@
+"""Teaching sections: short clinical passages whose every number is read from the evidence.  Pure logic.
+
+``widgets/content/teaching_sections.yaml`` holds the passages the notebooks show beside their widgets
+(complications to recognise, how the sham trials were built, who trials left out, choosing the level
+and the moment, technique choices).  Each section is a list of blocks: a paragraph (``text``), a list
+(``bullets``) or a table (``table``, optionally folded into a ``<details>`` element).  Text quotes a
+number only as ``{evidence_id:dotted.key}`` and cites as ``[@id]``, as in ``outcomes.yaml``:
+:func:`load_sections` checks every placeholder and citation (an unknown id, a missing key or a value
+that is not verified is a :class:`~widgets.core.loading.ContentError` naming the file and the line),
+and :func:`render` returns the Markdown with the traced figures it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from widgets.core.evidence import EvidenceBase, load_evidence
+from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.outcomes.model import Number, _check_text, fill
+
+
+class Table(ContentModel):
+    caption: str = Field(min_length=3)
+    header: list[str] = Field(min_length=2)
+    rows: list[list[str]] = Field(min_length=1)
+    fold: str | None = None       # a <details> summary: the table starts folded
+
+    @model_validator(mode="after")
+    def _rows_fit_header(self):
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(f"row {i + 1} has {len(row)} cells; the header has {len(self.header)}")
+        return self
+
+
+class Block(ContentModel):
+    text: str | None = None
+    bullets: list[str] = []
+    table: Table | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("text", "bullets", "table") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a block is exactly one of 'text', 'bullets' or 'table'")
+        return self
+
+    def strings(self) -> list[tuple[tuple, str]]:
+        """(location inside the block, text) for every string a student reads."""
+        if self.text:
+            return [(("text",), self.text)]
+        if self.bullets:
+            return [(("bullets", i), b) for i, b in enumerate(self.bullets)]
+        t = self.table
+        out = [(("table", "caption"), t.caption)] + [(("table", "header", i), h) for i, h in enumerate(t.header)]
+        out += [(("table", "rows", r, c), cell) for r, row in enumerate(t.rows) for c, cell in enumerate(row)]
+        if t.fold:
+            out.append((("table", "fold"), t.fold))
+        return out
+
+
+class Section(ContentModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    notebook: str = Field(pattern=r"^\d\d-[a-z0-9-]+$", description="the notebook that shows it")
+    blocks: list[Block] = Field(min_length=1)
+
+
+class SectionsFile(ContentModel):
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self):
+        require_unique([s.id for s in self.sections], "section ids")
+        return self
+
+
+@dataclass(frozen=True)
+class Rendered:
+    markdown: str                 # citation keys still as [@id]
+    numbers: tuple[Number, ...]   # every number shown, traced
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "/")
+
+
+def render(section: Section, evidence: EvidenceBase | None = None) -> Rendered:
+    """The section as Markdown (placeholders filled, keys kept) and the figures it shows."""
+    ev = evidence or load_evidence()
+    used: list = []
+
+    def f(text: str) -> str:
+        out, figs = fill(ev, " ".join(text.split()))
+        used.extend(figs)
+        return out
+
+    parts = []
+    for block in section.blocks:
+        if block.text:
+            parts.append(f(block.text))
+        elif block.bullets:
+            parts.append("\n".join(f"- {f(b)}" for b in block.bullets))
+        else:
+            t = block.table
+            lines = [f"*{f(t.caption)}*", "", "| " + " | ".join(_cell(f(h)) for h in t.header) + " |",
+                     "|" + "---|" * len(t.header)]
+            lines += ["| " + " | ".join(_cell(f(c)) for c in row) + " |" for row in t.rows]
+            table = "\n".join(lines)
+            if t.fold:
+                table = f"<details><summary>{f(t.fold)}</summary>\n\n{table}\n\n</details>"
+            parts.append(table)
+    return Rendered("\n\n".join(parts), tuple(used))
+
+
+def load_sections(path: Path | str | None = None, evidence: EvidenceBase | None = None) -> list[Section]:
+    """Load and cross-check the teaching sections (every placeholder and citation must resolve)."""
+    path = Path(path or content_path("teaching_sections.yaml"))
+    ev = evidence or load_evidence()
+    located = read_yaml(path)
+    spec = validate(located, SectionsFile, path)
+    for si, section in enumerate(spec.sections):
+        for bi, block in enumerate(section.blocks):
+            for loc, text in block.strings():
+                _check_text(path, located, ("sections", si, "blocks", bi) + loc, ev, text)
+    return list(spec.sections)
+
+
+@lru_cache(maxsize=1)
+def _default_sections() -> dict[str, Section]:
+    return {s.id: s for s in load_sections()}
+
+
+def section(section_id: str) -> Section:
+    sections = _default_sections()
+    if section_id not in sections:
+        raise ContentError(content_path("teaching_sections.yaml"), f"no section '{section_id}'",
+                           fix="use one of " + ", ".join(sections))
+    return sections[section_id]
+
+
+def section_markdown(section_id: str, cite) -> str:
+    """One section as Markdown for a notebook cell; ``cite`` turns ``[@id]`` keys into numbers."""
+    return cite(render(section(section_id)).markdown)
+
+
+def show_section(section_id: str, citations):
+    """Display one section in a notebook (its citations numbered by the notebook's Citations)."""
+    from IPython.display import Markdown
+    return Markdown(section_markdown(section_id, citations.cite_md))

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets package and tools/links.py
@@ -73,9 +73,11 @@ class Launch(ContentModel):
 
     @field_validator("repo", "hub")
     @classmethod
-    def _address(cls, value: str) -> str:
+    def _address(cls, value: str, info) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"'{value}' is not a web address (it must start with https://)")
+        if info.field_name == "repo":
+            binder_link(value)  # tools/links.py says what a repository address must look like
         return value.rstrip("/")
 
     def binder(self, notebook: str = START) -> str:
@@ -96,16 +98,15 @@ def load_launch(path: Path = SITE_DIR / "launch.yml", repo: str | None = None, h
     changes = {k: v for k, v in {"repo": repo, "hub": hub, "branch": branch}.items() if v}
     try:
         return Launch(**{**launch.model_dump(), **changes}) if changes else launch
-    except ValueError as exc:
-        raise SiteError(f"--repo/--hub/--branch: {exc}") from None
-    # (links.py checks the repository's form again when the links are made)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SiteError(msg if msg.startswith("--") else f"--{err['loc'][0]}: {msg}") from None
 
 
 # -- one notebook, as a page without a kernel --------------------------------------------------
-def _md(source: str, cell_id: str, **metadata) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(source, id=cell_id)
-    cell.metadata.update(metadata)
-    return cell
+def _md(source: str, cell_id: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(source, id=cell_id)
 
 
 def launch_markdown(launch: Launch, notebook: str) -> str:
@@ -323,7 +324,8 @@ def _failed(log: str) -> str:
 
 
 def _tail(log: str, lines: int = 12) -> str:
-    kept = [ln for ln in log.splitlines() if ln.strip() and not ln.startswith(" - ")]
+    kept = [ln for ln in log.splitlines()
+            if ln.strip() and not ln.startswith((" - ", "Myst CLI Versions")) and "myst templates list" not in ln]
     return "\n".join("    " + ln for ln in kept[-lines:])
 
 

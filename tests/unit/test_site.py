@@ -118,13 +118,15 @@ def test_the_committed_notebook_is_left_alone():
     assert (ROOT / "notebooks" / "05-comparing-outcomes.ipynb").read_bytes() == before
 
 
-def test_launch_settings_errors_name_the_file_and_field(tmp_path):
+def test_launch_settings_errors_name_the_file_and_field(tmp_path, capsys):
     bad = tmp_path / "launch.yml"
     bad.write_text("repo: github.com/someone/x\nhub: https://hub.school.example\n")
     with pytest.raises(site.ContentError) as err:
         site.load_launch(bad)
     assert "launch.yml" in str(err.value) and "repo" in str(err.value) and "https://" in str(err.value)
-    assert site.main(["--content", "--repo", "not a url"]) == 1
+    assert site.main(["--content", "--repo", "https://github.com/only-owner"]) == 1
+    assert capsys.readouterr().err.strip() == ("error: --repo must be a repository address like "
+                                               "https://github.com/OWNER/REPO, not 'https://github.com/only-owner'")
 
 
 def test_shipped_launch_settings_are_marked_as_placeholders():

@@ -1,7 +1,8 @@
 """Build the course website with Jupyter Book 2 (mystmd) from the notebooks students open.
 
-    python tools/site.py                 # `make site`: stage, then build the static HTML site
-    python tools/site.py --content       # stage, then build only the site's content (no theme needed)
+    python tools/site.py                 # `make site`: stage, build the content, write the HTML site
+    python tools/site.py --content       # stage, then build only the site's content (the pages' MyST trees)
+    python tools/site.py --theme book    # build the HTML with mystmd's book-theme (downloaded from GitHub)
     python tools/site.py --repo https://github.com/OWNER/REPO --hub https://hub.example.edu
 
 The site is built from the *built* notebooks (``notebooks/NN-name.ipynb``), not from their MyST
@@ -15,12 +16,15 @@ one mechanism.  ``stage()`` copies them into ``build/site/`` and, for a page tha
   their links and every citation number links to its reference;
 - puts a notice where a widget would be: it needs a live kernel, and the notice says how to get one.
 
-Then ``jupyter-book build`` (pinned in ``site/requirements.txt``) runs in ``build/site/``; the HTML
-goes to ``build/site/_build/html`` and the content it renders (one JSON file per page) to
-``build/site/_build/site``.  The HTML needs the site theme (book-theme), which mystmd downloads
-from GitHub; where it cannot be downloaded, ``--theme DIR`` names a copy, and ``--content`` builds
-and checks everything up to the theme.  Settings: ``site/myst.yml`` (title, theme options),
-``site/index.md`` (the home page), ``site/launch.yml`` (repository, branch, hub).
+Then ``jupyter-book build --site`` (pinned in ``site/requirements.txt``) runs in ``build/site/`` and
+writes the content of every page (one JSON file each, the tree a site theme draws) to
+``build/site/_build/site``, and ``tools/site_html.py`` renders it to HTML with mystmd's myst-to-html
+(``site/render.mjs``, npm packages pinned in ``site/package-lock.json``) inside the course's own plain
+page (``site/page.html``, ``site/style.css``), into ``build/site/_build/html``.  That page stands in
+for mystmd's book-theme, which mystmd downloads from GitHub and which is not on npm: where GitHub is
+reachable, ``--theme book`` builds with the theme instead, and ``--theme DIR`` with a local copy.
+Settings: ``site/myst.yml`` (title, theme options), ``site/index.md`` (the home page),
+``site/launch.yml`` (repository, branch, hub).
 """
 
 from __future__ import annotations
@@ -45,11 +49,14 @@ if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets pac
     sys.path.insert(0, str(ROOT))
 
 from tools.links import START, binder_link, nbgitpuller_link  # noqa: E402
+from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
 from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
 
 SITE_DIR = ROOT / "site"
 OUT = ROOT / "build" / "site"
+#: ``--theme book``: mystmd's own book-theme, which it downloads from GitHub.
+BOOK_THEME = "book"
 #: The placeholders site/launch.yml ships with, until the repository is public and a hub is chosen.
 PLACEHOLDERS = ("OWNER/REPO", "hub.example.edu")
 #: What mystmd prints when it cannot fetch the site theme (jupyter-book 2.1.7 / mystmd 1.11.0).
@@ -109,11 +116,17 @@ def _md(source: str, cell_id: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_markdown_cell(source, id=cell_id)
 
 
-def launch_markdown(launch: Launch, notebook: str) -> str:
-    """The launch buttons under a page's title (``notebook`` as ``notebooks/NN-name.ipynb``)."""
-    return (f":::{{admonition}} Run this notebook\n:class: tip {LAUNCH_CLASS}\n"
+def launch_markdown(launch: Launch, notebook: str, home: bool = False) -> str:
+    """The launch buttons under a page's title (``notebook`` as ``notebooks/NN-name.ipynb``); on the
+    home page (``home``) they open the course at its first notebook."""
+    if home:
+        title, lead = "Run the course", ("The course runs in JupyterLab. Open it at its first notebook, "
+                                         "*Start here*, then choose *Run → Run All Cells*:")
+    else:
+        title, lead = "Run this notebook", (
             "This page shows the notebook's text, tables and checked results. Its interactive widgets "
-            "need a live Python kernel, so open the notebook itself, then choose *Run → Run All Cells*:\n\n"
+            "need a live Python kernel, so open the notebook itself, then choose *Run → Run All Cells*:")
+    return (f":::{{admonition}} {title}\n:class: tip {LAUNCH_CLASS}\n{lead}\n\n"
             f"{{button}}`Open on Binder <{launch.binder(notebook)}>` "
             f"{{button}}`Open on the course JupyterHub <{launch.jupyterhub(notebook)}>`\n\n"
             "Binder is free and needs no account, but it forgets your answers when you close the tab "
@@ -223,9 +236,11 @@ class Staged:
     out: Path
     notebooks: list[str]  # repository paths, in course order
     launch: Launch
+    entries: list[Entry]  # the table of contents: the home page, then the notebooks
+    project: dict         # the `project` section of the staged myst.yml
 
 
-def _myst_config(launch: Launch, notebooks: list[str], theme: Path | None) -> dict:
+def _myst_config(launch: Launch, notebooks: list[str], theme: str | None) -> dict:
     path = SITE_DIR / "myst.yml"
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -238,12 +253,12 @@ def _myst_config(launch: Launch, notebooks: list[str], theme: Path | None) -> di
                         "widgets/content/course.yaml. Fix: delete 'toc' and list notebooks in course.yaml")
     project["github"] = launch.repo
     project["toc"] = [{"file": "index.md"}] + [{"file": nb} for nb in notebooks]
-    if theme:
-        site["template"] = str(theme.resolve())
+    if theme and theme != BOOK_THEME:
+        site["template"] = str(Path(theme).resolve())
     return config
 
 
-def stage(out: Path = OUT, launch: Launch | None = None, theme: Path | None = None) -> Staged:
+def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = None) -> Staged:
     """Write the site's sources into ``out``: myst.yml, the home page and one page per notebook."""
     launch = launch or load_launch()
     course = load_course()
@@ -263,7 +278,7 @@ def stage(out: Path = OUT, launch: Launch | None = None, theme: Path | None = No
     home = (SITE_DIR / "index.md").read_text(encoding="utf-8")
     home = home.replace("https://github.com/OWNER/REPO/blob/main/", f"{launch.repo}/blob/{launch.branch}/")
     (out / "index.md").write_text(home.replace("https://github.com/OWNER/REPO", launch.repo), encoding="utf-8")
-    (out / "_launch.md").write_text(launch_markdown(launch, START) + "\n", encoding="utf-8")
+    (out / "_launch.md").write_text(launch_markdown(launch, START, home=True) + "\n", encoding="utf-8")
     (out / "_course-map.md").write_text(course.markdown_table(link_prefix="notebooks/") + "\n", encoding="utf-8")
     for nb_path in notebooks:
         name = Path(nb_path).name
@@ -271,7 +286,13 @@ def stage(out: Path = OUT, launch: Launch | None = None, theme: Path | None = No
         nb = nbformat.read(ROOT / nb_path, as_version=4)
         page = page_notebook(nb, launch, nb_path, download=f"../downloads/{name}")
         nbformat.write(page, str(out / nb_path))
-    return Staged(out, notebooks, launch)
+    def entry(location: str, label: str, source: str) -> Entry:
+        return Entry(location, label, source, f"{launch.repo}/blob/{launch.branch}/{source}")
+
+    entries = [entry("/index.md", "Home", "site/index.md")]
+    entries += [entry(f"/{nb}", f"{n.file[:2]} {n.title}", str(Path(nb).with_suffix(".md")))
+                for n, nb in zip(course.notebooks, notebooks)]
+    return Staged(out, notebooks, launch, entries, config["project"])
 
 
 def jupyter_book(out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -289,33 +310,52 @@ def jupyter_book_installed() -> bool:
     return importlib.util.find_spec("jupyter_book") is not None
 
 
-def build(staged: Staged, html: bool = True) -> Path:
-    """Build the staged site; return the folder of the HTML (``html``) or of the content JSON."""
+def _need_jupyter_book() -> None:
     if not jupyter_book_installed():
-        raise SiteError("Jupyter Book is not installed in this Python. Fix: `make site` installs it "
+        raise SiteError("Jupyter Book is not installed in this Python. Fix: `make site-tools` installs it "
                         "(site/requirements.txt), or `python -m pip install -r site/requirements.txt`")
-    if html:
-        result = jupyter_book(staged.out, "--html", "--strict")
-        if result.returncode == 0:
-            return staged.out / "_build" / "html"
-        log = result.stdout + result.stderr
-        if not THEME_FETCH_FAILED.search(log):
-            raise SiteError(_failed(log))
-        content = build(staged, html=False)  # everything the theme would render is still built and checked
-        raise SiteError(
-            f"the site's content is built ({content.relative_to(ROOT) if content.is_relative_to(ROOT) else content}) "
-            "but not its HTML: Jupyter Book could not download the site theme (book-theme), which it fetches "
-            "from GitHub:\n" + _tail(log, 3) + "\nFix: run `make site` on a machine that reaches GitHub (for "
-            "example the CI job that publishes the site), or name a copy of the theme: "
-            "`make site SITE_THEME=/path/to/book-theme`")
+
+
+def build_content(staged: Staged) -> Path:
+    """Have Jupyter Book build every page's content (``_build/site``: one JSON tree per page, and the
+    files the pages link to in ``public/``); return that folder."""
+    _need_jupyter_book()
     result = jupyter_book(staged.out, "--site", "--strict")
     log = result.stdout + result.stderr
     # mystmd writes every page's content first, then asks the theme which options it takes: without the
-    # theme, that last step fails and the content is complete.
+    # theme (not downloadable here), that last step fails and the content is complete.
     if result.returncode == 0 or (THEME_FETCH_FAILED.search(log) and "Built " in log
                                   and (staged.out / "_build" / "site" / "content").is_dir()):
         return staged.out / "_build" / "site"
     raise SiteError(_failed(log))
+
+
+def build_html(staged: Staged) -> Path:
+    """The website as static HTML (``_build/html``): the pages' content rendered by myst-to-html inside
+    the course's plain page (tools/site_html.py); return its folder."""
+    content = build_content(staged)
+    html = staged.out / "_build" / "html"
+    try:
+        write_site(content, html, staged.entries, staged.project)
+    except RenderError as exc:
+        raise SiteError(str(exc)) from None
+    return html
+
+
+def build_with_theme(staged: Staged) -> Path:
+    """The website as mystmd's theme draws it (``--theme book`` or a theme's folder): needs the theme."""
+    _need_jupyter_book()
+    result = jupyter_book(staged.out, "--html", "--strict")
+    if result.returncode == 0:
+        return staged.out / "_build" / "html"
+    log = result.stdout + result.stderr
+    if not THEME_FETCH_FAILED.search(log):
+        raise SiteError(_failed(log))
+    raise SiteError("Jupyter Book could not download the site theme (book-theme), which it looks up on "
+                    "api.mystmd.org and downloads from GitHub:\n" + _tail(log, 3) + "\nFix: build where GitHub "
+                    "is reachable, name a copy of the theme (`make site SITE_THEME=/path/to/book-theme`), or "
+                    "leave SITE_THEME out: `make site` then renders the pages with myst-to-html, which needs no "
+                    "download")
 
 
 def _failed(log: str) -> str:
@@ -332,9 +372,10 @@ def _tail(log: str, lines: int = 12) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--content", action="store_true",
-                        help="build the site's content only (no HTML, so no theme needed)")
-    parser.add_argument("--theme", type=Path, default=os.environ.get("SITE_THEME") or None,
-                        help="a local copy of the site theme (default: mystmd downloads book-theme)")
+                        help="build the site's content only (the pages' MyST trees, no HTML)")
+    parser.add_argument("--theme", default=os.environ.get("SITE_THEME") or None,
+                        help="build the HTML with a mystmd site theme: 'book' (downloaded from GitHub) or the "
+                             "folder of a local copy (default: the pages rendered by myst-to-html)")
     parser.add_argument("--out", type=Path, default=OUT, help="where to stage and build (default: build/site)")
     parser.add_argument("--repo", help="repository address for the launch buttons (default: site/launch.yml)")
     parser.add_argument("--hub", help="JupyterHub address for the launch buttons (default: site/launch.yml)")
@@ -342,21 +383,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         launch = load_launch(repo=args.repo, hub=args.hub, branch=args.branch)
-        if args.theme and not (args.theme / "template.yml").exists():
+        if args.theme not in (None, BOOK_THEME) and not (Path(args.theme) / "template.yml").exists():
             raise SiteError(f"--theme {args.theme}: no template.yml there. Fix: name the folder of a MyST "
-                            "site theme (such as book-theme)")
+                            f"site theme (such as book-theme), or '{BOOK_THEME}' to download book-theme")
         staged = stage(args.out, launch, args.theme)
         print(f"staged {len(staged.notebooks)} notebooks and the home page in {staged.out}")
         for p in launch.placeholders:
             print(f"warning: site/launch.yml still has the placeholder '{p}': the launch buttons will not work "
                   "until you set the real repository and hub there (or pass --repo/--hub)", file=sys.stderr)
-        built = build(staged, html=not args.content)
+        if args.content:
+            built = build_content(staged)
+        elif args.theme:
+            built = build_with_theme(staged)
+        else:
+            built = build_html(staged)
     except (SiteError, ContentError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"built {'the HTML site' if not args.content else 'the site content'} in {built}")
-    if not args.content:
-        print("publish that folder as it is (any static web host); open index.html to look at it")
+    if args.content:
+        print(f"built the site content in {built}")
+    else:
+        print(f"built the HTML site in {built}: open index.html there to look at it, and publish that "
+              "folder as it is (any static web host)")
     return 0
 
 

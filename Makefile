@@ -13,13 +13,14 @@ LAB_FLAGS ?=
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks browser bench build check-build clean help
+.PHONY: lab test unit notebooks browser bench build check-build site site-tools clean help
 
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   run every test (unit, nbval notebooks, browser)"
 	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
+	@echo "make site   build the course website (Jupyter Book 2, static HTML) into build/site/_build/html"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "== creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -61,5 +62,25 @@ build: $(STAMP)
 check-build: $(STAMP)
 	$(PY) tools/build_notebooks.py --check
 
+# The course website: Jupyter Book 2 (site/requirements.txt) builds each page's content from the built notebooks,
+# and mystmd's renderer myst-to-html (site/package-lock.json, Node.js 18+) turns it into static HTML.
+#   make site [REPO=https://github.com/OWNER/REPO] [HUB=https://hub.example.edu] [SITE_THEME=book|dir]
+SITE_STAMP := $(VENV)/.site-installed
+SITE_NPM   := site/node_modules/.package-lock.json
+$(SITE_STAMP): $(STAMP) site/requirements.txt
+	@command -v node >/dev/null || { echo "The course website needs Node.js 18 or newer: apt-get install nodejs"; exit 1; }
+	$(PY) -m pip install --quiet -r site/requirements.txt
+	@touch $(SITE_STAMP)
+
+$(SITE_NPM): site/package.json site/package-lock.json
+	@command -v npm >/dev/null || { echo "The course website needs npm (Node.js 18 or newer): apt-get install nodejs npm"; exit 1; }
+	cd site && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(SITE_NPM)
+
+site-tools: $(SITE_STAMP) $(SITE_NPM)
+
+site: site-tools
+	$(PY) tools/site.py $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(SITE_THEME),--theme "$(SITE_THEME)")
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache site/node_modules

@@ -2,7 +2,8 @@
 
     python tools/links.py --repo https://github.com/OWNER/REPO [--hub https://hub.example.edu] [--branch main]
 
-Both links open JupyterLab on notebooks/00-start-here.ipynb.  The JupyterHub link uses
+Both links open JupyterLab on notebooks/00-start-here.ipynb (or on the notebook named by
+``notebook``: the course website, ``tools/site.py``, links every page to its own notebook).  The JupyterHub link uses
 nbgitpuller (which must be installed in the hub's user image, with this module):
 it clones the repository into each student's home folder on first click and merges
 updates on later clicks without overwriting the student's own changes.
@@ -25,18 +26,18 @@ def _github_parts(repo: str) -> tuple[str, str]:
     return parts[0], parts[1].removesuffix(".git")
 
 
-def binder_link(repo: str, branch: str = "main") -> str:
+def binder_link(repo: str, branch: str = "main", notebook: str = START) -> str:
     owner, name = _github_parts(repo)
-    return f"https://mybinder.org/v2/gh/{owner}/{name}/{quote(branch)}?urlpath={quote('lab/tree/' + START, safe='')}"
+    return f"https://mybinder.org/v2/gh/{owner}/{name}/{quote(branch)}?urlpath={quote('lab/tree/' + notebook, safe='')}"
 
 
-def nbgitpuller_link(hub: str, repo: str, branch: str = "main") -> str:
+def nbgitpuller_link(hub: str, repo: str, branch: str = "main", notebook: str = START) -> str:
     hub_parsed = urlparse(hub)
     if hub_parsed.scheme not in {"http", "https"} or not hub_parsed.netloc:
         raise ValueError(f"--hub must be the hub's address like https://hub.example.edu, not {hub!r}")
     _, name = _github_parts(repo)
     query = urlencode({"repo": repo.removesuffix(".git"), "branch": branch,
-                       "urlpath": f"lab/tree/{name}/{START}"})
+                       "urlpath": f"lab/tree/{name}/{notebook}"})
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 

@@ -44,12 +44,20 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(lab):
+def chromium():
+    """Headless Chromium, one for the whole session (Playwright's sync API runs once per process), also
+    for tests that need no JupyterLab (the course website)."""
+    _need_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(lab, chromium):
+    return chromium
 
 
 @pytest.fixture

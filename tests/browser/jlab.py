@@ -63,10 +63,11 @@ def wait_widgets_rendered(page, timeout: int = 30_000) -> None:
     page.wait_for_function(f"() => ({WIDGET_OUTPUTS})().every(w => w.rendered)", timeout=timeout)
 
 
-def axe_violations(page, impacts=BLOCKING) -> list[str]:
-    """axe-core findings of the given impacts on the notebook's outputs and rendered Markdown."""
+def axe_violations(page, impacts=BLOCKING, context=AXE_CONTEXT) -> list[str]:
+    """axe-core findings of the given impacts on the notebook's outputs and rendered Markdown
+    (``context=None``: on the whole page)."""
     from axe_playwright_python.sync_playwright import Axe
-    result = Axe().run(page, context=AXE_CONTEXT)
+    result = Axe().run(page, context=context)
     found = []
     for v in result.response["violations"]:
         if v["impact"] in impacts:

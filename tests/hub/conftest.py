@@ -66,11 +66,9 @@ def hub(proxy, course_repo, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def hub_browser(hub):
+def hub_browser(hub, playwright_session):
     if not CHROMIUM.exists():
         _missing(f"Chromium is not installed at {CHROMIUM}: install Debian's package (`apt-get install chromium`)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -358,9 +358,9 @@ async def run_class(hub, n: int, cells: list[str], minutes: float, interval: flo
                 s.failure = s.failure or f"did not finish within the {deadline:.0f} s deadline"
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
-        time.sleep(2.5)                                                # one more memory sample after the minute
+        await asyncio.sleep(2.5)                                       # one more memory sample after the minute
         sampler.stop_event.set()
-        sampler.join()
+        await asyncio.to_thread(sampler.join)
     return list(students.values()), sampler, setup_s
 
 

@@ -136,7 +136,7 @@ def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classro
     first = next(c for c in start["cells"] if c["cell_type"] == "markdown")
     first["source"] = "".join(first["source"]) + "\n\nUpdated for this term: read the course map first."
     (update / START).write_text(json.dumps(start, indent=1, ensure_ascii=False) + "\n")
-    other = sorted(p for p in (update / "notebooks").glob("*.ipynb") if p.name != Path(START).name)[-1]
+    other = max(p for p in (update / "notebooks").glob("*.ipynb") if p.name != Path(START).name)
     other_nb = json.loads(other.read_text())
     other_nb["cells"].append({"cell_type": "markdown", "id": "term-update", "metadata": {},
                               "source": "Added this term: a summary of the after-care steps."})

@@ -68,7 +68,7 @@ def test_make_hub_starts_the_hub_and_ctrl_c_stops_everything(tmp_path, proxy):
         # Ctrl+C in the terminal: the whole foreground group gets SIGINT.
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=90)
-        gone, alive = psutil.wait_procs(family, timeout=10)
+        _, alive = psutil.wait_procs(family, timeout=10)
         assert not alive, f"still running after Ctrl+C: {[p.cmdline() for p in alive]}"
         try:
             requests.get(printed.url + "hub/api/", timeout=3)

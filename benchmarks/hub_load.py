@@ -339,9 +339,11 @@ async def run_class(hub, n: int, cells: list[str], minutes: float, interval: flo
     tasks = [asyncio.ensure_future(student_run(hub, s, cells, ready, go, changes, interval, seed=i))
              for i, s in enumerate(students.values())]
     start = time.perf_counter()
+    print(f"   {n} logging in at once; each then runs the notebook ...", flush=True)
     try:
         await asyncio.wait_for(ready.wait(), deadline)
         setup_s = time.perf_counter() - start
+        print(f"   all ready after {setup_s:.0f} s; moving the slider for {minutes * 60:.0f} s ...", flush=True)
         cpu0, t0 = await asyncio.to_thread(sampler.cpu_seconds), time.perf_counter()
         go.set()
         await asyncio.wait_for(asyncio.gather(*tasks), max(30.0, deadline - setup_s))
@@ -429,6 +431,7 @@ def main(argv=None) -> int:
         repo = Path(tmp) / "course" / "vkp-teaching"
         sync_course_repo(course_files(Path(tmp) / "source"), repo, "Course")
         for n in args.students:
+            print(f"== N = {n}: starting a hub", flush=True)
             try:
                 with running_hub(Path(tmp) / f"hub-{n}", str(repo), spawn_limit=max(n, 40)) as hub:
                     students, sampler, setup_s = asyncio.run(

@@ -53,19 +53,22 @@ def run_all(page) -> None:
 
 
 def add_note_and_save(page, note: str) -> None:
-    """A student's own edit: a Markdown cell under the title, typed from the keyboard, then Ctrl+S."""
+    """A student's own edit, typed from the keyboard at the end of the notebook's first cell (the one the course
+    update changes too), then Ctrl+S."""
     page.locator(".jp-MarkdownCell").first.click()
     page.keyboard.press("Escape")
-    for key in ("b", "m", "Enter"):
-        page.keyboard.press(key)
+    page.keyboard.press("Enter")                              # edit the cell's Markdown
+    expect(page.locator(".jp-MarkdownCell.jp-mod-active .cm-content")).to_be_focused()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
     page.keyboard.type(note)
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Control+s")
 
 
 def rendered(page, text: str):
-    """``text`` as a rendered Markdown paragraph in the notebook (not the cell's editor)."""
-    return page.locator(".jp-RenderedMarkdown p", has_text=text)
+    """``text`` in the notebook's rendered Markdown (not in a cell's editor)."""
+    return page.locator(".jp-RenderedMarkdown", has_text=text)
 
 
 def notebook_text(path: Path) -> str:
@@ -128,8 +131,8 @@ def test_two_students_pull_the_course_and_run_it_apart(hub, classroom):
 
 
 def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classroom, course_repo, tmp_path):
-    # The instructor changes the course: a new sentence in the start notebook (which alice edited), a change
-    # in a notebook nobody opened, and a new file.
+    # The instructor changes the course: a new sentence at the end of the start notebook's first cell (where
+    # alice wrote her note), a change in a notebook nobody opened, and a new file.
     update = tmp_path / "update"
     shutil.copytree(course_repo, update, ignore=shutil.ignore_patterns(".git"))
     start = json.loads((update / START).read_text())
@@ -152,7 +155,10 @@ def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classro
         course = hub.home(user) / hub.course
         assert (course / "notebooks" / "WHATS-NEW.md").exists(), f"{user} did not get the new file"
         assert "Added this term" in notebook_text(course / "notebooks" / other.name), f"{user} missed the update"
-    # alice's own note survived the merge, in a notebook that still opens, and she sees it.
+    # bob, who did not edit the start notebook, gets the new sentence in it.
+    assert "Updated for this term" in notebook_text(hub.home("bob") / hub.course / START)
+    # alice's note, where the course changed the same lines, survived the merge (nbgitpuller keeps the
+    # student's side of a conflict) in a notebook that still opens, and she sees it.
     alice_start = hub.home("alice") / hub.course / START
     assert NOTE in notebook_text(alice_start)
     expect(rendered(classroom["alice"], NOTE)).to_be_visible(timeout=60_000)

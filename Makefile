@@ -1,6 +1,8 @@
 # The two commands of the README:
 #   make lab   set up .venv when missing, then open JupyterLab on the start notebook
-#   make test  set up .venv when missing, then run every test (unit, notebooks, browser)
+#   make test  set up .venv when missing, then run every test (unit, notebooks, browser, hub)
+# and, for a class on one server:
+#   make hub   a JupyterHub for the course on this machine (deploy/local-hub); Ctrl+C stops it
 # Nothing is reinstalled when pyproject.toml has not changed since the last set-up.
 
 PYTHON ?= python3
@@ -10,14 +12,22 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_FLAGS ?=
+HUB_PORT ?= 8000
+HUB_STATE ?= build/hub
+# configurable-http-proxy for the hub (npm, deploy/local-hub/package-lock.json); installed when npm is here.
+CHP    := deploy/local-hub/node_modules/.bin/configurable-http-proxy
+HUB_DEPS := $(if $(shell command -v npm 2>/dev/null),$(CHP),)
+# The course website's tools (Jupyter Book, myst-to-html) for its test; installed when npm (Node.js) is here.
+SITE_DEPS := $(if $(shell command -v npm 2>/dev/null),site-tools,)
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks browser bench build check-build site site-tools clean help
+.PHONY: lab test unit notebooks browser hub-test hub bench build check-build site site-tools clean help
 
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
-	@echo "make test   run every test (unit, nbval notebooks, browser)"
+	@echo "make test   run every test (unit, nbval notebooks, browser, hub)"
+	@echo "make hub    run a JupyterHub for the course on this machine (deploy/local-hub); Ctrl+C stops it"
 	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
 	@echo "make site   build the course website (Jupyter Book 2, static HTML) into build/site/_build/html"
@@ -37,17 +47,31 @@ lab: $(STAMP)
 	  --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb $(LAB_FLAGS)
 
-test: $(STAMP)
+$(CHP): deploy/local-hub/package.json deploy/local-hub/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the hub: apt-get install nodejs npm"; exit 1; }
+	cd deploy/local-hub && npm ci --no-audit --no-fund
+	@touch $(CHP)
+
+test: $(STAMP) $(HUB_DEPS) $(SITE_DEPS)
 	$(PY) -m pytest
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not browser" -o addopts="-ra"
+	$(PY) -m pytest tests -m "not browser and not hub" -o addopts="-ra"
 
 notebooks: $(STAMP)
 	$(PY) -m pytest notebooks lessons
 
 browser: $(STAMP)
 	$(PY) -m pytest tests -m browser
+
+hub-test: $(STAMP) $(CHP)
+	$(PY) -m pytest tests -m hub
+
+# JupyterHub for the course on this machine, on 127.0.0.1:$(HUB_PORT) (see deploy/README.md); Ctrl+C stops the
+# hub, the proxy and every student's server.  The course students pull: the notebooks of this checkout.
+# Students' homes, the hand-in folder and the hub's database stay in $(HUB_STATE) from one run to the next.
+hub: $(STAMP) $(CHP)
+	$(PY) tools/local_hub.py --port $(HUB_PORT) --state "$(HUB_STATE)"
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
@@ -83,4 +107,4 @@ site: site-tools
 	$(PY) tools/site.py $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(SITE_THEME),--theme "$(SITE_THEME)")
 
 clean:
-	rm -rf $(VENV) .pytest_cache site/node_modules
+	rm -rf $(VENV) .pytest_cache site/node_modules deploy/local-hub/node_modules

@@ -53,3 +53,12 @@ def load_notebook(path: Path) -> dict:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright for the whole run, shared by tests/browser and tests/hub: its sync API allows only one
+    running at a time in a thread (a second fails with "using Playwright Sync API inside the asyncio loop")."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        yield p

@@ -4,15 +4,21 @@
 
 Both links open JupyterLab on notebooks/00-start-here.ipynb (or on the notebook named by
 ``notebook``: the course website, ``tools/site.py``, links every page to its own notebook).  The JupyterHub link uses
-nbgitpuller (which must be installed in the hub's user image, with this module):
-it clones the repository into each student's home folder on first click and merges
-updates on later clicks without overwriting the student's own changes.
+nbgitpuller (installed in the hub's user image with this module: deploy/image/Dockerfile):
+it clones the course repository into the student's home folder on the first click and merges
+updates on later clicks without overwriting the student's own changes.  The same pull, as a
+path on the student's server, is the hub's default URL (deploy/z2jh/values.yaml
+``singleuser.defaultUrl``, deploy/local-hub/jupyterhub_config.py), so logging in does it too.
+
+``--repo`` may also be a local git repository (a path or a file:// address), as the hub test
+and `make hub` use; the hub's servers must be able to read it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
 
 START = "notebooks/00-start-here.ipynb"
@@ -26,31 +32,65 @@ def _github_parts(repo: str) -> tuple[str, str]:
     return parts[0], parts[1].removesuffix(".git")
 
 
+def git_url(repo: str) -> str:
+    """The address nbgitpuller clones: an http(s) repository (without a trailing .git), or a local one as file://."""
+    parsed = urlparse(repo)
+    if parsed.scheme in {"http", "https"}:
+        _github_parts(repo)                                   # the same check, and the same message
+        return repo.rstrip("/").removesuffix(".git")
+    if parsed.scheme == "file" and parsed.path.startswith("/") and parsed.netloc in {"", "localhost"}:
+        return f"file://{parsed.path.rstrip('/')}"
+    if not parsed.scheme and repo.startswith("/"):
+        return Path(repo).as_uri().rstrip("/")
+    raise ValueError(f"--repo must be a repository address like https://github.com/OWNER/REPO "
+                     f"(or a local repository as an absolute path or file:///path), not {repo!r}")
+
+
+def course_folder(repo: str) -> str:
+    """The folder the course lands in, in the student's home: the repository's name."""
+    name = git_url(repo).rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    if not name:
+        raise ValueError(f"cannot tell the repository's name from {repo!r}")
+    return name
+
+
+def git_pull_path(repo: str, branch: str = "main", target: str | None = None, notebook: str = START) -> str:
+    """``git-pull?...`` on a student's server: pull ``repo`` into ``~/target`` and open ``notebook`` (the start one)."""
+    target = target or course_folder(repo)
+    if "/" in target or target in {".", ".."}:
+        raise ValueError(f"--target must be one folder name, not {target!r}")
+    query = urlencode({"repo": git_url(repo), "branch": branch, "targetpath": target,
+                       "urlpath": f"lab/tree/{target}/{notebook}"})
+    return f"git-pull?{query}"
+
+
 def binder_link(repo: str, branch: str = "main", notebook: str = START) -> str:
     owner, name = _github_parts(repo)
     return f"https://mybinder.org/v2/gh/{owner}/{name}/{quote(branch)}?urlpath={quote('lab/tree/' + notebook, safe='')}"
 
 
-def nbgitpuller_link(hub: str, repo: str, branch: str = "main", notebook: str = START) -> str:
+def nbgitpuller_link(hub: str, repo: str, branch: str = "main", target: str | None = None,
+                     notebook: str = START) -> str:
+    """The link students click: log in if needed, start the server, pull the course, open ``notebook``."""
     hub_parsed = urlparse(hub)
     if hub_parsed.scheme not in {"http", "https"} or not hub_parsed.netloc:
         raise ValueError(f"--hub must be the hub's address like https://hub.example.edu, not {hub!r}")
-    _, name = _github_parts(repo)
-    query = urlencode({"repo": repo.removesuffix(".git"), "branch": branch,
-                       "urlpath": f"lab/tree/{name}/{notebook}"})
-    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+    return f"{hub.rstrip('/')}/hub/user-redirect/{git_pull_path(repo, branch, target, notebook)}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", required=True, help="the repository's address")
+    parser.add_argument("--repo", required=True, help="the course repository's address (or a local repository)")
     parser.add_argument("--hub", help="your JupyterHub's address")
     parser.add_argument("--branch", default="main")
+    parser.add_argument("--target", help="the folder the course lands in (default: the repository's name)")
     args = parser.parse_args(argv)
     try:
-        print("Binder:    ", binder_link(args.repo, args.branch))
+        if urlparse(args.repo).scheme in {"http", "https"}:
+            print("Binder:    ", binder_link(args.repo, args.branch))
         if args.hub:
-            print("JupyterHub:", nbgitpuller_link(args.hub, args.repo, args.branch))
+            print("JupyterHub:", nbgitpuller_link(args.hub, args.repo, args.branch, args.target))
+        print("Hub default URL (singleuser.defaultUrl):", "/" + git_pull_path(args.repo, args.branch, args.target))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -91,7 +91,7 @@ class Launch(ContentModel):
         return binder_link(self.repo, self.branch, notebook)
 
     def jupyterhub(self, notebook: str = START) -> str:
-        return nbgitpuller_link(self.hub, self.repo, self.branch, notebook)
+        return nbgitpuller_link(self.hub, self.repo, self.branch, notebook=notebook)
 
     @property
     def placeholders(self) -> list[str]:

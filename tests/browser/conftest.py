@@ -44,15 +44,13 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Headless Chromium, one for the whole session (Playwright's sync API runs once per process), also
-    for tests that need no JupyterLab (the course website)."""
+def chromium(playwright_session):
+    """Headless Chromium, one for the whole session, also for tests that need no JupyterLab (the course
+    website); it runs on the session's one Playwright, shared with the hub tests."""
     _need_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

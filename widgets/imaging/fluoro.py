@@ -67,10 +67,10 @@ class _ViewArtists:
             arrow = FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=12, color=LEAK, lw=1.8,
                                     visible=False)
             ax.add_patch(arrow)
-            text = ax.text(0, 0, "", color=LEAK, fontsize=8, fontweight="bold", visible=False,
+            text = ax.text(0, 0, "", color=LEAK, fontsize=8.5, fontweight="bold", visible=False,
                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
             self.leaks.append((arrow, text))
-        self.labels = [ax.text(0, 0, "", color=LABEL, fontsize=8, ha="left", va="center", visible=False,
+        self.labels = [ax.text(0, 0, "", color=LABEL, fontsize=8.5, ha="left", va="center", visible=False,
                                path_effects=_OUTLINE) for _ in range(9)]
 
     @property
@@ -116,7 +116,7 @@ class FluoroViews:
 
     def __init__(self, level_id: str = "L5", heights: tuple[float, float, float] | None = None,
                  scene: Scene | None = None, *, labels: bool = True, oblique_deg: float = 0.0,
-                 title: str | None = None, width: float = 10.2, height: float = 5.6, dpi: int = 80):
+                 title: str | None = None, width: float = 8.8, height: float = 5.3, dpi: int = 80):
         self.seg = segment(level_id, tuple(heights) if heights else None)
         self.scene = scene or Scene()
         self.labels = labels
@@ -125,17 +125,17 @@ class FluoroViews:
         self.title = title
         fig = new_figure(width, height, layout=None)
         self.figure = fig
-        axes = {"AP": fig.add_axes((0.06, 0.25, 0.4, 0.64)), "lateral": fig.add_axes((0.54, 0.25, 0.45, 0.64))}
+        axes = {"AP": fig.add_axes((0.065, 0.27, 0.4, 0.62)), "lateral": fig.add_axes((0.545, 0.27, 0.45, 0.62))}
         for kind, ax in axes.items():
             frame = FRAMES[kind]
             ax.set_facecolor("black")
             ax.set_xlim(frame.u_min, frame.u_max)
             ax.set_ylim(frame.v_min, frame.v_max)
             ax.set_aspect("equal")
-            ax.set_title(" ", fontsize=11)
+            ax.set_title(" ", fontsize=10.5)
             ax.tick_params(labelsize=8)
-        axes["AP"].set_xlabel("patient's right  \u2190  mm from the midline  \u2192  patient's left", fontsize=9)
-        axes["lateral"].set_xlabel("front (anterior)  \u2190  mm  \u2192  back (posterior)", fontsize=9)
+        axes["AP"].set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
+        axes["lateral"].set_xlabel("front (anterior) \u2190  mm  \u2192 back (posterior)", fontsize=8.5)
         self.axes = axes
         self.art = {kind: _ViewArtists(ax, kind) for kind, ax in axes.items()}
         self.badge = fig.text(0.01, 0.975, "", fontsize=9, va="top", color="black",
@@ -143,15 +143,16 @@ class FluoroViews:
                                     "edgecolor": "black", "linewidth": 0.8})
         self.heading = fig.text(0.5, 0.975, title or "", fontsize=12, ha="center", va="top", fontweight="bold")
         fig.legend(handles=[
-            Line2D([], [], color="black", lw=2.2, label="needle (bright on x-ray)"),
+            Line2D([], [], color="black", lw=2.2, label="needle"),
             Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="balloon"),
             Patch(facecolor=COLOURS["cement"], edgecolor=COLOURS["vertebroplasty"], label="cement"),
-            Line2D([], [], color=WALL, lw=1.6, ls=(0, (4, 2)), label="medial wall (AP), posterior wall (lateral)"),
+            Line2D([], [], color=WALL, lw=1.6, ls=(0, (4, 2)), label="medial wall (AP), posterior wall (side)"),
             Line2D([], [], color=TARGET, lw=1.6, ls=(0, (4, 2)), label="target: front third"),
             Line2D([], [], color="black", lw=1.0, ls=(0, (3, 3)), label="height before the fracture"),
             Line2D([], [], color=LEAK, lw=1.8, marker=">", label="cement leak route"),
-        ], loc="lower center", bbox_to_anchor=(0.5, 0.058), ncol=4, fontsize=7.5, frameon=False, handlelength=1.6)
-        self.note = fig.text(0.01, 0.012, "", fontsize=7.5, va="bottom", ha="left", wrap=True, color="black")
+        ], loc="lower center", bbox_to_anchor=(0.5, 0.075), ncol=4, fontsize=7.5, frameon=False, handlelength=1.6,
+           columnspacing=1.2)
+        self.note = fig.text(0.01, 0.01, "", fontsize=7.5, va="bottom", ha="left", wrap=True, color="black")
         self._image_keys: dict[str, tuple] = {}
         self._frame_key = None
         self._draw()

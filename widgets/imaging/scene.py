@@ -152,7 +152,7 @@ def describe_tip(seg: Segment, needle: Needle) -> str:
         parts.append(f"On the AP view the tip is {ap_gap:.1f} mm lateral to the line of the pedicle's medial wall.")
     elif y < seg.depth:
         parts.append(f"On the AP view the tip is {-ap_gap:.1f} mm medial to the line of the pedicle's medial wall, "
-                     "which is safe now that it is in front of the posterior wall of the body.")
+                     "which the rule allows once the tip is in front of the posterior wall of the body.")
     else:
         parts.append(f"On the AP view the tip is {-ap_gap:.1f} mm medial to the line of the pedicle's medial wall "
                      "while it is still behind the body: the danger zone of the spinal canal.")

@@ -76,6 +76,7 @@ class NeedleExercise:
         self.depth = Slider("Needle advanced past the entry point", min=0, max=60, value=0, step=1, unit="mm")
         self.sliders = [self.entry_lateral, self.entry_up, self.medial, self.caudal, self.depth]
         self.readout = ipw.HTML(layout=ipw.Layout(max_width="60em"))
+        self.readout.add_class("vkp-needle-readout")
         self.feedback = ipw.HTML(_status("Set the entry point and the angles, advance the needle, then press "
                                          "Grade this attempt." if mode == "test" else ""))
         self._syncing = False
@@ -109,16 +110,18 @@ class NeedleExercise:
             self.export_status = ipw.HTML()
             self.csv_button.on_click(lambda _: self.save("csv"))
             self.json_button.on_click(lambda _: self.save("json"))
-            children += [ipw.HBox([self.grade_button, self.restart]), self.feedback, self.views.widget, self.readout,
+            # the pictures sit right under the controls that move the needle; the verdict comes after them
+            children += [self.views.widget, self.readout, ipw.HBox([self.grade_button, self.restart]), self.feedback,
                          self.attempts, ipw.HBox([self.student, self.csv_button, self.json_button],
                                                  layout=ipw.Layout(flex_flow="row wrap")), self.export_status]
             self._show_attempts()
         else:
-            children += [self.feedback, self.views.widget, self.readout]
+            children += [self.views.widget, self.readout, self.feedback]
         children.append(KeyboardShield(".vkp-needle"))
         self._show_text()
         self.widget = ipw.VBox(children)
         self.widget.add_class("vkp-needle")
+        self.widget.add_class(f"vkp-needle-{mode}")
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -25,7 +25,7 @@ from widgets.imaging import camera as cameras
 from widgets.imaging import scene as sc
 from widgets.imaging.scene import Scene
 from widgets.imaging.segment import Segment, segment
-from widgets.imaging.xray import Frame, radiograph
+from widgets.imaging.xray import Frame, forget_voxels, radiograph
 
 VIEWS = ("AP", "lateral")
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}
@@ -159,6 +159,7 @@ class FluoroViews:
         moving = [a for kind in VIEWS for a in self.art[kind].moving]
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
         self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi)
+        forget_voxels()
 
     # ------------------------------------------------------------------ public
     @property
@@ -216,6 +217,7 @@ class FluoroViews:
             self.view.prepare(self.frame_key())
         self.seg, self.scene, self.oblique, self.labels, self.breach_point = keep
         self._draw()
+        forget_voxels()
 
     # ------------------------------------------------------------------ drawing
     def _draw(self) -> None:

@@ -48,7 +48,7 @@ class NeedleExercise:
 
     def __init__(self, citations: Citations, *, level: str = DEFAULT_LEVEL, mode: str = "test",
                  heights: tuple[float, float, float] | None = None, export_dir: str | Path | None = None,
-                 history: AttemptHistory | None = None, prepare: bool = True):
+                 history: AttemptHistory | None = None, prepare: bool | None = None):
         if mode not in ("learn", "test"):
             raise ValueError(f"mode must be 'learn' or 'test', not {mode!r}")
         self.citations = citations
@@ -84,7 +84,9 @@ class NeedleExercise:
         self._reset_needle(render=False)
         self.views = FluoroViews(level, self.heights, Scene(needle=self.needle()),
                                  title="Needle placement: " + ("Learn mode" if mode == "learn" else "Test mode"))
-        if prepare:
+        # Test mode draws every level's frames in advance, so each change only blits; Learn mode (the same
+        # controls, shown first in notebook 04) draws a frame the first time it is reached, to save memory
+        if prepare if prepare is not None else mode == "test":
             self.prepare()
         for control in (*self.sliders,):
             control.observe(self._changed, names="value")

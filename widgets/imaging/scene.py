@@ -129,9 +129,9 @@ def leak_routes(seg: Segment, scene: Scene) -> list[LeakRoute]:
     return [
         LeakRoute("disc", "into the disc", ((x, y, z + 3), (x, y, top + 0.7 * up)),
                   label_offset={"AP": (-1.5, 1.0), "lateral": (1.5, 1.0)}),
-        LeakRoute("canal", "back into the spinal canal",
+        LeakRoute("canal", "into the spinal canal",
                   ((x * 0.4, d - 3, mid_back), (2.0, d + 0.55 * seg.level["canal_depth_mm"], mid_back - 4)),
-                  label_offset={"AP": (-10.0, -4.0), "lateral": (1.0, -2.5)}),
+                  label_offset={"AP": (-8.0, -4.0), "lateral": (1.0, -2.5)}),
         LeakRoute("basivertebral", "into a vein (basivertebral)", ((x, y + 2, z - 2), (0.5, d - 0.5, mid_back * 0.6)),
                   views=("lateral",), label_offset={"lateral": (-1.0, -9.0)}),
         LeakRoute("segmental", "into a vein (segmental)",

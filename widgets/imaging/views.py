@@ -151,11 +151,11 @@ class NeedleExercise:
         ped = self.seg.pedicle
         if self.mode == "learn":
             n = planned_needle(self.seg, 0.0)
-            lateral, up, medial = abs(n.entry[0]), n.entry[2], round(ped.angle_deg)
+            lateral, up, medial, caudal = abs(n.entry[0]), n.entry[2], round(n.medial_deg), round(n.caudal_deg)
         else:
-            lateral, up, medial = abs(float(ped.centre_x(ped.y_back))), ped.z_centre, 0
+            lateral, up, medial, caudal = abs(float(ped.centre_x(ped.y_back))), ped.z_centre, 0, 0
         return {"entry_lateral": round(lateral * 2) / 2, "entry_up": round(up * 2) / 2, "medial": medial,
-                "caudal": 0, "depth": 0}
+                "caudal": caudal, "depth": 0}
 
     def _reset_needle(self, render: bool = True) -> None:
         self._syncing = True

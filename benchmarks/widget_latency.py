@@ -192,7 +192,7 @@ def bench_stepper(repeat: int) -> list[tuple]:
     rows.append(("procedure stepper", "within-step slider (balloon inflating)", len(values), renders, ours, naive))
     stepper.go(stepper.procedure.step_ids.index("kp_cement_inject"))
     for control, options in ((stepper.leaks, ["show", "hide"]), (stepper.labels, ["off", "on"])):
-        values = list(itertools.islice(itertools.cycle(options), 20 * repeat))
+        values = list(itertools.islice(itertools.cycle(options), 40 * repeat))
         ours, naive, renders = _measure(stepper.drawing, stepper.drawing.view, values,
                                         lambda v, c=control: setattr(c, "value", v))
         rows.append(("procedure stepper", f"{control.description.split(':')[0].lower()} switch", len(values), renders,
@@ -221,7 +221,7 @@ def bench_needle(repeat: int) -> list[tuple]:
         rows.append(("needle exercise", control.description[:40], len(values), renders, ours, naive))
     for control, options in ((ex.level, ["L2", "L3", "L4", "L5", "L1"]), (ex.front, ["barrel", "ap"]),
                              (ex.labels, ["off", "on"])):
-        values = list(itertools.islice(itertools.cycle(options), 30 * repeat))
+        values = list(itertools.islice(itertools.cycle(options), 40 * repeat))
         ours, naive, renders = _measure(ex.views, ex.views.view, values, lambda v, c=control: setattr(c, "value", v))
         rows.append(("needle exercise", control.description, len(values), renders, ours, naive))
     return rows

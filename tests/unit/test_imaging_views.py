@@ -25,11 +25,6 @@ def text(value: str) -> str:
     return re.sub(r"<[^>]+>", " ", value)
 
 
-@pytest.fixture(scope="module")
-def exercise_cites():
-    return Citations()
-
-
 def make_exercise(tmp_path=None, **kw) -> NeedleExercise:
     return NeedleExercise(Citations(), export_dir=tmp_path, prepare=False, **kw)
 

@@ -6,10 +6,12 @@ needle, the balloon, the cavity and the cement, the "what can go wrong" leakage 
 that can be switched off.  Everything drawn is the same 3-D geometry projected by the two cameras
 of :mod:`widgets.imaging.camera`, so the views always agree.
 
-The figure is built once.  :meth:`FluoroViews.update` moves the artists (images, needle, balloon,
-labels...) and renders once, blitted over a cached frame (:class:`widgets.core.figures.BlitFigureView`).
-The figure says which of its dimensions are illustrative, and the alt text says where the needle
-tip is and which wall it is near.
+The figure is built once.  :meth:`FluoroViews.update` moves the artists and renders once.  What
+changes only with the level, the heights, the C-arm or a switch (radiographs, labels, overlays) is
+drawn once per state into a cached frame over a cached base (:class:`LayeredBlitView`, a
+:class:`widgets.core.figures.BlitFigureView`); a change of the needle or the devices only restores
+that frame and draws them.  The figure says which of its dimensions are illustrative, and the alt
+text says where the needle tip is and which wall it is near.
 """
 
 from __future__ import annotations

@@ -205,7 +205,8 @@ def _breach_problem(b: Breach, ev) -> Problem:
     return Problem("pedicle", "breach_lateral",
                    f"Pedicle breach through its outer (lateral) wall, {at}. Outside the pedicle the needle "
                    f"can reach the side of the vertebral body, where a segmental artery runs: a needle placed "
-                   f"there has torn one and caused bleeding behind the abdomen [@{SEGMENTAL}].", (SEGMENTAL,))
+                   f"there has injured one, causing bleeding behind the abdominal cavity (a retroperitoneal "
+                   f"haematoma) [@{SEGMENTAL}].", (SEGMENTAL,))
 
 
 def _target_problem(where: str, y: float, seg: Segment) -> Problem:

@@ -18,6 +18,7 @@ from matplotlib.patches import Ellipse, Patch, Polygon
 from widgets.core.figures import BlitFigureView, new_figure
 from widgets.fractures.geometry import Heights, sagittal_outline
 from widgets.imaging.grading import planned_needle
+from widgets.imaging.scene import device_phrases
 from widgets.imaging.segment import segment, side_outlines
 from widgets.procedures.steps import Drawing
 from widgets.core.style import COLOURS
@@ -173,12 +174,6 @@ class SagittalDrawing:
         if s.xray:
             parts.append("Live x-ray (fluoroscopy) is on. ")
         parts.append(f"It shows {NEEDLE_TEXT[s.needle]}")
-        if s.balloon > 0:
-            parts.append(f", a balloon inflated to {s.balloon * 100:.0f} %")
-        if s.cavity and s.cement == 0:
-            parts.append(", an empty cavity")
-        if s.cement > 0:
-            where = "filling the cavity" if s.cavity else "spread through the bone"
-            parts.append(f", {'hardened' if s.cement_set else 'liquid'} cement {where}")
+        parts += [", " + p for p in device_phrases(s.balloon, s.cavity, s.cement, s.cement_set)]
         parts.append(". " + s.caption)
         return " ".join(parts[:2]) + " " + "".join(parts[2:])

@@ -351,13 +351,9 @@ class FluoroViews:
             parts.append("The needle has been withdrawn.")
         else:
             parts.append("There is no needle.")
-        if scene.balloon > 0:
-            parts.append(f"A balloon inflated to {scene.balloon * 100:.0f} % lies in the front of the body.")
-        if scene.cavity and scene.cement == 0:
-            parts.append("An empty cavity remains where the balloon was.")
-        if scene.cement > 0:
-            where = "filling the cavity" if scene.cavity else "spread through the spongy bone"
-            parts.append(f"There is {'hardened' if scene.cement_set else 'liquid'} cement {where}.")
+        devices = sc.device_phrases(scene.balloon, scene.cavity, scene.cement, scene.cement_set)
+        if devices:
+            parts.append("In the front of the body: " + "; ".join(devices) + ".")
         if self.breach_point is not None:
             parts.append("A red cross marks where the needle left the pedicle.")
         if scene.leaks:

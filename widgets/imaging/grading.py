@@ -182,31 +182,40 @@ def grade(seg: Segment, needle: Needle) -> Grade:
                  where, tuple(problems))
 
 
+#: For a breach of each wall: its name, the evidence key of the distance to the nerves it risks, and
+#: the danger in words ({mm} is that distance, read from the evidence).
+BREACH_DANGER = {
+    "medial": ("medial (inner)", "pedicle_to_dural_sac_medial_mm",
+               "That is the spinal canal side: in cadavers the dural sac lies on average only {mm} mm medial to "
+               "a lumbar pedicle"),
+    "inferior": ("lower (inferior)", "pedicle_to_nerve_root_inferior_mm",
+                 "The exiting nerve root runs below the pedicle, on average only {mm} mm away in cadavers"),
+    "superior": ("upper (superior)", "pedicle_to_nerve_root_superior_mm",
+                 "The nerve root above is further away, on average {mm} mm in cadavers, but the wall is broken "
+                 "and the needle is heading out of the bone"),
+}
+
+
 def _breach_problem(b: Breach, ev) -> Problem:
     at = "at the entry point: the needle starts outside the pedicle" if b.depth == 0 else \
         f"{b.depth:.1f} mm in"
-    if b.wall == "medial":
-        mm = ev.number(NEURAL, "pedicle_to_dural_sac_medial_mm")
-        return Problem("pedicle", "breach_medial",
-                       f"Pedicle breach through its medial (inner) wall, {at}. That is the spinal canal side: "
-                       f"in cadavers the dural sac lies on average only {mm} mm medial to a lumbar pedicle "
-                       f"[@{NEURAL}].", (NEURAL,))
-    if b.wall == "inferior":
-        mm = ev.number(NEURAL, "pedicle_to_nerve_root_inferior_mm")
-        return Problem("pedicle", "breach_inferior",
-                       f"Pedicle breach through its lower (inferior) wall, {at}. The exiting nerve root runs "
-                       f"below the pedicle, on average only {mm} mm away in cadavers [@{NEURAL}].", (NEURAL,))
-    if b.wall == "superior":
-        mm = ev.number(NEURAL, "pedicle_to_nerve_root_superior_mm")
-        return Problem("pedicle", "breach_superior",
-                       f"Pedicle breach through its upper (superior) wall, {at}. The nerve root above is "
-                       f"further away, on average {mm} mm in cadavers, but the wall is broken and the needle "
-                       f"is heading out of the bone [@{NEURAL}].", (NEURAL,))
+    if b.wall in BREACH_DANGER:
+        name, key, danger = BREACH_DANGER[b.wall]
+        text = danger.format(mm=ev.number(NEURAL, key))
+        return Problem("pedicle", f"breach_{b.wall}",
+                       f"Pedicle breach through its {name} wall, {at}. {text} [@{NEURAL}].", (NEURAL,))
     return Problem("pedicle", "breach_lateral",
                    f"Pedicle breach through its outer (lateral) wall, {at}. Outside the pedicle the needle "
                    f"can reach the side of the vertebral body, where a segmental artery runs: a needle placed "
                    f"there has injured one, causing bleeding behind the abdominal cavity (a retroperitoneal "
                    f"haematoma) [@{SEGMENTAL}].", (SEGMENTAL,))
+
+
+#: A tip that missed the body: where (a word of :meth:`Segment.where`), its code, the danger, the source.
+MISSED_BODY = {
+    "disc": ("in_disc", "cement injected there would go into the disc, one of the ways cement leaks", DISC_LEAK),
+    "beside": ("beside_body", "it lies near the segmental artery that runs along the side of the body", SEGMENTAL),
+}
 
 
 def _target_problem(where: str, y: float, seg: Segment) -> Problem:
@@ -220,16 +229,10 @@ def _target_problem(where: str, y: float, seg: Segment) -> Problem:
         return Problem("target", "not_in_body",
                        f"The tip is {where}: it has not reached the vertebral body yet, so there is nothing to "
                        f"fill. Advance it to the front third of the body {cite}.", TARGET_CITES)
-    if "disc" in where:
-        return Problem("target", "in_disc",
-                       f"The tip is {where}: it has missed the body, and cement injected there would go into the "
-                       f"disc, one of the ways cement leaks [@{DISC_LEAK}]. The target is the front third of "
-                       f"the body {cite}.", (DISC_LEAK, *TARGET_CITES))
-    if "beside" in where:
-        return Problem("target", "beside_body",
-                       f"The tip is {where}: it has missed the body, near the segmental artery that runs along "
-                       f"its side [@{SEGMENTAL}]. The target is the front third of the body {cite}.",
-                       (SEGMENTAL, *TARGET_CITES))
+    for word, (code, danger, key) in MISSED_BODY.items():
+        if word in where:
+            return Problem("target", code, f"The tip is {where}: it has missed the body, and {danger} [@{key}]. "
+                           f"The target is the front third of the body {cite}.", (key, *TARGET_CITES))
     return Problem("target", "through_front",
                    f"The tip is {where}: it has gone through the front wall and missed the body. Pull back to the "
                    f"front third, inside the bone {cite}.", TARGET_CITES)

@@ -66,6 +66,19 @@ class Ellipsoid:
         return np.stack([cu + half_u * r * np.cos(t), cv + rz * r * np.sin(t)], axis=1)
 
 
+def device_phrases(balloon: float, cavity: bool, cement: float, cement_set: bool) -> list[str]:
+    """What the balloon, cavity and cement show, in words every figure's alt text uses."""
+    out = []
+    if balloon > 0:
+        out.append(f"a balloon inflated to {balloon * 100:.0f} %")
+    if cavity and cement == 0:
+        out.append("an empty cavity where the balloon was")
+    if cement > 0:
+        where = "filling the cavity" if cavity else "spread through the spongy bone"
+        out.append(f"{'hardened' if cement_set else 'liquid'} cement {where}")
+    return out
+
+
 def tip_centre(seg: Segment, scene: Scene) -> np.ndarray:
     """Where the balloon and the cement are centred: the needle tip, or the planned tip."""
     if scene.needle is not None:

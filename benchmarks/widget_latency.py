@@ -1,12 +1,15 @@
 """Latency of the module's interactive figures: time from a control's value change to the updated figure.
 
-Drives every control of notebook 05's height-restoration explorer and outcome comparison, and
-the figure controls of notebooks 01-03 (fracture explorer sliders, procedure stepper, balloon), in
-the kernel (no browser): set the value, the view's observers run, the artists move, the figure is
+Drives every control of notebook 05's height-restoration explorer and outcome comparison, the
+figure controls of notebooks 01-03 (fracture explorer sliders, procedure stepper with its
+within-step slider and its leak-route and label switches, balloon), and every control of notebook
+04's needle-placement exercise (entry point, angles, depth, level, front view, labels), in the
+kernel (no browser): set the value, the view's observers run, the artists move, the figure is
 rendered to PNG and the <img> HTML is replaced; the clock stops when that returns.  Beside each,
 the naive pattern (what ``ipywidgets.interact`` with pyplot does: build a new figure from
 scratch and render it on every change) is measured in the same run on the same sequence of
-values.  Prints median and p95 per control and the ratio naive / ours.
+values.  Prints median and p95 per control and the ratio naive / ours.  The simulated radiographs
+are computed once per state either way (cached), so the naive figures pay only for drawing.
 
 Run: .venv/bin/python benchmarks/widget_latency.py  [--repeat N]
 Target on a 2-core machine: p95 <= 50 ms, and at least 3 times faster than naive.
@@ -125,18 +128,7 @@ def bench_procedures(repeat: int) -> list[tuple]:
     def naive_drawing(drawing: SagittalDrawing) -> None:
         SagittalDrawing(drawing.heights, drawing.depth, expected=drawing.expected, state=drawing.state)
 
-    stepper = StepperView(load_procedure("kyphoplasty"), cites)
-    steps = list(itertools.islice(itertools.cycle(list(range(1, stepper.n)) + list(range(stepper.n - 2, -1, -1))),
-                                  30 * repeat))
-    before = stepper.drawing.view.render_count
-    ours = timed(stepper.go, steps)
-    renders = stepper.drawing.view.render_count - before
-
-    def naive_step(i):
-        stepper.go(i)
-        naive_drawing(stepper.drawing)
-    naive = [n - o for n, o in zip(timed(naive_step, steps), ours)]
-    rows.append(("procedure stepper", "Next / Previous", len(steps), renders, ours, naive))
+    rows += bench_stepper(repeat)
 
     explorer = FractureExplorer(cites)
     slider = explorer.sliders["anterior"]
@@ -161,11 +153,86 @@ def bench_procedures(repeat: int) -> list[tuple]:
     return rows
 
 
+def naive_fluoro(views) -> None:
+    """The stepper's or the exercise's two views built from scratch in their current state, and rendered."""
+    from widgets.imaging.fluoro import FluoroViews
+    FluoroViews(views.seg.level.id, views.seg.heights, views.scene, labels=views.labels, oblique_deg=views.oblique,
+                title=views.title)
+
+
+def _measure(view, figure_view, control_values, set_value) -> tuple[list[float], list[float], int]:
+    before = figure_view.render_count
+    ours = timed(set_value, control_values)
+    renders = figure_view.render_count - before
+
+    def naive(v):
+        set_value(v)
+        naive_fluoro(view)
+    # the naive pass also moves the real view (to reach the same state); that part is ours, taken off
+    naive_ms = [n - o for n, o in zip(timed(naive, control_values), ours)]
+    return ours, naive_ms, renders
+
+
+def bench_stepper(repeat: int) -> list[tuple]:
+    """Notebooks 02-03: the steppers' two fluoroscopic views."""
+    from widgets.procedures.steps import load_procedure
+    from widgets.procedures.views import StepperView
+
+    cites = Citations()
+    rows = []
+    stepper = StepperView(load_procedure("kyphoplasty"), cites)
+    steps = list(itertools.islice(itertools.cycle(list(range(1, stepper.n)) + list(range(stepper.n - 2, -1, -1))),
+                                  30 * repeat))
+    ours, naive, renders = _measure(stepper.drawing, stepper.drawing.view, steps, stepper.go)
+    rows.append(("procedure stepper", "Next / Previous (both views)", len(steps), renders, ours, naive))
+    stepper.go(stepper.procedure.step_ids.index("kp_balloon_inflate"))
+    values = [float(v) for v in itertools.islice(itertools.cycle([75, 50, 25, 0, 25, 50, 75, 100]), 32 * repeat)]
+    ours, naive, renders = _measure(stepper.drawing, stepper.drawing.view, values,
+                                    lambda v: setattr(stepper.within, "value", v))
+    rows.append(("procedure stepper", "within-step slider (balloon inflating)", len(values), renders, ours, naive))
+    stepper.go(stepper.procedure.step_ids.index("kp_cement_inject"))
+    for control, options in ((stepper.leaks, ["show", "hide"]), (stepper.labels, ["off", "on"])):
+        values = list(itertools.islice(itertools.cycle(options), 40 * repeat))
+        ours, naive, renders = _measure(stepper.drawing, stepper.drawing.view, values,
+                                        lambda v, c=control: setattr(c, "value", v))
+        rows.append(("procedure stepper", f"{control.description.split(':')[0].lower()} switch", len(values), renders,
+                     ours, naive))
+    return rows
+
+
+def bench_needle(repeat: int) -> list[tuple]:
+    """Notebook 04: every control of the needle-placement exercise."""
+    from widgets.imaging.views import NeedleExercise
+
+    t0 = time.perf_counter()
+    ex = NeedleExercise(Citations())
+    print(f"(needle exercise: made and its level, front-view and label frames drawn in advance in "
+          f"{(time.perf_counter() - t0) * 1000:.0f} ms)")
+    rows = []
+
+    def sweep(lo, hi, step, n):
+        up = [lo + i * step for i in range(int(round((hi - lo) / step)) + 1)]
+        return [float(v) for v in itertools.islice(itertools.cycle(up[1:] + up[-2::-1]), n * repeat)]
+
+    sliders = [(ex.depth, sweep(0, 50, 1, 60)), (ex.medial, sweep(0, 40, 1, 40)), (ex.caudal, sweep(-15, 15, 1, 40)),
+               (ex.entry_lateral, sweep(8, 22, 0.5, 40)), (ex.entry_up, sweep(12, 26, 0.5, 40))]
+    for control, values in sliders:
+        ours, naive, renders = _measure(ex.views, ex.views.view, values, lambda v, c=control: setattr(c, "value", v))
+        rows.append(("needle exercise", control.description[:40], len(values), renders, ours, naive))
+    for control, options in ((ex.level, ["L2", "L3", "L4", "L5", "L1"]), (ex.front, ["barrel", "ap"]),
+                             (ex.labels, ["off", "on"])):
+        values = list(itertools.islice(itertools.cycle(options), 40 * repeat))
+        ours, naive, renders = _measure(ex.views, ex.views.view, values, lambda v, c=control: setattr(c, "value", v))
+        rows.append(("needle exercise", control.description, len(values), renders, ours, naive))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="multiply the number of changes per control")
     args = parser.parse_args(argv)
-    rows = bench_explorer(args.repeat) + bench_comparison(args.repeat) + bench_procedures(args.repeat)
+    rows = (bench_explorer(args.repeat) + bench_comparison(args.repeat) + bench_procedures(args.repeat)
+            + bench_needle(args.repeat))
     print(f"{'widget':20} {'control':40} {'n':>4} {'median':>8} {'p95':>8} {'naive med':>10} {'naive p95':>10} "
           f"{'ratio med':>9} {'ratio p95':>9}  verdict")
     ok = True

@@ -71,7 +71,21 @@ def outcome_figures():
     return figs
 
 
-@pytest.mark.parametrize("source", [procedure_figures, outcome_figures])
+def imaging_figures():
+    from widgets.imaging.views import NeedleExercise
+    from widgets.procedures.views import StepperView
+    from widgets.procedures.steps import load_procedure
+    cites = Citations()
+    ex = NeedleExercise(cites, prepare=False)
+    ex.medial.value, ex.depth.value = 40, 40
+    ex.grade()                                   # the breach mark is drawn
+    vp = StepperView(load_procedure("vertebroplasty"), cites, prepare=False)
+    vp.go(vp.procedure.step_ids.index("vp_cement_inject"))
+    vp.leaks.value = "show"                      # the leakage routes are drawn
+    return [("needle exercise", ex.views.figure), ("vertebroplasty leak routes", vp.drawing.figure)]
+
+
+@pytest.mark.parametrize("source", [procedure_figures, outcome_figures, imaging_figures])
 def test_figures_use_only_the_palette(source):
     for name, fig in source():
         fig.canvas.draw()

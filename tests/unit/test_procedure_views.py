@@ -57,14 +57,16 @@ def test_one_render_per_step_and_the_figure_is_not_rebuilt():
     assert s.drawing.view.figure is fig
 
 
-def test_the_drawing_follows_the_step():
+def test_the_drawing_follows_the_step_in_both_views():
     s = StepperView(KP, Citations())
     seen = {}
     for i, step in enumerate(KP.steps):
         s.go(i)
         d = s.drawing
-        seen[step.phase] = (len(d.needle.get_xdata()) > 0, d.balloon.get_visible(), d.cavity.get_visible(),
-                            d.cement.get_visible(), d.view.alt)
+        shown = {kind: (len(a.needle.get_xdata()) > 0, a.balloon.get_visible(), a.cavity.get_visible(),
+                        a.cement.get_visible()) for kind, a in d.art.items()}
+        assert shown["AP"] == shown["lateral"], f"{step.id}: the two views disagree: {shown}"
+        seen[step.phase] = (*shown["AP"], d.view.alt)
     assert seen["fluoroscopy"][:4] == (False, False, False, False)
     assert seen["needle"][:4] == (True, False, False, False)
     assert seen["balloon_inflate"][:4] == (True, True, False, False) and "balloon" in seen["balloon_inflate"][4]
@@ -100,7 +102,7 @@ def test_stepper_is_keyboard_and_screen_reader_ready():
     assert s.prev.tooltip and s.next.tooltip
     assert 'role="status"' in s.status.value and 'aria-live="polite"' in s.status.value
     assert re.search(r'<progress max="7" value="1" aria-label="[^"]+"', s.status.value)
-    assert 'alt="Side view of a vertebral body' in s.drawing.widget.value
+    assert 'alt="Two simulated fluoroscopic views of L5' in s.drawing.widget.value
     with pytest.raises(ValueError, match="start must be a step index"):
         StepperView(VP, Citations(), start=7)
 

@@ -49,11 +49,11 @@ def png_bytes(fig: Figure, dpi: int | None = None) -> bytes:
     return buf.getvalue()
 
 
-def img_html(png: bytes, alt: str, width_px: int | None = None) -> str:
-    """An ``<img>`` tag for PNG bytes with escaped alt text."""
+def img_html(png: bytes, alt: str, width_px: int | None = None, mime: str = "image/png") -> str:
+    """An ``<img>`` tag for PNG (or ``mime``) bytes with escaped alt text."""
     data = base64.b64encode(png).decode("ascii")
     width = f' style="max-width:100%;width:{width_px}px"' if width_px else ' style="max-width:100%"'
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
+    return (f'<img src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}"'
             f' role="img"{width}>')
 
 
@@ -95,7 +95,12 @@ class BlitFigureView(FigureView):
     picture is the same as a full draw; the cost is a fraction of it.
     """
 
-    def __init__(self, fig: Figure, alt: str, moving: list, *, dpi: int = 64):
+    def __init__(self, fig: Figure, alt: str, moving: list, *, dpi: int = 64, image_format: str = "png"):
+        """``image_format="jpeg"`` suits photograph-like figures (simulated x-rays): it encodes in a
+        fraction of PNG's time, a third of its size; line drawings keep PNG."""
+        if image_format not in ("png", "jpeg"):
+            raise ValueError(f"image_format must be 'png' or 'jpeg', not {image_format!r}")
+        self.image_format = image_format
         self.moving = moving
         for artist in moving:
             artist.set_animated(True)   # left out of full draws; drawn over the background
@@ -105,21 +110,30 @@ class BlitFigureView(FigureView):
         # The background was laid out on the first render; keep that layout for every later one.
         fig.set_layout_engine("none")
 
+    def prepare(self, background) -> None:
+        """Draw and keep the static frame for ``background`` now (the figure's static artists must
+        already show that state), so that the first render with this key only blits."""
+        if background not in self._backgrounds:
+            self.figure.canvas.draw()
+            self._backgrounds[background] = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+
     def render(self, alt: str | None = None, background=None) -> None:
         if alt is not None:
             self.alt = alt
         fig = self.figure
         canvas = fig.canvas
         if background not in self._backgrounds:
-            canvas.draw()
-            self._backgrounds[background] = canvas.copy_from_bbox(fig.bbox)
+            self.prepare(background)
         else:
             canvas.restore_region(self._backgrounds[background])
         for artist in self.moving:
             fig.draw_artist(artist)
         width, height = canvas.get_width_height(physical=True)
         buf = io.BytesIO()
-        PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)
-        self.widget.value = img_html(buf.getvalue(), self.alt)
+        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        if self.image_format == "jpeg":
+            image.convert("RGB").save(buf, format="jpeg", quality=90, subsampling=0)
+        else:
+            image.save(buf, format="png", compress_level=1)
+        self.widget.value = img_html(buf.getvalue(), self.alt, mime=f"image/{self.image_format}")
         self.render_count += 1

@@ -1,10 +1,13 @@
-"""A sagittal drawing of one vertebral body, to scale, whose artists move in place.
+"""A side view of the treated vertebra, to scale, whose artists move in place.
 
-Used by the fracture explorer, the procedure stepper and the balloon
-interactive.  The figure is built once; :meth:`SagittalDrawing.update` moves
-the outline, needle, balloon, cavity and cement artists, then renders once.
-x runs from the front of the body (anterior, 0 mm) to the back (posterior),
-y is height above the lower endplate, both in millimetres.
+Used by the fracture explorer, the balloon interactive and the balloon and height explorers of
+notebooks 01 and 03.  It draws the module's one anatomy (:mod:`widgets.imaging`): the vertebral
+body with the heights given, and behind it the pedicle, the lamina and the spinous process of the
+same level, placed as in the fluoroscopic views; the needle follows the same planned path through
+the pedicle, and the balloon, cavity and cement sit at its tip.  The figure is built once;
+:meth:`SagittalDrawing.update` moves the outline, needle, balloon, cavity and cement artists, then
+renders once.  x runs from the front of the body (anterior, 0 mm) to the back (posterior), y is
+height above the lower endplate, both in millimetres.
 """
 
 from __future__ import annotations
@@ -14,12 +17,17 @@ from matplotlib.patches import Ellipse, Patch, Polygon
 
 from widgets.core.figures import BlitFigureView, new_figure
 from widgets.fractures.geometry import Heights, sagittal_outline
+from widgets.imaging.grading import planned_needle
+from widgets.imaging.scene import device_phrases
+from widgets.imaging.segment import segment, side_outlines
 from widgets.procedures.steps import Drawing
 from widgets.core.style import COLOURS
 
-NEEDLE_TEXT = {"none": "no needle", "skin": "a needle through the skin",
-               "body": "a needle from the back with its tip in the front of the body",
+NEEDLE_TEXT = {"none": "no needle", "skin": "a needle from the back resting on the back of the pedicle",
+               "body": "a needle from the back through the pedicle with its tip in the front of the body",
                "removed": "no needle (withdrawn)"}
+#: The level the side view draws (the reference vertebra of notebook 01).
+LEVEL = "L5"
 
 
 class SagittalDrawing:
@@ -27,7 +35,12 @@ class SagittalDrawing:
 
     def __init__(self, heights: Heights, depth_mm: float, *, expected: Heights | None = None,
                  title: str = "Vertebral body, side view", width: float = 7.2, height: float = 3.4,
-                 state: Drawing | None = None):
+                 state: Drawing | None = None, level: str = LEVEL):
+        self.level = level
+        anatomy_depth = segment(level).depth
+        if abs(float(depth_mm) - anatomy_depth) > 1e-9:
+            raise ValueError(f"the side view draws {level} of the anatomy, whose body is {anatomy_depth:g} mm deep; "
+                             f"got a depth of {depth_mm:g} mm")
         self.depth = float(depth_mm)
         self.expected = expected
         self.heights = heights
@@ -46,6 +59,13 @@ class SagittalDrawing:
                                facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], linewidth=2,
                                label="Vertebral body")
         ax.add_patch(self.outline)
+        # the parts behind the body, from the same anatomy as the fluoroscopic views
+        self.arch = {name: Polygon([[0, 0]], closed=True, facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"],
+                                   linewidth=1.2) for name in ("pedicle", "lamina", "spinous process")}
+        for patch in self.arch.values():
+            ax.add_patch(patch)
+        self.arch_labels = {name: ax.text(0, 0, name, fontsize=8, ha="center", va="bottom", color=COLOURS["bone"])
+                            for name in ("pedicle", "spinal canal")}
         (self.expected_line,) = ax.plot([], [], linestyle="--", color=COLOURS["bone"], linewidth=1,
                                         label="Height before the fracture")
         if expected is not None:
@@ -62,14 +82,13 @@ class SagittalDrawing:
         self.needle = Line2D([], [], color=COLOURS["needle"], linewidth=3, solid_capstyle="round",
                              label="Needle")
         ax.add_line(self.needle)
-        ax.axvline(self.depth + 30, color=COLOURS["bone"], linewidth=1, linestyle="-.")
-        ax.text(self.depth + 29, top + 7, "skin", ha="right", va="top", fontsize=9)
         ax.text(0, top + 7, "front", ha="left", va="top", fontsize=9)
+        ax.text(self.depth + 33, top + 7, "back", ha="right", va="top", fontsize=9)
         self.xray_label = ax.text((self.depth + 30) / 2, top + 7, "live x-ray (fluoroscopy) on", ha="center",
                                   va="top", fontsize=9, color=COLOURS["needle"], visible=False,
                                   bbox={"boxstyle": "round,pad=0.2", "facecolor": COLOURS["highlight"],
                                         "edgecolor": COLOURS["needle"], "linewidth": 0.8})
-        proxies = [Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="Vertebral body"),
+        proxies = [Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="Vertebra"),
                    Line2D([], [], color=COLOURS["needle"], linewidth=3, label="Needle"),
                    Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="Balloon"),
                    Patch(fill=False, edgecolor=COLOURS["balloon"], linestyle=":", label="Cavity"),
@@ -80,7 +99,8 @@ class SagittalDrawing:
         self.update(render=False)
         # The frame (axes, labels, legend, skin line, expected height) is drawn once and kept as
         # pixels; a change redraws only the moving artists over it.
-        moving = [self.outline, self.cavity, self.cement, self.balloon, self.needle, self.xray_label]
+        moving = [self.outline, *self.arch.values(), *self.arch_labels.values(), self.cavity, self.cement,
+                  self.balloon, self.needle, self.xray_label]
         self.view = BlitFigureView(fig, self.alt_text(), moving, dpi=80)
 
     @property
@@ -88,15 +108,9 @@ class SagittalDrawing:
         return self.view.widget
 
     # geometry ------------------------------------------------------------------------------------
-    def _target(self) -> tuple[float, float]:
-        """Where the needle tip and balloon sit: front third of the body, below the lowest height."""
+    def segment(self):
         h = self.heights
-        return self.depth * 0.32, 0.45 * min(h.anterior, h.middle)
-
-    def _space(self) -> tuple[float, float]:
-        """Width and height available around the target inside the body."""
-        h = self.heights
-        return self.depth * 0.42, 0.75 * min(h.anterior, h.middle)
+        return segment(self.level, (h.anterior, h.middle, h.posterior))
 
     # updates -------------------------------------------------------------------------------------
     def update(self, state: Drawing | None = None, heights: Heights | None = None, *, render: bool = True) -> None:
@@ -106,16 +120,29 @@ class SagittalDrawing:
         if heights is not None:
             self.heights = heights
         s = self.state
+        seg = self.segment()
         self.outline.set_xy(sagittal_outline(self.heights, self.depth))
-        tx, ty = self._target()
-        w, h = self._space()
-        skin = (self.depth + 30, ty + 9)
+        outlines = side_outlines(seg)
+        for name, patch in self.arch.items():
+            patch.set_xy(outlines[name])
+        ped = seg.pedicle
+        self.arch_labels["pedicle"].set_position((ped.y_mid, ped.z_centre + ped.height / 2 + 1))
+        lamina_low = min(z for _, z in outlines["lamina"])
+        self.arch_labels["spinal canal"].set_position(
+            ((self.depth + min(y for y, _ in outlines["lamina"])) / 2 + 3, lamina_low - 6))
+        plan = planned_needle(seg)
+        tx, ty = float(plan.tip[1]), float(plan.tip[2])
+        # the needle enters from the back edge of the picture (its skin end lies beyond it)
+        back = plan.back_to(self.depth + 40)
         if s.needle == "body":
-            self.needle.set_data([skin[0], tx], [skin[1], ty])
+            self.needle.set_data([float(back[1]), tx], [float(back[2]), ty])
         elif s.needle == "skin":
-            self.needle.set_data([skin[0], skin[0] - 10], [skin[1], skin[1] - 10 * 9 / (skin[0] - tx)])
+            start = plan.point(0.0)
+            self.needle.set_data([float(back[1]), float(start[1])], [float(back[2]), float(start[2])])
         else:
             self.needle.set_data([], [])
+        a, m, _ = (self.heights.anterior, self.heights.middle, self.heights.posterior)
+        w, h = self.depth * 0.42, 0.75 * min(a, m)
         for patch, size, show in (
                 (self.balloon, s.balloon, s.balloon > 0),
                 (self.cavity, 1.0, s.cavity),
@@ -139,19 +166,14 @@ class SagittalDrawing:
     def alt_text(self) -> str:
         s, h = self.state, self.heights
         parts = [f"Side view of a vertebral body drawn to scale, {self.depth:.1f} mm deep, front height "
-                 f"{h.anterior:.1f} mm, middle {h.middle:.1f} mm, back {h.posterior:.1f} mm."]
+                 f"{h.anterior:.1f} mm, middle {h.middle:.1f} mm, back {h.posterior:.1f} mm, with its pedicle, "
+                 "the spinal canal and the arch behind it."]
         if self.expected is not None:
             parts.append(f"A dashed line shows the height before the fracture, {self.expected.anterior:.1f} mm "
                          "at the front.")
         if s.xray:
             parts.append("Live x-ray (fluoroscopy) is on. ")
         parts.append(f"It shows {NEEDLE_TEXT[s.needle]}")
-        if s.balloon > 0:
-            parts.append(f", a balloon inflated to {s.balloon * 100:.0f} %")
-        if s.cavity and s.cement == 0:
-            parts.append(", an empty cavity")
-        if s.cement > 0:
-            where = "filling the cavity" if s.cavity else "spread through the bone"
-            parts.append(f", {'hardened' if s.cement_set else 'liquid'} cement {where}")
+        parts += [", " + p for p in device_phrases(s.balloon, s.cavity, s.cement, s.cement_set)]
         parts.append(". " + s.caption)
         return " ".join(parts[:2]) + " " + "".join(parts[2:])

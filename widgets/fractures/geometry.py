@@ -168,11 +168,17 @@ class ReferenceVertebra:
 
 @lru_cache(maxsize=1)
 def reference_vertebra() -> ReferenceVertebra:
-    ev = load_evidence()
-    a = float(ev.number(REFERENCE_ID, "L5_anterior_height_mm.mean"))
-    p = float(ev.number(REFERENCE_ID, "L5_posterior_height_mm.mean"))
-    d = float(ev.number(REFERENCE_ID, "L5_superior_AP_length_mm.mean"))
-    return ReferenceVertebra(Heights(a, round((a + p) / 2, 2), p), d)
+    """L5 of the module's one anatomy (``widgets/content/anatomy.yaml``), whose body heights and depth
+    are the measured values of ``fg_lumbar_L5_cook2021``."""
+    from widgets.imaging.anatomy import level   # the anatomy is read lazily: it imports nothing from here
+
+    lv = level("L5")
+    heights = [lv.dimension(n) for n in ("body_anterior_height_mm", "body_posterior_height_mm", "body_depth_mm")]
+    if any(d.status != "measured" or d.evidence_id != REFERENCE_ID for d in heights):
+        raise ValueError(f"the reference L5 body must be measured ({REFERENCE_ID}); the anatomy says "
+                         + "; ".join(d.trace() for d in heights))
+    a, m, p = lv.expected_heights()
+    return ReferenceVertebra(Heights(a, m, p), lv["body_depth_mm"])
 
 
 def describe(geometry: FractureGeometry) -> str:

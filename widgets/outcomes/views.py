@@ -23,7 +23,9 @@ from matplotlib.patches import Patch, Polygon
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, Slider
 from widgets.core.figures import BlitFigureView, FigureView, new_figure
-from widgets.fractures.geometry import REGIONS
+from widgets.fractures.geometry import REGIONS, Heights, sagittal_outline
+from widgets.imaging.anatomy import load_anatomy
+from widgets.imaging.segment import segment, side_outlines
 from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
 from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, fmt, grade_answer,
@@ -250,6 +252,12 @@ class ExplorerArtists:
         ax.add_patch(self.band)
         self.mean_line, = ax.plot([], [], color=COLOURS["kyphoplasty"], lw=2)
         self.pooled_line, = ax.plot([], [], color=COLOURS["needle"], lw=1.8, ls=(0, (4, 2)), marker="o", ms=4)
+        # the pedicle behind the body, from the module's one anatomy, where the anatomy has the level
+        self.pedicle = Polygon([[0, 0]], closed=True, facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"],
+                               lw=1.0, visible=False)
+        ax.add_patch(self.pedicle)
+        self.pedicle_label = ax.text(0, 0, "pedicle", fontsize=8, ha="center", va="bottom", color=COLOURS["bone"],
+                                     visible=False)
         self.moving = [self.expected_line, self.body, self.band, self.mean_line, self.pooled_line]
         ax.legend(handles=[
             Line2D([], [], ls="--", color=COLOURS["bone"], label="expected (unfractured)"),
@@ -271,8 +279,9 @@ class ExplorerArtists:
         x = explorer_x(state)
         exp = [float(v) for v in state.expected.values()]
         frac = [float(v) for v in state.fractured.values()]
-        self.expected_line.set_data([x[0], x[0], x[1], x[2], x[2], x[0]], [0, exp[0], exp[1], exp[2], 0, 0])
-        self.body.set_xy([(x[0], 0), (x[0], frac[0]), (x[1], frac[1]), (x[2], frac[2]), (x[2], 0)])
+        outline = sagittal_outline(Heights(*exp), x[2])      # the same body profile as every side view
+        self.expected_line.set_data([p[0] for p in outline] + [x[0]], [p[1] for p in outline] + [0])
+        self.body.set_xy(sagittal_outline(Heights(*frac), x[2]))
         if state.band_low is not None:
             low = [float(v) for v in state.band_low.values()]
             high = [float(v) for v in state.band_high.values()]
@@ -288,12 +297,35 @@ class ExplorerArtists:
             self._level = state.level_id
             self.ax.set_ylim(0, max(exp) * 1.2)
             pad = (x[2] - x[0]) * 0.08
-            self.ax.set_xlim(x[0] - pad, x[2] + pad)
+            right = x[2] + pad
+            pedicle = anatomy_pedicle(state)
+            self.pedicle.set_visible(pedicle is not None)
+            self.pedicle_label.set_visible(pedicle is not None)
+            if pedicle is not None:
+                self.pedicle.set_xy(pedicle)
+                ys = [p[0] for p in pedicle]
+                right = max(ys) + pad
+                self.pedicle_label.set_position(((min(ys) + max(ys)) / 2, max(p[1] for p in pedicle) + 0.5))
+            self.ax.set_xlim(x[0] - pad, right)
             self.ax.set_xticks(x, ["front", "middle", "back"])
             if state.depth is not None:
                 self.ax.set_xlabel(f"{state.level_label}: front (anterior) to back (posterior), depth in mm")
             else:
                 self.ax.set_xlabel(f"{state.level_label}: front to back, not to scale (depth not verified)")
+
+
+def anatomy_pedicle(state):
+    """The side-view outline of the pedicle behind the explorer's body, when the module's anatomy
+    has the level and the explorer draws it to the same scale (same heights and depth); else None."""
+    anatomy = load_anatomy()
+    if state.level_id not in anatomy.levels or state.depth is None:
+        return None
+    lv = anatomy.level(state.level_id)
+    expected = tuple(float(v) for v in state.expected.values())
+    if (abs(float(state.depth) - lv["body_depth_mm"]) > 1e-9
+            or any(abs(e - a) > 1e-9 for e, a in zip(expected, lv.expected_heights()))):
+        return None
+    return side_outlines(segment(state.level_id))["pedicle"]
 
 
 def _walls_text(state) -> str:

@@ -2,7 +2,10 @@
 
 * :class:`StepperView` (Learn): Previous / Next buttons, "Step k of n" in a live
   status region with a progress bar, the step's what / why / what can go wrong
-  with numbered citations, and a sagittal drawing updated in place.
+  with numbered citations, and the two fluoroscopic views (front and side,
+  :class:`widgets.imaging.fluoro.FluoroViews`) updated in place: a "within this step"
+  slider plays out the needle advancing, the balloon inflating and deflating and the
+  cement filling; a "what can go wrong" switch overlays the cement leakage routes.
 * :class:`OrderingView` (Test): the steps shuffled with a seed in a keyboard
   list box; Move up / Move down, Check (marks steps out of place), Shuffle
   again, attempt history, and Export of the attempts as JSON next to the notebook.
@@ -23,10 +26,17 @@ import ipywidgets as ipw
 from widgets.procedures.balloon import BalloonModel, default_fracture
 from widgets.core.citations import Citations
 from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
-from widgets.core.controls import ListBox, RadioGroup
+from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Slider
+from widgets.imaging.fluoro import FluoroViews
+from widgets.imaging.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
+from widgets.imaging.segment import segment
 from widgets.procedures.steps import (AttemptHistory, Procedure, Question, QuizScore, export_filename, grade_decision,
                          grade_order, move, ordering_export, shuffled_ids)
-from widgets.fractures.drawing import SagittalDrawing
+
+#: The level the procedure steppers draw: the reference vertebra of notebook 01 (L5, measured on CT).
+STEPPER_LEVEL = "L5"
+#: Positions of the "within this step" slider (%): few, so that each is drawn once, in advance.
+PROGRESS_STEPS = (0, 25, 50, 75, 100)
 
 WIDE = {"description_width": "initial"}
 
@@ -61,9 +71,9 @@ class Shows:
 # --------------------------------------------------------------------------- Learn mode
 
 class StepperView(Shows):
-    """Walk through a procedure one step at a time."""
+    """Walk through a procedure one step at a time, watching the front and side fluoroscopic views."""
 
-    def __init__(self, procedure: Procedure, citations: Citations, *, start: int = 0):
+    def __init__(self, procedure: Procedure, citations: Citations, *, start: int = 0, prepare: bool = True):
         self.procedure = procedure
         self.citations = citations
         self.geometry = example_geometry()
@@ -73,19 +83,31 @@ class StepperView(Shows):
         self.index = start
         if not 0 <= start < len(procedure.steps):
             raise ValueError(f"start must be a step index from 0 to {len(procedure.steps) - 1}; got {start}")
-        self.drawing = SagittalDrawing(
-            self.heights_at(start), self.geometry.depth_mm, expected=self.geometry.expected,
-            title=f"{procedure.title}: side view of the treated vertebra",
-            state=procedure.steps[start].drawing)
+        self._syncing = False
+        self.within = Slider("Within this step", min=0, max=100, value=100, step=25, unit="%")
+        self.leaks = RadioGroup("What can go wrong: cement leak routes", options=[("Hide", "hide"), ("Show", "show")],
+                                value="hide")
+        self.labels = RadioGroup("Labels", options=[("On", "on"), ("Off", "off")], value="on")
+        self.drawing = FluoroViews(STEPPER_LEVEL, self._heights_tuple(start), self.scene_at(start),
+                                   title=f"{procedure.title}: the treated vertebra on fluoroscopy")
+        if prepare:
+            self.prepare()
         self.prev = _button("Previous step", "Go back one step (Enter or Space)")
         self.next = _button("Next step", "Go on to the next step (Enter or Space)", button_style="primary")
         self.status = ipw.HTML()
         self.card = ipw.HTML(layout=ipw.Layout(max_width="34em"))
+        self.within_note = ipw.HTML()
         self.prev.on_click(lambda _: self.go(self.index - 1))
         self.next.on_click(lambda _: self.go(self.index + 1))
+        self.within.observe(lambda _: self._redraw(), names="value")
+        self.leaks.observe(lambda _: self._redraw(), names="value")
+        self.labels.observe(lambda _: self._redraw(), names="value")
         self.widget = ipw.VBox([
             self.status, ipw.HBox([self.prev, self.next]),
+            ipw.HBox([self.within, self.within_note], layout=ipw.Layout(flex_flow="row wrap", align_items="center")),
+            ipw.HBox([self.leaks, self.labels], layout=ipw.Layout(flex_flow="row wrap")),
             ipw.HBox([self.drawing.widget, self.card], layout=ipw.Layout(flex_flow="row wrap")),
+            KeyboardShield(".vkp-stepper"),
         ])
         self.widget.add_class("vkp-stepper")
         self._show(render=False)  # the drawing was first rendered in this step's state
@@ -98,12 +120,36 @@ class StepperView(Shows):
     def step(self):
         return self.procedure.steps[self.index]
 
-    def heights_at(self, index: int) -> Heights:
-        """Fractured heights, lifted by the balloon from the inflation step on (KP only)."""
+    def heights_at(self, index: int, progress: float = 1.0) -> Heights:
+        """Fractured heights, lifted by the balloon from the inflation step on (KP only); while the
+        balloon inflates, in proportion to ``progress`` through that step."""
         if self.balloon is None or index < self._lift_from:
             return self.geometry.fractured
-        inflation = self.procedure.steps[index].drawing.balloon or 1.0
+        step = self.procedure.steps[index]
+        inflation = step.drawing.balloon or 1.0
+        if step.phase == "balloon_inflate":
+            inflation *= progress
         return self.balloon.lifted(inflation)
+
+    def _heights_tuple(self, index: int, progress: float = 1.0) -> tuple[float, float, float]:
+        h = self.heights_at(index, progress)
+        return (h.anterior, h.middle, h.posterior)
+
+    def scene_at(self, index: int, progress: float = 1.0, leaks: bool = False):
+        step = self.procedure.steps[index]
+        seg = segment(STEPPER_LEVEL, self._heights_tuple(index, progress))
+        return scene_for_step(seg, step.drawing, step.phase, progress, leaks=leaks)
+
+    def prepare(self) -> None:
+        """Draw every step's frame now (and each position of the within-step slider where the body
+        changes), so that stepping only blits."""
+        states = []
+        for i, step in enumerate(self.procedure.steps):
+            positions = PROGRESS_STEPS if step.phase == "balloon_inflate" else (100,)
+            for pos in positions:
+                p = pos / 100
+                states.append((STEPPER_LEVEL, self._heights_tuple(i, p), 0.0, True, self.scene_at(i, p)))
+        self.drawing.prepare(states)
 
     def go(self, index: int) -> None:
         """Show step ``index`` (0-based); past either end, stay and say so."""
@@ -121,17 +167,41 @@ class StepperView(Shows):
                 f'aria-label="Progress through the {html.escape(self.procedure.title.lower())} steps">'
                 "</progress>")
 
+    def _card(self) -> str:
+        s = self.step
+        esc = html.escape
+        leak_note = (f"<p><strong>On the views:</strong> the red arrows show where cement can leak: into the disc, "
+                     f"back into the spinal canal, into the veins {_cites(self.citations, LEAK_CITES)}.</p>"
+                     if self.leaks.value == "show" else "")
+        return (f'<div class="vkp-step"><p><strong>{self.index + 1}. {esc(s.title)}</strong></p>'
+                f"<p><strong>What happens:</strong> {esc(' '.join(s.text.split()))}</p>"
+                f"<p><strong>Why:</strong> {esc(' '.join(s.why.split()))}</p>"
+                f"<p><strong>What can go wrong:</strong> {esc(' '.join(s.risks.split()))}</p>"
+                f"{leak_note}<p>Sources: {_cites(self.citations, s.cites)}</p></div>")
+
     def _show(self, render: bool) -> None:
         s = self.step
         self.status.value = _status(f"Step {self.index + 1} of {self.n}: {s.title}", self._bar())
-        esc = html.escape
-        self.card.value = (
-            f'<div class="vkp-step"><p><strong>{self.index + 1}. {esc(s.title)}</strong></p>'
-            f"<p><strong>What happens:</strong> {esc(' '.join(s.text.split()))}</p>"
-            f"<p><strong>Why:</strong> {esc(' '.join(s.why.split()))}</p>"
-            f"<p><strong>What can go wrong:</strong> {esc(' '.join(s.risks.split()))}</p>"
-            f"<p>Sources: {_cites(self.citations, s.cites)}</p></div>")
-        self.drawing.update(s.drawing, self.heights_at(self.index), render=render)
+        playable = s.phase in PROGRESS_PHASES
+        self._syncing = True
+        try:
+            self.within.value = 100
+            self.within.disabled = not playable
+        finally:
+            self._syncing = False
+        self.within_note.value = (f"<span>Slide back to watch {PROGRESS_PHASES[s.phase]} "
+                                  "(Tab to the slider, then the arrow keys).</span>" if playable else
+                                  "<span>Nothing moves within this step.</span>")
+        self._redraw(render=render)
+
+    def _redraw(self, render: bool = True) -> None:
+        if self._syncing:
+            return
+        p = self.within.value / 100 if self.step.phase in PROGRESS_PHASES else 1.0
+        leaks = self.leaks.value == "show"
+        self.card.value = self._card()
+        self.drawing.update(self.scene_at(self.index, p, leaks), heights=self._heights_tuple(self.index, p),
+                            labels=self.labels.value == "on", render=render)
 
 
 # --------------------------------------------------------------------------- Test mode: ordering

@@ -1,0 +1,101 @@
+"""The tables and sentences notebook 04 prints, every number read from the anatomy or the evidence.
+
+Each function takes ``cite`` (a notebook's :meth:`~widgets.core.citations.Citations.cite`, which
+turns ``[@id]`` into its reference number) and returns Markdown or plain text.
+
+Pure logic: no ipywidgets, no matplotlib.
+"""
+
+from __future__ import annotations
+
+from widgets.core.evidence import load_evidence
+from widgets.imaging.anatomy import DIMENSIONS, load_anatomy, measured_value
+from widgets.imaging.grading import NEURAL, grade, needle_at, planned_needle
+from widgets.imaging.segment import segment
+from widgets.procedures.balloon import default_fracture
+
+STATUS_MARK = {"measured": "", "derived": " (d)", "illustrative": " (i)"}
+TWO_FLUORO = "pf_rad_one_vs_two_fluoroscopes_pvp"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def anatomy_table(cite) -> str:
+    """Every level's dimensions side by side, each marked measured, derived (d) or illustrative (i),
+    with what it measures and its source."""
+    anatomy = load_anatomy()
+    levels = [anatomy.level(i) for i in anatomy.ids]
+    head = "| Dimension | " + " | ".join(lv.id for lv in levels) + " | What it measures | Source |"
+    lines = [head, "|---|" + "---|" * len(levels) + "---|---|"]
+    names = [*DIMENSIONS, "pedicle_length_mm", "disc_above_mm", "disc_below_mm"]
+    for name in names:
+        dims = [lv.dimension(name) for lv in levels]
+        label = dims[0].label + (", degrees" if dims[0].unit == "degrees" else ", mm")
+        if name in ("disc_above_mm", "disc_below_mm"):
+            label = ("disc above" if name == "disc_above_mm" else "disc below") + ", mm"
+        cells = [_fmt(d.value) + STATUS_MARK[d.status] for d in dims]
+        ids = []
+        for d in dims:
+            ids += [i for i in d.evidence_ids() if i not in ids]
+        source = cite("[" + "; ".join(f"@{i}" for i in ids) + "]") if ids else "none (illustrative)"
+        measures = dims[0].measures.split(", mean")[0]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {measures} | {source} |")
+    shape = levels[0].shape
+    lines.append("")
+    lines.append("(d) derived from measured values: the interpedicular distance at L2 to L4 and two disc heights "
+                 "lie on a straight line between measured levels, and the pedicle's length is the chord length "
+                 "less the part of it inside the body (depth / cos(angle)). (i) illustrative: no verified value, "
+                 "so another level's value is drawn (or, for the pedicle's length at L1 to L4, computed from one) "
+                 "and every figure says so. Shapes no study gives are drawn "
+                 "illustratively too: " + ", ".join(f"{d.label} {_fmt(d.value)}" for d in shape.values()
+                                                   if d.unit == "mm") + " mm.")
+    return "\n".join(lines)
+
+
+def safety_margins(cite) -> str:
+    """How close the dural sac and the nerve roots lie to a lumbar pedicle."""
+    ev = load_evidence()
+    medial = ev.number(NEURAL, "pedicle_to_dural_sac_medial_mm")
+    below = ev.number(NEURAL, "pedicle_to_nerve_root_inferior_mm")
+    above = ev.number(NEURAL, "pedicle_to_nerve_root_superior_mm")
+    return (f"In cadavers, the dural sac lay on average only {medial} mm medial to a lumbar pedicle and the exiting "
+            f"nerve root {below} mm below it, against {above} mm to the root above {cite(f'[@{NEURAL}]')}: "
+            "a breach through the inner or the lower wall is the dangerous one.")
+
+
+def two_fluoroscopes(cite) -> str:
+    """What one study found when each view had its own fluoroscope (means as printed)."""
+    ev = load_evidence()
+    one, two, t1, t2 = (measured_value(ev, TWO_FLUORO, k)[0] for k in (
+        "patient_dose_one_fluoro_mSv", "patient_dose_two_fluoro_mSv", "operative_time_one_fluoro_min",
+        "operative_time_two_fluoro_min"))
+    return (f"In one study of single-level vertebroplasty, patients imaged with two fluoroscopes (one per view) "
+            f"received a mean dose of {_fmt(two)} mSv against {_fmt(one)} mSv with one fluoroscope, and the "
+            f"operation was shorter (mean {_fmt(t2)} against {_fmt(t1)} minutes); the operator's dose was similar "
+            f"{cite(f'[@{TWO_FLUORO}]')}.")
+
+
+def example_heights() -> tuple[float, float, float]:
+    h = default_fracture()
+    return (h.anterior, h.middle, h.posterior)
+
+
+def worked_examples(cite, level: str = "L1") -> str:
+    """Two placements graded: the textbook path, and the same entry angled 40 degrees toward the midline."""
+    seg = segment(level, example_heights())
+    good = planned_needle(seg)
+    ped = seg.pedicle
+    lateral = abs(good.entry[0])
+    bad = needle_at(seg, lateral, good.entry[2], 40, good.caudal_deg, good.depth)
+    out = []
+    for name, needle in (("Textbook path", good), ("Angled 40 degrees toward the midline", bad)):
+        g = grade(seg, needle)
+        out.append(f"{name} (entry {lateral:.1f} mm left of the midline, {needle.medial_deg:.0f} degrees medial, "
+                   f"{needle.caudal_deg:.0f} degrees caudal, {needle.depth:.0f} mm in):")
+        out.append("  " + g.summary())
+        for p in g.problems:
+            out.append("  - " + cite(p.text))
+    out.append(f"(The {level} pedicle is {ped.width:g} mm wide and points {ped.angle_deg:g} degrees toward the midline.)")
+    return "\n".join(out)

@@ -40,6 +40,9 @@ from widgets.core.loading import content_path  # noqa: E402
 
 CHECK = "nbval-check-output"
 HIDE = "hide-input"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: Output metadata that marks a stored output whose widget view was dropped (only its text is kept).
+WIDGET_FLAG = "vkp_widget"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 INDEX = content_path(INDEX_NAME)
 INDEX_HEADER = (
@@ -119,6 +122,10 @@ def execute(nb, folder: Path, label: str) -> None:
             for out in cell.outputs:
                 if isinstance(out.get("metadata"), dict):
                     out["metadata"].clear()
+                # A stored widget view names a model that exists only in the kernel that built it: opened
+                # before Run All, JupyterLab would show "model not found". Keep the text nbval compares.
+                if isinstance(out.get("data"), dict) and out["data"].pop(WIDGET_MIME, None) is not None:
+                    out["metadata"] = {WIDGET_FLAG: True}  # so the website still knows a widget was here
             continue
         cell.outputs = []
         cell.execution_count = None

@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets package and tools/links.py
     sys.path.insert(0, str(ROOT))
 
+from tools.build_notebooks import WIDGET_FLAG, WIDGET_MIME  # noqa: E402
 from tools.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
@@ -62,7 +63,6 @@ PLACEHOLDERS = ("OWNER/REPO", "hub.example.edu")
 #: What mystmd prints when it cannot fetch the site theme (jupyter-book 2.1.7 / mystmd 1.11.0).
 THEME_FETCH_FAILED = re.compile(r"request to \S+/templates/site/\S+ failed|Problem (with template link|downloading "
                                 r"template)")
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LAUNCH_CLASS = "vkp-launch"
 NOTICE_CLASS = "vkp-widget-notice"
 
@@ -142,6 +142,11 @@ def widget_notice(launch: Launch, notebook: str) -> str:
             "or on your own computer with `make lab`.\n:::")
 
 
+def _is_widget(output) -> bool:
+    """A stored widget: its view (older notebooks) or the flag `make build` leaves where it dropped the view."""
+    return WIDGET_MIME in output.get("data", {}) or bool(output.get("metadata", {}).get(WIDGET_FLAG))
+
+
 def _is_hidden_helper(output) -> bool:
     """A widget the notebook keeps out of sight (``layout.display='none'``), like the reference opener."""
     return "display='none'" in "".join(output.get("data", {}).get("text/plain", ""))
@@ -162,7 +167,7 @@ def has_live_widget(cell) -> bool:
     redrawn by one)."""
     if cell.cell_type != "code":
         return False
-    widgets = [o for o in cell.outputs if WIDGET_MIME in o.get("data", {})]
+    widgets = [o for o in cell.outputs if _is_widget(o)]
     if any(not _is_hidden_helper(o) for o in widgets):
         return True
     return not cell.outputs and _displays_something(cell.source)
@@ -210,7 +215,7 @@ def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
         kept, as_markdown = [], []
         for out in cell.outputs:
             data = out.get("data", {})
-            if WIDGET_MIME in data:
+            if _is_widget(out):
                 continue  # no widget state is stored, so no theme could draw it
             if "text/markdown" in data:
                 as_markdown.append(plain_doi_links(page_anchors("".join(data["text/markdown"]), prefix)))

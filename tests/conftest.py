@@ -10,6 +10,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Tests (and the notebook kernels nbval starts, which inherit this environment) save progress in a
+# throw-away folder, never in the developer's own, and read no hand-in or class folder they were not given.
+if not os.environ.get("VKP_TEST_KEEP_ENV"):
+    import tempfile
+    os.environ["VKP_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="vkp-test-progress-")
+    for _name in ("VKP_HANDIN_DIR", "VKP_CLASS_DIR", "VKP_CLASS_SECRET", "JUPYTERHUB_USER"):
+        os.environ.pop(_name, None)
+
 
 def _find_shared() -> Path:
     """The project's shared/ folder (the leaflet and the verified evidence), beside the checkout.

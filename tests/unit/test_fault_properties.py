@@ -10,7 +10,9 @@ aside, byte for byte, and named).
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +30,7 @@ from widgets.procedures.steps import grade_order, load_procedure, questions_for
 def seeds() -> dict[str, bytes]:
     """Real files to mutate, made once by the real code."""
     work = Path(tempfile.mkdtemp(prefix="vkp-seeds-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     log = student_log(work / "home", "Ana María", "s1", export_dir=work / "out")
     answer_cases(log, [True, False, True])
     kp = load_procedure("kyphoplasty")

@@ -139,12 +139,13 @@ class ExerciseLog:
 
     def __init__(self, store: ProgressFile, *, export_dir: Path | str | None = None,
                  handin_dir: Path | str | None = None, hub_user: str | None = None,
-                 today: Callable[[], str] = session_today):
+                 today: Callable[[], str] = session_today, clock: Callable[[], str] = utc_stamp):
         self.store = store
         self._export_dir = Path(export_dir) if export_dir is not None else None
         self.handin_dir = Path(handin_dir).expanduser() if handin_dir else None
         self.hub_user = current_hub_user() if hub_user is None else hub_user
         self.today = today
+        self.clock = clock
         self.save_problem: str | None = None
 
     @classmethod
@@ -163,6 +164,10 @@ class ExerciseLog:
     def export_dir(self) -> Path:
         """Where the hand-in file is written: the folder given, else the notebook's (the kernel's) folder."""
         return self._export_dir if self._export_dir is not None else Path.cwd()
+
+    @export_dir.setter
+    def export_dir(self, folder: Path | str | None) -> None:
+        self._export_dir = Path(folder) if folder is not None else None
 
     # ----------------------------------------------------------------- who
     @property
@@ -202,7 +207,7 @@ class ExerciseLog:
     def record_attempt(self, exercise: str, item: str, answer: dict, grades: dict, *,
                        context: dict | None = None) -> Attempt:
         """Build, check and save one attempt (see the module docstring)."""
-        attempt = make_attempt(exercise, item, answer, grades, context=context)
+        attempt = make_attempt(exercise, item, answer, grades, context=context, answered_at=self.clock())
         try:
             return self.record(attempt)
         except ProgressError:
@@ -236,7 +241,7 @@ class ExerciseLog:
         if require_name and not (identity.hub_user or identity.name):
             raise ValueError("please type your name (and your student id, if your course uses them) first")
         filename = session_filename(identity, session)
-        created = utc_stamp()
+        created = self.clock()
         result = HandIn(filename, export_text(identity, session, attempts, created), len(attempts))
         try:
             result.file, _ = append_attempts(self.export_dir / filename, identity, session, attempts,

@@ -264,7 +264,10 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
             continue
         results.files_read.append(name)
         for note in line_notes:
-            results.notes.append(f"{name}: {note}")
+            if note.startswith("line "):      # part of the file is damaged: named like a bad file
+                results.problems.append(Problem(name, f"{note}; the other lines were read"))
+            else:
+                results.notes.append(f"{name}: {note}")
         for identity, attempts in groups:
             found.append((name, identity, attempts))
 

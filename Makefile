@@ -13,13 +13,14 @@ LAB_FLAGS ?=
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks browser bench build check-build clean help
+.PHONY: lab test unit notebooks browser bench build check-build student-release clean help
 
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   run every test (unit, nbval notebooks, browser)"
 	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
+	@echo "make student-release  write the students' copy (no lessons/, answer keys or plans) to build/student/"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "== creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -60,6 +61,11 @@ build: $(STAMP)
 # Fails when a built notebook and its source disagree (also a unit test).
 check-build: $(STAMP)
 	$(PY) tools/build_notebooks.py --check
+
+# The students' copy of the course (notebooks, widgets and their content, make lab / Binder files; no
+# lessons/, answer keys or lesson plans), for nbgitpuller or Binder to point at. Add GIT=1 to commit it.
+student-release: $(STAMP)
+	$(PY) tools/student_release.py --out build/student $(if $(GIT),--git,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -29,7 +29,7 @@ function render({ model, el }) {
     if (url) { URL.revokeObjectURL(url); url = null; }
     const text = model.get("content");
     a.textContent = model.get("label");
-    a.title = model.get("tooltip");
+    a.title = model.get("hint");
     if (model.get("disabled") || !text) {
       a.removeAttribute("href");
       a.removeAttribute("download");
@@ -43,7 +43,7 @@ function render({ model, el }) {
       a.tabIndex = 0;
     }
   };
-  for (const name of ["content", "filename", "label", "mime", "disabled", "tooltip"]) {
+  for (const name of ["content", "filename", "label", "mime", "disabled", "hint"]) {
     model.on("change:" + name, sync);
   }
   sync();
@@ -70,7 +70,7 @@ class DownloadLink(anywidget.AnyWidget):
     filename = traitlets.Unicode("answers.jsonl").tag(sync=True)
     content = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("Download").tag(sync=True)
-    tooltip = traitlets.Unicode("").tag(sync=True)
+    hint = traitlets.Unicode("").tag(sync=True)
     mime = traitlets.Unicode("application/x-ndjson").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
 
@@ -97,16 +97,17 @@ class HandInBox(ipw.VBox):
         self.button = ipw.Button(description="Hand in my answers", icon="upload", button_style="primary",
                                  layout=ipw.Layout(width="auto"),
                                  tooltip="Save all your answers so far in one file for your instructor")
-        self.download = DownloadLink(label="Download my answers", tooltip="Save the same file to your computer")
+        self.download = DownloadLink(label="Download my answers", hint="Save the same file to your computer")
         self.status = ipw.HTML()
         self.status.add_class("vkp-handin-status")
         who = (f"<p>You are signed in as <strong>{html.escape(hub)}</strong>; your hand-ins carry this name.</p>"
                if hub else "")
-        where = ("and a copy goes to your instructor's hand-in folder" if self.exercise_log.handin_dir is not None else
-                 "(send it to your instructor, or they collect it from your folder)")
+        where = ("and a copy goes to your instructor's hand-in folder." if self.exercise_log.handin_dir is not None
+                 else "; send that file to your instructor, as they ask (or they collect it from your folder).")
         self.help = ipw.HTML(
             f"{who}<p><strong>Hand in my answers</strong> saves {html.escape(what)} in one file next to this "
-            f"notebook, {where}. Press it again later: new answers are added, nothing is overwritten. "
+            f"notebook{'' if where.startswith(';') else ', '}{where} Press it again later: new answers are added, "
+            "nothing is overwritten. "
             "<strong>Download my answers</strong> saves the same file to your computer, which always works, "
             "even if the server cannot save anything.</p>")
         self.button.on_click(lambda _b: self.hand_in())

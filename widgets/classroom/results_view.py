@@ -34,13 +34,16 @@ def html_table(rows: list, columns: list[Column], caption: str, empty: str) -> H
     """An accessible HTML table (caption, column headers); every cell escaped."""
     if not rows:
         return HTML(f'<p class="vkp-empty">{html.escape(empty)}</p>')
-    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for _, h in columns)
+    head = "".join(f'<th scope="col" style="text-align:left">{html.escape(h)}</th>' for _, h in columns)
     body = []
     for r in rows:
         cells = []
         for key, _ in columns:
             value = key(r) if callable(key) else (r[key] if isinstance(r, dict) else getattr(r, key))
-            cells.append(f"<td>{_cell(value)}</td>")
+            text = _cell(value)
+            # Short cells (numbers, "3 of 5 (60 %)") stay on one line; long text wraps.
+            style = "text-align:left" + (";white-space:nowrap" if len(text) <= 24 else "")
+            cells.append(f'<td style="{style}">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return HTML(f'<table class="vkp-results"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
                 f"<tbody>{''.join(body)}</tbody></table>")

@@ -72,3 +72,45 @@ def test_quiz_output_has_no_axe_violations(page, lab):
     result = Axe().run(page, context=".vkp-candidacy-quiz")
     found = [(v["id"], v["impact"], len(v["nodes"])) for v in result.response["violations"]]
     assert result.violations_count == 0, found
+
+
+def test_an_unwritable_progress_folder_still_gets_the_answers_to_the_student(browser, tmp_path):
+    """Issue 11.2, in the browser: nothing can be saved, the quiz says so once, the answers download at once,
+    and another folder keeps them without a restart."""
+    from tests.browser.labserver import running_lab
+    from tests.browser.quizlab import answer_current
+    from tests.faults import unwritable_folder
+    from widgets.classroom.records import parse_export_text
+
+    with unwritable_folder(tmp_path / "locked") as locked, \
+            running_lab(tmp_path / "lab", env={"VKP_PROGRESS_DIR": locked}) as lab:
+        context = browser.new_context(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            open_and_run(page, lab, NOTEBOOK)
+            quiz = page.locator(".vkp-candidacy-quiz")
+            first = answer_current(page, quiz, "right")
+            second = answer_current(page, quiz, "verdict")
+            alert = quiz.locator(".vkp-quiz-saved-to [role=alert]")
+            expect(alert).to_have_count(1)
+            expect(alert).to_contain_text("Your answers cannot be saved")
+            expect(quiz.locator(".vkp-quiz-held")).to_contain_text("2 answers held in this notebook only")
+            link = quiz.locator("a.vkp-download-link")
+            expect(link).to_have_text("Download my answers (2)")
+            with page.expect_download() as info:
+                link.click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            export = parse_export_text(saved.read_text(encoding="utf-8"))
+            assert [a.item for a in export.attempts] == [first.id, second.id]
+            assert [a.correct for a in export.attempts] == [True, False]
+
+            elsewhere = tmp_path / "my-answers"
+            quiz.get_by_label("Save my answers in this folder instead:").fill(str(elsewhere))
+            quiz.get_by_role("button", name="Save to this folder").click()
+            expect(quiz.locator(".vkp-quiz-saved-to")).to_contain_text("Saved 2 answers to")
+            (progress,) = elsewhere.glob("*.progress.json")
+            assert len(json.loads(progress.read_text())["attempts"]) == 2
+        finally:
+            context.close()

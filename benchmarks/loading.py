@@ -15,10 +15,8 @@ tree for line numbers, once to data).  This prints, side by side in one run, the
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
@@ -26,6 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.class_results import median_time  # noqa: E402
 from widgets.candidacy.rules import load_case_bank  # noqa: E402
 from widgets.core.loading import content_path, read_yaml  # noqa: E402
 
@@ -42,15 +41,6 @@ def big_bank(n: int) -> str:
     return yaml.safe_dump({"title": "benchmark bank", "cases": out}, sort_keys=False, allow_unicode=True)
 
 
-def timed(fn, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=6000)
@@ -65,9 +55,9 @@ def main() -> int:
             yaml.compose(text, Loader=yaml.SafeLoader)
             yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - the benchmark's reference
 
-        old_s = timed(old, args.repeat)
-        new_s = timed(lambda: read_yaml(path), args.repeat)
-        bank_s = timed(lambda: load_case_bank(path), args.repeat)
+        old_s = median_time(old, args.repeat)
+        new_s = median_time(lambda: read_yaml(path), args.repeat)
+        bank_s = median_time(lambda: load_case_bank(path), args.repeat)
     print(f"{args.cases} cases, {len(text) / 1e6:.1f} MB of YAML; median of {args.repeat} runs "
           f"(libyaml parser: {'yes' if hasattr(yaml, 'CSafeLoader') else 'no'})")
     print(f"  parse, old (compose + load, pure Python): {old_s:7.2f} s")

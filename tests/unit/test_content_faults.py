@@ -43,37 +43,36 @@ def write(tmp_path, name, text):
     return path
 
 
-def test_duplicate_ids_in_patient_questions_are_refused(tmp_path):
-    """11.10: duplicate record ids were accepted in patient_questions.yaml."""
+def _patient_questions(path):
     from widgets.outcomes.model import load_patient_questions
-    src = (ROOT / "widgets/content/patient_questions.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(src)
-    data["questions"].append(data["questions"][0])
-    path = write(tmp_path, "patient_questions.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    with pytest.raises(ContentError) as info:
-        load_patient_questions(path)
-    first = data["questions"][0]["id"]
-    assert f"'{first}'" in str(info.value) and "twice" in str(info.value) and "line" in str(info.value)
+    return load_patient_questions(path)
 
 
-def test_duplicate_ids_in_recovery_aftercare_are_refused(tmp_path):
-    """11.10: duplicate ids were accepted in recovery's aftercare list."""
+def _recovery(path):
     from widgets.recovery.model import load_recovery
-    data = yaml.safe_load((ROOT / "widgets/content/recovery.yaml").read_text(encoding="utf-8"))
-    data["aftercare"].append(data["aftercare"][0])
-    path = write(tmp_path, "recovery.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    with pytest.raises(ContentError, match="twice"):
-        load_recovery(path)
+    return load_recovery(path)
 
 
-def test_duplicate_ids_in_vignette_scenarios_are_refused(tmp_path):
-    """11.10: duplicate ids were accepted in the vignette templates' scenarios."""
+def _templates(path):
     from widgets.candidacy.vignettes import load_templates
-    data = yaml.safe_load((ROOT / "widgets/content/vignette_templates.yaml").read_text(encoding="utf-8"))
-    data["scenarios"].append(data["scenarios"][0])
-    path = write(tmp_path, "templates.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    with pytest.raises(ContentError, match="twice"):
-        load_templates(path)
+    return load_templates(path)
+
+
+@pytest.mark.parametrize("name, key, load", [
+    ("patient_questions.yaml", "questions", _patient_questions),
+    ("recovery.yaml", "aftercare", _recovery),
+    ("vignette_templates.yaml", "scenarios", _templates),
+])
+def test_duplicate_record_ids_are_refused_with_the_id_and_its_line(tmp_path, name, key, load):
+    """11.10: duplicate ids were accepted in patient_questions.yaml, recovery's aftercare and the scenarios."""
+    data = yaml.safe_load((ROOT / "widgets/content" / name).read_text(encoding="utf-8"))
+    data[key].append(data[key][0])
+    path = write(tmp_path, name, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    with pytest.raises(ContentError) as info:
+        load(path)
+    message = str(info.value)
+    assert f"'{data[key][0]['id']}'" in message and "twice" in message and "line" in message, message
+    assert str(path) in message
 
 
 @pytest.mark.parametrize("text", ["just words", "- a\n- list\n", "42\n"])

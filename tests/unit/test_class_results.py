@@ -24,6 +24,15 @@ def quiz_for(log) -> Quiz:
     return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=log.quiz_records())
 
 
+def go_to(quiz: Quiz, case_id: str) -> None:
+    """Move on to a bank case that is still ahead in this quiz's order (never loops past the bank)."""
+    for _ in range(quiz.bank_total):
+        if quiz.current.id == case_id:
+            return
+        quiz.next()
+    raise AssertionError(f"{case_id} is not ahead in this quiz")
+
+
 def reason_slip(vignette):
     """Both verdicts right, a wrong deciding reason (the misconception the debrief must show)."""
     vp, kp, _ = right_answer(vignette)
@@ -175,13 +184,11 @@ def test_a_case_answered_once_is_not_ranked_above_cases_many_missed(tmp_path):
     folder = tmp_path / "class"
     for i in range(3):
         log = student_log(tmp_path / f"s{i}", f"Student {i}", export_dir=folder)
-        quiz = quiz_for(log)
-        while quiz.current.id != "c05-breast-metastasis":
-            quiz.next()
+        quiz = Quiz.from_bank()                      # the bank's own order: c05 comes before c07
+        go_to(quiz, "c05-breast-metastasis")
         log.record(quiz.submit(*(wrong_answer if i < 2 else right_answer)(quiz.current)).record)
         if i == 0:
-            while quiz.current.id != "c07-haemangioma":
-                quiz.next()
+            go_to(quiz, "c07-haemangioma")
             log.record(quiz.submit(*wrong_answer(quiz.current)).record)
         log.hand_in()
     rows = cr.case_difficulty(read(folder))
@@ -303,3 +310,25 @@ def test_save_buttons_write_the_summary_and_the_gradebook_and_report_failure(tmp
     assert (tmp_path / "grades.csv").stat().st_mode & 0o077 == 0, "the gradebook names students: private"
     rows = list(csv.reader(io.StringIO((tmp_path / "summary.csv").read_text())))
     assert len(rows) == 1 + len(cr.read_class_folder(SAMPLE).students)
+
+
+def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
+    import yaml
+    data = yaml.safe_load((ROOT / "widgets/content/cases.yaml").read_text(encoding="utf-8"))
+    data["cases"] = [dict(c, id=f"mine-{c['id']}") for c in data["cases"][:5]]
+    bank = tmp_path / "my-cases.yaml"
+    bank.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    from widgets.candidacy.rules import load_case_bank
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Ana", export_dir=folder)
+    quiz = Quiz.from_bank(load_case_bank(bank), order_seed=log.order_seed)
+    for _ in range(3):
+        log.record(quiz.submit(*right_answer(quiz.current)).record)
+        quiz.next()
+    log.hand_in()
+    without = cr.read_class_folder(folder, secret=SECRET)
+    assert any("could not be graded" in p.problem for p in without.problems), "named, not silently dropped"
+    mine = cr.read_class_folder(folder, secret=SECRET, bank=bank)
+    (row,) = cr.score_table(mine)
+    assert (row["quiz_cases"], row["quiz_final_right"], row["bank_completion_percent"]) == (3, 3, 60.0)
+    assert mine.problems == []

@@ -95,6 +95,7 @@ class ClassResults:
     files_read: list[str] = field(default_factory=list)
     secret: bytes = b""
     sample: bool = False
+    bank: str | None = None      # the case bank the quiz used, when not the shipped one
 
     def pseudonyms(self) -> dict[str, str]:
         """Student key -> S01, S02, ...: in an order set by the class secret, not by the names."""
@@ -239,7 +240,7 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
     if not folder.is_dir():
         raise ContentError(folder, "this folder does not exist" if not folder.exists() else "this is not a folder",
                            fix="put the students' hand-in files in one folder and give its path")
-    results = ClassResults(folder)
+    results = ClassResults(folder, bank=str(bank) if bank else None)
     results.sample = folder.resolve() == SAMPLE_DIR.resolve()
     if secret is None:
         secret, note = class_secret(folder)
@@ -337,17 +338,17 @@ def _score_of(attempts: list[Attempt]):
     return score((a.item, a.correct) for a in attempts)
 
 
-def bank_size(bank: Path | str | None = None) -> int:
+def bank_ids(bank: str | None = None) -> set[str]:
     try:
-        return len(grading._bank(str(bank) if bank else None))
+        return set(grading._bank(bank))
     except ContentError:
-        return 0
+        return set()
 
 
 def score_table(results: ClassResults) -> list[dict]:
     """Per student (pseudonym): the quiz's first-try and final scores, bank completion, other exercises."""
-    total = bank_size()
-    bank_ids = set(grading._bank(None)) if total else set()
+    in_bank = bank_ids(results.bank)
+    total = len(in_bank)
     rows = []
     for name, s in results.by_pseudonym():
         quiz = s.of("candidacy-quiz")
@@ -357,7 +358,7 @@ def score_table(results: ClassResults) -> list[dict]:
         row = {"student": name, "quiz_cases": q.items, "quiz_first_right": q.first_right,
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
                "quiz_final_percent": q.final_percent,
-               "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & bank_ids) / total, 1)
+               "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
                "ordering_final_right": o.final_right, "ordering_procedures": o.items}
@@ -425,14 +426,14 @@ def case_difficulty(results: ClassResults) -> list[Difficulty]:
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         for item, (first, final) in _first_and_final(s.of("candidacy-quiz")).items():
-            d = rows.setdefault(item, Difficulty(item, _case_title(item)))
+            d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final)
     return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
 
 
-def _case_title(case_id: str) -> str:
+def _case_title(case_id: str, bank: str | None = None) -> str:
     try:
-        return grading.quiz_vignette(case_id).title if not case_id.startswith("gen-") else "practice case (generated)"
+        return grading.quiz_vignette(case_id, bank).title if not case_id.startswith("gen-") else "practice case (generated)"
     except (grading.Ungradable, ContentError):
         return "unknown case"
 

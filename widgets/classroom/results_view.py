@@ -34,7 +34,9 @@ def html_table(rows: list, columns: list[Column], caption: str, empty: str) -> H
     """An accessible HTML table (caption, column headers); every cell escaped."""
     if not rows:
         return HTML(f'<p class="vkp-empty">{html.escape(empty)}</p>')
-    head = "".join(f'<th scope="col" style="text-align:left">{html.escape(h)}</th>' for _, h in columns)
+    # Rule ids in headers may break after an underscore, so a wide table still fits.
+    head = "".join(f'<th scope="col" style="text-align:left">{html.escape(h).replace("_", "_<wbr>")}</th>'
+                   for _, h in columns)
     body = []
     for r in rows:
         cells = []
@@ -45,8 +47,11 @@ def html_table(rows: list, columns: list[Column], caption: str, empty: str) -> H
             style = "text-align:left" + (";white-space:nowrap" if len(text) <= 24 else "")
             cells.append(f'<td style="{style}">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return HTML(f'<table class="vkp-results"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(body)}</tbody></table>")
+    # A table wider than the notebook scrolls inside its own region, which the keyboard can reach.
+    return HTML(f'<div class="vkp-table-scroll" role="region" tabindex="0" aria-label="{html.escape(caption, quote=True)}"'
+                ' style="overflow-x:auto">'
+                f'<table class="vkp-results"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _pair(n: int, d: int) -> str:

@@ -91,7 +91,7 @@ def test_save_failure_is_a_clear_progress_error_and_the_answer_is_kept(tmp_path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     store = ProgressFile(blocker / "q.progress.json").load()
-    with pytest.raises(ProgressError, match="cannot be saved") as info:
+    with pytest.raises(ProgressError, match="cannot be written") as info:
         store.append(answered_records(1)[0])
     assert str(blocker) in str(info.value)
     assert len(store.records) == 1, "the answer is kept in memory for the next save"

@@ -313,7 +313,7 @@ class ProgressFile:
     def save(self) -> None:
         """Merge with what is on disk (under the lock) and write the whole atomically."""
         if self._blocked:
-            raise ProgressError(f"your answers cannot be saved to {self.path}: {self._blocked}")
+            raise ProgressError(f"{self.path} cannot be written: {self._blocked}")
         try:
             with file_lock(self.path):
                 self._merge_from_disk()
@@ -323,7 +323,7 @@ class ProgressFile:
         except ProgressError:
             raise
         except OSError as exc:
-            raise ProgressError(f"your answers cannot be saved to {self.path.parent} "
+            raise ProgressError(f"the folder {self.path.parent} cannot be written "
                                 f"({exc.strerror or exc})") from None
         self._identity_changed = False
 

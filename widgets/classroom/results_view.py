@@ -43,9 +43,9 @@ def html_table(rows: list, columns: list[Column], caption: str, empty: str) -> H
         for key, _ in columns:
             value = key(r) if callable(key) else (r[key] if isinstance(r, dict) else getattr(r, key))
             text = _cell(value)
-            # Short cells (numbers, "3 of 5 (60 %)") stay on one line; long text wraps.
-            style = "text-align:left" + (";white-space:nowrap" if len(text) <= 24 else "")
-            cells.append(f'<td style="{style}">{text}</td>')
+            # Short cells (numbers, "3 of 5 (60 %)") stay on one line; long text wraps, ids after an underscore.
+            style = "text-align:left" + (";white-space:nowrap" if len(text) <= 16 else "")
+            cells.append(f'<td style="{style}">{text.replace("_", "_<wbr>")}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     # A table wider than the notebook scrolls inside its own region, which the keyboard can reach.
     return HTML(f'<div class="vkp-table-scroll" role="region" tabindex="0" aria-label="{html.escape(caption, quote=True)}"'

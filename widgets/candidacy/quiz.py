@@ -32,7 +32,7 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.candidacy.rules import RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules
 from widgets.candidacy.vignettes import Vignette, generate
-from widgets.classroom.records import Attempt, Score, is_iso, new_id, score, utc_stamp
+from widgets.classroom.records import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
@@ -48,9 +48,6 @@ class QuizError(ValueError):
 def utc_now() -> str:
     """The current time as ISO-8601 UTC with milliseconds, e.g. ``2026-11-25T10:53:35.120Z``."""
     return utc_stamp()
-
-
-_is_iso = is_iso
 
 
 class AnswerRecord(ContentModel):
@@ -70,12 +67,7 @@ class AnswerRecord(ContentModel):
     deciding_rules: list[RuleId] = Field(min_length=1)
     correct: StrictBool
 
-    @field_validator("answered_at")
-    @classmethod
-    def _iso(cls, value: str) -> str:
-        if not _is_iso(value):
-            raise ValueError("answered_at must be an ISO-8601 time such as 2026-11-25T10:53:35Z")
-        return value
+    _iso = field_validator("answered_at")(lambda value: answered_at(value))
 
     @model_validator(mode="after")
     def _correct_is_all_three(self):

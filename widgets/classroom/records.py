@@ -92,6 +92,13 @@ def is_iso(text: str) -> bool:
     return True
 
 
+def answered_at(value: str) -> str:
+    """The check of every answer's time stamp: an ISO-8601 time (ValueError otherwise)."""
+    if not is_iso(value):
+        raise ValueError("answered_at must be an ISO-8601 time such as 2026-11-25T10:53:35Z")
+    return value
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -115,12 +122,7 @@ class Attempt(ContentModel):
     grades: dict[str, Grade] = Field(min_length=1, max_length=8)
     context: dict[str, Scalar] = Field(default_factory=dict, max_length=20)
 
-    @field_validator("answered_at")
-    @classmethod
-    def _iso(cls, value: str) -> str:
-        if not is_iso(value):
-            raise ValueError("answered_at must be an ISO-8601 time such as 2026-11-25T10:53:35Z")
-        return value
+    _iso = field_validator("answered_at")(lambda value: answered_at(value))
 
     @field_validator("grades")
     @classmethod

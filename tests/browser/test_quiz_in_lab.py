@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
-from tests.browser.quizlab import RULE_TITLES, answer_for, shown_case
+from tests.browser.quizlab import BANK, RULE_TITLES, answer_for, shown_case
 from widgets.candidacy.rules import RULE_IDS
 
 NOTEBOOK = "notebooks/06-candidacy-quiz.ipynb"
@@ -19,7 +19,8 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     assert errors(page) == []
     quiz = page.locator(".vkp-candidacy-quiz")
     expect(quiz).to_have_count(1)
-    expect(quiz.locator(".vkp-quiz-status")).to_contain_text("case 1 of 33 (your own order)")
+    total = len(BANK)
+    expect(quiz.locator(".vkp-quiz-status")).to_contain_text(f"case 1 of {total} (your own order)")
     case = shown_case(quiz)
     vp, kp, reason = answer_for(case, "right")
 
@@ -51,13 +52,13 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     expect(feedback).to_contain_text("Correct.", timeout=20_000)
     expect(feedback).to_contain_text(RULE_TITLES[reason])
     expect(feedback).to_contain_text("grades against the leaflet's rules [1]")
-    expect(quiz).to_contain_text("1 of 33 bank cases answered. Score: 1 of 1 case right (100 %)")
+    expect(quiz).to_contain_text(f"1 of {total} bank cases answered. Score: 1 of 1 case right (100 %)")
 
     # Next case, by keyboard: Tab from Submit (now disabled) reaches Next.
     page.keyboard.press("Tab")
     expect(quiz.get_by_role("button", name="Next case")).to_be_focused()
     page.keyboard.press("Space")
-    expect(quiz.locator(".vkp-quiz-status")).to_contain_text("case 2 of 33")
+    expect(quiz.locator(".vkp-quiz-status")).to_contain_text(f"case 2 of {total}")
 
     shown = Path(quiz.locator(".vkp-quiz-saved-to code").inner_text())
     assert shown.parent == lab.root.parent / "progress", "saved where VKP_PROGRESS_DIR points, and says so"

@@ -188,3 +188,14 @@ def test_a_legacy_json_quiz_export_and_its_csv_twin_count_once(tmp_path):
     (folder / "ana.csv").write_text(v1_csv(), encoding="utf-8")
     results = cr.read_class_folder(folder)
     assert results.problems == [] and only_student(results)["quiz_cases"] == 3
+
+
+def test_the_export_helpers_other_exercises_use_check_names_as_the_hand_in_does():
+    """The needle placement (issue 14) writes its own export with these helpers: same name rules, safe file names."""
+    from widgets.classroom.export import ExportError, _slug, validate_student
+    assert validate_student("  Chen   Wei ") == "Chen Wei"
+    assert validate_student("\u0645\u0647\u200c\u0633\u0627") == "\u0645\u0647\u200c\u0633\u0627", "ZWNJ is fine"
+    for bad, words in (("", "name"), ("Sam\x00", "control characters"), ("x" * 81, "characters long")):
+        with pytest.raises(ExportError, match=words):
+            validate_student(bad)
+    assert _slug("Chen Wei") == "chen-wei" and _slug("Мария") != _slug("Ольга")

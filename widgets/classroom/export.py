@@ -14,7 +14,8 @@ them, tolerantly:
 * A version-1 answer has no id: one is derived from the student and the answer, so the same answer
   in a JSON and a CSV export, or in two copies of a file, counts once.
 
-:func:`neutralise` protects a cell of a CSV the module writes (the instructor's gradebook): a cell
+:func:`neutralise` protects a cell of a CSV the module writes (the instructor's gradebook, the needle
+placement's own export): a cell
 that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so
 a spreadsheet shows it as text instead of running it as a formula.
 
@@ -29,7 +30,7 @@ import io
 import json
 from datetime import datetime, timezone
 
-from widgets.classroom.identity import Identity, match_key
+from widgets.classroom.identity import Identity, match_key, safe_slug, validate_name
 from widgets.classroom.records import Attempt, FileProblem, is_iso
 
 QUIZ_FORMAT = "vkp-quiz-export"
@@ -41,6 +42,28 @@ CSV_HEADER = ["student", "case_id", "source", "answered_at", "vertebroplasty_ans
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TRUE = {"true", "1", "yes", "y", "t", "wahr", "vrai", "verdadero", "ja", "sí", "si"}
 FALSE = {"false", "0", "no", "n", "f", "falsch", "faux", "falso", "nein"}
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (no name, nothing to export, a folder not writable)."""
+
+
+def validate_student(text: str | None) -> str:
+    """A student's name or id for an export file, checked as every name is
+    (:func:`widgets.classroom.identity.validate_name`); raises :class:`ExportError` saying what to fix.
+
+    Kept for exercises that still write their own export files (the needle placement of issue 14);
+    new exercises hand in through :mod:`widgets.classroom.handin` instead.
+    """
+    try:
+        return validate_name(text, "name or student id")
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def _slug(student: str) -> str:
+    """A file-name part for a student's name (any script kept; see :func:`~widgets.classroom.identity.safe_slug`)."""
+    return safe_slug(student)
 
 
 def neutralise(cell: str) -> str:

@@ -59,7 +59,8 @@ def validate_name(text: str | None, what: str = "name", *, required: bool = True
     raw = str(text).lstrip("\ufeff")
     bad = _problem(raw.replace("\n", " ").replace("\t", " ").replace("\r", " "))
     if bad:
-        raise IdentityError(f"the {what} contains {bad}; use letters, digits, spaces and punctuation")
+        raise IdentityError(f"the {what} contains {bad}, one of the control characters or hidden marks a name "
+                            "cannot hold; use letters, digits, spaces and punctuation")
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if len(name) > limit:
         raise IdentityError(f"the {what} is {len(name)} characters long; keep it to {limit}")

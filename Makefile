@@ -22,7 +22,7 @@ SITE_DEPS := $(if $(shell command -v npm 2>/dev/null),site-tools,)
 # JupyterLab refuses to run as root unless told it may (CI and containers run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks browser hub-test hub bench build check-build site site-tools clean help
+.PHONY: lab test unit notebooks browser hub-test hub bench build check-build site site-tools student-release clean help
 
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
@@ -31,6 +31,7 @@ help:
 	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
 	@echo "make site   build the course website (Jupyter Book 2, static HTML) into build/site/_build/html"
+	@echo "make student-release  write the students' copy (no lessons/, answer keys or plans) to build/student/"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || { echo "== creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -105,6 +106,10 @@ site-tools: $(SITE_STAMP) $(SITE_NPM)
 
 site: site-tools
 	$(PY) tools/site.py $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(SITE_THEME),--theme "$(SITE_THEME)")
+# The students' copy of the course (notebooks, widgets and their content, make lab / Binder files; no
+# lessons/, answer keys or lesson plans), for nbgitpuller or Binder to point at. Add GIT=1 to commit it.
+student-release: $(STAMP)
+	$(PY) tools/student_release.py --out build/student $(if $(GIT),--git,)
 
 clean:
 	rm -rf $(VENV) .pytest_cache site/node_modules deploy/local-hub/node_modules

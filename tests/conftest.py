@@ -10,6 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Tests (and the notebook kernels nbval starts, which inherit this environment) save progress in a
+# throw-away folder, never in the developer's own, and read no hand-in or class folder they were not given.
+if not os.environ.get("VKP_TEST_KEEP_ENV"):
+    import atexit
+    import shutil
+    import tempfile
+    os.environ["VKP_PROGRESS_DIR"] = _progress = tempfile.mkdtemp(prefix="vkp-test-progress-")
+    atexit.register(shutil.rmtree, _progress, ignore_errors=True)
+    os.environ["VKP_CLASS_SECRET"] = "a secret for the tests only"
+    for _name in ("VKP_HANDIN_DIR", "VKP_CLASS_DIR", "JUPYTERHUB_USER"):
+        os.environ.pop(_name, None)
+
 
 def _find_shared() -> Path:
     """The project's shared/ folder (the leaflet and the verified evidence), beside the checkout.

@@ -104,9 +104,22 @@ def build(source: Path) -> nbformat.NotebookNode:
 
 def execute(nb, folder: Path, label: str) -> None:
     """Run ``nb`` on a fresh kernel in ``folder``; keep outputs only where they are checked."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    # A build is not a student: progress goes to a throw-away folder, and the class-results notebook
+    # reads its shipped sample class, whatever the builder's own environment says.
+    if "VKP_BUILD_PROGRESS" not in os.environ:
+        os.environ["VKP_BUILD_PROGRESS"] = tempfile.mkdtemp(prefix="vkp-build-progress-")
+        atexit.register(shutil.rmtree, os.environ["VKP_BUILD_PROGRESS"], ignore_errors=True)
+    os.environ["VKP_PROGRESS_DIR"] = os.environ["VKP_BUILD_PROGRESS"]
+    for name in ("VKP_HANDIN_DIR", "VKP_CLASS_DIR", "JUPYTERHUB_USER"):
+        os.environ.pop(name, None)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
     try:

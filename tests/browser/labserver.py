@@ -60,8 +60,12 @@ def copy_course(root: Path, with_harness: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def running_lab(work: Path, *, with_harness: bool = False, startup_timeout: float = 90):
-    """Yield a :class:`Lab` serving a copy of the course under ``work``; stop it afterwards."""
+def running_lab(work: Path, *, with_harness: bool = False, startup_timeout: float = 90, env: dict | None = None):
+    """Yield a :class:`Lab` serving a copy of the course under ``work``; stop it afterwards.
+
+    ``env`` adds to (or, with a value of None, removes from) the server's environment, which its
+    kernels inherit: e.g. a student's own ``HOME`` and ``VKP_HANDIN_DIR``.
+    """
     root = work / "course"
     copy_course(root, with_harness)
     settings = work / "settings" / "@jupyterlab"
@@ -70,10 +74,15 @@ def running_lab(work: Path, *, with_harness: bool = False, startup_timeout: floa
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
         json.dumps({"windowingMode": "none"}))
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(work / "config"),
+    env_ = dict(os.environ, JUPYTER_CONFIG_DIR=str(work / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"),
                VKP_PROGRESS_DIR=str(work / "progress"))
+    for name, value in (env or {}).items():
+        if value is None:
+            env_.pop(name, None)
+        else:
+            env_[name] = str(value)
     port, token = _free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}/course/"
     log_path = work / "lab.log"
@@ -83,7 +92,7 @@ def running_lab(work: Path, *, with_harness: bool = False, startup_timeout: floa
              "--ServerApp.port_retries=0", "--allow-root", f"--IdentityProvider.token={token}",
              "--ServerApp.base_url=/course/", f"--ServerApp.root_dir={root}",
              "--LabApp.expose_app_in_browser=True"],
-            stdout=log, stderr=subprocess.STDOUT, env=env)
+            stdout=log, stderr=subprocess.STDOUT, env=env_)
         try:
             deadline = time.monotonic() + startup_timeout
             while True:

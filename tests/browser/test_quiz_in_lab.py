@@ -8,7 +8,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
-from widgets.candidacy.rules import load_case_bank
+from tests.browser.quizlab import BANK, RULE_TITLES, answer_for, shown_case
+from widgets.candidacy.rules import RULE_IDS
 
 NOTEBOOK = "notebooks/06-candidacy-quiz.ipynb"
 
@@ -18,7 +19,10 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     assert errors(page) == []
     quiz = page.locator(".vkp-candidacy-quiz")
     expect(quiz).to_have_count(1)
-    expect(quiz.locator(".vkp-quiz-vignette")).to_contain_text(load_case_bank().cases[0].title)   # the first case
+    total = len(BANK)
+    expect(quiz.locator(".vkp-quiz-status")).to_contain_text(f"case 1 of {total} (your own order)")
+    case = shown_case(quiz)
+    vp, kp, reason = answer_for(case, "right")
 
     groups = quiz.locator("fieldset.vkp-choice")
     expect(groups).to_have_count(3)
@@ -26,27 +30,29 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     # Start where a Tab from the cell would land: the quiz's first control.  No mouse from here on.
     vp_first.focus()
     page.keyboard.press("ArrowDown")                  # VP: moves to and checks "Not a candidate"
-    page.keyboard.press("ArrowUp")                    # ... and back to "Candidate"
-    expect(vp_first).to_be_checked()
+    if vp:
+        page.keyboard.press("ArrowUp")                # ... and back to "Candidate"
     page.keyboard.press("Tab")                        # the KP group is one Tab stop
     page.keyboard.press("Space")                      # KP: "Candidate"
-    expect(groups.nth(1).locator("input[type=radio]").first).to_be_checked()
+    if not kp:
+        page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")                        # the rule group
-    page.keyboard.press("Space")                      # first rule: indication_met
-    expect(groups.nth(2).locator("input[value=indication_met]")).to_be_checked()
-    # The kernel confirms the whole answer before it is submitted.
+    page.keyboard.press("Space")                      # the first rule ...
+    for _ in range(RULE_IDS.index(reason)):
+        page.keyboard.press("ArrowDown")              # ... then down to the deciding one
+    expect(groups.nth(2).locator(f"input[value={reason}]")).to_be_checked()
+    said = lambda x: "candidate" if x else "not a candidate"  # noqa: E731
     expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(
-        "Your answer: vertebroplasty, candidate; kyphoplasty, candidate; deciding reason, Indication met")
+        f"Your answer: vertebroplasty, {said(vp)}; kyphoplasty, {said(kp)}; deciding reason, {RULE_TITLES[reason]}")
     page.keyboard.press("Tab")                        # Submit
     expect(quiz.get_by_role("button", name="Submit answer")).to_be_focused()
     page.keyboard.press("Enter")
 
     feedback = quiz.locator(".vkp-quiz-feedback")
     expect(feedback).to_contain_text("Correct.", timeout=20_000)
-    expect(feedback).to_contain_text("Indication met")
+    expect(feedback).to_contain_text(RULE_TITLES[reason])
     expect(feedback).to_contain_text("grades against the leaflet's rules [1]")
-    total = len(load_case_bank())   # the shipped bank's size, whatever cases it grows to hold
-    expect(quiz).to_contain_text(f"1 of {total} cases answered, 1 correct")
+    expect(quiz).to_contain_text(f"1 of {total} bank cases answered. Score: 1 of 1 case right (100 %)")
 
     # Next case, by keyboard: Tab from Submit (now disabled) reaches Next.
     page.keyboard.press("Tab")
@@ -56,8 +62,9 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
 
     shown = Path(quiz.locator(".vkp-quiz-saved-to code").inner_text())
     assert shown.parent == lab.root.parent / "progress", "saved where VKP_PROGRESS_DIR points, and says so"
-    saved = [shown]
-    assert json.loads(saved[0].read_text())["answers"][0]["correct"] is True
+    saved = json.loads(shown.read_text())
+    quiz_answers = [a for a in saved["attempts"] if a["exercise"] == "candidacy-quiz"]
+    assert [(a["item"], a["grades"]["leaflet"]["correct"]) for a in quiz_answers] == [(case.id, True)]
 
 
 def test_quiz_output_has_no_axe_violations(page, lab):
@@ -67,3 +74,45 @@ def test_quiz_output_has_no_axe_violations(page, lab):
     result = Axe().run(page, context=".vkp-candidacy-quiz")
     found = [(v["id"], v["impact"], len(v["nodes"])) for v in result.response["violations"]]
     assert result.violations_count == 0, found
+
+
+def test_an_unwritable_progress_folder_still_gets_the_answers_to_the_student(browser, tmp_path):
+    """Issue 11.2, in the browser: nothing can be saved, the quiz says so once, the answers download at once,
+    and another folder keeps them without a restart."""
+    from tests.browser.labserver import running_lab
+    from tests.browser.quizlab import answer_current
+    from tests.faults import unwritable_folder
+    from widgets.classroom.records import parse_export_text
+
+    with unwritable_folder(tmp_path / "locked") as locked, \
+            running_lab(tmp_path / "lab", env={"VKP_PROGRESS_DIR": locked}) as lab:
+        context = browser.new_context(viewport={"width": 1280, "height": 1600}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            open_and_run(page, lab, NOTEBOOK)
+            quiz = page.locator(".vkp-candidacy-quiz")
+            first = answer_current(page, quiz, "right")
+            second = answer_current(page, quiz, "verdict")
+            alert = quiz.locator(".vkp-quiz-saved-to [role=alert]")
+            expect(alert).to_have_count(1)
+            expect(alert).to_contain_text("Your answers cannot be saved")
+            expect(quiz.locator(".vkp-quiz-held")).to_contain_text("2 answers held in this notebook only")
+            link = quiz.locator("a.vkp-download-link")
+            expect(link).to_have_text("Download my answers (2)")
+            with page.expect_download() as info:
+                link.click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            export = parse_export_text(saved.read_text(encoding="utf-8"))
+            assert [a.item for a in export.attempts] == [first.id, second.id]
+            assert [a.correct for a in export.attempts] == [True, False]
+
+            elsewhere = tmp_path / "my-answers"
+            quiz.get_by_label("Save my answers in this folder instead:").fill(str(elsewhere))
+            quiz.get_by_role("button", name="Save to this folder").click()
+            expect(quiz.locator(".vkp-quiz-saved-to")).to_contain_text("Saved 2 answers to")
+            (progress,) = elsewhere.glob("*.progress.json")
+            assert len(json.loads(progress.read_text())["attempts"]) == 2
+        finally:
+            context.close()

@@ -1,84 +1,300 @@
-"""The class-results logic: reads a folder, names bad files, counts what the class missed."""
+"""The debrief (issue 12): who is who, first try beside the latest try, misconceptions, privacy."""
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 
 import pytest
 
+from tests.classfolder import answer_cases, right_answer, student_log, wrong_answer
 from tests.conftest import ROOT
+from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.rules import RULE_IDS, assess
 from widgets.classroom import results as cr
+from widgets.classroom import results_view as rv
 from widgets.core.loading import ContentError
-from widgets.classroom.export import export_results
-from widgets.candidacy.quiz import AnswerRecord
+from widgets.procedures.steps import grade_order, load_procedure
 
 SAMPLE = ROOT / "lessons" / "sample-exports"
+SECRET = b"test secret"
 
 
-def record(case_id, *, vp_ok=True, kp_ok=True, reason_ok=True, rules=("indication_met",),
-           at="2026-11-20T09:00:00Z"):
-    return AnswerRecord(case_id=case_id, source="bank", answered_at=at,
-                        vertebroplasty_answer=True, vertebroplasty_correct=vp_ok,
-                        kyphoplasty_answer=True, kyphoplasty_correct=kp_ok,
-                        reason_rule="indication_met", reason_correct=reason_ok,
-                        deciding_rules=list(rules), correct=vp_ok and kp_ok and reason_ok)
+def quiz_for(log) -> Quiz:
+    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=log.quiz_records())
 
 
-def test_sample_folder_reads_and_names_the_bad_files():
+def go_to(quiz: Quiz, case_id: str) -> None:
+    """Move on to a bank case that is still ahead in this quiz's order (never loops past the bank)."""
+    for _ in range(quiz.bank_total):
+        if quiz.current.id == case_id:
+            return
+        quiz.next()
+    raise AssertionError(f"{case_id} is not ahead in this quiz")
+
+
+def reason_slip(vignette):
+    """Both verdicts right, a wrong deciding reason (the misconception the debrief must show)."""
+    vp, kp, _ = right_answer(vignette)
+    deciding = assess(vignette.patient).deciding_rules
+    return vp, kp, "indication_met" if "indication_met" not in deciding else "no_fracture"
+
+
+def miss_then_retry(log, misses: int) -> Quiz:
+    """Miss the first ``misses`` cases, then Retry: the missed cases come back and are answered right."""
+    quiz = quiz_for(log)
+    for _ in range(misses):
+        log.record(quiz.submit(*wrong_answer(quiz.current)).record)
+        quiz.next()
+    quiz.start_retry(misses)
+    for _ in range(misses):
+        log.record(quiz.submit(*right_answer(quiz.current)).record)
+        quiz.next()
+    return quiz
+
+
+def visible(markup: str) -> str:
+    """The text a reader sees in HTML (tags and word-break hints dropped, entities decoded)."""
+    import html
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def read(folder):
+    return cr.read_class_folder(folder, secret=SECRET)
+
+
+# ----------------------------------------------------------------------------- who is who (12.3)
+
+def test_two_students_with_one_name_stay_two(tmp_path):
+    folder = tmp_path / "class"
+    for home in ("sam-1", "sam-2"):
+        log = student_log(tmp_path / home, "Sam Lee", export_dir=folder)
+        answer_cases(log, [True, True])
+        log.hand_in()
+    results = read(folder)
+    assert len(results.students) == 2 and len(cr.score_table(results)) == 2
+
+
+def test_one_student_with_a_first_name_in_one_exercise_and_a_full_name_in_another_is_one(tmp_path):
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Sam", export_dir=folder)
+    kp = load_procedure("kyphoplasty")
+    log.record_attempt("step-order", "kyphoplasty", {"order": kp.step_ids}, {"leaflet": {"correct": True}})
+    log.hand_in()
+    log.set_identity("Samantha Lee", "")
+    answer_cases(log, [True])
+    log.hand_in()
+    assert len(list(folder.iterdir())) == 2, "the new name gives a new file"
+    results = read(folder)
+    (row,) = cr.score_table(results)
+    assert (row["quiz_cases"], row["ordering_attempts"]) == (1, 1)
+
+
+def test_a_student_id_joins_two_installs_of_one_student(tmp_path):
+    folder = tmp_path / "class"
+    for home in ("laptop", "binder"):
+        log = student_log(tmp_path / home, "Sam Lee", "s1234", export_dir=folder)
+        answer_cases(log, [True])
+        log.hand_in()
+    assert len(read(folder).students) == 1
+
+
+def test_on_a_hub_the_login_is_the_student(tmp_path):
+    folder = tmp_path / "class"
+    for name in ("Sam", "Samantha"):
+        log = student_log(tmp_path / name, name, export_dir=folder, hub_user="slee")
+        answer_cases(log, [True])
+        log.hand_in()
+    results = read(folder)
+    (student,) = results.students.values()
+    assert student.hub_user == "slee"
+
+
+def test_an_ordering_only_class_is_shown_not_nothing(tmp_path):
+    """12.3: a folder of ordering exports alone gave "Nothing to show"; an ordering-only student had no row."""
+    folder = tmp_path / "class"
+    vp = load_procedure("vertebroplasty")
+    for i in range(3):
+        log = student_log(tmp_path / f"s{i}", f"Student {i}", export_dir=folder)
+        order = list(reversed(vp.step_ids))
+        log.record_attempt("step-order", "vertebroplasty", {"order": order},
+                           {"leaflet": {"correct": grade_order(vp, order).correct}})
+        log.hand_in()
+    results = read(folder)
+    assert len(cr.score_table(results)) == 3
+    table = rv.summary_table(results).data
+    assert "Nothing to show" not in table and table.count("<tr>") == 4
+    assert "vp_" in rv.ordering_table(results).data
+
+
+# ----------------------------------------------------------------------------- the debrief (12.4)
+
+def test_first_try_errors_that_a_retry_erased_still_show(tmp_path):
+    """12.4: Retry erased first-try errors (a student who missed 4 tumour/vascular cases showed 1)."""
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Ana", export_dir=folder)
+    quiz = miss_then_retry(log, 4)
+    log.hand_in()
+    results = read(folder)
+    (row,) = cr.score_table(results)
+    assert (row["quiz_cases"], row["quiz_first_right"], row["quiz_final_right"]) == (4, 0, 4)
+    cases = {d.key: d for d in cr.case_difficulty(results)}
+    assert all(d.first_missed == 1 and d.final_missed == 0 for d in cases.values())
+    s = quiz.score
+    assert (s.first_percent, s.final_percent) == (row["quiz_first_percent"], row["quiz_final_percent"]) == (0.0, 100.0)
+
+
+def test_one_score_in_the_widget_the_hand_in_and_the_table(tmp_path):
+    """12.4: one student had three scores (81.8 % in the widget and export, 94.7 % in the table)."""
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Ana", export_dir=folder)
+    quiz = miss_then_retry(log, 2)
+    for ok in (True, False, True, True):
+        log.record(quiz.submit(*(right_answer if ok else wrong_answer)(quiz.current)).record)
+        quiz.next()
+    log.hand_in()
+    (row,) = cr.score_table(read(folder))
+    s = quiz.score
+    assert (s.items, s.first_right, s.final_right) == (row["quiz_cases"], row["quiz_first_right"],
+                                                       row["quiz_final_right"])
+    assert f"{s.final_percent:g} %" in quiz.progress_text()
+    assert row["quiz_final_percent"] == s.final_percent
+
+
+def test_the_rule_table_says_whether_the_verdict_or_the_reason_was_wrong_and_which_rule_was_chosen(tmp_path):
+    folder = tmp_path / "class"
+    for i in range(3):
+        log = student_log(tmp_path / f"s{i}", f"Student {i}", export_dir=folder)
+        quiz = quiz_for(log)
+        for _ in range(10):
+            answer = reason_slip(quiz.current) if i < 2 else wrong_answer(quiz.current)
+            log.record(quiz.submit(*answer).record)
+            quiz.next()
+        log.hand_in()
+    results = read(folder)
+    rules = {d.key: d for d in cr.rule_difficulty(results)}
+    kp = rules["kp_cause_excluded"]
+    assert kp.answered == kp.first_missed == kp.reason_wrong + kp.verdict_wrong
+    assert kp.reason_wrong >= 2 and kp.verdict_wrong >= 1
+    assert kp.wrong_reasons.most_common(1)[0][0] == "indication_met"
+    rows = cr.misconceptions(results)
+    assert {"deciding", "chosen", "times", "cases"} <= set(rows[0])
+    assert any(r["chosen"] == "indication_met" and "kp_cause_excluded" in r["deciding"] for r in rows)
+    html = visible(rv.misconception_table(results).data)
+    assert "Rule chosen instead" in html and "indication_met" in html
+    assert "Verdict wrong" in rv.rule_table(results).data
+
+
+def test_a_case_answered_once_is_not_ranked_above_cases_many_missed(tmp_path):
+    """12.4: a case answered once and missed once topped the table."""
+    folder = tmp_path / "class"
+    for i in range(3):
+        log = student_log(tmp_path / f"s{i}", f"Student {i}", export_dir=folder)
+        quiz = Quiz.from_bank()                      # the bank's own order: c05 comes before c07
+        go_to(quiz, "c05-breast-metastasis")
+        log.record(quiz.submit(*(wrong_answer if i < 2 else right_answer)(quiz.current)).record)
+        if i == 0:
+            go_to(quiz, "c07-haemangioma")
+            log.record(quiz.submit(*wrong_answer(quiz.current)).record)
+        log.hand_in()
+    rows = cr.case_difficulty(read(folder))
+    assert rows[0].key == "c05-breast-metastasis" and rows[0].ranked and rows[0].first_missed == 2
+    lonely = next(r for r in rows if r.key == "c07-haemangioma")
+    assert not lonely.ranked
+    html = rv.case_table(read(folder)).data
+    assert "c05-breast-metastasis" in html and "c07-haemangioma" not in html
+    assert "fewer than 3" in html
+
+
+def test_per_student_view_by_rule(tmp_path):
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Ana", export_dir=folder)
+    answer_cases(log, [True] * 10)
+    log.hand_in()
+    rules, rows = cr.per_student_rules(read(folder))
+    assert len(rules) == len(RULE_IDS), "ten cases of one student's own order cover every rule"
+    assert rows[0]["student"] == "S01" and all(rows[0][r].split("/")[0] == rows[0][r].split("/")[1] for r in rules)
+
+
+def test_other_exercises_join_the_debrief(tmp_path):
+    from widgets.procedures.steps import questions_for
+    folder = tmp_path / "class"
+    q = questions_for("vertebroplasty")[0]
+    wrong = next(o for o in q.options if not o.correct)
+    for i, option in enumerate((wrong.id, wrong.id, q.answer.id)):
+        log = student_log(tmp_path / f"s{i}", f"S {i}", export_dir=folder)
+        log.record_attempt("decision-points", q.id, {"option": option},
+                           {"course": {"correct": option == q.answer.id}})
+        log.hand_in()
+    (row,) = [r for r in cr.choice_difficulty(read(folder), "decision-points")]
+    assert (row["students"], row["first_right"], row["common_wrong"]) == (3, 1, wrong.text)
+    assert wrong.text.split()[0] in rv.exercise_table(read(folder)).data
+
+
+# ----------------------------------------------------------------------------- privacy (12.7)
+
+def test_pseudonyms_cannot_be_rebuilt_from_the_names(tmp_path):
+    """12.7: S01, S02 ... were an unsalted hash of the name; the sample's mapping was rebuilt from its name list."""
+    import hashlib
+    folder = tmp_path / "class"
+    names = [f"Student {c}" for c in "ABCDEFGHIJ"]
+    for n in names:
+        log = student_log(tmp_path / n, n, export_dir=folder)
+        answer_cases(log, [True])
+        log.hand_in()
+    one = cr.read_class_folder(folder, secret=b"one")
+    two = cr.read_class_folder(folder, secret=b"two")
+    by_name = lambda r: {s.display: r.pseudonyms()[k] for k, s in r.students.items()}  # noqa: E731
+    assert by_name(one) != by_name(two), "the secret, not the names, orders the labels"
+    assert by_name(one) == by_name(cr.read_class_folder(folder, secret=b"one")), "stable for one class"
+    unsalted = {n: f"S{i:02d}" for i, n in enumerate(sorted(names, key=lambda s: hashlib.sha256(s.encode()).hexdigest()), 1)}
+    assert by_name(one) != unsalted
+
+
+def test_the_class_secret_is_kept_by_the_instructor_only(tmp_path, monkeypatch):
+    import platformdirs
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "instructor"))
+    monkeypatch.delenv(cr.SECRET_ENV, raising=False)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    first, note = cr.class_secret(folder)
+    again, _ = cr.class_secret(folder)
+    assert note is None and first == again and len(first) == 32
+    (kept,) = (tmp_path / "instructor" / "class-secrets").iterdir()
+    assert kept.stat().st_mode & 0o077 == 0
+    assert not any(folder.iterdir()), "nothing is written into the class folder"
+    assert cr.class_secret(SAMPLE)[0] == cr.SAMPLE_SECRET
+
+
+def test_nothing_projected_by_default_shows_a_name_or_a_file_name(tmp_path):
+    """12.7: projecting class-results showed student names in its first output."""
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Zebedee Quartermaine", "s99", export_dir=folder)
+    answer_cases(log, [True, False, False])
+    path = log.hand_in().file
+    (folder / "broken-zebedee.json").write_text("{", encoding="utf-8")
+    results = read(folder)
+    for view in (rv.summary_table, rv.rule_table, rv.case_table, rv.misconception_table, rv.per_student_rule_table,
+                 rv.ordering_table, rv.exercise_table):
+        shown = view(results).data
+        assert "Zebedee" not in shown and "zebedee" not in shown and "s99" not in shown
+    projected = rv.problems_view(results).data
+    visible = projected.split("<details>")[0]
+    assert "zebedee" not in visible.lower() and path.name not in visible
+    assert "broken-zebedee.json" in projected.split("<details>")[1], "named, folded away"
+    assert "Zebedee" not in cr.summary_csv(results) and "Zebedee" in cr.gradebook_csv(results)
+
+
+# ----------------------------------------------------------------------------- the sample class and files
+
+def test_the_sample_class_reads_names_its_bad_files_and_is_stable():
     results = cr.read_class_folder(SAMPLE)
-    assert len(results.quiz) == 10
-    assert sorted(u.file for u in results.unreadable) == ["gradebook-from-lms.csv", "vkp-quiz-karl-truncated.json"]
-    assert results.superseded == ["vkp-quiz-ben-lindqvist-20261120-100000.json"]
-    assert set(results.ordering) == {"Ada Okafor", "Dara Murphy"}
-    report = cr.report_problems(results)
-    assert "Skipped vkp-quiz-karl-truncated.json: this is not valid JSON" in report
-
-
-def test_counts_by_rule_and_case(tmp_path):
-    export_results([record("c05", kp_ok=False, rules=("kp_cause_excluded",)),
-                    record("c01")], "Student One", tmp_path, "json")
-    export_results([record("c05", rules=("kp_cause_excluded",)),
-                    record("c09", reason_ok=False, rules=("vertebral_infection", "kp_cause_excluded"))],
-                   "Student Two", tmp_path, "csv")
-    results = cr.read_class_folder(tmp_path)
-    rules = {r.key: (r.answers, r.missed) for r in cr.rule_difficulty(results)}
-    # kp_cause_excluded decided c05 twice (one miss) and c09 once (a miss): 3 answers, 2 missed
-    assert rules == {"kp_cause_excluded": (3, 2), "indication_met": (1, 0), "vertebral_infection": (1, 1)}
-    top = cr.rule_difficulty(results)[0]
-    assert top.key == "vertebral_infection" and top.miss_percent == 100.0
-    cases = {r.key: (r.answers, r.missed) for r in cr.case_difficulty(results)}
-    assert cases == {"c05": (2, 1), "c01": (1, 0), "c09": (1, 1)}
-    scores = sorted((r["cases"], r["correct"], r["score_percent"]) for r in cr.score_table(results))
-    assert scores == [(2, 1, 50.0), (2, 1, 50.0)]
-
-
-def test_latest_answer_to_a_case_counts(tmp_path):
-    export_results([record("c05", kp_ok=False, at="2026-11-20T09:00:00Z"),
-                    record("c05", at="2026-11-20T09:05:00Z")], "Retry Student", tmp_path, "json")
-    (row,) = cr.score_table(cr.read_class_folder(tmp_path))
-    assert (row["cases"], row["correct"]) == (1, 1)
-
-
-def test_summary_is_anonymised():
-    results = cr.read_class_folder(SAMPLE)
-    text = cr.summary_csv(results)
-    assert text.splitlines()[0] == "student,cases,correct,score_percent,ordering_attempts,ordering_correct"
-    for name in results.students:
-        for part in name.split():
-            assert part not in text
-    assert sorted(results.pseudonyms().values()) == [f"S{i:02d}" for i in range(1, 11)]
-
-
-def test_damaged_ordering_export_is_named(tmp_path):
-    (tmp_path / "order.json").write_text(json.dumps(
-        {"format": "vkp-ordering-export", "version": 1, "student": "X", "exported_at": "2026-11-20T09:00:00Z",
-         "attempts": [{"procedure": "kyphoplasty", "attempt": 0, "correct": True, "misplaced": [],
-                       "answered_at": "2026-11-20T09:00:00Z"}]}))
-    (tmp_path / "notes.txt").write_text("hello")
-    results = cr.read_class_folder(tmp_path)
-    problems = {u.file: u.problem for u in results.unreadable}
-    assert "ordering export is damaged" in problems["order.json"]
-    assert "not an export" in problems["notes.txt"]
+    assert results.sample and len(results.students) >= 10
+    problems = {p.file for p in results.problems}
+    assert "vkp-quiz-karl-truncated.json" in problems and "gradebook-from-lms.csv" in problems
+    assert any("same answers" in n for n in results.notes), "the sample has a duplicated download"
+    assert cr.read_class_folder(SAMPLE).pseudonyms() == results.pseudonyms(), "published secret: stable"
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):
@@ -86,14 +302,40 @@ def test_missing_folder_is_a_clear_error(tmp_path):
         cr.read_class_folder(tmp_path / "nowhere")
 
 
-def test_save_button_writes_the_summary_and_reports_failure(tmp_path):
-    from widgets.classroom.results_view import save_summary_button
-    box = save_summary_button(cr.read_class_folder(SAMPLE), default=str(tmp_path / "summary.csv"))
-    row, status = box.children
-    path_box, button = row.children
-    button.click()
-    assert (tmp_path / "summary.csv").read_text().startswith("student,cases")
-    assert "Saved" in status.value
-    path_box.value = str(tmp_path / "summary.csv" / "x.csv")  # its "folder" is a file
-    button.click()
-    assert "Could not save" in status.value and 'role="alert"' in status.value
+def test_save_buttons_write_the_summary_and_the_gradebook_and_report_failure(tmp_path):
+    box = rv.save_buttons(cr.read_class_folder(SAMPLE))
+    summary, gradebook = box.children
+    for part, name, head in ((summary, "summary.csv", "student,quiz_cases"), (gradebook, "grades.csv", "name,")):
+        row, status = part.children
+        path_box, button = row.children
+        path_box.value = str(tmp_path / name)
+        button.click()
+        assert (tmp_path / name).read_text().startswith(head) and "Saved" in status.value
+        path_box.value = str(tmp_path / name / "x.csv")  # its "folder" is a file
+        button.click()
+        assert "Could not save" in status.value and 'role="alert"' in status.value
+    assert (tmp_path / "grades.csv").stat().st_mode & 0o077 == 0, "the gradebook names students: private"
+    rows = list(csv.reader(io.StringIO((tmp_path / "summary.csv").read_text())))
+    assert len(rows) == 1 + len(cr.read_class_folder(SAMPLE).students)
+
+
+def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
+    import yaml
+    data = yaml.safe_load((ROOT / "widgets/content/cases.yaml").read_text(encoding="utf-8"))
+    data["cases"] = [dict(c, id=f"mine-{c['id']}") for c in data["cases"][:5]]
+    bank = tmp_path / "my-cases.yaml"
+    bank.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    from widgets.candidacy.rules import load_case_bank
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "home", "Ana", export_dir=folder)
+    quiz = Quiz.from_bank(load_case_bank(bank), order_seed=log.order_seed)
+    for _ in range(3):
+        log.record(quiz.submit(*right_answer(quiz.current)).record)
+        quiz.next()
+    log.hand_in()
+    without = cr.read_class_folder(folder, secret=SECRET)
+    assert any("could not be graded" in p.problem for p in without.problems), "named, not silently dropped"
+    mine = cr.read_class_folder(folder, secret=SECRET, bank=bank)
+    (row,) = cr.score_table(mine)
+    assert (row["quiz_cases"], row["quiz_final_right"], row["bank_completion_percent"]) == (3, 3, 60.0)
+    assert mine.problems == []

@@ -1,20 +1,22 @@
-"""Needle-placement attempts as plain records over time, exported like the module's other exercises."""
+"""Needle-placement attempts: plain records over time, handed in like every other exercise, and graded
+again from the geometry by the class results (never from the file)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime, timezone
-
 import pytest
 
-from widgets.classroom.export import ExportError
-from widgets.imaging.attempts import (CSV_HEADER, AttemptHistory, export_attempts, export_dict, plain,
-                                      read_json_export, to_csv_text)
+from tests.classfolder import student_log
+from widgets.classroom import grading
+from widgets.classroom import results as cr
+from widgets.classroom.records import EXERCISES, make_attempt, parse_export_text
+from widgets.core.citations import Citations
+from widgets.imaging import grading as needle_grading
+from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades, plain
 from widgets.imaging.grading import grade, needle_at, planned_needle
 from widgets.imaging.segment import segment
 
-SEG = segment("L1", (20.0, 23.0, 26.3))
+HEIGHTS = (20.0, 23.0, 26.3)
+SEG = segment("L1", HEIGHTS)
 
 
 def history() -> AttemptHistory:
@@ -41,35 +43,90 @@ def test_each_attempt_is_a_plain_record_with_its_three_grades_and_what_went_wron
     assert AttemptHistory().progress() == "No attempts yet."
 
 
-def test_citation_keys_are_stripped_for_the_export():
+def test_citation_keys_are_stripped_from_what_went_wrong():
     assert plain("Breach [@an_x]. Rule [@a; @b].") == "Breach. Rule."
 
 
-def test_csv_has_one_row_per_attempt_and_neutralises_formulas():
-    rows = list(csv.reader(io.StringIO(to_csv_text(history(), "+Ben"))))
-    assert rows[0] == CSV_HEADER and len(rows) == 3
-    assert rows[1][0] == "'+Ben" and rows[1][CSV_HEADER.index("passed")] == "false"
-    assert rows[2][CSV_HEADER.index("problems")] == ""
+def test_grading_the_needle_records_it_for_the_hand_in(tmp_path):
+    """Every graded placement lands in the student's exercise log and in the handed-in file."""
+    from widgets.imaging.views import NeedleExercise
+    log = student_log(tmp_path, "Chen Wei")
+    ex = NeedleExercise(Citations(), level="L1", heights=HEIGHTS, log=log, prepare=False)
+    ex.medial.value, ex.depth.value = 40, 40
+    ex.grade()
+    plan = planned_needle(ex.seg)
+    ex.entry_lateral.value, ex.entry_up.value = round(abs(plan.entry[0]) * 2) / 2, round(plan.entry[2] * 2) / 2
+    ex.medial.value, ex.caudal.value, ex.depth.value = round(plan.medial_deg), round(plan.caudal_deg), round(plan.depth)
+    second = ex.grade()
+    got = [(a.exercise, a.item, a.correct, a.context.get("attempt")) for a in log.attempts()]
+    assert got == [("needle-placement", "L1", False, 1), ("needle-placement", "L1", second.passed, 2)]
+    assert log.attempts()[0].grade("geometry").parts == {"pedicle": False, "medial_wall_rule": False,
+                                                         "target": ex.history.attempts[0].target}
+    handed = parse_export_text(log.hand_in().content)
+    assert [a.exercise for a in handed.attempts] == ["needle-placement", "needle-placement"]
+    assert EXERCISES["needle-placement"] == "geometry"
 
 
-def test_json_export_round_trips(tmp_path):
-    when = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
-    path = export_attempts(history(), "Chen Wei", tmp_path, "json", now=when)
-    assert path.name == "vkp-needle-chen-wei-20261126-103000.json"
-    data = read_json_export(path.read_text(encoding="utf-8"))
-    assert data["exported_at"] == "2026-11-26T10:30:00Z" and data["student"] == "Chen Wei"
-    assert [a["attempt"] for a in data["attempts"]] == [1, 2] and data["summary"]["first_pass"] == 2
-    assert export_dict(history(), "Chen Wei", exported_at="x")["attempts"] == data["attempts"]
-    with pytest.raises(ValueError, match="not a needle-placement export"):
-        read_json_export('{"format": "vkp-quiz-export"}')
+def test_class_results_grade_a_placement_again_from_the_geometry():
+    """A student who edits the file to claim a pass is graded on where the needle really went."""
+    rec = history().attempts[0]
+    answer = needle_answer(rec, HEIGHTS)
+    forged = make_attempt("needle-placement", "L1", answer,
+                          {"geometry": {"correct": True, "parts": {"pedicle": True}}}, answered_at="2026-11-26T09:00:00Z")
+    regraded = grading.regrade(forged)["geometry"]
+    assert regraded.correct is False and regraded.parts["pedicle"] is False
+    assert regraded.expected["problems"] == ["breach_medial", "medial_wall_first", "short"]
+    good = history().attempts[1]
+    assert grading.regrade(make_attempt("needle-placement", "L1", needle_answer(good, HEIGHTS),
+                                        needle_grades(grade(SEG, planned_needle(SEG))),
+                                        answered_at="2026-11-26T09:01:00Z"))["geometry"].correct is True
 
 
-def test_bad_exports_are_refused_with_a_reason(tmp_path):
-    with pytest.raises(ExportError, match="no attempts"):
-        export_attempts(AttemptHistory(), "Ada", tmp_path, "csv")
-    with pytest.raises(ExportError, match="name"):
-        export_attempts(history(), "  ", tmp_path, "csv")
-    with pytest.raises(ExportError, match="control characters"):
-        export_attempts(history(), "Ada\x07", tmp_path, "csv")
-    with pytest.raises(ExportError, match="unknown export format"):
-        export_attempts(history(), "Ada", tmp_path, "xlsx")
+@pytest.mark.parametrize("change, why", [
+    ({"item": "T4"}, "level"),
+    ({"answer": {"depth_mm": "deep"}}, "depth_mm"),
+    ({"answer": {"medial_deg": float("nan")}}, "medial_deg"),
+    ({"answer": {"height_anterior_mm": 900.0}}, "heights"),
+])
+def test_a_placement_the_geometry_cannot_grade_is_left_out_with_a_reason(change, why):
+    rec = history().attempts[0]
+    answer = {**needle_answer(rec, HEIGHTS), **change.get("answer", {})}
+    attempt = make_attempt("needle-placement", change.get("item", "L1"), answer,
+                           {"geometry": {"correct": False}}, answered_at="2026-11-26T09:00:00Z")
+    with pytest.raises(grading.Ungradable, match=why):
+        grading.regrade(attempt)
+
+
+def test_every_problem_the_grader_can_name_has_plain_words_for_the_debrief():
+    import inspect
+    source = inspect.getsource(needle_grading)
+    codes = {"medial_wall_first", "short", "not_in_body", "through_front", "breach_lateral"}
+    codes |= {f"breach_{w}" for w in ("medial", "lateral", "superior", "inferior")}
+    codes |= {code for code, _, _ in needle_grading.MISSED_BODY.values()}
+    assert codes <= set(needle_grading.PROBLEM_NAMES), codes - set(needle_grading.PROBLEM_NAMES)
+    for code in codes:
+        assert f'"{code}"' in source or code.startswith("breach_") or code in {
+            c for c, _, _ in needle_grading.MISSED_BODY.values()}
+
+
+def test_the_debrief_table_counts_first_and_latest_attempts_per_level(tmp_path):
+    results = cr.read_class_folder(_class_with_needles(tmp_path))
+    (row,) = cr.needle_difficulty(results)
+    assert (row["level"], row["students"], row["first_passed"], row["final_passed"], row["attempts"]) == \
+        ("L1", 2, 0, 2, 4)
+    assert row["common_problem"] == "breach_medial" and row["common_problem_times"] == 2
+
+
+def _class_with_needles(folder):
+    for name in ("Ana", "Ben"):
+        log = student_log(folder / name, name)
+        for rec in history().attempts:
+            g = grade(SEG, needle_at(SEG, rec.entry_lateral_mm, rec.entry_up_mm, rec.medial_deg, rec.caudal_deg,
+                                     rec.depth_mm))
+            log.record_attempt("needle-placement", "L1", needle_answer(rec, HEIGHTS), needle_grades(g),
+                               context={"attempt": rec.attempt})
+        hand = folder / "class"
+        hand.mkdir(exist_ok=True)
+        handed = log.hand_in()
+        (hand / handed.filename).write_text(handed.content, encoding="utf-8")
+    return folder / "class"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import ipywidgets as ipw
 import pytest
 
+from tests.classfolder import student_log
+from widgets.classroom.progress import ProgressFile
 from widgets.procedures.balloon import balloon_bounds
 from widgets.core.citations import Citations
 from widgets.core.controls import ListBox
@@ -126,7 +127,7 @@ def test_ordering_starts_from_the_seeded_shuffle():
 
 
 def test_check_marks_the_misplaced_steps_then_a_solved_order_is_correct(tmp_path):
-    view = OrderingView(VP, seed=2, export_dir=tmp_path)
+    view = OrderingView(VP, seed=2, log=student_log(tmp_path))
     first = view.grade()
     assert not first.correct
     labels = dict((v, lbl) for lbl, v in view.select.options)
@@ -174,37 +175,25 @@ def test_retry_reshuffles_and_keeps_the_history():
     assert "Shuffled again" in view.feedback.value
 
 
-def test_export_writes_the_agreed_json_next_to_the_notebook(tmp_path):
-    view = OrderingView(VP, seed=2, export_dir=tmp_path)
-    view.export.click()
-    assert "Nothing to export" in view.feedback.value and not list(tmp_path.iterdir())
-    view.grade()
+def test_every_check_is_recorded_for_the_hand_in(tmp_path):
+    log = student_log(tmp_path, "Ann Lee")
+    view = OrderingView(VP, seed=2, log=log)
+    first = view.grade()
     solve(view)
     view.grade()
-    view.export.click()
-    assert "Type your name" in view.feedback.value and not list(tmp_path.iterdir())
-    view.student.value = "Ann Lee"
-    view.export.click()
-    path = tmp_path / "ann-lee-vertebroplasty-ordering.json"
-    assert path.name in view.feedback.value
-    doc = json.loads(path.read_text())
-    assert doc["format"] == "vkp-ordering-export" and doc["student"] == "Ann Lee"
-    assert [(a["attempt"], a["correct"]) for a in doc["attempts"]] == [(1, False), (2, True)]
-
-
-def test_export_to_an_unwritable_place_is_a_message_not_a_traceback(tmp_path):
-    view = OrderingView(VP, seed=2, export_dir=tmp_path / "missing" / "folder")
-    view.grade()
-    view.student.value = "Ann"
-    assert view.save() is None
-    assert "Could not save" in view.feedback.value
+    attempts = log.attempts("step-order")
+    assert [(a.item, a.correct, a.context["attempt"]) for a in attempts] == [
+        ("vertebroplasty", False, 1), ("vertebroplasty", True, 2)]
+    assert attempts[0].answer["order"] == shuffled_ids(VP, 2)
+    assert attempts[0].grade().expected["misplaced"] == list(first.misplaced)
+    assert len(ProgressFile(log.store.path).load().of("step-order")) == 2, "saved at once"
 
 
 def test_ordering_controls_have_visible_labels():
     view = OrderingView(VP)
     assert isinstance(view.select, ListBox), "a native list box whose arrow keys JupyterLab leaves alone"
     assert view.select.description and "data-lm-suppress-shortcuts" in ListBox._esm
-    for b in (view.up, view.down, view.check, view.retry, view.export):
+    for b in (view.up, view.down, view.check, view.retry):
         assert b.description and b.tooltip
 
 
@@ -231,15 +220,29 @@ def test_quiz_feedback_per_answer_and_score():
     assert "Sources: [" in quiz.feedback[q.id].value
 
 
-def test_the_class_results_reader_accepts_the_export(tmp_path):
-    class_results = pytest.importorskip("widgets.classroom.results")
-    view = OrderingView(KP, seed=3, export_dir=tmp_path)
+def test_decision_answers_are_recorded_for_the_hand_in(tmp_path):
+    log = student_log(tmp_path, "Ann Lee")
+    questions = questions_for("kyphoplasty")
+    quiz = DecisionQuiz(questions, Citations(), log=log)
+    q = questions[0]
+    wrong = next(o for o in q.options if not o.correct)
+    for option in (wrong.id, q.answer.id):
+        quiz.choices[q.id].value = option
+        quiz.buttons[q.id].click()
+    recorded = log.attempts("decision-points")
+    assert [(a.item, a.answer["option"], a.correct) for a in recorded] == [(q.id, wrong.id, False),
+                                                                         (q.id, q.answer.id, True)]
+
+
+def test_the_class_results_read_the_hand_in_of_an_ordering_test(tmp_path):
+    from widgets.classroom import results as cr
+    log = student_log(tmp_path / "home", "Ann Lee", export_dir=tmp_path / "class")
+    view = OrderingView(KP, seed=3, log=log)
     view.grade()
     solve(view)
     view.grade()
-    view.student.value = "Ann Lee"
-    view.save()
-    results = class_results.read_class_folder(tmp_path)
-    assert not results.unreadable
-    [export] = results.ordering["Ann Lee"]
-    assert [(a.attempt, a.correct) for a in export.attempts] == [(1, False), (2, True)]
+    log.hand_in()
+    results = cr.read_class_folder(tmp_path / "class")
+    assert results.problems == []
+    (row,) = cr.score_table(results)
+    assert (row["ordering_attempts"], row["ordering_first_right"], row["ordering_final_right"]) == (2, 0, 1)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, source_markdown_keys
-from widgets.core.citations import keys_in
 from widgets.core.loading import ContentError
-from widgets.procedures.steps import (EXPORT_FORMAT, PROCEDURES, AttemptHistory, OrderResult, compare_steps,
+from widgets.procedures.steps import (PROCEDURES, AttemptHistory, OrderResult, compare_steps,
                                 grade_decision, grade_order, load_procedure, load_procedure_file, load_questions,
-                                move, ordering_export, procedure_path, questions_for, shuffled_ids, steps_markdown)
+                                move, procedure_path, questions_for, shuffled_ids, steps_markdown)
 
 VP = load_procedure("vertebroplasty")
 KP = load_procedure("kyphoplasty")
@@ -150,30 +147,6 @@ def test_attempts_count_per_procedure_and_report_progress():
         ("vertebroplasty", 1), ("kyphoplasty", 1), ("vertebroplasty", 2)]
     assert history.progress().splitlines() == [
         "Attempt 1: 1 of 7 in place", "Attempt 1: 9 of 9 in place (correct)", "Attempt 2: 7 of 7 in place (correct)"]
-
-
-def test_export_has_the_agreed_shape():
-    history = AttemptHistory(clock=lambda: "2026-01-01T10:00:00+00:00")
-    swapped = ["vp_skin_prep", "vp_fluoroscopy", *VP.step_ids[2:]]
-    history.record(grade_order(VP, swapped))
-    doc = ordering_export("Ann Lee", history.attempts)
-    assert json.loads(json.dumps(doc)) == doc, "plain JSON"
-    assert doc["format"] == EXPORT_FORMAT == "vkp-ordering-export" and doc["version"] == 1
-    assert doc["student"] == "Ann Lee"
-    datetime.fromisoformat(doc["exported_at"])
-    assert doc["attempts"] == [{"procedure": "vertebroplasty", "attempt": 1, "correct": False,
-                                "misplaced": ["vp_skin_prep", "vp_fluoroscopy"],
-                                "answered_at": "2026-01-01T10:00:00+00:00"}]
-
-
-def test_export_refuses_unknown_procedures_and_incomplete_rows():
-    with pytest.raises(ValueError, match="unknown procedure"):
-        ordering_export("x", [{"procedure": "fusion", "attempt": 1, "correct": True, "misplaced": [],
-                              "answered_at": "2026-01-01T10:00:00+00:00"}])
-    with pytest.raises(ValueError, match="lacks"):
-        ordering_export("x", [{"procedure": "kyphoplasty"}])
-    with pytest.raises(ValueError, match="student's name"):
-        ordering_export("  ", [])
 
 
 # ----------------------------------------------------------------------------- decision points

@@ -1,4 +1,4 @@
-"""The progress file: atomic saves, where it lives, and a corrupt file kept aside with a warning."""
+"""The progress file: atomic, merged saves; where it lives; a corrupt file kept aside with a warning."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from datetime import datetime, timezone
 
 import pytest
 
+from widgets.candidacy.quiz import Quiz
 from widgets.classroom.progress import (
-    ENV_VAR, PROGRESS_FORMAT, ProgressError, ProgressFile, atomic_write_text, default_progress_dir,
+    ENV_VAR, LEGACY_NAME, ProgressError, ProgressFile, atomic_write_text, default_progress_dir,
     default_progress_path,
 )
-from widgets.candidacy.quiz import Quiz
+from widgets.classroom.records import PROGRESS_FORMAT
 
 FIXED = datetime(2026, 11, 25, 10, 30, 5, tzinfo=timezone.utc)
 
@@ -26,10 +27,11 @@ def answered_records(n: int):
     return quiz.records
 
 
-def test_default_location_follows_the_environment_variable(tmp_path, monkeypatch):
+def test_default_location_follows_the_environment_variable_and_names_the_user(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "p"))
+    monkeypatch.setenv("JUPYTERHUB_USER", "Ana María")
     assert default_progress_dir() == tmp_path / "p"
-    assert default_progress_path().name == "candidacy-quiz.progress.json"
+    assert default_progress_path().name == "vkp-ana-maría.progress.json"
 
 
 def test_default_location_without_the_variable_is_the_user_data_dir(monkeypatch):
@@ -41,6 +43,7 @@ def test_default_location_without_the_variable_is_the_user_data_dir(monkeypatch)
 def test_missing_file_and_new_folder_start_fresh(tmp_path):
     store = ProgressFile(tmp_path / "new" / "deeper" / "q.progress.json").load()
     assert store.records == [] and store.warning is None
+    assert len(store.identity.install_id) == 16, "a random per-install id from the start"
     store.append(answered_records(1)[0])
     assert store.path.exists(), "the folder is created when first needed"
 
@@ -53,15 +56,21 @@ def test_each_answer_is_saved_at_once_and_reloads_equal(tmp_path):
         store.append(rec)
         on_disk = json.loads(path.read_text(encoding="utf-8"))
         assert on_disk["format"] == PROGRESS_FORMAT
-        assert len(on_disk["answers"]) == i, "saved as it is given, not at the end"
+        assert len(on_disk["attempts"]) == i, "saved as it is given, not at the end"
     assert ProgressFile(path).load().records == records
+
+
+def test_the_progress_file_is_private_to_the_student(tmp_path):
+    path = tmp_path / "q.progress.json"
+    ProgressFile(path).load().append(answered_records(1)[0])
+    assert path.stat().st_mode & 0o077 == 0
 
 
 def test_atomic_write_leaves_no_temp_files_and_replaces_whole(tmp_path):
     path = tmp_path / "f.json"
     atomic_write_text(path, "old")
-    atomic_write_text(path, "new")
-    assert path.read_text() == "new"
+    atomic_write_text(path, "new", mode=0o644)
+    assert path.read_text() == "new" and path.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
 
 
@@ -78,24 +87,37 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"], "the temp file is cleaned up"
 
 
-def test_save_failure_is_a_clear_progress_error(tmp_path):
+def test_save_failure_is_a_clear_progress_error_and_the_answer_is_kept(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    store = ProgressFile(blocker / "q.progress.json")
-    with pytest.raises(ProgressError, match="could not be saved") as info:
+    store = ProgressFile(blocker / "q.progress.json").load()
+    with pytest.raises(ProgressError, match="cannot be written") as info:
         store.append(answered_records(1)[0])
-    assert ENV_VAR in str(info.value)
+    assert str(blocker) in str(info.value)
     assert len(store.records) == 1, "the answer is kept in memory for the next save"
+
+
+def test_move_to_saves_everything_held_in_another_folder(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    store = ProgressFile(blocker / "q.progress.json").load()
+    for rec in answered_records(2):
+        with pytest.raises(ProgressError):
+            store.append(rec)
+    new = store.move_to(tmp_path / "good")
+    assert new == tmp_path / "good" / "q.progress.json"
+    assert len(ProgressFile(new).load().records) == 2
 
 
 @pytest.mark.parametrize("content, problem", [
     (b"{ not json", "not valid JSON"),
-    (b'{"format": "vkp-quiz-progress", "version": 1, "answers": [', "not valid JSON"),
-    (b"[1, 2, 3]", "not a vkp-quiz-progress file"),
-    (b'{"format": "something-else"}', "not a vkp-quiz-progress file"),
-    (b'{"format": "vkp-quiz-progress", "version": 9, "answers": []}', "version"),
-    (b'{"format": "vkp-quiz-progress", "version": 1, "answers": [{"case_id": "x"}]}', "answer 1"),
-    (b"\xff\xfe\x00bad", "not UTF-8"),
+    (b'{"format": "vkp-progress", "version": 2, "attempts": [', "not valid JSON"),
+    (b"[1, 2, 3]", "not a progress file"),
+    (b'{"format": "something-else"}', "not a vkp-progress file"),
+    (b'{"format": "vkp-progress", "version": 9, "attempts": []}', "version"),
+    (b'{"format": "vkp-progress", "version": 2, "attempts": {}}', "not a list"),
+    (b"\xff\xfe\x00bad", "not valid JSON"),
+    (b"\xc3\x28 bad", "not UTF-8"),
 ])
 def test_corrupt_file_is_kept_aside_with_a_warning_and_a_fresh_start(tmp_path, content, problem):
     path = tmp_path / "q.progress.json"
@@ -106,8 +128,20 @@ def test_corrupt_file_is_kept_aside_with_a_warning_and_a_fresh_start(tmp_path, c
     assert backup.read_bytes() == content, "nothing the student wrote is lost"
     assert store.records == []
     assert problem in store.warning and str(backup) in store.warning and "fresh" in store.warning
+    store.save()
     fresh = json.loads(path.read_text(encoding="utf-8"))
-    assert fresh["format"] == PROGRESS_FORMAT and fresh["answers"] == []
+    assert fresh["format"] == PROGRESS_FORMAT and fresh["attempts"] == []
+
+
+def test_one_damaged_answer_is_left_out_and_named_the_others_kept(tmp_path):
+    path = tmp_path / "q.progress.json"
+    store = ProgressFile(path).load()
+    store.extend(answered_records(3))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["attempts"][1]["answered_at"] = "yesterday"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    again = ProgressFile(path).load()
+    assert len(again.records) == 2 and "answer 2" in again.warning
 
 
 def test_two_corruptions_in_the_same_second_keep_both_backups(tmp_path):
@@ -120,17 +154,40 @@ def test_two_corruptions_in_the_same_second_keep_both_backups(tmp_path):
     assert {(tmp_path / b).read_bytes() for b in backups} == {b"first bad", b"second bad"}
 
 
-def test_student_name_is_saved_too(tmp_path):
+def test_the_students_name_and_id_are_saved_too(tmp_path):
     path = tmp_path / "q.progress.json"
     store = ProgressFile(path).load()
-    store.set_student("Sam Lee")
-    assert ProgressFile(path).load().student == "Sam Lee"
+    store.set_identity("Sam  Lee", "s123")
+    again = ProgressFile(path).load()
+    assert (again.identity.name, again.identity.student_id) == ("Sam Lee", "s123")
+    assert again.identity.install_id == store.identity.install_id, "the install id is kept"
+    with pytest.raises(ValueError, match="control character"):
+        store.set_identity("Sam\x07", "")
 
 
-def test_stale_temp_files_from_a_crash_are_removed(tmp_path):
+def test_an_old_quiz_progress_file_is_carried_over(tmp_path):
+    """A student who answered with an earlier release keeps those answers (version 1, one file per folder)."""
+    legacy = tmp_path / LEGACY_NAME
+    answers = [r.to_dict() for r in answered_records(2)]
+    for a in answers:
+        a.pop("id")
+        a.pop("mode")
+    legacy.write_text(json.dumps({"format": "vkp-quiz-progress", "version": 1, "student": "Sam Lee",
+                                  "answers": answers}), encoding="utf-8")
+    store = ProgressFile(tmp_path / "vkp-sam.progress.json").load()
+    assert len(store.records) == 2 and store.identity.name == "Sam Lee"
+    again = ProgressFile(tmp_path / "vkp-sam.progress.json").load()
+    assert [r.id for r in again.records] == [r.id for r in store.records], "the same ids every time"
+    assert legacy.exists(), "the old file is left as it was"
+
+
+def test_a_crashed_saves_temporary_files_never_hold_the_only_copy(tmp_path):
     path = tmp_path / "q.progress.json"
     ProgressFile(path).load().append(answered_records(1)[0])
     stale = tmp_path / ".q.progress.json.abc123.tmp"
     stale.write_text('{"half": ')
     store = ProgressFile(path).load()
-    assert not stale.exists() and len(store.records) == 1 and store.warning is None
+    assert stale.exists(), "loading removes nothing (another kernel may be saving)"
+    assert len(store.records) == 1 and store.warning is None
+    store.save()
+    assert not stale.exists(), "the next save, holding the lock, removes it"

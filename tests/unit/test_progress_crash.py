@@ -64,7 +64,7 @@ def test_sigkill_between_and_during_saves_loses_no_saved_answer(tmp_path):
         reported = run_and_kill(path, kill_after=rng.randint(1, 12), extra_delay=rng.choice([0, 0.001, 0.01]))
         reported_total += reported
         data = json.loads(path.read_text(encoding="utf-8"))  # the file parses after every kill
-        saved_ids = [a["case_id"] for a in data["answers"]]
+        saved_ids = [a["item"] for a in data["attempts"]]
         assert saved_ids[:len(reported_total)] == reported_total, f"round {round_}: a reported answer is missing"
         store = ProgressFile(path).load()
         assert store.warning is None, "the file was never left corrupt"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from widgets.candidacy.rules import assess, load_case_bank
+from widgets.candidacy.rules import RULE_IDS, assess, load_case_bank
 from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.vignettes import Vignette
 
@@ -23,7 +25,7 @@ def go_to(q: Quiz, case_id: str) -> None:
 def test_starts_at_the_first_bank_case():
     q = quiz()
     assert q.current.id == BANK.cases[0].id and q.mode == "bank"
-    assert q.progress_text() == f"0 of {len(BANK)} cases answered, 0 correct"
+    assert q.progress_text() == f"0 of {len(BANK)} bank cases answered"
 
 
 def test_tumour_case_graded_vp_yes_kp_no_reason_kp_cause():
@@ -82,7 +84,8 @@ def test_score_and_progress_text():
     q.next()
     q.submit(False, False, "no_fracture")       # wrong
     assert (q.answered, q.correct, q.score_percent) == (2, 1, 50.0)
-    assert q.progress_text() == f"2 of {len(BANK)} cases answered, 1 correct"
+    assert q.progress_text() == (f"2 of {len(BANK)} bank cases answered. Score: 1 of 2 cases right (50 %); "
+                                 "right at the first try: 1 of 2 (50 %)")
 
 
 def test_resumes_after_the_answered_cases():
@@ -103,7 +106,8 @@ def test_after_the_bank_come_generated_cases_without_end():
         q.next()
     assert q.mode == "practice" and q.current.source == "generated"
     assert q.correct == q.answered == len(BANK) + 5
-    assert q.progress_text().startswith(f"{len(BANK)} of {len(BANK)} cases answered, {len(BANK)} correct")
+    n = len(BANK) + 5
+    assert q.progress_text().startswith(f"{len(BANK)} of {len(BANK)} bank cases answered. Score: {n} of {n} cases right")
 
 
 def test_missed_review_lists_wrong_answers_with_their_cases():
@@ -136,17 +140,34 @@ def test_retry_pool_is_seeded_and_weighted_toward_missed_rules():
     assert share >= 0.5 > base, f"weighted toward the missed rule ({share:.0%} vs {base:.0%} in the bank)"
 
 
-def test_retry_then_back_to_unanswered_bank_cases():
+def test_retry_replays_the_missed_case_first_then_back_to_unanswered_bank_cases():
     q = quiz()
+    missed = q.current
     q.submit(False, False, "no_fracture")
     first = q.start_retry(2)
     assert q.mode == "retry"
-    assert first is q.current
+    assert first is q.current and first.id == missed.id, "the case the student got wrong comes back first"
     q.submit(*_right(q))
     q.next()
     q.submit(*_right(q))
     q.next()
     assert q.mode == "bank" and q.current.id not in q.answered_bank_ids
+
+
+def test_a_retry_that_erases_a_first_try_error_still_shows_in_the_score():
+    q = quiz()
+    q.submit(False, False, "no_fracture")       # wrong at the first try
+    q.start_retry(1)
+    q.submit(*_right(q))                        # right on the retry
+    s = q.score
+    assert (s.items, s.first_right, s.final_right, s.answers) == (1, 0, 1, 2)
+    assert "Score: 1 of 1 case right (100 %); right at the first try: 0 of 1 (0 %)" in q.progress_text()
+    assert q.still_missed() == []
+
+
+def test_nothing_to_retry_before_the_first_answer_is_a_message():
+    with pytest.raises(QuizError, match="nothing to retry"):
+        quiz().start_retry(0)
 
 
 def _right(q):
@@ -157,3 +178,48 @@ def _right(q):
 def test_empty_bank_is_refused():
     with pytest.raises(QuizError):
         Quiz([])
+
+
+# ----------------------------------------------------------------------------- each student's own order
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_every_students_first_ten_cases_cover_every_rule(seed):
+    order = Quiz.from_bank(BANK, order_seed=seed).order
+    covered = {r for v in order[:10] for r in assess(v.patient).deciding_rules}
+    assert covered == set(RULE_IDS)
+    assert sorted(v.id for v in order) == sorted(c.id for c in BANK.cases), "every case, once"
+
+
+def test_the_order_is_reproducible_for_a_student_and_differs_between_students():
+    one = [v.id for v in Quiz.from_bank(BANK, order_seed="install:9f2c4e1a").order]
+    assert one == [v.id for v in Quiz.from_bank(BANK, order_seed="install:9f2c4e1a").order]
+    other = [v.id for v in Quiz.from_bank(BANK, order_seed="install:0b7d3e55").order]
+    assert one != other
+
+
+def test_rules_are_interleaved_where_the_bank_allows():
+    order = Quiz.from_bank(BANK, order_seed=7).order
+    rules = [set(assess(v.patient).deciding_rules) for v in order]
+    repeats = sum(bool(a & b) for a, b in zip(rules, rules[1:]))
+    # kp_cause_excluded decides 12 of 33 cases, so a few neighbours must share it; shuffled at random about 9 would.
+    assert repeats <= 4, repeats
+
+
+def test_a_resumed_student_continues_their_own_order():
+    q = quiz(order_seed="s1")
+    for _ in range(3):
+        q.submit(*_right(q))
+        q.next()
+    again = quiz(order_seed="s1", records=q.records)
+    assert again.current.id == q.current.id == q.order[3].id
+
+
+def test_practice_cases_interleave_rules():
+    q = quiz(seed=3)
+    for _ in range(len(BANK) + 12):
+        q.submit(*_right(q))
+        q.next()
+    practice = [q.lookup(r.case_id) for r in q.records if r.source == "generated"]
+    rules = [set(assess(v.patient).deciding_rules) for v in practice]
+    assert sum(bool(a & b) for a, b in zip(rules, rules[1:])) <= 1

@@ -38,7 +38,8 @@ cases:
 @pytest.fixture
 def view(tmp_path):
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    return QuizView(Quiz.from_bank(load_case_bank(), records=store.records), store, Citations())
+    return QuizView(Quiz.from_bank(load_case_bank(), records=store.records), store, Citations(),
+                    export_dir=tmp_path)
 
 
 def choice(answer):
@@ -64,9 +65,9 @@ def test_controls_are_labelled_and_keyboard_native(view):
     assert isinstance(view.kp, RadioGroup) and view.kp.description == "Kyphoplasty"
     assert [label for label, _ in view.vp.options] == ["Candidate", "Not a candidate"]
     assert [v for _, v in view.reason.options] == list(RULE_IDS), "one choice per rule"
-    assert view.student.style.description_width == "initial", "labels are not truncated"
+    assert view.handin.name.style.description_width == "initial", "labels are not truncated"
     assert view.vp.value is None and view.reason.value is None, "nothing pre-selected"
-    for b in (view.submit_button, view.next_button, view.csv_button, view.json_button):
+    for b in (view.submit_button, view.next_button, view.handin.button, view.folder_button):
         assert b.description and b.tooltip
 
 
@@ -115,11 +116,12 @@ def test_submitting_an_incomplete_answer_shows_a_message_not_a_traceback(view):
 def test_answer_is_saved_at_once_and_progress_shown(view):
     answer(view, True, True, "indication_met")
     saved = json.loads(view.progress.path.read_text(encoding="utf-8"))
-    assert len(saved["answers"]) == 1
+    assert len(saved["attempts"]) == 1 and saved["attempts"][0]["exercise"] == "candidacy-quiz"
     assert view.bar.value == 1 and view.bar.max == view.quiz.bank_total
-    assert f"1 of {view.quiz.bank_total} cases answered, 1 correct" in view.bar_text.value
+    assert f"1 of {view.quiz.bank_total} bank cases answered. Score: 1 of 1 case right (100 %)" in view.bar_text.value
     assert str(view.progress.path) in view.saved_to.value
     assert view.next_button.disabled is False and view.submit_button.disabled is True
+    assert view.handin.download.label == "Download my answers (1)", "the download follows every answer"
 
 
 def test_next_resets_the_controls_and_moves_on(view):
@@ -138,31 +140,35 @@ def test_review_and_retry(view):
     assert view.quiz.mode == "retry" and "Retry set" in view.status.value
 
 
-def test_export_needs_a_name_then_writes_the_file(view, tmp_path):
+def test_hand_in_needs_a_name_then_writes_the_file_beside_the_notebook(view, tmp_path):
+    from widgets.classroom.records import parse_export_text
     answer(view, True, True, "indication_met")
-    view.csv_button.click()
-    assert "name or student id" in view.error.value
-    view.student.value = "=2+3"
-    view.json_button.click()
-    assert view.error.value == ""
-    exported = list(tmp_path.glob("vkp-quiz-*.json"))
-    assert len(exported) == 1 and str(exported[0]) in view.export_status.value
-    assert json.loads(exported[0].read_text())["student"] == "=2+3"
+    view.handin.button.click()
+    assert "type your name" in view.handin.status.value and 'role="alert"' in view.handin.status.value
+    view.handin.name.value = "=2+3"
+    view.handin.button.click()
+    handed = list(tmp_path.glob("vkp-*.jsonl"))
+    assert len(handed) == 1 and handed[0].name in view.handin.status.value
+    export = parse_export_text(handed[0].read_text(encoding="utf-8"))
+    assert export.identity.name == "=2+3" and len(export.attempts) == 1
+    assert handed[0].stat().st_mode & 0o044 == 0o044, "group- and world-readable, like a notebook"
+    assert view.handin.download.content == handed[0].read_text(encoding="utf-8")
 
 
-def test_a_save_failure_is_shown_and_the_grade_kept(tmp_path):
+def test_a_save_failure_is_shown_once_and_the_grade_kept(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    store = ProgressFile(blocker / "q.progress.json")
-    v = QuizView(Quiz.from_bank(), store, Citations())
+    store = ProgressFile(blocker / "q.progress.json").load()
+    v = QuizView(Quiz.from_bank(), store, Citations(), export_dir=tmp_path)
     answer(v, True, True, "indication_met")
-    assert "could not be saved" in v.error.value and "Correct." in v.feedback.value
+    assert "cannot be saved" in v.saved_to.value and "Correct." in v.feedback.value
+    assert v.folder_row.layout.display == "flex" and v.error.value == ""
 
 
 def test_a_corrupt_progress_file_warning_is_shown(tmp_path):
     path = tmp_path / "q.progress.json"
     path.write_text("{ half", encoding="utf-8")
-    v = QuizView.for_notebook(progress=path)
+    v = QuizView.for_notebook(progress=path, export_dir=tmp_path)
     assert "Warning" in v.saved_to.value and "corrupt-" in v.saved_to.value
 
 
@@ -188,7 +194,7 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
 def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
     from widgets.classroom.progress import ProgressFile
     from widgets.candidacy.quiz import Quiz
-    view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load())
+    view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load(), export_dir=tmp_path)
     assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""
     view.vp.value = "candidate"
     view.kp.value = "not_candidate"

@@ -1,32 +1,44 @@
-"""The candidacy quiz as pure state: cases, grading, score, review and a weighted retry pool.
+"""The candidacy quiz as pure state: cases, grading, score, review and a retry set.
 
-A :class:`Quiz` walks the case bank in order, then offers generated practice
-cases without end.  :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no,
-kyphoplasty yes/no, and the deciding rule) against :func:`widgets.candidacy.assess`,
-the leaflet's rules, and returns an :class:`AnswerRecord` (the exact shape of
-the progress file and of the export).  :meth:`Quiz.retry_pool` draws a seeded
-practice set weighted toward the rules a student missed.
+A :class:`Quiz` walks the case bank, then offers generated practice cases without end.  With an
+``order_seed`` (the quiz widget passes one derived from the student's identity) each student gets
+their own reproducible order of the bank, stratified so that the first cases cover every rule the
+bank exercises (with the shipped bank, all eight rules within the first ten cases), and rules are
+interleaved so the same rule does not decide two cases in a row where that can be avoided; the
+generated practice interleaves rules the same way.
+
+:meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
+rule) against :func:`widgets.candidacy.assess`, the leaflet's rules, and returns an
+:class:`AnswerRecord`; :meth:`AnswerRecord.to_attempt` gives the
+:class:`~widgets.classroom.records.Attempt` that the progress file and the hand-in store.
+:meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
+weighted toward the rules the student missed.  :attr:`Quiz.score` is the one score definition
+(:func:`widgets.classroom.records.score`) that the hand-in and the class results use too.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Callable, Iterable, Literal, Sequence
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.candidacy.rules import RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules
-from widgets.core.loading import ContentModel
 from widgets.candidacy.vignettes import Vignette, generate
+from widgets.classroom.records import Attempt, Score, answered_at, new_id, score, utc_stamp
+from widgets.core.loading import ContentModel
 
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
+EXERCISE = "candidacy-quiz"
+STANDARD = "leaflet"
 
 
 class QuizError(ValueError):
@@ -34,23 +46,17 @@ class QuizError(ValueError):
 
 
 def utc_now() -> str:
-    """The current time as ISO-8601 UTC with seconds, e.g. ``2026-11-25T10:53:35Z``."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _is_iso(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    """The current time as ISO-8601 UTC with milliseconds, e.g. ``2026-11-25T10:53:35.120Z``."""
+    return utc_stamp()
 
 
 class AnswerRecord(ContentModel):
-    """One graded answer: what the progress file stores and the export writes, field for field."""
+    """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in."""
 
+    id: str = Field(default_factory=new_id, pattern=r"^[0-9a-f]{32}$")
     case_id: str = Field(min_length=1, max_length=120)
     source: Literal["bank", "generated"]
+    mode: Literal["bank", "retry", "practice"] = "bank"
     answered_at: str
     vertebroplasty_answer: StrictBool
     vertebroplasty_correct: StrictBool
@@ -61,12 +67,7 @@ class AnswerRecord(ContentModel):
     deciding_rules: list[RuleId] = Field(min_length=1)
     correct: StrictBool
 
-    @field_validator("answered_at")
-    @classmethod
-    def _iso(cls, value: str) -> str:
-        if not _is_iso(value):
-            raise ValueError("answered_at must be an ISO-8601 time such as 2026-11-25T10:53:35Z")
-        return value
+    _iso = field_validator("answered_at")(lambda value: answered_at(value))
 
     @model_validator(mode="after")
     def _correct_is_all_three(self):
@@ -77,6 +78,47 @@ class AnswerRecord(ContentModel):
 
     def to_dict(self) -> dict:
         return self.model_dump()
+
+    def to_attempt(self) -> Attempt:
+        """The stored form: the answer, and its grade against the leaflet with what was expected."""
+        expect_vp = self.vertebroplasty_answer == self.vertebroplasty_correct
+        expect_kp = self.kyphoplasty_answer == self.kyphoplasty_correct
+        return Attempt(
+            id=self.id, exercise=EXERCISE, item=self.case_id, answered_at=self.answered_at,
+            answer={"vertebroplasty": self.vertebroplasty_answer, "kyphoplasty": self.kyphoplasty_answer,
+                    "reason": self.reason_rule},
+            grades={STANDARD: {"correct": self.correct,
+                               "parts": {"vertebroplasty": self.vertebroplasty_correct,
+                                         "kyphoplasty": self.kyphoplasty_correct, "reason": self.reason_correct},
+                               "expected": {"vertebroplasty": expect_vp, "kyphoplasty": expect_kp,
+                                            "deciding_rules": list(self.deciding_rules)}}},
+            context={"source": self.source, "mode": self.mode})
+
+    @classmethod
+    def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
+        """The quiz's record of a stored attempt (ValueError when it is not a complete quiz answer)."""
+        if attempt.exercise != EXERCISE or STANDARD not in attempt.grades:
+            raise ValueError("not a candidacy-quiz answer graded against the leaflet")
+        grade, ans = attempt.grades[STANDARD], attempt.answer
+        parts, expected = grade.parts, grade.expected
+        try:
+            return cls(id=attempt.id, case_id=attempt.item, source=attempt.context.get("source", "bank"),
+                       mode=attempt.context.get("mode", "bank"), answered_at=attempt.answered_at,
+                       vertebroplasty_answer=ans["vertebroplasty"], kyphoplasty_answer=ans["kyphoplasty"],
+                       reason_rule=ans["reason"], vertebroplasty_correct=parts["vertebroplasty"],
+                       kyphoplasty_correct=parts["kyphoplasty"], reason_correct=parts["reason"],
+                       deciding_rules=expected["deciding_rules"], correct=grade.correct)
+        except KeyError as exc:
+            raise ValueError(f"the quiz answer lacks {exc}") from None
+
+    @classmethod
+    def from_legacy(cls, data: object, *, salt: str = "") -> "AnswerRecord":
+        """A version-1 record (no id): its id is derived from its content, so copies merge."""
+        if not isinstance(data, dict) or "id" in data:
+            raise ValueError("not a version-1 quiz answer")
+        digest = hashlib.sha256((salt + "\n" + json.dumps(data, sort_keys=True, default=str)).encode(
+            "utf-8", "replace")).hexdigest()[:32]
+        return cls.model_validate({**data, "id": digest})
 
 
 @dataclass(frozen=True)
@@ -108,16 +150,60 @@ class Grade:
         return "\n".join(lines)
 
 
+def _primary_rule(v: Vignette, rules=None) -> str:
+    return assess(v.patient, rules).deciding_rules[0]
+
+
+def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) -> list[Vignette]:
+    """The bank in a student's own order: reproducible for a seed, every rule early, rules interleaved.
+
+    First comes a shortest-first cover: one case for each rule that decides some case of the bank
+    (so with the shipped bank's eight rules, every rule within the first eight cases); then the rest.
+    Within both parts the next case is, where possible, decided by another rule than the one before.
+    """
+    rng = random.Random(f"{seed}:order")
+    deciding = {v.id: set(assess(v.patient, rules).deciding_rules) for v in cases}
+    remaining = list(cases)
+    rng.shuffle(remaining)
+    head: list[Vignette] = []
+    covered: set[str] = set()
+    wanted = [r for r in RULE_IDS if any(r in d for d in deciding.values())]
+    rng.shuffle(wanted)
+    for rule in wanted:
+        if rule in covered:
+            continue
+        options = [v for v in remaining if rule in deciding[v.id]]
+        pick = rng.choice(options)
+        head.append(pick)
+        remaining.remove(pick)
+        covered |= deciding[pick.id]
+    ordered = _interleave(head, deciding, rng, previous=None)
+    return ordered + _interleave(remaining, deciding, rng, previous=ordered[-1].id if ordered else None)
+
+
+def _interleave(cases: list[Vignette], deciding: dict, rng: random.Random, previous: str | None) -> list[Vignette]:
+    pool, out = list(cases), []
+    while pool:
+        last = deciding.get(previous, set()) if previous else set()
+        fresh = [v for v in pool if not (deciding[v.id] & last)]
+        pick = rng.choice(fresh or pool)
+        pool.remove(pick)
+        out.append(pick)
+        previous = pick.id
+    return out
+
+
 class Quiz:
     """Quiz state: the current case, the answers so far, and what comes next.
 
-    ``cases`` are the bank's vignettes in order; ``records`` are earlier answers
-    (e.g. from the progress file), so a student resumes at the first bank case
-    not yet answered.  ``seed`` fixes the generated practice cases and the retry
-    pool.  ``clock`` returns the ISO-8601 time stamped on each answer.
+    ``cases`` are the bank's vignettes; ``records`` are earlier answers (e.g. from the progress
+    file), so a student resumes at the first bank case not yet answered.  ``seed`` fixes the
+    generated practice cases and the retry pool; ``order_seed`` (when given) shuffles the bank into
+    the student's own stratified order (:func:`stratified_order`), otherwise the bank's own order is
+    kept.  ``clock`` returns the ISO-8601 time stamped on each answer.
     """
 
-    def __init__(self, cases: Sequence[Vignette], *, seed: int = 0,
+    def __init__(self, cases: Sequence[Vignette], *, seed: int = 0, order_seed: int | str | None = None,
                  records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_now):
         if not cases:
             raise QuizError("the quiz needs at least one case; load a case bank with cases in it")
@@ -125,13 +211,14 @@ class Quiz:
         self.seed = int(seed)
         self.clock = clock
         self.rules = load_rules()
+        self.order: list[Vignette] = (stratified_order(self.bank, order_seed, rules=self.rules)
+                                      if order_seed is not None else list(self.bank))
         self.records: list[AnswerRecord] = list(records)
         self._known: dict[str, Vignette] = {v.id: v for v in self.bank}
         self._practice_next = 1 + max(
             (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
-        done = self.answered_bank_ids
-        self.queue: list[Vignette] = [v for v in self.bank if v.id not in done]
+        self.queue: list[Vignette] = self._unanswered_bank()
         self.mode: Literal["bank", "retry", "practice"] = "bank"
         self.current: Vignette | None = None
         self.last_grade: Grade | None = None
@@ -157,8 +244,13 @@ class Quiz:
         return sum(r.correct for r in self.records)
 
     @property
+    def score(self) -> Score:
+        """The one score: cases right at their latest answer, and at their first (see records.score)."""
+        return score((r.case_id, r.correct) for r in self.records)
+
+    @property
     def score_percent(self) -> float:
-        return round(100.0 * self.correct / self.answered, 1) if self.records else 0.0
+        return self.score.final_percent
 
     @property
     def bank_done(self) -> int:
@@ -173,17 +265,15 @@ class Quiz:
         return self.last_grade is not None and self.current is not None \
             and self.last_grade.vignette.id == self.current.id
 
-    def progress_text(self) -> str:
-        """The text twin of the progress bar, e.g. ``7 of 33 cases answered, 5 correct``.
+    def position(self, vignette: Vignette) -> int:
+        """1-based place of a bank case in this student's order."""
+        return self.order.index(vignette) + 1
 
-        It counts the bank's cases (the latest answer to each); when the student
-        has also answered practice or retry cases, the overall score follows.
-        """
-        bank_correct = sum(1 for cid in self.answered_bank_ids if self._latest(cid).correct)
-        text = f"{self.bank_done} of {self.bank_total} cases answered, {bank_correct} correct"
-        if self.answered > self.bank_done:
-            text += (f"; all {self.answered} answers including practice and retries: "
-                     f"{self.correct} correct ({self.score_percent:g}%)")
+    def progress_text(self) -> str:
+        """The text twin of the progress bar, e.g. ``7 of 33 bank cases answered. Score: ...``."""
+        text = f"{self.bank_done} of {self.bank_total} bank cases answered"
+        if self.records:
+            text += ". " + self.score.text("case")
         return text
 
     def _latest(self, case_id: str) -> AnswerRecord:
@@ -212,17 +302,26 @@ class Quiz:
         if self.queue:
             self.current = self.queue.pop(0)
         else:
-            v = generate(self.seed, 1, start=self._practice_next)[0]
-            self._practice_next += 1
-            self._known[v.id] = v
-            self.current = v
+            self.current = self._next_practice()
             self.mode = "practice"
         self.last_grade = None
         return self.current
 
+    def _next_practice(self) -> Vignette:
+        """The next generated case, skipping ahead (a few at most) so that rules interleave."""
+        before = self.current or (self.lookup(self.records[-1].case_id) if self.records else None)
+        last = set(assess(before.patient, self.rules).deciding_rules) if before is not None else set()
+        for _ in range(8):
+            v = generate(self.seed, 1, start=self._practice_next)[0]
+            self._practice_next += 1
+            if not (set(assess(v.patient, self.rules).deciding_rules) & last):
+                break
+        self._known[v.id] = v
+        return v
+
     def _unanswered_bank(self) -> list[Vignette]:
         done = self.answered_bank_ids
-        return [v for v in self.bank if v.id not in done]
+        return [v for v in self.order if v.id not in done]
 
     def submit(self, vertebroplasty: bool | None, kyphoplasty: bool | None, reason: str | None) -> Grade:
         """Grade an answer to the current case and record it."""
@@ -244,7 +343,7 @@ class Quiz:
         kp_ok = kyphoplasty == result.kyphoplasty.eligible
         reason_ok = reason in deciding
         record = AnswerRecord(
-            case_id=self.current.id, source=self.current.source, answered_at=self.clock(),
+            case_id=self.current.id, source=self.current.source, mode=self.mode, answered_at=self.clock(),
             vertebroplasty_answer=vertebroplasty, vertebroplasty_correct=vp_ok,
             kyphoplasty_answer=kyphoplasty, kyphoplasty_correct=kp_ok,
             reason_rule=reason, reason_correct=reason_ok, deciding_rules=deciding,
@@ -258,11 +357,22 @@ class Quiz:
         """Answers that were not fully correct, oldest first, with their vignettes."""
         return [(r, self.lookup(r.case_id)) for r in self.records if not r.correct]
 
+    def still_missed(self) -> list[Vignette]:
+        """Cases whose latest answer is wrong, in the order they were first missed."""
+        latest = {}
+        for r in self.records:
+            latest[r.case_id] = r
+        out = []
+        for r in self.records:
+            if not latest[r.case_id].correct and (v := self.lookup(r.case_id)) is not None and v not in out:
+                out.append(v)
+        return out
+
     def missed_rules(self) -> Counter:
         """How often each rule decided a case the student got wrong."""
         return Counter(rule for r in self.records if not r.correct for rule in r.deciding_rules)
 
-    def retry_pool(self, size: int = 10) -> list[Vignette]:
+    def retry_pool(self, size: int = 10, exclude: Iterable[str] = ()) -> list[Vignette]:
         """A seeded practice set weighted toward the rules the student missed.
 
         Candidates are the bank cases and a fresh batch of generated cases; each
@@ -271,10 +381,12 @@ class Quiz:
         are equal.
         """
         if size < 1:
-            raise QuizError("a retry set needs at least one case")
+            return []
         misses = self.missed_rules()
+        skip = set(exclude)
         start = 10_000 + 100 * len(self.records)
-        candidates = list(self.bank) + generate(self.seed, max(size, 16), start=start)
+        candidates = [v for v in list(self.bank) + generate(self.seed, max(size, 16), start=start)
+                      if v.id not in skip]
         rng = random.Random(f"{self.seed}:retry:{len(self.records)}")
         weights = []
         for v in candidates:
@@ -296,8 +408,14 @@ class Quiz:
         return chosen
 
     def start_retry(self, size: int = 10) -> Vignette:
-        """Practise a retry set (see :meth:`retry_pool`), starting with its first case."""
-        self.queue = self.retry_pool(size)
+        """Retry: the cases whose latest answer is wrong, then practice weighted toward the missed rules.
+
+        The set holds at least ``size`` cases (more when more cases are still missed).
+        """
+        again = self.still_missed()
+        self.queue = again + self.retry_pool(size - len(again), exclude={v.id for v in again})
+        if not self.queue:
+            raise QuizError("there is nothing to retry yet; answer a case first")
         self.mode = "retry"
         self.current = self.queue.pop(0)
         self.last_grade = None

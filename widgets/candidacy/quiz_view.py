@@ -1,7 +1,9 @@
-"""The candidacy quiz widget: a vignette, answers per procedure, the deciding rule, feedback.
+"""The candidacy quiz widget: a vignette, answers per procedure, the deciding rule, feedback, hand-in.
 
-:class:`QuizView` draws a :class:`widgets.candidacy.quiz.Quiz` and saves every answer to a
-:class:`widgets.classroom.progress.ProgressFile` as soon as it is graded.  Everything a
+:class:`QuizView` draws a :class:`widgets.candidacy.quiz.Quiz` and saves every answer through the
+student's :class:`widgets.classroom.handin.ExerciseLog` (the progress file) as soon as it is graded.
+When nothing can be saved it says so once, keeps the answers in the notebook, offers them at once
+as a browser download, and lets the student choose another folder without a restart.  Everything a
 student does works from the keyboard (Tab between controls, arrows in the radio
 groups and the rule list, Space/Enter on buttons), and every change of state has
 a text form in a live region.  Content text (an instructor's vignette, a rule's
@@ -17,12 +19,13 @@ from pathlib import Path
 
 import ipywidgets as ipw
 
+from widgets.candidacy.quiz import Grade, Quiz, QuizError
 from widgets.candidacy.rules import RULE_IDS, case_notes, load_case_bank, load_rules
+from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.classroom.handin_view import HandInBox
+from widgets.classroom.progress import ProgressError, ProgressFile
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
-from widgets.classroom.export import ExportError, export_results, validate_student
-from widgets.classroom.progress import ProgressError, ProgressFile
-from widgets.candidacy.quiz import Grade, Quiz, QuizError
 
 WIDE = {"description_width": "initial"}
 AUTO = ipw.Layout(width="auto")  # buttons as wide as their labels, never truncated
@@ -44,12 +47,16 @@ def _say(answer: bool) -> str:
 class QuizView(ipw.VBox):
     """The quiz as one widget (a VBox).  ``QuizView.for_notebook(citations)`` builds it from files."""
 
-    def __init__(self, quiz: Quiz, progress: ProgressFile, citations: Citations | None = None,
+    def __init__(self, quiz: Quiz, progress: ProgressFile | ExerciseLog, citations: Citations | None = None,
                  *, export_dir: Path | str | None = None):
         self.quiz = quiz
-        self.progress = progress
+        if isinstance(progress, ExerciseLog):
+            self.exercise_log = progress
+        else:
+            self.exercise_log = ExerciseLog(progress, export_dir=export_dir if export_dir is not None else progress.path.parent)
+        self.progress = self.exercise_log.store
         self.citations = citations or Citations()
-        self.export_dir = Path(export_dir) if export_dir is not None else progress.path.parent
+        self._save_failed = False
         self.rules = load_rules()
 
         self.status = ipw.HTML()
@@ -80,27 +87,24 @@ class QuizView(ipw.VBox):
         self.bar_text = ipw.HTML()
         self.review_button = ipw.Button(description="Review missed cases", icon="list", layout=AUTO,
                                         tooltip="List the cases you did not get fully right")
-        self.retry_button = ipw.Button(description="Retry: practise the rules I missed", icon="refresh", layout=AUTO,
-                                       tooltip="Ten cases weighted toward the rules you missed")
+        self.retry_button = ipw.Button(description="Retry: the cases I missed, then practice", icon="refresh",
+                                       layout=AUTO, tooltip="The cases you got wrong again, then cases weighted "
+                                                            "toward the rules you missed (ten at least)")
         self.review = ipw.HTML()
         self.review.add_class("vkp-quiz-review")
         self.saved_to = ipw.HTML()
         self.saved_to.add_class("vkp-quiz-saved-to")
-        self.student = ipw.Text(value=progress.student, description="Your name or student id:",
-                                layout=ipw.Layout(width="28em"),
-                                placeholder="e.g. Sam Lee or s1234567", style=WIDE)
-        self.csv_button = ipw.Button(description="Export CSV", icon="download", layout=AUTO,
-                                     tooltip="Save your answers as a CSV file for your instructor")
-        self.json_button = ipw.Button(description="Export JSON", icon="download", layout=AUTO,
-                                      tooltip="Save your answers as a JSON file for your instructor")
-        self.export_status = ipw.HTML()
-
+        self.folder_box = ipw.Text(description="Save my answers in this folder instead:", style=WIDE,
+                                   layout=ipw.Layout(width="34em"), placeholder="e.g. ~/quiz-answers")
+        self.folder_button = ipw.Button(description="Save to this folder", icon="folder", layout=AUTO,
+                                        tooltip="Save every answer so far in this folder, and the next ones too")
+        self.folder_row = ipw.HBox([self.folder_box, self.folder_button], layout=ipw.Layout(display="none"))
+        self.handin = HandInBox(self.exercise_log, what="your quiz answers (and any other exercises you did)")
         self.submit_button.on_click(lambda _b: self._guard(self.on_submit))
         self.next_button.on_click(lambda _b: self._guard(self.on_next))
         self.review_button.on_click(lambda _b: self._guard(self.on_review))
         self.retry_button.on_click(lambda _b: self._guard(self.on_retry))
-        self.csv_button.on_click(lambda _b: self._guard(lambda: self.on_export("csv")))
-        self.json_button.on_click(lambda _b: self._guard(lambda: self.on_export("json")))
+        self.folder_button.on_click(lambda _b: self._guard(self.on_folder))
 
         super().__init__(children=[
             self.status, self.vignette, self.vp, self.kp, self.reason, self.answer_echo,
@@ -108,8 +112,7 @@ class QuizView(ipw.VBox):
             self.error, self.feedback,
             ipw.HBox([self.bar, self.bar_text]),
             ipw.HBox([self.review_button, self.retry_button]), self.review,
-            self.saved_to,
-            ipw.HBox([self.student, self.csv_button, self.json_button]), self.export_status,
+            self.saved_to, self.folder_row, self.handin,
         ])
         self.add_class("vkp-candidacy-quiz")
         self._show_saved_to()
@@ -118,19 +121,27 @@ class QuizView(ipw.VBox):
     # ----------------------------------------------------------------- building from files
     @classmethod
     def for_notebook(cls, citations: Citations | None = None, *, bank: Path | str | None = None,
-                     progress: Path | str | None = None, seed: int = 0):
-        """The quiz over the shipped (or an instructor's) bank, resuming from the progress file.
+                     progress: Path | str | None = None, seed: int | None = None,
+                     export_dir: Path | str | None = None, log: ExerciseLog | None = None):
+        """The quiz over the shipped (or an instructor's) bank, resuming from the student's progress.
 
-        If the bank or the progress file cannot be used, the returned widget says why
-        instead of raising.
+        Each student gets their own case order (seeded by their identity).  If the bank cannot be
+        used, the returned widget says why instead of raising; a progress file that cannot be read
+        is kept aside and the quiz starts fresh.
         """
+        if log is None:
+            log = (ExerciseLog.open(progress, export_dir=export_dir) if progress is not None or export_dir is not None
+                   else default_log())
         try:
-            store = ProgressFile(progress).load()
             loaded = load_case_bank(bank)
-            quiz = Quiz.from_bank(loaded, seed=seed, records=store.records)
+            quiz = Quiz.from_bank(loaded, seed=log.quiz_seed if seed is None else seed, order_seed=log.order_seed,
+                                  records=log.quiz_records())
         except (ValueError, OSError) as exc:
             return error_box(str(exc))
-        return cls(quiz, store, citations)
+        view = cls(quiz, log, citations)
+        if log.save_problem:
+            view._saving_failed(log.save_problem)
+        return view
 
     # ----------------------------------------------------------------- event handlers
     def _guard(self, action) -> None:
@@ -138,7 +149,7 @@ class QuizView(ipw.VBox):
         self.error.value = ""
         try:
             action()
-        except (QuizError, ExportError, ProgressError, ValueError, OSError) as exc:
+        except (QuizError, ProgressError, ValueError, OSError) as exc:
             self._show_error(str(exc))
         except Exception as exc:  # noqa: BLE001 - a student never sees a traceback
             self._show_error(f"something went wrong ({type(exc).__name__}: {exc}); "
@@ -156,11 +167,38 @@ class QuizView(ipw.VBox):
         self.feedback.value = self.feedback_html(grade)
         self._show_progress()
         try:
-            self.progress.append(grade.record)
+            self.exercise_log.record(grade.record)
         except ProgressError as exc:
-            self._show_error(f"your answer was graded but could not be saved: {exc}")
+            self._saving_failed(str(exc))
         else:
-            self._show_saved_to()
+            if not self._save_failed:
+                self._show_saved_to()
+        self.handin.refresh()
+
+    def _saving_failed(self, problem: str) -> None:
+        """Say once that answers cannot be saved; offer the download and another folder."""
+        held = len(self.exercise_log.attempts())
+        if not self._save_failed:
+            self._save_failed = True
+            self.folder_row.layout.display = "flex"
+            self.saved_to.value = (
+                '<div role="alert" style="border-left:4px solid #D55E00;padding:0.3em 0.6em">'
+                f"<strong>Your answers cannot be saved:</strong> {_esc(problem)}. They are kept in this notebook "
+                "while it runs. Use <strong>Download my answers</strong> below now, or type another folder and "
+                "press <strong>Save to this folder</strong>.</div>"
+                f'<p class="vkp-quiz-held">{held} answer{"s" if held != 1 else ""} held in this notebook only.</p>')
+        else:
+            head = self.saved_to.value.split('<p class="vkp-quiz-held">')[0]
+            self.saved_to.value = (head + f'<p class="vkp-quiz-held">{held} answer{"s" if held != 1 else ""} '
+                                   "held in this notebook only.</p>")
+
+    def on_folder(self) -> None:
+        path = self.exercise_log.move_progress(self.folder_box.value)
+        self._save_failed = False
+        self.folder_row.layout.display = "none"
+        n = len(self.exercise_log.attempts())
+        self.saved_to.value = (f'<div role="status" aria-live="polite">Saved {n} answer{"s" if n != 1 else ""} to '
+                               f"<code>{_esc(str(path))}</code>; your next answers are saved there too.</div>")
 
     def on_next(self) -> None:
         self.quiz.next()
@@ -174,24 +212,11 @@ class QuizView(ipw.VBox):
         self.review.value = ""
         self._show_case()
 
-    def on_export(self, fmt: str) -> None:
-        student = validate_student(self.student.value)
-        if student != self.progress.student:
-            try:
-                self.progress.set_student(student)
-            except ProgressError:
-                pass  # the export itself still goes ahead; the name is only a convenience
-        path = export_results(self.progress.records, student, self.export_dir, fmt)
-        n = len(self.progress.records)
-        self.export_status.value = (
-            f'<div role="status" aria-live="polite">Exported {n} answer{"s" if n != 1 else ""} as '
-            f'{fmt.upper()} to <code>{_esc(str(path))}</code>. Send this file to your instructor.</div>')
-
     # ----------------------------------------------------------------- rendering
     def _show_case(self) -> None:
         q, v = self.quiz, self.quiz.current
         if q.mode == "bank":
-            where = f"Case bank: case {q.bank.index(v) + 1} of {q.bank_total}"
+            where = f"Case bank: case {q.position(v)} of {q.bank_total} (your own order)"
         elif q.mode == "retry":
             where = f"Retry set: {len(q.queue)} more case{'s' if len(q.queue) != 1 else ''} after this one"
         else:

@@ -1,38 +1,55 @@
-"""Saved quiz progress: a JSON file written atomically after every answer.
+"""Saved progress: every answer a student gives, kept on disk at once, merged, never overwritten.
 
-Where: ``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``
-(the folder is created when first needed).  The widget shows the path.
+Where: ``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``; the file
+is ``vkp-<user>.progress.json``, where ``<user>`` is the hub login or the account name, so students
+whose progress folders are one shared volume still have a file each.  The widgets show the path.
 
-How: every save writes the whole file to a temporary file in the same folder,
-flushes and ``fsync``s it, then ``os.replace``s it over the old one (and syncs
-the folder), so a crash or a killed kernel mid-write leaves either the old or
-the new file, never half of one.
+How answers are never lost
+--------------------------
+* Every answer is an :class:`~widgets.classroom.records.Attempt` with its own random id.
+* A save takes a lock (``.<file>.lock`` beside the file), reads what is on disk, adds what this
+  session holds (the union by id), and writes the whole to a temporary file that is flushed,
+  ``fsync``-ed and renamed over the old one.  Any number of quiz views, kernels or processes
+  saving to one file therefore keep every answer, and a crash or a killed kernel mid-write leaves
+  the old or the new file, never half of one.
+* Temporary files of a crashed save are removed only by a later save, under the lock, so a
+  session never deletes another session's save in progress.
+* A file that cannot be read (not JSON, nested 100,000 deep, a 5,000-digit number, a pipe, a
+  foreign file) is never overwritten: it is renamed aside to ``<name>.corrupt-<time>.json``,
+  :attr:`ProgressFile.warning` says so in plain words, and a fresh file is started.  A file that is
+  fine apart from a byte-order mark or Windows line ends (saved again in a text editor) is read.
+* When nothing can be written, :meth:`ProgressFile.append` raises :class:`ProgressError` but keeps
+  the answer in memory; :meth:`ProgressFile.move_to` saves everything held to another folder.
 
-A file that cannot be read (not JSON, not a progress file, a bad answer in it)
-is never overwritten: it is renamed aside to
-``<name>.corrupt-YYYYmmdd-HHMMSS.json``, :attr:`ProgressFile.warning` says so
-in plain words, and a fresh file is started.
+The file also keeps who the student said they are (:class:`~widgets.classroom.identity.Identity`),
+including the random per-install id that tells two students of the same name apart.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from pydantic import ValidationError
 
-from widgets.candidacy.quiz import AnswerRecord
+from widgets.classroom.identity import Identity, new_install_id, user_tag, validate_name
+from widgets.classroom.records import (
+    PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, decode_text, dumps, in_answer_order, json_loads,
+    read_limited,
+)
 
-PROGRESS_FORMAT = "vkp-quiz-progress"
-PROGRESS_VERSION = 1
 APP_NAME = "vkp-teaching"
 ENV_VAR = "VKP_PROGRESS_DIR"
+LEGACY_FORMAT = "vkp-quiz-progress"
+LEGACY_NAME = "candidacy-quiz.progress.json"
+LOCK_TIMEOUT_S = 15.0
 
 
 class ProgressError(OSError):
@@ -48,12 +65,18 @@ def default_progress_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def default_progress_path(name: str = "candidacy-quiz") -> Path:
-    return default_progress_dir() / f"{name}.progress.json"
+def default_progress_path() -> Path:
+    """This user's progress file: ``vkp-<hub login or account>.progress.json`` in the progress folder."""
+    return default_progress_dir() / f"vkp-{user_tag()}.progress.json"
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves the old or the new file, whole."""
+# --------------------------------------------------------------------------- writing safely
+
+def atomic_write_text(path: Path | str, text: str, *, mode: int = 0o600) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves the old or the new file, whole.
+
+    ``mode`` sets the permissions of the new file (0o600 private; exports use group-readable modes).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -62,6 +85,7 @@ def atomic_write_text(path: Path | str, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -69,8 +93,13 @@ def atomic_write_text(path: Path | str, text: str) -> None:
         except OSError:
             pass
         raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (best effort)."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
@@ -81,82 +110,175 @@ def atomic_write_text(path: Path | str, text: str) -> None:
         os.close(dir_fd)
 
 
-def _stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+@contextlib.contextmanager
+def file_lock(path: Path | str, timeout: float = LOCK_TIMEOUT_S):
+    """Hold an exclusive lock for ``path`` (on ``.<name>.lock`` beside it) across processes."""
+    path = Path(path)
+    lock_path = path.parent / f".{path.name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                _lock(fd)
+                break
+            except (BlockingIOError, PermissionError):
+                if time.monotonic() > deadline:
+                    raise ProgressError(f"another session has held the lock on {path} for {timeout:.0f} s; "
+                                        "try again in a moment") from None
+                time.sleep(0.01)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
+
+try:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+except ImportError:  # pragma: no cover - Windows
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            raise BlockingIOError from None
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%d-%H%M%S")
+
+
+# --------------------------------------------------------------------------- reading
+
+def parse_progress(text: str) -> tuple[Identity, list[Attempt], list[str]]:
+    """Identity, attempts and skipped-answer notes from a progress file's text (v2, or the quiz's v1).
+
+    Raises :class:`FileProblem` when the file as a whole is not a progress file.
+    """
+    data = json_loads(text)
+    if not isinstance(data, dict):
+        raise FileProblem("it is not a progress file (no JSON object)")
+    kind, version = data.get("format"), data.get("version")
+    if kind == LEGACY_FORMAT and version == 1:
+        return _parse_legacy(data)
+    if kind != PROGRESS_FORMAT:
+        raise FileProblem(f"it is not a {PROGRESS_FORMAT} file")
+    if version != PROGRESS_VERSION:
+        raise FileProblem(f"its version {str(version)[:20]!r} is not {PROGRESS_VERSION}")
+    items = data.get("attempts")
+    if not isinstance(items, list):
+        raise FileProblem("its 'attempts' are not a list")
+    attempts, notes = [], []
+    for i, item in enumerate(items, start=1):
+        try:
+            attempts.append(Attempt.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            notes.append(f"answer {i} was damaged ({'.'.join(map(str, err['loc'])) or 'the answer'}: {err['msg']})")
+    return Identity.from_dict(data.get("identity")), attempts, notes
+
+
+def _parse_legacy(data: dict) -> tuple[Identity, list[Attempt], list[str]]:
+    """A version-1 quiz progress file (before every exercise was saved): its answers become attempts."""
+    from widgets.candidacy.quiz import AnswerRecord
+    answers = data.get("answers")
+    if not isinstance(answers, list):
+        raise FileProblem("its 'answers' are not a list")
+    student = data.get("student") if isinstance(data.get("student"), str) else ""
+    identity = Identity.from_dict({"name": student})
+    attempts, notes = [], []
+    for i, item in enumerate(answers, start=1):
+        try:
+            attempts.append(AnswerRecord.from_legacy(item, salt=student).to_attempt())
+        except (ValidationError, ValueError, TypeError) as exc:
+            notes.append(f"answer {i} was damaged ({str(exc).splitlines()[0][:80]})")
+    return identity, attempts, notes
+
+
+# --------------------------------------------------------------------------- the store
 
 class ProgressFile:
-    """The answers a student has given, kept on disk.
+    """The attempts a student has made, and who they are, kept on disk.
 
-    ``ProgressFile(path).load()`` reads what is there (or starts fresh);
-    :meth:`append` adds one answer and saves at once.
+    ``ProgressFile(path).load()`` reads what is there (or starts fresh; it never raises for what
+    is in the file); :meth:`append` adds one answer and saves at once.
     """
 
     def __init__(self, path: Path | str | None = None, *, now: Callable[[], datetime] | None = None):
-        self.path = Path(path) if path is not None else default_progress_path()
-        self.records: list[AnswerRecord] = []
-        self.student: str = ""
+        self.path = Path(path).expanduser() if path is not None else default_progress_path()
+        self.attempts: list[Attempt] = []
+        self.identity = Identity()
         self.warning: str | None = None
         self.backup: Path | None = None
+        self._identity_changed = False
         self._now = now or (lambda: datetime.now(timezone.utc))
 
     # ----------------------------------------------------------------- reading
     def load(self) -> "ProgressFile":
         """Read the file; a corrupt one is kept aside with a warning and a fresh file started."""
-        self.records, self.student, self.warning, self.backup = [], "", None, None
-        self._remove_stale_temp_files()
-        if not self.path.exists():
-            return self
-        try:
-            raw = self.path.read_bytes()
-            problem = self._parse(raw)
-        except OSError as exc:
-            raise ProgressError(f"the progress file {self.path} cannot be read ({exc.strerror}); "
-                                "check its permissions") from None
-        if problem:
-            self.records, self.student = [], ""
-            self.backup = self._move_aside()
-            self.warning = (f"Your progress file could not be read ({problem}). It has been kept, "
-                            f"unchanged, as {self.backup}, and a fresh progress file was started at "
-                            f"{self.path}. Your instructor can recover earlier answers from the kept copy.")
-            self.save()
+        self.attempts, self.identity, self.warning, self.backup = [], Identity(), None, None
+        self._identity_changed = False
+        notes: list[str] = []
+        source = self.path
+        if not self.path.exists() and not self.path.is_symlink():
+            legacy = self.path.with_name(LEGACY_NAME)
+            source = legacy if self.path.name.startswith("vkp-") and legacy.is_file() else None
+        if source is not None:
+            try:
+                identity, attempts, notes = parse_progress(decode_text(read_limited(source)))
+            except FileProblem as exc:
+                if source == self.path:
+                    self._set_aside(str(exc))
+                else:   # an unreadable old quiz file stays where it is, untouched
+                    self.warning = f"The earlier quiz progress file {source} could not be read ({exc}); it is kept."
+            else:
+                self.identity, self.attempts = identity, in_answer_order(attempts)
+                if source != self.path:
+                    self._identity_changed = True     # the old quiz file's name moves into the new file
+        if notes:
+            self.warning = ("Some saved answers could not be read and were left out: " + "; ".join(notes[:3])
+                            + ("; ..." if len(notes) > 3 else "") + f". The file {self.path} still holds them.")
+        if not self.identity.install_id:
+            self.identity = Identity(self.identity.name, self.identity.student_id, new_install_id())
+            self._identity_changed = True
         return self
 
-    def _parse(self, raw: bytes) -> str | None:
-        """Fill records and student from ``raw``; return a problem in words, or None."""
+    def _set_aside(self, problem: str) -> None:
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            return "it is not UTF-8 text"
-        except json.JSONDecodeError as exc:
-            return f"it is not valid JSON: {exc.msg} at line {exc.lineno}"
-        if not isinstance(data, dict) or data.get("format") != PROGRESS_FORMAT:
-            return f"it is not a {PROGRESS_FORMAT} file"
-        if data.get("version") != PROGRESS_VERSION:
-            return f"its version {data.get('version')!r} is not {PROGRESS_VERSION}"
-        answers = data.get("answers")
-        if not isinstance(answers, list):
-            return "its 'answers' are not a list"
-        student = data.get("student", "")
-        if not isinstance(student, str):
-            return "its 'student' is not text"
-        records = []
-        for i, item in enumerate(answers):
-            try:
-                records.append(AnswerRecord.model_validate(item))
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                where = ".".join(str(p) for p in err["loc"]) or "the answer"
-                return f"answer {i + 1} has a bad '{where}': {err['msg']}"
-        self.records, self.student = records, student
-        return None
+            self.backup = self._move_aside()
+        except ProgressError as exc:
+            self.warning = (f"Your progress file could not be read ({problem}), and it could not be kept "
+                            f"aside either ({exc}). Your answers from now on are kept in this notebook; "
+                            "download them or save them to another folder.")
+            self._blocked = str(exc)
+            return
+        self.warning = (f"Your progress file could not be read ({problem}). It has been kept, unchanged, as "
+                        f"{self.backup}, and a fresh progress file was started at {self.path}. Your "
+                        "instructor can recover earlier answers from the kept copy.")
+
+    _blocked: str | None = None
 
     def _move_aside(self) -> Path:
         stem = self.path.name[:-5] if self.path.name.endswith(".json") else self.path.name
         base = f"{stem}.corrupt-{_stamp(self._now())}"
         backup = self.path.with_name(base + ".json")
         n = 2
-        while backup.exists():
+        while backup.exists() or backup.is_symlink():
             backup = self.path.with_name(f"{base}-{n}.json")
             n += 1
         try:
@@ -166,35 +288,107 @@ class ProgressFile:
                                 f"aside to {backup} ({exc.strerror})") from None
         return backup
 
-    def _remove_stale_temp_files(self) -> None:
-        """Temporary files a crash left behind (they never hold the only copy of an answer)."""
-        if not self.path.parent.is_dir():
+    @property
+    def records(self):
+        """The candidacy quiz's answers, as the quiz holds them (oldest first)."""
+        from widgets.candidacy.quiz import AnswerRecord
+        out = []
+        for a in self.attempts:
+            if a.exercise == "candidacy-quiz":
+                try:
+                    out.append(AnswerRecord.from_attempt(a))
+                except ValueError:
+                    continue
+        return out
+
+    def of(self, exercise: str) -> list[Attempt]:
+        return [a for a in self.attempts if a.exercise == exercise]
+
+    # ----------------------------------------------------------------- writing
+    def as_dict(self) -> dict:
+        return {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "identity": self.identity.as_dict(),
+                "saved_at": self._now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                "attempts": [a.to_dict() for a in self.attempts]}
+
+    def save(self) -> None:
+        """Merge with what is on disk (under the lock) and write the whole atomically."""
+        if self._blocked:
+            raise ProgressError(f"{self.path} cannot be written: {self._blocked}")
+        try:
+            with file_lock(self.path):
+                self._merge_from_disk()
+                self._remove_orphan_temp_files()
+                atomic_write_text(self.path, "{\n" + ",\n".join(
+                    f" {dumps(k)}: {dumps(v)}" for k, v in self.as_dict().items()) + "\n}\n")
+        except ProgressError:
+            raise
+        except OSError as exc:
+            raise ProgressError(f"the folder {self.path.parent} cannot be written "
+                                f"({exc.strerror or exc})") from None
+        self._identity_changed = False
+
+    def _merge_from_disk(self) -> None:
+        if not (self.path.exists() or self.path.is_symlink()):
             return
+        try:
+            identity, attempts, _ = parse_progress(decode_text(read_limited(self.path)))
+        except FileProblem as exc:
+            self._set_aside(str(exc))          # someone else's junk: kept, then ours is written
+            if self._blocked:
+                raise ProgressError(self._blocked) from None
+            return
+        ours = {a.id for a in self.attempts}
+        self.attempts = in_answer_order(self.attempts + [a for a in attempts if a.id not in ours])
+        install = identity.install_id or self.identity.install_id
+        if self._identity_changed:
+            self.identity = Identity(self.identity.name, self.identity.student_id, install)
+        else:
+            self.identity = Identity(identity.name, identity.student_id, install)
+
+    def _remove_orphan_temp_files(self) -> None:
+        """Temporary files a crashed save left (the lock is held, so no save is in progress)."""
         for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             try:
                 tmp.unlink()
             except OSError:
                 pass
 
-    # ----------------------------------------------------------------- writing
-    def as_dict(self) -> dict:
-        return {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "student": self.student,
-                "saved_at": self._now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-                "answers": [r.to_dict() for r in self.records]}
+    def append(self, record) -> Attempt:
+        """Add one answer (an :class:`Attempt`, or a record with ``to_attempt()``) and save at once.
 
-    def save(self) -> None:
+        The answer is kept in memory even if saving fails (then :class:`ProgressError` is raised).
+        """
+        attempt = record if isinstance(record, Attempt) else record.to_attempt()
+        self.attempts.append(attempt)
+        self.save()
+        return attempt
+
+    def extend(self, records: Iterable) -> None:
+        for record in records:
+            self.attempts.append(record if isinstance(record, Attempt) else record.to_attempt())
+        self.save()
+
+    def set_identity(self, name: str = "", student_id: str = "") -> Identity:
+        """Record who the student says they are (checked; raises ValueError), then save."""
+        name = validate_name(name, "name", required=False)
+        student_id = validate_name(student_id, "student id", required=False, limit=40)
+        if (name, student_id) != (self.identity.name, self.identity.student_id):
+            self.identity = Identity(name, student_id, self.identity.install_id or new_install_id())
+            self._identity_changed = True
+            self.save()
+        return self.identity
+
+    def move_to(self, folder: Path | str) -> Path:
+        """Keep saving in ``folder`` instead (everything held in memory is saved there at once)."""
+        folder = Path(str(folder).strip()).expanduser()
+        if not str(folder).strip():
+            raise ProgressError("type the folder to save your answers in")
+        old, blocked = self.path, self._blocked
+        self.path, self._blocked = folder / old.name, None
+        self._identity_changed = True
         try:
-            atomic_write_text(self.path, json.dumps(self.as_dict(), indent=1, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            raise ProgressError(f"your answers could not be saved to {self.path} "
-                                f"({exc.strerror or exc}); check that the folder exists and is writable, "
-                                f"or set {ENV_VAR} to a folder you can write to") from None
-
-    def append(self, record: AnswerRecord) -> None:
-        """Add one answer and save at once (the answer is kept in memory even if saving fails)."""
-        self.records.append(record)
-        self.save()
-
-    def set_student(self, student: str) -> None:
-        self.student = student
-        self.save()
+            self.save()
+        except ProgressError:
+            self.path, self._blocked = old, blocked
+            raise
+        return self.path

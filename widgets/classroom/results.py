@@ -1,248 +1,638 @@
-"""Reading a class's exports: scores, per-case and per-rule difficulty, an anonymised summary.
+"""A class's hand-ins read, graded again and summed up for the debrief.
 
-The instructor puts every student's export (quiz JSON or CSV from
-``widgets.classroom.export``, ordering-test JSON from ``widgets.procedures.steps``) into one
-folder.  :func:`read_class_folder` reads them all; a file it cannot read (corrupt,
-foreign, empty) is reported by name with the reason, and the rest are still read.
-When one student exported more than once, the newest quiz export counts and the
-older ones are listed as superseded.  Pure logic: no ipywidgets, no matplotlib.
+:func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
+(``.jsonl``, :mod:`widgets.classroom.records`), progress files handed in by mistake, and the
+version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
+anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
+empty, damaged, foreign, or one this account may not read) is named with the reason in
+:attr:`ClassResults.problems`, and the rest is read.  Then:
+
+* the same answer found in several files (copies, renamed downloads, a hand-in and its download)
+  counts once, by its id;
+* students are told apart by :attr:`widgets.classroom.identity.Identity.key` (hub login, student id,
+  per-install id, or for old exports the name compared case- and space-insensitively in NFC);
+* every answer is graded again from the course content (:mod:`widgets.classroom.grading`); flags a
+  student edited change nothing and are reported.
+
+The summaries show first-try and final results side by side, using the one score definition of
+:func:`widgets.classroom.records.score` that the quiz widget shows: per student, per rule, per case
+(a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
+students chose (the misconception), the step order, and the multiple-choice exercises.  Students
+appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
+the instructor keeps (:func:`class_secret`), so they cannot be rebuilt from a list of names.
+
+Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
-import json
+import os
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from pydantic import Field, ValidationError
+from widgets.classroom import grading
+from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
+from widgets.classroom.identity import Identity
+from widgets.classroom.progress import LEGACY_FORMAT, parse_progress
+from widgets.classroom.records import (
+    EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
+    looks_like_export, parse_export_text, read_limited, score,
+)
+from widgets.core.loading import ContentError
 
-from widgets.candidacy.rules import load_case_bank, load_rules
-from widgets.core.loading import ContentError, ContentModel
-from widgets.classroom.export import ExportData, read_export
-
-ORDERING_FORMAT = "vkp-ordering-export"
-
-
-class OrderingAttempt(ContentModel):
-    procedure: Literal["vertebroplasty", "kyphoplasty"]
-    attempt: int = Field(ge=1)
-    correct: bool
-    misplaced: list[str]
-    answered_at: str
-
-
-class OrderingExport(ContentModel):
-    format: Literal["vkp-ordering-export"]
-    version: Literal[1]
-    student: str = Field(min_length=1)
-    exported_at: str
-    attempts: list[OrderingAttempt]
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = REPO / "lessons" / "sample-exports"
+SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
+CLASS_ENV = "VKP_CLASS_DIR"
+SECRET_ENV = "VKP_CLASS_SECRET"
+MIN_ANSWERS = 3
+MAX_DEPTH = 4
+SUFFIXES = {".jsonl", ".json", ".csv"}
+__all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
 
 
 @dataclass(frozen=True)
-class Unreadable:
-    file: str
+class Problem:
+    file: str          # path relative to the class folder (may hold a student's name: never projected)
     problem: str
+
+
+@dataclass
+class Student:
+    key: str
+    identities: list[Identity] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        names = [i.name for i in self.identities if i.name]
+        return max(names, key=len) if names else (self.identities[0].display if self.identities else self.key)
+
+    @property
+    def student_id(self) -> str:
+        return next((i.student_id for i in self.identities if i.student_id), "")
+
+    @property
+    def hub_user(self) -> str:
+        return next((i.hub_user for i in self.identities if i.hub_user), "")
+
+    def of(self, exercise: str) -> list[Attempt]:
+        return [a for a in self.attempts if a.exercise == exercise]
 
 
 @dataclass
 class ClassResults:
     folder: Path
-    quiz: dict[str, ExportData] = field(default_factory=dict)       # student -> newest export
-    quiz_files: dict[str, str] = field(default_factory=dict)        # student -> file name
-    ordering: dict[str, list[OrderingExport]] = field(default_factory=dict)
-    unreadable: list[Unreadable] = field(default_factory=list)
-    superseded: list[str] = field(default_factory=list)
-
-    @property
-    def students(self) -> list[str]:
-        return sorted(set(self.quiz) | set(self.ordering))
+    students: dict[str, Student] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)      # may name files: shown folded, never projected
+    files_read: list[str] = field(default_factory=list)
+    secret: bytes = b""
+    sample: bool = False
+    bank: str | None = None      # the case bank the quiz used, when not the shipped one
 
     def pseudonyms(self) -> dict[str, str]:
-        """Student -> S01, S02, ...: stable for the same class, in an order that does not follow the names."""
-        order = sorted(self.students, key=lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
-        return {s: f"S{i:02d}" for i, s in enumerate(order, start=1)}
+        """Student key -> S01, S02, ...: in an order set by the class secret, not by the names."""
+        order = sorted(self.students, key=lambda k: hmac.new(self.secret, k.encode("utf-8"), hashlib.sha256).digest())
+        width = max(2, len(str(len(order))))
+        return {k: f"S{i:0{width}d}" for i, k in enumerate(order, start=1)}
+
+    def by_pseudonym(self) -> list[tuple[str, Student]]:
+        names = self.pseudonyms()
+        return sorted(((names[k], s) for k, s in self.students.items()), key=lambda t: t[0])
 
 
-def _read_ordering(path: Path) -> OrderingExport | None:
+# --------------------------------------------------------------------------- the secret
+
+def class_folder(default: Path | str) -> Path:
+    """The folder to read: ``$VKP_CLASS_DIR`` when set (an admin or a test points it anywhere), else ``default``."""
+    value = os.environ.get(CLASS_ENV, "").strip()
+    return Path(value if value else str(default)).expanduser()
+
+
+def class_secret(folder: Path) -> tuple[bytes, str | None]:
+    """(secret, note): the sample's published secret, ``$VKP_CLASS_SECRET``, or the instructor's own
+    per-class secret kept in their data folder (created on first use, readable only by them)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != ORDERING_FORMAT:
-        return None
+        resolved = folder.resolve()
+    except OSError:
+        resolved = folder.absolute()
+    if resolved == SAMPLE_DIR.resolve():
+        return SAMPLE_SECRET, None
+    env = os.environ.get(SECRET_ENV, "")
+    if env:
+        return env.encode("utf-8"), None
+    import platformdirs
+    store = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-secrets"
+    path = store / (hashlib.sha256(str(resolved).encode("utf-8", "replace")).hexdigest()[:24] + ".secret")
     try:
-        return OrderingExport.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ContentError(path, f"the ordering export is damaged: {err['msg']}", field=where,
-                           fix="export the ordering results again") from None
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()), None
+    except (OSError, ValueError):
+        pass
+    secret = secrets.token_bytes(32)
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secret.hex() + "\n")
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()), None
+    except OSError as exc:
+        return secret, (f"the class secret could not be kept ({exc.strerror}); the S01, S02, ... labels "
+                        "will differ the next time")
+    return secret, None
 
 
-def read_class_folder(folder: Path | str) -> ClassResults:
-    """Read every export in ``folder``; never stops at a bad file."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ContentError(folder, "this folder does not exist",
-                           fix="put the students' export files in one folder and give its path")
-    results = ClassResults(folder)
-    stamps: dict[str, str] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
-            continue
-        if path.suffix.lower() not in {".json", ".csv"}:
-            results.unreadable.append(Unreadable(path.name, "not an export (expected a .json or .csv file)"))
-            continue
+# --------------------------------------------------------------------------- reading one file
+
+Found = list[tuple[Identity, list[Attempt]]]
+
+
+def read_hand_in(path: Path) -> tuple[Found, list[str]]:
+    """Everything one file holds: [(identity, attempts)], and notes on lines that could not be read.
+
+    Raises :class:`FileProblem` (or another exception) when the file as a whole cannot be used.
+    """
+    raw = read_limited(path)
+    if not raw.strip():
+        raise FileProblem("it is empty (0 bytes of answers); ask the student to hand in again")
+    try:
+        text = decode_text(raw)
+    except FileProblem:
+        if path.suffix.lower() != ".csv":
+            raise
+        text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
+    if looks_like_export(text):
+        export = parse_export_text(text)
+        return [(export.identity, export.attempts)], export.bad_lines
+    if text.lstrip().startswith(("{", "[")):
+        data = json_loads(text)
+        kind = data.get("format") if isinstance(data, dict) else None
+        if kind in (QUIZ_FORMAT, ORDERING_FORMAT):
+            if data.get("version") != 1:
+                raise FileProblem(f"its version {str(data.get('version'))[:20]!r} is not one this module reads")
+            return read_legacy_json(data), []
+        if kind in (PROGRESS_FORMAT, LEGACY_FORMAT):
+            identity, attempts, notes = parse_progress(text)
+            return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
+        raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
+    return read_legacy_csv(text), []
+
+
+# --------------------------------------------------------------------------- reading the folder
+
+def _walk(folder: Path, results: ClassResults) -> list[Path]:
+    files: list[Path] = []
+
+    def rel(p: Path) -> str:
+        return p.relative_to(folder).as_posix()
+
+    def visit(d: Path, depth: int) -> None:
         try:
-            ordering = _read_ordering(path) if path.suffix.lower() == ".json" else None
-            if ordering is not None:
-                results.ordering.setdefault(ordering.student, []).append(ordering)
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            results.problems.append(Problem(rel(d) or ".", f"the folder cannot be listed ({exc.strerror})"))
+            return
+        for e in entries:
+            p = Path(e.path)
+            if e.name.startswith("."):
+                if e.name != ".ipynb_checkpoints" and not (e.name.startswith(".vkp") and e.name.endswith(".lock")):
+                    results.problems.append(Problem(rel(p), "a hidden file or folder; skipped (rename it without "
+                                                            "the leading dot to read it)"))
                 continue
-            export = read_export(path)
-        except ContentError as exc:
-            results.unreadable.append(Unreadable(path.name, exc.problem))
+            try:
+                is_link, is_dir = e.is_symlink(), e.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                results.problems.append(Problem(rel(p), f"it cannot be examined ({exc.strerror})"))
+                continue
+            if is_dir:
+                if depth >= MAX_DEPTH:
+                    results.problems.append(Problem(rel(p), f"a folder nested more than {MAX_DEPTH} deep; not read"))
+                else:
+                    visit(p, depth + 1)
+                continue
+            if is_link and os.path.isdir(p):
+                results.problems.append(Problem(rel(p), "a link to a folder; not followed (copy the files in)"))
+                continue
+            if p.suffix.lower() not in SUFFIXES:
+                results.problems.append(Problem(rel(p), "not an export (hand-ins end in .jsonl; old exports in "
+                                                        ".json or .csv)"))
+                continue
+            files.append(p)
+
+    visit(folder, 0)
+    return files
+
+
+def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: Path | str | None = None
+                      ) -> ClassResults:
+    """Read, merge and grade again every hand-in in ``folder`` (and its sub-folders); never stops at a file.
+
+    ``bank`` is the case bank the quiz used when it was not the shipped one.
+    """
+    folder = Path(str(folder).strip() or ".").expanduser()
+    if not folder.is_dir():
+        raise ContentError(folder, "this folder does not exist" if not folder.exists() else "this is not a folder",
+                           fix="put the students' hand-in files in one folder and give its path")
+    results = ClassResults(folder, bank=str(bank) if bank else None)
+    results.sample = folder.resolve() == SAMPLE_DIR.resolve()
+    if secret is None:
+        secret, note = class_secret(folder)
+        if note:
+            results.notes.append(note)
+    results.secret = secret
+
+    found: list[tuple[str, Identity, list[Attempt]]] = []
+    for path in _walk(folder, results):
+        name = path.relative_to(folder).as_posix()
+        try:
+            groups, line_notes = read_hand_in(path)
+        except (FileProblem, ContentError) as exc:
+            results.problems.append(Problem(name, str(getattr(exc, "problem", exc))))
             continue
-        stamp = export.exported_at or (max(a.answered_at for a in export.answers) if export.answers else "")
-        previous = results.quiz_files.get(export.student)
-        if previous is None or stamp >= stamps[export.student]:
-            if previous is not None:
-                results.superseded.append(previous)
-            results.quiz[export.student] = export
-            results.quiz_files[export.student] = path.name
-            stamps[export.student] = stamp
-        else:
-            results.superseded.append(path.name)
+        except MemoryError:
+            results.problems.append(Problem(name, "it is too large to read"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a file's fault is named, never a stop
+            results.problems.append(Problem(name, f"it could not be read ({type(exc).__name__}: "
+                                                  f"{str(exc).splitlines()[0][:120] if str(exc) else ''})"))
+            continue
+        results.files_read.append(name)
+        for note in line_notes:
+            if note.startswith("line "):      # part of the file is damaged: named like a bad file
+                results.problems.append(Problem(name, f"{note}; the other lines were read"))
+            else:
+                results.notes.append(f"{name}: {note}")
+        for identity, attempts in groups:
+            found.append((name, identity, attempts))
+
+    _merge(found, results, str(bank) if bank else None)
     return results
 
 
-@dataclass(frozen=True)
-class Row:
-    key: str
-    title: str
-    answers: int
-    missed: int
+def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
+    # Who is who: a student id or hub login is strong; an install id joins the strong key seen with it.
+    strong_by_install: dict[str, set[str]] = defaultdict(set)
+    for _, identity, _ in found:
+        if identity.install_id and (identity.hub_user or identity.student_id):
+            strong_by_install[identity.install_id].add(identity.key)
 
-    @property
-    def miss_percent(self) -> float:
-        return 100.0 * self.missed / self.answers if self.answers else 0.0
+    def key_of(identity: Identity) -> str:
+        if identity.hub_user or identity.student_id:
+            return identity.key
+        strong = strong_by_install.get(identity.install_id, set())
+        return next(iter(strong)) if len(strong) == 1 else identity.key
+
+    seen: dict[str, tuple[str, Attempt]] = {}
+    copies: dict[str, set[str]] = defaultdict(set)
+    ungradable: Counter = Counter()
+    ungradable_why: dict[str, str] = {}
+    flagged: Counter = Counter()
+    for file, identity, attempts in found:
+        key = key_of(identity)
+        student = results.students.setdefault(key, Student(key))
+        if identity not in student.identities:
+            student.identities.append(identity)
+        for a in attempts:
+            if a.id in seen:
+                copies[seen[a.id][0]].add(file)
+                continue
+            try:
+                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
+                          else grading.regrade(a))
+            except grading.Ungradable as exc:
+                ungradable[file] += 1
+                ungradable_why.setdefault(file, str(exc))
+                seen[a.id] = (file, a)
+                continue
+            standard = EXERCISES.get(a.exercise, next(iter(grades)))
+            claimed = a.grades.get(standard)
+            if claimed is not None and claimed.correct != grades[standard].correct:
+                flagged[file] += 1
+            graded = a.model_copy(update={"grades": {**a.grades, **grades}})
+            seen[a.id] = (file, graded)
+            student.attempts.append(graded)
+    for student in results.students.values():
+        student.attempts = in_answer_order(student.attempts)
+    results.students = {k: s for k, s in results.students.items() if s.attempts}
+    for file, n in ungradable.items():
+        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
+                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
+    for file, n in flagged.items():
+        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
+                             "does not give (an edited file?); the fresh grade counts")
+    for file, others in copies.items():
+        results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
+                             "(copies or renamed files); each answer counted once")
 
 
-def _latest_answers(export: ExportData):
-    """One answer per case: the student's last attempt at it."""
-    latest = {}
-    for a in sorted(export.answers, key=lambda a: a.answered_at):
-        latest[a.case_id] = a
-    return list(latest.values())
+# --------------------------------------------------------------------------- summaries
+
+def _score_of(attempts: list[Attempt]):
+    return score((a.item, a.correct) for a in attempts)
+
+
+def bank_ids(bank: str | None = None) -> set[str]:
+    try:
+        return set(grading._bank(bank))
+    except ContentError:
+        return set()
 
 
 def score_table(results: ClassResults) -> list[dict]:
-    """Per student (pseudonymised): cases answered, correct, score %."""
-    names = results.pseudonyms()
+    """Per student (pseudonym): the quiz's first-try and final scores, bank completion, other exercises."""
+    in_bank = bank_ids(results.bank)
+    total = len(in_bank)
     rows = []
-    for student, export in sorted(results.quiz.items(), key=lambda kv: names[kv[0]]):
-        answers = _latest_answers(export)
-        correct = sum(a.correct for a in answers)
-        orderings = results.ordering.get(student, [])
-        attempts = [t for o in orderings for t in o.attempts]
-        rows.append({
-            "student": names[student], "cases": len(answers), "correct": correct,
-            "score_percent": round(100.0 * correct / len(answers), 1) if answers else 0.0,
-            "ordering_attempts": len(attempts),
-            "ordering_correct": sum(t.correct for t in attempts),
-        })
+    for name, s in results.by_pseudonym():
+        quiz = s.of("candidacy-quiz")
+        q = _score_of(quiz)
+        orders = s.of("step-order")
+        o = _score_of(orders)
+        row = {"student": name, "quiz_cases": q.items, "quiz_first_right": q.first_right,
+               "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
+               "quiz_final_percent": q.final_percent,
+               "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
+               if total else 0.0,
+               "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
+               "ordering_final_right": o.final_right, "ordering_procedures": o.items}
+        for exercise in ("decision-points", "patient-questions", "aftercare-quiz", "needle-placement"):
+            e = _score_of(s.of(exercise))
+            row[f"{exercise}_answered"] = e.items
+            row[f"{exercise}_first_right"] = e.first_right
+            row[f"{exercise}_final_right"] = e.final_right
+        rows.append(row)
     return rows
 
 
-def case_difficulty(results: ClassResults) -> list[Row]:
-    """Per case: how many students answered it and how many missed it, most missed first."""
-    answers, missed = Counter(), Counter()
-    for export in results.quiz.values():
-        for a in _latest_answers(export):
-            answers[a.case_id] += 1
-            missed[a.case_id] += not a.correct
-    titles = {}
+@dataclass
+class Difficulty:
+    key: str
+    title: str
+    answered: int = 0            # first tries: per case, the students who answered it; per rule, their cases
+    first_missed: int = 0        # ... wrong at the first try
+    final_missed: int = 0        # ... still wrong at the latest answer
+    verdict_wrong: int = 0       # first tries with a wrong verdict (VP or KP)
+    reason_wrong: int = 0        # first tries with both verdicts right but the wrong deciding rule
+    wrong_reasons: Counter = field(default_factory=Counter)   # the rule chosen instead, on first tries
+
+    @property
+    def first_missed_percent(self) -> float:
+        return round(100.0 * self.first_missed / self.answered, 1) if self.answered else 0.0
+
+    @property
+    def final_missed_percent(self) -> float:
+        return round(100.0 * self.final_missed / self.answered, 1) if self.answered else 0.0
+
+    @property
+    def ranked(self) -> bool:
+        return self.answered >= MIN_ANSWERS
+
+    def top_wrong_reason(self) -> str:
+        return ", ".join(f"{r} ({n})" for r, n in self.wrong_reasons.most_common(2)) or "none"
+
+
+def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attempt]]:
+    out: dict[str, list[Attempt]] = {}
+    for a in attempts:
+        out.setdefault(a.item, []).append(a)
+    return {item: (xs[0], xs[-1]) for item, xs in out.items()}
+
+
+def _count(d: Difficulty, first: Attempt, final: Attempt) -> None:
+    g = first.grade("leaflet")
+    d.answered += 1
+    d.first_missed += not g.correct
+    d.final_missed += not final.grade("leaflet").correct
+    if not g.correct:
+        if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
+            d.verdict_wrong += 1
+        elif not g.parts.get("reason", True):
+            d.reason_wrong += 1
+            d.wrong_reasons[str(first.answer.get("reason"))] += 1
+
+
+def case_difficulty(results: ClassResults) -> list[Difficulty]:
+    """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
+
+    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
+    """
+    rows: dict[str, Difficulty] = {}
+    for s in results.students.values():
+        for item, (first, final) in _first_and_final(s.of("candidacy-quiz")).items():
+            d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
+            _count(d, first, final)
+    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
+
+
+def _case_title(case_id: str, bank: str | None = None) -> str:
     try:
-        titles = {c.id: c.title for c in load_case_bank()}
-    except ContentError:
-        pass
-    rows = [Row(k, titles.get(k, "generated case" if k.startswith("gen-") else k), answers[k], missed[k])
-            for k in answers]
-    return sorted(rows, key=lambda r: (-r.miss_percent, -r.missed, r.key))
+        return grading.quiz_vignette(case_id, bank).title if not case_id.startswith("gen-") else "practice case (generated)"
+    except (grading.Ungradable, ContentError):
+        return "unknown case"
 
 
-def rule_difficulty(results: ClassResults) -> list[Row]:
-    """Per candidacy rule: answers to cases that the rule decided, and how many of those were missed."""
-    answers, missed = Counter(), Counter()
-    for export in results.quiz.values():
-        for a in _latest_answers(export):
-            for rule in set(a.deciding_rules):
-                answers[rule] += 1
-                missed[rule] += not a.correct
-    rules = load_rules()
-    titles = {r.id: r.title for r in rules}
-    rows = [Row(k, titles.get(k, k), answers[k], missed[k]) for k in answers]
-    return sorted(rows, key=lambda r: (-r.miss_percent, -r.missed, r.key))
+def rule_difficulty(results: ClassResults) -> list[Difficulty]:
+    """Per candidacy rule: first tries at the cases it decides, first-try and final misses, verdict vs reason."""
+    from widgets.candidacy.rules import load_rules
+    titles = {r.id: r.title for r in load_rules()}
+    rows: dict[str, Difficulty] = {}
+    for s in results.students.values():
+        per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
+        for first, final in _first_and_final(s.of("candidacy-quiz")).values():
+            for rule in first.grade("leaflet").expected.get("deciding_rules") or []:
+                per_rule[rule].append((first, final))
+        for rule, pairs in per_rule.items():
+            d = rows.setdefault(rule, Difficulty(rule, titles.get(rule, rule)))
+            for first, final in pairs:
+                _count(d, first, final)
+    return sorted(rows.values(), key=lambda r: (-r.first_missed_percent, -r.first_missed, r.key))
 
 
-def ordering_difficulty(results: ClassResults) -> list[Row]:
-    """Per procedure step: in how many ordering attempts it was out of place."""
-    placed, misplaced = defaultdict(int), Counter()
-    for exports in results.ordering.values():
-        for export in exports:
-            for attempt in export.attempts:
-                placed[attempt.procedure] += 1
-                misplaced.update(attempt.misplaced)
+def misconceptions(results: ClassResults) -> list[dict]:
+    """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
+
+    One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
+    """
+    from widgets.candidacy.rules import load_rules
+    titles = {r.id: r.title for r in load_rules()}
+    counts: Counter = Counter()
+    cases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s in results.students.values():
+        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
+            g = first.grade("leaflet")
+            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
+                continue
+            right = " / ".join(g.expected.get("deciding_rules") or ["?"])
+            chosen = str(first.answer.get("reason"))
+            counts[(right, chosen)] += 1
+            cases[(right, chosen)].add(first.item)
+    return [{"deciding": right, "chosen": chosen, "chosen_title": titles.get(chosen, chosen), "times": n,
+             "cases": ", ".join(sorted(cases[(right, chosen)]))}
+            for (right, chosen), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def verdict_mistakes(results: ClassResults) -> list[dict]:
+    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
+    counts: Counter = Counter()
+    for s in results.students.values():
+        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
+            g = first.grade("leaflet")
+            for proc in ("vertebroplasty", "kyphoplasty"):
+                if g.parts.get(proc, True):
+                    continue
+                said = "candidate" if first.answer.get(proc) else "not a candidate"
+                counts[(proc, said, " / ".join(g.expected.get("deciding_rules") or []))] += 1
+    return [{"procedure": p, "said": said, "deciding": rules, "times": n}
+            for (p, said, rules), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def per_student_rules(results: ClassResults) -> tuple[list[str], list[dict]]:
+    """(rules, rows): per student, for each rule, 'first-try right / cases' over the cases it decides."""
+    from widgets.candidacy.rules import RULE_IDS
     rows = []
-    for step, n in misplaced.items():
-        procedure = "kyphoplasty" if step.startswith("kp_") else "vertebroplasty"
-        rows.append(Row(step, procedure, placed[procedure], n))
-    return sorted(rows, key=lambda r: (-r.missed, r.key))
+    used: set[str] = set()
+    for name, s in results.by_pseudonym():
+        cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
+            g = first.grade("leaflet")
+            for rule in g.expected.get("deciding_rules") or []:
+                cells[rule][0] += g.correct
+                cells[rule][1] += 1
+                used.add(rule)
+        if cells:
+            rows.append({"student": name, **{r: f"{c[0]}/{c[1]}" for r, c in cells.items()}})
+    return [r for r in RULE_IDS if r in used], rows
 
 
-def score_distribution(results: ClassResults, bin_width: int = 10) -> list[tuple[str, int]]:
-    """Counts of students per score band (0-9 %, 10-19 %, ..., 90-100 %)."""
+def ordering_difficulty(results: ClassResults) -> list[dict]:
+    """Per procedure step: in how many students' first attempt, and in how many attempts in all, it was out of place."""
+    first_out, all_out, students, attempts = Counter(), Counter(), Counter(), Counter()
+    for s in results.students.values():
+        orders = s.of("step-order")
+        firsts = {}
+        for a in orders:
+            firsts.setdefault(a.item, a)
+            attempts[a.item] += 1
+            all_out.update((a.item, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
+        for proc, a in firsts.items():
+            students[proc] += 1
+            first_out.update((proc, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
+    rows = [{"procedure": proc, "step": step, "students": students[proc], "first_out": first_out[(proc, step)],
+             "attempts": attempts[proc], "all_out": all_out[(proc, step)]}
+            for proc, step in set(first_out) | set(all_out)]
+    return sorted(rows, key=lambda r: (-r["first_out"], -r["all_out"], r["procedure"], r["step"]))
+
+
+def needle_difficulty(results: ClassResults) -> list[dict]:
+    """Per level of the needle-placement exercise: students, placements passed at the first and the latest
+    attempt, and the problem most often behind a failed first attempt (the danger the class met)."""
+    rows: dict[str, dict] = {}
+    for s in results.students.values():
+        for level, (first, final) in _first_and_final(s.of("needle-placement")).items():
+            r = rows.setdefault(level, {"level": level, "students": 0, "first_passed": 0, "final_passed": 0,
+                                        "attempts": 0, "problems": Counter()})
+            r["students"] += 1
+            r["first_passed"] += first.correct
+            r["final_passed"] += final.correct
+            if not first.correct:
+                r["problems"].update(str(p) for p in first.grade("geometry").expected.get("problems") or [])
+        for a in s.of("needle-placement"):
+            rows[a.item]["attempts"] += 1
+    out = []
+    for level, r in sorted(rows.items()):
+        problem, n = (r.pop("problems").most_common(1) or [(None, 0)])[0]
+        out.append({**r, "common_problem": problem or "none", "common_problem_times": n})
+    return out
+
+
+def choice_difficulty(results: ClassResults, exercise: str) -> list[dict]:
+    """Per question of a multiple-choice exercise: students, first-try and final right, the wrong option chosen most."""
+    rows: dict[str, dict] = {}
+    for s in results.students.values():
+        for item, (first, final) in _first_and_final(s.of(exercise)).items():
+            r = rows.setdefault(item, {"question": item, "students": 0, "first_right": 0, "final_right": 0,
+                                       "wrong": Counter()})
+            r["students"] += 1
+            r["first_right"] += first.correct
+            r["final_right"] += final.correct
+            if not first.correct:
+                r["wrong"][str(first.answer.get("option"))] += 1
+    out = []
+    for item, r in rows.items():
+        option, n = (r["wrong"].most_common(1) or [(None, 0)])[0]
+        out.append({"exercise": exercise, "question": item,
+                    "prompt": grading.question_text(exercise, item) or item,
+                    "students": r["students"], "first_right": r["first_right"], "final_right": r["final_right"],
+                    "common_wrong": (grading.option_text(exercise, item, option) or option) if option else "none",
+                    "common_wrong_times": n})
+    return sorted(out, key=lambda r: (r["first_right"] / max(r["students"], 1), r["question"]))
+
+
+def score_distribution(results: ClassResults, bin_width: int = 10, *, which: str = "final") -> list[tuple[str, int]]:
+    """Counts of students per quiz score band (0-9 %, ..., 90-100 %), first try or final."""
     bins = Counter()
+    top = 100 // bin_width - 1
     for row in score_table(results):
-        band = min(int(row["score_percent"] // bin_width), 100 // bin_width - 1)
-        bins[band] += 1
-    return [(f"{b * bin_width}-{b * bin_width + bin_width - (0 if b == 100 // bin_width - 1 else 1)} %",
-             bins[b]) for b in range(100 // bin_width)]
-
-
-def markdown_table(rows: list[dict] | list[Row], columns: list[tuple[str, str]]) -> str:
-    """A Markdown table of ``rows`` with (attribute or key, heading) columns."""
-    def get(row, name):
-        value = row[name] if isinstance(row, dict) else getattr(row, name)
-        return f"{value:.1f}" if isinstance(value, float) else str(value)
-    head = "| " + " | ".join(h for _, h in columns) + " |"
-    rule = "|" + "|".join("---" for _ in columns) + "|"
-    body = ["| " + " | ".join(get(r, n).replace("|", "\\|") for n, _ in columns) + " |" for r in rows]
-    return "\n".join([head, rule, *body]) if rows else "_Nothing to show: no readable quiz exports._"
+        if row["quiz_cases"]:
+            bins[min(int(row[f"quiz_{which}_percent"] // bin_width), top)] += 1
+    return [(f"{b * bin_width}-{b * bin_width + bin_width - (0 if b == top else 1)} %", bins[b])
+            for b in range(top + 1)]
 
 
 def report_problems(results: ClassResults) -> str:
-    """Plain text naming every file that could not be read, and superseded exports."""
-    lines = [f"Read {len(results.quiz)} quiz export(s) and {sum(map(len, results.ordering.values()))} "
-             f"ordering export(s) from {results.folder.name}/."]
-    for bad in results.unreadable:
-        lines.append(f"  Skipped {bad.file}: {bad.problem}")
-    for old in results.superseded:
-        lines.append(f"  Older export not counted (the same student exported again later): {old}")
-    return "\n".join(lines)
+    """One line to project: how much was read and how many files had problems (no file names)."""
+    n = len(results.students)
+    exercises = Counter(a.exercise for s in results.students.values() for a in s.attempts)
+    what = ", ".join(f"{k} {v}" for k, v in sorted(exercises.items())) or "no answers"
+    line = (f"Read {len(results.files_read)} file(s): {n} student{'s' if n != 1 else ''}; answers by exercise: "
+            f"{what}.")
+    if results.problems:
+        line += f" {len(results.problems)} file(s) or part(s) could not be used (listed below, folded: they name files)."
+    if results.sample:
+        line += " This is the sample class: its S01, S02, ... use a published secret."
+    return line
+
+
+SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_first_right", "quiz_first_percent", "quiz_final_right",
+                   "quiz_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
+                   "ordering_final_right", "decision-points_final_right", "patient-questions_final_right",
+                   "aftercare-quiz_final_right"]
 
 
 def summary_csv(results: ClassResults) -> str:
-    """The anonymised per-student summary as CSV text (no names)."""
-    rows = score_table(results)
+    """The anonymised per-student summary as CSV text (pseudonyms, no names)."""
     buf = io.StringIO()
-    columns = ["student", "cases", "correct", "score_percent", "ordering_attempts", "ordering_correct"]
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(score_table(results))
+    return buf.getvalue()
+
+
+GRADEBOOK_COLUMNS = ["name", "student_id", "hub_user", "pseudonym", "quiz_score_percent", "quiz_first_try_percent",
+                     "quiz_cases", "bank_completion_percent", "exercises_done"]
+
+
+def gradebook_csv(results: ClassResults) -> str:
+    """An LMS-ready gradebook: one row per student with name, student id, score and completion.
+
+    It names students, so it is saved for the instructor and never shown.  Cells are protected
+    against spreadsheet formula injection.
+    """
+    table = {row["student"]: row for row in score_table(results)}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(GRADEBOOK_COLUMNS)
+    for name, s in results.by_pseudonym():
+        row = table[name]
+        done = sorted({a.exercise for a in s.attempts})
+        writer.writerow([neutralise(str(v)) for v in (
+            s.display, s.student_id, s.hub_user, name, row["quiz_final_percent"], row["quiz_first_percent"],
+            row["quiz_cases"], row["bank_completion_percent"], ";".join(done))])
     return buf.getvalue()

@@ -1,83 +1,244 @@
-"""Views for the class-results notebook: tables, two charts with alt text, a save button."""
+"""Views for the class-results notebook: HTML tables, charts with alt text, files to save.
+
+Every value that comes from a student's file (a case id, a step, a chosen option, a file name) is
+escaped with :func:`html.escape` into HTML tables, never placed into Markdown, so an export cannot
+put a heading, a link, an image or a script into the instructor's notebook.  What the notebook
+projects by default names no student and no file: students are S01, S02, ...; file names (which
+hold names) are in a folded list; the gradebook with names is only ever saved to a file.
+"""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Callable
 
 import ipywidgets as ipw
-from IPython.display import Markdown
+from IPython.display import HTML
 
 from widgets.classroom import results as cr
-from widgets.core.figures import new_figure, show_figure
 from widgets.classroom.progress import atomic_write_text
-from widgets.core.style import COLOURS
+from widgets.core.figures import new_figure, show_figure
+from widgets.core.style import COLOURS, OKABE_ITO
 
-SCORE_COLUMNS = [("student", "Student"), ("cases", "Cases answered"), ("correct", "Correct"),
-                 ("score_percent", "Score %"), ("ordering_attempts", "Ordering attempts"),
-                 ("ordering_correct", "Ordering correct")]
-DIFFICULTY_COLUMNS = [("key", "Id"), ("title", "What it is"), ("answers", "Answers"), ("missed", "Missed"),
-                      ("miss_percent", "Missed %")]
+Column = tuple[str | Callable, str]
 
 
-def summary_table(results: cr.ClassResults) -> Markdown:
-    return Markdown(cr.markdown_table(cr.score_table(results), SCORE_COLUMNS))
+def _cell(value) -> str:
+    if isinstance(value, float):
+        value = f"{value:.1f}"
+    return html.escape(str(value), quote=True)
 
 
-def rule_table(results: cr.ClassResults) -> Markdown:
-    return Markdown(cr.markdown_table(cr.rule_difficulty(results), DIFFICULTY_COLUMNS))
+def html_table(rows: list, columns: list[Column], caption: str, empty: str) -> HTML:
+    """An accessible HTML table (caption, column headers); every cell escaped."""
+    if not rows:
+        return HTML(f'<p class="vkp-empty">{html.escape(empty)}</p>')
+    # Rule ids in headers may break after an underscore, so a wide table still fits.
+    head = "".join(f'<th scope="col" style="text-align:left">{html.escape(h).replace("_", "_<wbr>")}</th>'
+                   for _, h in columns)
+    body = []
+    for r in rows:
+        cells = []
+        for key, _ in columns:
+            value = key(r) if callable(key) else (r[key] if isinstance(r, dict) else getattr(r, key))
+            text = _cell(value)
+            # Short cells (numbers, "3 of 5 (60 %)") stay on one line; long text wraps, ids after an underscore.
+            style = "text-align:left" + (";white-space:nowrap" if len(text) <= 16 else "")
+            cells.append(f'<td style="{style}">{text.replace("_", "_<wbr>")}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    # A table wider than the notebook scrolls inside its own region, which the keyboard can reach.
+    return HTML(f'<div class="vkp-table-scroll" role="region" tabindex="0" aria-label="{html.escape(caption, quote=True)}"'
+                ' style="overflow-x:auto">'
+                f'<table class="vkp-results"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
-def case_table(results: cr.ClassResults, top: int = 10) -> Markdown:
-    return Markdown(cr.markdown_table(cr.case_difficulty(results)[:top], DIFFICULTY_COLUMNS))
+def _pair(n: int, d: int) -> str:
+    return f"{n} of {d} ({100.0 * n / d:.0f} %)" if d else "-"
 
 
-def ordering_table(results: cr.ClassResults) -> Markdown:
-    rows = cr.ordering_difficulty(results)
-    cols = [("key", "Step"), ("title", "Procedure"), ("answers", "Attempts"), ("missed", "Out of place")]
-    return Markdown(cr.markdown_table(rows, cols) if rows else "_No ordering-test exports in this folder._")
+# --------------------------------------------------------------------------- what was read
 
+def problems_view(results: cr.ClassResults) -> HTML:
+    """The projected line (counts only), then, folded, every file that could not be used and why."""
+    parts = [f"<p>{html.escape(cr.report_problems(results))}</p>"]
+    if results.problems or results.notes:
+        items = "".join(f"<li><code>{html.escape(p.file)}</code>: {html.escape(p.problem)}</li>"
+                        for p in results.problems)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in results.notes)
+        parts.append("<details><summary>Files that could not be used, and notes (they name files, which hold "
+                     "students' names: open this only when not projecting)</summary>"
+                     + (f"<ul>{items}</ul>" if items else "") + (f"<p>Notes:</p><ul>{notes}</ul>" if notes else "")
+                     + "</details>")
+    return HTML("".join(parts))
+
+
+# --------------------------------------------------------------------------- scores
+
+def summary_table(results: cr.ClassResults) -> HTML:
+    rows = cr.score_table(results)
+    cols: list[Column] = [
+        ("student", "Student"), ("quiz_cases", "Quiz cases"),
+        (lambda r: _pair(r["quiz_first_right"], r["quiz_cases"]), "Right at the first try"),
+        (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "Right at the latest try (score)"),
+        ("bank_completion_percent", "Bank done %"),
+        (lambda r: f"{r['ordering_final_right']} of {r['ordering_procedures']}" if r["ordering_procedures"] else "-",
+         "Step orders right"),
+        (lambda r: f"{r['decision-points_final_right']} of {r['decision-points_answered']}"
+         if r["decision-points_answered"] else "-", "Decision points right"),
+        (lambda r: f"{r['patient-questions_final_right']} of {r['patient-questions_answered']}"
+         if r["patient-questions_answered"] else "-", "Patient questions right"),
+        (lambda r: f"{r['aftercare-quiz_final_right']} of {r['aftercare-quiz_answered']}"
+         if r["aftercare-quiz_answered"] else "-", "After-care right"),
+    ]
+    return html_table(rows, cols, "Each student's results: first try and latest try side by side",
+                      "Nothing to show: no readable hand-ins in this folder.")
+
+
+def rule_table(results: cr.ClassResults) -> HTML:
+    cols: list[Column] = [
+        ("key", "Rule"), ("title", "What it says"), ("answered", "Cases answered (first tries)"),
+        (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
+        (lambda d: _pair(d.final_missed, d.answered), "Still missed at the latest try"),
+        ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Verdict right, reason wrong"),
+        (lambda d: d.top_wrong_reason(), "Reason chosen instead (most often)"),
+    ]
+    return html_table(cr.rule_difficulty(results), cols,
+                      "Per rule, over each student's first and latest answer to the cases the rule decides",
+                      "No quiz answers in this folder.")
+
+
+def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
+    rows = cr.case_difficulty(results)
+    ranked = [r for r in rows if r.ranked][:top]
+    cols: list[Column] = [
+        ("key", "Case"), ("title", "Title"), ("answered", "Students"),
+        (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
+        (lambda d: _pair(d.final_missed, d.answered), "Still missed"),
+        ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Reason wrong"),
+        (lambda d: d.top_wrong_reason(), "Reason chosen instead"),
+    ]
+    table = html_table(ranked, cols, f"The {top} cases most missed at the first try (cases with at least "
+                                     f"{cr.MIN_ANSWERS} students' answers)",
+                       f"No case has answers from {cr.MIN_ANSWERS} students yet.")
+    few = len(rows) - len([r for r in rows if r.ranked])
+    note = (f"<p>{few} more case(s) had fewer than {cr.MIN_ANSWERS} students' answers and are not ranked.</p>"
+            if few else "")
+    return HTML(table.data + note)
+
+
+def misconception_table(results: cr.ClassResults) -> HTML:
+    cols: list[Column] = [("deciding", "The deciding rule"), ("chosen", "Rule chosen instead"),
+                          ("chosen_title", "What the chosen rule says"), ("times", "First tries"),
+                          ("cases", "Cases")]
+    verdicts = cr.verdict_mistakes(results)
+    vcols: list[Column] = [("procedure", "Procedure"), ("said", "Students said"), ("deciding", "Deciding rule(s)"),
+                           ("times", "First tries")]
+    return HTML(
+        html_table(cr.misconceptions(results), cols,
+                   "Misconceptions: verdicts right, but another rule named as the reason (first tries)",
+                   "No first try had the verdicts right and the reason wrong.").data
+        + html_table(verdicts, vcols, "Wrong verdicts at the first try, by what students said",
+                     "No wrong verdict at a first try.").data)
+
+
+def per_student_rule_table(results: cr.ClassResults) -> HTML:
+    rules, rows = cr.per_student_rules(results)
+    cols: list[Column] = [("student", "Student")] + [
+        ((lambda r, rule=rule: r.get(rule, "-")), rule) for rule in rules]
+    return html_table(rows, cols, "Per student and rule: cases right at the first try / cases answered",
+                      "No quiz answers in this folder.")
+
+
+def ordering_table(results: cr.ClassResults) -> HTML:
+    cols: list[Column] = [("procedure", "Procedure"), ("step", "Step"),
+                          (lambda r: _pair(r["first_out"], r["students"]), "Out of place at the first attempt"),
+                          (lambda r: _pair(r["all_out"], r["attempts"]), "Out of place in all attempts")]
+    return html_table(cr.ordering_difficulty(results), cols, "Steps placed out of order (notebooks 02 and 03)",
+                      "No step-order attempts in this folder, or every step was in place.")
+
+
+def needle_table(results: cr.ClassResults) -> HTML:
+    from widgets.imaging.grading import PROBLEM_NAMES as NEEDLE_PROBLEMS
+    cols: list[Column] = [("level", "Level"), ("students", "Students"),
+                          (lambda r: _pair(r["first_passed"], r["students"]), "Passed at the first attempt"),
+                          (lambda r: _pair(r["final_passed"], r["students"]), "Passed at the latest attempt"),
+                          ("attempts", "Attempts in all"),
+                          (lambda r: f"{NEEDLE_PROBLEMS.get(r['common_problem'], r['common_problem'])} "
+                                     f"({r['common_problem_times']})" if r["common_problem_times"] else "-",
+                           "Most common problem at a failed first attempt")]
+    return html_table(cr.needle_difficulty(results), cols, "Needle placement (notebook 04), per level",
+                      "No needle placements in this folder.")
+
+
+def exercise_table(results: cr.ClassResults) -> HTML:
+    rows = [r for ex in ("decision-points", "patient-questions", "aftercare-quiz")
+            for r in cr.choice_difficulty(results, ex)]
+    cols: list[Column] = [("exercise", "Exercise"), ("prompt", "Question"), ("students", "Students"),
+                          (lambda r: _pair(r["first_right"], r["students"]), "Right at the first try"),
+                          (lambda r: _pair(r["final_right"], r["students"]), "Right at the latest try"),
+                          (lambda r: f"{r['common_wrong']} ({r['common_wrong_times']})" if r["common_wrong_times"]
+                           else "-", "Wrong answer chosen most")]
+    return html_table(rows, cols, "Decision points (02, 03), patient questions (05) and after-care (07)",
+                      "No answers to these exercises in this folder.")
+
+
+# --------------------------------------------------------------------------- charts
 
 def score_chart(results: cr.ClassResults):
-    bands = cr.score_distribution(results)
-    fig = new_figure(6.4, 3.2)
+    first, final = cr.score_distribution(results, which="first"), cr.score_distribution(results, which="final")
+    fig = new_figure(7.0, 3.4)
     ax = fig.add_subplot()
-    ax.bar([b for b, _ in bands], [n for _, n in bands], color=COLOURS["vertebroplasty"])
-    ax.set_title("Quiz scores across the class")
-    ax.set_xlabel("Score band (% of cases fully correct)")
+    x = range(len(final))
+    ax.bar([i - 0.2 for i in x], [n for _, n in first], width=0.4, color=COLOURS["kyphoplasty"],
+           label="First try")
+    ax.bar([i + 0.2 for i in x], [n for _, n in final], width=0.4, color=COLOURS["vertebroplasty"],
+           label="Latest try (score)")
+    ax.set_xticks(list(x), [b for b, _ in final], rotation=45)
+    ax.set_title("Quiz scores across the class: first try and latest try")
+    ax.set_xlabel("Score band (% of cases fully right)")
     ax.set_ylabel("Students (count)")
-    ax.tick_params(axis="x", labelrotation=45)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    alt = "Bar chart of students per score band: " + "; ".join(f"{b}: {n}" for b, n in bands if n)
+    ax.legend(frameon=False)
+    alt = ("Bar chart of students per score band, first try beside latest try: "
+           + "; ".join(f"{b}: {f} first, {l} latest" for (b, f), (_, l) in zip(first, final) if f or l))
     return show_figure(fig, alt)
 
 
 def rule_chart(results: cr.ClassResults):
     rows = cr.rule_difficulty(results)
-    fig = new_figure(6.4, 0.45 * max(len(rows), 1) + 1.2)
+    fig = new_figure(7.0, 0.5 * max(len(rows), 1) + 1.4)
     ax = fig.add_subplot()
-    ax.barh([r.key for r in rows][::-1], [r.miss_percent for r in rows][::-1], color=COLOURS["kyphoplasty"])
-    ax.set_title("Which rules the class misses most")
-    ax.set_xlabel("Answers missed on cases this rule decides (%)")
+    ys = list(range(len(rows)))[::-1]
+    ax.barh([y + 0.2 for y in ys], [r.first_missed_percent for r in rows], height=0.4,
+            color=COLOURS["kyphoplasty"], label="Missed at the first try")
+    ax.barh([y - 0.2 for y in ys], [r.final_missed_percent for r in rows], height=0.4,
+            color=OKABE_ITO["sky_blue"], label="Still missed at the latest try")
+    ax.set_yticks(ys, [r.key for r in rows])
+    ax.set_title("Which rules the class misses: first try and latest try")
+    ax.set_xlabel("Cases this rule decides, missed (% of students' answers)")
     ax.set_xlim(0, 100)
-    alt = "Horizontal bar chart of the share of answers missed per rule: " + "; ".join(
-        f"{r.key} {r.miss_percent:.0f}% of {r.answers}" for r in rows)
+    ax.legend(frameon=False, loc="lower right")
+    alt = "Horizontal bar chart per rule of the share of students who missed it: " + "; ".join(
+        f"{r.key} {r.first_missed_percent:.0f}% at the first try, {r.final_missed_percent:.0f}% at the latest, "
+        f"of {r.answered} cases answered" for r in rows)
     return show_figure(fig, alt)
 
 
-def save_summary_button(results: cr.ClassResults, default: str = "class-summary.csv") -> ipw.VBox:
-    """A path box and a button that saves the anonymised summary CSV (no names)."""
+# --------------------------------------------------------------------------- saving
+
+def _save_box(label: str, default: str, tooltip: str, make_text: Callable[[], str], mode: int) -> ipw.VBox:
     path_box = ipw.Text(value=default, description="Save as", style={"description_width": "initial"},
                         layout=ipw.Layout(width="30em"))
-    button = ipw.Button(description="Save anonymised summary", icon="save", layout=ipw.Layout(width="auto"),
-                        tooltip="Writes one row per student as S01, S02, ... with scores; no names")
+    button = ipw.Button(description=label, icon="save", layout=ipw.Layout(width="auto"), tooltip=tooltip)
     status = ipw.HTML(layout=ipw.Layout(min_height="1.5em"))
     status.add_class("vkp-status")
 
     def save(_=None):
-        target = Path(path_box.value.strip() or default)
+        target = Path(path_box.value.strip() or default).expanduser()
         try:
-            atomic_write_text(target, cr.summary_csv(results))
+            atomic_write_text(target, make_text(), mode=mode)
         except OSError as exc:
             status.value = f'<span role="alert">Could not save {html.escape(str(target))}: ' \
                            f'{html.escape(exc.strerror or str(exc))}. Choose a folder you can write to.</span>'
@@ -86,3 +247,22 @@ def save_summary_button(results: cr.ClassResults, default: str = "class-summary.
 
     button.on_click(save)
     return ipw.VBox([ipw.HBox([path_box, button]), status])
+
+
+def save_summary_button(results: cr.ClassResults, default: str = "class-summary.csv") -> ipw.VBox:
+    """A path box and a button that saves the anonymised summary CSV (no names)."""
+    return _save_box("Save anonymised summary", default, "One row per student as S01, S02, ... with scores; no names",
+                     lambda: cr.summary_csv(results), 0o644)
+
+
+def save_gradebook_button(results: cr.ClassResults, default: str = "class-gradebook.csv") -> ipw.VBox:
+    """A path box and a button that saves the gradebook with names (for the LMS; readable only by you)."""
+    return _save_box("Save gradebook (with names)", default,
+                     "Name, student id, score and completion per student, for your LMS; the file is private to you",
+                     lambda: cr.gradebook_csv(results), 0o600)
+
+
+def save_buttons(results: cr.ClassResults) -> ipw.VBox:
+    box = ipw.VBox([save_summary_button(results), save_gradebook_button(results)])
+    box.add_class("vkp-class-save")
+    return box

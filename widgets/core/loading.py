@@ -100,8 +100,17 @@ def _node_lines(root: yaml.Node) -> dict[tuple, int]:
     return lines
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice in one mapping."""
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed: same data, faster
+
+#: Tags whose scalar the loader builds (int, float, timestamp...): a value it cannot build is the file's fault.
+_TAG_NAMES = {"tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a decimal number",
+              "tag:yaml.org,2002:timestamp": "a date or time", "tag:yaml.org,2002:bool": "true or false",
+              "tag:yaml.org,2002:binary": "base64 data", "tag:yaml.org,2002:null": "null"}
+
+
+class _UniqueKeyLoader(_BASE_LOADER):
+    """SafeLoader that refuses a key written twice in one mapping, and names the line of any value
+    it cannot build (an empty ``!!float``, a bad ``!!timestamp``, an integer of 100,000 digits)."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
@@ -119,37 +128,97 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, IndexError, AttributeError, TypeError, OverflowError) as exc:
+            what = _TAG_NAMES.get(node.tag, node.tag.rsplit(":", 1)[-1])
+            shown = node.value if isinstance(node.value, str) else ""
+            shown = repr(shown[:30] + "..." if len(shown) > 30 else shown)
+            reason = str(exc).split(":")[0][:80]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value {shown} cannot be read as {what} ({reason})", node.start_mark) from None
+
+
+def yaml_loader(text: str) -> _UniqueKeyLoader:
+    """The one parser a content file goes through (read_yaml composes and builds from it once)."""
+    return _UniqueKeyLoader(text)
+
+
+def _line_of_byte(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
 
 def read_yaml(path: Path | str, text: str | None = None) -> _Located:
-    """Parse YAML with line numbers.  Syntax errors become :class:`ContentError`."""
+    """Parse YAML with line numbers.  Every problem in the file becomes :class:`ContentError`.
+
+    The text is parsed once: the node tree gives the line numbers and the data is built from it.
+    """
     path = Path(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             raise ContentError(path, "the file does not exist",
                                fix="check the path, or copy the example file from widgets/content/") from None
-        except UnicodeDecodeError as exc:
-            raise ContentError(path, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                               fix="save it as UTF-8 text") from None
+        except IsADirectoryError:
+            raise ContentError(path, "this is a folder, not a file", fix="give the path of the YAML file") from None
         except OSError as exc:
             raise ContentError(path, f"the file cannot be read ({exc.strerror})") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ContentError(path, "the file is not UTF-8 text (this line has a character saved in another "
+                               "encoding)",
+                               line=_line_of_byte(raw, exc.start), fix="save it as UTF-8 text") from None
+    loader = yaml_loader(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         raise ContentError(path, f"this is not valid YAML ({problem})", line=line,
-                           fix="check the indentation and quoting on that line") from None
+                           fix="check the indentation, the quoting and the value on that line") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, f"this is not valid YAML ({exc})") from None
     except RecursionError:
         raise ContentError(path, "the file nests too deeply or refers to itself through an alias (&name/*name)",
                            fix="write the data out without self-referring aliases") from None
+    finally:
+        loader.dispose()
     lines = _node_lines(node) if node is not None else {}
+    _check_unique_ids(path, data, lines)
     return _Located(data, lines)
+
+
+def _check_unique_ids(path: Path, data: Any, lines: dict[tuple, int]) -> None:
+    """Every list of records (mappings with an ``id``) uses each id once; the second use is named."""
+    stack = [((), data)]
+    seen: set[int] = set()
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:  # an alias: already checked where its anchor is (and no alias bomb)
+                continue
+            seen.add(id(value))
+        if isinstance(value, dict):
+            stack.extend((loc + (k,), v) for k, v in value.items() if isinstance(k, (str, int)))
+        elif isinstance(value, list):
+            first: dict[Any, int] = {}
+            for i, item in enumerate(value):
+                stack.append((loc + (i,), item))
+                if isinstance(item, dict) and isinstance(item.get("id"), (str, int)) and not isinstance(
+                        item.get("id"), bool):
+                    key = item["id"]
+                    if key in first:
+                        raise ContentError(
+                            path, f"the id '{key}' is used twice in this list (first at item {first[key] + 1}, "
+                                  f"line {lines.get(loc + (first[key], 'id'), '?')})",
+                            line=lines.get(loc + (i, "id")), field=_dotted(loc + (i, "id")),
+                            fix="give each record its own id")
+                    first[key] = i
 
 
 def _dotted(loc: tuple) -> str:
@@ -194,6 +263,12 @@ def validate(located: _Located, model: type[M], path: Path | str, *, id_field: s
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
+        if not loc and not isinstance(located.data, dict):
+            held = {str: "text", int: "a number", float: "a number", list: "a list", bool: "true or false"}.get(
+                type(located.data), type(located.data).__name__)
+            raise ContentError(path, f"the file holds {held}, not a mapping of fields", line=1,
+                               field="(whole file)",
+                               fix=f"write it as 'field: value' lines, as {model.__name__} expects") from None
         field = _dotted(loc)
         # Name the record's own id (e.g. a case id) when the error sits inside one.
         record_id = None

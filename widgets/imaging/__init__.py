@@ -15,7 +15,7 @@ from widgets.imaging.anatomy import (  # noqa: F401
     load_anatomy,
     measured_value,
 )
-from widgets.imaging.attempts import AttemptHistory, AttemptRecord, export_attempts  # noqa: F401
+from widgets.imaging.attempts import AttemptHistory, AttemptRecord, needle_answer, needle_grades  # noqa: F401
 from widgets.imaging.camera import Camera, Needle, ap, lateral  # noqa: F401
 from widgets.imaging.grading import Grade, Problem, grade, needle_at, planned_needle  # noqa: F401
 from widgets.imaging.scene import Scene, describe_tip, scene_for_step  # noqa: F401

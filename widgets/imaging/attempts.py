@@ -1,42 +1,31 @@
-"""Needle-placement attempts over time, and their export for the instructor.
+"""Needle-placement attempts over time, and what the hand-in records of them.
 
 An attempt is a plain record: the exercise id, the attempt number, the three grades (stayed
 within the pedicle, medial wall not crossed before the posterior wall, tip in the target zone),
 what went wrong (problem codes and plain sentences, no citation keys), the needle's settings and
 a UTC timestamp.  :class:`AttemptHistory` numbers them and summarises progress.
 
-Exports use the module's export helpers (:mod:`widgets.classroom.export`): the same name check,
-the same protection of CSV cells against spreadsheet formulas, the same atomic write.  JSON::
-
-    {"format": "vkp-needle-export", "version": 1, "student": str, "exported_at": ISO-8601 UTC,
-     "attempts": [AttemptRecord...], "summary": {"attempts": int, "passed": int, "first_pass": int | null,
-                                                  "best_score": int}}
+Every attempt is also recorded in the student's exercise log (:mod:`widgets.classroom.handin`, exercise
+``needle-placement``, item = the level): :func:`needle_answer` is what the student did (the needle's
+settings and the fracture drawn), :func:`needle_grades` its grade against one standard, the placement's
+geometry (``"geometry"``: the three checks).  The class results grade it again from the geometry
+(:mod:`widgets.classroom.grading`), never from the file.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable
 
-from widgets.classroom.export import ExportError, _slug, neutralise, validate_student
-from widgets.classroom.progress import atomic_write_text
 from widgets.core.citations import CITE_RE
 from widgets.imaging.grading import Grade
 
 EXERCISE_ID = "needle-placement"
-EXPORT_FORMAT = "vkp-needle-export"
-EXPORT_VERSION = 1
-CSV_HEADER = ["student", "exercise", "attempt", "level", "pedicle", "medial_wall_rule", "target", "passed",
-              "problems", "what_went_wrong", "entry_lateral_mm", "entry_up_mm", "medial_deg", "caudal_deg",
-              "depth_mm", "attempted_at"]
+#: The one standard a placement is graded against: the geometry of the pedicle and body.
+GRADE_STANDARD = "geometry"
 
 
 def utc_now() -> str:
@@ -114,64 +103,18 @@ class AttemptHistory:
                 f"best {s['best_score']} of 3 checks.")
 
 
-def export_dict(history: AttemptHistory, student: str, *, exported_at: str | None = None) -> dict:
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "student": validate_student(student),
-            "exported_at": exported_at or utc_now(), "exercise": history.exercise,
-            "attempts": [a.to_dict() for a in history.attempts], "summary": history.summary()}
+def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float]) -> dict:
+    """What the student did, as the hand-in records it: the needle's settings and the fracture drawn
+    (enough for the class results to grade the placement again from the geometry)."""
+    anterior, middle, posterior = (round(float(h), 2) for h in heights)
+    return {"entry_lateral_mm": rec.entry_lateral_mm, "entry_up_mm": rec.entry_up_mm, "medial_deg": rec.medial_deg,
+            "caudal_deg": rec.caudal_deg, "depth_mm": rec.depth_mm, "height_anterior_mm": anterior,
+            "height_middle_mm": middle, "height_posterior_mm": posterior}
 
 
-def to_json_text(history: AttemptHistory, student: str, *, exported_at: str | None = None) -> str:
-    return json.dumps(export_dict(history, student, exported_at=exported_at), indent=1, ensure_ascii=False) + "\n"
-
-
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def to_csv_text(history: AttemptHistory, student: str) -> str:
-    student = validate_student(student)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for a in history.attempts:
-        row = {"student": student, **a.to_dict()}
-        writer.writerow([neutralise(_cell(row[name])) for name in CSV_HEADER])
-    return buf.getvalue()
-
-
-def export_filename(student: str, fmt: str, moment: datetime) -> str:
-    return f"vkp-needle-{_slug(student)}-{moment.strftime('%Y%m%d-%H%M%S')}.{fmt}"
-
-
-def export_attempts(history: AttemptHistory, student: str, folder: Path | str, fmt: Literal["csv", "json"], *,
-                    now: datetime | None = None) -> Path:
-    """Write the attempts as CSV or JSON into ``folder``; raises :class:`ExportError` saying what to fix."""
-    student = validate_student(student)
-    if not history.attempts:
-        raise ExportError("there are no attempts to export yet; grade at least one needle placement first")
-    if fmt not in ("csv", "json"):
-        raise ExportError(f"unknown export format '{fmt}'; use csv or json")
-    moment = now or datetime.now(timezone.utc)
-    path = Path(folder) / export_filename(student, fmt, moment)
-    stamp = moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    text = to_csv_text(history, student) if fmt == "csv" else to_json_text(history, student, exported_at=stamp)
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise ExportError(f"the export could not be written to {path} ({exc.strerror or exc}); "
-                          "check that the folder is writable") from None
-    return path
-
-
-def read_json_export(text: str) -> dict:
-    """Parse a JSON export back (for tests and the instructor); raises ValueError if it is not one."""
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise ValueError(f"not a needle-placement export (no \"format\": \"{EXPORT_FORMAT}\")")
-    if not re.match(r"^\d{4}-\d{2}-\d{2}T", str(data.get("exported_at", ""))):
-        raise ValueError("exported_at is not an ISO-8601 time")
-    return data
+def needle_grades(grade: Grade) -> dict:
+    """The grade for the hand-in: one standard, the placement's geometry, with its three checks."""
+    return {GRADE_STANDARD: {"correct": grade.passed,
+                             "parts": {"pedicle": grade.pedicle_ok, "medial_wall_rule": grade.medial_rule_ok,
+                                       "target": grade.target_ok},
+                             "expected": {"problems": [p.code for p in grade.problems]}}}

@@ -212,6 +212,20 @@ def _breach_problem(b: Breach, ev) -> Problem:
 
 
 #: A tip that missed the body: where (a word of :meth:`Segment.where`), its code, the danger, the source.
+#: Every problem code, in plain words (the class results name a class's commonest problem with these).
+PROBLEM_NAMES = {
+    "breach_medial": "left the pedicle through its medial (inner) wall",
+    "breach_lateral": "left the pedicle through its lateral (outer) wall",
+    "breach_superior": "left the pedicle through its upper wall",
+    "breach_inferior": "left the pedicle through its lower wall",
+    "medial_wall_first": "crossed the medial wall line before the back wall of the body",
+    "short": "tip short of the front third of the body",
+    "not_in_body": "tip not yet in the body",
+    "in_disc": "tip in the disc",
+    "beside_body": "tip beside the body",
+    "through_front": "tip through the front wall of the body",
+}
+
 MISSED_BODY = {
     "disc": ("in_disc", "cement injected there would go into the disc, one of the ways cement leaks", DISC_LEAK),
     "beside": ("beside_body", "it lies near the segmental artery that runs along the side of the body", SEGMENTAL),

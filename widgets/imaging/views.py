@@ -10,8 +10,8 @@ Every change moves the needle in both views in place.
   holds;
 * ``mode="test"``: starts straight ahead at depth 0; **Grade this attempt** grades the placement
   (:func:`widgets.imaging.grading.grade`), names the danger of each error with its source, marks
-  where the needle left the pedicle, and keeps the attempts, which the student can export (CSV or
-  JSON) for the instructor.
+  where the needle left the pedicle, and keeps the attempts; each is recorded in the student's
+  exercise log (``needle-placement``) and handed in with the notebook's hand-in box.
 
 Everything it shows is computed by the pure modules of :mod:`widgets.imaging`; nothing here
 parses content or does geometry.
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import ipywidgets as ipw
 
-from widgets.classroom.export import ExportError
+from widgets.classroom.handin import ExerciseLog, default_log
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.imaging.anatomy import load_anatomy
-from widgets.imaging.attempts import AttemptHistory, export_attempts
+from widgets.imaging.attempts import EXERCISE_ID, AttemptHistory, needle_answer, needle_grades
 from widgets.imaging.fluoro import FluoroViews
 from widgets.imaging.grading import CHECK_NAMES, CHECKS, Grade, grade, needle_at, planned_needle
 from widgets.imaging.scene import Scene, describe_tip
@@ -47,7 +47,7 @@ class NeedleExercise:
     """Place a needle through the pedicle watching both views; graded in Test mode."""
 
     def __init__(self, citations: Citations, *, level: str = DEFAULT_LEVEL, mode: str = "test",
-                 heights: tuple[float, float, float] | None = None, export_dir: str | Path | None = None,
+                 heights: tuple[float, float, float] | None = None, log: ExerciseLog | None = None,
                  history: AttemptHistory | None = None, prepare: bool | None = None):
         if mode not in ("learn", "test"):
             raise ValueError(f"mode must be 'learn' or 'test', not {mode!r}")
@@ -57,7 +57,7 @@ class NeedleExercise:
             h = default_fracture()
             heights = (h.anterior, h.middle, h.posterior)
         self.heights = tuple(float(v) for v in heights)
-        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self._log = log
         self.history = history or AttemptHistory()
         self.last_grade: Grade | None = None
         anatomy = load_anatomy()
@@ -103,19 +103,10 @@ class NeedleExercise:
             self.grade_button.on_click(lambda _: self.grade())
             self.restart.on_click(lambda _: self.start_again())
             self.attempts = ipw.HTML()
-            self.student = ipw.Text(description="Your name (for the export file):", style={"description_width": "initial"},
-                                    layout=ipw.Layout(width="30em"))
-            self.csv_button = ipw.Button(description="Export CSV", layout=AUTO,
-                                         tooltip="Save your attempts as a CSV file next to this notebook")
-            self.json_button = ipw.Button(description="Export JSON", layout=AUTO,
-                                          tooltip="Save your attempts as a JSON file next to this notebook")
-            self.export_status = ipw.HTML()
-            self.csv_button.on_click(lambda _: self.save("csv"))
-            self.json_button.on_click(lambda _: self.save("json"))
-            # the pictures sit right under the controls that move the needle; the verdict comes after them
+            # the pictures sit right under the controls that move the needle; the verdict comes after them;
+            # every attempt is recorded in the student's exercise log, handed in with the notebook's hand-in box
             children += [self.views.widget, self.readout, ipw.HBox([self.grade_button, self.restart]), self.feedback,
-                         self.attempts, ipw.HBox([self.student, self.csv_button, self.json_button],
-                                                 layout=ipw.Layout(flex_flow="row wrap")), self.export_status]
+                         self.attempts]
             self._show_attempts()
         else:
             children += [self.views.widget, self.readout, self.feedback]
@@ -201,6 +192,8 @@ class NeedleExercise:
         g = grade(self.seg, self.needle())
         self.last_grade = g
         rec = self.history.record(g, self.entry_lateral.value, self.entry_up.value)
+        (self._log or default_log()).record_attempt(EXERCISE_ID, rec.level, needle_answer(rec, self.heights),
+                                                    needle_grades(g), context={"attempt": rec.attempt})
         self.views.update(breach=g.breach.point if g.breach else None)
         cite = self.citations.cite_html
         items = "".join(f"<li>{'&#10003;' if ok else '&#10007;'} {html.escape(CHECK_NAMES[c])}: "
@@ -231,13 +224,3 @@ class NeedleExercise:
         self.attempts.value = (f"<table><caption>Your attempts: {html.escape(self.history.progress())}</caption>"
                                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
-    def save(self, fmt: str) -> Path | None:
-        try:
-            path = export_attempts(self.history, self.student.value, self.export_dir, fmt)
-        except ExportError as exc:
-            self.export_status.value = _status(f"Could not export: {html.escape(str(exc))}.")
-            return None
-        n = len(self.history.attempts)
-        self.export_status.value = _status(f"Exported {n} attempt{'s' if n != 1 else ''} as {html.escape(path.name)}, "
-                                           "next to this notebook.")
-        return path

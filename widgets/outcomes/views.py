@@ -506,7 +506,7 @@ class LeafletView:
     """The leaflet's claims beside the evidence, then 'what would you tell this patient?' questions."""
 
     def __init__(self, citations: Citations, outcomes: OutcomeSet | None = None,
-                 questions: list[PatientQuestion] | None = None):
+                 questions: list[PatientQuestion] | None = None, *, log=None):
         self.outcomes = outcomes or default_outcomes()
         self.citations = citations
         self.questions = questions if questions is not None else load_patient_questions(
@@ -520,7 +520,7 @@ class LeafletView:
             "<table class='vkp-leaflet'><caption>The leaflet's claims (our paraphrase) beside what trials and "
             "guidelines report</caption><thead><tr><th scope='col'>The leaflet says</th>"
             "<th scope='col'>The evidence says</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-        self.cards = [QuestionCard(q, citations, ev) for q in self.questions]
+        self.cards = [QuestionCard(q, citations, ev, log=log) for q in self.questions]
         self.widget = ipw.VBox([self.table] + [card.widget for card in self.cards]
                                + [KeyboardShield(".vkp-leaflet-view")])
         self.widget.add_class("vkp-leaflet-view")
@@ -532,10 +532,11 @@ class LeafletView:
 class QuestionCard:
     """One patient question: radio buttons, a Check button, feedback read aloud."""
 
-    def __init__(self, question: PatientQuestion, citations: Citations, evidence=None):
+    def __init__(self, question: PatientQuestion, citations: Citations, evidence=None, *, log=None):
         self.question = question
         self.citations = citations
         self.evidence = evidence
+        self._log = log
         self.choice = ipw.RadioButtons(options=[(o.text, o.id) for o in question.options], value=None,
                                        layout=ipw.Layout(width="auto"))
         self.check = ipw.Button(description="Check my answer", layout=ipw.Layout(width="auto"), tooltip="Compare your answer with the evidence",
@@ -553,6 +554,11 @@ class QuestionCard:
         except ValueError as exc:
             self.feedback.value = f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>'
             return
+        from widgets.classroom.handin import default_log
+        right = next(o.id for o in self.question.options if o.correct)
+        (self._log or default_log()).record_attempt(
+            "patient-questions", self.question.id, {"option": self.choice.value},
+            {"evidence": {"correct": verdict.correct, "expected": {"option": right}}})
         head = "Good answer." if verdict.correct else "Not the best answer."
         colour = OKABE_ITO["bluish_green"] if verdict.correct else OKABE_ITO["vermillion"]
         self.feedback.value = (f'<div {_STATUS} style="border-left:4px solid {colour};padding-left:0.5em">'

@@ -13,7 +13,9 @@ Contract used by other parts of the module:
   :class:`Procedure` whose ``.steps`` are in order, each with ``.id``, ``.title``, ``.text``.
 * :func:`grade_order` returns an :class:`OrderResult` with ``.correct`` and ``.misplaced``;
   unknown, missing or repeated ids raise ``ValueError`` naming them.
-* :func:`ordering_export` builds the ``vkp-ordering-export`` JSON document (version 1).
+* Attempts are recorded and handed in through :mod:`widgets.classroom.handin` (exercise
+  ``step-order``); the version-1 ``vkp-ordering-export`` files of earlier releases are still read
+  by the class results (:mod:`widgets.classroom.export`).
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 PHASES = ("fluoroscopy", "skin_prep", "needle", "balloon_inflate", "balloon_deflate",
           "cement_inject", "cement_set", "lie_flat", "discharge")
 
-EXPORT_FORMAT = "vkp-ordering-export"
-EXPORT_VERSION = 1
 
 
 # --------------------------------------------------------------------------- content models
@@ -378,28 +378,6 @@ class AttemptHistory:
         return "\n".join(
             f"Attempt {a.attempt}: {a.n_steps - len(a.misplaced)} of {a.n_steps} in place"
             + (" (correct)" if a.correct else "") for a in self.attempts)
-
-
-def ordering_export(student: str, attempts, exported_at: str | None = None) -> dict:
-    """The ``vkp-ordering-export`` version 1 document for a list of :class:`Attempt` (or dicts)."""
-    if not isinstance(student, str) or not student.strip():
-        raise ValueError(f"the export needs the student's name (non-empty text), not {student!r}")
-    rows = []
-    for a in attempts:
-        row = a.as_export() if isinstance(a, Attempt) else dict(a)
-        missing = {"procedure", "attempt", "correct", "misplaced", "answered_at"} - set(row)
-        if missing:
-            raise ValueError(f"attempt {row!r} lacks {sorted(missing)}")
-        if row["procedure"] not in PROCEDURES:
-            raise ValueError(f"attempt names unknown procedure {row['procedure']!r}; choose {PROCEDURES}")
-        rows.append({k: row[k] for k in ("procedure", "attempt", "correct", "misplaced", "answered_at")})
-    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "student": student,
-            "exported_at": exported_at or _now(), "attempts": rows}
-
-
-def export_filename(student: str, procedure: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", student.lower()).strip("-") or "student"
-    return f"{slug}-{procedure}-ordering.json"
 
 
 # --------------------------------------------------------------------------- decision points

@@ -8,9 +8,12 @@
   cement filling; a "what can go wrong" switch overlays the cement leakage routes.
 * :class:`OrderingView` (Test): the steps shuffled with a seed in a keyboard
   list box; Move up / Move down, Check (marks steps out of place), Shuffle
-  again, attempt history, and Export of the attempts as JSON next to the notebook.
+  again, and the attempt history.  Every check is recorded as a ``step-order``
+  attempt in the student's exercise log (:mod:`widgets.classroom.handin`), which the
+  notebook's hand-in box hands in.
 * :class:`DecisionQuiz` (Test): decision-point questions with per-answer feedback
-  and a score over attempts.
+  and a score over attempts; every answer is recorded (``decision-points``, or the
+  exercise named, e.g. ``aftercare-quiz``).
 
 All grading and data come from :mod:`widgets.procedures.steps`; nothing here parses YAML.
 """
@@ -18,8 +21,6 @@ All grading and data come from :mod:`widgets.procedures.steps`; nothing here par
 from __future__ import annotations
 
 import html
-import json
-from pathlib import Path
 
 import ipywidgets as ipw
 
@@ -27,11 +28,12 @@ from widgets.procedures.balloon import BalloonModel, default_fracture
 from widgets.core.citations import Citations
 from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
 from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Slider
+from widgets.classroom.handin import ExerciseLog, default_log
 from widgets.imaging.fluoro import FluoroViews
 from widgets.imaging.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
 from widgets.imaging.segment import segment
-from widgets.procedures.steps import (AttemptHistory, Procedure, Question, QuizScore, export_filename, grade_decision,
-                         grade_order, move, ordering_export, shuffled_ids)
+from widgets.procedures.steps import (AttemptHistory, Procedure, Question, QuizScore, grade_decision, grade_order,
+                                      move, shuffled_ids)
 
 #: The level the procedure steppers draw: the reference vertebra of notebook 01 (L5, measured on CT).
 STEPPER_LEVEL = "L5"
@@ -209,11 +211,11 @@ class StepperView(Shows):
 class OrderingView(Shows):
     """Put a procedure's steps in order, by keyboard: list box, Move up / Move down, Check."""
 
-    def __init__(self, procedure: Procedure, *, seed: int = 0, export_dir: str | Path | None = None,
-                 history: AttemptHistory | None = None):
+    def __init__(self, procedure: Procedure, *, seed: int = 0, history: AttemptHistory | None = None,
+                 log: ExerciseLog | None = None):
         self.procedure = procedure
         self.seed = seed
-        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self._log = log
         self.history = history or AttemptHistory()
         self.order = shuffled_ids(procedure, seed)
         self.marks: dict[str, bool] = {}
@@ -223,9 +225,6 @@ class OrderingView(Shows):
         self.down = _button("Move down", "Move the selected step one place later")
         self.check = _button("Check order", "Check which steps are in the right place", button_style="primary")
         self.retry = _button("Shuffle and try again", "Start a new attempt with the steps shuffled")
-        self.student = ipw.Text(description="Your name (for the export file):", style=WIDE,
-                                layout=ipw.Layout(width="32em"))
-        self.export = _button("Export my attempts", "Save your attempts as a JSON file next to this notebook")
         self.feedback = ipw.HTML(_status(
             "Select a step with the arrow keys, then use Move up and Move down; press Check order when done."))
         self.progress = ipw.HTML()
@@ -233,15 +232,18 @@ class OrderingView(Shows):
         self.down.on_click(lambda _: self.move_selected(+1))
         self.check.on_click(lambda _: self.grade())
         self.retry.on_click(lambda _: self.reshuffle())
-        self.export.on_click(lambda _: self.save())
         self._refresh(select=self.order[0])
         self.select.observe(self._selected, names="value")
         self._show_progress()
         self.widget = ipw.VBox([
             self.select, ipw.HBox([self.up, self.down, self.check, self.retry]), self.feedback, self.progress,
-            ipw.HBox([self.student, self.export]),
         ])
         self.widget.add_class("vkp-ordering")
+
+    @property
+    def log(self) -> ExerciseLog:
+        """The student's exercise log (the kernel's own unless one was given)."""
+        return self._log or default_log()
 
     def _label(self, step_id: str) -> str:
         title = self.procedure.step(step_id).title
@@ -284,6 +286,11 @@ class OrderingView(Shows):
     def grade(self):
         result = grade_order(self.procedure, self.order)
         attempt = self.history.record(result)
+        self.log.record_attempt(
+            "step-order", self.procedure.name, {"order": list(self.order)},
+            {"leaflet": {"correct": result.correct, "parts": {s: s not in result.misplaced for s in self.order},
+                         "expected": {"misplaced": list(result.misplaced)}}},
+            context={"attempt": attempt.attempt})
         self.marks = {i: i not in result.misplaced for i in self.order}
         self._refresh(select=self.select.value)
         if result.correct:
@@ -315,36 +322,17 @@ class OrderingView(Shows):
                                "<th scope=\"col\">Steps in place</th><th scope=\"col\">Result</th></tr></thead>"
                                f"<tbody>{rows}</tbody></table>")
 
-    def save(self) -> Path | None:
-        name = self.student.value.strip()
-        mine = [a for a in self.history.attempts if a.procedure == self.procedure.name]
-        if not mine:
-            self.feedback.value = _status("Nothing to export yet: press Check order at least once.")
-            return None
-        if not name:
-            self.feedback.value = _status("Type your name in the box first, so your instructor knows whose "
-                                          "attempts these are.")
-            return None
-        path = self.export_dir / export_filename(name, self.procedure.name)
-        try:
-            path.write_text(json.dumps(ordering_export(name, mine), indent=2), encoding="utf-8")
-        except OSError as exc:
-            self.feedback.value = _status(f"Could not save {path.name}: {exc.strerror}. "
-                                          "Check that the notebook's folder is writable.")
-            return None
-        self.feedback.value = _status(f"Saved {len(mine)} attempt{'s' if len(mine) != 1 else ''} to "
-                                      f"{path.name}, next to this notebook.")
-        return path
-
-
 # --------------------------------------------------------------------------- Test mode: decisions
 
 class DecisionQuiz(Shows):
     """Decision-point questions, each with its own Check button and feedback, and a score."""
 
-    def __init__(self, questions: list[Question], citations: Citations):
+    def __init__(self, questions: list[Question], citations: Citations, *, exercise: str = "decision-points",
+                 log: ExerciseLog | None = None):
         self.questions = questions
         self.citations = citations
+        self.exercise = exercise
+        self._log = log
         self.score = QuizScore([q.id for q in questions])
         self.choices: dict[str, RadioGroup] = {}
         self.buttons: dict[str, ipw.Button] = {}
@@ -377,6 +365,9 @@ class DecisionQuiz(Shows):
             return None
         result = grade_decision(q, chosen)
         self.score.record(result)
+        (self._log or default_log()).record_attempt(
+            self.exercise, q.id, {"option": chosen},
+            {"course": {"correct": result.correct, "expected": {"option": result.answer}}})
         verdict = "Correct." if result.correct else "Not quite."
         self.feedback[question_id].value = _status(
             f"{verdict} {' '.join(result.feedback.split())} ", f"Sources: {_cites(self.citations, q.cites)}")

@@ -53,5 +53,6 @@ def natural_rate_figure():
                             f"year, 95 % confidence interval {low} to {high} %, on a scale of 0 to 100 %.")
 
 
-def aftercare_quiz(citations: Citations) -> DecisionQuiz:
-    return DecisionQuiz(quiz_questions(), citations)
+def aftercare_quiz(citations: Citations, *, log=None) -> DecisionQuiz:
+    """The after-care questions; every answer is recorded as an ``aftercare-quiz`` attempt for the hand-in."""
+    return DecisionQuiz(quiz_questions(), citations, exercise="aftercare-quiz", log=log)

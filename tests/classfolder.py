@@ -1,0 +1,47 @@
+"""Building real students' exports for the tests: the quiz engine grades, the exercise log hands in.
+
+Nothing is written by hand here except where a test needs a hostile or legacy file: a student
+answers through :class:`widgets.candidacy.quiz.Quiz` and hands in through
+:class:`widgets.classroom.handin.ExerciseLog`, as the widgets do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.rules import assess
+from widgets.classroom.handin import ExerciseLog
+from widgets.classroom.progress import ProgressFile
+
+
+def student_log(home: Path, name: str = "", student_id: str = "", *, export_dir: Path | None = None,
+                handin_dir: Path | None = None, hub_user: str | None = None) -> ExerciseLog:
+    """A student's exercise log with its own progress folder (their "home")."""
+    home.mkdir(parents=True, exist_ok=True)
+    log = ExerciseLog(ProgressFile(home / "progress" / "vkp.progress.json").load(),
+                      export_dir=export_dir or home, handin_dir=handin_dir, hub_user=hub_user)
+    if name or student_id:
+        log.set_identity(name, student_id)
+    return log
+
+
+def right_answer(vignette):
+    truth = assess(vignette.patient)
+    return truth.vertebroplasty.eligible, truth.kyphoplasty.eligible, truth.deciding_rules[0]
+
+
+def wrong_answer(vignette):
+    vp, kp, _ = right_answer(vignette)
+    return (not vp), kp, "no_fracture" if vp else "indication_met"
+
+
+def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None) -> Quiz:
+    """Answer the student's next cases: ``True`` right, ``False`` wrong; every answer recorded."""
+    kwargs = {"clock": clock} if clock else {}
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=log.quiz_records(), **kwargs)
+    for ok in plan:
+        vp, kp, reason = (right_answer if ok else wrong_answer)(quiz.current)
+        log.record(quiz.submit(vp, kp, reason).record)
+        quiz.next()
+    return quiz

@@ -1,0 +1,187 @@
+"""Grading a handed-in answer again from the course content: the class results never trust an export.
+
+A student can edit a file before handing it in, so :func:`regrade` ignores the ``grades`` written
+in it and grades the ``answer`` again: the quiz through the leaflet's rules and the case bank (or the
+seeded generator for practice cases), the step order through the procedure's steps, the
+multiple-choice exercises through their question files.  An answer that cannot be graded (an
+unknown case or question, a malformed answer) raises :class:`Ungradable` saying why.
+
+To add an exercise (issue 14's needle placement, say), write a function ``Attempt -> dict of
+standard -> Grade`` and :func:`register` it under the exercise id.
+
+Pure logic: no ipywidgets, no matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable
+
+from widgets.classroom.records import Attempt, Grade
+
+_GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
+
+
+class Ungradable(ValueError):
+    """An answer the content cannot grade (the message says why)."""
+
+
+Regrader = Callable[[Attempt], dict]
+_REGRADERS: dict[str, Regrader] = {}
+
+
+def register(exercise: str, regrader: Regrader) -> None:
+    _REGRADERS[exercise] = regrader
+
+
+def regrade(attempt: Attempt) -> dict[str, Grade]:
+    """Every standard's grade for ``attempt``, from the content (never from the file)."""
+    try:
+        regrader = _REGRADERS[attempt.exercise]
+    except KeyError:
+        raise Ungradable(f"this module cannot grade the exercise '{attempt.exercise}' (a newer version "
+                         "may); it is left out") from None
+    return regrader(attempt)
+
+
+# --------------------------------------------------------------------------- the candidacy quiz
+
+@lru_cache(maxsize=4)
+def _bank(path: str | None):
+    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.vignettes import Vignette
+    return {c.id: Vignette.from_case(c) for c in load_case_bank(path)}
+
+
+def quiz_vignette(case_id: str, bank_path: str | None = None):
+    """The vignette a quiz answer was about: a bank case, or a practice case regenerated from its id."""
+    from widgets.candidacy.vignettes import generate
+    bank = _bank(bank_path)
+    if case_id in bank:
+        return bank[case_id]
+    m = _GEN_ID.match(case_id)
+    if m:
+        return generate(int(m.group(1)), 1, start=int(m.group(2)))[0]
+    raise Ungradable("the case is not in the case bank (a case from another bank, or an edited file)")
+
+
+def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Grade]:
+    from widgets.candidacy.rules import RULE_IDS, assess
+    a = attempt.answer
+    vp, kp, reason = a.get("vertebroplasty"), a.get("kyphoplasty"), a.get("reason")
+    if not isinstance(vp, bool) or not isinstance(kp, bool) or reason not in RULE_IDS:
+        raise Ungradable("the answer is incomplete (both verdicts and a rule are needed)")
+    truth = assess(quiz_vignette(attempt.item, bank_path).patient)
+    deciding = list(truth.deciding_rules)
+    parts = {"vertebroplasty": vp == truth.vertebroplasty.eligible, "kyphoplasty": kp == truth.kyphoplasty.eligible,
+             "reason": reason in deciding}
+    return {"leaflet": Grade(correct=all(parts.values()), parts=parts,
+                             expected={"vertebroplasty": truth.vertebroplasty.eligible,
+                                       "kyphoplasty": truth.kyphoplasty.eligible, "deciding_rules": deciding})}
+
+
+# --------------------------------------------------------------------------- the step order
+
+def regrade_order(attempt: Attempt) -> dict[str, Grade]:
+    from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure
+    if attempt.item not in PROCEDURES:
+        raise Ungradable("the procedure is not one of the course's")
+    proc = load_procedure(attempt.item)
+    order = attempt.answer.get("order")
+    if isinstance(order, list):
+        try:
+            result = grade_order(proc, order)
+        except ValueError:
+            raise Ungradable("the submitted order is not the procedure's steps, each once") from None
+        parts = {s: s not in result.misplaced for s in order}
+        return {"leaflet": Grade(correct=result.correct, parts=parts, expected={"misplaced": list(result.misplaced)})}
+    misplaced = attempt.answer.get("misplaced")     # version-1 ordering exports kept only this
+    if isinstance(misplaced, list) and all(m in proc.step_ids for m in misplaced) and len(set(misplaced)) == len(misplaced):
+        return {"leaflet": Grade(correct=not misplaced, parts={s: s not in misplaced for s in proc.step_ids},
+                                 expected={"misplaced": list(misplaced)})}
+    raise Ungradable("the answer names steps that are not the procedure's")
+
+
+# --------------------------------------------------------------------------- multiple choice
+
+@lru_cache(maxsize=1)
+def _choice_questions() -> dict[str, dict]:
+    from widgets.outcomes.model import load_patient_questions
+    from widgets.procedures.steps import load_questions
+    from widgets.recovery.model import quiz_questions
+    return {"decision-points": {q.id: q for q in load_questions().questions},
+            "aftercare-quiz": {q.id: q for q in quiz_questions()},
+            "patient-questions": {q.id: q for q in load_patient_questions()}}
+
+
+def option_text(exercise: str, question_id: str, option_id: str) -> str | None:
+    """The text of an option, for the debrief (None when unknown)."""
+    q = _choice_questions().get(exercise, {}).get(question_id)
+    for o in getattr(q, "options", []):
+        if o.id == option_id:
+            return o.text
+    return None
+
+
+def question_text(exercise: str, question_id: str) -> str | None:
+    q = _choice_questions().get(exercise, {}).get(question_id)
+    return getattr(q, "prompt", None) if q is not None else None
+
+
+def _regrade_choice(standard: str) -> Regrader:
+    def regrade_choice(attempt: Attempt) -> dict[str, Grade]:
+        q = _choice_questions()[attempt.exercise].get(attempt.item)
+        if q is None:
+            raise Ungradable("the question is not one of the course's")
+        chosen = attempt.answer.get("option")
+        option = next((o for o in q.options if o.id == chosen), None)
+        if option is None:
+            raise Ungradable("the chosen option is not one of the question's")
+        right = next(o for o in q.options if o.correct)
+        return {standard: Grade(correct=option.correct, expected={"option": right.id})}
+    return regrade_choice
+
+
+# --------------------------------------------------------------------------- needle placement
+
+#: The needle's settings a placement answer must hold, each a finite number.
+NEEDLE_KEYS = ("entry_lateral_mm", "entry_up_mm", "medial_deg", "caudal_deg", "depth_mm",
+               "height_anterior_mm", "height_middle_mm", "height_posterior_mm")
+
+
+def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
+    """Grade a needle placement again from the geometry of the level it was placed in."""
+    import math
+
+    from widgets.imaging.anatomy import load_anatomy
+    from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
+    from widgets.imaging.grading import grade, needle_at
+    from widgets.imaging.segment import segment
+    if attempt.item not in load_anatomy().ids:
+        raise Ungradable("the level is not one the course draws")
+    values = {}
+    for key in NEEDLE_KEYS:
+        value = attempt.answer.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise Ungradable(f"the answer's '{key}' is not a number")
+        values[key] = float(value)
+    heights = (values["height_anterior_mm"], values["height_middle_mm"], values["height_posterior_mm"])
+    if not all(5.0 <= h <= 60.0 for h in heights):
+        raise Ungradable("the fracture's heights are outside what the course draws")
+    try:
+        seg = segment(attempt.item, heights)
+        g = grade(seg, needle_at(seg, values["entry_lateral_mm"], values["entry_up_mm"], values["medial_deg"],
+                                 values["caudal_deg"], values["depth_mm"]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise Ungradable("the needle's settings cannot be placed in the drawing") from None
+    spec = needle_grades(g)[GRADE_STANDARD]
+    return {GRADE_STANDARD: Grade(correct=spec["correct"], parts=spec["parts"], expected=spec["expected"])}
+
+
+register("candidacy-quiz", regrade_quiz)
+register("step-order", regrade_order)
+register("decision-points", _regrade_choice("course"))
+register("aftercare-quiz", _regrade_choice("course"))
+register("patient-questions", _regrade_choice("evidence"))
+register("needle-placement", regrade_needle)

@@ -47,8 +47,8 @@ class HubError(RuntimeError):
 
 # ---------------------------------------------------------------- the course repository nbgitpuller pulls
 def course_files(dest: Path) -> Path:
-    """The files a student pulls, copied into ``dest``: ``$VKP_COURSE_SOURCE`` if set (e.g. the student
-    release, build/student), else the course's built notebooks."""
+    """The files a student pulls, copied into ``dest``: ``$VKP_COURSE_SOURCE`` if set, else the students'
+    copy of the course (:mod:`tools.student_release`: notebooks and the widgets package, no instructor files)."""
     source = os.environ.get("VKP_COURSE_SOURCE", "").strip()
     if dest.exists():
         shutil.rmtree(dest)
@@ -57,9 +57,8 @@ def course_files(dest: Path) -> Path:
             raise HubError(f"VKP_COURSE_SOURCE={source!r} is not a folder: point it at the course to pull")
         shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".git", ".ipynb_checkpoints", "*.progress.json"))
     else:
-        (dest / "notebooks").mkdir(parents=True)
-        for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-            shutil.copy2(nb, dest / "notebooks" / nb.name)
+        from tools.student_release import build as student_release
+        student_release(dest, ROOT)
     return dest
 
 

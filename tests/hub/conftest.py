@@ -1,8 +1,8 @@
 """A real JupyterHub on loopback (deploy/local-hub), the course repository nbgitpuller pulls, and Chromium.
 
-``course_source`` is the folder whose files students pull: today the course's built notebooks
-(:func:`tools.local_hub.course_files`, or ``$VKP_COURSE_SOURCE``); point it at the student release when
-there is one.  ``course_repo`` makes a local git repository of it (file:// only, nothing leaves the
+``course_source`` is the folder whose files students pull: the students' copy of the course
+(:func:`tools.local_hub.course_files`: `make student-release`, without instructor material), or
+``$VKP_COURSE_SOURCE``.  ``course_repo`` makes a local git repository of it (file:// only, nothing leaves the
 machine), ``hub`` runs JupyterHub with configurable-http-proxy from deploy/local-hub/node_modules
 (`npm ci` there when missing).  Every test here carries the ``hub`` marker: ``pytest -m hub`` runs them alone.
 Without npm or Chromium they skip with the reason, except under ``CI=true``, where they fail.

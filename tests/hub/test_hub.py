@@ -105,6 +105,9 @@ def test_two_students_pull_the_course_and_run_it_apart(hub, classroom):
     homes = {user: hub.home(user) / hub.course for user in STUDENTS}
     for user, course in homes.items():
         assert (course / START).exists() and (course / ".git").is_dir(), f"{user} has no copy of the course"
+        # the students' copy: the widgets package to run it, no instructor material (answer keys, plans)
+        assert (course / "widgets" / "content" / "cases.yaml").exists(), f"{user}'s copy cannot run the quiz"
+        assert not (course / "lessons").exists(), f"{user} received the instructors' lessons/ folder"
     assert homes["alice"].resolve() != homes["bob"].resolve()
     # alice's edit lives in her copy only.
     assert NOTE in notebook_text(homes["alice"] / START)

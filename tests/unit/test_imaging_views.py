@@ -11,7 +11,7 @@ import pytest
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup, Slider
 from widgets.imaging.anatomy import load_anatomy
-from widgets.imaging.attempts import CSV_HEADER, EXPORT_FORMAT
+from tests.classfolder import student_log
 from widgets.imaging.fluoro import FluoroViews
 from widgets.imaging.grading import planned_needle
 from widgets.imaging.scene import Scene
@@ -26,7 +26,8 @@ def text(value: str) -> str:
 
 
 def make_exercise(tmp_path=None, **kw) -> NeedleExercise:
-    return NeedleExercise(Citations(), export_dir=tmp_path, prepare=False, **kw)
+    log = student_log(tmp_path, "Ada") if tmp_path is not None else None
+    return NeedleExercise(Citations(), log=log, prepare=False, **kw)
 
 
 # ------------------------------------------------------------------ the two views
@@ -119,7 +120,7 @@ def test_the_alt_text_says_where_the_tip_is_and_which_wall_it_is_near():
 
 def test_a_too_medial_needle_gets_a_breach_message_naming_the_canal(tmp_path):
     cites = Citations()
-    ex = NeedleExercise(cites, export_dir=tmp_path, prepare=False)
+    ex = NeedleExercise(cites, log=student_log(tmp_path, "Ada"), prepare=False)
     ex.medial.value = 40
     ex.depth.value = 40
     g = ex.grade()
@@ -160,41 +161,6 @@ def test_start_again_and_a_new_level_put_the_needle_back(tmp_path):
     ped = segment("L5", ex.heights).pedicle
     assert ex.entry_lateral.value == round(abs(float(ped.centre_x(ped.y_back))) * 2) / 2
     assert ex.views.seg.level.id == "L5" and "L5" in ex.views.art["lateral"].title.get_text()
-
-
-def test_attempts_export_as_csv_and_json(tmp_path):
-    ex = make_exercise(tmp_path)
-    ex.depth.value = 30
-    ex.grade()
-    ex.student.value = "=HYPERLINK(\"x\") Ada"
-    csv_path = ex.save("csv")
-    json_path = ex.save("json")
-    assert csv_path.parent == tmp_path and csv_path.name.startswith("vkp-needle-hyperlink-x-ada-")
-    import csv
-    rows = list(csv.reader(csv_path.read_text(encoding="utf-8").splitlines()))
-    assert rows[0] == CSV_HEADER
-    assert rows[1][0].startswith("'=HYPERLINK"), "a spreadsheet must not run the name as a formula"
-    data = json.loads(json_path.read_text(encoding="utf-8"))
-    assert data["format"] == EXPORT_FORMAT and data["exported_at"].endswith("Z")
-    rec = data["attempts"][0]
-    assert rec["exercise"] == "needle-placement" and rec["attempt"] == 1 and rec["level"] == "L1"
-    assert {"pedicle", "medial_wall_rule", "target", "problems", "what_went_wrong", "attempted_at"} <= set(rec)
-    assert rec["attempted_at"].endswith("Z") and "[@" not in " ".join(rec["what_went_wrong"])
-    assert "Exported 1 attempt" in text(ex.export_status.value)
-
-
-def test_an_export_that_cannot_be_made_says_why_and_loses_nothing(tmp_path):
-    ex = make_exercise(tmp_path)
-    ex.student.value = "Ada"
-    assert ex.save("json") is None and "no attempts to export" in text(ex.export_status.value)
-    ex.grade()
-    blocked = tmp_path / "file-not-folder"
-    blocked.write_text("x")
-    ex.export_dir = blocked
-    assert ex.save("csv") is None and "could not be written" in text(ex.export_status.value)
-    assert len(ex.history.attempts) == 1
-    ex.student.value = ""
-    assert ex.save("csv") is None and "name" in text(ex.export_status.value)
 
 
 def test_learn_mode_starts_on_the_textbook_path_and_checks_live():

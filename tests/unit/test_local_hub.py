@@ -33,11 +33,13 @@ def test_course_repository_keeps_one_history_and_commits_only_changes(tmp_path):
     assert branch.strip() == "main"
 
 
-def test_course_files_are_the_built_notebooks_or_the_named_folder(tmp_path, monkeypatch):
+def test_course_files_are_the_student_release_or_the_named_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("VKP_COURSE_SOURCE", raising=False)
     files = course_files(tmp_path / "a")
-    assert (files / "notebooks" / "00-start-here.ipynb").exists()
-    assert not list(files.rglob("*.md")) and not (files / "lessons").exists(), "students pull no instructor files"
+    assert (files / "notebooks" / "00-start-here.ipynb").exists() and (files / "widgets" / "__init__.py").exists()
+    assert not (files / "lessons").exists(), "students pull no instructor files"
+    assert [p.name for p in files.rglob("*.md")] == ["README.md"], "only the students' README, no lesson plans"
+    assert not (files / "widgets" / "classroom" / "answer_keys.py").exists()
     release = tmp_path / "release"
     (release / "notebooks").mkdir(parents=True)
     (release / "notebooks" / "x.ipynb").write_text("{}")

@@ -1,12 +1,14 @@
-"""Views for notebook 05: outcome plots, the height-restoration explorer, leaflet vs evidence.
+"""Views for notebook 05: the outcome pictures and their folded tables, the height-restoration explorer,
+the leaflet beside the evidence.
 
 Views draw what :mod:`widgets.outcomes.model` and :mod:`widgets.outcomes.height` computed;
-they parse no YAML and invent no number.  Each plot shows every value with its
-spread and kind of evidence, and numbered citations (from the notebook's
-:class:`~widgets.core.citations.Citations`) under it.  The explorer moves its
-artists in place and renders once per change through
-:class:`~widgets.core.figures.FigureView`; its readout is a live region so a screen
-reader hears each change.
+they parse no YAML and invent no number.  An outcome's picture (:class:`OutcomeView`) shows the
+panels that carry its take-home message, every other panel one press away, each value with its
+spread and kind of evidence and its citation number (from the notebook's
+:class:`~widgets.core.citations.Citations`); :func:`evidence_table` folds the full table under it,
+its numbers linked to the reference list.  The explorer moves its artists in place and renders once
+per change through :class:`~widgets.core.figures.FigureView`; its readout is a live region so a
+screen reader hears each change.
 """
 
 from __future__ import annotations

@@ -251,9 +251,8 @@ def test_tables_and_the_worked_example_are_folded_under_a_summary_that_says_what
                          "(8 results from 4 sources; select to show)</summary>\n\n")
     assert md.rstrip().endswith("</details>") and md.count("| Result | Arm |") == 4   # every panel's table inside
     summary = explorer_summary(cites, level="L5", loss=30).data
-    assert summary.startswith("<details>\n<summary><strong>One case written out, to check against the picture"
-                              "</strong> (L5 wedge fracture, 30 % height loss, kyphoplasty; 20 assumptions; "
-                              "select to show)</summary>")
+    assert summary.startswith("<details>\n<summary><strong>One case in words, to check against the picture"
+                              "</strong> (L5 wedge, 30 % loss, kyphoplasty; 20 assumptions; select to show)</summary>")
 
 
 # ---------------------------------------------------------------- leaflet and questions

@@ -94,7 +94,7 @@ def outcome_alt(outcome: Outcome, citations: Citations) -> str:
 
 #: Height of one line of the 8.5-point row text, in inches (1.25 line spacing), and a row's margin.
 _LINE_IN = 8.5 * 1.25 / 72
-_ROW_PAD_IN = 0.16
+_ROW_PAD_IN = 0.12
 #: A forest panel's title, axis and tick labels, in inches.
 _PANEL_IN = 0.85
 
@@ -496,8 +496,9 @@ class HeightExplorerView:
             w.observe(self._changed, names="value")
         self.loss.observe(self._changed, names="value")
         self.grade.observe(self._grade_changed, names="value")
+        row = ipw.Layout(flex_flow="row wrap", align_items="center")   # side by side where the notebook is wide
         self.widget = ipw.VBox([
-            ipw.HBox([self.level, self.shape]), self.loss, self.grade, self.procedure,
+            ipw.HBox([self.level, self.shape], layout=row), self.loss, ipw.HBox([self.grade, self.procedure], layout=row),
             self.figure.widget, self.readout, self.assumptions, KeyboardShield(".vkp-height-explorer")])
         self.widget.add_class("vkp-height-explorer")
 
@@ -650,7 +651,6 @@ def explorer_summary(citations: Citations, level: str = "L5", loss: float = 30.0
     text, _ = describe_state(state, citations, model, marker=citations.marker_md)
     assumptions = "\n".join(f"- {a.text()}" for a in state.assumptions)
     body = f"{text}\n\nEvery assumption, with the evidence entry and value it comes from:\n\n{assumptions}"
-    return Markdown(fold("One case written out, to check against the picture", body,
-                         f"{state.level_id} {state.shape} fracture, {fmt(state.loss)} % height loss, "
-                         f"{state.procedure}; "
+    return Markdown(fold("One case in words, to check against the picture", body,
+                         f"{state.level_id} {state.shape}, {fmt(state.loss)} % loss, {state.procedure}; "
                          f"{count_phrase(len(state.assumptions), 'assumption')}"))

@@ -10,6 +10,8 @@ For each ``NN-name.md`` (a Jupytext MyST notebook) this writes ``NN-name.ipynb``
   (numbers follow the order of first citation, one number per publication), and each notebook's
   keys are recorded in ``widgets/content/notebook_citations.yaml`` so that the kernel numbers
   tables and plots the same way (:meth:`widgets.core.citations.Citations.for_notebook`);
+- the ``## Key points`` heading and its list are drawn in the course's key-points box, the same in
+  every notebook (:func:`widgets.core.text.box_key_points`); authors write plain Markdown;
 - code cells tagged ``hide-input`` are collapsed in JupyterLab (``jupyter.source_hidden``), one
   click to show; the same tag hides them on the course website;
 - the notebook runs top to bottom on a fresh kernel in its own folder; code cells tagged
@@ -37,6 +39,7 @@ if str(ROOT) not in sys.path:  # so `python tools/build_notebooks.py` finds the 
 
 from widgets.core.citations import INDEX_NAME, Citations, keys_in, notebook_name  # noqa: E402
 from widgets.core.loading import content_path  # noqa: E402
+from widgets.core.text import KeyPointsError, box_key_points  # noqa: E402
 
 CHECK = "nbval-check-output"
 HIDE = "hide-input"
@@ -91,7 +94,10 @@ def build(source: Path) -> nbformat.NotebookNode:
         cell["id"] = f"cell-{i:02d}"
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type == "markdown":
-            cell.source = cites.cite_md(cell.source)
+            try:
+                cell.source = box_key_points(cites.cite_md(cell.source))
+            except KeyPointsError as exc:
+                raise BuildError(f"{source}: {exc}") from None
         elif cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if HIDE in tags:

@@ -19,16 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.jlab import open_and_run, wait_widgets_rendered  # noqa: E402
+from tests.browser.jlab import SCROLLER, open_and_run, screenfuls, wait_widgets_rendered  # noqa: E402
 from tests.browser.labserver import CHROMIUM, CHROMIUM_ARGS, running_lab  # noqa: E402
-
-SCROLLER = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
-
-
-def screenfuls(page) -> float:
-    total = page.evaluate(f"{SCROLLER}.scrollHeight")
-    view = page.evaluate(f"{SCROLLER}.clientHeight")
-    return total / view
 
 
 def shoot(paths: list[str], out: Path, width: int, height: int, first_only: bool) -> dict[str, float]:

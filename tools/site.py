@@ -14,7 +14,8 @@ one mechanism.  ``stage()`` copies them into ``build/site/`` and, for a page tha
   (nbgitpuller), both made by ``tools/links.py``, plus a download of the notebook itself;
 - turns stored Markdown outputs (tables, the reference list) into Markdown, so that mystmd resolves
   their links and every citation number links to its reference;
-- puts a notice where a widget would be: it needs a live kernel, and the notice says how to get one.
+- puts a notice where a widget would be: it needs a live kernel, and the notice says how to get one;
+- draws the key-points box (an HTML ``<aside>`` in the notebook, which mystmd drops) as an admonition.
 
 Then ``jupyter-book build --site`` (pinned in ``site/requirements.txt``) runs in ``build/site/`` and
 writes the content of every page (one JSON file each, the tree a site theme draws) to
@@ -53,6 +54,7 @@ from tools.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
 from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
+from widgets.core.text import KEY_POINTS_CLASS, KEY_POINTS_HEADING  # noqa: E402
 
 SITE_DIR = ROOT / "site"
 OUT = ROOT / "build" / "site"
@@ -194,6 +196,18 @@ def plain_doi_links(text: str) -> str:
     return _DOI_LINK.sub(lambda m: f"{m.group(1)}https://hdl.handle.net/{m.group(2)}", text)
 
 
+#: The key-points box `make build` draws (widgets.core.text.box_key_points): an HTML <aside> around the heading and
+#: its list, which JupyterLab shows and mystmd drops.
+_KEY_POINTS = re.compile(rf'<aside class="{KEY_POINTS_CLASS}"[^>]*>\s*{re.escape(KEY_POINTS_HEADING)}[ \t]*\n(.*?)\n\s*</aside>',
+                         re.S)
+
+
+def key_points_admonition(text: str) -> str:
+    """The key-points box as the website draws it: a titled admonition of the same class."""
+    return _KEY_POINTS.sub(lambda m: f":::{{admonition}} Key points\n:class: {KEY_POINTS_CLASS}\n"
+                                     f"{m.group(1).strip()}\n:::", text)
+
+
 def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
                   download: str | None = None) -> nbformat.NotebookNode:
     """``nb`` (a built course notebook) as a website page; ``notebook`` is its path in the repository,
@@ -206,7 +220,7 @@ def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
         cid = f"{prefix}-{cell.get('id', f'cell-{i:02d}')}"   # ids, too, are resolved site-wide
         cell["id"] = cid
         if cell.cell_type != "code":
-            cell.source = plain_doi_links(page_anchors(cell.source, prefix))
+            cell.source = key_points_admonition(plain_doi_links(page_anchors(cell.source, prefix)))
             cells.append(cell)
             if i == 0:
                 cells.append(_md(launch_markdown(launch, notebook), f"{cid}-launch"))

@@ -86,3 +86,16 @@ TRUNCATED = """() => [...document.querySelectorAll(
 def truncated_labels(page) -> list[str]:
     """Visible buttons, labels, legends and selects whose text does not fit (cut off or '...')."""
     return page.evaluate(TRUNCATED)
+
+
+#: The reading-length measure of the course (issue 13): a notebook, run, at this window size ...
+READING_VIEWPORT = {"width": 1280, "height": 1600}
+#: ... is at most about six screenfuls long with every fold closed.
+MAX_SCREENFULS = 6.5
+SCROLLER = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
+
+
+def screenfuls(page) -> float:
+    """How many window heights the open notebook's scrolling area holds (JupyterLab's own room to
+    scroll past the last cell included, as in every notebook alike)."""
+    return page.evaluate(f"(() => {{ const s = {SCROLLER}; return s.scrollHeight / s.clientHeight; }})()")

@@ -1,13 +1,14 @@
 """Every notebook runs in a real JupyterLab: no error output, every widget drawn, no serious
-or critical accessibility finding (axe-core) in what the notebook shows."""
+or critical accessibility finding (axe-core) in what the notebook shows, and no student notebook longer
+than about six screenfuls."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.jlab import (axe_violations, errors, open_and_run, truncated_labels, wait_widgets_rendered,
-                                widget_outputs)
+from tests.browser.jlab import (MAX_SCREENFULS, READING_VIEWPORT, axe_violations, errors, open_and_run, screenfuls,
+                                truncated_labels, wait_widgets_rendered, widget_outputs)
 from tests.conftest import ROOT, notebook_paths
 
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for p in notebook_paths()]
@@ -25,6 +26,14 @@ def test_notebook_runs_renders_and_is_accessible(page, lab, path):
     assert not broken, f"{path}: widgets that did not render: {broken}"
     assert axe_violations(page) == [], f"{path}: serious or critical accessibility findings"
     assert truncated_labels(page) == [], f"{path}: control labels cut off (give the control layout width 'auto')"
+    if path.startswith("notebooks/"):
+        # About six screenfuls at most, run, every fold closed (the measure tools/screenshots.py prints).
+        page.set_viewport_size(READING_VIEWPORT)
+        page.wait_for_timeout(1500)   # JupyterLab lays the notebook out again for the new window
+        length = screenfuls(page)
+        assert length <= MAX_SCREENFULS, (
+            f"{path} is {length:.1f} screenfuls at {READING_VIEWPORT['width']}x{READING_VIEWPORT['height']} "
+            f"(at most {MAX_SCREENFULS}): fold detail a first reading can pass over (widgets.core.text.fold)")
 
 
 def test_start_notebook_shows_the_widgets_box(page, lab):

@@ -1,4 +1,5 @@
-"""Notebook 05 in a real JupyterLab: the height-restoration explorer works from the keyboard."""
+"""Notebook 05 in a real JupyterLab: the explorer, the outcome pictures, the folds and the patient questions
+work from the keyboard and pass axe."""
 
 from __future__ import annotations
 
@@ -58,26 +59,48 @@ def test_explorer_moves_by_keyboard_and_the_figure_follows(page, lab):
     expect(img).to_have_attribute("alt", re.compile(r"No wedge angle: thoracic depth is not verified"))
 
 
-def test_outcome_dropdown_and_patient_question_by_keyboard(page, lab):
+def test_outcome_picture_fold_and_patient_question_by_keyboard(page, lab):
     open_and_run(page, lab, NB)
-    choice = page.get_by_label("Outcome to compare:")
-    choice.focus()
+    # A picture's button shows every panel of its outcome, and says so.
+    picture = page.locator(".vkp-outcome-view").nth(1)          # the kyphotic angle
+    button = picture.get_by_role("button", name="Show all 2 panels")
+    img = picture.locator(".vkp-figure img").first
+    alt0 = img.get_attribute("alt")
+    assert "Kyphosis correction (degrees)" in alt0 and "between-group" not in alt0
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(picture.get_by_text("Showing 2 of 2 panels")).to_be_visible()
+    expect(picture.locator(".vkp-figure img").first).to_have_attribute("alt", re.compile(r"between-group difference"))
+    # The folded evidence table opens from the keyboard, and its numbers open the reference list.
+    fold = page.locator("details", has_text="Full evidence: kyphotic angle correction")
+    expect(fold).not_to_have_attribute("open", "")
+    fold.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(fold).to_have_attribute("open", "")
+    expect(fold.locator("table").first).to_be_visible()
+    link = fold.locator('a[href^="#ref-"]').first
+    target = link.get_attribute("href")
+    assert link.get_attribute("title"), "the link names its source on hover"
+    link.click()
+    expect(page.locator("details", has_text="References")).to_have_attribute("open", "")
+    expect(page.locator(target)).to_be_in_viewport()
+    # A patient's question: the answers are a labelled radio group; arrows choose, Enter checks.
+    group = page.locator(".vkp-leaflet-view fieldset").first
+    expect(group.locator("legend")).to_have_text("What would you tell her?")
+    group.locator("input[type=radio]").first.focus()
     page.keyboard.press("ArrowDown")
-    expect(page.get_by_text("Showing outcome 2 of 8: Kyphotic angle correction")).to_be_visible()
-    question = page.locator(".widget-radio-box").first
-    question.locator("input[type=radio]").nth(1).focus()
-    page.keyboard.press("Space")
     page.get_by_role("button", name="Check my answer").first.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Good answer.").first).to_be_visible()
 
 
-def test_explorer_and_leaflet_view_pass_axe(page, lab):
+def test_explorer_pictures_and_leaflet_view_pass_axe(page, lab):
     from axe_playwright_python.sync_playwright import Axe
     open_and_run(page, lab, NB)
     expect(page.locator(".vkp-height-explorer .vkp-figure img").first).to_be_visible()
+    page.locator(".vkp-leaflet-view details summary").first.click()   # the folded table, open
     axe = Axe()
-    for scope in (".vkp-height-explorer", ".vkp-outcome-comparison", ".vkp-leaflet-view"):
+    for scope in (".vkp-height-explorer", ".vkp-outcome-view", ".vkp-leaflet-view"):
         page.locator(scope).first.scroll_into_view_if_needed()
         result = axe.run(page, context=scope)
         assert result.violations_count == 0, f"{scope}: {result.generate_report()[:1500]}"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 
-import ipywidgets as ipw
 import pytest
 
 from tests.conftest import SHARED
 from widgets.core.citations import Citations
+from widgets.core.controls import RadioGroup
 from widgets.core.evidence import Figure, load_evidence
 from widgets.outcomes.height import ExplorerInputError, HeightExplorer
-from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeComparison, OutcomeView,
-                                   evidence_table, explorer_summary, visible_text)
+from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeView, evidence_table, explorer_summary,
+                                   outcome_evidence, visible_text)
 from widgets.outcomes.model import default_outcomes, fmt, leaves, recompute
 from tests.unit.student_text import shown_numbers
 
@@ -120,11 +120,24 @@ def test_controls_are_labelled_for_keyboard_and_screen_reader_users(cites):
     assert "Every assumption" in view.assumptions.value and "fg_lumbar_L5_cook2021" in view.assumptions.value
 
 
-# ---------------------------------------------------------------- outcome plots
+# ---------------------------------------------------------------- outcome pictures and tables
+#: The panels notebook 05 opens each outcome with (the take-home message's picture).
+MAIN_PANELS = {"height_restoration": ["height_mm"], "kyphotic_angle": ["angle_deg"], "pain_timecourse": ["evans_pain"],
+               "pain_trials": ["sham_difference"], "cement_leakage": ["leak_rates"], "cement_embolism": ["pce_rates"],
+               "new_fractures": ["nf_pooled", "nf_kaviar"], "procedure_time": ["duration"]}
+
+
+def test_the_notebook_opens_each_outcome_with_the_panels_tested_here():
+    from tests.conftest import ROOT
+    source = (ROOT / "notebooks" / "05-comparing-outcomes.md").read_text(encoding="utf-8")
+    shown = {m.group(1): eval(m.group(2)) for m in re.finditer(r'outcome_evidence\("(\w+)", cites, (\[[^\]]*\])\)', source)}
+    assert shown == MAIN_PANELS and set(shown) == set(OUT.outcomes), "every outcome opens with its picture"
+
+
 @pytest.mark.parametrize("outcome_id", list(OUT.outcomes))
-def test_every_number_an_outcome_view_shows_traces_to_evidence(cites, outcome_id):
+def test_every_number_an_outcome_picture_shows_traces_to_evidence(cites, outcome_id):
     outcome = OUT.outcome(outcome_id)
-    view = OutcomeView(outcome, cites)
+    view = OutcomeView(outcome, cites, MAIN_PANELS[outcome_id])
     numbers = list(outcome.numbers)
     for panel in outcome.panels:
         for row in panel.rows:
@@ -132,44 +145,94 @@ def test_every_number_an_outcome_view_shows_traces_to_evidence(cites, outcome_id
         for s in panel.series:
             numbers += s["means"] + s["sds"]
     allowed = traced(numbers)
-    footer, sources = view.footer.value.split('<div class="vkp-sources"')
-    for text in (alt_of(view), visible_text(footer), visible_text(view.header.value)):
+    main_alt = alt_of(view)
+    view.show_all(True)
+    for text in (main_alt, alt_of(view)):
         # The kind of evidence is a label from evidence.yaml (e.g. 'conference abstract of 24-month results').
         # Longest first, so 'RCT' does not cut a number out of 'RCT (sham-controlled, 1-year follow-up)'.
         for kind in sorted({EV.entry(r.evidence_id).evidence_type for r in outcome.rows}, key=len, reverse=True):
             text = text.replace(kind, "")
         for number in shown_numbers(text):
             assert number in allowed, f"{outcome_id}: {number!r} traces to no evidence figure"
-    # Under the plot: each source with the notebook's citation number, first author, year and kind.
+    # The whole picture has every row of every panel; the main one only the rows of its panels.
+    main_rows = [r for p in outcome.panels if p.spec.id in MAIN_PANELS[outcome_id] for r in p.rows]
+    for row in outcome.rows:
+        assert (f"{row.label} {cites.marker(row.evidence_id)}" in main_alt) == (row in main_rows), row.label
+        assert f"{row.label} {cites.marker(row.evidence_id)}" in alt_of(view), row.label
+
+
+@pytest.mark.parametrize("outcome_id", list(OUT.outcomes))
+def test_every_source_in_an_outcome_table_links_to_its_reference(cites, outcome_id):
+    """The table's numbers are links to the reference list, as in the Markdown, and name the source
+    (first author, year) on hover."""
+    outcome = OUT.outcome(outcome_id)
+    md = evidence_table(outcome_id, cites).data
     for eid in outcome.evidence_ids():
+        n = cites.number(eid)
+        link = re.search(rf'\[{n}\]\(#ref-{n} "([^"]+)"\)', md)
+        assert link, f"{outcome_id}: source {n} ({eid}) is not a link to #ref-{n}"
         entry = EV.entry(eid)
-        year = str(entry.source.year).split(" ")[0]
-        expected = cites.marker(eid) + " " + (entry.source.authors.split(",")[0]
-                                              if "not " not in entry.source.authors else "authors not shown")
-        assert expected in sources, expected
-        if year.isdigit():
-            assert f"{expected} {year}" in sources
+        surname = entry.source.authors.split(",")[0].split(" ")[0]
+        if "not " not in entry.source.authors:
+            assert link.group(1).startswith(surname), (eid, link.group(1))
+        year = re.search(r"\d{4}", str(entry.source.year))
+        if year and not str(entry.source.year).startswith("not "):   # a year the page did not show is not shown
+            assert year.group(0) in link.group(1), (eid, link.group(1))
 
 
-def test_height_plot_shows_spread_kind_and_both_sides(cites):
-    view = OutcomeView(OUT.outcome("height_restoration"), cites)
+def test_height_picture_shows_spread_kind_and_both_sides(cites):
+    view = OutcomeView(OUT.outcome("height_restoration"), cites, ["height_mm"])
     alt = alt_of(view)
     assert "1.5, SD 2.9 (between patients)" in alt and "cohort study (retrospective)" in alt
+    view.show_all(True)
+    alt = alt_of(view)
     assert "-1.27, 95% CI -1.86 to -0.67" in alt
     assert "no significant difference (anterior p = 0.226" in alt   # Beall beside JOSR, not averaged
     assert "3.67" not in alt and "7.1" not in alt
-    assert "Not plotted" in view.footer.value
+    table = evidence_table("height_restoration", cites).data
+    assert "Not plotted:" in table and "3.67" not in table and "7.1" not in table
 
 
-def test_comparison_switches_without_redrawing(cites):
-    comp = OutcomeComparison(cites)
-    counts = {k: v.figure.render_count for k, v in comp.views.items()}
-    ids = list(OUT.outcomes)
-    comp.choice.value = ids[2]
-    assert comp.body.children[0] is comp.views[ids[2]].widget
-    assert f"Showing outcome 3 of {len(ids)}" in comp.status.value and 'role="status"' in comp.status.value
-    comp.choice.value = ids[0]
-    assert {k: v.figure.render_count for k, v in comp.views.items()} == counts == {k: 1 for k in ids}
+def test_values_that_barely_differ_are_not_drawn_far_apart(cites):
+    """KAVIAR's device-related embolism, 1 of 191 against 1 of 190: on an axis zoomed to the two points
+    they looked far apart; an axis from zero shows them as the same small rate."""
+    from widgets.outcomes.views import draw_outcome
+    outcome = OUT.outcome("cement_embolism")
+    fig = draw_outcome(outcome, cites)
+    axis = {p.spec.id: ax for p, ax in zip(outcome.panels, fig.axes)}
+    low, high = axis["device_embolism"].get_xlim()
+    assert low <= 0 < 0.53 < high
+    # Values that differ widely keep an axis fitted to them.
+    low, high = axis["pce_rates"].get_xlim()
+    assert low > 0
+
+
+def test_the_whole_picture_is_one_press_away_and_never_redrawn(cites):
+    view = OutcomeView(OUT.outcome("cement_leakage"), cites, ["leak_rates"])
+    main = view.figure
+    assert view.toggle.description == "Show all 4 panels" and "Showing 1 of 4 panels" in view.status.value
+    assert 'role="status"' in view.status.value
+    view.toggle.click()
+    whole = view.figure
+    assert whole is not main and view.body.children == (whole.widget,)
+    assert "Showing 4 of 4 panels" in view.status.value and view.toggle.description == "Show only the main panel"
+    view.toggle.click()
+    view.toggle.click()
+    assert view.figure is whole and (main.render_count, whole.render_count) == (1, 1)
+    # An outcome shown whole needs no button.
+    assert OutcomeView(OUT.outcome("procedure_time"), cites).toggle is None
+    with pytest.raises(ValueError, match="no panel 'angle'.*angle_deg, angle_kp_vs_vp"):
+        OutcomeView(OUT.outcome("kyphotic_angle"), cites, ["angle"])
+
+
+def test_before_the_notebook_runs_a_picture_says_what_it_will_show(cites):
+    """The notebook stores the picture's plain text (nbval compares it): one line, no image data."""
+    bundle = outcome_evidence("new_fractures", cites, ["nf_pooled", "nf_kaviar"]).picture._repr_mimebundle_()
+    assert bundle["text/plain"] == (
+        "[Picture, drawn when the notebook runs: Pooled studies, KP and VP against non-surgical care (percent of "
+        "patients); KAVIAR, KP against VP, new fractures on radiographs (percent of patients followed) "
+        "(and 2 more panels on request)]")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
 def test_evidence_table_cell_output(cites):
@@ -182,16 +245,32 @@ def test_evidence_table_cell_output(cites):
     assert "expected anterior height at L5 (mm): 30.3 (fg_lumbar_L5_cook2021, L5_anterior_height_mm.mean)" in summary
 
 
+def test_tables_and_the_worked_example_are_folded_under_a_summary_that_says_what_they_hold(cites):
+    md = evidence_table("new_fractures", cites).data
+    assert md.startswith("<details>\n<summary><strong>Full evidence: new fractures</strong> "
+                         "(8 results from 4 sources; select to show)</summary>\n\n")
+    assert md.rstrip().endswith("</details>") and md.count("| Result | Arm |") == 4   # every panel's table inside
+    summary = explorer_summary(cites, level="L5", loss=30).data
+    assert summary.startswith("<details>\n<summary><strong>One case in words, to check against the picture"
+                              "</strong> (L5 wedge, 30 % loss, kyphoplasty; 20 assumptions; select to show)</summary>")
+
+
 # ---------------------------------------------------------------- leaflet and questions
 def test_leaflet_table_numbers_trace_and_claims_are_paraphrased(cites):
     view = LeafletView(cites)
     numbers = [n for _, _, used in OUT.claims() for n in used]
     allowed = traced(numbers)
-    text = visible_text(view.table.value)
+    text = visible_text(view.table.value.split("</summary>", 1)[1])   # the fold's summary counts claims
     for number in shown_numbers(text):
         assert number in allowed, number
     assert "<th scope='col'>The leaflet says</th>" in view.table.value
     assert cites.marker("kochan2015") in text
+    # Folded, with citation numbers that link to the reference list, as in the notebook's Markdown.
+    summary = re.search(r"<details><summary>(.*?)</summary>", view.table.value).group(1)
+    assert visible_text(summary) == "The leaflet's claims beside the evidence (6 claims side by side; select to show)"
+    assert view.table.value.index("<details>") < view.table.value.index("<table")
+    n = cites.number("kochan2015")
+    assert f'[<a href="#ref-{n}" title="Kochan 2015"' in view.table.value
     # The leaflet's claims are our paraphrase: no run of eight words is copied from the leaflet.
     seed = SHARED / "source" / "seed.txt"
     if not seed.exists():
@@ -217,8 +296,17 @@ def test_patient_question_feedback(cites):
     card.check.click()
     feedback = visible_text(card.feedback.value)
     assert "Good answer" in feedback and "[" in feedback and "{" not in feedback
-    assert isinstance(card.choice, ipw.RadioButtons) and card.check.description == "Check my answer"
+    assert card.check.description == "Check my answer"
     assert 'role="status"' in card.feedback.value
+
+
+def test_patient_question_answers_are_a_labelled_group_that_wraps_long_answers(cites):
+    """ipywidgets' RadioButtons drew long answers over one another; the core radio group is a fieldset
+    whose legend is the question, stacked so each answer wraps on its own lines."""
+    for card in LeafletView(cites).cards:
+        assert isinstance(card.choice, RadioGroup) and card.choice.vertical
+        assert card.choice.description == card.question.prompt
+        assert [label for label, _ in card.choice.options] == [o.text for o in card.question.options]
 
 
 def test_notebook_reference_list_covers_every_source_its_widgets_cite():
@@ -228,7 +316,8 @@ def test_notebook_reference_list_covers_every_source_its_widgets_cite():
     path = ROOT / "notebooks" / "05-comparing-outcomes.ipynb"
     cites = Citations.for_notebook(path)
     before = cites.keys
-    OutcomeComparison(cites)
+    for outcome_id in OUT.outcomes:
+        outcome_evidence(outcome_id, cites).picture.show_all(True)
     HeightExplorerView(cites)
     LeafletView(cites)
     for outcome_id in OUT.outcomes:

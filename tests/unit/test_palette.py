@@ -62,10 +62,10 @@ def procedure_figures():
 
 
 def outcome_figures():
-    from widgets.outcomes.views import HeightExplorerView, OutcomeComparison
+    from widgets.outcomes.model import default_outcomes
+    from widgets.outcomes.views import HeightExplorerView, OutcomeView
     cites = Citations()
-    comparison = OutcomeComparison(cites)
-    figs = [(f"outcome {k}", v.figure.figure) for k, v in comparison.views.items()]
+    figs = [(f"outcome {k}", OutcomeView(o, cites).figure.figure) for k, o in default_outcomes().outcomes.items()]
     explorer = HeightExplorerView(cites)
     figs.append(("height explorer", explorer.figure.figure))
     return figs

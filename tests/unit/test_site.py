@@ -81,6 +81,16 @@ def test_stored_markdown_becomes_markdown_and_widget_state_is_dropped():
     assert "](#02-vertebroplasty-ref-1 " in "".join(c.source for c in page.cells if c.cell_type == "markdown")
 
 
+@pytest.mark.parametrize("notebook", COURSE)
+def test_the_key_points_box_becomes_an_admonition_of_the_same_class(notebook):
+    """mystmd drops the notebook's HTML <aside>; the page draws the same points in a titled admonition."""
+    page = _page(notebook.removeprefix("notebooks/"))
+    text = "\n".join(c.source for c in page.cells if c.cell_type == "markdown")
+    assert "<aside" not in text and text.count(":::{admonition} Key points\n:class: vkp-key-points\n- ") == 1
+    box = text.split(":::{admonition} Key points", 1)[1].split("\n:::", 1)[0]
+    assert box.count("\n- ") >= 3 and "**Next:**" not in box
+
+
 def test_hidden_helper_widgets_get_no_notice():
     """The reference list's helper is invisible in JupyterLab too (display: none): no notice for it."""
     nb = nbformat.read(ROOT / "notebooks" / "02-vertebroplasty.ipynb", as_version=4)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -30,6 +31,7 @@ from pydantic import field_validator
 
 from widgets.core.evidence import EvidenceBase, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.text import count_phrase, fold
 
 #: ``[@id]`` or ``[@id; @other]``
 CITE_RE = re.compile(r"\[@([A-Za-z][A-Za-z0-9_]*(?:\s*;\s*@[A-Za-z][A-Za-z0-9_]*)*)\]")
@@ -43,6 +45,9 @@ _NOTE = re.compile(
     r"as quoted|\bcited\b|garbled|truncated|per doi|\bvia\b|\bpath\b|eissn|pmcid|\bpmc\d|aggregator|"
     r"mirror|\bocr\b|url slug|full list|\(c\)|access number|volume number|\bfeed\b|low-confidence|"
     r"verify|\.(com|org|ir|info)\b", re.I)
+
+#: A citation link inside a widget's HTML looks like one in the notebook's text (JupyterLab styles only the latter).
+LINK_STYLE = "color: var(--jp-content-link-color, #0072B2)"
 
 #: The index the notebook build writes: each notebook's Markdown keys in reading order.
 INDEX_NAME = "notebook_citations.yaml"
@@ -207,7 +212,7 @@ class Citations:
         links = []
         for n in self.numbers(*keys):
             title = html.escape(self.short(self._first_key[self._order[n - 1]]), quote=True)
-            links.append(f'<a href="#ref-{n}" title="{title}">{n}</a>')
+            links.append(f'<a href="#ref-{n}" title="{title}" style="{LINK_STYLE}">{n}</a>')
         return "[" + ", ".join(links) + "]"
 
     @staticmethod
@@ -231,14 +236,18 @@ class Citations:
 
     # -- the references themselves -------------------------------------------------------
     def short(self, key: str) -> str:
-        """'Buchbinder 2009, N Engl J Med': a hover title for a citation link."""
+        """'Buchbinder 2009, N Engl J Med': a hover title for a citation link (first author's surname,
+        the year alone, the journal)."""
         if key in self.evidence.sources:
-            return self.evidence.sources[key].citation.split(".")[0].strip()
+            citation = self.evidence.sources[key].citation
+            year = re.search(r"\((\d{4})\)", citation)
+            return citation.split(".")[0].strip().split(" ")[0] + (f" {year.group(1)}" if year else "")
         s = self.evidence.entry(key).source
         first = _shown(s.authors).split(",")[0].split(" ")[0]
-        bits = [b for b in (first, _shown(s.year)) if b]
-        journal = _shown(s.journal)
-        return " ".join(bits) + (f", {journal}" if journal else "")
+        year = re.search(r"\b(1[89]|20)\d\d\b", _shown(s.year))
+        who = " ".join(b for b in (first, year.group(0) if year else "") if b)
+        text = ", ".join(p for p in (who, _shown(s.journal)) if p)
+        return text or textwrap.shorten(_shown(s.title) or "see the reference list", 60, placeholder="...")
 
     def reference(self, key: str) -> str:
         """The full reference of ``key`` as Markdown, as a journal would print it."""
@@ -269,14 +278,9 @@ class Citations:
         """The numbered reference list, folded (an accessible disclosure), as Markdown with HTML."""
         if not self._order:
             return "_No references cited._"
-        n = len(self._order)
-        lines = ["<details>",
-                 f"<summary><strong>References</strong> ({n} source{'s' if n != 1 else ''}; "
-                 "select to show)</summary>", ""]
-        for i, pub in enumerate(self._order, start=1):
-            lines.append(f'{i}. <span id="ref-{i}"></span>{self.reference(self._first_key[pub])}')
-        lines += ["", "</details>"]
-        return "\n".join(lines)
+        lines = [f'{i}. <span id="ref-{i}"></span>{self.reference(self._first_key[pub])}'
+                 for i, pub in enumerate(self._order, start=1)]
+        return fold("References", "\n".join(lines), count_phrase(len(self._order), "source"))
 
     # Display helpers (IPython only; no widget or plotting library).
     def md(self, text: str):

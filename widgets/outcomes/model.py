@@ -664,9 +664,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
-def outcome_table_md(outcome: Outcome, cite) -> str:
-    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation."""
-    lines = [f"**{outcome.spec.title}**", ""]
+def outcome_table_md(outcome: Outcome, cite, title: bool = True) -> str:
+    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation
+    (``title=False`` leaves out the outcome's title, for a table folded under it)."""
+    lines = [f"**{outcome.spec.title}**", ""] if title else []
     for panel in outcome.panels:
         lines += [f"*{panel.spec.title}* ({panel.spec.axis})", "",
                   "| Result | Arm | Value | Spread | Evidence | Source |", "|---|---|---|---|---|---|"]

@@ -1,12 +1,14 @@
-"""Views for notebook 05: outcome plots, the height-restoration explorer, leaflet vs evidence.
+"""Views for notebook 05: the outcome pictures and their folded tables, the height-restoration explorer,
+the leaflet beside the evidence.
 
 Views draw what :mod:`widgets.outcomes.model` and :mod:`widgets.outcomes.height` computed;
-they parse no YAML and invent no number.  Each plot shows every value with its
-spread and kind of evidence, and numbered citations (from the notebook's
-:class:`~widgets.core.citations.Citations`) under it.  The explorer moves its
-artists in place and renders once per change through
-:class:`~widgets.core.figures.FigureView`; its readout is a live region so a screen
-reader hears each change.
+they parse no YAML and invent no number.  An outcome's picture (:class:`OutcomeView`) shows the
+panels that carry its take-home message, every other panel one press away, each value with its
+spread and kind of evidence and its citation number (from the notebook's
+:class:`~widgets.core.citations.Citations`); :func:`evidence_table` folds the full table under it,
+its numbers linked to the reference list.  The explorer moves its artists in place and renders once
+per change through :class:`~widgets.core.figures.FigureView`; its readout is a live region so a
+screen reader hears each change.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from dataclasses import replace
 
 import ipywidgets as ipw
 from matplotlib.figure import Figure
@@ -21,8 +24,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from widgets.core.citations import Citations
-from widgets.core.controls import KeyboardShield, Slider
+from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core.figures import BlitFigureView, FigureView, new_figure
+from widgets.core.text import count_phrase, fold, fold_html, prose_html
 from widgets.fractures.geometry import REGIONS, Heights, sagittal_outline
 from widgets.imaging.anatomy import load_anatomy
 from widgets.imaging.segment import segment, side_outlines
@@ -46,24 +50,9 @@ def _esc(text: str) -> str:
 
 
 def cited_html(citations: Citations, text: str) -> str:
-    """Escape ``text`` and turn its ``[@id]`` keys into the notebook's reference numbers."""
-    return _esc(citations.cite(text))
-
-
-def sources_html(citations: Citations, evidence_ids: list[str]) -> str:
-    """A short numbered source list to sit under a plot."""
-    ev = citations.evidence
-    parts = []
-    for eid in evidence_ids:
-        entry = ev.entry(eid)
-        authors = entry.source.authors.split(",")[0]
-        if "not shown" in authors or "not displayed" in authors:
-            authors = "authors not shown"
-        year = str(entry.source.year).split(" ")[0]
-        year = "" if "not" in year else f" {year}"
-        parts.append(f"{citations.marker(eid)} {_esc(authors)}{_esc(year)}, {_esc(entry.evidence_type)}")
-    return ('<div class="vkp-sources" style="font-size:0.9em"><b>Sources:</b> ' + "; ".join(parts)
-            + " (full references at the end of the notebook)</div>")
+    """Escape ``text`` and turn its ``[@id]`` keys into the notebook's reference numbers, each a link
+    to its reference at the end of the notebook (as in the notebook's Markdown)."""
+    return citations.cite_html(_esc(text))
 
 
 # ----------------------------------------------------------------------------------- outcome plots
@@ -103,10 +92,45 @@ def outcome_alt(outcome: Outcome, citations: Citations) -> str:
     return " ".join(parts)
 
 
+#: Height of one line of the 8.5-point row text, in inches (1.25 line spacing), and a row's margin.
+_LINE_IN = 8.5 * 1.25 / 72
+_ROW_PAD_IN = 0.12
+#: A forest panel's title, axis and tick labels, in inches.
+_PANEL_IN = 0.85
+
+
+def _forest_rows(panel, citations: Citations) -> list[dict]:
+    """Each row's texts, wrapped, and the height (inches) its longest text needs: rows are as tall as
+    their text, so a panel is compact where it can be and nothing overlaps where it cannot."""
+    rows = []
+    for r in panel.rows:
+        label = textwrap.fill(f"{r.label} {citations.marker(r.evidence_id)}", 40) + f"\n{r.design}"
+        if r.statement is not None:
+            side = textwrap.fill(r.statement, 64) + (f"\n({r.item.direction})" if r.item.direction else "")
+        else:
+            side = _row_text(r, short=True)
+        lines = max(label.count("\n"), side.count("\n")) + 1
+        rows.append({"row": r, "label": label, "side": side, "height": _LINE_IN * lines + _ROW_PAD_IN})
+    return rows
+
+
+def _honest_x_range(ax, rows) -> None:
+    """Values that barely differ (KAVIAR's 1 of 191 against 1 of 190) must not look far apart: when a panel's
+    points and bars span less than a fifth of their size, its axis runs from zero."""
+    xs = [float(v.value) for lay in rows for v in (lay["row"].value, lay["row"].low, lay["row"].high) if v is not None]
+    if not xs:
+        return
+    lo, hi = min(xs), max(xs)
+    size = max(abs(lo), abs(hi))
+    if size and hi - lo < 0.2 * size:
+        ax.set_xlim(min(0.0, lo) - 0.05 * size, max(0.0, hi) + 0.05 * size)
+
+
 def draw_outcome(outcome: Outcome, citations: Citations):
     """A static figure: one forest-style (or time-course) panel per unit, spreads as error bars."""
-    heights = [max(1.6, 0.6 * max(len(p.rows), 2) + 1.0) if p.spec.kind == "forest" else 2.8
-               for p in outcome.panels]
+    layouts = {p.spec.id: _forest_rows(p, citations) for p in outcome.panels if p.spec.kind == "forest"}
+    heights = [max(1.3, sum(r["height"] for r in layouts[p.spec.id]) + _PANEL_IN) if p.spec.kind == "forest"
+               else 2.6 for p in outcome.panels]
     fig = new_figure(9.0, sum(heights) + 0.3)
     axes = fig.subplots(len(outcome.panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
     for ax, panel in zip(axes, outcome.panels):
@@ -127,17 +151,17 @@ def draw_outcome(outcome: Outcome, citations: Citations):
             ax.set_ylim(bottom=0)
             ax.legend(loc="upper right", frameon=False)
             continue
-        n = len(panel.rows)
-        ys = list(range(n))[::-1]
-        labels = []
-        for y, r in zip(ys, panel.rows):
+        rows = layouts[panel.spec.id]
+        total = sum(r["height"] for r in rows)
+        ys, top = [], total
+        for r in rows:                 # y is in inches from the bottom of the rows, first row on top
+            ys.append(top - r["height"] / 2)
+            top -= r["height"]
+        for y, layout in zip(ys, rows):
+            r = layout["row"]
             colour = ARM_COLOURS[r.item.arm]
-            labels.append(textwrap.fill(f"{r.label} {citations.marker(r.evidence_id)}", 40) + f"\n{r.design}")
             if r.statement is not None:
-                statement = textwrap.fill(r.statement, 64)
-                if r.item.direction:
-                    statement += f"\n({r.item.direction})"
-                ax.text(0.02, y, statement, transform=ax.get_yaxis_transform(), va="center", fontsize=8.5,
+                ax.text(0.02, y, layout["side"], transform=ax.get_yaxis_transform(), va="center", fontsize=8.5,
                         style="italic", color=colour)
                 continue
             if r.value is None:
@@ -147,83 +171,120 @@ def draw_outcome(outcome: Outcome, citations: Citations):
                 if r.low is not None:
                     xerr = [[r.value.value - r.low.value], [r.high.value - r.value.value]]
                 ax.errorbar([r.value.value], [y], xerr=xerr, fmt="o", color=colour, capsize=4, ms=7)
-            ax.text(1.01, y, _row_text(r, short=True), transform=ax.get_yaxis_transform(), va="center",
-                    fontsize=8.5)
-        ax.set_yticks(ys, labels, fontsize=8.5)
-        ax.set_ylim(-0.7, n - 0.3)
+            ax.text(1.01, y, layout["side"], transform=ax.get_yaxis_transform(), va="center", fontsize=8.5)
+        ax.set_yticks(ys, [r["label"] for r in rows], fontsize=8.5)
+        ax.set_ylim(0, total)
+        _honest_x_range(ax, rows)
         if panel.spec.reference is not None:
             ax.axvline(panel.spec.reference, color=COLOURS["bone"], lw=1, ls=":")
     return fig
 
 
 class OutcomeView:
-    """One outcome: its question, figure (with alt text), numbered sources and what was left out."""
+    """One outcome's picture, at the top of its section of notebook 05.
 
-    def __init__(self, outcome: Outcome, citations: Citations):
+    It shows the panels that carry the section's take-home message (``panels``, default: all of
+    them); when some are left out, a button shows every panel of the outcome and back.  The full
+    figure is drawn on the first press and kept, so a press only swaps which picture is shown: no
+    figure is redrawn on a change.  Every value of every panel is also in the outcome's evidence
+    table, which the notebook folds below the take-home message.
+    """
+
+    def __init__(self, outcome: Outcome, citations: Citations, panels: list[str] | tuple[str, ...] | None = None):
+        known = [p.spec.id for p in outcome.panels]
+        unknown = [p for p in (panels or ()) if p not in known]
+        if unknown:
+            raise ValueError(f"outcome '{outcome.id}' has no panel {', '.join(map(repr, unknown))}; "
+                             f"its panels are {', '.join(known)} (widgets/content/outcomes.yaml)")
         self.outcome = outcome
         self.citations = citations
         for eid in outcome.evidence_ids():   # number sources in plotting order
             citations.number(eid)
-        self.alt = outcome_alt(outcome, citations)
-        self.figure = FigureView(draw_outcome(outcome, citations), self.alt, dpi=72)
-        not_plotted = ""
-        if outcome.spec.not_plotted:
-            items = "".join(f"<li>{citations.marker(x.evidence)} {_esc(x.reason)}</li>"
-                            for x in outcome.spec.not_plotted)
-            not_plotted = f"<div><b>Not plotted</b> (not verified as numbers, or flagged):<ul>{items}</ul></div>"
-        self.header = ipw.HTML(f"<h3>{_esc(outcome.spec.title)}</h3><p><i>{_esc(outcome.spec.question)}</i></p>")
-        self.footer = ipw.HTML(
-            f"<p>{cited_html(citations, outcome.summary)}</p>"
-            f"<p style='font-size:0.9em'>Points are means or rates as reported. Bars show what each source "
-            f"reported: a 95% CI (how precisely a mean or difference is known), an SD (how much patients "
-            f"differed, not how precisely the mean is known) or a range; rows with no bar reported none. A "
-            f"between-group row says which sign favours which arm. Colours: KP vermilion, VP blue, "
-            f"non-surgical green, sham purple, pooled or mixed grey.</p>"
-            + sources_html(citations, outcome.evidence_ids()) + not_plotted)
-        self.widget = ipw.VBox([self.header, self.figure.widget, self.footer])
+        main = [p for p in outcome.panels if not panels or p.spec.id in panels]
+        self.main = replace(outcome, panels=tuple(main))
+        self.figures = {"main": self._draw(self.main)}
+        self.showing_all = False
+        self.left_out = len(outcome.panels) - len(main)
+        self.body = ipw.Box([self.figures["main"].widget])
+        children = [self.body]
+        self.toggle = None
+        if self.left_out:
+            self.toggle = ipw.Button(description=f"Show all {len(outcome.panels)} panels",
+                                     tooltip="Show every panel of this outcome", layout=ipw.Layout(width="auto"))
+            self.toggle.on_click(self._on_toggle)
+            self.status = ipw.HTML(layout=ipw.Layout(width="11em"))
+            # beside the picture, in the room its width leaves (below it when the notebook is narrow)
+            side = ipw.VBox([self.toggle, self.status], layout=ipw.Layout(margin="0.5em 0 0 0.5em"))
+            children = [ipw.HBox([self.body, side], layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")),
+                        KeyboardShield(".vkp-outcome-view")]
+            self._say()
+        self.widget = ipw.VBox(children)
+        self.widget.add_class("vkp-outcome-view")
+
+    def _draw(self, outcome: Outcome) -> FigureView:
+        return FigureView(draw_outcome(outcome, self.citations), outcome_alt(outcome, self.citations), dpi=72)
+
+    @property
+    def figure(self) -> FigureView:
+        """The picture shown now."""
+        return self.figures["all" if self.showing_all else "main"]
+
+    def show_all(self, on: bool = True) -> None:
+        if on and "all" not in self.figures:
+            self.figures["all"] = self._draw(self.outcome)
+        self.showing_all = on
+        self.body.children = [self.figure.widget]
+        if self.toggle is not None:
+            n = len(self.outcome.panels)
+            self.toggle.description = (f"Show only the main panel{'s' if len(self.main.panels) > 1 else ''}"
+                                       if on else f"Show all {n} panels")
+            self._say()
+
+    def _say(self) -> None:
+        shown = len(self.figure_panels())
+        n = len(self.outcome.panels)
+        self.status.value = prose_html(f'<span {_STATUS}>Showing {shown} of {n} panels'
+                                       + ("" if shown == n else "; the table below lists every result") + "</span>")
+
+    def figure_panels(self) -> list[str]:
+        return [p.spec.id for p in (self.outcome if self.showing_all else self.main).panels]
+
+    def _on_toggle(self, _button=None) -> None:
+        self.show_all(not self.showing_all)
+
+    def describe(self) -> str:
+        """What the picture shows, in one line: the notebook keeps it as the picture's stored text, which
+        JupyterLab shows until the notebook runs (and nbval compares)."""
+        titles = "; ".join(p.spec.title for p in self.main.panels)
+        more = f" (and {count_phrase(self.left_out, 'more panel')} on request)" if self.left_out else ""
+        return f"[Picture, drawn when the notebook runs: {titles}{more}]"
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.describe()   # not the widget's repr, which holds the whole image
+        return bundle
 
 
-class OutcomeComparison:
-    """Pick an outcome from a list.  Every outcome's figure is drawn once, when the widget is made,
-    so switching only swaps which one is shown (no figure is rebuilt on a change)."""
+class OutcomeEvidence:
+    """One outcome's evidence in a notebook cell: its picture, then its evidence table, folded."""
 
-    def __init__(self, citations: Citations, outcomes: OutcomeSet | None = None):
-        self.outcomes = outcomes or default_outcomes()
-        self.citations = citations
-        self.views: dict[str, OutcomeView] = {}
-        ids = list(self.outcomes.outcomes)
-        self.choice = ipw.Dropdown(
-            options=[(self.outcomes.outcome(i).spec.title, i) for i in ids], value=ids[0],
-            description="Outcome to compare:", style=WIDE, layout=ipw.Layout(width="auto"))
-        self.status = ipw.HTML()
-        self.body = ipw.Box()
-        self.choice.observe(self._on_choice, names="value")
-        self.widget = ipw.VBox([self.choice, self.status, self.body, KeyboardShield(".vkp-outcome-comparison")])
-        self.widget.add_class("vkp-outcome-comparison")
-        for outcome_id in ids:   # numbers the sources in outcome order, draws each figure once
-            self.view(outcome_id)
-        self.show(ids[0])
+    def __init__(self, outcome_id: str, citations: Citations, panels: list[str] | None = None,
+                 outcomes: OutcomeSet | None = None):
+        outcomes = outcomes or default_outcomes()
+        self.picture = OutcomeView(outcomes.outcome(outcome_id), citations, panels)
+        self.table = evidence_table(outcome_id, citations, outcomes)
 
-    def view(self, outcome_id: str) -> OutcomeView:
-        if outcome_id not in self.views:
-            self.views[outcome_id] = OutcomeView(self.outcomes.outcome(outcome_id), self.citations)
-        return self.views[outcome_id]
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.picture)
+        display(self.table)
 
-    def show(self, outcome_id: str) -> None:
-        view = self.view(outcome_id)
-        ids = list(self.outcomes.outcomes)
-        self.body.children = [view.widget]
-        self.status.value = (f'<span {_STATUS}>Showing outcome {ids.index(outcome_id) + 1} of {len(ids)}: '
-                             f"{_esc(view.outcome.spec.title)}</span>")
 
-    def _on_choice(self, change) -> None:
-        self.show(change["new"])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+def outcome_evidence(outcome_id: str, citations: Citations, panels: list[str] | None = None,
+                     outcomes: OutcomeSet | None = None) -> OutcomeEvidence:
+    """What follows an outcome's take-home message: ``outcome_evidence("pain_trials", cites, ["sham_difference"])``
+    shows the picture of the named panels (every panel on request) and the folded table of every result."""
+    return OutcomeEvidence(outcome_id, citations, panels, outcomes)
 
 
 # ----------------------------------------------------------------------------------- explorer
@@ -360,11 +421,12 @@ def _model_notes(state) -> str:
     return " ".join(notes)
 
 
-def describe_state(state, citations: Citations, model: HeightExplorer) -> tuple[str, str]:
-    """(plain-text readout, alt text) for an explorer state; every number comes from the state."""
-    c = citations
-    band_src = c.marker(model.spec.band_evidence)
-    pooled_src = c.marker(model.spec.pooled_evidence)
+def describe_state(state, citations: Citations, model: HeightExplorer, marker=None) -> tuple[str, str]:
+    """(plain-text readout, alt text) for an explorer state; every number comes from the state.
+    ``marker`` writes a citation (default: plain ``[n]``; ``citations.marker_md`` links it)."""
+    marker = marker or citations.marker
+    band_src = marker(model.spec.band_evidence)
+    pooled_src = marker(model.spec.pooled_evidence)
     head = (f"{state.level_label}, {state.shape} fracture, {fmt(state.loss)} % height loss: "
             f"{state.grade_name}.")
     lines = [head]
@@ -434,11 +496,9 @@ class HeightExplorerView:
             w.observe(self._changed, names="value")
         self.loss.observe(self._changed, names="value")
         self.grade.observe(self._grade_changed, names="value")
+        row = ipw.Layout(flex_flow="row wrap", align_items="center")   # side by side where the notebook is wide
         self.widget = ipw.VBox([
-            ipw.HTML("<b>Height-restoration explorer</b>: choose a fracture and a procedure; the band spans the "
-                     "restored height from mean − SD to mean + SD of a kyphoplasty cohort: how much its patients "
-                     "differed, not how precisely the mean is known."),
-            ipw.HBox([self.level, self.shape]), self.loss, self.grade, self.procedure,
+            ipw.HBox([self.level, self.shape], layout=row), self.loss, ipw.HBox([self.grade, self.procedure], layout=row),
             self.figure.widget, self.readout, self.assumptions, KeyboardShield(".vkp-height-explorer")])
         self.widget.add_class("vkp-height-explorer")
 
@@ -473,10 +533,10 @@ class HeightExplorerView:
         text, alt = self.describe(state)
         self.figure.render(alt=alt, background=self.art.background_key(state))
         notes = "".join(f"<p>{cited_html(self.citations, t)}</p>" for t, _ in state.notes)
-        self.readout.value = f'<div {_STATUS}>{_esc(text)}</div>{notes}'
+        self.readout.value = prose_html(f'<div {_STATUS}>{_esc(text)}</div>{notes}')
         items = "".join(f"<li>{_esc(a.text())}</li>" for a in state.assumptions)
-        self.assumptions.value = (f"<details><summary>Every assumption this picture makes "
-                                  f"({len(state.assumptions)})</summary><ul>{items}</ul></details>")
+        self.assumptions.value = prose_html(fold_html("Every assumption this picture makes", f"<ul>{items}</ul>",
+                                                      count_phrase(len(state.assumptions), "assumption")))
 
     def _changed(self, change) -> None:
         if self._syncing:
@@ -516,10 +576,11 @@ class LeafletView:
         for claim, text, _ in self.outcomes.claims():
             rows.append(f"<tr><td>{cited_html(citations, claim.leaflet + ' [@kochan2015]')}</td>"
                         f"<td>{cited_html(citations, text)}</td></tr>")
-        self.table = ipw.HTML(
-            "<table class='vkp-leaflet'><caption>The leaflet's claims (our paraphrase) beside what trials and "
-            "guidelines report</caption><thead><tr><th scope='col'>The leaflet says</th>"
-            "<th scope='col'>The evidence says</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        table = ("<table class='vkp-leaflet'><caption>The leaflet's claims (our paraphrase) beside what trials and "
+                 "guidelines report</caption><thead><tr><th scope='col'>The leaflet says</th>"
+                 "<th scope='col'>The evidence says</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        self.table = ipw.HTML(prose_html(fold_html(
+            "The leaflet's claims beside the evidence", table, count_phrase(len(rows), "claim") + " side by side")))
         self.cards = [QuestionCard(q, citations, ev, log=log) for q in self.questions]
         self.widget = ipw.VBox([self.table] + [card.widget for card in self.cards]
                                + [KeyboardShield(".vkp-leaflet-view")])
@@ -537,22 +598,22 @@ class QuestionCard:
         self.citations = citations
         self.evidence = evidence
         self._log = log
-        self.choice = ipw.RadioButtons(options=[(o.text, o.id) for o in question.options], value=None,
-                                       layout=ipw.Layout(width="auto"))
+        # The core radio group wraps long answers (ipywidgets' RadioButtons draws them over one another).
+        self.choice = RadioGroup(question.prompt, options=[(o.text, o.id) for o in question.options], vertical=True)
         self.check = ipw.Button(description="Check my answer", layout=ipw.Layout(width="auto"), tooltip="Compare your answer with the evidence",
                                 button_style="primary")
         self.feedback = ipw.HTML(f'<div {_STATUS}></div>')
         self.check.on_click(self._on_check)
         self.widget = ipw.VBox([
-            ipw.HTML(f"<p><b>What would you tell this patient?</b> {cited_html(citations, question.patient)}</p>"
-                     f"<p>{_esc(question.prompt)}</p>"),
+            ipw.HTML(prose_html(f"<p><b>What would you tell this patient?</b> "
+                                f"{cited_html(citations, question.patient)}</p>")),
             self.choice, self.check, self.feedback])
 
     def _on_check(self, _button=None) -> None:
         try:
             verdict = grade_answer(self.question, self.choice.value, self.evidence)
         except ValueError as exc:
-            self.feedback.value = f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>'
+            self.feedback.value = prose_html(f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>')
             return
         from widgets.classroom.handin import default_log
         right = next(o.id for o in self.question.options if o.correct)
@@ -561,31 +622,41 @@ class QuestionCard:
             {"evidence": {"correct": verdict.correct, "expected": {"option": right}}})
         head = "Good answer." if verdict.correct else "Not the best answer."
         colour = OKABE_ITO["bluish_green"] if verdict.correct else OKABE_ITO["vermillion"]
-        self.feedback.value = (f'<div {_STATUS} style="border-left:4px solid {colour};padding-left:0.5em">'
-                               f"<b>{head}</b> {cited_html(self.citations, verdict.feedback)}</div>")
+        self.feedback.value = prose_html(f'<div {_STATUS} style="border-left:4px solid {colour};padding-left:0.5em">'
+                                         f"<b>{head}</b> {cited_html(self.citations, verdict.feedback)}</div>")
 
 
 def visible_text(html_text: str) -> str:
-    """The text a reader sees in a snippet of view HTML (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+    """The text a reader sees in a snippet of view HTML (tags dropped, entities decoded): an inline tag
+    (a link, bold) joins its text to its neighbours', any other tag separates them."""
+    inline = re.sub(r"</?(?:a|b|i|em|strong|span|sup|sub|small)\b[^>]*>", "", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", " ", inline))
 
 
 # ----------------------------------------------------------------------------------- notebook helpers
 def evidence_table(outcome_id: str, citations: Citations, outcomes: OutcomeSet | None = None):
-    """The evidence behind one outcome as a displayable Markdown table (nbval checks it)."""
+    """The evidence behind one outcome as a Markdown table (nbval checks it), folded under a summary
+    that says what it holds; its citation numbers link to the reference list, as the text's do."""
     from IPython.display import Markdown
 
     from widgets.outcomes.model import outcome_table_md
     outcome = (outcomes or default_outcomes()).outcome(outcome_id)
-    return Markdown(outcome_table_md(outcome, lambda key: citations.marker(key)))
+    results = sum(len(p.rows) + len(p.series) * len(p.spec.categories) for p in outcome.panels)
+    keys = [r.evidence_id for r in outcome.rows] + [s["item"].evidence for p in outcome.panels for s in p.series]
+    detail = f"{count_phrase(results, 'result')} from {count_phrase(len(citations.numbers(*keys)), 'source')}"
+    table = outcome_table_md(outcome, citations.marker_md, title=False)
+    return Markdown(fold(f"Full evidence: {outcome.spec.title.lower()}", table, detail))
 
 
 def explorer_summary(citations: Citations, level: str = "L5", loss: float = 30.0,
                      procedure: str = "kyphoplasty", shape: str = "wedge", explorer: HeightExplorer | None = None):
-    """One explorer scenario in words, with every assumption (entry, key, value), as Markdown."""
+    """One explorer scenario in words, with every assumption (entry, key, value) folded under it, as Markdown."""
     from IPython.display import Markdown
     model = explorer or default_explorer()
     state = model.explore(level, loss, procedure, shape)
-    text, _ = describe_state(state, citations, model)
-    lines = [text, "", "Assumptions:", ""] + [f"- {a.text()}" for a in state.assumptions]
-    return Markdown("\n".join(lines))
+    text, _ = describe_state(state, citations, model, marker=citations.marker_md)
+    assumptions = "\n".join(f"- {a.text()}" for a in state.assumptions)
+    body = f"{text}\n\nEvery assumption, with the evidence entry and value it comes from:\n\n{assumptions}"
+    return Markdown(fold("One case in words, to check against the picture", body,
+                         f"{state.level_id} {state.shape}, {fmt(state.loss)} % loss, {state.procedure}; "
+                         f"{count_phrase(len(state.assumptions), 'assumption')}"))

@@ -210,6 +210,19 @@ def generate(seed: int, n: int, *, start: int = 0, templates: Templates | None =
     return out
 
 
+def generate_for_rule(seed: int, rule: str, *, start: int = 0, templates: Templates | None = None) -> Vignette:
+    """The first generated case from ``start`` on whose scenario is ``rule`` (so the rule decides it)."""
+    t = templates or load_templates()
+    if rule not in {s.id for s in t.scenarios}:
+        raise ValueError(f"no scenario exercises the rule '{rule}'")
+    index = start
+    while True:
+        v = generate(seed, 1, start=index, templates=t)[0]
+        if v.scenario == rule:
+            return v
+        index += 1
+
+
 def scenario_rule_fires(v: Vignette) -> bool:
     """True when the vignette's scenario rule is among the rules that decide it."""
     result = assess(v.patient)

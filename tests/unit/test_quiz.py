@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.candidacy.rules import RULE_IDS, assess, load_case_bank
+from widgets.candidacy.practice import assess_practice
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess, load_case_bank
 from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.vignettes import Vignette
 
@@ -188,10 +189,10 @@ def test_empty_bank_is_refused():
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=30))
-def test_every_students_first_ten_cases_cover_every_rule(seed):
+def test_every_students_first_fifteen_cases_cover_every_rule_of_both_standards(seed):
     order = Quiz.from_bank(BANK, order_seed=seed).order
-    covered = {r for v in order[:10] for r in assess(v.patient).deciding_rules}
-    assert covered == set(RULE_IDS)
+    covered = {r for v in order[:15] for r in assess(v.patient).deciding_rules + assess_practice(v.patient).deciding_rules}
+    assert covered == set(REASON_IDS)
     assert sorted(v.id for v in order) == sorted(c.id for c in BANK.cases), "every case, once"
 
 

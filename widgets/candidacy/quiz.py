@@ -228,20 +228,23 @@ def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) 
     """
     rng = random.Random(f"{seed}:order")
     deciding = {v.id: deciding_both(v, rules) for v in cases}
+    # The cover is of each standard's rules: the same id can decide under one standard and not the other.
+    per_standard = {v.id: {("leaflet", r) for r in assess(v.patient, rules).deciding_rules}
+                    | {("current_practice", r) for r in assess_practice(v.patient).deciding_rules} for v in cases}
     remaining = list(cases)
     rng.shuffle(remaining)
     head: list[Vignette] = []
-    covered: set[str] = set()
-    wanted = [r for r in REASON_IDS if any(r in d for d in deciding.values())]
+    covered: set[tuple[str, str]] = set()
+    wanted = sorted({pair for pairs in per_standard.values() for pair in pairs})
     rng.shuffle(wanted)
-    for rule in wanted:
-        if rule in covered:
+    for pair in wanted:
+        if pair in covered:
             continue
-        options = [v for v in remaining if rule in deciding[v.id]]
+        options = [v for v in remaining if pair in per_standard[v.id]]
         pick = rng.choice(options)
         head.append(pick)
         remaining.remove(pick)
-        covered |= deciding[pick.id]
+        covered |= per_standard[pick.id]
     ordered = _interleave(head, deciding, rng, previous=None)
     return ordered + _interleave(remaining, deciding, rng, previous=ordered[-1].id if ordered else None)
 

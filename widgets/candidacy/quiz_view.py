@@ -18,6 +18,7 @@ import html
 from pathlib import Path
 
 import ipywidgets as ipw
+from IPython.display import HTML as HTMLOutput
 
 from widgets.candidacy.flashcards import flashcards_filename
 from widgets.candidacy.practice import load_practice_rules, reason_title
@@ -342,20 +343,20 @@ class QuizView(ipw.VBox):
             practice_cell = ""
             if p is not None:
                 pok = getattr(r, f"practice_{proc}_correct")
-                practice_cell = f"<td>{_esc(p.decision(proc).verdict)} ({_mark(pok)})</td>"
-            rows.append(f'<tr><th scope="row">{proc.capitalize()}</th><td>{_say(given)}</td>'
-                        f"<td>{_esc(a.decision(proc).verdict)} ({_mark(ok)})</td>{practice_cell}</tr>")
-        reason_cells = (f'<tr><th scope="row">Deciding reason</th><td>{_esc(reason_title(r.reason_rule))}</td>'
-                        f"<td>{_esc('; '.join(reason_title(i) for i in r.deciding_rules))} ({_mark(r.reason_correct)})"
+                practice_cell = f"<td style="text-align:left">{_esc(p.decision(proc).verdict)} ({_mark(pok)})</td>"
+            rows.append(f'<tr><th scope="row" style="text-align:left">{proc.capitalize()}</th><td style="text-align:left">{_say(given)}</td>'
+                        f"<td style="text-align:left">{_esc(a.decision(proc).verdict)} ({_mark(ok)})</td>{practice_cell}</tr>")
+        reason_cells = (f'<tr><th scope="row" style="text-align:left">Deciding reason</th><td style="text-align:left">{_esc(reason_title(r.reason_rule))}</td>'
+                        f"<td style="text-align:left">{_esc('; '.join(reason_title(i) for i in r.deciding_rules))} ({_mark(r.reason_correct)})"
                         "</td>")
         if p is not None:
-            reason_cells += (f"<td>{_esc('; '.join(reason_title(i) for i in r.practice_deciding_rules))} "
+            reason_cells += (f"<td style="text-align:left">{_esc('; '.join(self.practice_rules[i].title for i in r.practice_deciding_rules))} "
                              f"({_mark(r.practice_reason_correct)})</td>")
         rows.append(reason_cells + "</tr>")
-        practice_head = '<th scope="col">Current practice</th>' if p is not None else ""
+        practice_head = '<th scope="col" style="text-align:left">Current practice</th>' if p is not None else ""
         table = ('<table class="vkp-quiz-verdicts"><caption>Your answer and the two standards\' verdicts'
-                 '</caption><thead><tr><th scope="col"></th><th scope="col">You said</th>'
-                 f'<th scope="col">The leaflet</th>{practice_head}</tr></thead><tbody>' + "".join(rows)
+                 '</caption><thead><tr><th scope="col" style="text-align:left"></th><th scope="col" style="text-align:left">You said</th>'
+                 f'<th scope="col" style="text-align:left">The leaflet</th>{practice_head}</tr></thead><tbody>' + "".join(rows)
                  + "</tbody></table>")
         out = ['<div role="status" aria-live="polite" class="vkp-feedback">', head + "</p>", table]
         comparison = grade.comparison
@@ -406,15 +407,15 @@ class QuizView(ipw.VBox):
                                            ("kyphoplasty", rec.kyphoplasty_correct),
                                            ("reason", rec.reason_correct)) if not ok]
             deciding = "; ".join(reason_title(i) for i in rec.deciding_rules)
-            rows.append(f"<tr><td>{_esc(title)}</td><td>{_esc(', '.join(wrong))}</td>"
-                        f"<td>{_esc(deciding)}</td></tr>")
+            rows.append(f"<tr><td style="text-align:left">{_esc(title)}</td><td style="text-align:left">{_esc(', '.join(wrong))}</td>"
+                        f"<td style="text-align:left">{_esc(deciding)}</td></tr>")
         counts = self.quiz.missed_rules()
         top = ", ".join(f"{reason_title(k)} ({n})" for k, n in counts.most_common(3))
         return ('<div role="status" aria-live="polite">'
                 f"<p>{len(missed)} missed answer{'s' if len(missed) != 1 else ''} (under the leaflet, the quiz's "
                 f"answer key). Rules behind them, most often first: {_esc(top)}. {_esc(self.quiz.due_text())}</p>"
-                '<table><caption>Missed cases</caption><thead><tr><th scope="col">Case</th>'
-                '<th scope="col">What was wrong</th><th scope="col">Deciding rule(s)</th></tr></thead>'
+                '<table><caption>Missed cases</caption><thead><tr><th scope="col" style="text-align:left">Case</th>'
+                '<th scope="col" style="text-align:left">What was wrong</th><th scope="col" style="text-align:left">Deciding rule(s)</th></tr></thead>'
                 "<tbody>" + "".join(rows) + "</tbody></table></div>")
 
     def class_html(self, summary, top: int = 6) -> str:
@@ -433,18 +434,119 @@ class QuizView(ipw.VBox):
             for line in lines:
                 m = mine.get(line.rule)
                 yours = f"{m[0]} of {m[1]} missed" if m else "not met yet"
-                rows.append(f"<tr><td>{_esc(reason_title(line.rule))}</td>"
-                            f"<td>{line.first_missed} of {line.cases_answered} ({line.percent:g} %)</td>"
-                            f"<td>{_esc(yours)}</td></tr>")
+                rows.append(f"<tr><td style="text-align:left">{_esc(reason_title(line.rule))}</td>"
+                            f"<td style="text-align:left">{line.first_missed} of {line.cases_answered} ({line.percent:g} %)</td>"
+                            f"<td style="text-align:left">{_esc(yours)}</td></tr>")
             parts.append(f'<table class="vkp-quiz-class-table"><caption>{names[standard]}</caption><thead><tr>'
-                         '<th scope="col">Rule</th><th scope="col">Class: missed at the first try</th>'
-                         '<th scope="col">You: cases missed at the first try</th></tr></thead><tbody>'
+                         '<th scope="col" style="text-align:left">Rule</th><th scope="col" style="text-align:left">Class: missed at the first try</th>'
+                         '<th scope="col" style="text-align:left">You: cases missed at the first try</th></tr></thead><tbody>'
                          + "".join(rows) + "</tbody></table>")
         if summary.problems:
             parts.append("<details><summary>Lines of the file that were left out</summary><ul>"
                          + "".join(f"<li>{_esc(x)}</li>" for x in summary.problems) + "</ul></details>")
         parts.append("</div>")
         return "".join(parts)
+
+
+# --------------------------------------------------------------------------- for the notebook's prose
+
+FINDING_WORDS = {
+    "fracture_healed": "the fracture has healed (no oedema on MRI)",
+    "neurological_deficit": "weakness, numbness or cord signs from the fractured level",
+    "radicular_pain": "nerve-root (radicular) pain",
+    "systemic_infection": "an infection elsewhere in the body, or sepsis",
+    "cement_allergy": "allergy to bone cement",
+    "epidural_tumour": "tumour spreading into the spinal canal",
+}
+CAUSE_WORDS = {"osteoporosis": "osteoporosis", "trauma": "an injury (trauma)", "tumor": "a tumour",
+               "vascular": "a vascular lesion", "infection": "an infection", "other": "bone thinned by another condition"}
+
+
+def findings_words(patient) -> list[str]:
+    """A patient's findings in plain words (what a clinician would list on a card)."""
+    p = patient
+    out = []
+    if p.compression_fracture:
+        lesion = {"haemangioma": ", a haemangioma", "other": ", not a haemangioma"}.get(p.vascular_lesion or "", "")
+        out.append(f"a compression fracture caused by {CAUSE_WORDS[p.fracture_cause]}{lesion}")
+    else:
+        out.append("no compression fracture")
+    out.append(("severe" if p.severe_back_pain else "mild or moderate") + " back pain, "
+               + ("eased" if p.pain_relieved_by_medication_and_bed_rest else "not eased")
+               + " by pain medication and bed rest")
+    if p.posterior_cortical_defect:
+        out.append("a broken back wall of the vertebral body (posterior cortical defect)")
+    if p.infected:
+        out.append("an infection in the vertebra")
+    if p.pain_from_herniated_disc:
+        out.append("pain from a herniated disc rather than from the fracture")
+    out += [words for field, words in FINDING_WORDS.items() if getattr(p, field)]
+    if p.coagulopathy != "none":
+        out.append(f"a bleeding tendency that {'can' if p.coagulopathy == 'correctable' else 'cannot'} be corrected")
+    return out
+
+
+def case_card(vignette, citations: Citations) -> HTMLOutput:
+    """A patient card: the case, its findings in plain words, and both standards' verdicts side by side."""
+    from widgets.candidacy.practice import compare, load_practice_rules
+    from widgets.candidacy.practice import assess_practice
+    from widgets.candidacy.rules import assess
+    leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
+    comparison = compare(leaflet, practice)
+    prules = load_practice_rules()
+    rows = "".join(f'<tr><th scope="row" style="text-align:left">{proc.capitalize()}</th><td style="text-align:left">{_esc(leaflet.decision(proc).verdict)}</td>'
+                   f"<td style="text-align:left">{_esc(practice.decision(proc).verdict)}</td></tr>" for proc in PROCEDURES)
+    rows += (f'<tr><th scope="row" style="text-align:left">Deciding</th><td style="text-align:left">{_esc("; ".join(reason_title(r) for r in leaflet.deciding_rules))}'
+             f' {citations.cite("[@kochan2015]")}</td><td style="text-align:left">'
+             f'{_esc("; ".join(prules[r].title for r in practice.deciding_rules))} '
+             + citations.cite("[" + "; ".join(f"@{k}" for r in practice.deciding_rules for k in prules[r].cites) + "]")
+             + "</td></tr>")
+    why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.cite(_esc(x))}</li>" for t, x in comparison.why)
+    card = (f'<div class="vkp-case-card" style="border:1px solid #767676;border-left:6px solid #0072B2;'
+            f'padding:0.5em 0.9em;max-width:52em">'
+            f"<p><strong>{_esc(vignette.title)}</strong></p>"
+            f'<p style="overflow-wrap:normal;word-break:normal">{_esc(vignette.history)}</p>'
+            "<p>Findings: " + "; ".join(_esc(w) for w in findings_words(vignette.patient)) + ".</p>"
+            '<table><caption>The two standards\' verdicts</caption><thead><tr><th scope="col" style="text-align:left"></th>'
+            '<th scope="col" style="text-align:left">The leaflet</th><th scope="col" style="text-align:left">Current practice</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+            f"<p><strong>{_esc(comparison.sentence())}</strong></p>" + (f"<ul>{why}</ul>" if why else "") + "</div>")
+    return HTMLOutput(card)
+
+
+def standards_tables(citations: Citations) -> HTMLOutput:
+    """Both standards' rules in plain words, each in a disclosure: what applies, to which procedure, and why."""
+    from widgets.candidacy.practice import load_practice_rules
+    leaflet, practice = load_rules(), load_practice_rules()
+
+    def table(rules, kind_words, caption: str) -> str:
+        head = ('<thead><tr><th scope="col" style="text-align:left">Rule</th><th scope="col" style="text-align:left">Applies to</th><th scope="col" style="text-align:left">Verdict when it '
+                'applies</th><th scope="col" style="text-align:left">What it says</th></tr></thead>')
+        body = []
+        for r in rules:
+            applies = "both procedures" if r.applies_to == "both" else r.applies_to
+            verdict = "candidate" if r.effect == "candidate" else kind_words(r)
+            body.append(f"<tr><td style="text-align:left">{_esc(r.title)}</td><td style="text-align:left">{_esc(applies)}</td><td style="text-align:left">{_esc(verdict)}</td>"
+                        f"<td style="text-align:left">{_esc(r.explanation)} {citations.cite(r.cite_markers())}</td></tr>")
+        return (f'<table class="vkp-rules"><caption>{_esc(caption)}</caption>{head}<tbody>{"".join(body)}'
+                "</tbody></table>")
+
+    leaflet_kind = lambda r: "kyphoplasty not recommended" if r.id == "kp_cause_excluded" else "not a candidate"  # noqa: E731
+    practice_kind = lambda r: practice.kinds[r.kind]  # noqa: E731
+    return HTMLOutput(
+        f"<details><summary>The leaflet's rules ({len(leaflet)}), the quiz's first grade</summary>"
+        + table(leaflet, leaflet_kind, "The leaflet's candidacy rules") + "</details>"
+        + f"<details><summary>Current practice's rules ({len(practice)}), the second grade</summary>"
+        + table(practice, practice_kind, "Current practice, from trials, guidelines and references") + "</details>")
+
+
+def example_case(case_id: str | None = None, *, seed: int | None = None, citations: Citations | None = None):
+    """The card of a bank case (by id) or of the first generated case for ``seed``."""
+    from widgets.candidacy.vignettes import Vignette, generate
+    cites = citations or Citations()
+    if case_id is not None:
+        return case_card(Vignette.from_case(load_case_bank().case(case_id)), cites)
+    return case_card(generate(seed or 0, 1)[0], cites)
 
 
 def error_box(message: str) -> ipw.HTML:

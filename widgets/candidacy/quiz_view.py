@@ -343,20 +343,20 @@ class QuizView(ipw.VBox):
             practice_cell = ""
             if p is not None:
                 pok = getattr(r, f"practice_{proc}_correct")
-                practice_cell = f"<td style="text-align:left">{_esc(p.decision(proc).verdict)} ({_mark(pok)})</td>"
-            rows.append(f'<tr><th scope="row" style="text-align:left">{proc.capitalize()}</th><td style="text-align:left">{_say(given)}</td>'
-                        f"<td style="text-align:left">{_esc(a.decision(proc).verdict)} ({_mark(ok)})</td>{practice_cell}</tr>")
-        reason_cells = (f'<tr><th scope="row" style="text-align:left">Deciding reason</th><td style="text-align:left">{_esc(reason_title(r.reason_rule))}</td>'
-                        f"<td style="text-align:left">{_esc('; '.join(reason_title(i) for i in r.deciding_rules))} ({_mark(r.reason_correct)})"
+                practice_cell = f"<td style=\'text-align:left\'>{_esc(p.decision(proc).verdict)} ({_mark(pok)})</td>"
+            rows.append(f'<tr><th scope="row" style=\'text-align:left\'>{proc.capitalize()}</th><td style=\'text-align:left\'>{_say(given)}</td>'
+                        f"<td style=\'text-align:left\'>{_esc(a.decision(proc).verdict)} ({_mark(ok)})</td>{practice_cell}</tr>")
+        reason_cells = (f'<tr><th scope="row" style=\'text-align:left\'>Deciding reason</th><td style=\'text-align:left\'>{_esc(reason_title(r.reason_rule))}</td>'
+                        f"<td style=\'text-align:left\'>{_esc('; '.join(reason_title(i) for i in r.deciding_rules))} ({_mark(r.reason_correct)})"
                         "</td>")
         if p is not None:
-            reason_cells += (f"<td style="text-align:left">{_esc('; '.join(self.practice_rules[i].title for i in r.practice_deciding_rules))} "
+            reason_cells += (f"<td style=\'text-align:left\'>{_esc('; '.join(self.practice_rules[i].title for i in r.practice_deciding_rules))} "
                              f"({_mark(r.practice_reason_correct)})</td>")
         rows.append(reason_cells + "</tr>")
-        practice_head = '<th scope="col" style="text-align:left">Current practice</th>' if p is not None else ""
+        practice_head = '<th scope="col" style=\'text-align:left\'>Current practice</th>' if p is not None else ""
         table = ('<table class="vkp-quiz-verdicts"><caption>Your answer and the two standards\' verdicts'
-                 '</caption><thead><tr><th scope="col" style="text-align:left"></th><th scope="col" style="text-align:left">You said</th>'
-                 f'<th scope="col" style="text-align:left">The leaflet</th>{practice_head}</tr></thead><tbody>' + "".join(rows)
+                 '</caption><thead><tr><th scope="col" style=\'text-align:left\'></th><th scope="col" style=\'text-align:left\'>You said</th>'
+                 f'<th scope="col" style=\'text-align:left\'>The leaflet</th>{practice_head}</tr></thead><tbody>' + "".join(rows)
                  + "</tbody></table>")
         out = ['<div role="status" aria-live="polite" class="vkp-feedback">', head + "</p>", table]
         comparison = grade.comparison
@@ -407,15 +407,15 @@ class QuizView(ipw.VBox):
                                            ("kyphoplasty", rec.kyphoplasty_correct),
                                            ("reason", rec.reason_correct)) if not ok]
             deciding = "; ".join(reason_title(i) for i in rec.deciding_rules)
-            rows.append(f"<tr><td style="text-align:left">{_esc(title)}</td><td style="text-align:left">{_esc(', '.join(wrong))}</td>"
-                        f"<td style="text-align:left">{_esc(deciding)}</td></tr>")
+            rows.append(f"<tr><td style=\'text-align:left\'>{_esc(title)}</td><td style=\'text-align:left\'>{_esc(', '.join(wrong))}</td>"
+                        f"<td style=\'text-align:left\'>{_esc(deciding)}</td></tr>")
         counts = self.quiz.missed_rules()
         top = ", ".join(f"{reason_title(k)} ({n})" for k, n in counts.most_common(3))
         return ('<div role="status" aria-live="polite">'
                 f"<p>{len(missed)} missed answer{'s' if len(missed) != 1 else ''} (under the leaflet, the quiz's "
                 f"answer key). Rules behind them, most often first: {_esc(top)}. {_esc(self.quiz.due_text())}</p>"
-                '<table><caption>Missed cases</caption><thead><tr><th scope="col" style="text-align:left">Case</th>'
-                '<th scope="col" style="text-align:left">What was wrong</th><th scope="col" style="text-align:left">Deciding rule(s)</th></tr></thead>'
+                '<table><caption>Missed cases</caption><thead><tr><th scope="col" style=\'text-align:left\'>Case</th>'
+                '<th scope="col" style=\'text-align:left\'>What was wrong</th><th scope="col" style=\'text-align:left\'>Deciding rule(s)</th></tr></thead>'
                 "<tbody>" + "".join(rows) + "</tbody></table></div>")
 
     def class_html(self, summary, top: int = 6) -> str:
@@ -434,12 +434,12 @@ class QuizView(ipw.VBox):
             for line in lines:
                 m = mine.get(line.rule)
                 yours = f"{m[0]} of {m[1]} missed" if m else "not met yet"
-                rows.append(f"<tr><td style="text-align:left">{_esc(reason_title(line.rule))}</td>"
-                            f"<td style="text-align:left">{line.first_missed} of {line.cases_answered} ({line.percent:g} %)</td>"
-                            f"<td style="text-align:left">{_esc(yours)}</td></tr>")
+                rows.append(f"<tr><td style=\'text-align:left\'>{_esc(reason_title(line.rule))}</td>"
+                            f"<td style=\'text-align:left\'>{line.first_missed} of {line.cases_answered} ({line.percent:g} %)</td>"
+                            f"<td style=\'text-align:left\'>{_esc(yours)}</td></tr>")
             parts.append(f'<table class="vkp-quiz-class-table"><caption>{names[standard]}</caption><thead><tr>'
-                         '<th scope="col" style="text-align:left">Rule</th><th scope="col" style="text-align:left">Class: missed at the first try</th>'
-                         '<th scope="col" style="text-align:left">You: cases missed at the first try</th></tr></thead><tbody>'
+                         '<th scope="col" style=\'text-align:left\'>Rule</th><th scope="col" style=\'text-align:left\'>Class: missed at the first try</th>'
+                         '<th scope="col" style=\'text-align:left\'>You: cases missed at the first try</th></tr></thead><tbody>'
                          + "".join(rows) + "</tbody></table>")
         if summary.problems:
             parts.append("<details><summary>Lines of the file that were left out</summary><ul>"
@@ -494,10 +494,10 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
     leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
     comparison = compare(leaflet, practice)
     prules = load_practice_rules()
-    rows = "".join(f'<tr><th scope="row" style="text-align:left">{proc.capitalize()}</th><td style="text-align:left">{_esc(leaflet.decision(proc).verdict)}</td>'
-                   f"<td style="text-align:left">{_esc(practice.decision(proc).verdict)}</td></tr>" for proc in PROCEDURES)
-    rows += (f'<tr><th scope="row" style="text-align:left">Deciding</th><td style="text-align:left">{_esc("; ".join(reason_title(r) for r in leaflet.deciding_rules))}'
-             f' {citations.cite("[@kochan2015]")}</td><td style="text-align:left">'
+    rows = "".join(f'<tr><th scope="row" style=\'text-align:left\'>{proc.capitalize()}</th><td style=\'text-align:left\'>{_esc(leaflet.decision(proc).verdict)}</td>'
+                   f"<td style=\'text-align:left\'>{_esc(practice.decision(proc).verdict)}</td></tr>" for proc in PROCEDURES)
+    rows += (f'<tr><th scope="row" style=\'text-align:left\'>Deciding</th><td style=\'text-align:left\'>{_esc("; ".join(reason_title(r) for r in leaflet.deciding_rules))}'
+             f' {citations.cite("[@kochan2015]")}</td><td style=\'text-align:left\'>'
              f'{_esc("; ".join(prules[r].title for r in practice.deciding_rules))} '
              + citations.cite("[" + "; ".join(f"@{k}" for r in practice.deciding_rules for k in prules[r].cites) + "]")
              + "</td></tr>")
@@ -507,8 +507,8 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
             f"<p><strong>{_esc(vignette.title)}</strong></p>"
             f'<p style="overflow-wrap:normal;word-break:normal">{_esc(vignette.history)}</p>'
             "<p>Findings: " + "; ".join(_esc(w) for w in findings_words(vignette.patient)) + ".</p>"
-            '<table><caption>The two standards\' verdicts</caption><thead><tr><th scope="col" style="text-align:left"></th>'
-            '<th scope="col" style="text-align:left">The leaflet</th><th scope="col" style="text-align:left">Current practice</th></tr></thead>'
+            '<table><caption>The two standards\' verdicts</caption><thead><tr><th scope="col" style=\'text-align:left\'></th>'
+            '<th scope="col" style=\'text-align:left\'>The leaflet</th><th scope="col" style=\'text-align:left\'>Current practice</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>"
             f"<p><strong>{_esc(comparison.sentence())}</strong></p>" + (f"<ul>{why}</ul>" if why else "") + "</div>")
     return HTMLOutput(card)
@@ -520,14 +520,14 @@ def standards_tables(citations: Citations) -> HTMLOutput:
     leaflet, practice = load_rules(), load_practice_rules()
 
     def table(rules, kind_words, caption: str) -> str:
-        head = ('<thead><tr><th scope="col" style="text-align:left">Rule</th><th scope="col" style="text-align:left">Applies to</th><th scope="col" style="text-align:left">Verdict when it '
-                'applies</th><th scope="col" style="text-align:left">What it says</th></tr></thead>')
+        head = ('<thead><tr><th scope="col" style=\'text-align:left\'>Rule</th><th scope="col" style=\'text-align:left\'>Applies to</th><th scope="col" style=\'text-align:left\'>Verdict when it '
+                'applies</th><th scope="col" style=\'text-align:left\'>What it says</th></tr></thead>')
         body = []
         for r in rules:
             applies = "both procedures" if r.applies_to == "both" else r.applies_to
             verdict = "candidate" if r.effect == "candidate" else kind_words(r)
-            body.append(f"<tr><td style="text-align:left">{_esc(r.title)}</td><td style="text-align:left">{_esc(applies)}</td><td style="text-align:left">{_esc(verdict)}</td>"
-                        f"<td style="text-align:left">{_esc(r.explanation)} {citations.cite(r.cite_markers())}</td></tr>")
+            body.append(f"<tr><td style=\'text-align:left\'>{_esc(r.title)}</td><td style=\'text-align:left\'>{_esc(applies)}</td><td style=\'text-align:left\'>{_esc(verdict)}</td>"
+                        f"<td style=\'text-align:left\'>{_esc(r.explanation)} {citations.cite(r.cite_markers())}</td></tr>")
         return (f'<table class="vkp-rules"><caption>{_esc(caption)}</caption>{head}<tbody>{"".join(body)}'
                 "</tbody></table>")
 

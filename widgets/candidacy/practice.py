@@ -145,7 +145,7 @@ def _load(path: str) -> PracticeRuleSet:
                                  field=f"rules[{i}].cites (in id '{rule.id}')",
                                  fix="current practice is built from the evidence files; cite their entries")
         check_keys(path, located, ("rules", i), f"rules[{i}] (in id '{rule.id}')",
-                   list(rule.cites) + keys_in(rule.evidence_note or ""), evidence)
+                   list(rule.cites) + rule.note_cites, evidence)
     for i, item in enumerate(rules.not_followed):
         check_keys(path, located, ("not_followed", i, "why"), f"not_followed[{i}].why", keys_in(item.why), evidence)
     for i, caution in enumerate(rules.cautions):

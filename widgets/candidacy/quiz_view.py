@@ -373,7 +373,8 @@ class QuizView(ipw.VBox):
             practice_items = []
             for rule_id in p.deciding_rules:
                 rule = self.practice_rules[rule_id]
-                note = f" {self.citations.cite(_esc(rule.evidence_note))}" if rule.evidence_note else ""
+                text = rule.note_for(a.patient.fracture_cause)
+                note = f" {self.citations.cite(_esc(text))}" if text else ""
                 practice_items.append(f"<li><strong>{_esc(rule.title)}</strong> "
                                       f"({_esc(self.practice_rules.kind_words(rule_id))}): {_esc(rule.explanation)} "
                                       f"{self._cite(rule.cites)}{note}</li>")

@@ -256,8 +256,21 @@ class StandardRule(ContentModel):
     cites: list[str] = Field(min_length=1)
     when: list[dict[str, ConditionValue]] = []
     evidence_note: Optional[str] = None
+    evidence_note_when: list[NoteVariant] = []
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
+
+    @property
+    def note_cites(self) -> list[str]:
+        texts = [self.evidence_note or ""] + [v.note for v in self.evidence_note_when]
+        return [k for t in texts for k in keys_in(t)]
+
+    def note_for(self, cause: str | None) -> str | None:
+        """The evidence note to show for a fracture with this cause."""
+        for variant in self.evidence_note_when:
+            if cause in variant.causes:
+                return variant.note
+        return self.evidence_note
 
     @model_validator(mode="after")
     def _indication_or_exclusion(self):
@@ -284,20 +297,7 @@ class StandardRule(ContentModel):
 class Rule(StandardRule):
     """A rule of the leaflet, with its evidence notes (shown beside the feedback, never grading)."""
 
-    evidence_note_when: list[NoteVariant] = []
     discrepancy: Optional[str] = None
-
-    @property
-    def note_cites(self) -> list[str]:
-        texts = [self.evidence_note or ""] + [v.note for v in self.evidence_note_when]
-        return [k for t in texts for k in keys_in(t)]
-
-    def note_for(self, cause: str | None) -> str | None:
-        """The evidence note to show for a fracture with this cause."""
-        for variant in self.evidence_note_when:
-            if cause in variant.causes:
-                return variant.note
-        return self.evidence_note
 
 
 class RuleSet(ContentModel):

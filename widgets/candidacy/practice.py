@@ -24,13 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
 from widgets.candidacy.rules import (
     PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    StandardRule, check_conditions, check_keys, conditions_hold, evaluate, load_rules,
+    RuleList, StandardRule, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate, load_rules,
 )
 from widgets.core.citations import keys_in
 from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
@@ -77,7 +77,8 @@ class Caution(ContentModel):
         return conditions_hold(findings, self.when)
 
 
-class PracticeRuleSet(ContentModel):
+class PracticeRuleSet(RuleList, ContentModel):
+    IDS: ClassVar[tuple[str, ...]] = PRACTICE_RULE_IDS
     kinds: dict[Kind, str]
     rules: list[PracticeRule]
     not_followed: list[NotFollowed] = []
@@ -94,34 +95,13 @@ class PracticeRuleSet(ContentModel):
     @field_validator("rules")
     @classmethod
     def _exactly_the_practice_rules(cls, rules):
-        ids = [r.id for r in rules]
-        require_unique(ids, "rule ids")
-        missing = [i for i in PRACTICE_RULE_IDS if i not in ids]
-        unknown = [i for i in ids if i not in PRACTICE_RULE_IDS]
-        if missing or unknown:
-            raise ValueError(f"the rules must be exactly {list(PRACTICE_RULE_IDS)}; missing {missing}, "
-                             f"unknown {unknown}")
-        if [r.id for r in rules if r.effect == "candidate"] != ["indication_met"]:
-            raise ValueError("exactly one rule, indication_met, is the indication (effect: candidate)")
-        return sorted(rules, key=lambda r: PRACTICE_RULE_IDS.index(r.id))
+        return exactly_these_rules(rules, PRACTICE_RULE_IDS)
 
     @field_validator("cautions")
     @classmethod
     def _unique_cautions(cls, cautions):
         require_unique([c.id for c in cautions], "caution ids")
         return cautions
-
-    def __getitem__(self, rule_id: str) -> PracticeRule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(PRACTICE_RULE_IDS)}")
-
-    def __iter__(self):
-        return iter(self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
 
     def kind_words(self, rule_id: str) -> str:
         return self.kinds[self[rule_id].kind]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import ClassVar, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
@@ -300,40 +300,51 @@ class Rule(StandardRule):
     discrepancy: Optional[str] = None
 
 
-class RuleSet(ContentModel):
-    rules: list[Rule]
-    cause_notes: list[CauseNote] = []
+class RuleList:
+    """What both standards' rule files share: look a rule up by id, iterate, count."""
 
-    @field_validator("rules")
-    @classmethod
-    def _exactly_the_engine_rules(cls, rules):
-        ids = [r.id for r in rules]
-        require_unique(ids, "rule ids")
-        missing = [i for i in RULE_IDS if i not in ids]
-        unknown = [i for i in ids if i not in RULE_IDS]
-        if missing or unknown:
-            raise ValueError(f"the rules must be exactly {list(RULE_IDS)}; missing {missing}, unknown {unknown}")
-        indications = [r.id for r in rules if r.effect == "candidate"]
-        if indications != ["indication_met"]:
-            raise ValueError(f"exactly one rule, indication_met, is the indication (effect: candidate); found "
-                             f"{indications}")
-        return sorted(rules, key=lambda r: RULE_IDS.index(r.id))
+    IDS: tuple[str, ...] = ()
 
-    @property
-    def order(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.rules)
-
-    def __getitem__(self, rule_id: str) -> Rule:
+    def __getitem__(self, rule_id: str):
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(RULE_IDS)}")
+        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(self.IDS)}")
 
     def __iter__(self):
         return iter(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules)
+
+
+class RuleSet(RuleList, ContentModel):
+    IDS: ClassVar[tuple[str, ...]] = RULE_IDS
+    rules: list[Rule]
+    cause_notes: list[CauseNote] = []
+
+    @field_validator("rules")
+    @classmethod
+    def _exactly_the_engine_rules(cls, rules):
+        return exactly_these_rules(rules, RULE_IDS)
+
+
+def exactly_these_rules(rules: list, ids: tuple[str, ...]) -> list:
+    """A standard's rules must be exactly ``ids``, each once, with indication_met its one indication; in order."""
+    given = [r.id for r in rules]
+    require_unique(given, "rule ids")
+    missing = [i for i in ids if i not in given]
+    unknown = [i for i in given if i not in ids]
+    if missing or unknown:
+        raise ValueError(f"the rules must be exactly {list(ids)}; missing {missing}, unknown {unknown}")
+    indications = [r.id for r in rules if r.effect == "candidate"]
+    if indications != ["indication_met"]:
+        raise ValueError(f"exactly one rule, indication_met, is the indication (effect: candidate); found {indications}")
+    return sorted(rules, key=lambda r: ids.index(r.id))
 
 
 def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
@@ -608,48 +619,34 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
                                     field=f"cases[{i}].evidence_note (in id '{case.id}')",
                                     fix="use an id from widgets/content/evidence.yaml or sources.yaml")
     rules = load_rules()
-    for i, case in enumerate(bank.cases):
-        result = assess(case.patient, rules)
-        for proc in PROCEDURES:
-            stated = getattr(case.expected, proc)
-            if stated != result.decision(proc).eligible:
-                raise CaseBankError(
-                    path, f"the stated answer ({str(stated).lower()}) disagrees with the leaflet's rules, "
-                          f"which give {str(result.decision(proc).eligible).lower()} "
-                          f"({', '.join(result.decision(proc).rule_ids)})",
-                    line=located.line_for(("cases", i, "expected", proc)),
-                    field=f"cases[{i}].expected.{proc} (in id '{case.id}')",
-                    fix="correct the answer or the findings")
-        if set(case.expected.deciding_rules) != set(result.deciding_rules):
-            raise CaseBankError(
-                path, f"the deciding rules {case.expected.deciding_rules} disagree with the leaflet's rules, "
-                      f"which give {list(result.deciding_rules)}",
-                line=located.line_for(("cases", i, "expected", "deciding_rules")),
-                field=f"cases[{i}].expected.deciding_rules (in id '{case.id}')",
-                fix="list exactly the rules that decide the case")
     from widgets.candidacy.practice import assess_practice
     for i, case in enumerate(bank.cases):
-        stated = case.expected_practice
-        if stated is None:
-            continue
-        result = assess_practice(case.patient)
-        for proc in PROCEDURES:
-            if getattr(stated, proc) != result.decision(proc).eligible:
-                raise CaseBankError(
-                    path, f"the stated answer under current practice ({str(getattr(stated, proc)).lower()}) disagrees "
-                          f"with its rules, which give {str(result.decision(proc).eligible).lower()} "
-                          f"({', '.join(result.decision(proc).rule_ids)})",
-                    line=located.line_for(("cases", i, "expected_practice", proc)),
-                    field=f"cases[{i}].expected_practice.{proc} (in id '{case.id}')",
-                    fix="correct the answer or the findings, or leave expected_practice out to have it computed")
-        if set(stated.deciding_rules) != set(result.deciding_rules):
-            raise CaseBankError(
-                path, f"the deciding rules {stated.deciding_rules} disagree with current practice's rules, which "
-                      f"give {list(result.deciding_rules)}",
-                line=located.line_for(("cases", i, "expected_practice", "deciding_rules")),
-                field=f"cases[{i}].expected_practice.deciding_rules (in id '{case.id}')",
-                fix="list exactly the rules that decide the case under current practice")
+        _check_stated(path, located, i, case, "expected", case.expected, assess(case.patient, rules),
+                      "the leaflet's rules", "correct the answer or the findings")
+        if case.expected_practice is not None:
+            _check_stated(path, located, i, case, "expected_practice", case.expected_practice,
+                          assess_practice(case.patient), "current practice's rules",
+                          "correct the answer or the findings, or leave expected_practice out to have it computed")
     return LoadedBank(path, bank.title, tuple(bank.cases))
+
+
+def _check_stated(path, located, i: int, case, key: str, stated, result, standard: str, fix: str) -> None:
+    """A case's stated answer under one standard must be what that standard's rules give (CaseBankError)."""
+    for proc in PROCEDURES:
+        given, truth = getattr(stated, proc), result.decision(proc)
+        if given != truth.eligible:
+            raise CaseBankError(
+                path, f"the stated answer ({str(given).lower()}) disagrees with {standard}, which give "
+                      f"{str(truth.eligible).lower()} ({', '.join(truth.rule_ids)})",
+                line=located.line_for(("cases", i, key, proc)), field=f"cases[{i}].{key}.{proc} (in id '{case.id}')",
+                fix=fix)
+    if set(stated.deciding_rules) != set(result.deciding_rules):
+        raise CaseBankError(
+            path, f"the deciding rules {stated.deciding_rules} disagree with {standard}, which give "
+                  f"{list(result.deciding_rules)}",
+            line=located.line_for(("cases", i, key, "deciding_rules")),
+            field=f"cases[{i}].{key}.deciding_rules (in id '{case.id}')",
+            fix="list exactly the rules that decide the case")
 
 
 def _complex_key_line(path: Path) -> int | None:

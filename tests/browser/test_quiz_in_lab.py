@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
 from tests.browser.quizlab import BANK, RULE_TITLES, answer_for, shown_case
-from widgets.candidacy.rules import RULE_IDS
+from widgets.candidacy.practice import assess_practice, compare, reason_title
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess
 
 NOTEBOOK = "notebooks/06-candidacy-quiz.ipynb"
 
@@ -38,7 +40,7 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")                        # the rule group
     page.keyboard.press("Space")                      # the first rule ...
-    for _ in range(RULE_IDS.index(reason)):
+    for _ in range(REASON_IDS.index(reason)):
         page.keyboard.press("ArrowDown")              # ... then down to the deciding one
     expect(groups.nth(2).locator(f"input[value={reason}]")).to_be_checked()
     said = lambda x: "candidate" if x else "not a candidate"  # noqa: E731
@@ -65,6 +67,72 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     saved = json.loads(shown.read_text())
     quiz_answers = [a for a in saved["attempts"] if a["exercise"] == "candidacy-quiz"]
     assert [(a["item"], a["grades"]["leaflet"]["correct"]) for a in quiz_answers] == [(case.id, True)]
+
+
+def _answer_by_keyboard(page, quiz, vp: bool, kp: bool, reason: str) -> None:
+    """Answer the case on screen with the keyboard alone, from the first radio of the first group (where a
+    Tab from the cell lands) to Submit."""
+    groups = quiz.locator("fieldset.vkp-choice")
+    groups.nth(0).locator("input[type=radio]").first.focus()
+    page.keyboard.press("ArrowDown")                  # VP: "Not a candidate"
+    if vp:
+        page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")                      # KP: "Candidate"
+    if not kp:
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")                      # the first rule, then down to the one chosen
+    for _ in range(REASON_IDS.index(reason)):
+        page.keyboard.press("ArrowDown")
+    expect(groups.nth(2).locator(f"input[value={reason}]")).to_be_checked()
+    expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(f"deciding reason, {reason_title(reason)}")
+    page.keyboard.press("Tab")
+    expect(quiz.get_by_role("button", name="Submit answer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(quiz.locator(".vkp-quiz-feedback")).to_contain_text("The quiz grades against", timeout=30_000)
+
+
+def test_a_case_where_the_two_standards_differ_answered_by_keyboard_shows_both_verdicts(page, lab):
+    """Issue 15: answer, by keyboard alone, a case where the leaflet and current practice differ, then read
+    both verdicts side by side and why they differ."""
+    open_and_run(page, lab, NOTEBOOK)
+    quiz = page.locator(".vkp-candidacy-quiz")
+    expect(quiz).to_have_count(1)
+    for _ in range(25):                                 # the first fifteen cover every rule of both standards
+        case = shown_case(quiz)
+        leaflet, practice = assess(case.patient), assess_practice(case.patient)
+        if compare(leaflet, practice).differ:
+            break
+        _answer_by_keyboard(page, quiz, *answer_for(case, "right"))
+        page.keyboard.press("Tab")
+        expect(quiz.get_by_role("button", name="Next case")).to_be_focused()
+        page.keyboard.press("Space")
+        expect(quiz.get_by_role("button", name="Submit answer")).to_be_enabled()
+    else:
+        raise AssertionError("no case where the standards differ came up")
+    comparison = compare(leaflet, practice)
+    # The leaflet's answer: right under the quiz's answer key, not under current practice.
+    vp, kp = leaflet.vertebroplasty.eligible, leaflet.kyphoplasty.eligible
+    _answer_by_keyboard(page, quiz, vp, kp, leaflet.deciding_rules[0])
+    feedback = quiz.locator(".vkp-quiz-feedback")
+    expect(feedback).to_contain_text("Correct.")
+    expect(feedback).to_contain_text("Under current practice your answer is not right")
+    table = feedback.locator("table.vkp-quiz-verdicts")
+    expect(table.locator("thead")).to_contain_text("The leaflet")
+    expect(table.locator("thead")).to_contain_text("Current practice")
+    for proc in ("vertebroplasty", "kyphoplasty"):
+        row = table.locator("tbody tr", has_text=proc.capitalize())
+        cells = row.locator("td")
+        expect(cells.nth(1)).to_contain_text(leaflet.decision(proc).verdict)
+        expect(cells.nth(2)).to_contain_text(practice.decision(proc).verdict)
+    expect(feedback).to_contain_text(comparison.sentence())
+    for title, _ in comparison.why:
+        expect(feedback).to_contain_text(title)
+    why = feedback.locator("li", has_text=comparison.why[0][0]).first
+    expect(why).to_contain_text(re.compile(r"\[\d+(, \d+)*\]"))     # each difference is cited
+    expect(quiz.locator(".vkp-quiz-status")).to_contain_text("Due for review today")
+    assert errors(page) == []
 
 
 def test_quiz_output_has_no_axe_violations(page, lab):
@@ -98,7 +166,7 @@ def test_an_unwritable_progress_folder_still_gets_the_answers_to_the_student(bro
             expect(alert).to_have_count(1)
             expect(alert).to_contain_text("Your answers cannot be saved")
             expect(quiz.locator(".vkp-quiz-held")).to_contain_text("2 answers held in this notebook only")
-            link = quiz.locator("a.vkp-download-link")
+            link = quiz.locator(".vkp-handin a.vkp-download-link")
             expect(link).to_have_text("Download my answers (2)")
             with page.expect_download() as info:
                 link.click()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, RULE_IDS, Patient, PatientError, assess, load_rules, rules_markdown,
+    FRACTURE_CAUSES, PATIENT_FIELDS, PRACTICE_FIELDS, RULE_IDS, Patient, PatientError, assess, load_rules, rules_markdown,
 )
 from widgets.core.evidence import load_evidence
 
@@ -181,7 +181,9 @@ def test_fracture_without_cause_names_both_fields():
 
 
 def test_patient_fields_and_causes_are_the_contract():
-    assert tuple(Patient.model_fields) == PATIENT_FIELDS
+    # The leaflet's seven findings first, then what current practice also weighs (each optional).
+    assert tuple(Patient.model_fields) == PATIENT_FIELDS + PRACTICE_FIELDS
+    assert all(not Patient.model_fields[f].is_required() for f in PRACTICE_FIELDS)
     assert set(FRACTURE_CAUSES) == {"osteoporosis", "trauma", "tumor", "vascular", "infection", "other"}
 
 

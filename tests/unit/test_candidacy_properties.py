@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 NO_DEADLINE = settings(deadline=None)
 
 from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, RULE_IDS, CaseBankError, Patient, assess, exclusions_for_both,
+    FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient, assess, exclusions_for_both,
     load_case_bank,
 )
 from widgets.candidacy.vignettes import generate, scenario_rule_fires
@@ -55,8 +55,8 @@ def test_kyphoplasty_is_never_more_permissive_than_vertebroplasty(p):
 @given(st.integers(min_value=0, max_value=10**6))
 @settings(max_examples=30, deadline=None)
 def test_generated_vignettes_exercise_every_rule(seed):
-    cases = generate(seed, len(RULE_IDS))
-    assert {v.scenario for v in cases} == set(RULE_IDS)
+    cases = generate(seed, len(REASON_IDS))
+    assert {v.scenario for v in cases} == set(REASON_IDS), "every rule of both standards in one round"
     assert all(scenario_rule_fires(v) for v in cases)
     assert generate(seed, 3) == generate(seed, 3)[:3] == cases[:3], "seeded: same seed, same cases"
 
@@ -124,3 +124,107 @@ def test_near_valid_banks_only_raise_our_error(tmp_path_factory, text):
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None)
 def test_yaml_fragments_only_raise_our_error(tmp_path_factory, lines):
     _load(tmp_path_factory, "\n".join(lines) + "\n")
+
+
+# ----------------------------------------------------------------- generated cases read like a clinician wrote them
+
+import re as _re  # noqa: E402
+
+from widgets.candidacy.practice import assess_practice  # noqa: E402
+from widgets.candidacy.vignettes import load_templates  # noqa: E402
+
+
+def _template_vocabulary() -> set[str]:
+    """Every word the templates can produce: the words of their sentences and of the values of their slots."""
+    t = load_templates()
+    texts = []
+
+    def walk(x):
+        if isinstance(x, str):
+            texts.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+    walk(t.model_dump())
+    words = {w.lower() for text in texts for w in _re.findall(r"[A-Za-z]+", _re.sub(r"\{[^}]*\}", " ", text))}
+    return words | {"a", "an"}
+
+
+VOCABULARY = _template_vocabulary()
+
+# (pattern in the history, what it says about the findings): a history must never say what its findings deny.
+CLAIMS = [
+    (r"no fever|blood tests are normal", lambda p: not p.infected and not p.systemic_infection),
+    (r"back wall[^.]*intact|intact\b", lambda p: not p.posterior_cortical_defect),
+    (r"broken the back wall|defect in the posterior cortex|pushed back into the spinal canal",
+     lambda p: p.posterior_cortical_defect),
+    (r"legs are strong", lambda p: not p.neurological_deficit),
+    (r"weak and numb|foot drags", lambda p: p.neurological_deficit),
+    (r"not the source of the pain|centred on the fracture", lambda p: not p.pain_from_herniated_disc),
+    (r"herniated disc|ruptured disc", lambda p: p.pain_from_herniated_disc),
+    (r"no oedema|old wedge fracture|old fracture|already there", lambda p: p.fracture_healed),
+    (r"fresh|bright with|with oedema|new osteoporotic fracture|new fracture", lambda p: not p.fracture_healed),
+    (r"eased with|faded|settled with|much better|walking about the house again",
+     lambda p: p.pain_relieved_by_medication_and_bed_rest),
+    (r"not improved|not touched|still stops|have not helped|not changed it|little difference",
+     lambda p: not p.pain_relieved_by_medication_and_bed_rest),
+    (r"only aches mildly|nagging soreness|mild ache|ache is mild", lambda p: not p.severe_back_pain),
+    (r"severe|cannot get out of a chair|still stops|keeps (her|him) awake|could hardly stand",
+     lambda p: p.severe_back_pain),
+    (r"no vertebral fracture|no collapsed vertebra", lambda p: not p.compression_fracture),
+    (r"allergic", lambda p: p.cement_allergy),
+    (r"cannot be corrected|will not clot", lambda p: p.coagulopathy == "uncorrectable"),
+    (r"can be paused|can be stopped", lambda p: p.coagulopathy == "correctable"),
+    (r"epidural", lambda p: p.epidural_tumour),
+    (r"nerve root", lambda p: p.radicular_pain or p.pain_from_herniated_disc),
+    (r"not a haemangioma", lambda p: p.vascular_lesion == "other"),
+    (r"haemangioma filling|through a vertebral haemangioma", lambda p: p.vascular_lesion == "haemangioma"),
+    (r"infection in the same vertebra|bone is infected|bone infection|infection of the bone",
+     lambda p: p.infected),
+    (r"high fever", lambda p: p.systemic_infection),
+    (r"ladder|road traffic accident|came off a horse", lambda p: p.fracture_cause == "trauma"),
+    (r"metasta|myeloma", lambda p: p.fracture_cause == "tumor"),
+    (r"osteoporosis", lambda p: p.fracture_cause in ("osteoporosis", None) or p.fracture_cause == "other"),
+]
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=500))
+@settings(max_examples=200, deadline=None)
+def test_generated_cases_have_no_broken_words_and_no_contradiction(seed, start):
+    for v in generate(seed, 4, start=start):
+        text = v.history
+        # No broken or glued words: every word is one the templates can write, whole.
+        words = _re.findall(r"[A-Za-z]+", text)
+        unknown = [w for w in words if w.lower() not in VOCABULARY and not _re.fullmatch(r"[TL]\d*", w)]
+        assert not unknown, (v.id, unknown, text)
+        assert "{" not in text and "}" not in text and "  " not in text and " ." not in text and " ," not in text
+        for sentence in _re.split(r"(?<=[.!?])\s+", text):
+            assert sentence[:1].isupper() or sentence[:1].isdigit(), (v.id, sentence)
+        # Both standards' verdicts are always computable, and the scenario's rule decides the case.
+        assess(v.patient)
+        assess_practice(v.patient)
+        assert scenario_rule_fires(v), (v.id, v.scenario)
+        # No case contradicts its own findings.
+        for pattern, holds in CLAIMS:
+            if _re.search(pattern, text, _re.I):
+                assert holds(v.patient), (v.id, pattern, text, v.patient)
+        if v.patient.neurological_deficit:
+            assert v.patient.posterior_cortical_defect or v.patient.epidural_tumour, "a deficit has a cause"
+
+
+def test_generated_cases_read_in_varied_natural_sentences():
+    cases = generate(11, 300)
+    histories = [v.history for v in cases]
+    sentences = [s for h in histories for s in _re.split(r"(?<=[.!?])\s+", h)]
+    assert len(set(histories)) == len(histories), "no two cases alike"
+    assert len(set(sentences)) >= 150, len(set(sentences))
+    # Not a checklist: most cases leave some absent finding unsaid.
+    checklist = sum(("intact" in h) and ("no fever" in h) and ("not the source" in h) for h in histories)
+    assert checklist < len(histories) / 10, checklist
+    # Present findings are always said, often by implication.
+    for v in cases:
+        if v.patient.pain_relieved_by_medication_and_bed_rest:
+            assert _re.search(r"eased|faded|settled|better|walking about", v.history), v.history

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
 from tests.classfolder import answer_cases, right_answer, student_log, wrong_answer
 from tests.conftest import ROOT
 from widgets.candidacy.quiz import Quiz
-from widgets.candidacy.rules import RULE_IDS, assess
+from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
 from widgets.core.loading import ContentError
@@ -182,7 +183,8 @@ def test_the_rule_table_says_whether_the_verdict_or_the_reason_was_wrong_and_whi
     assert {"deciding", "chosen", "times", "cases"} <= set(rows[0])
     assert any(r["chosen"] == "indication_met" and "kp_cause_excluded" in r["deciding"] for r in rows)
     html = visible(rv.misconception_table(results).data)
-    assert "Rule chosen instead" in html and "indication_met" in html
+    assert "Rule chosen instead" in html and "Indication met" in html
+    assert "indication_met" not in html, "rules in plain words"
     assert "Verdict wrong" in rv.rule_table(results).data
 
 
@@ -210,10 +212,12 @@ def test_a_case_answered_once_is_not_ranked_above_cases_many_missed(tmp_path):
 def test_per_student_view_by_rule(tmp_path):
     folder = tmp_path / "class"
     log = student_log(tmp_path / "home", "Ana", export_dir=folder)
-    answer_cases(log, [True] * 10)
+    answer_cases(log, [True] * 15)
     log.hand_in()
     rules, rows = cr.per_student_rules(read(folder))
-    assert len(rules) == len(RULE_IDS), "ten cases of one student's own order cover every rule"
+    assert len(rules) == len(RULE_IDS), "fifteen cases of one student's own order cover every leaflet rule"
+    practice_rules, _ = cr.per_student_rules(read(folder), cr.PRACTICE)
+    assert set(practice_rules) == set(PRACTICE_RULE_IDS), "... and every rule of current practice"
     assert rows[0]["student"] == "S01" and all(rows[0][r].split("/")[0] == rows[0][r].split("/")[1] for r in rules)
 
 
@@ -304,8 +308,9 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 def test_save_buttons_write_the_summary_and_the_gradebook_and_report_failure(tmp_path):
     box = rv.save_buttons(cr.read_class_folder(SAMPLE))
-    summary, gradebook = box.children
-    for part, name, head in ((summary, "summary.csv", "student,quiz_cases"), (gradebook, "grades.csv", "name,")):
+    summary, rules, gradebook = box.children
+    for part, name, head in ((summary, "summary.csv", "student,quiz_cases"),
+                             (rules, "rules.csv", "# vkp-class-rules-summary"), (gradebook, "grades.csv", "name,")):
         row, status = part.children
         path_box, button = row.children
         path_box.value = str(tmp_path / name)
@@ -317,6 +322,12 @@ def test_save_buttons_write_the_summary_and_the_gradebook_and_report_failure(tmp
     assert (tmp_path / "grades.csv").stat().st_mode & 0o077 == 0, "the gradebook names students: private"
     rows = list(csv.reader(io.StringIO((tmp_path / "summary.csv").read_text())))
     assert len(rows) == 1 + len(cr.read_class_folder(SAMPLE).students)
+    # The file for students holds counts per rule only: no name, no pseudonym, no file name.
+    shared = (tmp_path / "rules.csv").read_text()
+    results = cr.read_class_folder(SAMPLE)
+    for s in results.students.values():
+        assert s.display not in shared
+    assert not re.search(r"\bS\d\d\b", shared) and ".jsonl" not in shared
 
 
 def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):

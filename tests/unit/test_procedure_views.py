@@ -211,6 +211,7 @@ def test_quiz_feedback_per_answer_and_score():
     quiz.buttons[q.id].click()
     assert text(quiz.feedback[q.id].value).startswith("Not quite.")
     assert wrong.feedback.split()[0] in quiz.feedback[q.id].value
+    assert f"The misconception behind this answer: {wrong.misconception}" in text(quiz.feedback[q.id].value)
     assert f"Score: 0 of {len(questions)} correct" in quiz.score_html.value
     quiz.choices[q.id].value = q.answer.id
     quiz.buttons[q.id].click()

@@ -154,7 +154,7 @@ def test_attempts_count_per_procedure_and_report_progress():
 def test_questions_have_one_answer_and_point_at_real_steps():
     questions = load_questions().questions
     ids = {q.id for q in questions}
-    assert {"q_kp_only_step", "q_why_lie_flat", "q_why_fluoroscopy"} <= ids
+    assert {"q_kp_only_step", "q_kp_why_lie_flat", "q_vp_cement_time"} <= ids
     for q in questions:
         assert sum(o.correct for o in q.options) == 1
         if q.step:
@@ -162,7 +162,7 @@ def test_questions_have_one_answer_and_point_at_real_steps():
 
 
 def test_kp_only_question_answer_is_the_only_kp_only_phase():
-    q = next(q for q in questions_for("vertebroplasty") if q.id == "q_kp_only_step")
+    q = next(q for q in questions_for("kyphoplasty") if q.id == "q_kp_only_step")
     kp_only = {s.phase for s in KP.steps} - {s.phase for s in VP.steps}
     assert kp_only == {"balloon_inflate", "balloon_deflate"}
     assert "balloon" in q.answer.text.lower()
@@ -236,10 +236,10 @@ def test_duplicate_step_ids_are_refused(tmp_path):
 def test_a_question_about_a_missing_step_is_refused(tmp_path):
     text = (ROOT / "widgets/content/procedure_questions.yaml").read_text()
     path = tmp_path / "q.yaml"
-    path.write_text(text.replace("step: vp_fluoroscopy", "step: vp_scan"))
+    path.write_text(text.replace("step: vp_needle", "step: vp_scan"))
     with pytest.raises(ContentError, match="vp_scan") as info:
         load_questions(path)
-    assert "q_why_fluoroscopy" in str(info.value)
+    assert "q_one_or_two_pedicles" in str(info.value)
 
 
 def test_a_question_with_two_answers_is_refused(tmp_path):

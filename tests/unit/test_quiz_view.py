@@ -9,7 +9,7 @@ import pytest
 
 import traitlets
 
-from widgets.candidacy.rules import RULE_IDS, load_case_bank
+from widgets.candidacy.rules import REASON_IDS, load_case_bank
 from widgets.core.citations import Citations
 from widgets.classroom.progress import ProgressFile
 from widgets.candidacy.quiz import Quiz
@@ -64,7 +64,8 @@ def test_controls_are_labelled_and_keyboard_native(view):
     assert isinstance(view.vp, RadioGroup) and view.vp.description == "Vertebroplasty"
     assert isinstance(view.kp, RadioGroup) and view.kp.description == "Kyphoplasty"
     assert [label for label, _ in view.vp.options] == ["Candidate", "Not a candidate"]
-    assert [v for _, v in view.reason.options] == list(RULE_IDS), "one choice per rule"
+    assert [v for _, v in view.reason.options] == list(REASON_IDS), "one choice per rule of either standard"
+    assert all("_" not in label for label, _ in view.reason.options), "plain words, never a rule id"
     assert view.handin.name.style.description_width == "initial", "labels are not truncated"
     assert view.vp.value is None and view.reason.value is None, "nothing pre-selected"
     for b in (view.submit_button, view.next_button, view.handin.button, view.folder_button):
@@ -81,7 +82,7 @@ def test_feedback_names_the_rule_and_its_numbered_citation(view):
     answer(view, True, True, "indication_met")
     fb = view.feedback.value
     assert "Correct." in fb
-    assert "indication_met" in fb and "Indication met" in fb
+    assert "indication_met" not in fb and "Indication met" in fb, "rules in plain words"
     assert f"[{cites.number('kochan2015')}]" in fb
     assert "grades against the leaflet" in fb
     assert 'role="status"' in fb

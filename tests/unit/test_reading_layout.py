@@ -95,12 +95,7 @@ def test_every_fold_a_student_meets_is_closed_and_labelled(path):
 
 
 # ---------------------------------------------------------------- citation numbers in tables
-#: Notebook 06's rules table comes from widgets/candidacy (issue 15 is reworking the quiz and its notebook):
-#: strict, so the test says so as soon as its numbers link, and this mark can go.
-_RULES_TABLE_PLAIN = pytest.mark.xfail(strict=True, reason="06's rules table (widgets.candidacy.rules_markdown) "
-                                       "still prints plain [n]; issue 15 owns it")
-TABLE_CASES = [pytest.param(p, id=p.name, marks=[_RULES_TABLE_PLAIN] if p.name.startswith("06-") else [])
-               for p in STUDENT]
+TABLE_CASES = STUDENT
 
 
 @pytest.mark.parametrize("path", TABLE_CASES)

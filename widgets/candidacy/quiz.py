@@ -26,19 +26,30 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Literal, Sequence
+from datetime import date, tzinfo
+from typing import Callable, Iterable, Literal, Optional, Sequence
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
-from widgets.candidacy.rules import RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules
-from widgets.candidacy.vignettes import Vignette, generate
+from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
+from widgets.candidacy.rules import (
+    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules,
+)
+from widgets.candidacy.flashcards import anki_text, missed_cards
+from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
+from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
 from widgets.classroom.records import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
+PracticeRuleId = Literal[PRACTICE_RULE_IDS]  # type: ignore[valid-type]
+ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
 EXERCISE = "candidacy-quiz"
-STANDARD = "leaflet"
+STANDARD = "leaflet"                     # the quiz's first grade (its answer key)
+PRACTICE = "current_practice"            # the second standard
+PRACTICE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
+                   "practice_deciding_rules", "practice_correct")
 
 
 class QuizError(ValueError):
@@ -51,21 +62,30 @@ def utc_now() -> str:
 
 
 class AnswerRecord(ContentModel):
-    """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in."""
+    """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in.
+
+    The ``practice_*`` fields are its grade under current practice; answers saved before the quiz had
+    a second standard have none (all ``None``).
+    """
 
     id: str = Field(default_factory=new_id, pattern=r"^[0-9a-f]{32}$")
     case_id: str = Field(min_length=1, max_length=120)
     source: Literal["bank", "generated"]
-    mode: Literal["bank", "retry", "practice"] = "bank"
+    mode: Literal["bank", "retry", "practice", "review"] = "bank"
     answered_at: str
     vertebroplasty_answer: StrictBool
     vertebroplasty_correct: StrictBool
     kyphoplasty_answer: StrictBool
     kyphoplasty_correct: StrictBool
-    reason_rule: RuleId
+    reason_rule: ReasonId
     reason_correct: StrictBool
     deciding_rules: list[RuleId] = Field(min_length=1)
     correct: StrictBool
+    practice_vertebroplasty_correct: Optional[StrictBool] = None
+    practice_kyphoplasty_correct: Optional[StrictBool] = None
+    practice_reason_correct: Optional[StrictBool] = None
+    practice_deciding_rules: Optional[list[PracticeRuleId]] = Field(None, min_length=1)
+    practice_correct: Optional[StrictBool] = None
 
     _iso = field_validator("answered_at")(lambda value: answered_at(value))
 
@@ -74,25 +94,41 @@ class AnswerRecord(ContentModel):
         want = self.vertebroplasty_correct and self.kyphoplasty_correct and self.reason_correct
         if self.correct != want:
             raise ValueError("'correct' must be true exactly when both procedure answers and the reason are correct")
+        given = [getattr(self, f) is not None for f in PRACTICE_FIELDS]
+        if any(given) and not all(given):
+            raise ValueError("the grade under current practice is incomplete: give all of " + ", ".join(PRACTICE_FIELDS))
+        if all(given) and self.practice_correct != (self.practice_vertebroplasty_correct
+                                                    and self.practice_kyphoplasty_correct
+                                                    and self.practice_reason_correct):
+            raise ValueError("'practice_correct' must be true exactly when both procedure answers and the reason "
+                             "are correct under current practice")
         return self
+
+    @property
+    def has_practice(self) -> bool:
+        return self.practice_correct is not None
 
     def to_dict(self) -> dict:
         return self.model_dump()
 
     def to_attempt(self) -> Attempt:
-        """The stored form: the answer, and its grade against the leaflet with what was expected."""
-        expect_vp = self.vertebroplasty_answer == self.vertebroplasty_correct
-        expect_kp = self.kyphoplasty_answer == self.kyphoplasty_correct
+        """The stored form: the answer, and its grade against each standard with what was expected."""
+        def grade(vp_ok: bool, kp_ok: bool, reason_ok: bool, correct: bool, deciding: list[str]) -> dict:
+            return {"correct": correct,
+                    "parts": {"vertebroplasty": vp_ok, "kyphoplasty": kp_ok, "reason": reason_ok},
+                    "expected": {"vertebroplasty": self.vertebroplasty_answer == vp_ok,
+                                 "kyphoplasty": self.kyphoplasty_answer == kp_ok, "deciding_rules": list(deciding)}}
+        grades = {STANDARD: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
+                                  self.correct, self.deciding_rules)}
+        if self.has_practice:
+            grades[PRACTICE] = grade(self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
+                                     self.practice_reason_correct, self.practice_correct,
+                                     self.practice_deciding_rules)
         return Attempt(
             id=self.id, exercise=EXERCISE, item=self.case_id, answered_at=self.answered_at,
             answer={"vertebroplasty": self.vertebroplasty_answer, "kyphoplasty": self.kyphoplasty_answer,
                     "reason": self.reason_rule},
-            grades={STANDARD: {"correct": self.correct,
-                               "parts": {"vertebroplasty": self.vertebroplasty_correct,
-                                         "kyphoplasty": self.kyphoplasty_correct, "reason": self.reason_correct},
-                               "expected": {"vertebroplasty": expect_vp, "kyphoplasty": expect_kp,
-                                            "deciding_rules": list(self.deciding_rules)}}},
-            context={"source": self.source, "mode": self.mode})
+            grades=grades, context={"source": self.source, "mode": self.mode})
 
     @classmethod
     def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
@@ -101,13 +137,20 @@ class AnswerRecord(ContentModel):
             raise ValueError("not a candidacy-quiz answer graded against the leaflet")
         grade, ans = attempt.grades[STANDARD], attempt.answer
         parts, expected = grade.parts, grade.expected
+        practice = {}
+        if PRACTICE in attempt.grades:
+            pg = attempt.grades[PRACTICE]
+            practice = {"practice_vertebroplasty_correct": pg.parts.get("vertebroplasty"),
+                        "practice_kyphoplasty_correct": pg.parts.get("kyphoplasty"),
+                        "practice_reason_correct": pg.parts.get("reason"),
+                        "practice_deciding_rules": pg.expected.get("deciding_rules"), "practice_correct": pg.correct}
         try:
             return cls(id=attempt.id, case_id=attempt.item, source=attempt.context.get("source", "bank"),
                        mode=attempt.context.get("mode", "bank"), answered_at=attempt.answered_at,
                        vertebroplasty_answer=ans["vertebroplasty"], kyphoplasty_answer=ans["kyphoplasty"],
                        reason_rule=ans["reason"], vertebroplasty_correct=parts["vertebroplasty"],
                        kyphoplasty_correct=parts["kyphoplasty"], reason_correct=parts["reason"],
-                       deciding_rules=expected["deciding_rules"], correct=grade.correct)
+                       deciding_rules=expected["deciding_rules"], correct=grade.correct, **practice)
         except KeyError as exc:
             raise ValueError(f"the quiz answer lacks {exc}") from None
 
@@ -123,60 +166,85 @@ class AnswerRecord(ContentModel):
 
 @dataclass(frozen=True)
 class Grade:
-    """The graded answer plus what the feedback needs."""
+    """The graded answer plus what the feedback needs: both standards' assessments and how they compare."""
 
     vignette: Vignette
     assessment: Assessment
     record: AnswerRecord
+    practice: Assessment | None = None
+    comparison: Comparison | None = None
 
     @property
     def correct(self) -> bool:
         return self.record.correct
 
     def summary(self) -> str:
-        """Plain-text feedback naming the rules (citations are added by the view)."""
-        a, r = self.assessment, self.record
-        head = "Correct." if r.correct else "Not quite."
-        lines = [head]
-        for proc, given, ok in (("vertebroplasty", r.vertebroplasty_answer, r.vertebroplasty_correct),
-                                ("kyphoplasty", r.kyphoplasty_answer, r.kyphoplasty_correct)):
-            d = a.decision(proc)
-            mark = "right" if ok else "wrong"
+        """Plain-text feedback naming the rules in plain words (citations are added by the view)."""
+        r = self.record
+        lines = ["Correct under the leaflet." if r.correct else "Not quite, under the leaflet."]
+        standards = [("the leaflet", self.assessment)] + ([("current practice", self.practice)] if self.practice
+                                                            else [])
+        for proc, given in (("vertebroplasty", r.vertebroplasty_answer), ("kyphoplasty", r.kyphoplasty_answer)):
             said = "candidate" if given else "not a candidate"
-            lines.append(f"{proc.capitalize()}: you said {said} ({mark}); the rules say {d.verdict} "
-                         f"({', '.join(d.rule_ids)}).")
-        lines.append(("Deciding reason: right" if r.reason_correct else "Deciding reason: wrong")
-                     + f" (you chose {r.reason_rule}; deciding: {', '.join(r.deciding_rules)}).")
+            verdicts = "; ".join(f"{name} says {a.decision(proc).verdict}" for name, a in standards)
+            lines.append(f"{proc.capitalize()}: you said {said}; {verdicts}.")
+        lines.append(f"Your deciding reason: {reason_title(r.reason_rule)}.")
+        for name, a in standards:
+            lines.append(f"Deciding under {name}: " + "; ".join(reason_title(i) for i in a.deciding_rules) + ".")
+        if self.comparison is not None:
+            lines.append(self.comparison.sentence())
         return "\n".join(lines)
 
 
-def _primary_rule(v: Vignette, rules=None) -> str:
-    return assess(v.patient, rules).deciding_rules[0]
+def grade_answer(vignette: Vignette, vertebroplasty: bool, kyphoplasty: bool, reason: str, *, rules=None,
+                 practice_rules=None) -> tuple[Assessment, Assessment, dict]:
+    """Grade one answer under both standards: (leaflet, practice, AnswerRecord fields of both grades)."""
+    leaflet = assess(vignette.patient, rules)
+    practice = assess_practice(vignette.patient, practice_rules)
+    fields = {}
+    for prefix, a in (("", leaflet), ("practice_", practice)):
+        deciding = list(a.deciding_rules)
+        vp_ok = vertebroplasty == a.vertebroplasty.eligible
+        kp_ok = kyphoplasty == a.kyphoplasty.eligible
+        reason_ok = reason in deciding
+        fields.update({f"{prefix}vertebroplasty_correct": vp_ok, f"{prefix}kyphoplasty_correct": kp_ok,
+                       f"{prefix}reason_correct": reason_ok, f"{prefix}deciding_rules": deciding,
+                       f"{prefix}correct": vp_ok and kp_ok and reason_ok})
+    return leaflet, practice, fields
+
+
+def deciding_both(v: Vignette, rules=None) -> set[str]:
+    """The rules that decide a case under either standard (what the order and the practice interleave by)."""
+    return set(assess(v.patient, rules).deciding_rules) | set(assess_practice(v.patient).deciding_rules)
 
 
 def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) -> list[Vignette]:
     """The bank in a student's own order: reproducible for a seed, every rule early, rules interleaved.
 
-    First comes a shortest-first cover: one case for each rule that decides some case of the bank
-    (so with the shipped bank's eight rules, every rule within the first eight cases); then the rest.
-    Within both parts the next case is, where possible, decided by another rule than the one before.
+    First comes a cover: one case for each rule (of either standard) that decides some case of the
+    bank and is not yet covered, so with the shipped bank every rule of both standards comes within
+    the first fifteen cases; then the rest.  Within both parts the next case is, where possible,
+    decided by other rules than the one before.
     """
     rng = random.Random(f"{seed}:order")
-    deciding = {v.id: set(assess(v.patient, rules).deciding_rules) for v in cases}
+    deciding = {v.id: deciding_both(v, rules) for v in cases}
+    # The cover is of each standard's rules: the same id can decide under one standard and not the other.
+    per_standard = {v.id: {("leaflet", r) for r in assess(v.patient, rules).deciding_rules}
+                    | {("current_practice", r) for r in assess_practice(v.patient).deciding_rules} for v in cases}
     remaining = list(cases)
     rng.shuffle(remaining)
     head: list[Vignette] = []
-    covered: set[str] = set()
-    wanted = [r for r in RULE_IDS if any(r in d for d in deciding.values())]
+    covered: set[tuple[str, str]] = set()
+    wanted = sorted({pair for pairs in per_standard.values() for pair in pairs})
     rng.shuffle(wanted)
-    for rule in wanted:
-        if rule in covered:
+    for pair in wanted:
+        if pair in covered:
             continue
-        options = [v for v in remaining if rule in deciding[v.id]]
+        options = [v for v in remaining if pair in per_standard[v.id]]
         pick = rng.choice(options)
         head.append(pick)
         remaining.remove(pick)
-        covered |= deciding[pick.id]
+        covered |= per_standard[pick.id]
     ordered = _interleave(head, deciding, rng, previous=None)
     return ordered + _interleave(remaining, deciding, rng, previous=ordered[-1].id if ordered else None)
 
@@ -204,13 +272,16 @@ class Quiz:
     """
 
     def __init__(self, cases: Sequence[Vignette], *, seed: int = 0, order_seed: int | str | None = None,
-                 records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_now):
+                 records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_now,
+                 tz: tzinfo | None = None):
         if not cases:
             raise QuizError("the quiz needs at least one case; load a case bank with cases in it")
         self.bank: list[Vignette] = list(cases)
         self.seed = int(seed)
         self.clock = clock
+        self.tz = tz            # the student's time zone for "due today" (None: this computer's)
         self.rules = load_rules()
+        self.practice_rules = load_practice_rules()
         self.order: list[Vignette] = (stratified_order(self.bank, order_seed, rules=self.rules)
                                       if order_seed is not None else list(self.bank))
         self.records: list[AnswerRecord] = list(records)
@@ -219,7 +290,7 @@ class Quiz:
             (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
-        self.mode: Literal["bank", "retry", "practice"] = "bank"
+        self.mode: Literal["bank", "retry", "practice", "review"] = "bank"
         self.current: Vignette | None = None
         self.last_grade: Grade | None = None
         self.next()
@@ -249,6 +320,11 @@ class Quiz:
         return score((r.case_id, r.correct) for r in self.records)
 
     @property
+    def practice_score(self) -> Score:
+        """The same score under current practice, over the answers graded by it."""
+        return score((r.case_id, r.practice_correct) for r in self.records if r.has_practice)
+
+    @property
     def score_percent(self) -> float:
         return self.score.final_percent
 
@@ -274,6 +350,10 @@ class Quiz:
         text = f"{self.bank_done} of {self.bank_total} bank cases answered"
         if self.records:
             text += ". " + self.score.text("case")
+        practice = self.practice_score
+        if practice.items:
+            text += (f". Under current practice: {practice.final_right} of {practice.items} right "
+                     f"({practice.final_percent:g} %)")
         return text
 
     def _latest(self, case_id: str) -> AnswerRecord:
@@ -292,11 +372,11 @@ class Quiz:
 
     # ----------------------------------------------------------------- flow
     def next(self) -> Vignette:
-        """Move to the next case: the bank (or a retry set) first, then generated practice.
+        """Move to the next case: the bank (or a retry or review set) first, then generated practice.
 
-        When a retry set runs out, the bank cases not yet answered come next.
+        When a retry or review set runs out, the bank cases not yet answered come next.
         """
-        if not self.queue and self.mode == "retry":
+        if not self.queue and self.mode in ("retry", "review"):
             self.queue = self._unanswered_bank()
             self.mode = "bank"
         if self.queue:
@@ -310,11 +390,11 @@ class Quiz:
     def _next_practice(self) -> Vignette:
         """The next generated case, skipping ahead (a few at most) so that rules interleave."""
         before = self.current or (self.lookup(self.records[-1].case_id) if self.records else None)
-        last = set(assess(before.patient, self.rules).deciding_rules) if before is not None else set()
+        last = deciding_both(before, self.rules) if before is not None else set()
         for _ in range(8):
             v = generate(self.seed, 1, start=self._practice_next)[0]
             self._practice_next += 1
-            if not (set(assess(v.patient, self.rules).deciding_rules) & last):
+            if not (deciding_both(v, self.rules) & last):
                 break
         self._known[v.id] = v
         return v
@@ -335,21 +415,16 @@ class Quiz:
             raise QuizError("please answer " + " and ".join(missing) + " before submitting")
         if not isinstance(vertebroplasty, bool) or not isinstance(kyphoplasty, bool):
             raise QuizError("the answer for each procedure must be candidate (True) or not a candidate (False)")
-        if reason not in RULE_IDS:
-            raise QuizError(f"'{reason}' is not one of the rules; choose one of: {', '.join(RULE_IDS)}")
-        result = assess(self.current.patient, self.rules)
-        deciding = list(result.deciding_rules)
-        vp_ok = vertebroplasty == result.vertebroplasty.eligible
-        kp_ok = kyphoplasty == result.kyphoplasty.eligible
-        reason_ok = reason in deciding
+        if reason not in REASON_IDS:
+            raise QuizError(f"'{reason}' is not one of the rules; choose one of: {', '.join(REASON_IDS)}")
+        result, practice, graded = grade_answer(self.current, vertebroplasty, kyphoplasty, reason, rules=self.rules,
+                                                practice_rules=self.practice_rules)
         record = AnswerRecord(
             case_id=self.current.id, source=self.current.source, mode=self.mode, answered_at=self.clock(),
-            vertebroplasty_answer=vertebroplasty, vertebroplasty_correct=vp_ok,
-            kyphoplasty_answer=kyphoplasty, kyphoplasty_correct=kp_ok,
-            reason_rule=reason, reason_correct=reason_ok, deciding_rules=deciding,
-            correct=vp_ok and kp_ok and reason_ok)
+            vertebroplasty_answer=vertebroplasty, kyphoplasty_answer=kyphoplasty, reason_rule=reason, **graded)
         self.records.append(record)
-        self.last_grade = Grade(self.current, result, record)
+        self.last_grade = Grade(self.current, result, record, practice,
+                                compare(result, practice, self.practice_rules))
         return self.last_grade
 
     # ----------------------------------------------------------------- review and retry
@@ -420,3 +495,56 @@ class Quiz:
         self.current = self.queue.pop(0)
         self.last_grade = None
         return self.current
+
+    # ----------------------------------------------------------------- spaced review and flashcards
+    def today(self) -> date:
+        """The student's calendar day now (from the quiz's clock)."""
+        return local_day(parse_time(self.clock()), self.tz)
+
+    def schedule(self) -> Schedule:
+        """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`)."""
+        return schedule_for(self.records, tz=self.tz)
+
+    def due_today(self) -> int:
+        return self.schedule().due_count(self.today())
+
+    def due_text(self) -> str:
+        return due_text(self.schedule(), self.today())
+
+    def review_set(self) -> list[Vignette]:
+        """What is due today: each due case, then for each due rule not already covered by one of those
+        cases, a new generated case that the rule decides."""
+        out: list[Vignette] = []
+        due = self.schedule().due(self.today())
+        for state in due:
+            if state.kind == "case" and (v := self.lookup(state.ident)) is not None:
+                out.append(v)
+        covered = {r for v in out for r in assess(v.patient, self.rules).deciding_rules}
+        start = 30_000 + 50 * len(self.records)
+        for state in due:
+            if state.kind != "rule" or state.ident in covered or state.ident not in RULE_IDS:
+                continue
+            v = generate_for_rule(self.seed, state.ident, start=start)
+            start = int(v.id.rsplit("-", 1)[1]) + 1
+            self._known[v.id] = v
+            out.append(v)
+            covered |= set(assess(v.patient, self.rules).deciding_rules)
+        return out
+
+    def start_review(self) -> Vignette:
+        """Review what is due today (cases and rules missed on earlier days), then back to the bank."""
+        queue = self.review_set()
+        if not queue:
+            raise QuizError(self.due_text() + " Keep going with the cases.")
+        self.queue = queue
+        self.mode = "review"
+        self.current = self.queue.pop(0)
+        self.last_grade = None
+        return self.current
+
+    def flashcards(self) -> str:
+        """The cases missed so far as an Anki text file (see :mod:`widgets.candidacy.flashcards`)."""
+        cards = missed_cards(self.records, self.lookup)
+        if not cards:
+            raise QuizError("there are no missed cases to make flashcards of yet")
+        return anki_text(cards)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
@@ -35,21 +35,51 @@ from widgets.core.citations import keys_in
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
 FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
+Coagulopathy = Literal["none", "correctable", "uncorrectable"]
+COAGULOPATHY: tuple[str, ...] = ("none", "correctable", "uncorrectable")
+VascularLesion = Literal["haemangioma", "other"]
+VASCULAR_LESIONS: tuple[str, ...] = ("haemangioma", "other")
 #: Causes for which the leaflet does not recommend kyphoplasty.
 KP_EXCLUDED_CAUSES = frozenset({"vascular", "tumor", "infection"})
 
-#: Every rule id, in the order rules are listed in reasons.
+#: Every rule id of the leaflet, in the order rules are listed in reasons.
 RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc",
     "posterior_cortical_defect", "vertebral_infection", "kp_cause_excluded",
 )
 PROCEDURES = ("vertebroplasty", "kyphoplasty")
+#: Every rule id of the second standard, current practice (widgets/content/practice_rules.yaml), in order.
+#: Ideas both standards have keep the leaflet's id.
+PRACTICE_RULE_IDS: tuple[str, ...] = (
+    "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc", "fracture_healed",
+    "radicular_pain", "posterior_cortical_defect", "neurological_deficit", "vertebral_infection",
+    "systemic_infection", "uncorrectable_coagulopathy", "cement_allergy", "outside_evidence", "kp_cause_excluded",
+)
+#: Every rule a student may name as the deciding reason: the rules of both standards, each once.
+REASON_IDS: tuple[str, ...] = PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
+#: The two standards every quiz answer is graded against (the first is the quiz's answer key).
+STANDARDS: tuple[str, ...] = ("leaflet", "current_practice")
 
+#: The findings the leaflet's rules read (every case states them).
 PATIENT_FIELDS: tuple[str, ...] = (
     "compression_fracture", "fracture_cause", "severe_back_pain",
     "pain_relieved_by_medication_and_bed_rest", "posterior_cortical_defect",
     "vertebral_infection", "pain_from_herniated_disc",
 )
+#: The further findings current practice reads; each may be left out and then means "absent"
+#: (``coagulopathy: none``, ``vascular_lesion``: not stated), so a bank written before them still loads.
+PRACTICE_FIELDS: tuple[str, ...] = (
+    "fracture_healed", "neurological_deficit", "radicular_pain", "systemic_infection", "coagulopathy",
+    "cement_allergy", "epidural_tumour", "vascular_lesion",
+)
+FINDING_FIELDS: tuple[str, ...] = PATIENT_FIELDS + PRACTICE_FIELDS
+#: The values a finding may take (for conditions in the rule files and for messages).
+FINDING_VALUES: dict[str, tuple] = {
+    **{f: (True, False) for f in FINDING_FIELDS},
+    "fracture_cause": FRACTURE_CAUSES + (None,),
+    "coagulopathy": COAGULOPATHY,
+    "vascular_lesion": VASCULAR_LESIONS + (None,),
+}
 
 
 class CandidacyError(ContentError):
@@ -67,7 +97,7 @@ class PatientError(ValueError):
 # --------------------------------------------------------------------------- patient
 
 def _check_cause(findings):
-    """A cause is given exactly when there is a fracture (both fields are named)."""
+    """Findings must not contradict each other (each message names both fields)."""
     if not findings.compression_fracture and findings.fracture_cause is not None:
         raise ValueError(
             f"fields 'fracture_cause' and 'compression_fracture' disagree: a cause "
@@ -77,11 +107,36 @@ def _check_cause(findings):
         raise ValueError(
             "fields 'fracture_cause' and 'compression_fracture' disagree: there is a fracture "
             "but no cause; give one of " + ", ".join(FRACTURE_CAUSES))
+    for field in ("fracture_healed", "neurological_deficit"):
+        if getattr(findings, field) and not findings.compression_fracture:
+            raise ValueError(
+                f"fields '{field}' and 'compression_fracture' disagree: {field} describes the fractured "
+                "vertebra, but compression_fracture is false; set one of them the other way")
+    if findings.epidural_tumour and findings.fracture_cause != "tumor":
+        raise ValueError(
+            "fields 'epidural_tumour' and 'fracture_cause' disagree: a tumour spreading into the spinal canal "
+            f"needs fracture_cause tumor, not {findings.fracture_cause!r}")
+    if findings.vascular_lesion is not None and findings.fracture_cause != "vascular":
+        raise ValueError(
+            "fields 'vascular_lesion' and 'fracture_cause' disagree: a vascular lesion is named "
+            f"({findings.vascular_lesion!r}) but fracture_cause is {findings.fracture_cause!r}; use vascular, "
+            "or leave vascular_lesion out")
     return findings
 
 
 class Findings(ContentModel):
-    """The findings that decide candidacy, as validated data (used inside case banks)."""
+    """The findings that decide candidacy, as validated data (used inside case banks).
+
+    The first seven are the leaflet's; the rest are what current practice also weighs (each
+    defaults to absent).  ``fracture_healed``: an old fracture that has healed (no marrow oedema
+    on MRI).  ``neurological_deficit``: weakness, numbness or cord signs from the fractured level
+    (a fragment pushed back into the canal, or tumour in it).  ``radicular_pain``: nerve-root pain.
+    ``systemic_infection``: sepsis or an active infection elsewhere in the body.  ``coagulopathy``:
+    a bleeding tendency (a blood thinner or a disorder) that can or cannot be corrected.
+    ``cement_allergy``: allergy to bone cement or the contrast mixed into it.  ``epidural_tumour``:
+    a tumour spreading from the vertebra into the spinal canal.  ``vascular_lesion``: for a
+    vascular cause, whether the lesion is a haemangioma.
+    """
 
     compression_fracture: StrictBool
     fracture_cause: Optional[FractureCause] = None
@@ -90,6 +145,14 @@ class Findings(ContentModel):
     posterior_cortical_defect: StrictBool
     vertebral_infection: StrictBool
     pain_from_herniated_disc: StrictBool
+    fracture_healed: StrictBool = False
+    neurological_deficit: StrictBool = False
+    radicular_pain: StrictBool = False
+    systemic_infection: StrictBool = False
+    coagulopathy: Coagulopathy = "none"
+    cement_allergy: StrictBool = False
+    epidural_tumour: StrictBool = False
+    vascular_lesion: Optional[VascularLesion] = None
 
     @model_validator(mode="after")
     def _cause_matches_fracture(self):
@@ -114,12 +177,13 @@ class Patient(Findings):
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
             if err["type"] == "literal_error":
-                msg = (f"{err.get('input')!r} is not allowed; use one of "
-                       + ", ".join(FRACTURE_CAUSES) + " (or None when there is no fracture)")
+                allowed = [v for v in FINDING_VALUES.get(field, ()) if v is not None]
+                msg = (f"{err.get('input')!r} is not allowed; use one of " + ", ".join(map(str, allowed))
+                       + (" (or None when there is no fracture)" if field == "fracture_cause" else ""))
             elif err["type"] == "missing":
                 msg = "this finding is missing"
             elif err["type"] == "extra_forbidden":
-                msg = "this is not a known finding; the fields are " + ", ".join(PATIENT_FIELDS)
+                msg = "this is not a known finding; the fields are " + ", ".join(FINDING_FIELDS)
             elif err["type"].startswith("bool"):
                 msg = f"{err.get('input')!r} is not allowed; use True or False"
             raise PatientError(field, msg) from None
@@ -143,16 +207,58 @@ class CauseNote(ContentModel):
     note: str = Field(min_length=20)
 
 
-class Rule(ContentModel):
+# A condition on the findings: every field named must have the value given (or one of a list of
+# values); a rule applies when any one of its conditions holds.
+ConditionValue = Union[StrictBool, str, None, list[Union[StrictBool, str, None]]]
+
+
+def check_conditions(when: list[dict]) -> list[dict]:
+    """Every condition names known findings with values they can take (ValueError names the place)."""
+    for i, condition in enumerate(when):
+        if not condition:
+            raise ValueError(f"when[{i}] is empty; name at least one finding and its value")
+        for field, want in condition.items():
+            if field not in FINDING_VALUES:
+                raise ValueError(f"when[{i}]: '{field}' is not a finding; the findings are "
+                                 + ", ".join(FINDING_FIELDS))
+            for value in (want if isinstance(want, list) else [want]):
+                if not any(_same(value, allowed) for allowed in FINDING_VALUES[field]):
+                    raise ValueError(f"when[{i}].{field}: {value!r} is not a value this finding takes; use one of "
+                                     + ", ".join(map(str, FINDING_VALUES[field])))
+    return when
+
+
+def _same(have, want) -> bool:
+    """Equal and of one type (so that True never matches 1, nor None a missing value)."""
+    return type(have) is type(want) and have == want
+
+
+def conditions_hold(findings, when: list[dict]) -> bool:
+    """True when any one condition holds for ``findings`` (all its fields have the values given)."""
+    return any(all(any(_same(getattr(findings, field), w) for w in (want if isinstance(want, list) else [want]))
+                   for field, want in condition.items())
+               for condition in when)
+
+
+class StandardRule(ContentModel):
+    """A rule of a standard (the leaflet's or current practice's), as data.
+
+    ``effect: candidate`` is the standard's indication: it decides when no exclusion applies and
+    has no conditions.  ``effect: not_candidate`` is an exclusion: it applies to the procedures in
+    ``applies_to`` when any one of its conditions (``when``) holds.
+    """
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=5)
     applies_to: Literal["vertebroplasty", "kyphoplasty", "both"]
     effect: Literal["candidate", "not_candidate"]
     explanation: str = Field(min_length=20)
     cites: list[str] = Field(min_length=1)
+    when: list[dict[str, ConditionValue]] = []
     evidence_note: Optional[str] = None
     evidence_note_when: list[NoteVariant] = []
-    discrepancy: Optional[str] = None
+
+    _conditions = field_validator("when")(lambda when: check_conditions(when))
 
     @property
     def note_cites(self) -> list[str]:
@@ -166,37 +272,87 @@ class Rule(ContentModel):
                 return variant.note
         return self.evidence_note
 
+    @model_validator(mode="after")
+    def _indication_or_exclusion(self):
+        if self.effect == "candidate" and self.when:
+            raise ValueError(f"rule '{self.id}' is the indication (effect: candidate): it applies when no exclusion "
+                             "does, so it takes no 'when' conditions")
+        if self.effect == "not_candidate" and not self.when:
+            raise ValueError(f"rule '{self.id}' excludes (effect: not_candidate) but has no 'when' conditions; "
+                             "say which findings make it apply")
+        return self
+
+    def applies(self, findings) -> bool:
+        """For an exclusion: whether it applies to these findings."""
+        return self.effect == "not_candidate" and conditions_hold(findings, self.when)
+
+    def covers(self, procedure: str) -> bool:
+        return self.applies_to in (procedure, "both")
+
     def cite_markers(self) -> str:
         """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
         return "[" + "; ".join(f"@{k}" for k in self.cites) + "]"
 
 
-class RuleSet(ContentModel):
-    rules: list[Rule]
-    cause_notes: list[CauseNote] = []
+class Rule(StandardRule):
+    """A rule of the leaflet, with its evidence notes (shown beside the feedback, never grading)."""
 
-    @field_validator("rules")
-    @classmethod
-    def _exactly_the_engine_rules(cls, rules):
-        ids = [r.id for r in rules]
-        require_unique(ids, "rule ids")
-        missing = [i for i in RULE_IDS if i not in ids]
-        unknown = [i for i in ids if i not in RULE_IDS]
-        if missing or unknown:
-            raise ValueError(f"the rules must be exactly {list(RULE_IDS)}; missing {missing}, unknown {unknown}")
-        return sorted(rules, key=lambda r: RULE_IDS.index(r.id))
+    discrepancy: Optional[str] = None
 
-    def __getitem__(self, rule_id: str) -> Rule:
+
+class RuleList:
+    """What both standards' rule files share: look a rule up by id, iterate, count."""
+
+    IDS: tuple[str, ...] = ()
+
+    def __getitem__(self, rule_id: str):
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(RULE_IDS)}")
+        raise KeyError(f"unknown rule id '{rule_id}'; the rule ids are {', '.join(self.IDS)}")
 
     def __iter__(self):
         return iter(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules)
+
+
+class RuleSet(RuleList, ContentModel):
+    IDS: ClassVar[tuple[str, ...]] = RULE_IDS
+    rules: list[Rule]
+    cause_notes: list[CauseNote] = []
+
+    @field_validator("rules")
+    @classmethod
+    def _exactly_the_engine_rules(cls, rules):
+        return exactly_these_rules(rules, RULE_IDS)
+
+
+def exactly_these_rules(rules: list, ids: tuple[str, ...]) -> list:
+    """A standard's rules must be exactly ``ids``, each once, with indication_met its one indication; in order."""
+    given = [r.id for r in rules]
+    require_unique(given, "rule ids")
+    missing = [i for i in ids if i not in given]
+    unknown = [i for i in given if i not in ids]
+    if missing or unknown:
+        raise ValueError(f"the rules must be exactly {list(ids)}; missing {missing}, unknown {unknown}")
+    indications = [r.id for r in rules if r.effect == "candidate"]
+    if indications != ["indication_met"]:
+        raise ValueError(f"exactly one rule, indication_met, is the indication (effect: candidate); found {indications}")
+    return sorted(rules, key=lambda r: ids.index(r.id))
+
+
+def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
+    """Every citation key resolves (CandidacyError names the file, line and field otherwise)."""
+    for key in keys:
+        if key not in evidence:
+            raise CandidacyError(path, f"unknown citation key '{key}'", line=located.line_for(where), field=field,
+                                 fix="use an id from evidence.yaml, evidence-imaging.yaml or sources.yaml")
 
 
 @lru_cache(maxsize=4)
@@ -205,22 +361,16 @@ def _load_rules(path: str) -> RuleSet:
     rules = validate(located, RuleSet, path)
     from widgets.core.evidence import load_evidence
     evidence = load_evidence()
-    for i, rule in enumerate(rules.rules):
-        for key in list(rule.cites) + rule.note_cites:
-            if key not in evidence:
-                raise CandidacyError(path, f"unknown citation key '{key}'",
-                                     line=located.line_for(("rules",)), field=f"rules (in id '{rule.id}')",
-                                     fix="use an id from evidence.yaml or sources.yaml")
-    for i, cause_note in enumerate(rules.cause_notes):
-        for key in keys_in(cause_note.note):
-            if key not in evidence:
-                raise CandidacyError(path, f"unknown citation key '{key}'",
-                                     line=located.line_for(("cause_notes", i, "note")),
-                                     field=f"cause_notes[{i}].note", fix="use an id from evidence.yaml or sources.yaml")
+    for rule in rules.rules:
+        check_keys(path, located, ("rules",), f"rules (in id '{rule.id}')", list(rule.cites) + rule.note_cites,
+                   evidence)
         if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
             raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
                                  field=f"rules (in id '{rule.id}').discrepancy",
                                  fix="use an id from the seed_discrepancies section of evidence.yaml")
+    for i, cause_note in enumerate(rules.cause_notes):
+        check_keys(path, located, ("cause_notes", i, "note"), f"cause_notes[{i}].note", keys_in(cause_note.note),
+                   evidence)
     return rules
 
 
@@ -242,7 +392,7 @@ class Reason:
     evidence_note: str | None
 
     @classmethod
-    def of(cls, rule: Rule) -> "Reason":
+    def of(cls, rule: StandardRule) -> "Reason":
         return cls(rule.id, rule.title, rule.explanation, tuple(rule.cites), rule.evidence_note)
 
 
@@ -264,9 +414,18 @@ class Decision:
 
 @dataclass(frozen=True)
 class Assessment:
+    """One standard's verdict on a patient: per procedure, eligible or not and the rules that decided.
+
+    ``standard`` names the standard (``"leaflet"`` or ``"current_practice"``); ``order`` is its rules'
+    order; ``cautions`` are (title, note) pairs the standard shows without changing the verdict.
+    """
+
     patient: Patient
     vertebroplasty: Decision
     kyphoplasty: Decision
+    standard: str = "leaflet"
+    order: tuple[str, ...] = RULE_IDS
+    cautions: tuple[tuple[str, str], ...] = ()
 
     @property
     def deciding_rules(self) -> tuple[str, ...]:
@@ -276,7 +435,7 @@ class Assessment:
         exclusion applies, the indication itself.
         """
         ids = set(self.vertebroplasty.rule_ids) | set(self.kyphoplasty.rule_ids)
-        exclusions = [i for i in RULE_IDS if i in ids and i != "indication_met"]
+        exclusions = [i for i in self.order if i in ids and i != "indication_met"]
         return tuple(exclusions) if exclusions else ("indication_met",)
 
     def decision(self, procedure: str) -> Decision:
@@ -297,38 +456,38 @@ class Assessment:
         return self.summary()
 
 
+def evaluate(patient: Patient, rules, standard: str, cautions=()) -> Assessment:
+    """Grade ``patient`` against a standard's rules (any rule set whose rules are :class:`StandardRule`).
+
+    Per procedure: the exclusions that cover it and apply, in the rules' order; when none does, the
+    indication.  ``cautions`` (objects with ``title``, ``note`` and ``applies(findings)``) are listed
+    when they apply and never change a verdict.
+    """
+    if not isinstance(patient, Patient):
+        raise TypeError(f"assessing needs a Patient, not {type(patient).__name__}")
+    indication = next(r for r in rules if r.effect == "candidate")
+
+    def decide(procedure: str) -> Decision:
+        hits = [r for r in rules if r.covers(procedure) and r.applies(patient)]
+        if hits:
+            return Decision(procedure, False, tuple(Reason.of(r) for r in hits))
+        return Decision(procedure, True, (Reason.of(indication),))
+
+    notes = tuple((c.title, " ".join(c.note.split())) for c in cautions if c.applies(patient))
+    return Assessment(patient, decide("vertebroplasty"), decide("kyphoplasty"), standard,
+                      tuple(r.id for r in rules), notes)
+
+
 def exclusions_for_both(patient: Patient) -> list[str]:
-    """The ids of the rules that exclude the patient from both procedures, in rule order."""
-    out = []
-    if not patient.compression_fracture:
-        out.append("no_fracture")
-    if not patient.severe_back_pain:
-        out.append("pain_not_severe")
-    if patient.pain_relieved_by_medication_and_bed_rest:
-        out.append("pain_relieved")
-    if patient.pain_from_herniated_disc:
-        out.append("herniated_disc")
-    if patient.posterior_cortical_defect:
-        out.append("posterior_cortical_defect")
-    if patient.infected:
-        out.append("vertebral_infection")
-    return out
+    """The ids of the leaflet's rules that exclude the patient from both procedures, in rule order."""
+    return [r.id for r in load_rules() if r.applies_to == "both" and r.applies(patient)]
 
 
 def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    rules = rules or load_rules()
-    both = exclusions_for_both(patient)
-    kp_extra = ["kp_cause_excluded"] if patient.fracture_cause in KP_EXCLUDED_CAUSES else []
-
-    def decide(procedure: str, exclusions: list[str]) -> Decision:
-        if exclusions:
-            return Decision(procedure, False, tuple(Reason.of(rules[i]) for i in exclusions))
-        return Decision(procedure, True, (Reason.of(rules["indication_met"]),))
-
-    return Assessment(patient, decide("vertebroplasty", both), decide("kyphoplasty", both + kp_extra))
+    return evaluate(patient, rules or load_rules(), "leaflet")
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
@@ -363,12 +522,22 @@ class Expected(ContentModel):
     deciding_rules: list[Literal[RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
+class PracticeExpected(ContentModel):
+    """The answer under current practice (widgets/content/practice_rules.yaml)."""
+
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[PRACTICE_RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
 class Case(ContentModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
     title: str = Field(min_length=3, max_length=200)
     history: str = Field(min_length=20)
     findings: Findings
     expected: Expected
+    expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
+                                                          "computed when left out")
     evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
                                          "this case; shown with the feedback, never changing the grade")
 
@@ -406,7 +575,8 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
 
     Checked: valid YAML; a mapping with a ``cases`` list; every field of every
     case present and allowed; case ids unique; each case's stated answer
-    (``expected``) agrees with :func:`assess`.  Nothing is returned unless the
+    (``expected``) agrees with :func:`assess`, and its answer under current practice
+    (``expected_practice``, where given) with :func:`widgets.candidacy.practice.assess_practice`.  Nothing is returned unless the
     whole bank passes.
     """
     path = Path(path or content_path("cases.yaml"))
@@ -449,26 +619,34 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
                                     field=f"cases[{i}].evidence_note (in id '{case.id}')",
                                     fix="use an id from widgets/content/evidence.yaml or sources.yaml")
     rules = load_rules()
+    from widgets.candidacy.practice import assess_practice
     for i, case in enumerate(bank.cases):
-        result = assess(case.patient, rules)
-        for proc in PROCEDURES:
-            stated = getattr(case.expected, proc)
-            if stated != result.decision(proc).eligible:
-                raise CaseBankError(
-                    path, f"the stated answer ({str(stated).lower()}) disagrees with the leaflet's rules, "
-                          f"which give {str(result.decision(proc).eligible).lower()} "
-                          f"({', '.join(result.decision(proc).rule_ids)})",
-                    line=located.line_for(("cases", i, "expected", proc)),
-                    field=f"cases[{i}].expected.{proc} (in id '{case.id}')",
-                    fix="correct the answer or the findings")
-        if set(case.expected.deciding_rules) != set(result.deciding_rules):
-            raise CaseBankError(
-                path, f"the deciding rules {case.expected.deciding_rules} disagree with the leaflet's rules, "
-                      f"which give {list(result.deciding_rules)}",
-                line=located.line_for(("cases", i, "expected", "deciding_rules")),
-                field=f"cases[{i}].expected.deciding_rules (in id '{case.id}')",
-                fix="list exactly the rules that decide the case")
+        _check_stated(path, located, i, case, "expected", case.expected, assess(case.patient, rules),
+                      "the leaflet's rules", "correct the answer or the findings")
+        if case.expected_practice is not None:
+            _check_stated(path, located, i, case, "expected_practice", case.expected_practice,
+                          assess_practice(case.patient), "current practice's rules",
+                          "correct the answer or the findings, or leave expected_practice out to have it computed")
     return LoadedBank(path, bank.title, tuple(bank.cases))
+
+
+def _check_stated(path, located, i: int, case, key: str, stated, result, standard: str, fix: str) -> None:
+    """A case's stated answer under one standard must be what that standard's rules give (CaseBankError)."""
+    for proc in PROCEDURES:
+        given, truth = getattr(stated, proc), result.decision(proc)
+        if given != truth.eligible:
+            raise CaseBankError(
+                path, f"the stated answer ({str(given).lower()}) disagrees with {standard}, which give "
+                      f"{str(truth.eligible).lower()} ({', '.join(truth.rule_ids)})",
+                line=located.line_for(("cases", i, key, proc)), field=f"cases[{i}].{key}.{proc} (in id '{case.id}')",
+                fix=fix)
+    if set(stated.deciding_rules) != set(result.deciding_rules):
+        raise CaseBankError(
+            path, f"the deciding rules {stated.deciding_rules} disagree with {standard}, which give "
+                  f"{list(result.deciding_rules)}",
+            line=located.line_for(("cases", i, key, "deciding_rules")),
+            field=f"cases[{i}].{key}.deciding_rules (in id '{case.id}')",
+            fix="list exactly the rules that decide the case")
 
 
 def _complex_key_line(path: Path) -> int | None:

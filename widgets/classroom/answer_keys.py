@@ -8,6 +8,7 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.rules import assess, load_case_bank, load_rules
 from widgets.core.evidence import load_evidence
 from widgets.outcomes.model import fill, load_patient_questions
@@ -26,27 +27,41 @@ def _one_line(text: str) -> str:
 
 
 def candidacy_key() -> str:
-    rules = load_rules()
+    rules, practice = load_rules(), load_practice_rules()
     lines = [HEADER + "# Answer key: candidacy quiz cases", "",
-             "Graded against the leaflet's rules [@kochan2015], as the quiz says; the verdicts are the rules "
-             "engine's own words (\"not recommended\" is the leaflet's word for kyphoplasty when only the "
-             "fracture's cause rules it out). The deciding rules are the ones a student may name as the reason. "
-             "The evidence notes below are shown with the feedback and never change the grade. "
-             "Notebook: `notebooks/06-candidacy-quiz.ipynb`.", "",
-             "| Case | Title | Vertebroplasty | Kyphoplasty | Deciding rules |", "|---|---|---|---|---|"]
+             "Every answer is graded against two standards, as the quiz says: the leaflet's rules [@kochan2015] "
+             "(the first grade, the quiz's answer key) and current practice, built from verified evidence "
+             "(`widgets/content/practice_rules.yaml`). The verdicts are the rules engine's own words "
+             "(\"not recommended\" is the leaflet's word for kyphoplasty when only the fracture's cause rules it "
+             "out). The deciding rules are the ones a student may name as the reason. The evidence notes below "
+             "are shown with the feedback and never change a grade. Notebook: `notebooks/06-candidacy-quiz.ipynb`.",
+             "",
+             "| Case | Title | Vertebroplasty | Kyphoplasty | Deciding (leaflet) | Vertebroplasty, current practice | "
+             "Kyphoplasty, current practice | Deciding (current practice) |", "|---|---|---|---|---|---|---|---|"]
     bank = load_case_bank()
     for case in bank:
-        a = assess(case.patient, rules)
+        a, p = assess(case.patient, rules), assess_practice(case.patient, practice)
         lines.append(f"| `{case.id}` | {case.title} | {a.vertebroplasty.verdict} | {a.kyphoplasty.verdict} | "
-                     + ", ".join(f"`{r}`" for r in case.expected.deciding_rules) + " |")
-    lines += ["", "## The rules and their evidence notes", ""]
+                     + "; ".join(rules[r].title for r in a.deciding_rules) + f" | {p.vertebroplasty.verdict} | "
+                     f"{p.kyphoplasty.verdict} | " + "; ".join(practice[r].title for r in p.deciding_rules) + " |")
+    differ = [c for c in bank if compare(assess(c.patient, rules), assess_practice(c.patient, practice), practice).differ]
+    lines += ["", f"The two standards give different verdicts on {len(differ)} of the {len(bank)} cases: "
+              + ", ".join(f"`{c.id}`" for c in differ) + ".", "", "## The leaflet's rules and their evidence notes",
+              ""]
     for rule in rules:
-        lines.append(f"- `{rule.id}`: {rule.title}.")
+        lines.append(f"- {rule.title} (`{rule.id}`).")
         if rule.evidence_note:
             lines.append(f"  - Evidence note: {_one_line(rule.evidence_note)}")
         for variant in rule.evidence_note_when:
             causes = " or ".join(CAUSE_WORDS.get(c, c) for c in variant.causes)
             lines.append(f"  - Instead, for a fracture caused by {causes}: {_one_line(variant.note)}")
+    lines += ["", "## Current practice's rules", ""]
+    for rule in practice:
+        cites = "; ".join(f"@{k}" for k in rule.cites)
+        lines.append(f"- {rule.title} (`{rule.id}`; {practice.kinds[rule.kind]}): "
+                     f"{_one_line(rule.explanation).rstrip('.')} [{cites}].")
+        if rule.leaflet:
+            lines.append(f"  - The leaflet: {_one_line(rule.leaflet)}")
     if rules.cause_notes:
         lines += ["", "## Notes that every case with this cause carries", ""]
         for note in rules.cause_notes:
@@ -61,7 +76,10 @@ def candidacy_key() -> str:
 
 def _question_block(q, feedback_of) -> list[str]:
     right = [o for o in q.options if o.correct][0]
-    return [f"**{q.prompt}**", "", f"- Answer: {right.text}", f"- Why: {feedback_of(right.feedback)}", ""]
+    out = [f"**{q.prompt}**", "", f"- Answer: {right.text}", f"- Why: {feedback_of(right.feedback)}"]
+    out += [f"- Distractor \"{o.text}\" reveals: {o.misconception}" for o in q.options
+            if not o.correct and getattr(o, "misconception", None)]
+    return out + [""]
 
 
 def procedures_key() -> str:

@@ -1,8 +1,9 @@
 """Grading a handed-in answer again from the course content: the class results never trust an export.
 
 A student can edit a file before handing it in, so :func:`regrade` ignores the ``grades`` written
-in it and grades the ``answer`` again: the quiz through the leaflet's rules and the case bank (or the
-seeded generator for practice cases), the step order through the procedure's steps, the
+in it and grades the ``answer`` again: the quiz through both of its standards, the leaflet's rules and
+current practice, and the case bank (or the seeded generator for practice cases), so an answer handed
+in before the quiz had a second standard is graded by both too; the step order through the procedure's steps, the
 multiple-choice exercises through their question files.  An answer that cannot be graded (an
 unknown case or question, a malformed answer) raises :class:`Ungradable` saying why.
 
@@ -67,18 +68,23 @@ def quiz_vignette(case_id: str, bank_path: str | None = None):
 
 
 def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Grade]:
-    from widgets.candidacy.rules import RULE_IDS, assess
+    """Both standards' grades of a quiz answer: the leaflet's (the first) and current practice's."""
+    from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
+    from widgets.candidacy.rules import REASON_IDS
     a = attempt.answer
     vp, kp, reason = a.get("vertebroplasty"), a.get("kyphoplasty"), a.get("reason")
-    if not isinstance(vp, bool) or not isinstance(kp, bool) or reason not in RULE_IDS:
+    if not isinstance(vp, bool) or not isinstance(kp, bool) or reason not in REASON_IDS:
         raise Ungradable("the answer is incomplete (both verdicts and a rule are needed)")
-    truth = assess(quiz_vignette(attempt.item, bank_path).patient)
-    deciding = list(truth.deciding_rules)
-    parts = {"vertebroplasty": vp == truth.vertebroplasty.eligible, "kyphoplasty": kp == truth.kyphoplasty.eligible,
-             "reason": reason in deciding}
-    return {"leaflet": Grade(correct=all(parts.values()), parts=parts,
-                             expected={"vertebroplasty": truth.vertebroplasty.eligible,
-                                       "kyphoplasty": truth.kyphoplasty.eligible, "deciding_rules": deciding})}
+    leaflet, practice, fields = grade_answer(quiz_vignette(attempt.item, bank_path), vp, kp, reason)
+    grades = {}
+    for standard, prefix, truth in ((STANDARD, "", leaflet), (PRACTICE, "practice_", practice)):
+        parts = {"vertebroplasty": fields[f"{prefix}vertebroplasty_correct"],
+                 "kyphoplasty": fields[f"{prefix}kyphoplasty_correct"], "reason": fields[f"{prefix}reason_correct"]}
+        grades[standard] = Grade(correct=fields[f"{prefix}correct"], parts=parts,
+                                 expected={"vertebroplasty": truth.vertebroplasty.eligible,
+                                           "kyphoplasty": truth.kyphoplasty.eligible,
+                                           "deciding_rules": list(truth.deciding_rules)})
+    return grades
 
 
 # --------------------------------------------------------------------------- the step order
@@ -121,6 +127,15 @@ def option_text(exercise: str, question_id: str, option_id: str) -> str | None:
     for o in getattr(q, "options", []):
         if o.id == option_id:
             return o.text
+    return None
+
+
+def option_misconception(exercise: str, question_id: str, option_id: str) -> str | None:
+    """The misconception a wrong option reveals, for the debrief (None when it names none)."""
+    q = _choice_questions().get(exercise, {}).get(question_id)
+    for o in getattr(q, "options", []):
+        if o.id == option_id:
+            return getattr(o, "misconception", None)
     return None
 
 

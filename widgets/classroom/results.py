@@ -52,6 +52,7 @@ SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
 CLASS_ENV = "VKP_CLASS_DIR"
 SECRET_ENV = "VKP_CLASS_SECRET"
 MIN_ANSWERS = 3
+LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
 SUFFIXES = {".jsonl", ".json", ".csv"}
 __all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
@@ -334,8 +335,11 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
 
 # --------------------------------------------------------------------------- summaries
 
-def _score_of(attempts: list[Attempt]):
-    return score((a.item, a.correct) for a in attempts)
+def _score_of(attempts: list[Attempt], standard: str | None = None):
+    """The one score over ``attempts``, graded by ``standard`` (default: each exercise's first)."""
+    if standard is None:
+        return score((a.item, a.correct) for a in attempts)
+    return score((a.item, a.grades[standard].correct) for a in attempts if standard in a.grades)
 
 
 def bank_ids(bank: str | None = None) -> set[str]:
@@ -353,11 +357,14 @@ def score_table(results: ClassResults) -> list[dict]:
     for name, s in results.by_pseudonym():
         quiz = s.of("candidacy-quiz")
         q = _score_of(quiz)
+        qp = _score_of(quiz, "current_practice")
         orders = s.of("step-order")
         o = _score_of(orders)
         row = {"student": name, "quiz_cases": q.items, "quiz_first_right": q.first_right,
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
                "quiz_final_percent": q.final_percent,
+               "quiz_practice_first_right": qp.first_right, "quiz_practice_final_right": qp.final_right,
+               "quiz_practice_final_percent": qp.final_percent,
                "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
@@ -405,11 +412,11 @@ def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attemp
     return {item: (xs[0], xs[-1]) for item, xs in out.items()}
 
 
-def _count(d: Difficulty, first: Attempt, final: Attempt) -> None:
-    g = first.grade("leaflet")
+def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLET) -> None:
+    g = first.grade(standard)
     d.answered += 1
     d.first_missed += not g.correct
-    d.final_missed += not final.grade("leaflet").correct
+    d.final_missed += not final.grade(standard).correct
     if not g.correct:
         if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
             d.verdict_wrong += 1
@@ -418,16 +425,20 @@ def _count(d: Difficulty, first: Attempt, final: Attempt) -> None:
             d.wrong_reasons[str(first.answer.get("reason"))] += 1
 
 
-def case_difficulty(results: ClassResults) -> list[Difficulty]:
+def _quiz(s: Student, standard: str) -> list[Attempt]:
+    return [a for a in s.of("candidacy-quiz") if standard in a.grades]
+
+
+def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
     Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
     """
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
-        for item, (first, final) in _first_and_final(s.of("candidacy-quiz")).items():
+        for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
-            _count(d, first, final)
+            _count(d, first, final, standard)
     return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
 
 
@@ -438,77 +449,116 @@ def _case_title(case_id: str, bank: str | None = None) -> str:
         return "unknown case"
 
 
-def rule_difficulty(results: ClassResults) -> list[Difficulty]:
-    """Per candidacy rule: first tries at the cases it decides, first-try and final misses, verdict vs reason."""
-    from widgets.candidacy.rules import load_rules
-    titles = {r.id: r.title for r in load_rules()}
+def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
+    """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
+    verdict vs reason."""
+    from widgets.candidacy.practice import reason_title
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
-        for first, final in _first_and_final(s.of("candidacy-quiz")).values():
-            for rule in first.grade("leaflet").expected.get("deciding_rules") or []:
-                per_rule[rule].append((first, final))
+        for first, final in _first_and_final(_quiz(s, standard)).values():
+            for rule in first.grade(standard).expected.get("deciding_rules") or []:
+                per_rule[str(rule)].append((first, final))
         for rule, pairs in per_rule.items():
-            d = rows.setdefault(rule, Difficulty(rule, titles.get(rule, rule)))
+            d = rows.setdefault(rule, Difficulty(rule, reason_title(rule)))
             for first, final in pairs:
-                _count(d, first, final)
+                _count(d, first, final, standard)
     return sorted(rows.values(), key=lambda r: (-r.first_missed_percent, -r.first_missed, r.key))
 
 
-def misconceptions(results: ClassResults) -> list[dict]:
+def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
     """
-    from widgets.candidacy.rules import load_rules
-    titles = {r.id: r.title for r in load_rules()}
+    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for s in results.students.values():
-        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
-            g = first.grade("leaflet")
+        for first, _ in _first_and_final(_quiz(s, standard)).values():
+            g = first.grade(standard)
             if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
                 continue
             right = " / ".join(g.expected.get("deciding_rules") or ["?"])
             chosen = str(first.answer.get("reason"))
             counts[(right, chosen)] += 1
             cases[(right, chosen)].add(first.item)
-    return [{"deciding": right, "chosen": chosen, "chosen_title": titles.get(chosen, chosen), "times": n,
+    return [{"deciding": right, "deciding_title": " / ".join(reason_title(r) for r in right.split(" / ")),
+             "chosen": chosen, "chosen_title": reason_title(chosen), "times": n,
              "cases": ", ".join(sorted(cases[(right, chosen)]))}
             for (right, chosen), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def verdict_mistakes(results: ClassResults) -> list[dict]:
+def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
+    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     for s in results.students.values():
-        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
-            g = first.grade("leaflet")
+        for first, _ in _first_and_final(_quiz(s, standard)).values():
+            g = first.grade(standard)
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):
                     continue
                 said = "candidate" if first.answer.get(proc) else "not a candidate"
                 counts[(proc, said, " / ".join(g.expected.get("deciding_rules") or []))] += 1
-    return [{"procedure": p, "said": said, "deciding": rules, "times": n}
+    return [{"procedure": p, "said": said, "deciding": rules,
+             "deciding_title": " / ".join(reason_title(r) for r in rules.split(" / ") if r), "times": n}
             for (p, said, rules), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def per_student_rules(results: ClassResults) -> tuple[list[str], list[dict]]:
+def per_student_rules(results: ClassResults, standard: str = LEAFLET) -> tuple[list[str], list[dict]]:
     """(rules, rows): per student, for each rule, 'first-try right / cases' over the cases it decides."""
-    from widgets.candidacy.rules import RULE_IDS
+    from widgets.candidacy.rules import REASON_IDS
     rows = []
     used: set[str] = set()
     for name, s in results.by_pseudonym():
         cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for first, _ in _first_and_final(s.of("candidacy-quiz")).values():
-            g = first.grade("leaflet")
+        for first, _ in _first_and_final(_quiz(s, standard)).values():
+            g = first.grade(standard)
             for rule in g.expected.get("deciding_rules") or []:
                 cells[rule][0] += g.correct
                 cells[rule][1] += 1
                 used.add(rule)
         if cells:
             rows.append({"student": name, **{r: f"{c[0]}/{c[1]}" for r, c in cells.items()}})
-    return [r for r in RULE_IDS if r in used], rows
+    return [r for r in REASON_IDS if r in used], rows
+
+
+def standards_split(results: ClassResults) -> list[dict]:
+    """On the cases where the leaflet and current practice give different verdicts: how students' first
+    answers fell (the leaflet's verdicts, current practice's, or neither's), per case."""
+    rows: dict[str, dict] = {}
+    for s in results.students.values():
+        for item, (first, _) in _first_and_final(_quiz(s, PRACTICE)).items():
+            lg, pg = first.grades.get(LEAFLET), first.grades[PRACTICE]
+            if lg is None:
+                continue
+            differ = any(lg.expected.get(p) != pg.expected.get(p) for p in ("vertebroplasty", "kyphoplasty"))
+            if not differ:
+                continue
+            r = rows.setdefault(item, {"case": item, "title": _case_title(item, results.bank), "students": 0,
+                                       "leaflet": 0, "practice": 0, "neither": 0})
+            r["students"] += 1
+            lv = lg.parts.get("vertebroplasty") and lg.parts.get("kyphoplasty")
+            pv = pg.parts.get("vertebroplasty") and pg.parts.get("kyphoplasty")
+            r["leaflet" if lv else "practice" if pv else "neither"] += 1
+    return sorted(rows.values(), key=lambda r: (-r["students"], r["case"]))
+
+
+def rules_summary_rows(results: ClassResults) -> list[dict]:
+    """The class's misses per rule under both standards: what students may see (no student is in it)."""
+    out = []
+    for standard in (LEAFLET, PRACTICE):
+        for d in rule_difficulty(results, standard):
+            out.append({"standard": standard, "rule": d.key, "cases_answered": d.answered,
+                        "first_missed": d.first_missed, "first_missed_percent": d.first_missed_percent})
+    return out
+
+
+def rules_summary_csv(results: ClassResults) -> str:
+    """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
+    from widgets.classroom.class_summary import write_rules_summary
+    return write_rules_summary(rules_summary_rows(results), students=len(results.students))
 
 
 def ordering_difficulty(results: ClassResults) -> list[dict]:
@@ -571,7 +621,8 @@ def choice_difficulty(results: ClassResults, exercise: str) -> list[dict]:
                     "prompt": grading.question_text(exercise, item) or item,
                     "students": r["students"], "first_right": r["first_right"], "final_right": r["final_right"],
                     "common_wrong": (grading.option_text(exercise, item, option) or option) if option else "none",
-                    "common_wrong_times": n})
+                    "common_wrong_times": n,
+                    "misconception": (grading.option_misconception(exercise, item, option) or "") if option else ""})
     return sorted(out, key=lambda r: (r["first_right"] / max(r["students"], 1), r["question"]))
 
 
@@ -601,7 +652,8 @@ def report_problems(results: ClassResults) -> str:
 
 
 SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_first_right", "quiz_first_percent", "quiz_final_right",
-                   "quiz_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
+                   "quiz_final_percent", "quiz_practice_first_right", "quiz_practice_final_right",
+                   "quiz_practice_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
                    "ordering_final_right", "decision-points_final_right", "patient-questions_final_right",
                    "aftercare-quiz_final_right"]
 

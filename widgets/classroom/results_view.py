@@ -82,6 +82,7 @@ def summary_table(results: cr.ClassResults) -> HTML:
         ("student", "Student"), ("quiz_cases", "Quiz cases"),
         (lambda r: _pair(r["quiz_first_right"], r["quiz_cases"]), "Right at the first try"),
         (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "Right at the latest try (score)"),
+        (lambda r: _pair(r["quiz_practice_final_right"], r["quiz_cases"]), "Latest try, current practice"),
         ("bank_completion_percent", "Bank done %"),
         (lambda r: f"{r['ordering_final_right']} of {r['ordering_procedures']}" if r["ordering_procedures"] else "-",
          "Step orders right"),
@@ -96,17 +97,25 @@ def summary_table(results: cr.ClassResults) -> HTML:
                       "Nothing to show: no readable hand-ins in this folder.")
 
 
-def rule_table(results: cr.ClassResults) -> HTML:
+STANDARD_NAMES = {cr.LEAFLET: "the leaflet", cr.PRACTICE: "current practice"}
+
+
+def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
     cols: list[Column] = [
-        ("key", "Rule"), ("title", "What it says"), ("answered", "Cases answered (first tries)"),
+        ("title", "Rule"), ("answered", "Cases answered (first tries)"),
         (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
         (lambda d: _pair(d.final_missed, d.answered), "Still missed at the latest try"),
         ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Verdict right, reason wrong"),
-        (lambda d: d.top_wrong_reason(), "Reason chosen instead (most often)"),
+        (lambda d: _titles(d.wrong_reasons), "Reason chosen instead (most often)"),
     ]
-    return html_table(cr.rule_difficulty(results), cols,
-                      "Per rule, over each student's first and latest answer to the cases the rule decides",
-                      "No quiz answers in this folder.")
+    return html_table(cr.rule_difficulty(results, standard), cols,
+                      f"Per rule of {STANDARD_NAMES[standard]}, over each student's first and latest answer to the "
+                      "cases the rule decides", "No quiz answers in this folder.")
+
+
+def _titles(counter) -> str:
+    from widgets.candidacy.practice import reason_title
+    return ", ".join(f"{reason_title(r)} ({n})" for r, n in counter.most_common(2)) or "none"
 
 
 def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
@@ -117,7 +126,7 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
         (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
         (lambda d: _pair(d.final_missed, d.answered), "Still missed"),
         ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Reason wrong"),
-        (lambda d: d.top_wrong_reason(), "Reason chosen instead"),
+        (lambda d: _titles(d.wrong_reasons), "Reason chosen instead"),
     ]
     table = html_table(ranked, cols, f"The {top} cases most missed at the first try (cases with at least "
                                      f"{cr.MIN_ANSWERS} students' answers)",
@@ -128,27 +137,39 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
     return HTML(table.data + note)
 
 
-def misconception_table(results: cr.ClassResults) -> HTML:
-    cols: list[Column] = [("deciding", "The deciding rule"), ("chosen", "Rule chosen instead"),
-                          ("chosen_title", "What the chosen rule says"), ("times", "First tries"),
-                          ("cases", "Cases")]
-    verdicts = cr.verdict_mistakes(results)
-    vcols: list[Column] = [("procedure", "Procedure"), ("said", "Students said"), ("deciding", "Deciding rule(s)"),
-                           ("times", "First tries")]
+def misconception_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+    cols: list[Column] = [("deciding_title", "The deciding rule"), ("chosen_title", "Rule chosen instead"),
+                          ("times", "First tries"), ("cases", "Cases")]
+    verdicts = cr.verdict_mistakes(results, standard)
+    vcols: list[Column] = [("procedure", "Procedure"), ("said", "Students said"),
+                           ("deciding_title", "Deciding rule(s)"), ("times", "First tries")]
+    name = STANDARD_NAMES[standard]
     return HTML(
-        html_table(cr.misconceptions(results), cols,
-                   "Misconceptions: verdicts right, but another rule named as the reason (first tries)",
+        html_table(cr.misconceptions(results, standard), cols,
+                   f"Misconceptions under {name}: verdicts right, but another rule named as the reason (first tries)",
                    "No first try had the verdicts right and the reason wrong.").data
-        + html_table(verdicts, vcols, "Wrong verdicts at the first try, by what students said",
+        + html_table(verdicts, vcols, f"Wrong verdicts under {name} at the first try, by what students said",
                      "No wrong verdict at a first try.").data)
 
 
-def per_student_rule_table(results: cr.ClassResults) -> HTML:
-    rules, rows = cr.per_student_rules(results)
+def standards_table(results: cr.ClassResults) -> HTML:
+    """Where the two standards give different verdicts: whose verdicts students' first answers followed."""
+    cols: list[Column] = [("case", "Case"), ("title", "Title"), ("students", "Students"),
+                          (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
+                          (lambda r: _pair(r["practice"], r["students"]), "Followed current practice"),
+                          (lambda r: _pair(r["neither"], r["students"]), "Neither")]
+    return html_table(cr.standards_split(results), cols,
+                      "Cases where the leaflet and current practice differ: the verdicts of students' first answers",
+                      "No answers to cases where the two standards differ.")
+
+
+def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+    from widgets.candidacy.practice import reason_title
+    rules, rows = cr.per_student_rules(results, standard)
     cols: list[Column] = [("student", "Student")] + [
-        ((lambda r, rule=rule: r.get(rule, "-")), rule) for rule in rules]
-    return html_table(rows, cols, "Per student and rule: cases right at the first try / cases answered",
-                      "No quiz answers in this folder.")
+        ((lambda r, rule=rule: r.get(rule, "-")), reason_title(rule)) for rule in rules]
+    return html_table(rows, cols, f"Per student and rule of {STANDARD_NAMES[standard]}: cases right at the first "
+                                  "try / cases answered", "No quiz answers in this folder.")
 
 
 def ordering_table(results: cr.ClassResults) -> HTML:
@@ -179,12 +200,19 @@ def exercise_table(results: cr.ClassResults) -> HTML:
                           (lambda r: _pair(r["first_right"], r["students"]), "Right at the first try"),
                           (lambda r: _pair(r["final_right"], r["students"]), "Right at the latest try"),
                           (lambda r: f"{r['common_wrong']} ({r['common_wrong_times']})" if r["common_wrong_times"]
-                           else "-", "Wrong answer chosen most")]
+                           else "-", "Wrong answer chosen most"),
+                          (lambda r: r["misconception"] or "-", "The misconception it reveals")]
     return html_table(rows, cols, "Decision points (02, 03), patient questions (05) and after-care (07)",
                       "No answers to these exercises in this folder.")
 
 
 # --------------------------------------------------------------------------- charts
+
+def _short(title: str, width: int = 44) -> str:
+    """A rule's title cut at a word for an axis label (the alt text and tables keep it whole)."""
+    title = title.split(" (")[0].split(":")[0]
+    return title if len(title) <= width else title[:width].rsplit(" ", 1)[0] + "..."
+
 
 def score_chart(results: cr.ClassResults):
     first, final = cr.score_distribution(results, which="first"), cr.score_distribution(results, which="final")
@@ -206,8 +234,9 @@ def score_chart(results: cr.ClassResults):
     return show_figure(fig, alt)
 
 
-def rule_chart(results: cr.ClassResults):
-    rows = cr.rule_difficulty(results)
+def rule_chart(results: cr.ClassResults, standard: str = cr.LEAFLET):
+    from widgets.candidacy.practice import reason_title
+    rows = cr.rule_difficulty(results, standard)
     fig = new_figure(7.0, 0.5 * max(len(rows), 1) + 1.4)
     ax = fig.add_subplot()
     ys = list(range(len(rows)))[::-1]
@@ -215,13 +244,13 @@ def rule_chart(results: cr.ClassResults):
             color=COLOURS["kyphoplasty"], label="Missed at the first try")
     ax.barh([y - 0.2 for y in ys], [r.final_missed_percent for r in rows], height=0.4,
             color=OKABE_ITO["sky_blue"], label="Still missed at the latest try")
-    ax.set_yticks(ys, [r.key for r in rows])
-    ax.set_title("Which rules the class misses: first try and latest try")
+    ax.set_yticks(ys, [_short(reason_title(r.key)) for r in rows])
+    ax.set_title(f"Which rules of {STANDARD_NAMES[standard]} the class misses: first and latest try")
     ax.set_xlabel("Cases this rule decides, missed (% of students' answers)")
     ax.set_xlim(0, 100)
     ax.legend(frameon=False, loc="lower right")
     alt = "Horizontal bar chart per rule of the share of students who missed it: " + "; ".join(
-        f"{r.key} {r.first_missed_percent:.0f}% at the first try, {r.final_missed_percent:.0f}% at the latest, "
+        f"{reason_title(r.key)} {r.first_missed_percent:.0f}% at the first try, {r.final_missed_percent:.0f}% at the latest, "
         f"of {r.answered} cases answered" for r in rows)
     return show_figure(fig, alt)
 
@@ -262,7 +291,14 @@ def save_gradebook_button(results: cr.ClassResults, default: str = "class-gradeb
                      lambda: cr.gradebook_csv(results), 0o600)
 
 
+def save_rules_summary_button(results: cr.ClassResults, default: str = "class-rules-summary.csv") -> ipw.VBox:
+    """A path box and a button that save the class's most-missed rules for students (counts only, no students)."""
+    return _save_box("Save the class's rule summary for students", default,
+                     "Counts per rule under both standards; no student, pseudonym or file name is in it",
+                     lambda: cr.rules_summary_csv(results), 0o644)
+
+
 def save_buttons(results: cr.ClassResults) -> ipw.VBox:
-    box = ipw.VBox([save_summary_button(results), save_gradebook_button(results)])
+    box = ipw.VBox([save_summary_button(results), save_rules_summary_button(results), save_gradebook_button(results)])
     box.add_class("vkp-class-save")
     return box

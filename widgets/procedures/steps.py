@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
@@ -146,6 +146,8 @@ class Option(ContentModel):
     text: str = Field(min_length=1)
     correct: bool = False
     feedback: str = Field(min_length=10)
+    misconception: Optional[str] = Field(None, min_length=10, description="for a wrong option: the misconception "
+                                         "choosing it reveals (shown in the feedback and the class results)")
 
 
 class Question(ContentModel):
@@ -163,6 +165,12 @@ class Question(ContentModel):
         n = sum(o.correct for o in self.options)
         if n != 1:
             raise ValueError(f"a question needs exactly one correct option; this one has {n}")
+        untagged = [o.id for o in self.options if not o.correct and not o.misconception]
+        if untagged:
+            raise ValueError(f"every wrong option names the misconception it reveals; {untagged} do not "
+                             "(add misconception: ...)")
+        if any(o.correct and o.misconception for o in self.options):
+            raise ValueError("the correct option reveals no misconception; remove its misconception")
         return self
 
     @property

@@ -369,7 +369,10 @@ class DecisionQuiz(Shows):
             self.exercise, q.id, {"option": chosen},
             {"course": {"correct": result.correct, "expected": {"option": result.answer}}})
         verdict = "Correct." if result.correct else "Not quite."
+        misconception = q.option(chosen).misconception
+        reveals = (f" The misconception behind this answer: {' '.join(misconception.split())}"
+                   if misconception and not result.correct else "")
         self.feedback[question_id].value = _status(
-            f"{verdict} {' '.join(result.feedback.split())} ", f"Sources: {_cites(self.citations, q.cites)}")
+            f"{verdict} {' '.join(result.feedback.split())}{reveals} ", f"Sources: {_cites(self.citations, q.cites)}")
         self.score_html.value = _status(self.score.text())
         return result

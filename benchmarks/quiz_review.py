@@ -1,0 +1,77 @@
+"""The candidacy quiz with two standards and spaced review: how long a student waits.
+
+Prints, side by side, the time (median of --repeat runs) to:
+
+* grade one answer against the leaflet only (the engine as before) and against both standards (now),
+  with the ratio: the cost of the second standard on every Submit;
+* replay the review schedule from a student's saved answers (20, 200 and 2,000 answers), which the
+  quiz does after every answer to show "due today";
+* start the quiz on the shipped bank (each student's own order, now covering both standards' rules);
+* write the flashcards of 50 missed cases.
+
+    python benchmarks/quiz_review.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from widgets.candidacy.flashcards import anki_text, card_for  # noqa: E402
+from widgets.candidacy.practice import assess_practice  # noqa: E402
+from widgets.candidacy.quiz import Quiz, grade_answer  # noqa: E402
+from widgets.candidacy.review import build_schedule  # noqa: E402
+from widgets.candidacy.rules import assess, load_case_bank  # noqa: E402
+from widgets.candidacy.vignettes import Vignette, generate  # noqa: E402
+
+
+def timed(fn, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    bank = [Vignette.from_case(c) for c in load_case_bank()]
+    assess(bank[0].patient), assess_practice(bank[0].patient)       # load the rules once, as a kernel has
+
+    def leaflet_only():
+        for v in bank:
+            assess(v.patient)
+
+    def both():
+        for v in bank:
+            grade_answer(v, True, True, "indication_met")
+
+    one, two = timed(leaflet_only, args.repeat) / len(bank), timed(both, args.repeat) / len(bank)
+    print(f"grade one answer: leaflet only {one * 1e3:.3f} ms, both standards {two * 1e3:.3f} ms "
+          f"(x{two / one:.1f})")
+
+    t0 = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+    for n in (20, 200, 2000):
+        events = [(t0 + timedelta(hours=7 * i), f"case:c{i % 63}", i % 3 != 0) for i in range(n)]
+        events += [(t0 + timedelta(hours=7 * i), f"rule:r{i % 15}", i % 3 != 0) for i in range(n)]
+        t = timed(lambda: build_schedule(events, tz=timezone.utc), args.repeat)
+        print(f"replay the review schedule of {n:5d} answers: {t * 1e3:7.2f} ms")
+
+    t = timed(lambda: Quiz.from_bank(order_seed="install:bench", clock=lambda: "2026-11-26T09:00:00Z"), args.repeat)
+    print(f"start the quiz on the shipped bank ({len(bank)} cases, own order over both standards): {t * 1e3:.1f} ms")
+    cases = generate(3, 50)
+    t = timed(lambda: anki_text([card_for(v) for v in cases]), args.repeat)
+    print(f"flashcards of 50 missed cases: {t * 1e3:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

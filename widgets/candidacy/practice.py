@@ -1,0 +1,221 @@
+"""The quiz's second standard, current practice, and where it differs from the leaflet.
+
+The leaflet's rules (:mod:`widgets.candidacy.rules`) stay the quiz's first grade.  Current practice
+(``widgets/content/practice_rules.yaml``) is built only from verified evidence entries and checked
+sources: contraindications (sepsis or osteomyelitis of the vertebra, uncorrectable coagulopathy,
+cement allergy), the guidance's and trials' selection (a recent, unhealed fracture, failed medical
+therapy, pain at the fractured level, no nerve-root pain), scope (osteoporotic and tumour fractures;
+for vascular lesions, haemangiomas) and the tumour and haemangioma evidence.  Its rules are data in
+the same form as the leaflet's (:class:`~widgets.candidacy.rules.StandardRule`), graded by the same
+engine (:func:`~widgets.candidacy.rules.evaluate`).
+
+A "candidate" here is a routine candidate: the indication is met and nothing in this evidence stands
+in the way.  An exclusion's ``kind`` says what kind of obstacle it is (an absolute or a relative
+contraindication, a selection criterion not met, outside the evidence).
+
+:func:`assess_practice` grades a patient; :func:`compare` says where and why the two standards
+differ for one patient; :func:`reason_title` gives every rule id its plain words.
+
+Pure logic: no ipywidgets, no matplotlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar, Literal, Optional
+
+from pydantic import Field, field_validator, model_validator
+
+from widgets.candidacy.rules import (
+    PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
+    RuleList, StandardRule, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate, load_rules,
+)
+from widgets.core.citations import keys_in
+from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
+
+STANDARD = "current_practice"
+Kind = Literal["indication", "absolute", "relative", "absolute_or_relative", "selection", "scope"]
+KINDS: tuple[str, ...] = ("indication", "absolute", "relative", "absolute_or_relative", "selection", "scope")
+#: The leaflet is the first standard's source, never the evidence behind the second.
+LEAFLET_SOURCE = "kochan2015"
+
+
+class PracticeRule(StandardRule):
+    """A rule of current practice: what kind of obstacle it is, and how the leaflet treats the same finding."""
+
+    kind: Kind
+    leaflet: Optional[str] = Field(None, min_length=10)
+
+    @model_validator(mode="after")
+    def _kind_fits_effect(self):
+        if (self.kind == "indication") != (self.effect == "candidate"):
+            raise ValueError(f"rule '{self.id}': kind 'indication' goes with effect 'candidate', and only with it")
+        return self
+
+
+class NotFollowed(ContentModel):
+    """A leaflet rule current practice does not follow for fractures with these causes, and why."""
+
+    rule: Literal[RULE_IDS]  # type: ignore[valid-type]
+    causes: list[FractureCause] = Field(min_length=1)
+    why: str = Field(min_length=20)
+
+
+class Caution(ContentModel):
+    """A finding that changes no verdict but that the feedback names, with a cited note."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=5)
+    when: list[dict[str, ConditionValue]] = Field(min_length=1)
+    note: str = Field(min_length=20)
+
+    _conditions = field_validator("when")(lambda when: check_conditions(when))
+
+    def applies(self, findings) -> bool:
+        return conditions_hold(findings, self.when)
+
+
+class PracticeRuleSet(RuleList, ContentModel):
+    IDS: ClassVar[tuple[str, ...]] = PRACTICE_RULE_IDS
+    kinds: dict[Kind, str]
+    rules: list[PracticeRule]
+    not_followed: list[NotFollowed] = []
+    cautions: list[Caution] = []
+
+    @field_validator("kinds")
+    @classmethod
+    def _every_kind_worded(cls, kinds):
+        missing = [k for k in KINDS if k not in kinds]
+        if missing:
+            raise ValueError(f"say in words what each kind means; missing {missing}")
+        return kinds
+
+    @field_validator("rules")
+    @classmethod
+    def _exactly_the_practice_rules(cls, rules):
+        return exactly_these_rules(rules, PRACTICE_RULE_IDS)
+
+    @field_validator("cautions")
+    @classmethod
+    def _unique_cautions(cls, cautions):
+        require_unique([c.id for c in cautions], "caution ids")
+        return cautions
+
+    def kind_words(self, rule_id: str) -> str:
+        return self.kinds[self[rule_id].kind]
+
+    def not_followed_for(self, rule_id: str, cause: str | None) -> str | None:
+        for item in self.not_followed:
+            if item.rule == rule_id and cause in item.causes:
+                return item.why
+        return None
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> PracticeRuleSet:
+    located = read_yaml(path)
+    rules = validate(located, PracticeRuleSet, path)
+    from widgets.core.evidence import load_evidence
+    evidence = load_evidence()
+    for i, rule in enumerate(rules.rules):
+        if LEAFLET_SOURCE in rule.cites:
+            raise CandidacyError(path, f"rule '{rule.id}' cites the leaflet", line=located.line_for(("rules", i)),
+                                 field=f"rules[{i}].cites (in id '{rule.id}')",
+                                 fix="current practice is built from the evidence files; cite their entries")
+        check_keys(path, located, ("rules", i), f"rules[{i}] (in id '{rule.id}')",
+                   list(rule.cites) + rule.note_cites, evidence)
+    for i, item in enumerate(rules.not_followed):
+        check_keys(path, located, ("not_followed", i, "why"), f"not_followed[{i}].why", keys_in(item.why), evidence)
+    for i, caution in enumerate(rules.cautions):
+        check_keys(path, located, ("cautions", i, "note"), f"cautions[{i}].note (in id '{caution.id}')",
+                   keys_in(caution.note), evidence)
+    return rules
+
+
+def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
+    """Current practice's rules (validated; every citation resolves; none cites the leaflet)."""
+    return _load(str(path or content_path("practice_rules.yaml")))
+
+
+def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:
+    """Grade ``patient`` against current practice: eligibility, deciding rules and cautions per procedure."""
+    rules = rules or load_practice_rules()
+    return evaluate(patient, rules, STANDARD, rules.cautions)
+
+
+def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:
+    """(the leaflet's assessment, current practice's) of one patient."""
+    from widgets.candidacy.rules import assess
+    return assess(patient), assess_practice(patient)
+
+
+@lru_cache(maxsize=1)
+def _titles() -> dict[str, str]:
+    practice = load_practice_rules()
+    titles = {r.id: r.title for r in practice}
+    titles.update({r.id: r.title for r in load_rules()})
+    return titles
+
+
+def reason_title(rule_id: str) -> str:
+    """A rule id in the plain words students see (the leaflet's title for the ideas both standards share)."""
+    return _titles().get(rule_id, rule_id.replace("_", " "))
+
+
+# --------------------------------------------------------------------------- where the two differ
+
+@dataclass(frozen=True)
+class Comparison:
+    """Where the leaflet and current practice differ for one patient, and why.
+
+    ``procedures``: those whose verdicts differ; ``same_verdicts_other_rules``: the verdicts agree but
+    the deciding rules do not; ``why``: (title, text with ``[@id]`` keys) pairs explaining each rule that
+    decides under one standard only.
+    """
+
+    leaflet: Assessment
+    practice: Assessment
+    procedures: tuple[str, ...]
+    why: tuple[tuple[str, str], ...]
+
+    @property
+    def differ(self) -> bool:
+        return bool(self.procedures)
+
+    @property
+    def same_verdicts_other_rules(self) -> bool:
+        return not self.procedures and set(self.leaflet.deciding_rules) != set(self.practice.deciding_rules)
+
+    def sentence(self) -> str:
+        """One plain sentence: do the two standards agree?"""
+        if not self.procedures:
+            if self.same_verdicts_other_rules:
+                return "The two standards give the same verdicts, for partly different reasons."
+            return "The two standards agree on this case."
+        parts = []
+        for proc in self.procedures:
+            parts.append(f"for {proc} the leaflet says {self.leaflet.decision(proc).verdict} and current practice "
+                         f"says {self.practice.decision(proc).verdict}")
+        return "The two standards differ: " + "; ".join(parts) + "."
+
+
+def compare(leaflet: Assessment, practice: Assessment, rules: PracticeRuleSet | None = None) -> Comparison:
+    """Where the two standards' verdicts on one patient differ, and why (the rules that decide under one only)."""
+    rules = rules or load_practice_rules()
+    procedures = tuple(p for p in PROCEDURES if leaflet.decision(p).eligible != practice.decision(p).eligible)
+    cause = leaflet.patient.fracture_cause
+    why: list[tuple[str, str]] = []
+    only_leaflet = [r for r in leaflet.deciding_rules if r not in practice.deciding_rules and r != "indication_met"]
+    only_practice = [r for r in practice.deciding_rules if r not in leaflet.deciding_rules and r != "indication_met"]
+    leaflet_rules = load_rules()
+    for rule_id in only_leaflet:
+        text = rules.not_followed_for(rule_id, cause)
+        if text:
+            why.append((leaflet_rules[rule_id].title, " ".join(text.split())))
+    for rule_id in only_practice:
+        rule = rules[rule_id]
+        text = " ".join(f"{rule.leaflet or ''} Current practice: {rules.kind_words(rule_id)}.".split())
+        why.append((rule.title, text + " " + rule.cite_markers()))
+    return Comparison(leaflet, practice, procedures, tuple(why))

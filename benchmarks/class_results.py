@@ -15,7 +15,6 @@ Prints, in one run:
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -28,15 +27,8 @@ from tests.classfolder import answer_cases, student_log  # noqa: E402
 from widgets.classroom import results as cr  # noqa: E402
 from widgets.classroom import results_view as rv  # noqa: E402
 from widgets.classroom.progress import ProgressFile  # noqa: E402
+from benchmarks._timing import median_time  # noqa: E402
 
-
-def median_time(fn, repeat: int = 5) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def main() -> int:

@@ -15,9 +15,7 @@ Prints, side by side, the time (median of --repeat runs) to:
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,15 +27,8 @@ from widgets.candidacy.quiz import Quiz, grade_answer  # noqa: E402
 from widgets.candidacy.review import build_schedule  # noqa: E402
 from widgets.candidacy.rules import assess, load_case_bank  # noqa: E402
 from widgets.candidacy.vignettes import Vignette, generate  # noqa: E402
+from benchmarks._timing import median_time  # noqa: E402
 
-
-def timed(fn, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -55,7 +46,7 @@ def main() -> None:
         for v in bank:
             grade_answer(v, True, True, "indication_met")
 
-    one, two = timed(leaflet_only, args.repeat) / len(bank), timed(both, args.repeat) / len(bank)
+    one, two = median_time(leaflet_only, args.repeat) / len(bank), median_time(both, args.repeat) / len(bank)
     print(f"grade one answer: leaflet only {one * 1e3:.3f} ms, both standards {two * 1e3:.3f} ms "
           f"(x{two / one:.1f})")
 
@@ -63,13 +54,13 @@ def main() -> None:
     for n in (20, 200, 2000):
         events = [(t0 + timedelta(hours=7 * i), f"case:c{i % 63}", i % 3 != 0) for i in range(n)]
         events += [(t0 + timedelta(hours=7 * i), f"rule:r{i % 15}", i % 3 != 0) for i in range(n)]
-        t = timed(lambda: build_schedule(events, tz=timezone.utc), args.repeat)
+        t = median_time(lambda: build_schedule(events, tz=timezone.utc), args.repeat)
         print(f"replay the review schedule of {n:5d} answers: {t * 1e3:7.2f} ms")
 
-    t = timed(lambda: Quiz.from_bank(order_seed="install:bench", clock=lambda: "2026-11-26T09:00:00Z"), args.repeat)
+    t = median_time(lambda: Quiz.from_bank(order_seed="install:bench", clock=lambda: "2026-11-26T09:00:00Z"), args.repeat)
     print(f"start the quiz on the shipped bank ({len(bank)} cases, own order over both standards): {t * 1e3:.1f} ms")
     cases = generate(3, 50)
-    t = timed(lambda: anki_text([card_for(v) for v in cases]), args.repeat)
+    t = median_time(lambda: anki_text([card_for(v) for v in cases]), args.repeat)
     print(f"flashcards of 50 missed cases: {t * 1e3:.1f} ms")
 
 

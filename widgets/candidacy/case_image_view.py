@@ -74,6 +74,6 @@ def case_image_html(image: CaseImage) -> str:
     reading: ImageReading = read_image(image)
     return ('<figure class="vkp-case-image" style="margin:0">'
             + img_html(case_image_png(image), reading.alt_text(), width_px=int(WIDTH_IN * DPI))
-            + '<figcaption style="font-size:0.85em;max-width:21em">Read the vertebral body\'s shape from the '
+            + '<figcaption style="font-size:0.85em;line-height:1.4;max-width:26em">Read the vertebral body\'s shape from the '
             "image. It shows heights only: fresh or healed, a broken back wall, tumour or infection come from "
             "the history.</figcaption></figure>")

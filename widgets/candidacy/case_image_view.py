@@ -39,7 +39,6 @@ def _key(image: CaseImage) -> tuple[str, tuple[float, float, float]]:
 @lru_cache(maxsize=32)
 def _png(level: str, fractions: tuple[float, float, float]) -> bytes:
     image = CaseImage(level=level, heights_fraction=dict(zip(("anterior", "middle", "posterior"), fractions)))
-    reading = read_image(image)
     seg = image_segment(image)
     fig = new_figure(WIDTH_IN, HEIGHT_IN, layout=None)
     ax = fig.add_axes((0.16, 0.1, 0.8, 0.76))

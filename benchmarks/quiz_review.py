@@ -7,7 +7,9 @@ Prints, side by side, the time (median of --repeat runs) to:
 * replay the review schedule from a student's saved answers (20, 200 and 2,000 answers), which the
   quiz does after every answer to show "due today";
 * start the quiz on the shipped bank (each student's own order, now covering both standards' rules);
-* write the flashcards of 50 missed cases.
+* write the flashcards of 50 missed cases;
+* show a case that carries a simulated x-ray: the first time (projection, figure, PNG) and again (kept),
+  beside showing a case without one, with the ratios.
 
     python benchmarks/quiz_review.py [--repeat 5]
 """
@@ -52,7 +54,7 @@ def main() -> None:
 
     t0 = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
     for n in (20, 200, 2000):
-        events = [(t0 + timedelta(hours=7 * i), f"case:c{i % 63}", i % 3 != 0) for i in range(n)]
+        events = [(t0 + timedelta(hours=7 * i), f"case:c{i % 67}", i % 3 != 0) for i in range(n)]
         events += [(t0 + timedelta(hours=7 * i), f"rule:r{i % 15}", i % 3 != 0) for i in range(n)]
         t = median_time(lambda: build_schedule(events, tz=timezone.utc), args.repeat)
         print(f"replay the review schedule of {n:5d} answers: {t * 1e3:7.2f} ms")
@@ -62,6 +64,40 @@ def main() -> None:
     cases = generate(3, 50)
     t = median_time(lambda: anki_text([card_for(v) for v in cases]), args.repeat)
     print(f"flashcards of 50 missed cases: {t * 1e3:.1f} ms")
+    case_images(args.repeat)
+
+
+def case_images(repeat: int) -> None:
+    """Showing an imaged case in the quiz widget: first time, again, and a case without an image."""
+    import tempfile
+    from widgets.candidacy import case_image_view
+    from widgets.candidacy.quiz_view import QuizView
+    from widgets.classroom.progress import ProgressFile
+    from widgets.imaging import xray
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ProgressFile(Path(tmp) / "bench.progress.json").load()
+        view = QuizView(Quiz.from_bank(load_case_bank(), records=[]), store, export_dir=tmp)
+        imaged = next(v for v in view.quiz.order if v.image is not None)
+        plain = next(v for v in view.quiz.order if v.image is None)
+
+        def show(v):
+            view.quiz.current = v
+            view._show_case()
+
+        def first_time():
+            case_image_view._png.cache_clear()
+            for cached in (xray.radiograph, xray._static_sum, xray._body_sum):
+                cached.cache_clear()
+            show(imaged)
+
+        cold = median_time(first_time, repeat)
+        show(imaged)
+        warm = median_time(lambda: show(imaged), repeat)
+        none = median_time(lambda: show(plain), repeat)
+    print(f"show a case with its x-ray ({imaged.id}): first time {cold * 1e3:.1f} ms, again {warm * 1e3:.2f} ms "
+          f"(x{cold / warm:.0f} faster when kept); a case without an image {none * 1e3:.2f} ms "
+          f"(the kept x-ray costs x{warm / none:.1f} of that)")
 
 
 if __name__ == "__main__":

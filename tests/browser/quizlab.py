@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from widgets.candidacy.rules import RULE_IDS, load_case_bank, load_rules
+from widgets.candidacy.practice import reason_title
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, load_case_bank, load_rules
 
 BANK = {c.title: c for c in load_case_bank()}
 RULE_TITLES = {r.id: r.title for r in load_rules()}
@@ -52,3 +53,27 @@ def answer_current(page, quiz, how: str, then_next: bool = True):
         quiz.get_by_role("button", name="Next case").click()
         expect(quiz.get_by_role("button", name="Submit answer")).to_be_enabled()
     return case
+
+
+def answer_by_keyboard(page, quiz, vp: bool, kp: bool, reason: str) -> None:
+    """Answer the case on screen with the keyboard alone, from the first radio of the first group (where a
+    Tab from the cell lands) to Submit."""
+    groups = quiz.locator("fieldset.vkp-choice")
+    groups.nth(0).locator("input[type=radio]").first.focus()
+    page.keyboard.press("ArrowDown")                  # VP: "Not a candidate"
+    if vp:
+        page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")                      # KP: "Candidate"
+    if not kp:
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")                      # the first rule, then down to the one chosen
+    for _ in range(REASON_IDS.index(reason)):
+        page.keyboard.press("ArrowDown")
+    expect(groups.nth(2).locator(f"input[value={reason}]")).to_be_checked()
+    expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(f"deciding reason, {reason_title(reason)}")
+    page.keyboard.press("Tab")
+    expect(quiz.get_by_role("button", name="Submit answer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(quiz.locator(".vkp-quiz-feedback")).to_contain_text("The quiz grades against", timeout=30_000)

@@ -9,8 +9,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run
-from tests.browser.quizlab import BANK, RULE_TITLES, answer_for, shown_case
-from widgets.candidacy.practice import assess_practice, compare, reason_title
+from tests.browser.quizlab import BANK, RULE_TITLES, answer_by_keyboard, answer_for, shown_case
+from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess
 
 NOTEBOOK = "notebooks/06-candidacy-quiz.ipynb"
@@ -69,30 +69,6 @@ def test_answer_a_case_by_keyboard_alone(page, lab):
     assert [(a["item"], a["grades"]["leaflet"]["correct"]) for a in quiz_answers] == [(case.id, True)]
 
 
-def _answer_by_keyboard(page, quiz, vp: bool, kp: bool, reason: str) -> None:
-    """Answer the case on screen with the keyboard alone, from the first radio of the first group (where a
-    Tab from the cell lands) to Submit."""
-    groups = quiz.locator("fieldset.vkp-choice")
-    groups.nth(0).locator("input[type=radio]").first.focus()
-    page.keyboard.press("ArrowDown")                  # VP: "Not a candidate"
-    if vp:
-        page.keyboard.press("ArrowUp")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Space")                      # KP: "Candidate"
-    if not kp:
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Space")                      # the first rule, then down to the one chosen
-    for _ in range(REASON_IDS.index(reason)):
-        page.keyboard.press("ArrowDown")
-    expect(groups.nth(2).locator(f"input[value={reason}]")).to_be_checked()
-    expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(f"deciding reason, {reason_title(reason)}")
-    page.keyboard.press("Tab")
-    expect(quiz.get_by_role("button", name="Submit answer")).to_be_focused()
-    page.keyboard.press("Enter")
-    expect(quiz.locator(".vkp-quiz-feedback")).to_contain_text("The quiz grades against", timeout=30_000)
-
-
 def test_a_case_where_the_two_standards_differ_answered_by_keyboard_shows_both_verdicts(page, lab):
     """Issue 15: answer, by keyboard alone, a case where the leaflet and current practice differ, then read
     both verdicts side by side and why they differ."""
@@ -104,7 +80,7 @@ def test_a_case_where_the_two_standards_differ_answered_by_keyboard_shows_both_v
         leaflet, practice = assess(case.patient), assess_practice(case.patient)
         if compare(leaflet, practice).differ:
             break
-        _answer_by_keyboard(page, quiz, *answer_for(case, "right"))
+        answer_by_keyboard(page, quiz, *answer_for(case, "right"))
         page.keyboard.press("Tab")
         expect(quiz.get_by_role("button", name="Next case")).to_be_focused()
         page.keyboard.press("Space")
@@ -114,7 +90,7 @@ def test_a_case_where_the_two_standards_differ_answered_by_keyboard_shows_both_v
     comparison = compare(leaflet, practice)
     # The leaflet's answer: right under the quiz's answer key, not under current practice.
     vp, kp = leaflet.vertebroplasty.eligible, leaflet.kyphoplasty.eligible
-    _answer_by_keyboard(page, quiz, vp, kp, leaflet.deciding_rules[0])
+    answer_by_keyboard(page, quiz, vp, kp, leaflet.deciding_rules[0])
     feedback = quiz.locator(".vkp-quiz-feedback")
     expect(feedback).to_contain_text("Correct.")
     expect(feedback).to_contain_text("Under current practice your answer is not right")

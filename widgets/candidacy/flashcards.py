@@ -14,7 +14,8 @@ https://docs.ankiweb.net/importing/text-files.html, "File Headers")::
     #guid column:4
     <front>	<back>	vkp-candidacy rule::pain_relieved ...	vkp-<case id>
 
-* **Front**: the case's title and history, and the question (vertebroplasty? kyphoplasty? the
+* **Front**: the case's title and history (with its simulated x-ray in words, for a case that shows
+  one), and the question (vertebroplasty? kyphoplasty? the
   deciding rule?).
 * **Back**: both standards' verdicts for each procedure and their deciding rules in plain words,
   and whether and why the two standards differ.
@@ -36,6 +37,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from widgets.candidacy.case_image import words_for
 from widgets.candidacy.practice import assess_practice, compare, reason_title
 from widgets.candidacy.rules import PROCEDURES, assess
 
@@ -64,7 +66,9 @@ def card_for(vignette) -> Card:
     """The card of one case (any object with ``id``, ``title``, ``history`` and ``patient``)."""
     leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
     comparison = compare(leaflet, practice)
-    front = (f"<b>{_e(vignette.title)}</b><br>{_e(vignette.history)}<br><br>"
+    picture = words_for(getattr(vignette, "image", None))
+    front = (f"<b>{_e(vignette.title)}</b><br>{_e(vignette.history)}<br>"
+             + (f"<i>The x-ray, in words:</i> {_e(picture)}<br>" if picture else "") + "<br>"
              "Vertebroplasty: candidate or not? Kyphoplasty: candidate or not? Which rule decides it?")
     lines = []
     for name, a in (("The leaflet", leaflet), ("Current practice", practice)):

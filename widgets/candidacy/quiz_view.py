@@ -20,6 +20,8 @@ from pathlib import Path
 import ipywidgets as ipw
 from IPython.display import HTML as HTMLOutput
 
+from widgets.candidacy.case_image import CANNOT_SHOW, read_image
+from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.flashcards import flashcards_filename
 from widgets.candidacy.practice import load_practice_rules, reason_title
 from widgets.candidacy.quiz import Grade, Quiz, QuizError
@@ -69,6 +71,10 @@ class QuizView(ipw.VBox):
         self.status.add_class("vkp-quiz-status")
         self.vignette = ipw.HTML()
         self.vignette.add_class("vkp-quiz-vignette")
+        self.vignette.layout = ipw.Layout(flex="1 1 24em", min_width="18em")
+        # The case's simulated x-ray (for cases that have one), beside the history where there is room.
+        self.case_image = ipw.HTML(layout=ipw.Layout(display="none", flex="0 0 auto"))
+        self.case_image.add_class("vkp-quiz-image")
         self.vp = RadioGroup("Vertebroplasty", CHOICES)
         self.kp = RadioGroup("Kyphoplasty", CHOICES)
         self.reason = RadioGroup("Deciding reason (the rule that decides this case)",
@@ -130,7 +136,8 @@ class QuizView(ipw.VBox):
         self.class_button.on_click(lambda _b: self._guard(self.on_class))
 
         super().__init__(children=[
-            self.status, self.vignette, self.vp, self.kp, self.reason, self.answer_echo,
+            self.status, ipw.HBox([self.vignette, self.case_image],
+                                  layout=ipw.Layout(flex_flow="row wrap", align_items="flex-start")), self.vp, self.kp, self.reason, self.answer_echo,
             ipw.HBox([self.submit_button, self.next_button]),
             self.error, self.feedback,
             ipw.HBox([self.bar, self.bar_text]),
@@ -295,6 +302,12 @@ class QuizView(ipw.VBox):
         self.vignette.value = (f'<div class="vkp-vignette"><h3>{_esc(v.title)}</h3>'
                                f'<p style="overflow-wrap:normal;word-break:normal;hyphens:manual">'
                                f'{_esc(v.history)}</p></div>')
+        if v.image is not None:
+            self.case_image.value = case_image_html(v.image)
+            self.case_image.layout.display = "block"
+        else:
+            self.case_image.value = ""
+            self.case_image.layout.display = "none"
         for control in (self.vp, self.kp, self.reason):
             control.value = None
             control.disabled = False
@@ -391,6 +404,10 @@ class QuizView(ipw.VBox):
         if seen_notes:
             details.append("<p>What trials and guidelines say about the leaflet's rule and this case (an evidence "
                            "note; it does not change the grade):</p><ul>" + "".join(seen_notes) + "</ul>")
+        image = getattr(grade.vignette, "image", None)
+        if image is not None:
+            out.append(f'<p class="vkp-quiz-image-said"><strong>{_esc(read_image(image).summary())}</strong> '
+                       f"{_esc(CANNOT_SHOW)}</p>")
         out.append('<details class="vkp-quiz-why" open><summary>Why: the rules of each standard, with their '
                    "sources</summary>" + "".join(details) + "</details>")
         out.append("</div>")

@@ -32,6 +32,7 @@ from pydantic import Field, StrictBool, ValidationError, field_validator, model_
 
 from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from widgets.core.citations import keys_in
+from widgets.candidacy.case_image import CaseImage, image_problem
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
 FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
@@ -540,6 +541,8 @@ class Case(ContentModel):
                                                           "computed when left out")
     evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
                                          "this case; shown with the feedback, never changing the grade")
+    image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
+                                       "(widgets.candidacy.case_image): level and the body's heights")
 
     @property
     def patient(self) -> Patient:
@@ -576,8 +579,9 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
     Checked: valid YAML; a mapping with a ``cases`` list; every field of every
     case present and allowed; case ids unique; each case's stated answer
     (``expected``) agrees with :func:`assess`, and its answer under current practice
-    (``expected_practice``, where given) with :func:`widgets.candidacy.practice.assess_practice`.  Nothing is returned unless the
-    whole bank passes.
+    (``expected_practice``, where given) with :func:`widgets.candidacy.practice.assess_practice`; a case's
+    simulated x-ray (``image``) agrees with its findings (:func:`widgets.candidacy.case_image.image_problem`).
+    Nothing is returned unless the whole bank passes.
     """
     path = Path(path or content_path("cases.yaml"))
     try:
@@ -627,6 +631,12 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
             _check_stated(path, located, i, case, "expected_practice", case.expected_practice,
                           assess_practice(case.patient), "current practice's rules",
                           "correct the answer or the findings, or leave expected_practice out to have it computed")
+        if case.image is not None:
+            problem = image_problem(case.image, case.findings, case.history)
+            if problem is not None:
+                where, what, fix = problem
+                raise CaseBankError(path, what, line=located.line_for(("cases", i, "image", where)),
+                                    field=f"cases[{i}].image.{where} (in id '{case.id}')", fix=fix)
     return LoadedBank(path, bank.title, tuple(bank.cases))
 
 

@@ -23,6 +23,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import Field, StrictBool, model_validator
 
+from widgets.candidacy.case_image import CaseImage
 from widgets.candidacy.rules import (
     REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
 )
@@ -40,11 +41,12 @@ class Vignette:
     source: Literal["bank", "generated"]
     scenario: str | None = None
     note: str | None = None   # the case's own evidence note (bank cases), shown with the feedback
+    image: CaseImage | None = None   # a simulated lateral x-ray shown with the case (bank cases)
 
     @classmethod
     def from_case(cls, case: Case) -> "Vignette":
         return cls(case.id, case.title, " ".join(case.history.split()), case.patient, "bank",
-                   note=" ".join(case.evidence_note.split()) if case.evidence_note else None)
+                   note=" ".join(case.evidence_note.split()) if case.evidence_note else None, image=case.image)
 
 
 # --------------------------------------------------------------------------- templates

@@ -8,6 +8,7 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+from widgets.candidacy.case_image import read_image
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.rules import assess, load_case_bank, load_rules
 from widgets.core.evidence import load_evidence
@@ -67,6 +68,16 @@ def candidacy_key() -> str:
         for note in rules.cause_notes:
             cases = ", ".join(f"`{c.id}`" for c in bank if c.findings.fracture_cause == note.cause)
             lines.append(f"- **{note.title}** ({cases}): {_one_line(note.note)}")
+    imaged = [c for c in bank if c.image is not None]
+    if imaged:
+        lines += ["", "## Cases that show a simulated lateral x-ray", "",
+                  "The picture carries a finding the history leaves out; it draws only the vertebral body's heights "
+                  "(fractions of the level's normal heights), so its Genant grade is computed [@fg_genant_sq_grades].",
+                  ""]
+        for c in imaged:
+            f = c.image.heights_fraction
+            lines.append(f"- `{c.id}` ({c.image.level}; front {f.anterior:g}, middle {f.middle:g}, back "
+                         f"{f.posterior:g} of normal): {read_image(c.image).summary()}")
     own = [c for c in bank if c.evidence_note]
     if own:
         lines += ["", "## Cases with an evidence note of their own", ""]

@@ -86,7 +86,7 @@ def test_balloon_view_redraws_once_per_move_and_names_what_full_inflation_shows(
     assert view.drawing.view.render_count == count + 1
     assert view.drawing.balloon.get_visible() and "balloon inflated to 50 %" in view.drawing.view.alt
     assert "Balloon at 50 %" in view.status.value and 'role="status"' in view.status.value
-    assert cites.marker(GAIN_ID, POOLED_ID) in view.bound.value
+    assert cites.marker_html(GAIN_ID, POOLED_ID) in view.bound.value   # numbered links to the reference list
     assert "not a ceiling" in view.bound.value and "no setting" not in view.bound.value.lower()
 
 

@@ -92,7 +92,8 @@ def test_the_balloon_lifts_the_endplate_no_more_than_the_evidence():
 def test_stepper_card_cites_with_the_notebooks_numbers():
     cites = Citations(keys=["kochan2015", "pf_approach_and_imaging"])
     s = StepperView(VP, cites)
-    assert "Sources: [1, 2]" in s.card.value
+    assert "Sources: [1, 2]" in text(s.card.value)
+    assert 'href="#ref-1"' in s.card.value and 'href="#ref-2"' in s.card.value   # each number links to its reference
     assert "What happens:" in s.card.value and "Why:" in s.card.value and "What can go wrong:" in s.card.value
 
 

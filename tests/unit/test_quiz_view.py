@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import ipywidgets as ipw
 import pytest
@@ -33,6 +35,11 @@ cases:
       pain_from_herniated_disc: false
     expected: {vertebroplasty: true, kyphoplasty: true, deciding_rules: [indication_met]}
 """
+
+
+def visible(html_value: str) -> str:
+    """What a student reads: the HTML without its tags."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_value))
 
 
 @pytest.fixture
@@ -83,7 +90,8 @@ def test_feedback_names_the_rule_and_its_numbered_citation(view):
     fb = view.feedback.value
     assert "Correct." in fb
     assert "indication_met" not in fb and "Indication met" in fb, "rules in plain words"
-    assert f"[{cites.number('kochan2015')}]" in fb
+    n = cites.number('kochan2015')
+    assert f"[{n}]" in visible(fb) and f'href="#ref-{n}"' in fb, "a numbered link to the reference list"
     assert "grades against the leaflet" in fb
     assert 'role="status"' in fb
 
@@ -98,7 +106,8 @@ def test_evidence_note_added_without_changing_the_grade(view):
     assert fb.startswith('<div role="status"') and "Correct." in fb
     assert "does not change the grade" in fb
     for key in ("cand_jensen2009_neoplastic", "cand_barr2014_neoplastic", "cand_cafe2011_cancer"):
-        assert f"[{view.citations.number(key)}" in fb or f", {view.citations.number(key)}" in fb
+        n = view.citations.number(key)
+        assert (f"[{n}" in visible(fb) or f", {n}" in visible(fb)) and f'href="#ref-{n}"' in fb
 
 
 def test_wrong_answer_feedback_says_what_was_wrong(view):

@@ -48,7 +48,7 @@ def _status(text: str, extra: str = "") -> str:
 
 
 def _cites(citations: Citations, keys) -> str:
-    return citations.cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+    return citations.cite_html("[" + "; ".join(f"@{k}" for k in keys) + "]")
 
 
 def _button(description: str, tooltip: str, **kw) -> ipw.Button:

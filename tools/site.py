@@ -184,9 +184,11 @@ _DOI_LINK = re.compile(r'(\(|href=")https://doi\.org/(10\.)')
 
 
 def page_anchors(text: str, prefix: str) -> str:
-    """Give a page's reference anchors its own names (``ref-3`` -> ``02-vertebroplasty-ref-3``): mystmd
-    resolves a target across the whole site, and every notebook has a reference 3."""
-    return _ANCHOR.sub(lambda m: f"{m.group(1)}{prefix}-ref-{m.group(2)}", text)
+    """Give a page's reference anchors its own names (``ref-3`` -> ``nb-02-vertebroplasty-ref-3``): mystmd
+    resolves a target across the whole site, and every notebook has a reference 3.  The name starts with a
+    letter because mystmd renames an id that starts with a digit (``id-02-...``) in Markdown but not in an
+    HTML output (the quiz's patient card), whose links would then point nowhere."""
+    return _ANCHOR.sub(lambda m: f"{m.group(1)}nb-{prefix}-ref-{m.group(2)}", text)
 
 
 def plain_doi_links(text: str) -> str:
@@ -234,6 +236,8 @@ def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
             if "text/markdown" in data:
                 as_markdown.append(plain_doi_links(page_anchors("".join(data["text/markdown"]), prefix)))
             else:
+                if "text/html" in data:   # an HTML card (the quiz's patient card) links its citations too
+                    data["text/html"] = plain_doi_links(page_anchors("".join(data["text/html"]), prefix))
                 kept.append(out)
         cell.outputs = kept
         cells.append(cell)

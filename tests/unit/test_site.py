@@ -77,8 +77,8 @@ def test_stored_markdown_becomes_markdown_and_widget_state_is_dropped():
     assert outputs and all(o.output_type == "stream" for o in outputs)
     assert any("correct: all 7 steps are in order." in o.text for o in outputs)
     refs = page.cells[-1].source
-    assert refs.startswith("<details>") and '<span id="02-vertebroplasty-ref-1"></span>' in refs
-    assert "](#02-vertebroplasty-ref-1 " in "".join(c.source for c in page.cells if c.cell_type == "markdown")
+    assert refs.startswith("<details>") and '<span id="nb-02-vertebroplasty-ref-1"></span>' in refs
+    assert "](#nb-02-vertebroplasty-ref-1 " in "".join(c.source for c in page.cells if c.cell_type == "markdown")
 
 
 @pytest.mark.parametrize("notebook", COURSE)
@@ -107,8 +107,8 @@ def test_doi_links_stay_links_and_anchors_are_per_page():
     assert "doi.org" not in out
     assert "(https://hdl.handle.net/10.1016/S0140-6736(16)31341-1)" in out
     assert 'href="https://hdl.handle.net/10.1186/x"' in out
-    assert '(#05-comparing-outcomes-ref-3 "x")' in out and 'id="05-comparing-outcomes-ref-3"' in out
-    assert 'href="#05-comparing-outcomes-ref-12"' in out and "pubmed.ncbi.nlm.nih.gov/1/" in out
+    assert '(#nb-05-comparing-outcomes-ref-3 "x")' in out and 'id="nb-05-comparing-outcomes-ref-3"' in out
+    assert 'href="#nb-05-comparing-outcomes-ref-12"' in out and "pubmed.ncbi.nlm.nih.gov/1/" in out
 
 
 def test_the_committed_notebook_is_left_alone():

@@ -43,6 +43,15 @@ def test_stepper_goes_through_every_kyphoplasty_step_with_next(page, lab):
             expect(picture).to_have_attribute("alt", re.compile("balloon inflated"))
     next_button.click()
     expect(status).to_contain_text("already the last step")
+    # The step card reads as the notebook's text does: its lines are not spread to a control's 28 px height,
+    # and below the two views it uses the width it has rather than a narrow column.
+    para = stepper.locator(".vkp-step p").nth(1)
+    spacing = para.evaluate("p => parseFloat(getComputedStyle(p).lineHeight) / parseFloat(getComputedStyle(p).fontSize)")
+    assert 1.3 <= spacing <= 1.7, spacing
+    card, views = stepper.locator(".vkp-step").bounding_box(), picture.bounding_box()
+    assert card["y"] > views["y"] + views["height"] - 1 or card["x"] >= views["x"] + views["width"] - 1, "beside or below"
+    if card["y"] > views["y"] + views["height"] - 1:
+        assert card["width"] >= 0.9 * views["width"], (card, views)
 
 
 def _labels(select) -> list[str]:

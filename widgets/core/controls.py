@@ -68,6 +68,13 @@ function render({ model, el }) {
 export default { render };
 """
 
+#: ipywidgets gives HTML widgets the line height of a one-line control (28 px), which spreads a card's
+#: paragraphs and lists far apart; inside the course's views (every container has a ``vkp-`` class) they
+#: read as the notebook's Markdown does.  Loaded by the helpers every view and every notebook carries.
+PROSE_CSS = r"""
+[class*="vkp-"] .widget-html-content :is(p, li, dd, dt, td, th, caption, summary) { line-height: 1.5; }
+"""
+
 _CSS = r"""
 .vkp-slider { display: flex; align-items: center; gap: 0.6em; margin: 0.2em 0; flex-wrap: wrap; }
 .vkp-slider label { min-width: 14em; color: var(--jp-ui-font-color0, #111); }
@@ -315,6 +322,7 @@ function render({ model, el }) {
 }
 export default { render };
 """
+    _css = PROSE_CSS
     scope = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, scope: str):
@@ -359,6 +367,7 @@ function render({ model, el }) {
 }
 export default { render };
 """
+    _css = PROSE_CSS
 
     def __repr__(self) -> str:
         return "ReferenceOpener()"

@@ -97,7 +97,7 @@ class StepperView(Shows):
         self.prev = _button("Previous step", "Go back one step (Enter or Space)")
         self.next = _button("Next step", "Go on to the next step (Enter or Space)", button_style="primary")
         self.status = ipw.HTML()
-        self.card = ipw.HTML(layout=ipw.Layout(max_width="34em"))
+        self.card = ipw.HTML(layout=ipw.Layout(flex="1 1 22em", max_width="50em"))   # beside the views, or below them at full width
         self.within_note = ipw.HTML()
         self.prev.on_click(lambda _: self.go(self.index - 1))
         self.next.on_click(lambda _: self.go(self.index + 1))

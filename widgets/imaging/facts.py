@@ -66,15 +66,15 @@ def safety_margins(cite) -> str:
 
 
 def two_fluoroscopes(cite) -> str:
-    """What one study found when each view had its own fluoroscope (means as printed)."""
+    """What one study found when each view had its own fluoroscope (means as printed); Markdown."""
     ev = load_evidence()
     one, two, t1, t2 = (measured_value(ev, TWO_FLUORO, k)[0] for k in (
         "patient_dose_one_fluoro_mSv", "patient_dose_two_fluoro_mSv", "operative_time_one_fluoro_min",
         "operative_time_two_fluoro_min"))
-    return (f"In one study of single-level vertebroplasty, patients imaged with two fluoroscopes (one per view) "
-            f"received a mean dose of {_fmt(two)} mSv against {_fmt(one)} mSv with one fluoroscope, and the "
-            f"operation was shorter (mean {_fmt(t2)} against {_fmt(t1)} minutes); the operator's dose was similar "
-            f"{cite(f'[@{TWO_FLUORO}]')}.")
+    return (f"In one study of 26 single-level vertebroplasties, 13 with each technique, the patient's mean dose "
+            f"(measured on the flank) was {_fmt(two)} mSv with two fluoroscopes (one per view) against {_fmt(one)} mSv "
+            f"with one fluoroscope, and the operation was shorter (mean {_fmt(t2)} against {_fmt(t1)} minutes); the "
+            f"operator's dose was similar {cite(f'[@{TWO_FLUORO}]')}.")
 
 
 def example_heights() -> tuple[float, float, float]:
@@ -92,10 +92,10 @@ def worked_examples(cite, level: str = "L1") -> str:
     out = []
     for name, needle in (("Textbook path", good), ("Angled 40 degrees toward the midline", bad)):
         g = grade(seg, needle)
-        out.append(f"{name} (entry {lateral:.1f} mm left of the midline, {needle.medial_deg:.0f} degrees medial, "
-                   f"{needle.caudal_deg:.0f} degrees caudal, {needle.depth:.0f} mm in):")
-        out.append("  " + g.summary())
+        out.append(f"- **{name}** (entry {lateral:.1f} mm left of the midline, {needle.medial_deg:.0f} degrees medial, "
+                   f"{needle.caudal_deg:.0f} degrees caudal, {needle.depth:.0f} mm in): {g.summary()}")
         for p in g.problems:
-            out.append("  - " + cite(p.text))
-    out.append(f"(The {level} pedicle is {ped.width:g} mm wide and points {ped.angle_deg:g} degrees toward the midline.)")
+            out.append("    - " + cite(p.text))
+    out.append("")
+    out.append(f"The {level} pedicle is {ped.width:g} mm wide and points {ped.angle_deg:g} degrees toward the midline.")
     return "\n".join(out)

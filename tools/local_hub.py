@@ -167,7 +167,8 @@ def stop_hub(proc: subprocess.Popen, timeout: float = 60) -> None:
 @contextlib.contextmanager
 def running_hub(work: Path, course_repo: str, *, port: int | None = None, ip: str = "127.0.0.1",
                 password: str | None = None, instructor_password: str | None = None,
-                spawn_limit: int | None = None, startup_timeout: float = 120, quiet: bool = True):
+                spawn_limit: int | None = None, cull_idle: int | None = None, cull_every: int | None = None,
+                startup_timeout: float = 120, quiet: bool = True):
     """Yield a :class:`Hub` whose state, homes and hand-in folder are under ``work``; stop it afterwards."""
     ensure_proxy()
     git_url(course_repo)                                       # a clear error now rather than at first login
@@ -183,6 +184,9 @@ def running_hub(work: Path, course_repo: str, *, port: int | None = None, ip: st
                VKP_HUB_INSTRUCTOR_PASSWORD=instructor_password, VKP_COURSE_REPO=course_repo)
     if spawn_limit is not None:
         env["VKP_HUB_SPAWN_LIMIT"] = str(spawn_limit)
+    for name, value in (("VKP_HUB_CULL_IDLE", cull_idle), ("VKP_HUB_CULL_EVERY", cull_every)):
+        if value is not None:
+            env[name] = str(value)
     for name in ("VKP_PROGRESS_DIR", "VKP_HANDIN_DIR", "VKP_CLASS_DIR", "JUPYTER_CONFIG_DIR",
                  "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
         env.pop(name, None)                                    # each student's server sets its own

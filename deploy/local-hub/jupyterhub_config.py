@@ -36,6 +36,9 @@
 #                                  the git repository nbgitpuller pulls the course from, its branch, and the
 #                                  folder it lands in; with them set, logging in opens the start notebook
 #   VKP_HUB_SPAWN_LIMIT            how many servers may be starting at once (default 40)
+#   VKP_HUB_CULL_IDLE              stop a student's server after this many seconds without activity
+#                                  (default 3600; 0 keeps servers running until the hub stops)
+#   VKP_HUB_CULL_EVERY             how often, in seconds, to look for idle servers (default 300)
 
 import os
 import sys
@@ -118,6 +121,24 @@ if os.geteuid() == 0:                                      # CI and containers r
 c.Spawner.start_timeout = 240
 c.Spawner.http_timeout = 180
 c.JupyterHub.concurrent_spawn_limit = int(_env("VKP_HUB_SPAWN_LIMIT", "40"))
+
+# ---------------------------------------------------------------- idle servers give their memory back
+# JupyterHub's idle culler (the jupyterhub-idle-culler package, run by the hub as a service with only the
+# permissions it needs) stops a student's server that has had no activity for an hour: a student who closed
+# the laptop without logging out.  Their files stay in their home folder, quiz progress is on disk and
+# hand-ins are in the shared folder, so nothing is lost: logging in again starts a new server.
+cull_idle = int(_env("VKP_HUB_CULL_IDLE", "3600"))
+if cull_idle > 0:
+    c.JupyterHub.services = [{
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={cull_idle}",
+                    f"--cull-every={int(_env('VKP_HUB_CULL_EVERY', '300'))}"],
+    }]
+    c.JupyterHub.load_roles = [{
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }]
 
 # Logging in (or following the course link) pulls the course and opens the start notebook.
 course_repo = _env("VKP_COURSE_REPO")

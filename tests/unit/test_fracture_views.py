@@ -93,3 +93,17 @@ def test_geometry_properties(fa, fm, fp):
     assert (g.shape == "none") == (g.grade == 0)
     tan = (e.posterior * fp - e.anterior * fa) / REF.depth_mm
     assert g.wedge_angle_deg == pytest.approx(math.degrees(math.atan(tan)))
+
+
+def test_the_explorers_legend_lists_only_what_it_draws():
+    """The fracture explorer draws the vertebra and the height before the fracture, no instruments: its key says so
+    (the balloon's drawing, which can show them, keeps them in its key)."""
+    from widgets.procedures.balloon_view import BalloonView
+
+    def legend(drawing) -> list[str]:
+        return [t.get_text() for leg in drawing.view.figure.legends for t in leg.get_texts()]
+
+    explorer = FractureExplorer(Citations())
+    assert legend(explorer.drawing) == ["Vertebra", "Height before fracture"]
+    balloon = BalloonView(Citations())
+    assert {"Needle", "Balloon", "Cavity", "Cement"} <= set(legend(balloon.drawing))

@@ -35,7 +35,7 @@ class SagittalDrawing:
 
     def __init__(self, heights: Heights, depth_mm: float, *, expected: Heights | None = None,
                  title: str = "Vertebral body, side view", width: float = 7.2, height: float = 3.4,
-                 state: Drawing | None = None, level: str = LEVEL):
+                 state: Drawing | None = None, level: str = LEVEL, devices: bool = True):
         self.level = level
         anatomy_depth = segment(level).depth
         if abs(float(depth_mm) - anatomy_depth) > 1e-9:
@@ -88,11 +88,12 @@ class SagittalDrawing:
                                   va="top", fontsize=9, color=COLOURS["needle"], visible=False,
                                   bbox={"boxstyle": "round,pad=0.2", "facecolor": COLOURS["highlight"],
                                         "edgecolor": COLOURS["needle"], "linewidth": 0.8})
-        proxies = [Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="Vertebra"),
-                   Line2D([], [], color=COLOURS["needle"], linewidth=3, label="Needle"),
-                   Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="Balloon"),
-                   Patch(fill=False, edgecolor=COLOURS["balloon"], linestyle=":", label="Cavity"),
-                   Patch(facecolor=COLOURS["cement"], edgecolor=COLOURS["vertebroplasty"], label="Cement")]
+        proxies = [Patch(facecolor=COLOURS["bone_fill"], edgecolor=COLOURS["bone"], label="Vertebra")]
+        if devices:   # a drawing of the fracture alone (the explorer) lists only what it can show
+            proxies += [Line2D([], [], color=COLOURS["needle"], linewidth=3, label="Needle"),
+                        Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="Balloon"),
+                        Patch(fill=False, edgecolor=COLOURS["balloon"], linestyle=":", label="Cavity"),
+                        Patch(facecolor=COLOURS["cement"], edgecolor=COLOURS["vertebroplasty"], label="Cement")]
         if expected is not None:
             proxies.append(Line2D([], [], linestyle="--", color=COLOURS["bone"], label="Height before fracture"))
         fig.legend(handles=proxies, loc="outside right upper", fontsize=8, frameon=False)

@@ -44,7 +44,7 @@ class FractureExplorer(Shows):
         self.geometry = FractureGeometry(self.expected, self._heights(), self.depth)
         self.drawing = SagittalDrawing(self.geometry.fractured, self.depth, expected=self.expected,
                                        title="Fractured vertebral body (L5), side view", state=Drawing(
-                                           caption="No procedure: the fracture alone."))
+                                           caption="No procedure: the fracture alone."), devices=False)
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")
         self._show_result()

@@ -96,3 +96,19 @@ def test_a_rest_without_a_duration_is_refused(tmp_path):
 def test_an_unverified_evidence_value_is_refused(tmp_path):
     err = _load_broken(tmp_path, "key: mean_procedure_minutes_VP", "key: p")
     assert "not a verified number" in str(err) and "timelines.vertebroplasty[0].minutes" in err.field
+
+
+def test_the_natural_rate_chart_shows_its_whole_title_and_labels():
+    """Nothing of the chart's text is cut off at the figure's edge (its title once ran past the right edge)."""
+    from widgets.recovery.views import natural_rate_chart
+
+    fig, alt = natural_rate_chart()
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    texts = [ax.title, ax.xaxis.label, *ax.get_yticklabels()]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0 and box.y1 <= fig.bbox.y1, text.get_text()
+    rate, low, high = natural_rate()
+    assert f"{rate} %" in ax.title.get_text() and f"{low} to {high} %" in ax.title.get_text() and f"{rate} %" in alt

@@ -16,6 +16,7 @@ import ipywidgets as ipw
 import traitlets
 
 from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.core.controls import PROSE_CSS
 
 WIDE = {"description_width": "initial"}
 
@@ -65,7 +66,7 @@ class DownloadLink(anywidget.AnyWidget):
     """A link that saves ``content`` as ``filename`` in the browser (a ``blob:`` URL; no server round trip)."""
 
     _esm = _ESM
-    _css = _CSS
+    _css = _CSS + PROSE_CSS
 
     filename = traitlets.Unicode("answers.jsonl").tag(sync=True)
     content = traitlets.Unicode("").tag(sync=True)

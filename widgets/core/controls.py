@@ -92,7 +92,7 @@ class Slider(anywidget.AnyWidget):
     """
 
     _esm = _ESM
-    _css = _CSS
+    _css = _CSS + PROSE_CSS
 
     value = traitlets.Float(0.0).tag(sync=True)
     min = traitlets.Float(0.0).tag(sync=True)
@@ -279,7 +279,7 @@ class ListBox(_Choice):
     """A labelled native list box (``<select size=rows>``): arrow keys move the selection."""
 
     _esm = _LISTBOX_ESM
-    _css = _LISTBOX_CSS
+    _css = _LISTBOX_CSS + PROSE_CSS
     rows = traitlets.Int(0).tag(sync=True)
 
 
@@ -290,7 +290,7 @@ class RadioGroup(_Choice):
     """
 
     _esm = _RADIO_ESM
-    _css = _RADIO_CSS
+    _css = _RADIO_CSS + PROSE_CSS
     vertical = traitlets.Bool(False).tag(sync=True)
 
 

@@ -159,11 +159,11 @@ VOCABULARY = _template_vocabulary()
 CLAIMS = [
     (r"no fever|blood tests are normal", lambda p: not p.infected and not p.systemic_infection),
     (r"back wall[^.]*intact|intact\b", lambda p: not p.posterior_cortical_defect),
-    (r"broken the back wall|defect in the posterior cortex|pushed back into the spinal canal",
+    (r"break through the back wall|defect in the posterior cortex|pushed back into the spinal canal",
      lambda p: p.posterior_cortical_defect),
     (r"legs are strong", lambda p: not p.neurological_deficit),
     (r"weak and numb|foot drags", lambda p: p.neurological_deficit),
-    (r"not the source of the pain|centred on the fracture", lambda p: not p.pain_from_herniated_disc),
+    (r"not the source of the pain|centred on [TL]\d+", lambda p: not p.pain_from_herniated_disc),
     (r"herniated disc|ruptured disc", lambda p: p.pain_from_herniated_disc),
     (r"no oedema|old wedge fracture|old fracture|already there", lambda p: p.fracture_healed),
     (r"fresh|bright with|with oedema|new osteoporotic fracture|new fracture", lambda p: not p.fracture_healed),

@@ -205,9 +205,21 @@ def _shape_of(fractions: tuple[float, float, float]) -> tuple[int, str]:
 
 
 class Deformities(ContentModel):
+    """The range of each deformity's walls; every draw from a range is that deformity, grade 1 or more."""
+
     wedge: WallRanges
     biconcave: WallRanges
     crush: WallRanges
+
+    @model_validator(mode="after")
+    def _draws_agree_with_their_names(self):
+        for name in type(self).model_fields:
+            for corner in getattr(self, name).corners():
+                grade, shape = _shape_of(corner)
+                if grade < 1 or shape != name:
+                    raise ValueError(f"{name}: a body drawn at {corner} is {shape} (Genant grade {grade}); every "
+                                     f"draw must be a {name} of grade 1 or more, so narrow the ranges")
+        return self
 
 
 class ImageTemplates(ContentModel):
@@ -229,13 +241,7 @@ class ImageTemplates(ContentModel):
             grade, shape = _shape_of(corner)
             if grade:
                 raise ValueError(f"normal: a body drawn at {corner} is a {shape} of Genant grade {grade}; a normal "
-                                 "body must stay under grade 1")
-        for name in Deformities.model_fields:
-            for corner in getattr(self.deformities, name).corners():
-                grade, shape = _shape_of(corner)
-                if grade < 1 or shape != name:
-                    raise ValueError(f"deformities.{name}: a body drawn at {corner} is {shape} (Genant grade "
-                                     f"{grade}); every draw must be a {name} of grade 1 or more")
+                                 "body must stay under grade 1, so raise the ranges' low ends")
         for sentence in self.pointer:
             if "{level}" not in sentence or SHOWN not in sentence:
                 raise ValueError(f"pointer {sentence!r} must name {{level}} and say '{SHOWN}'")

@@ -361,3 +361,11 @@ def test_a_generated_case_with_an_image_shows_it_in_the_quiz_with_alt_text_and_a
         assert view.quiz.mode == "retry", "the missed generated case is in the retry set"
     view._show_case()
     assert view.case_image.layout.display == "block" and view.case_image.value == shown
+
+
+def test_a_generated_case_with_an_image_is_described_in_words_on_its_flashcard():
+    from widgets.candidacy.flashcards import card_for
+    from widgets.candidacy.vignettes import generate
+    case = next(v for v in generate(2, 40) if v.image is not None)
+    card = card_for(case)
+    assert words_for(case.image) in htmllib.unescape(card.front)

@@ -9,7 +9,9 @@ Prints, side by side, the time (median of --repeat runs) to:
 * start the quiz on the shipped bank (each student's own order, now covering both standards' rules);
 * write the flashcards of 50 missed cases;
 * show a case that carries a simulated x-ray: the first time (projection, figure, PNG) and again (kept),
-  beside showing a case without one, with the ratios.
+  beside showing a case without one, with the ratios;
+* generate 100 practice cases with the templates' images (some cases drawn with an x-ray, each checked
+  as the bank's are) and without them, with the ratio.
 
     python benchmarks/quiz_review.py [--repeat 5]
 """
@@ -64,7 +66,20 @@ def main() -> None:
     cases = generate(3, 50)
     t = median_time(lambda: anki_text([card_for(v) for v in cases]), args.repeat)
     print(f"flashcards of 50 missed cases: {t * 1e3:.1f} ms")
+    generated_images(args.repeat)
     case_images(args.repeat)
+
+
+def generated_images(repeat: int) -> None:
+    """Generating practice cases, with the images section of the templates and without it."""
+    from widgets.candidacy.vignettes import load_templates
+    with_images = load_templates()
+    without = with_images.model_copy(update={"images": None})
+    shown = sum(v.image is not None for v in generate(7, 100, templates=with_images))
+    plain = median_time(lambda: generate(7, 100, templates=without), repeat)
+    imaged = median_time(lambda: generate(7, 100, templates=with_images), repeat)
+    print(f"generate 100 practice cases: without images {plain * 1e3:.1f} ms, with images ({shown} of them "
+          f"drawn with an x-ray and checked) {imaged * 1e3:.1f} ms (x{imaged / plain:.2f})")
 
 
 def case_images(repeat: int) -> None:

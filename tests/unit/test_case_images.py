@@ -271,3 +271,109 @@ def test_a_case_without_an_image_hides_the_image_area(tmp_path):
     plain = next(c for c in BANK if c.image is None)
     view = _view_at(tmp_path, plain.id)
     assert view.case_image.layout.display == "none" and view.case_image.value == ""
+
+
+# ----------------------------------------------------------------------------- generated cases that show one
+
+def _templates_with(tmp_path, change):
+    import yaml
+
+    from tests.conftest import ROOT
+    from widgets.candidacy.vignettes import load_templates
+    from widgets.core.loading import ContentError
+    data = yaml.safe_load((ROOT / "widgets/content/vignette_templates.yaml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "vignette_templates.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_templates(path)
+    message = str(info.value)
+    assert str(path) in message and "line" in message and "\n" not in message, message
+    return message
+
+
+def test_a_deformity_range_that_could_draw_another_shape_or_no_fracture_is_refused(tmp_path):
+    def widen(data):
+        data["images"]["deformities"]["wedge"]["anterior"] = [0.55, 0.9]
+    message = _templates_with(tmp_path, widen)
+    assert "images.deformities" in message and "every draw must be a wedge of grade 1 or more" in message
+    assert "(0.9, " in message, "names the draw that fails"
+
+    def fractured_normal(data):
+        data["images"]["normal"]["middle"] = [0.7, 1.0]
+    assert "a normal body must stay under grade 1" in _templates_with(tmp_path, fractured_normal)
+
+
+def test_an_image_level_the_xray_cannot_draw_or_an_unsaid_sentence_without_its_level_is_refused(tmp_path):
+    def thoracic(data):
+        data["images"]["levels"] = ["L1", "T12"]
+    message = _templates_with(tmp_path, thoracic)
+    assert "images" in message and "'T12' is not a level the simulated x-ray draws" in message
+
+    def no_level(data):
+        data["fracture"]["osteoporosis"]["unsaid_fresh"] = ["Her lateral x-ray is shown with this case."]
+    message = _templates_with(tmp_path, no_level)
+    assert "fracture" in message and "must name {level}" in message
+
+
+def _practice_view(tmp_path, seed):
+    """The quiz after its one bank case, in generated practice, as the notebook builds it."""
+    from widgets.candidacy.quiz import Quiz
+    from widgets.candidacy.quiz_view import QuizView
+    from widgets.candidacy.vignettes import Vignette
+    from widgets.classroom.progress import ProgressFile
+    from widgets.core.citations import Citations
+    store = ProgressFile(tmp_path / f"q{seed}.progress.json").load()
+    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=store.records)
+    view = QuizView(quiz, store, Citations(), export_dir=tmp_path)
+    view.quiz.submit(False, False, "no_fracture")        # a wrong answer: the case comes back in a retry
+    view.quiz.next()
+    view._show_case()
+    return view
+
+
+def _answer(view, right: bool):
+    from widgets.candidacy.rules import assess
+    a = assess(view.quiz.current.patient)
+    view.vp.value = "candidate" if a.vertebroplasty.eligible == right else "not_candidate"
+    view.kp.value = "candidate" if a.kyphoplasty.eligible else "not_candidate"
+    view.reason.value = a.deciding_rules[0]
+    view.submit_button.click()
+
+
+def test_a_generated_case_with_an_image_shows_it_in_the_quiz_with_alt_text_and_again_in_a_retry(tmp_path):
+    view = next(v for v in (_practice_view(tmp_path, seed) for seed in range(40))
+                if v.quiz.mode == "practice" and v.quiz.current.image is not None)
+    case = view.quiz.current
+    assert case.source == "generated" and case.image is not None
+    assert view.case_image.layout.display == "block"
+    shown = view.case_image.value
+    alt = htmllib.unescape(re.search(r'alt="([^"]*)"', shown).group(1))
+    assert alt == read_image(case.image).alt_text() and case.image.level in alt and alt.startswith(FIGURE_LABEL)
+    assert base64.b64encode(case_image_png(case.image)).decode() in shown
+    _answer(view, right=False)                                         # missed: it is due for a retry
+    feedback = htmllib.unescape(view.feedback.value)
+    assert read_image(case.image).summary() in feedback and "cannot show whether a fracture is fresh" in feedback
+    # The retry rebuilds the case from its id and shows the same image.
+    view.quiz.start_retry()
+    while view.quiz.current.id != case.id:
+        view.quiz.next()
+        assert view.quiz.mode == "retry", "the missed generated case is in the retry set"
+    view._show_case()
+    assert view.case_image.layout.display == "block" and view.case_image.value == shown
+
+
+def test_a_generated_case_with_an_image_is_described_in_words_on_its_flashcard():
+    from widgets.candidacy.flashcards import card_for
+    from widgets.candidacy.vignettes import generate
+    case = next(v for v in generate(2, 40) if v.image is not None)
+    card = card_for(case)
+    assert words_for(case.image) in htmllib.unescape(card.front)
+
+
+def test_a_healed_scenario_without_old_sentences_names_the_cause_to_fix(tmp_path):
+    """The message names the cause's block to fill (it once printed a literal '{cause}')."""
+    def no_old(data):
+        data["fracture"]["osteoporosis"]["old"] = []
+    message = _templates_with(tmp_path, no_old)
+    assert "fracture.osteoporosis.old has no sentence for it" in message and "{cause}" not in message

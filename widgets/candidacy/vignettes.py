@@ -7,8 +7,21 @@ cases exercise every rule), draws the findings the scenario allows and writes th
 history from varied sentences: a present finding is always said (often as a
 clinician would say it, e.g. "back to her usual routine" for pain that settled),
 an absent one only sometimes, and the other findings come in a shuffled order.
-Every draw comes from one ``random.Random(seed)``: the same seed gives the same
-cases.  :class:`Vignette` is also how the quiz holds a case from a bank.
+
+Some cases (the templates' ``images.share``) show a simulated lateral x-ray
+(:class:`~widgets.candidacy.case_image.CaseImage`): a fracture case draws its level
+with a wedge, biconcave or crush deformity (fractions from the ranges in
+``images.deformities``, or the deformity its history names), a case without a
+fracture a normal body, and the history names the level the image shows.  Where
+the cause has ``unsaid`` sentences, the history may leave the fracture unsaid
+(``images.unsaid`` is the chance), so the student reads it from the picture.  Each
+image is checked by :func:`~widgets.candidacy.case_image.image_problem`, the check
+the case bank uses.
+
+Every draw comes from ``random.Random`` seeded by (seed, case number): the same
+seed gives the same cases.  The image's draws use a generator of their own, so a
+case without an image reads as it did before images were added.
+:class:`Vignette` is also how the quiz holds a case from a bank.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -16,6 +29,7 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +37,12 @@ from typing import Literal, Optional, Union
 
 from pydantic import Field, StrictBool, model_validator
 
-from widgets.candidacy.case_image import CaseImage
+from widgets.candidacy.case_image import MIN_FRACTION, CaseImage, image_problem
 from widgets.candidacy.rules import (
     REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
 )
 from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.fractures.geometry import FractureGeometry, Heights
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,7 @@ class Vignette:
     source: Literal["bank", "generated"]
     scenario: str | None = None
     note: str | None = None   # the case's own evidence note (bank cases), shown with the feedback
-    image: CaseImage | None = None   # a simulated lateral x-ray shown with the case (bank cases)
+    image: CaseImage | None = None   # a simulated lateral x-ray shown with the case
 
     @classmethod
     def from_case(cls, case: Case) -> "Vignette":
@@ -105,6 +120,9 @@ Sentences = list[str]
 class CauseTexts(ContentModel):
     fresh: Sentences = Field(min_length=1)
     old: Sentences = []
+    # With an image: the fracture left unsaid (the picture shows it); the cause and its age still said.
+    unsaid_fresh: Sentences = []
+    unsaid_old: Sentences = []
 
 
 class FractureTexts(ContentModel):
@@ -155,6 +173,88 @@ class FindingTexts(ContentModel):
     epidural_tumour: YesNo
 
 
+WALLS = ("anterior", "middle", "posterior")
+SHOWN = "shown with this case"
+
+
+class WallRanges(ContentModel):
+    """Per wall, the [lowest, highest] fraction of the level's normal height a drawn body may have."""
+
+    anterior: tuple[float, float]
+    middle: tuple[float, float]
+    posterior: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _ordered_and_drawable(self):
+        for wall in WALLS:
+            lo, hi = getattr(self, wall)
+            if not MIN_FRACTION <= lo <= hi <= 1:
+                raise ValueError(f"{wall}: [{lo:g}, {hi:g}] must be [low, high] with {MIN_FRACTION:g} <= low <= "
+                                 "high <= 1 (fractions of the normal height)")
+        return self
+
+    def corners(self):
+        """Every combination of the ranges' ends: the extreme shapes a draw can give."""
+        return [(a, m, p) for a in self.anterior for m in self.middle for p in self.posterior]
+
+
+def _shape_of(fractions: tuple[float, float, float]) -> tuple[int, str]:
+    """Genant grade and shape of a body drawn at these fractions (the course's geometry, not a copy)."""
+    g = FractureGeometry(Heights(1.0, 1.0, 1.0), Heights(*fractions), 1.0)
+    return g.grade, g.shape
+
+
+class Deformities(ContentModel):
+    """The range of each deformity's walls; every draw from a range is that deformity, grade 1 or more."""
+
+    wedge: WallRanges
+    biconcave: WallRanges
+    crush: WallRanges
+
+    @model_validator(mode="after")
+    def _draws_agree_with_their_names(self):
+        for name in type(self).model_fields:
+            for corner in getattr(self, name).corners():
+                grade, shape = _shape_of(corner)
+                if grade < 1 or shape != name:
+                    raise ValueError(f"{name}: a body drawn at {corner} is {shape} (Genant grade {grade}); every "
+                                     f"draw must be a {name} of grade 1 or more, so narrow the ranges")
+        return self
+
+
+class ImageTemplates(ContentModel):
+    """How generated cases show a simulated lateral x-ray (see the templates file)."""
+
+    share: float = Field(ge=0.0, le=1.0)
+    unsaid: float = Field(ge=0.0, le=1.0)
+    levels: list[str] = Field(min_length=1)
+    step: float = Field(gt=0.0, le=0.1)
+    pointer: Sentences = Field(min_length=1)
+    normal: WallRanges
+    deformities: Deformities
+
+    @model_validator(mode="after")
+    def _draws_agree_with_their_names(self):
+        for lv in self.levels:
+            CaseImage(level=lv)            # a level the simulated x-ray draws (its own check and message)
+        for corner in self.normal.corners():
+            grade, shape = _shape_of(corner)
+            if grade:
+                raise ValueError(f"normal: a body drawn at {corner} is a {shape} of Genant grade {grade}; a normal "
+                                 "body must stay under grade 1, so raise the ranges' low ends")
+        for sentence in self.pointer:
+            if "{level}" not in sentence or SHOWN not in sentence:
+                raise ValueError(f"pointer {sentence!r} must name {{level}} and say '{SHOWN}'")
+        return self
+
+    def draw(self, rng: random.Random, ranges: WallRanges) -> dict[str, float]:
+        out = {}
+        for wall in WALLS:
+            lo, hi = getattr(ranges, wall)
+            out[wall] = min(hi, max(lo, round(round(rng.uniform(lo, hi) / self.step) * self.step, 6)))
+        return out
+
+
 class Templates(ContentModel):
     ages: Ages
     people: list[Person] = Field(min_length=1)
@@ -164,6 +264,7 @@ class Templates(ContentModel):
     fracture: FractureTexts
     pain: PainTexts
     findings: FindingTexts
+    images: Optional[ImageTemplates] = None
     scenarios: list[Scenario] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -178,9 +279,18 @@ class Templates(ContentModel):
             healed = s.findings.fracture_healed
             if healed is True or (isinstance(healed, list) and True in healed):
                 for cause in s.findings.fracture_cause:
-                    if not getattr(self.fracture, _cause_key(cause, "haemangioma")).old:
+                    key = _cause_key(cause, "haemangioma")
+                    if not getattr(self.fracture, key).old:
                         raise ValueError(f"scenario '{s.id}' can draw an old, healed fracture caused by {cause}, "
-                                         "but fracture.{cause}.old has no sentence for it")
+                                         f"but fracture.{key}.old has no sentence for it")
+        for cause in FractureTexts.model_fields:
+            texts = getattr(self.fracture, cause)
+            for sentence in texts.unsaid_fresh + texts.unsaid_old:
+                if "{level}" not in sentence or SHOWN not in sentence:
+                    raise ValueError(f"fracture.{cause}: the unsaid sentence {sentence!r} must name {{level}} and "
+                                     f"say '{SHOWN}' (the student reads the fracture from the image)")
+            if (texts.unsaid_fresh or texts.unsaid_old) and self.images is None:
+                raise ValueError(f"fracture.{cause} has unsaid sentences but there is no images section")
         return self
 
 
@@ -226,7 +336,12 @@ def _draw_patient(rng: random.Random, scenario: Scenario) -> Patient:
     return Patient(compression_fracture=f.compression_fracture, fracture_cause=cause, **drawn)
 
 
-def _history(rng: random.Random, t: Templates, p: Patient) -> tuple[str, str]:
+def _history(rng: random.Random, t: Templates, p: Patient,
+             image_rng: random.Random | None = None) -> tuple[str, str, CaseImage | None]:
+    """Title, history and (when ``image_rng`` is given) the case's image.
+
+    The image's choices come from ``image_rng`` only, so ``rng`` draws what it draws without one.
+    """
     age = rng.randint(t.ages.min, t.ages.max)
     article = "An" if str(age).startswith("8") or age in (11, 18) else "A"
     person = rng.choice(t.people)
@@ -239,6 +354,9 @@ def _history(rng: random.Random, t: Templates, p: Patient) -> tuple[str, str]:
 
     texts = getattr(t.fracture, _cause_key(p.fracture_cause, p.vascular_lesion))
     head = [say(t.openings), say(texts.old if p.fracture_healed else texts.fresh)]
+    image = None
+    if image_rng is not None:
+        head, image = _with_image(image_rng, t.images, texts, p, head, slots)
     pain_key = ("severe" if p.severe_back_pain else "mild") + (
         "_relieved" if p.pain_relieved_by_medication_and_bed_rest else "_not_relieved")
     head.append(say(getattr(t.pain, pain_key)))
@@ -275,7 +393,32 @@ def _history(rng: random.Random, t: Templates, p: Patient) -> tuple[str, str]:
     rng.shuffle(rest)
     text = " ".join(head + rest).format(**slots)
     title = f"Practice case: {article.lower()} {age}-year-old {person.noun}"
-    return title, text
+    if image is not None:
+        title += ", and a lateral x-ray"
+    return title, text, image
+
+
+def _with_image(rng: random.Random, im: ImageTemplates, texts: CauseTexts, p: Patient, head: list[str],
+                slots: dict) -> tuple[list[str], CaseImage]:
+    """The opening and fracture sentences for a case that shows an image, and the image.
+
+    The level becomes one the x-ray draws; the fracture is left unsaid (the picture shows it) or said
+    with a pointer to the picture; a fracture sentence that names a deformity gets that deformity.
+    """
+    slots["level"] = rng.choice(im.levels)
+    opening, fracture = head
+    unsaid = texts.unsaid_old if p.fracture_healed else texts.unsaid_fresh
+    if unsaid and rng.random() < im.unsaid:
+        head = [opening, rng.choice(unsaid)]
+    else:
+        head = [opening, fracture, rng.choice(im.pointer)]
+    if not p.compression_fracture:
+        ranges = im.normal
+    else:
+        names = list(Deformities.model_fields)
+        named = [n for n in names if re.search(rf"\b{n}\b", head[1], re.I)]
+        ranges = getattr(im.deformities, named[0] if named else rng.choice(names))
+    return head, CaseImage(level=slots["level"], heights_fraction=im.draw(rng, ranges))
 
 
 def generate(seed: int, n: int, *, start: int = 0, templates: Templates | None = None) -> list[Vignette]:
@@ -299,8 +442,17 @@ def generate(seed: int, n: int, *, start: int = 0, templates: Templates | None =
         scenario = rounds[rnd][index % k]
         rng = random.Random(f"{seed}:case:{index}")
         patient = _draw_patient(rng, scenario)
-        title, history = _history(rng, t, patient)
-        out.append(Vignette(f"gen-{seed}-{index:04d}", title, history, patient, "generated", scenario.id))
+        image_rng = random.Random(f"{seed}:image:{index}")
+        shown = t.images is not None and image_rng.random() < t.images.share
+        title, history, image = _history(rng, t, patient, image_rng if shown else None)
+        case_id = f"gen-{seed}-{index:04d}"
+        if image is not None:
+            problem = image_problem(image, patient, history)   # the case bank's own check
+            if problem:
+                field, what, fix = problem
+                raise ValueError(f"vignette_templates.yaml: generated case {case_id} ({scenario.id}), "
+                                 f"image.{field}: {what}. Fix the images section or the sentences: {fix}")
+        out.append(Vignette(case_id, title, history, patient, "generated", scenario.id, image=image))
     return out
 
 

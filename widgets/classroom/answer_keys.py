@@ -72,7 +72,10 @@ def candidacy_key() -> str:
     if imaged:
         lines += ["", "## Cases that show a simulated lateral x-ray", "",
                   "The picture carries a finding the history leaves out; it draws only the vertebral body's heights "
-                  "(fractions of the level's normal heights), so its Genant grade is computed [@fg_genant_sq_grades].",
+                  "(fractions of the level's normal heights), so its Genant grade is computed [@fg_genant_sq_grades]. "
+                  "Generated practice cases show one too, as the `images` section of "
+                  "`widgets/content/vignette_templates.yaml` decides; their feedback and flashcards say in words "
+                  "what the picture shows.",
                   ""]
         for c in imaged:
             f = c.image.heights_fraction

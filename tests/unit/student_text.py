@@ -19,7 +19,7 @@ from widgets.outcomes.model import PLACEHOLDER, fill
 EV = load_evidence()
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 #: Content files that are data about sources, not text students read.
-NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "notebook_citations.yaml", "sources.yaml"}
+NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "evidence-care.yaml", "notebook_citations.yaml", "sources.yaml"}
 
 
 def shown_numbers(text: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
@@ -94,7 +96,8 @@ def test_no_working_note_reaches_the_student_list():
         if key in ev.sources:  # its note field is an author's remark, its citation is what students read
             assert (ev.sources[key].note or "@@").lower() not in text
             continue
-        found = [w for w in WORKING_NOTES if w in text.split("available at")[0] and w not in
-                 ev.entry(key).source.title.lower()]
+        # Whole words: "ocr" is a working note, "Endocrinology" is a journal.
+        found = [w for w in WORKING_NOTES if re.search(rf"\b{re.escape(w)}\b", text.split("available at")[0])
+                 and w not in ev.entry(key).source.title.lower()]
         assert not found, f"{key}: {found} in {refs.reference(key)}"
         assert ".." not in text.split("](")[0] and "()" not in text, f"{key}: {refs.reference(key)}"

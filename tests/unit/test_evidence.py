@@ -9,11 +9,15 @@ import yaml
 
 from tests.conftest import ROOT, SHARED
 from widgets.core.loading import ContentError
-from widgets.core.evidence import IMAGING_SECTIONS, SECTIONS, NotVerifiedError, load_evidence
+from widgets.core.evidence import (
+    CARE_SECTIONS, IMAGING_SECTIONS, SECTIONS, WEAK_CARE_ENTRIES, NotVerifiedError, load_evidence,
+)
 
 #: sha256 of each shared/evidence file as verified and imported: the first part (2026-11-23
-#: compilation) and the second part, anatomy, imaging, technique and complications (2026-11-25).
+#: compilation), the second part, anatomy, imaging, technique and complications (2026-11-25), and the
+#: third part, red flags, conservative care, prevention, work-up and procedure safety (2026-12-07).
 PINS = {
+    "evidence-care.yaml": ("55ea8e20124539b8caee05ac4d220fec77e50c2fb996408a5fdb721dfdd5a936", CARE_SECTIONS),
     "evidence.yaml": ("747c1f1850796f054c7fab462685ce8dcd895d28bc0e4651a0e0a1bda4ecd3e8", SECTIONS),
     "evidence-imaging.yaml": ("e3c3206995498e180f1e593c66645d9010d701c589ba93bd3e7f58684cbabd14", IMAGING_SECTIONS),
 }
@@ -42,11 +46,14 @@ def test_values_are_the_verified_ones_unchanged(name):
             assert a["url_seen"] == b["url_seen"], a["id"]
 
 
-def test_both_parts_load_into_one_base_with_unique_ids():
+def test_all_three_parts_load_into_one_base_with_unique_ids():
     ev = load_evidence()
-    first = load_evidence(imaging="")
+    first = load_evidence(imaging="", care="")
     assert len(first.entries) == 100
-    assert len(ev.entries) == 100 + 69
+    assert len(load_evidence(care="").entries) == 100 + 69
+    assert len(ev.entries) == 100 + 69 + 88
+    assert ev.file_of["rf_nice_ng234_bmj2023_summary"].name == "evidence-care.yaml"
+    assert [e.id for e in ev.section("red_flags")][:1] == ["rf_nice_ng234_bmj2023_summary"]
     assert ev.entry("cand_contraindications_radiopaedia").evidence_type
     assert ev.file_of["an_lien2007_pedicle_safe_zone"].name == "evidence-imaging.yaml"
     assert ev.file_of["hr_marino2025_combined_mm"].name == "evidence.yaml"
@@ -56,7 +63,7 @@ def test_both_parts_load_into_one_base_with_unique_ids():
 
 def test_every_entry_has_source_address_and_kind():
     ev = load_evidence()
-    assert len(ev.entries) == 169
+    assert len(ev.entries) == 257
     for entry in ev.entries.values():
         assert entry.url_seen.startswith("http"), entry.id
         assert entry.evidence_type, entry.id
@@ -112,3 +119,11 @@ def test_broken_evidence_file_names_field(tmp_path):
     message = str(info.value)
     assert "evidence.yaml" in message and "url_seen" in message and "hr_marino2025_combined_mm" in message
     assert "missing" in message and info.value.line is not None
+
+
+def test_the_weak_entries_the_third_part_names_are_the_ones_we_hold_back():
+    """meta.caution of evidence-care.yaml names its weakest entries; each exists, so holding it back means something."""
+    ev = load_evidence()
+    caution = ev.care.meta["caution"]
+    for entry_id in WEAK_CARE_ENTRIES:
+        assert entry_id in caution and entry_id in ev.entries, entry_id

@@ -353,7 +353,7 @@ def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
     for key in keys:
         if key not in evidence:
             raise CandidacyError(path, f"unknown citation key '{key}'", line=located.line_for(where), field=field,
-                                 fix="use an id from evidence.yaml, evidence-imaging.yaml or sources.yaml")
+                                 fix="use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml")
 
 
 @lru_cache(maxsize=4)

@@ -169,7 +169,7 @@ class Citations:
         if key not in self.evidence.entries:
             raise UnknownCitation(
                 f"unknown citation key '[@{key}]': it is neither in the evidence files "
-                "(evidence.yaml, evidence-imaging.yaml) nor in sources.yaml (widgets/content/); "
+                "(evidence.yaml, evidence-imaging.yaml, evidence-care.yaml) nor in sources.yaml (widgets/content/); "
                 "check the spelling of the id")
         s = self.evidence.entry(key).source
         dois = _dois(s.doi)
@@ -265,7 +265,8 @@ class Citations:
                  else " ".join(p for p in (title, f"{when}." if when else "") if p)]
         journal, volume = _shown(s.journal), _shown(s.volume_pages)
         if journal or volume:
-            parts.append(" ".join(p for p in (f"*{journal}*" if journal else "", volume) if p) + ".")
+            where = " ".join(p for p in (f"*{journal}*" if journal else "", volume) if p)
+            parts.append(where if where.endswith(".") else where + ".")
         dois = _dois(s.doi)
         pmids = [p for p in _shown(s.pmid).split("; ") if p.isdigit()]
         parts += [f"[doi:{d}](https://doi.org/{d})" for d in dois]

@@ -1,9 +1,10 @@
 """The evidence base: verified clinical figures, each with its source and address.
 
-``widgets/content/evidence.yaml`` and its second part ``evidence-imaging.yaml``
-(anatomy and imaging, technique, radiation, complications, contraindications)
-are copies of the project's verified evidence files with their values unchanged;
-both load into one :class:`EvidenceBase`, whose ids are unique across the two.  Code reads numbers only through
+``widgets/content/evidence.yaml``, its second part ``evidence-imaging.yaml``
+(anatomy and imaging, technique, radiation, complications, contraindications) and its third part
+``evidence-care.yaml`` (red flags, conservative care, secondary prevention, imaging work-up, procedure
+safety) are copies of the project's verified evidence files with their values unchanged; all three load
+into one :class:`EvidenceBase`, whose ids are unique across them.  Code reads numbers only through
 :meth:`EvidenceBase.number`, which returns a :class:`Figure` that carries the
 evidence id it came from and refuses any value marked NOT VERIFIED (or cut
 off), so every number a student sees traces to a checked source.
@@ -30,8 +31,18 @@ SECTIONS = (
 )
 #: Sections of the second part, evidence-imaging.yaml (in file order).
 IMAGING_SECTIONS = ("anatomy_and_imaging", "procedure_facts", "complications", "candidacy")
-#: Every section name of either part, in order, each once.
-ALL_SECTIONS = SECTIONS + tuple(s for s in IMAGING_SECTIONS if s not in SECTIONS)
+#: Sections of the third part, evidence-care.yaml (in file order).  Its ``meta.caution`` names weak
+#: entries that are re-verified at their source before they are shown (see WEAK_CARE_ENTRIES).
+CARE_SECTIONS = ("red_flags", "conservative_care", "secondary_prevention", "imaging_workup", "procedure_safety")
+#: Entries the third part's ``meta.caution`` names as the weakest (mirrors, aggregators): not shown to
+#: students unless re-verified at a source the module cites (tests/unit/test_evidence.py checks none is cited).
+WEAK_CARE_ENTRIES = (
+    "rf_myeloma_primary_care_features", "rf_spinal_metastases_red_flag_frequency",
+    "cc_kortebein2007_bed_rest_older_adults", "iw_textbook_preprocedure_imaging",
+    "ps_chinese_lumbar_depth_to_anterior_cortex", "ps_ajnr2006_fat_marrow_embolism_case",
+)
+#: Every section name of any part, in order, each once.
+ALL_SECTIONS = SECTIONS + tuple(s for s in IMAGING_SECTIONS + CARE_SECTIONS if s not in SECTIONS)
 
 _UNVERIFIED = re.compile(r"not verified|cut off|not shown|not printed|not visible|unconfirmed", re.I)
 
@@ -129,6 +140,23 @@ class ImagingEvidenceFile(ContentModel):
         return self
 
 
+class CareEvidenceFile(ContentModel):
+    """The third part of the evidence base (same entry schema)."""
+
+    meta: dict[str, Any]
+    red_flags: list[EvidenceEntry]
+    conservative_care: list[EvidenceEntry]
+    secondary_prevention: list[EvidenceEntry]
+    imaging_workup: list[EvidenceEntry]
+    procedure_safety: list[EvidenceEntry]
+    not_verified: list[str]
+
+    @model_validator(mode="after")
+    def _ids_unique(self):
+        require_unique([e.id for s in CARE_SECTIONS for e in getattr(self, s)], "evidence ids")
+        return self
+
+
 class SourcesFile(ContentModel):
     sources: list[SourceText]
 
@@ -168,14 +196,18 @@ class EvidenceBase:
     """Look-ups over the loaded evidence file."""
 
     def __init__(self, data: EvidenceFile, sources: SourcesFile, path: Path,
-                 imaging: ImagingEvidenceFile | None = None, imaging_path: Path | None = None):
+                 imaging: ImagingEvidenceFile | None = None, imaging_path: Path | None = None,
+                 care: CareEvidenceFile | None = None, care_path: Path | None = None):
         self.data = data
         self.imaging = imaging
+        self.care = care
         self.path = path
         self.imaging_path = imaging_path
+        self.care_path = care_path
         self._sections: dict[str, list[EvidenceEntry]] = {}
         self.file_of: dict[str, Path] = {}
-        for part, names, where in ((data, SECTIONS, path), (imaging, IMAGING_SECTIONS, imaging_path)):
+        for part, names, where in ((data, SECTIONS, path), (imaging, IMAGING_SECTIONS, imaging_path),
+                                   (care, CARE_SECTIONS, care_path)):
             if part is None:
                 continue
             for name in names:
@@ -203,7 +235,7 @@ class EvidenceBase:
         try:
             return self.entries[evidence_id]
         except KeyError:
-            where = f"{self.path}" + (f" or {self.imaging_path}" if self.imaging_path else "")
+            where = " or ".join(str(p) for p in (self.path, self.imaging_path, self.care_path) if p)
             raise KeyError(f"unknown evidence id '{evidence_id}' (ids live in {where})") from None
 
     def section(self, name: str) -> list[EvidenceEntry]:
@@ -249,20 +281,25 @@ class EvidenceBase:
 
 
 @lru_cache(maxsize=4)
-def _load(evidence_path: str, sources_path: str, imaging_path: str | None) -> EvidenceBase:
+def _load(evidence_path: str, sources_path: str, imaging_path: str | None,
+          care_path: str | None) -> EvidenceBase:
     data = load_model(evidence_path, EvidenceFile)
     sources = load_model(sources_path, SourcesFile)
     imaging = load_model(imaging_path, ImagingEvidenceFile) if imaging_path else None
+    care = load_model(care_path, CareEvidenceFile) if care_path else None
     return EvidenceBase(data, sources, Path(evidence_path), imaging,
-                        Path(imaging_path) if imaging_path else None)
+                        Path(imaging_path) if imaging_path else None,
+                        care, Path(care_path) if care_path else None)
 
 
 def load_evidence(path: Path | str | None = None, sources: Path | str | None = None,
-                  imaging: Path | str | None = None) -> EvidenceBase:
-    """Load and validate the evidence base, both parts (cached per path).
+                  imaging: Path | str | None = None, care: Path | str | None = None) -> EvidenceBase:
+    """Load and validate the evidence base, all three parts (cached per path).
 
-    ``imaging`` defaults to the shipped ``evidence-imaging.yaml``; pass ``""`` to load the first part only.
+    ``imaging`` and ``care`` default to the shipped ``evidence-imaging.yaml`` and ``evidence-care.yaml``;
+    pass ``""`` to leave that part out.
     """
     imaging_path = content_path("evidence-imaging.yaml") if imaging is None else imaging
+    care_path = content_path("evidence-care.yaml") if care is None else care
     return _load(str(path or content_path("evidence.yaml")), str(sources or content_path("sources.yaml")),
-                 str(imaging_path) if imaging_path else None)
+                 str(imaging_path) if imaging_path else None, str(care_path) if care_path else None)

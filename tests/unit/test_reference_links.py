@@ -119,3 +119,10 @@ def test_a_good_overlay_entry_loads(tmp_path):
     assert links.get("cc_afp2016_conservative_options").kind == "publisher"
     assert links.is_mirror("https://ja.scribd.com/document/1") and links.is_mirror("http://47.251.13.51:8081/1")
     assert not links.is_mirror("https://pubmed.ncbi.nlm.nih.gov/1/")
+
+
+def test_every_address_is_its_own_link():
+    """An entry read on several pages links each one; no autolink swallows a second address."""
+    for key, text in REFS.items():
+        for inside in re.findall(r"<(https?://[^>]*)>", text):
+            assert " " not in inside and ";" not in inside, f"{key}: <{inside}>"

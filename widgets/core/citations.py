@@ -31,7 +31,7 @@ from pydantic import field_validator
 
 from widgets.core.evidence import EvidenceBase, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model
-from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links
+from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
 from widgets.core.text import count_phrase, fold
 
 #: ``[@id]`` or ``[@id; @other]``
@@ -305,7 +305,7 @@ class Citations:
         parts += [f"[PubMed {p}](https://pubmed.ncbi.nlm.nih.gov/{p}/)" for p in pmids]
         if link is None:
             if not dois and not pmids:
-                parts.append(f"Available at <{entry.url_seen}>")
+                parts.append("Available at " + "; ".join(f"<{u}>" for u in urls_in(entry.url_seen)))
         elif link.kind == "pubmed":
             if link.pmid_in_url not in pmids:
                 parts.append(f"[PubMed {link.pmid_in_url}]({link.url})")

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR_MODULES = {"widgets/classroom/answer_keys.py", "widgets/classroom/lessons.py",
                       "widgets/classroom/results.py", "widgets/classroom/results_view.py",
                       "widgets/classroom/grading.py", "widgets/classroom/export.py"}
-TOP_FILES = ["pyproject.toml", "LICENSE", "LICENSE-content"]
+TOP_FILES = ["pyproject.toml", "LICENSE", "LICENSE-content", "SETUP.md"]
 TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python"}
 
 README = """# Vertebroplasty and kyphoplasty: interactive notebooks (students' copy)
@@ -41,6 +41,7 @@ Start with `notebooks/00-start-here.ipynb` and work through the notebooks in ord
 - **On a school JupyterHub or Binder:** everything is installed; open `notebooks/00-start-here.ipynb`.
 - **On your own computer:** with Python 3.10 or newer, run `make lab`. It sets up what is needed
   the first time, then opens JupyterLab on the start notebook.
+- **Step by step, Windows or conda included:** `SETUP.md`, the set-up to do before the first session.
 
 Your answers in the exercises are saved as you give them. The notebooks with exercises end with
 **Hand in my answers** (a file next to the notebook, and on a hub a copy for your instructor) and

@@ -97,10 +97,13 @@ def notebook_outputs() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def lesson_texts() -> dict[str, str]:
-    """Lesson plans, generated answer keys and the README's opening paragraphs."""
+    """Lesson plans, generated answer keys and the README's opening paragraphs.  The plans' and keys' numbered
+    citations are read back as the ``[@id]`` keys their authors wrote (reference list left out), so a check
+    that looks for a key in a sentence sees it there."""
+    from widgets.classroom.lessons import unrender_citations
     out = {}
     for p in sorted((ROOT / "lessons" / "plans").glob("*.md")) + sorted((ROOT / "lessons" / "answer-keys").glob("*.md")):
-        out[p.relative_to(ROOT).as_posix()] = p.read_text(encoding="utf-8")
+        out[p.relative_to(ROOT).as_posix()] = unrender_citations(p.read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     out["README.md (opening)"] = readme.split("\n## ", 1)[0]
     return out

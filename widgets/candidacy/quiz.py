@@ -2,8 +2,9 @@
 
 A :class:`Quiz` walks the case bank, then offers generated practice cases without end.  With an
 ``order_seed`` (the quiz widget passes one derived from the student's identity) each student gets
-their own reproducible order of the bank, stratified so that the first cases cover every rule the
-bank exercises (with the shipped bank, all eight rules within the first ten cases), and rules are
+their own reproducible order of the bank, stratified so that the first cases cover every leaflet rule the
+bank exercises (at most one case per rule: the first eight with the shipped rules), then every current-practice
+rule (within the first fifteen with the shipped bank), and rules are
 interleaved so the same rule does not decide two cases in a row where that can be avoided; the
 generated practice interleaves rules the same way.
 
@@ -221,10 +222,12 @@ def deciding_both(v: Vignette, rules=None) -> set[str]:
 def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) -> list[Vignette]:
     """The bank in a student's own order: reproducible for a seed, every rule early, rules interleaved.
 
-    First comes a cover: one case for each rule (of either standard) that decides some case of the
-    bank and is not yet covered, so with the shipped bank every rule of both standards comes within
-    the first fifteen cases; then the rest.  Within both parts the next case is, where possible,
-    decided by other rules than the one before.
+    First comes a cover of the leaflet's rules: one case for each leaflet rule that decides some case
+    of the bank and is not yet covered, so the first cases (at most one per leaflet rule; eight with
+    the shipped rules) cover every leaflet rule.  Then a cover of the current-practice rules not yet
+    covered, so with the shipped bank every rule of both standards comes within the first fifteen
+    cases; then the rest.  Within each part the next case is, where possible, decided by other rules
+    than the one before.
     """
     rng = random.Random(f"{seed}:order")
     deciding = {v.id: deciding_both(v, rules) for v in cases}
@@ -233,19 +236,20 @@ def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) 
                     | {("current_practice", r) for r in assess_practice(v.patient).deciding_rules} for v in cases}
     remaining = list(cases)
     rng.shuffle(remaining)
-    head: list[Vignette] = []
+    ordered: list[Vignette] = []
     covered: set[tuple[str, str]] = set()
-    wanted = sorted({pair for pairs in per_standard.values() for pair in pairs})
-    rng.shuffle(wanted)
-    for pair in wanted:
-        if pair in covered:
-            continue
-        options = [v for v in remaining if pair in per_standard[v.id]]
-        pick = rng.choice(options)
-        head.append(pick)
-        remaining.remove(pick)
-        covered |= per_standard[pick.id]
-    ordered = _interleave(head, deciding, rng, previous=None)
+    for standard in ("leaflet", "current_practice"):  # the leaflet's rules first: they are the quiz's key
+        wanted = sorted({pair for pairs in per_standard.values() for pair in pairs if pair[0] == standard})
+        rng.shuffle(wanted)
+        head: list[Vignette] = []
+        for pair in wanted:
+            if pair in covered:
+                continue
+            pick = rng.choice([v for v in remaining if pair in per_standard[v.id]])
+            head.append(pick)
+            remaining.remove(pick)
+            covered |= per_standard[pick.id]
+        ordered += _interleave(head, deciding, rng, previous=ordered[-1].id if ordered else None)
     return ordered + _interleave(remaining, deciding, rng, previous=ordered[-1].id if ordered else None)
 
 

@@ -2,13 +2,15 @@
 
 ``python -m tools.write_answer_keys`` writes ``lessons/answer-keys/*.md``; a test checks that the
 committed files equal what the content generates now.  The keys live only in ``lessons/``.
-Citation keys stay as ``[@id]`` (they resolve to evidence.yaml; the notebooks number them).
+Citations are numbered and linked to a reference list at the end of each key, by the notebooks'
+own machinery (:func:`widgets.classroom.lessons.render_citations`), so no raw ``[@id]`` is left.
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
 from widgets.candidacy.case_image import read_image
+from widgets.classroom.lessons import render_citations
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.rules import assess, load_case_bank, load_rules
 from widgets.core.evidence import load_evidence
@@ -123,8 +125,16 @@ def outcomes_and_recovery_key() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _rendered(make):
+    """The key as written by ``make``, its ``[@id]`` citations numbered and listed at the end."""
+    def rendered() -> str:
+        return render_citations(make())
+    rendered.__name__ = make.__name__
+    return rendered
+
+
 KEYS = {
-    "candidacy-cases.md": candidacy_key,
-    "procedures.md": procedures_key,
-    "outcomes-and-recovery.md": outcomes_and_recovery_key,
+    "candidacy-cases.md": _rendered(candidacy_key),
+    "procedures.md": _rendered(procedures_key),
+    "outcomes-and-recovery.md": _rendered(outcomes_and_recovery_key),
 }

@@ -31,6 +31,7 @@ from pydantic import field_validator
 
 from widgets.core.evidence import EvidenceBase, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
 from widgets.core.text import count_phrase, fold
 
 #: ``[@id]`` or ``[@id; @other]``
@@ -89,16 +90,36 @@ def _shown(value) -> str:
 
 
 def _untitled(raw, kind: str) -> str:
-    """A title the source page did not show: the description the authors gave, else the kind."""
+    """A title the source page did not show: the description the authors gave, else the kind, in
+    square brackets as bibliographies describe an untitled work (never "Untitled ...")."""
     described = re.search(r"\(([^()]*)\)", str(raw))
     if described and not _NOTE.search(described.group(1)):
         text = described.group(1).strip()
         return text[:1].upper() + text[1:]
-    return f"Untitled {kind}"
+    return f"[{kind[:1].upper() + kind[1:]}; title not recorded]"
 
 
 def _dois(value) -> list[str]:
     return [p for p in _shown(value).split("; ") if p.startswith("10.")]
+
+
+def _filled(link: ReferenceLink | None, field: str) -> str:
+    """A bibliographic field the overlay read on the preferred page ('' when it has none)."""
+    value = getattr(link, field, None) if link else None
+    return "" if value is None else str(value)
+
+
+def _address(link: ReferenceLink | None, url: str) -> str:
+    """The address to print: the overlay's preferred page, a labelled third-party copy, or ``url``."""
+    if link is None:
+        return f"<{url}>"
+    if link.kind == "mirror":
+        return f"Copy on a third-party site (no publisher, PubMed or PMC page was found): <{link.url}>"
+    if link.kind == "registry":
+        return f"Trial registry record: <{link.url}>"
+    if link.kind == "repository":
+        return f"Open-access repository copy: <{link.url}>"
+    return f"<{link.url}>"
 
 
 class NotebookCitations(ContentModel):
@@ -132,8 +153,11 @@ def notebook_name(path_or_name: str | Path) -> str:
 class Citations:
     """An ordered, numbered list of the publications one notebook cites."""
 
-    def __init__(self, evidence: EvidenceBase | None = None, keys: Iterable[str] = ()):
+    def __init__(self, evidence: EvidenceBase | None = None, keys: Iterable[str] = (),
+                 links: ReferenceLinks | None = None):
         self.evidence = evidence or load_evidence()
+        #: Preferred pages (publisher, PubMed, PMC) over the mirrors some entries were read on.
+        self.links = links if links is not None else load_reference_links()
         self._order: list[str] = []          # one publication identity per number
         self._first_key: dict[str, str] = {}  # publication identity -> the first key cited for it
         for key in keys:
@@ -242,37 +266,53 @@ class Citations:
             citation = self.evidence.sources[key].citation
             year = re.search(r"\((\d{4})\)", citation)
             return citation.split(".")[0].strip().split(" ")[0] + (f" {year.group(1)}" if year else "")
-        s = self.evidence.entry(key).source
-        first = _shown(s.authors).split(",")[0].split(" ")[0]
-        year = re.search(r"\b(1[89]|20)\d\d\b", _shown(s.year))
+        s, link = self.evidence.entry(key).source, self.links.get(key)
+        first = (_filled(link, "authors") or _shown(s.authors)).split(",")[0].split(" ")[0]
+        year = re.search(r"\b(1[89]|20)\d\d\b", _filled(link, "year") or _shown(s.year))
         who = " ".join(b for b in (first, year.group(0) if year else "") if b)
-        text = ", ".join(p for p in (who, _shown(s.journal)) if p)
-        return text or textwrap.shorten(_shown(s.title) or "see the reference list", 60, placeholder="...")
+        text = ", ".join(p for p in (who, _filled(link, "journal") or _shown(s.journal)) if p)
+        return text or textwrap.shorten(_filled(link, "title") or _shown(s.title) or "see the reference list", 60,
+                                        placeholder="...")
 
     def reference(self, key: str) -> str:
-        """The full reference of ``key`` as Markdown, as a journal would print it."""
+        """The full reference of ``key`` as Markdown, as a journal would print it.
+
+        Its link is the preferred page that ``reference_links.yaml`` names (publisher, PubMed, PMC)
+        where the evidence file's own address is a mirror; a mirror with no such page is labelled."""
+        link = self.links.get(key)
         if key in self.evidence.sources:
             src = self.evidence.sources[key]
-            return f"{src.citation.strip()} <{src.url}>"
+            return f"{src.citation.strip()} {_address(link, src.url)}"
         entry = self.evidence.entry(key)
         s = entry.source
-        authors = _shown(s.authors).rstrip(".")
-        year = re.match(r"\d{4}", _shown(s.year))
-        title = _shown(s.title).rstrip(".") or _untitled(s.title, entry.evidence_type)
+        # Fields the overlay read on the preferred page replace what the evidence file could not show.
+        authors = (_filled(link, "authors") or _shown(s.authors)).rstrip(".")
+        year = re.match(r"\d{4}", _filled(link, "year") or _shown(s.year))
+        title = (_filled(link, "title") or _shown(s.title)).rstrip(".") or (
+            f"[{link.description}]" if link and link.description else _untitled(s.title, entry.evidence_type))
         title += "" if title.endswith(("?", "!")) else "."
         when = f"({year.group(0)})" if year else ""
         parts = [f"{authors} {when}. {title}".replace(" .", ".") if authors
                  else " ".join(p for p in (title, f"{when}." if when else "") if p)]
-        journal, volume = _shown(s.journal), _shown(s.volume_pages)
+        journal = _filled(link, "journal") or _shown(s.journal)
+        volume = _filled(link, "volume_pages") or _shown(s.volume_pages)
         if journal or volume:
             where = " ".join(p for p in (f"*{journal}*" if journal else "", volume) if p)
             parts.append(where if where.endswith(".") else where + ".")
-        dois = _dois(s.doi)
-        pmids = [p for p in _shown(s.pmid).split("; ") if p.isdigit()]
+        dois = [link.doi] if link and link.doi else _dois(s.doi)
+        pmids = [link.pmid] if link and link.pmid else [p for p in _shown(s.pmid).split("; ") if p.isdigit()]
         parts += [f"[doi:{d}](https://doi.org/{d})" for d in dois]
         parts += [f"[PubMed {p}](https://pubmed.ncbi.nlm.nih.gov/{p}/)" for p in pmids]
-        if not dois and not pmids:
-            parts.append(f"Available at <{entry.url_seen}>")
+        if link is None:
+            if not dois and not pmids:
+                parts.append("Available at " + "; ".join(f"<{u}>" for u in urls_in(entry.url_seen)))
+        elif link.kind == "pubmed":
+            if link.pmid_in_url not in pmids:
+                parts.append(f"[PubMed {link.pmid_in_url}]({link.url})")
+        elif link.kind == "pmc":
+            parts.append(f"[{link.pmcid}]({link.url})")
+        elif link.kind in ("registry", "repository") or not (dois or pmids):
+            parts.append(("Available at " if link.kind == "publisher" else "") + _address(link, link.url))
         return " ".join(parts)
 
     def references_md(self) -> str:

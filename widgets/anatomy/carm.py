@@ -164,12 +164,14 @@ def finish(g: np.ndarray, *, dense: str = DENSE, grain: bool = True) -> np.ndarr
     to it) -> grey 0 (black) ... 1 (white) in the chosen convention, with a fixed grain."""
     if dense not in ("dark", "light"):
         raise ValueError(f"dense must be 'dark' or 'light', not {dense!r}")
-    g = np.clip(g, 0.0, 1.0)
-    shade = (1.0 - g) if dense == "dark" else g
-    out = BLACK_LEVEL + (WHITE_LEVEL - BLACK_LEVEL) * shade
+    out = np.clip(g, 0.0, 1.0).astype(np.float32, copy=False)     # one new image, then worked in place
+    if dense == "dark":
+        np.subtract(1.0, out, out=out)
+    out *= WHITE_LEVEL - BLACK_LEVEL
+    out += BLACK_LEVEL
     if grain:
-        out = out + _grain(out.shape)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+        out += _grain(out.shape)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def grey(line_integral: np.ndarray, win: tuple[float, float], *, dense: str = DENSE, pixel_mm: float = 0.5,
@@ -203,32 +205,35 @@ def field_mask(frame: Frame, centre: tuple[float, float] | None = None, radius_m
     return (uu * uu + vv * vv) <= r * r
 
 
-@lru_cache(maxsize=32)
-def _field_factors(frame: Frame, centre: tuple[float, float] | None, radius_mm: float | None, vignette: float,
-                   edge_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    cu, cv = centre if centre is not None else frame.centre
-    r = radius_mm if radius_mm is not None else min(frame.u_max - frame.u_min, frame.v_max - frame.v_min) / 2
-    uu = frame.u()[None, :] - cu
-    vv = frame.v()[:, None] - cv
-    rho = np.sqrt(uu * uu + vv * vv) / r
+@lru_cache(maxsize=8)
+def _field_factors(shape: tuple[int, int], pixel_mm: float, offset: tuple[float, float], radius_mm: float,
+                   vignette: float, edge_mm: float) -> np.ndarray:
+    """Per pixel: the brightness kept (vignetting times the soft edge) of a field whose centre lies
+    ``offset`` mm from the frame's centre.  Cached by size, not by place: every view shares one."""
+    rows, cols = shape
+    uu = (np.arange(cols) + 0.5 - cols / 2) * pixel_mm - offset[0]
+    vv = (np.arange(rows) + 0.5 - rows / 2) * pixel_mm - offset[1]
+    rho = np.sqrt(uu[None, :] ** 2 + vv[:, None] ** 2) / radius_mm
     shade = 1.0 - vignette * np.clip(rho, 0.0, 1.0) ** 2
-    edge = np.clip((r - rho * r) / max(edge_mm, 1e-6), 0.0, 1.0)          # 1 inside, 0 at and beyond the rim
-    edge = edge * edge * (3 - 2 * edge)                                     # smooth step
-    shade, edge = (shade * edge).astype(np.float32), edge.astype(np.float32)
-    shade.setflags(write=False)
-    edge.setflags(write=False)
-    return shade, edge
+    edge = np.clip((1.0 - rho) * radius_mm / max(edge_mm, 1e-6), 0.0, 1.0)   # 1 inside, 0 at and beyond the rim
+    edge = edge * edge * (3 - 2 * edge)                                       # smooth step
+    keep = (shade * edge).astype(np.float32)
+    keep.setflags(write=False)
+    return keep
 
 
 def round_field(image: np.ndarray, frame: Frame, centre: tuple[float, float] | None = None,
-                radius_mm: float | None = None, *, vignette: float = VIGNETTE, edge_mm: float = EDGE_MM,
-                outside: float = 0.0) -> np.ndarray:
+                radius_mm: float | None = None, *, vignette: float = VIGNETTE, edge_mm: float = EDGE_MM) -> np.ndarray:
     """The image intensifier's round field over a 0..1 screen image: brightness falling off toward
-    the rim (``vignette``: the fraction lost at the rim), a soft edge ``edge_mm`` wide, and
-    ``outside`` (black) beyond it.  The circle defaults to the largest one the frame holds."""
-    shade, edge = _field_factors(frame, tuple(centre) if centre is not None else None, radius_mm, vignette, edge_mm)
-    out = np.asarray(image, dtype=np.float32) * shade + outside * (1.0 - edge)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+    the rim (``vignette``: the fraction lost at the rim), a soft edge ``edge_mm`` wide, and black
+    beyond it.  The circle defaults to the largest one the frame holds, centred in it."""
+    r = radius_mm if radius_mm is not None else min(frame.u_max - frame.u_min, frame.v_max - frame.v_min) / 2
+    cu, cv = centre if centre is not None else frame.centre
+    fu, fv = frame.centre
+    offset = (round(cu - fu, 6), round(cv - fv, 6))
+    keep = _field_factors(frame.shape, frame.pixel_mm, offset, float(r), vignette, edge_mm)
+    out = np.asarray(image, dtype=np.float32) * keep
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 # --------------------------------------------------------------------------- objects added to a projection
@@ -249,7 +254,7 @@ def cylinder_path(frame: Frame, u_axis, v_axis, beam, p0, p1, radius: float) -> 
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
     b = np.asarray(beam, float)
     axis = p1 - p0
-    length = float(np.linalg.norm(axis))
+    length = math.sqrt(float((axis * axis).sum()))
     out = np.zeros(frame.shape, dtype=np.float32)
     if length < 1e-9 or radius <= 0:
         return out
@@ -266,23 +271,43 @@ def cylinder_path(frame: Frame, u_axis, v_axis, beam, p0, p1, radius: float) -> 
     r1 = min(rows, int(math.ceil((max(vs) + radius - frame.v_min) / pm)) + 1)
     if c0 >= c1 or r0 >= r1:
         return out
-    sub = Frame(frame.u_min + c0 * pm, frame.u_min + c1 * pm, frame.v_min + r0 * pm, frame.v_min + r1 * pm, pm)
+    # the candidate pixels: a band along the projected axis (or the whole box when it is short)
+    du, dv = us[1] - us[0], vs[1] - vs[0]
+    if math.hypot(du, dv) <= 4 * radius + 2 * pm:
+        R, C = np.mgrid[r0:r1, c0:c1]
+    elif abs(du) >= abs(dv):
+        C = np.arange(c0, c1)
+        slope = dv / du
+        centre = (vs[0] + (frame.u_min + (C + 0.5) * pm - us[0]) * slope - frame.v_min) / pm
+        k = int(math.ceil(radius * math.sqrt(1 + slope * slope) / pm)) + 2
+        R = np.floor(centre).astype(int)[:, None] + np.arange(-k, k + 1)[None, :]
+        C = np.broadcast_to(C[:, None], R.shape)
+    else:
+        R = np.arange(r0, r1)
+        slope = du / dv
+        centre = (us[0] + (frame.v_min + (R + 0.5) * pm - vs[0]) * slope - frame.u_min) / pm
+        k = int(math.ceil(radius * math.sqrt(1 + slope * slope) / pm)) + 2
+        C = np.floor(centre).astype(int)[:, None] + np.arange(-k, k + 1)[None, :]
+        R = np.broadcast_to(R[:, None], C.shape)
+    R, C = R.ravel(), C.ravel()
+    keep = (R >= r0) & (R < r1) & (C >= c0) & (C < c1)
+    R, C = R[keep], C[keep]
     # a ray starts at o = u * ua + v * va (ua, va orthonormal); w = o - p0, split along the axis a
-    U = sub.u()[None, :]
-    V = sub.v()[:, None]
+    U = frame.u_min + (C + 0.5) * pm
+    V = frame.v_min + (R + 0.5) * pm
     wa = U * float(ua @ a) + V * float(va @ a) - float(p0 @ a)
     ba = float(b @ a)
     b_perp = b - ba * a
     A = float(b_perp @ b_perp)
     B = U * float(ua @ b_perp) + V * float(va @ b_perp) - float(p0 @ b_perp)
     w2 = U * U + V * V - 2 * U * float(ua @ p0) - 2 * V * float(va @ p0) + float(p0 @ p0)
-    C = w2 - wa * wa - radius * radius
+    Q = w2 - wa * wa - radius * radius          # |w_perp|^2 - r^2
     big = 1e6
     if A < 1e-12:                       # rays along the axis: inside the tube or not
-        lo = np.where(C <= 0, -big, big)
-        hi = np.where(C <= 0, big, -big)
+        lo = np.where(Q <= 0, -big, big)
+        hi = np.where(Q <= 0, big, -big)
     else:
-        disc = B * B - A * C
+        disc = B * B - A * Q
         root = np.sqrt(np.clip(disc, 0.0, None))
         lo = np.where(disc >= 0, (-B - root) / A, big)
         hi = np.where(disc >= 0, (-B + root) / A, -big)
@@ -293,7 +318,7 @@ def cylinder_path(frame: Frame, u_axis, v_axis, beam, p0, p1, radius: float) -> 
         t0, t1 = -wa / ba, (length - wa) / ba
         lo = np.maximum(lo, np.minimum(t0, t1))
         hi = np.minimum(hi, np.maximum(t0, t1))
-    out[r0:r1, c0:c1] = np.clip(hi - lo, 0.0, None)
+    out[R, C] = np.clip(hi - lo, 0.0, None)
     return out
 
 

@@ -180,18 +180,19 @@ VIEWS = ("AP", "lateral")
 
 @dataclass(frozen=True)
 class Scan:
-    """The loaded crop: labels (uint8, 0 or a VerSe label), HU for slices (uint8 code), needle-free DRRs."""
+    """The loaded crop: each whole level's mask (packed bits), HU for slices (uint8 code), needle-free DRRs."""
 
-    labels: np.ndarray            # (nx, ny, nz) uint8
+    masks: dict                   # label -> (packed bits of labels == label over slices k0:k1, k0, k1)
     hu_code: np.ndarray           # (nx, ny, nz) uint8: (HU + 1000) / 10, clipped to 0..255
     origin: np.ndarray            # centre of voxel (0, 0, 0), mm
     spacing: np.ndarray           # (3, 1, 1) mm
-    drr_full: dict                # view -> (line integrals float32, Frame) over the whole crop
+    drr_full: dict                # view -> (line integrals float16, Frame) over the whole crop
     tilt_deg: float
+    z_ranges: dict = field(default_factory=dict)    # label -> (first, last) slice index it occupies
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return tuple(int(n) for n in self.labels.shape)
+        return tuple(int(n) for n in self.hu_code.shape)
 
     @property
     def bounds(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
@@ -207,7 +208,15 @@ class Scan:
     @property
     def nbytes(self) -> int:
         """Memory held by the loaded arrays (bytes)."""
-        return int(self.labels.nbytes + self.hu_code.nbytes + sum(a.nbytes for a, _ in self.drr_full.values()))
+        return int(sum(m.nbytes for m, _, _ in self.masks.values()) + self.hu_code.nbytes
+                   + sum(a.nbytes for a, _ in self.drr_full.values()))
+
+    def mask(self, label: int) -> np.ndarray:
+        """``labels == label`` over the level's slices ``k0:k1`` (bool, unpacked on demand)."""
+        packed, k0, k1 = self.masks[label]
+        nx, ny, _ = self.shape
+        n = nx * ny * (k1 - k0)
+        return np.unpackbits(packed, count=n).reshape(nx, ny, k1 - k0).astype(bool)
 
 
 def _mu(hu: np.ndarray) -> np.ndarray:
@@ -246,7 +255,7 @@ def _lattice(lo: float, hi: float, pixel: float = PIXEL_MM) -> tuple[float, floa
 
 @lru_cache(maxsize=1)
 def scan() -> Scan:
-    """Load the crop once (about 0.1 s): labels, the slice volume and the needle-free DRRs."""
+    """Load the crop once (about 0.15 s): the levels' masks, the slice volume and the needle-free DRRs."""
     if not DATA_FILE.exists():
         raise FileNotFoundError(f"{DATA_FILE}: the CT crop is missing; reinstall the course or run "
                                 "tools/make_ct_crop.py")
@@ -281,8 +290,20 @@ def scan() -> Scan:
         out = _interp_axis(out, zs, fr.v(), axis=1)          # (columns, rows)
         if view == "AP":                                      # soften the 3 mm columns' steps
             out = carm.blur_axis(out, AP_SOFTEN_MM / PIXEL_MM, axis=0)
-        drr_full[view] = (np.ascontiguousarray(out.T.astype(np.float32)), fr)   # rows = v (bottom up)
-    s = Scan(labels, hu_code, origin, spacing, drr_full, tilt)
+        # rows = v (bottom up); float16 keeps 3 significant digits, far finer than a screen's greys
+        drr_full[view] = (np.ascontiguousarray(out.T.astype(np.float16)), fr)
+    # each whole level's mask, over its slices and a margin of 6, packed 8 voxels a byte (the label
+    # volume itself is not kept)
+    z_ranges, masks = {}, {}
+    for name in LEVELS:
+        lab = LABELS[name]
+        present = np.concatenate([(labels[:, :, k0:k0 + 16] == lab).any(axis=(0, 1)) for k0 in range(0, nz, 16)])
+        ks = np.nonzero(present)[0]
+        z_ranges[lab] = (int(ks[0]), int(ks[-1]))
+        k0, k1 = max(0, int(ks[0]) - 6), min(nz, int(ks[-1]) + 7)
+        masks[lab] = (np.packbits(labels[:, :, k0:k1] == lab, axis=None), k0, k1)
+    del labels
+    s = Scan(masks, hu_code, origin, spacing, drr_full, tilt, z_ranges)
     _trim()
     return s
 
@@ -299,7 +320,7 @@ class NeedlePath:
 
     def __post_init__(self):
         d = np.asarray(self.direction, dtype=float)
-        n = float(np.linalg.norm(d))
+        n = float(_norm(d))
         if not np.all(np.isfinite(d)) or n < 1e-9:
             raise ValueError(f"needle direction must be a non-zero vector, not {self.direction!r}")
         if not np.all(np.isfinite(self.entry)):
@@ -359,16 +380,20 @@ _CORNERS = np.array([[(c >> 2) & 1, (c >> 1) & 1, c & 1] for c in range(8)])
 def _occupancy(label: int, points: np.ndarray) -> np.ndarray:
     """The level's mask interpolated linearly at points (n, 3): 1 inside, 0 outside, 0.5 on a wall."""
     s = scan()
+    packed, k0, k1 = s.masks[label]
     idx = s.index(np.atleast_2d(points))
+    idx[:, 2] -= k0
     i0 = np.floor(idx).astype(int)
     f = idx - i0
     corners = i0[:, None, :] + _CORNERS[None, :, :]                       # (n, 8, 3)
     w = np.prod(np.where(_CORNERS[None, :, :] == 1, f[:, None, :], 1.0 - f[:, None, :]), axis=2)
-    shape = np.array(s.shape)
+    nx, ny, _ = s.shape
+    shape = np.array([nx, ny, k1 - k0])
     ok = np.all((corners >= 0) & (corners < shape), axis=2)
     corners = np.minimum(np.maximum(corners, 0), shape - 1)
-    hit = s.labels[corners[..., 0], corners[..., 1], corners[..., 2]] == label
-    return (w * (ok & hit)).sum(axis=1)
+    flat = (corners[..., 0] * ny + corners[..., 1]) * shape[2] + corners[..., 2]
+    hit = (packed[flat >> 3] >> (7 - (flat & 7))) & 1
+    return (w * (ok & (hit == 1))).sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -450,8 +475,13 @@ class Level:
     pedicles: tuple[Pedicle, Pedicle]      # right (-1), left (+1)
     canal_footprint: np.ndarray = field(repr=False, compare=False)   # (nx, ny) bool: the canal's section
     canal_z: tuple[float, float] = (0.0, 0.0)
-    front_surface: np.ndarray = field(repr=False, compare=False, default=None)  # (nx, nz): y of the front, or NaN
+    front_surface: np.ndarray = field(repr=False, compare=False, default=None)  # (nx, k): y of the front, or NaN
     spinous_tip: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    k_range: tuple[int, int] = (0, 0)     # the crop's slices this level's arrays cover (first, past the last)
+
+    def mask(self) -> np.ndarray:
+        """The level's voxels (bool) within its slices ``k_range``."""
+        return scan().mask(self.label)
 
     def pedicle(self, side: int) -> Pedicle:
         return self.pedicles[0 if side < 0 else 1]
@@ -530,6 +560,19 @@ def _row_walls(hu_mean: dict, xs: np.ndarray, side: int, cols: np.ndarray, j: in
     return medial, lateral
 
 
+def _norm(v) -> float:
+    v = np.asarray(v, dtype=float)
+    return float(np.sqrt((v * v).sum()))
+
+
+def _slope(x, y) -> float:
+    """The least-squares slope of y on x (written out: numpy's polyfit would start the BLAS library,
+    which keeps a few MB per kernel)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    dx = x - x.mean()
+    return float((dx * (y - y.mean())).sum() / max((dx * dx).sum(), 1e-12))
+
+
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) index of each run of True."""
     d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
@@ -543,11 +586,13 @@ def level(name: str) -> Level:
         raise ValueError(f"level {name!r} is not whole in the CT crop; choose one of {', '.join(LEVELS)}")
     s = scan()
     lab = LABELS[name]
-    m = s.labels == lab
+    _, k0, k1 = s.masks[lab]
+    k_range = (k0, k1)                                              # the level's slices and a margin
+    m = s.mask(lab)
     nx, ny, nz = m.shape
     xs = s.origin[0] + s.spacing[0] * np.arange(nx)
     ys = s.origin[1] + np.arange(ny)
-    zs = s.origin[2] + np.arange(nz)
+    zs = s.origin[2] + np.arange(k_range[0], k_range[1])
     # --- the body, on the midline: the front run of the mask along y, at each height
     mid = np.abs(xs) < s.spacing[0] * 0.75
     col = m[mid].any(axis=0)                                    # (ny, nz)
@@ -592,10 +637,10 @@ def level(name: str) -> Level:
             tops.append(r[0][1])
             yy_ok.append(jy)
     if len(yy_ok) > 3:
-        slopes = [np.polyfit(yy_ok, tops, 1)[0], np.polyfit(yy_ok, bots, 1)[0]]
+        slopes = [_slope(yy_ok, tops), _slope(yy_ok, bots)]
     endplate_slope = float(np.mean(slopes)) if slopes else 0.0       # dz/dy
     # the CT, averaged over 5 rows up-down and 3 front-back, for the walls' partial volume
-    hu_mean = _smoothed_hu(s.hu_code, kz_lo=max(0, int(z_low - zs[0]) - 8), kz_hi=min(nz, int(z_high - zs[0]) + 9),
+    hu_mean = _smoothed_hu(s.hu_code[:, :, k_range[0]:k_range[1]], kz_lo=max(0, int(z_low - zs[0]) - 8), kz_hi=min(nz, int(z_high - zs[0]) + 9),
                            j_lo=max(0, j_wall - 2), j_hi=min(ny, j_wall + 20))
     # --- the pedicles: on each side, the bridge from the posterior wall back to where its
     # cross-section widens again (articular and transverse processes); narrowest at the isthmus
@@ -641,7 +686,7 @@ def level(name: str) -> Level:
                 mw, lw = min(rows[(yy, z)][0] for z in zz), max(rows[(yy, z)][1] for z in zz)
             sections[yy] = (side * (mw + lw) / 2, (min(zz) + max(zz)) / 2, (lw - mw) / 2, (max(zz) - min(zz) + 1) / 2)
         wy = np.array(sorted(walls))
-        med_slope = float(np.polyfit(wy, [walls[y][0] for y in wy], 1)[0]) if len(wy) > 2 else 0.0
+        med_slope = _slope(wy, [walls[y][0] for y in wy]) if len(wy) > 2 else 0.0
         medial = min(w[0] for w in walls.values()) if walls else float(med_i)
         found.append({"side": side, "j_isth": j_isth, "j_back": j_back, "rows": rows, "sections": sections,
                       "centre": np.array([side * (med_i + lat_i) / 2, float(ys[j_isth]), z_c]),
@@ -653,7 +698,7 @@ def level(name: str) -> Level:
     for f in found:
         side = f["side"]
         d = np.array([-side * slope_x, -1.0, -endplate_slope])
-        d /= np.linalg.norm(d)
+        d /= _norm(d)
         centre = f["centre"]
         ts = np.arange(0.0, 45.0, 0.5)
         back_pts = centre[None, :] - ts[:, None] * d[None, :]
@@ -677,8 +722,9 @@ def level(name: str) -> Level:
     jmax = jj.max()
     ktip = float(np.median(kk[jj == jmax]))
     spinous = (0.0, float(ys[0] + jmax + 0.5), float(zs[0] + ktip))
+    _trim()
     return Level(name, lab, front_y, wall_y, z_low, z_high, body_width, tuple(pedicles), footprint,
-                 (z_low, z_high), front_surface, spinous)
+                 (z_low, z_high), front_surface, spinous, k_range)
 
 
 def _in_canal(lev: Level, points: np.ndarray) -> np.ndarray:
@@ -695,11 +741,10 @@ def _front_y_at(lev: Level, points: np.ndarray) -> np.ndarray:
     """The body's front surface (y) in front of each point, NaN where the point is off the body's silhouette."""
     s = scan()
     idx = np.rint(s.index(points)).astype(int)
-    nx, _, nz = s.shape
-    ok = (idx[:, 0] >= 0) & (idx[:, 0] < nx) & (idx[:, 2] >= 0) & (idx[:, 2] < nz)
-    i = np.clip(idx[:, 0], 0, nx - 1)
-    k = np.clip(idx[:, 2], 0, nz - 1)
-    return np.where(ok, lev.front_surface[i, k], np.nan)
+    nx, nz = lev.front_surface.shape
+    k = idx[:, 2] - lev.k_range[0]
+    ok = (idx[:, 0] >= 0) & (idx[:, 0] < nx) & (k >= 0) & (k < nz)
+    return np.where(ok, lev.front_surface[np.clip(idx[:, 0], 0, nx - 1), np.clip(k, 0, nz - 1)], np.nan)
 
 
 def in_target(lev: Level, points, approach: str = "unilateral", side: int = 1) -> np.ndarray:
@@ -720,11 +765,12 @@ def in_target(lev: Level, points, approach: str = "unilateral", side: int = 1) -
 def _target_voxels(name: str, approach: str, side: int) -> np.ndarray:
     lev = level(name)
     s = scan()
-    m = s.labels == lev.label
-    ii, jj, kk = np.nonzero(m)
-    pts = s.origin + np.stack([ii, jj, kk], axis=1) * s.spacing
+    ii, jj, kk = np.nonzero(lev.mask())
+    pts = s.origin + np.stack([ii, jj, kk + lev.k_range[0]], axis=1) * s.spacing
     pts = pts[pts[:, 1] <= lev.front_third_y]
-    return pts[in_target(lev, pts, approach, side)]
+    out = pts[in_target(lev, pts, approach, side)]
+    _trim()
+    return out
 
 
 # --------------------------------------------------------------------------- the textbook paths
@@ -765,13 +811,13 @@ def textbook_needle(name: str, side: int, approach: str = "unilateral") -> Needl
     target = lev.target_point(approach, side)
     centre = np.array(ped.centre)
     d = target - centre
-    d /= np.linalg.norm(d)
+    d /= _norm(d)
     ts = np.arange(0.0, 45.0, 0.5)
     inside = _occupancy(lev.label, centre[None, :] - ts[:, None] * d[None, :]) >= 0.5
     gone = np.nonzero(~inside)[0]
     t_exit = ts[gone[0] - 1] if len(gone) and gone[0] > 0 else ts[-1]
     entry = centre - t_exit * d
-    return NeedlePath(tuple(entry), tuple(d), float(np.linalg.norm(target - entry)))
+    return NeedlePath(tuple(entry), tuple(d), float(_norm(target - entry)))
 
 
 # --------------------------------------------------------------------------- grading
@@ -920,7 +966,7 @@ def grade(name: str, needle, approach: str = "unilateral", side: int | None = No
     tip = n.tip
     target_ok = bool(in_target(lev, tip, approach, side)[0])
     centre = lev.target_point(approach, side)
-    tip_error = float(np.linalg.norm(tip - centre))
+    tip_error = float(_norm(tip - centre))
     voxels = _target_voxels(name, approach, side)
     if target_ok:
         tip_to_target = 0.0
@@ -989,14 +1035,18 @@ def _cut(full: np.ndarray, full_frame: Frame, frame: Frame) -> np.ndarray:
     return full[np.ix_(ri, ci)]
 
 
-@lru_cache(maxsize=16)
 def _base(view: str, frame: Frame) -> tuple[np.ndarray, tuple[float, float]]:
-    """The needle-free line integrals over ``frame`` and their grey window (cached: independent of the needle)."""
+    """The needle-free line integrals over ``frame`` (float32) and their grey window (the window is
+    cached per view and frame: it is held while the needle moves)."""
     full, full_frame = scan().drr_full[view]
-    base = np.ascontiguousarray(_cut(full, full_frame, frame))
-    base.setflags(write=False)
-    win = carm.window(base, carm.field_mask(frame))
-    return base, win
+    base = _cut(full, full_frame, frame).astype(np.float32)
+    return base, _window(view, frame)
+
+
+@lru_cache(maxsize=32)
+def _window(view: str, frame: Frame) -> tuple[float, float]:
+    full, full_frame = scan().drr_full[view]
+    return carm.window(_cut(full, full_frame, frame).astype(np.float32), carm.field_mask(frame))
 
 
 def needle_path(view: str, frame: Frame, needle, radius: float = NEEDLE_RADIUS_MM) -> np.ndarray:
@@ -1020,6 +1070,7 @@ class Radiograph:
     base: np.ndarray
     added: np.ndarray | None
     window: tuple[float, float]
+    from_scan: bool = True        # ``base`` is the crop's needle-free DRR over ``frame`` (its grey is cached)
 
     @property
     def line_integral(self) -> np.ndarray:
@@ -1042,7 +1093,8 @@ def drr(view: str, needle=None, name: str = "L1", frame: Frame | None = None,
     base, win = _base(view, frame)
     added = None
     if needle is not None:
-        added = MU_NEEDLE * needle_path(view, frame, needle)
+        added = needle_path(view, frame, needle)
+        added *= MU_NEEDLE
     if extra is not None:
         added = extra if added is None else added + extra
     return Radiograph(view, frame, base, added, win)
@@ -1055,11 +1107,13 @@ def view_axes(view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(a.copy() for a in _AXES[view])
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=2)          # the two views of the level in use (another level: made again, ~5 ms)
 def _normalised_base(view: str, frame: Frame) -> np.ndarray:
     base, win = _base(view, frame)
     g = carm.normalised(base, win, pixel_mm=frame.pixel_mm)
     g.setflags(write=False)
+    carm.round_field(g, frame)          # the round field's factors, made now with the rest
+    _trim()                             # once per level and view: give the temporaries back
     return g
 
 
@@ -1069,14 +1123,20 @@ def screen(radiograph: Radiograph, *, dense: str = carm.DENSE, round_field: bool
     computed once per view and frame; what was drawn in is added to it."""
     r = radiograph
     lo, hi = r.window
-    if r.base is _base(r.view, r.frame)[0]:
+    if r.from_scan and r.window == _window(r.view, r.frame):
         g = _normalised_base(r.view, r.frame)
         if r.added is not None:
-            g = g + np.clip(r.added / (hi - lo), 0.0, 2.0)
+            extra = np.multiply(r.added, 1.0 / (hi - lo), dtype=np.float32)
+            np.clip(extra, 0.0, 2.0, out=extra)
+            g = np.add(extra, g, out=extra)
     else:
         g = carm.normalised(r.line_integral, r.window, pixel_mm=r.frame.pixel_mm)
     img = carm.finish(g, dense=dense)
-    return carm.round_field(img, r.frame) if round_field else img
+    if round_field:
+        np.multiply(img, carm._field_factors(img.shape, r.frame.pixel_mm, (0.0, 0.0),
+                                             min(r.frame.u_max - r.frame.u_min, r.frame.v_max - r.frame.v_min) / 2,
+                                             carm.VIGNETTE, carm.EDGE_MM), out=img)
+    return img
 
 
 @dataclass(frozen=True)
@@ -1098,6 +1158,7 @@ def shot(name: str, needle=None, approach: str = "unilateral", *, dense: str = c
         images[view] = screen(r, dense=dense)
         frames[view] = r.frame
     g = grade(name, needle, approach) if needle is not None else None
+    _trim()                 # a shot's temporaries go back to the system (under a millisecond)
     return Shot(name, images, frames, g)
 
 
@@ -1140,7 +1201,9 @@ def axial(needle=None, z: float | None = None, pixel_mm: float = PIXEL_MM) -> Sl
     img = _interp_axis(img, ys, -fr.v(), axis=1).T                   # (rows, cols)
     if n is not None:
         img = np.where(_needle_in_slab(n, fr, z), 3000.0, img)
-    return Slice(float(z), fr, img.astype(np.float32))
+    out = Slice(float(z), fr, img.astype(np.float32))
+    _trim()
+    return out
 
 
 def _needle_in_slab(n: NeedlePath, fr: Frame, z: float) -> np.ndarray:
@@ -1210,7 +1273,7 @@ def anchors(name: str) -> dict[str, tuple[float, float, float]]:
 REGIONS = ("pedicle left", "pedicle right", "canal", "body", "target")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def region_points(name: str, region: str, approach: str = "unilateral", side: int = 1) -> np.ndarray:
     """Voxel centres (n, 3) of a region of level ``name``: a pedicle, the canal, the body or the target."""
     lev = level(name)
@@ -1222,9 +1285,8 @@ def region_points(name: str, region: str, approach: str = "unilateral", side: in
         ks = np.arange(int(math.ceil(lev.canal_z[0] - s.origin[2])), int(lev.canal_z[1] - s.origin[2]) + 1)
         pts = s.origin + np.stack([np.repeat(ii, len(ks)), np.repeat(jj, len(ks)), np.tile(ks, len(ii))], 1) * s.spacing
         return pts[_occupancy(lev.label, pts) < 0.5]
-    m = s.labels == lev.label
-    ii, jj, kk = np.nonzero(m)
-    pts = s.origin + np.stack([ii, jj, kk], axis=1) * s.spacing
+    ii, jj, kk = np.nonzero(lev.mask())
+    pts = s.origin + np.stack([ii, jj, kk + lev.k_range[0]], axis=1) * s.spacing
     if region == "body":
         return pts[pts[:, 1] <= lev.posterior_wall_y]
     if region in ("pedicle left", "pedicle right"):
@@ -1256,4 +1318,5 @@ def region_projection(name: str, region: str, view: str, frame: Frame | None = N
             c, r = c0 + dc, r0 + dr
             ok = (c < c1) & (r < r1) & (c >= 0) & (c < cols) & (r >= 0) & (r < rows)
             out[r[ok], c[ok]] = True
+    _trim()
     return out

@@ -21,7 +21,8 @@ with numpy alone (no NIfTI reader at run time):
    file), labels as uint8 (17 = T10 ... 22 = L3, 0 = none).
 
 The output is an ``.npz`` written with fixed zip timestamps, so the same input gives the same
-bytes; ``hu_sha256`` and ``labels_sha256`` inside it are the sums of the arrays' raw bytes.
+arrays and, with the same zlib, the same bytes; ``hu_sha256`` and ``labels_sha256`` inside it are
+the sums of the arrays' raw bytes.
 
     python tools/make_ct_crop.py [--source DIR] [--out widgets/data/ct-verse012/verse012-t11-l2.npz]
 

@@ -15,6 +15,8 @@ arrive, so its native picture shows dense things dark: bone grey, cement, contra
 view that wants it.  Either way cement and the needle are grey to black, never coloured: an x-ray
 has no colours.
 
+:data:`DISPLAY_NOTE` says the convention in one sentence for the notebook.
+
 What each function takes and returns (all numpy, float32 images with row 0 at the **bottom**, to be
 shown with ``origin="lower"`` over the frame's ``extent``):
 
@@ -45,6 +47,13 @@ import numpy as np
 
 #: The default grey-scale convention: dense structures dark, as the intensifier shows them.
 DENSE = "dark"
+#: The convention in words a student can read under the pictures (one sentence per choice).
+DISPLAY_NOTE = {
+    "dark": ("As on the image intensifier's own screen, dense things show dark: bone grey, the needle and cement "
+             "near black, soft tissue and air light. A C-arm can also invert the picture."),
+    "light": ("As on a radiograph, dense things show light: bone and the needle white, soft tissue grey, air dark. "
+              "A C-arm's own picture is the other way round unless it is inverted."),
+}
 #: The darkest and lightest grey a screen shows inside the field (a monitor is never pure black or white).
 BLACK_LEVEL = 0.04
 WHITE_LEVEL = 0.93

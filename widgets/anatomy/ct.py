@@ -83,7 +83,8 @@ needle exercise's grading (``widgets.imaging.grading``), which can read these re
 API (all pure, numpy only; the scan loads lazily, once, on first use):
 
 * :data:`LEVELS`, :data:`CREDIT`, :data:`CREDIT_LONG`, :data:`RESOLUTION_NOTE`;
-* :func:`scan` - the loaded crop (shape, spacing, origin, bounds; the label volume);
+* :func:`scan` - the loaded crop (shape, spacing, origin, bounds; each level's mask, unpacked by
+  ``scan().mask(label)``; ``nbytes``);
 * :func:`level` (``"T11"`` ... ``"L2"``) -> :class:`Level`: landmarks, :class:`Pedicle` per side
   (``.axis_point``, ``.axis_direction``, ``.entry``, ``.medial_wall_x``), the canal and target;
 * :func:`pedicle_axis` and :func:`textbook_needle` - the mask's pedicle axis as a needle, and a
@@ -95,7 +96,8 @@ API (all pure, numpy only; the scan loads lazily, once, on first use):
   the frame); ``extra`` adds anything else (cement: ``MU * carm.ellipsoid_path(frame,
   *view_axes(view), centre, radii)``), and :func:`screen` turns it into the C-arm's picture
   (:mod:`widgets.anatomy.carm`: dense structures dark by default, round field, soft edge);
-* :func:`shot` -> both screen images for a needle, their frames, and the grade (one pedal press);
+* :func:`shot` -> both screen images for a needle, their frames, and the grade (one pedal press;
+  it gives its temporaries back to the system, which keeps a student's kernel small);
 * :func:`axial` -> :class:`Slice`: Hounsfield units through the needle tip, the needle drawn in;
   :func:`ct_window` turns it into grey;
 * :func:`grade` -> :class:`CtGrade`;

@@ -279,6 +279,22 @@ def test_the_needle_is_drawn_into_both_views_at_the_same_place():
     assert abs(lowest["AP"] - n.tip[2]) <= ct.NEEDLE_RADIUS_MM + 1.0
 
 
+def test_cement_is_one_3d_blob_drawn_grey_in_both_views():
+    centre, radii = ct.anchors("L1")["front third"], (6.0, 5.0, 7.0)
+    for view in ct.VIEWS:
+        frame = ct.frame_for("L1", view)
+        extra = ct.blob(view, frame, centre, radii)
+        u, v = ct.project(centre, view)
+        row, col = int((v - frame.v_min) / 0.5), int((u - frame.u_min) / 0.5)
+        depth_along_beam = 2 * radii[1] if view == "AP" else 2 * radii[0]
+        assert extra[row, col] == pytest.approx(ct.MU_CEMENT * depth_along_beam, rel=0.02)
+        rows = np.nonzero(extra.max(axis=1) > 0)[0]
+        assert (rows.max() - rows.min() + 1) * 0.5 == pytest.approx(2 * radii[2], abs=1.0), "same height in both views"
+        plain = ct.screen(ct.drr(view, None, "L1", frame))
+        with_cement = ct.screen(ct.drr(view, None, "L1", frame, extra=extra))
+        assert with_cement[row, col] < plain[row, col] - 0.1, "cement shows darker, as dense matter"
+
+
 def test_the_needle_shadow_is_exact():
     frame = carm.Frame(-10, 10, -10, 10, 0.5)
     ua, va, beam = ct.view_axes("AP")

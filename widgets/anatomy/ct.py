@@ -157,9 +157,9 @@ RESOLUTION_NOTE = (
 MU_WATER = 0.02
 #: Linear attenuation of the steel needle (per mm, about that of iron near 60 keV; illustrative).
 MU_NEEDLE = 0.9
-#: Linear attenuation of bone cement made radiopaque (per mm; illustrative: denser than cortical
-#: bone, lighter than steel), for :func:`blob`.
-MU_CEMENT = 0.15
+#: Linear attenuation of bone cement made radiopaque, for :func:`blob`: that of 3000 HU on this
+#: scale (illustrative: denser than cortical bone, far lighter than steel).
+MU_CEMENT = MU_WATER * (1 + 3000 / 1000)
 #: The needle is drawn 3 mm across (radius 1.5 mm), about an 11-gauge needle (illustrative).
 NEEDLE_RADIUS_MM = 1.5
 #: Pixel size of the rendered views (mm).

@@ -33,8 +33,8 @@ Images are float32 arrays, **row 0 at the bottom** (show with ``origin="lower"``
 HU / 1000)`` (0 for air; a single effective energy: a simplification, the real beam has a spectrum),
 summed along each ray times the path length: the line integral the detector's logarithm recovers.
 The front (AP) view sums along ``y`` over 1 mm voxels; its 3 mm columns are interpolated linearly
-to 0.5 mm pixels and softened by a 1 mm Gaussian left-right, so it is softer left-right than up-down.  The lateral view sums along ``x``
-(35 columns of 3 mm) and is sharp.  The needle-free DRRs are computed once, when the scan is first
+to 0.5 mm pixels and softened by a 1 mm Gaussian left-right, so it is softer left-right than
+up-down.  The lateral view sums along ``x`` (35 columns of 3 mm) and is sharp.  The needle-free DRRs are computed once, when the scan is first
 used; a shot adds only the needle's own line integral (a steel cylinder, :func:`needle_path`,
 computed exactly by :func:`widgets.anatomy.carm.cylinder_path`), so the needle is in the same 3-D
 place in both views, and they always agree.  The crop holds only 105 mm left-right of the body
@@ -645,7 +645,8 @@ def level(name: str) -> Level:
         slopes = [_slope(yy_ok, tops), _slope(yy_ok, bots)]
     endplate_slope = float(np.mean(slopes)) if slopes else 0.0       # dz/dy
     # the CT, averaged over 5 rows up-down and 3 front-back, for the walls' partial volume
-    hu_mean = _smoothed_hu(s.hu_code[:, :, k_range[0]:k_range[1]], kz_lo=max(0, int(z_low - zs[0]) - 8), kz_hi=min(nz, int(z_high - zs[0]) + 9),
+    hu_mean = _smoothed_hu(s.hu_code[:, :, k_range[0]:k_range[1]],
+                           kz_lo=max(0, int(z_low - zs[0]) - 8), kz_hi=min(nz, int(z_high - zs[0]) + 9),
                            j_lo=max(0, j_wall - 2), j_hi=min(ny, j_wall + 20))
     # --- the pedicles: on each side, the bridge from the posterior wall back to where its
     # cross-section widens again (articular and transverse processes); narrowest at the isthmus

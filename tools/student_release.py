@@ -3,7 +3,8 @@
 Like nbgrader's release step, one master copy yields what students get, with the instructor
 material left out: the built notebooks, the ``widgets`` package and its content, and what
 ``make lab`` and Binder need (``pyproject.toml``, a students' ``environment.yml`` without the test
-tools, the JupyterLab settings, a short README and a Makefile with only ``make lab``).  Never in it:
+tools, the JupyterLab settings, a short README and a Makefile with only ``make lab``), and the data
+the package ships (``widgets/data/``: the real CT's crop with its licence and credit).  Never in it:
 ``lessons/`` (lesson plans, answer keys, the class-results notebook and the sample class), the
 instructor-only modules of ``widgets/classroom`` (answer keys, lesson plans, reading a class's
 hand-ins), the notebooks' MyST sources, tests, tools, benchmarks, deployment files and CI.
@@ -31,7 +32,8 @@ INSTRUCTOR_MODULES = {"widgets/classroom/answer_keys.py", "widgets/classroom/les
                       "widgets/classroom/results.py", "widgets/classroom/results_view.py",
                       "widgets/classroom/grading.py", "widgets/classroom/export.py"}
 TOP_FILES = ["pyproject.toml", "LICENSE", "LICENSE-content", "SETUP.md"]
-TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python"}
+TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python",
+             "nibabel"}
 
 README = """# Vertebroplasty and kyphoplasty: interactive notebooks (students' copy)
 
@@ -110,7 +112,8 @@ def release_files(root: Path = ROOT) -> dict[str, Path]:
         files[f"notebooks/{nb.name}"] = nb
     for path in sorted((root / "widgets").rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix in {".py", ".yaml"} \
+        shipped_data = rel.startswith("widgets/data/")      # the CT crop with its LICENSE and README
+        if path.is_file() and "__pycache__" not in path.parts and (path.suffix in {".py", ".yaml"} or shipped_data) \
                 and rel not in INSTRUCTOR_MODULES:
             files[rel] = path
     for path in sorted((root / "config").rglob("*")):

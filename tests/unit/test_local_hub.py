@@ -38,8 +38,10 @@ def test_course_files_are_the_student_release_or_the_named_folder(tmp_path, monk
     files = course_files(tmp_path / "a")
     assert (files / "notebooks" / "00-start-here.ipynb").exists() and (files / "widgets" / "__init__.py").exists()
     assert not (files / "lessons").exists(), "students pull no instructor files"
-    assert sorted(p.name for p in files.rglob("*.md")) == ["README.md", "SETUP.md"], \
-        "only the students' README and their set-up page, no lesson plans"
+    # only the students' README, their set-up page and the real CT's credit and licence notes (CC BY-SA 4.0
+    # requires them to travel with the data), no lesson plans
+    assert sorted(p.relative_to(files).as_posix() for p in files.rglob("*.md")) == [
+        "README.md", "SETUP.md", "widgets/data/ct-verse012/README.md"], "only the students' README, no lesson plans"
     assert not (files / "widgets" / "classroom" / "answer_keys.py").exists()
     release = tmp_path / "release"
     (release / "notebooks").mkdir(parents=True)

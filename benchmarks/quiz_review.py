@@ -87,7 +87,7 @@ def case_images(repeat: int) -> None:
     import tempfile
     from widgets.candidacy import case_image_view
     from widgets.candidacy.quiz_view import QuizView
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     from widgets.imaging import xray
 
     with tempfile.TemporaryDirectory() as tmp:

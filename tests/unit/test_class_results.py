@@ -10,7 +10,7 @@ import pytest
 
 from tests.classfolder import answer_cases, right_answer, student_log, wrong_answer
 from tests.conftest import ROOT
-from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
@@ -22,7 +22,7 @@ SECRET = b"test secret"
 
 
 def quiz_for(log) -> Quiz:
-    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=log.quiz_records())
+    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_records(log.store.attempts))
 
 
 def go_to(quiz: Quiz, case_id: str) -> None:

@@ -455,7 +455,7 @@ def test_every_key_a_case_or_cause_note_cites_is_numbered_by_notebook_06():
 def test_the_quiz_shows_the_case_fitted_notes(tmp_path):
     from widgets.candidacy.quiz import Quiz
     from widgets.candidacy.quiz_view import QuizView
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load())
     quiz = view.quiz
     while quiz.current.id != "c17-tumour-posterior-defect":   # skip to the tumour case with a broken back wall

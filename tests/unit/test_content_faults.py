@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import ROOT
 from widgets.candidacy.rules import load_case_bank
-from widgets.classroom.identity import safe_slug, validate_name
+from widgets.record.identity import safe_slug, validate_name
 from widgets.core import loading
 from widgets.core.loading import ContentError, read_yaml
 

@@ -8,7 +8,7 @@ import pytest
 from tests.classfolder import student_log
 from widgets.classroom import grading
 from widgets.classroom import results as cr
-from widgets.classroom.records import EXERCISES, make_attempt, parse_export_text
+from widgets.record.attempts import EXERCISES, make_attempt, parse_export_text
 from widgets.core.citations import Citations
 from widgets.imaging import grading as needle_grading
 from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades, plain

@@ -76,7 +76,7 @@ def test_every_import_the_student_notebooks_make_works_in_the_copy(release):
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 imports |= set(re.findall(r"^from (widgets[\w.]*) import", "".join(cell["source"]), flags=re.M))
-    assert "widgets.candidacy.quiz_view" in imports and "widgets.classroom.handin_view" in imports
+    assert "widgets.candidacy.quiz_view" in imports and "widgets.record.handin_view" in imports
     code = ("import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)\n"
             "import widgets; print(widgets.__file__)")
     done = subprocess.run([sys.executable, "-c", code, *sorted(imports)], cwd=out / "notebooks",

@@ -22,7 +22,7 @@ from widgets.candidacy.rules import (
     COAGULOPATHY, FRACTURE_CAUSES, PRACTICE_RULE_IDS, CaseBankError, Patient, PatientError, assess, load_case_bank,
 )
 from widgets.classroom import grading
-from widgets.classroom.records import make_attempt
+from widgets.record.attempts import make_attempt
 from widgets.core.evidence import load_evidence
 
 BANK = load_case_bank()

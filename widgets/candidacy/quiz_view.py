@@ -1,7 +1,7 @@
 """The candidacy quiz widget: a vignette, answers per procedure, the deciding rule, feedback, hand-in.
 
 :class:`QuizView` draws a :class:`widgets.candidacy.quiz.Quiz` and saves every answer through the
-student's :class:`widgets.classroom.handin.ExerciseLog` (the progress file) as soon as it is graded.
+student's :class:`widgets.record.handin.ExerciseLog` (the progress file) as soon as it is graded.
 When nothing can be saved it says so once, keeps the answers in the notebook, offers them at once
 as a browser download, and lets the student choose another folder without a restart.  Everything a
 student does works from the keyboard (Tab between controls, arrows in the radio
@@ -24,13 +24,13 @@ from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.flashcards import flashcards_filename
 from widgets.candidacy.practice import load_practice_rules, reason_title
-from widgets.candidacy.quiz import Grade, Quiz, QuizError
+from widgets.candidacy.quiz import Grade, Quiz, QuizError, quiz_records
 from widgets.candidacy.rules import PROCEDURES, REASON_IDS, case_notes, load_case_bank, load_rules
 from widgets.classroom.class_summary import DEFAULT_NAME, own_rule_misses, read_rules_summary
-from widgets.classroom.handin import ExerciseLog, default_log
-from widgets.classroom.handin_view import DownloadLink, HandInBox
-from widgets.classroom.progress import ProgressError, ProgressFile, atomic_write_text
-from widgets.classroom.records import FileProblem
+from widgets.record.handin import ExerciseLog, default_log
+from widgets.record.handin_view import DownloadLink, HandInBox
+from widgets.record.progress import ProgressError, ProgressFile, atomic_write_text
+from widgets.record.attempts import FileProblem
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
 
@@ -167,7 +167,7 @@ class QuizView(ipw.VBox):
         try:
             loaded = load_case_bank(bank)
             quiz = Quiz.from_bank(loaded, seed=log.quiz_seed if seed is None else seed, order_seed=log.order_seed,
-                                  records=log.quiz_records())
+                                  records=quiz_records(log.store.attempts))
         except (ValueError, OSError) as exc:
             return error_box(str(exc))
         view = cls(quiz, log, citations)

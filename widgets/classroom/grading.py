@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from widgets.classroom.records import Attempt, Grade
+from widgets.record.attempts import Attempt, Grade
 
 _GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
 

@@ -1,7 +1,7 @@
 """A class's hand-ins read, graded again and summed up for the debrief.
 
 :func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
-(``.jsonl``, :mod:`widgets.classroom.records`), progress files handed in by mistake, and the
+(``.jsonl``, :mod:`widgets.record.attempts`), progress files handed in by mistake, and the
 version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
 anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
 empty, damaged, foreign, or one this account may not read) is named with the reason in
@@ -9,13 +9,13 @@ empty, damaged, foreign, or one this account may not read) is named with the rea
 
 * the same answer found in several files (copies, renamed downloads, a hand-in and its download)
   counts once, by its id;
-* students are told apart by :attr:`widgets.classroom.identity.Identity.key` (hub login, student id,
+* students are told apart by :attr:`widgets.record.identity.Identity.key` (hub login, student id,
   per-install id, or for old exports the name compared case- and space-insensitively in NFC);
 * every answer is graded again from the course content (:mod:`widgets.classroom.grading`); flags a
   student edited change nothing and are reported.
 
 The summaries show first-try and final results side by side, using the one score definition of
-:func:`widgets.classroom.records.score` that the quiz widget shows: per student, per rule, per case
+:func:`widgets.record.attempts.score` that the quiz widget shows: per student, per rule, per case
 (a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
 students chose (the misconception), the step order, and the multiple-choice exercises.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
@@ -38,9 +38,9 @@ from pathlib import Path
 
 from widgets.classroom import grading
 from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
-from widgets.classroom.identity import Identity
-from widgets.classroom.progress import LEGACY_FORMAT, parse_progress
-from widgets.classroom.records import (
+from widgets.record.identity import Identity
+from widgets.record.progress import LEGACY_FORMAT, parse_progress
+from widgets.record.attempts import (
     EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
     looks_like_export, parse_export_text, read_limited, score,
 )

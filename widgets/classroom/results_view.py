@@ -17,7 +17,7 @@ import ipywidgets as ipw
 from IPython.display import HTML
 
 from widgets.classroom import results as cr
-from widgets.classroom.progress import atomic_write_text
+from widgets.record.progress import atomic_write_text
 from widgets.core.figures import new_figure, show_figure
 from widgets.core.style import COLOURS, OKABE_ITO
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import ipywidgets as ipw
 
-from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.imaging.anatomy import load_anatomy

@@ -615,7 +615,7 @@ class QuestionCard:
         except ValueError as exc:
             self.feedback.value = prose_html(f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>')
             return
-        from widgets.classroom.handin import default_log
+        from widgets.record.handin import default_log
         right = next(o.id for o in self.question.options if o.correct)
         (self._log or default_log()).record_attempt(
             "patient-questions", self.question.id, {"option": self.choice.value},

@@ -13,7 +13,7 @@ Contract used by other parts of the module:
   :class:`Procedure` whose ``.steps`` are in order, each with ``.id``, ``.title``, ``.text``.
 * :func:`grade_order` returns an :class:`OrderResult` with ``.correct`` and ``.misplaced``;
   unknown, missing or repeated ids raise ``ValueError`` naming them.
-* Attempts are recorded and handed in through :mod:`widgets.classroom.handin` (exercise
+* Attempts are recorded and handed in through :mod:`widgets.record.handin` (exercise
   ``step-order``); the version-1 ``vkp-ordering-export`` files of earlier releases are still read
   by the class results (:mod:`widgets.classroom.export`).
 """

@@ -9,7 +9,7 @@
 * :class:`OrderingView` (Test): the steps shuffled with a seed in a keyboard
   list box; Move up / Move down, Check (marks steps out of place), Shuffle
   again, and the attempt history.  Every check is recorded as a ``step-order``
-  attempt in the student's exercise log (:mod:`widgets.classroom.handin`), which the
+  attempt in the student's exercise log (:mod:`widgets.record.handin`), which the
   notebook's hand-in box hands in.
 * :class:`DecisionQuiz` (Test): decision-point questions with per-answer feedback
   and a score over attempts; every answer is recorded (``decision-points``, or the
@@ -28,7 +28,7 @@ from widgets.procedures.balloon import BalloonModel, default_fracture
 from widgets.core.citations import Citations
 from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
 from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Slider
-from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.record.handin import ExerciseLog, default_log
 from widgets.imaging.fluoro import FluoroViews
 from widgets.imaging.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
 from widgets.imaging.segment import segment

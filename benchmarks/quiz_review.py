@@ -88,7 +88,7 @@ def case_images(repeat: int) -> None:
     from widgets.candidacy import case_image_view
     from widgets.candidacy.quiz_view import QuizView
     from widgets.record.progress import ProgressFile
-    from widgets.imaging import xray
+    from widgets.anatomy import xray
 
     with tempfile.TemporaryDirectory() as tmp:
         store = ProgressFile(Path(tmp) / "bench.progress.json").load()

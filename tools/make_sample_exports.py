@@ -29,10 +29,11 @@ from widgets.record.identity import Identity
 from widgets.record.progress import ProgressFile
 from widgets.record.attempts import make_attempt
 from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.grading import grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
+from widgets.imaging.grading import grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
 from widgets.outcomes.model import load_patient_questions
-from widgets.procedures.balloon import default_fracture
+from widgets.anatomy.geometry import default_fracture
 from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.recovery.model import quiz_questions
 

@@ -112,7 +112,7 @@ def view_texts() -> dict[str, str]:
     from widgets.candidacy.rules import assess, case_notes, load_case_bank
     from widgets.candidacy.vignettes import Vignette, generate
     from widgets.core.citations import Citations
-    from widgets.fractures.geometry import genant_table_markdown
+    from widgets.fractures.texts import genant_table_markdown
     from widgets.outcomes.height import PROCEDURES, SHAPES, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
     from widgets.outcomes.sections import load_sections, section_markdown

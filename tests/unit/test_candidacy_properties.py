@@ -233,7 +233,7 @@ def test_generated_cases_read_in_varied_natural_sentences():
 # ----------------------------------------------------------------- generated cases that show a simulated x-ray
 
 from widgets.candidacy.case_image import CaseImage, image_problem, read_image  # noqa: E402
-from widgets.fractures.geometry import genant_grade  # noqa: E402
+from widgets.anatomy.geometry import genant_grade  # noqa: E402
 
 SAYS_FRACTURE = _re.compile(r"fracture|collaps", _re.I)   # how a history says there is, or is not, a fracture
 DEFORMITY_WORDS = ("wedge", "biconcave", "crush")

@@ -18,8 +18,8 @@ from widgets.candidacy.case_image import (
 )
 from widgets.candidacy.case_image_view import DPI, HEIGHT_IN, WIDTH_IN, case_image_html, case_image_png, image_segment
 from widgets.candidacy.rules import CaseBankError, load_case_bank
-from widgets.fractures.geometry import genant_grade
-from widgets.imaging.anatomy import load_anatomy
+from widgets.anatomy.geometry import genant_grade
+from widgets.anatomy.levels import load_anatomy
 
 BANK = load_case_bank()
 IMAGED = [c for c in BANK if c.image is not None]
@@ -173,8 +173,8 @@ def test_the_drawn_body_has_the_heights_the_case_states(case):
 def test_the_image_in_the_picture_shows_the_treated_body_lower_where_the_case_says(case):
     """Read from the pixels: the bright bone in the front and back columns of the treated body."""
     from widgets.candidacy.case_image_view import FRAME
-    from widgets.imaging import camera
-    from widgets.imaging.xray import PIXEL_MM, radiograph
+    from widgets.anatomy import camera
+    from widgets.anatomy.xray import PIXEL_MM, radiograph
     seg = image_segment(case.image)
     img = radiograph(seg.level.id, seg.heights, camera.lateral(), FRAME)
 

@@ -312,7 +312,7 @@ def test_rule_and_case_notes_carry_no_numbers():
 
 # ----------------------------------------------------------------------------- smaller ones
 def test_genant_boundaries_are_taught_as_a_visual_estimate_wherever_they_are_taught():
-    from widgets.fractures.geometry import genant_table_markdown
+    from widgets.fractures.texts import genant_table_markdown
     assert "estimates the height loss by eye" in genant_table_markdown(lambda t: "[1]")
     assert "not exact cut-offs" in genant_table_markdown(lambda t: "[1]")
     nb01 = notebook_sources()["notebooks/01-compression-fractures.md"]
@@ -323,7 +323,8 @@ def test_genant_boundaries_are_taught_as_a_visual_estimate_wherever_they_are_tau
 
 def test_the_whole_body_example_is_an_even_collapse():
     """Notebook 01's 'whole body' example lost most at the back; now every wall loses the same share."""
-    from widgets.fractures.geometry import EXAMPLES, FractureGeometry, example_heights, reference_vertebra
+    from widgets.anatomy.geometry import FractureGeometry, reference_vertebra
+    from widgets.fractures.texts import EXAMPLES, example_heights
     ref = reference_vertebra()
     for name, a, m, p in EXAMPLES:
         g = FractureGeometry(ref.expected, example_heights(a, m, p), ref.depth_mm)

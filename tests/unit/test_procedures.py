@@ -295,7 +295,7 @@ def test_content_files_exist_where_documented():
 def test_pure_modules_import_no_widget_or_plotting_library():
     import subprocess
     import sys
-    code = ("import sys, widgets.procedures.steps, widgets.procedures.balloon, widgets.recovery.model, widgets.fractures.geometry; "
+    code = ("import sys, widgets.procedures.steps, widgets.procedures.balloon, widgets.recovery.model, widgets.anatomy.geometry; "
             "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'anywidget') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

@@ -203,7 +203,7 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
 
 def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
     from widgets.record.progress import ProgressFile
-    from widgets.candidacy.quiz import Quiz, quiz_records
+    from widgets.candidacy.quiz import Quiz
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load(), export_dir=tmp_path)
     assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""
     view.vp.value = "candidate"

@@ -42,7 +42,7 @@ from widgets.candidacy.rules import (
     REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
 )
 from widgets.core.loading import ContentModel, content_path, load_model
-from widgets.fractures.geometry import FractureGeometry, Heights
+from widgets.anatomy.geometry import FractureGeometry, Heights
 
 
 @dataclass(frozen=True)

@@ -169,10 +169,11 @@ def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
     """Grade a needle placement again from the geometry of the level it was placed in."""
     import math
 
-    from widgets.imaging.anatomy import load_anatomy
+    from widgets.anatomy.levels import load_anatomy
     from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
-    from widgets.imaging.grading import grade, needle_at
-    from widgets.imaging.segment import segment
+    from widgets.imaging.grading import grade
+    from widgets.anatomy.needle_path import needle_at
+    from widgets.anatomy.segment import segment
     if attempt.item not in load_anatomy().ids:
         raise Ungradable("the level is not one the course draws")
     values = {}

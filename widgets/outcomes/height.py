@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from widgets.core.evidence import EvidenceBase, Figure
-from widgets.fractures.geometry import GRADE_NAMES, REGIONS, Heights, genant_grade, genant_thresholds, wedge_angle_deg
+from widgets.anatomy.geometry import GRADE_NAMES, REGIONS, Heights, genant_grade, genant_thresholds, wedge_angle_deg
 from widgets.outcomes.model import Choice, Derived, Number, OutcomeSet, default_outcomes, derive, fill
 
 PROCEDURES = {"kyphoplasty": "Kyphoplasty (KP)", "vertebroplasty": "Vertebroplasty (VP)"}

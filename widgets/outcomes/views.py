@@ -27,9 +27,9 @@ from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core.figures import BlitFigureView, FigureView, new_figure
 from widgets.core.text import count_phrase, fold, fold_html, prose_html
-from widgets.fractures.geometry import REGIONS, Heights, sagittal_outline
-from widgets.imaging.anatomy import load_anatomy
-from widgets.imaging.segment import segment, side_outlines
+from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
+from widgets.anatomy.levels import load_anatomy
+from widgets.anatomy.segment import segment, side_outlines
 from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
 from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, fmt, grade_answer,

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
 from widgets.core.evidence import load_evidence
-from widgets.outcomes.model import PLACEHOLDER, fill
+from widgets.core.numbers import PLACEHOLDER, fill
 
 EV = load_evidence()
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
@@ -115,7 +115,7 @@ def view_texts() -> dict[str, str]:
     from widgets.fractures.texts import genant_table_markdown
     from widgets.outcomes.height import PROCEDURES, SHAPES, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
-    from widgets.outcomes.sections import load_sections, section_markdown
+    from widgets.core.sections import load_sections, section_markdown
     from widgets.outcomes.views import describe_state
     from widgets.procedures.balloon import BalloonModel, balloon_gains, full_height_table
 

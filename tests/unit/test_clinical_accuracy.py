@@ -394,8 +394,8 @@ def test_every_evidence_id_the_issue_names_is_cited_in_a_notebook():
 def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
     from tests.unit.student_text import EV, shown_numbers
     from widgets.core.evidence import Figure
-    from widgets.outcomes.model import fmt, leaves, recompute
-    from widgets.outcomes.sections import load_sections, render
+    from widgets.core.numbers import fmt, leaves, recompute
+    from widgets.core.sections import load_sections, render
     checked = 0
     for section in load_sections():
         rendered = render(section)
@@ -414,7 +414,7 @@ def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
 
 
 def test_each_new_section_is_shown_by_its_notebook():
-    from widgets.outcomes.sections import load_sections
+    from widgets.core.sections import load_sections
     for section in load_sections():
         src = notebook_sources()[f"notebooks/{section.notebook}.md"]
         assert f'"{section.id}"' in (ROOT / f"notebooks/{section.notebook}.md").read_text(), section.id

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from widgets.core.loading import ContentError, ContentModel, read_yaml, validate
+from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
 
-REPO = Path(__file__).resolve().parents[2]
 
 #: Sections every plan's body must have, in this order.
 SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "Key points")
@@ -69,7 +69,7 @@ class LessonPlan:
         return match.group(1).strip() if match else ""
 
 
-def load_plan(path: Path | str, repo: Path = REPO) -> LessonPlan:
+def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     match = re.match(r"^---\n(.*?\n)---\n(.*)$", text, flags=re.S)
@@ -95,5 +95,5 @@ def load_plan(path: Path | str, repo: Path = REPO) -> LessonPlan:
     return plan
 
 
-def load_plans(folder: Path | str = REPO / "lessons" / "plans") -> list[LessonPlan]:
+def load_plans(folder: Path | str = LESSONS_DIR / "plans") -> list[LessonPlan]:
     return [load_plan(p) for p in sorted(Path(folder).glob("*.md"))]

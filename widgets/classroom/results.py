@@ -45,9 +45,9 @@ from widgets.record.attempts import (
     looks_like_export, parse_export_text, read_limited, score,
 )
 from widgets.core.loading import ContentError
+from widgets.core.settings import LESSONS_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_DIR = REPO / "lessons" / "sample-exports"
+SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
 CLASS_ENV = "VKP_CLASS_DIR"
 SECRET_ENV = "VKP_CLASS_SECRET"

@@ -32,8 +32,9 @@ from widgets.anatomy.levels import load_anatomy
 from widgets.anatomy.segment import segment, side_outlines
 from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
-from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, fmt, grade_answer,
-                       load_patient_questions)
+from widgets.core.numbers import fmt
+from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_answer,
+                                    load_patient_questions)
 from widgets.core.style import COLOURS, OKABE_ITO
 
 ARM_COLOURS = {

@@ -109,7 +109,8 @@ def lesson_texts() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def view_texts() -> dict[str, str]:
     """Strings the widgets build in Python: balloon, height explorer, outcome tables, sections, quiz notes."""
-    from widgets.candidacy.rules import assess, case_notes, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess, case_notes
     from widgets.candidacy.vignettes import Vignette, generate
     from widgets.core.citations import Citations
     from widgets.fractures.texts import genant_table_markdown

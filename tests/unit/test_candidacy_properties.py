@@ -9,10 +9,9 @@ from hypothesis import strategies as st
 # Loading the rules and evidence the first time takes longer than hypothesis's default deadline.
 NO_DEADLINE = settings(deadline=None)
 
-from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient, assess, exclusions_for_both,
-    load_case_bank,
-)
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import (FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient,
+    assess, exclusions_for_both)
 from widgets.candidacy.vignettes import generate, scenario_rule_fires
 
 

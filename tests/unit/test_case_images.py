@@ -17,7 +17,8 @@ from widgets.candidacy.case_image import (
     FIGURE_LABEL, MIN_FRACTION, CaseImage, read_image, words_for,
 )
 from widgets.candidacy.case_image_view import DPI, HEIGHT_IN, WIDTH_IN, case_image_html, case_image_png, image_segment
-from widgets.candidacy.rules import CaseBankError, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import CaseBankError
 from widgets.anatomy.geometry import genant_grade
 from widgets.anatomy.levels import load_anatomy
 

@@ -336,7 +336,7 @@ def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
     data["cases"] = [dict(c, id=f"mine-{c['id']}") for c in data["cases"][:5]]
     bank = tmp_path / "my-cases.yaml"
     bank.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.bank import load_case_bank
     folder = tmp_path / "class"
     log = student_log(tmp_path / "home", "Ana", export_dir=folder)
     quiz = Quiz.from_bank(load_case_bank(bank), order_seed=log.order_seed)

@@ -11,7 +11,8 @@ import pytest
 
 import traitlets
 
-from widgets.candidacy.rules import REASON_IDS, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import REASON_IDS
 from widgets.core.citations import Citations
 from widgets.record.progress import ProgressFile
 from widgets.candidacy.quiz import Quiz, quiz_records

@@ -12,9 +12,10 @@ import pytest
 from widgets.candidacy.flashcards import HEADERS, anki_text, card_for, missed_cards
 from widgets.candidacy.quiz import Quiz, QuizError, quiz_records
 from widgets.candidacy.review import INTERVALS_DAYS, build_schedule, due_text, interval_days, schedule_for
-from widgets.candidacy.rules import assess, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import assess
 from widgets.candidacy.vignettes import Vignette
-from widgets.classroom.class_summary import read_rules_summary, write_rules_summary
+from widgets.candidacy.class_summary import read_rules_summary, write_rules_summary
 from widgets.record.progress import ProgressFile
 from widgets.record.attempts import FileProblem
 

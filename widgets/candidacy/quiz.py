@@ -30,8 +30,9 @@ from typing import Callable, Iterable, Literal, Optional, Sequence
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
+from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules,
+    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
 )
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for

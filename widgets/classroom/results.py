@@ -46,6 +46,9 @@ from widgets.record.attempts import (
 )
 from widgets.core.loading import ContentError
 from widgets.core.settings import LESSONS_DIR
+from widgets.candidacy.practice import reason_title
+from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.class_summary import write_rules_summary
 
 SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
@@ -452,7 +455,6 @@ def _case_title(case_id: str, bank: str | None = None) -> str:
 def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
     verdict vs reason."""
-    from widgets.candidacy.practice import reason_title
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
@@ -471,7 +473,6 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
     """
-    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for s in results.students.values():
@@ -491,7 +492,6 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
-    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
@@ -508,7 +508,6 @@ def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dic
 
 def per_student_rules(results: ClassResults, standard: str = LEAFLET) -> tuple[list[str], list[dict]]:
     """(rules, rows): per student, for each rule, 'first-try right / cases' over the cases it decides."""
-    from widgets.candidacy.rules import REASON_IDS
     rows = []
     used: set[str] = set()
     for name, s in results.by_pseudonym():
@@ -557,7 +556,6 @@ def rules_summary_rows(results: ClassResults) -> list[dict]:
 
 def rules_summary_csv(results: ClassResults) -> str:
     """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
-    from widgets.classroom.class_summary import write_rules_summary
     return write_rules_summary(rules_summary_rows(results), students=len(results.students))
 
 

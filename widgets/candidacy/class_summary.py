@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from widgets.record.attempts import FileProblem, decode_text, read_limited
+from widgets.candidacy.rules import REASON_IDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
@@ -82,7 +83,6 @@ def _whole(value: str, what: str) -> int:
 
 def read_rules_summary(path: Path | str, known_rules=None) -> RulesSummary:
     """Read a shared class rules summary (FileProblem says why a file cannot be used)."""
-    from widgets.candidacy.rules import REASON_IDS
     known = set(known_rules or REASON_IDS)
     path = Path(str(path).strip() or DEFAULT_NAME).expanduser()
     text = decode_text(read_limited(path))

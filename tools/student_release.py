@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: imports may import them (the import contracts in pyproject.toml check it), so the copy runs without them.
 INSTRUCTOR_PACKAGES = ("widgets/classroom", "widgets/hubservice")
 TOP_FILES = ["pyproject.toml", "LICENSE", "LICENSE-content"]
-TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python"}
+TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python",
+             "import-linter"}
 
 README = """# Vertebroplasty and kyphoplasty: interactive notebooks (students' copy)
 

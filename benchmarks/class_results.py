@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.classfolder import answer_cases, student_log  # noqa: E402
+from widgets.candidacy.quiz import quiz_records  # noqa: E402
 from widgets.classroom import results as cr  # noqa: E402
 from widgets.classroom import results_view as rv  # noqa: E402
-from widgets.classroom.progress import ProgressFile  # noqa: E402
+from widgets.record.progress import ProgressFile  # noqa: E402
 from benchmarks._timing import median_time  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def main() -> int:
         work = Path(tmp)
         template = student_log(work / "template", "Template", export_dir=work / "t")
         answer_cases(template, [i % 3 != 0 for i in range(30)])
-        records = template.quiz_records()
+        records = quiz_records(template.store.attempts)
 
         print("Saving one answer (lock, merge, atomic write, fsync):")
         for held in (0, 100, 500):

@@ -3,7 +3,7 @@
 A *shot* is what one press of the pedal gives in the needle exercise: both views (AP and lateral) and
 the grade of the needle as it is.  For the real CT (:mod:`widgets.anatomy.ct`) that is
 ``ct.shot(level, needle)``: both C-arm screen images with the needle drawn into the simulated
-x-rays, and ``ct.grade``.  For the synthetic spine (``widgets.imaging.xray``, today's renderer) it is
+x-rays, and ``ct.grade``.  For the synthetic spine (``widgets.anatomy.xray``, today's renderer) it is
 ``xray.radiograph`` for both cameras (the needle is drawn over it as a line by the view, so the
 image itself is cached per level) and ``widgets.imaging.grading.grade``.
 
@@ -103,11 +103,12 @@ def child_ct(level: str, shots: int) -> dict:
 def child_synthetic(level: str, shots: int) -> dict:
     import widgets.imaging.views  # noqa: F401  (what notebook 04's kernel imports)
     import numpy as np
-    from widgets.imaging import fluoro as views
-    from widgets.imaging import camera as cameras
-    from widgets.imaging import xray
-    from widgets.imaging.grading import grade, planned_needle
-    from widgets.imaging.segment import segment
+    from widgets.anatomy import fluoro as views
+    from widgets.anatomy import camera as cameras
+    from widgets.anatomy import xray
+    from widgets.imaging.grading import grade
+    from widgets.anatomy.needle_path import planned_needle
+    from widgets.anatomy.segment import segment
     base = rss_mb()
     seg = segment(level)
     ped = seg.pedicle

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.class_results import median_time  # noqa: E402
-from widgets.candidacy.rules import load_case_bank  # noqa: E402
+from widgets.candidacy.bank import load_case_bank  # noqa: E402
 from widgets.core.loading import content_path, read_yaml  # noqa: E402
 
 

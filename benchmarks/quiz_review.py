@@ -29,7 +29,8 @@ from widgets.candidacy.flashcards import anki_text, card_for  # noqa: E402
 from widgets.candidacy.practice import assess_practice  # noqa: E402
 from widgets.candidacy.quiz import Quiz, grade_answer  # noqa: E402
 from widgets.candidacy.review import build_schedule  # noqa: E402
-from widgets.candidacy.rules import assess, load_case_bank  # noqa: E402
+from widgets.candidacy.bank import load_case_bank  # noqa: E402
+from widgets.candidacy.rules import assess  # noqa: E402
 from widgets.candidacy.vignettes import Vignette, generate  # noqa: E402
 from benchmarks._timing import median_time  # noqa: E402
 
@@ -87,8 +88,8 @@ def case_images(repeat: int) -> None:
     import tempfile
     from widgets.candidacy import case_image_view
     from widgets.candidacy.quiz_view import QuizView
-    from widgets.classroom.progress import ProgressFile
-    from widgets.imaging import xray
+    from widgets.record.progress import ProgressFile
+    from widgets.anatomy import xray
 
     with tempfile.TemporaryDirectory() as tmp:
         store = ProgressFile(Path(tmp) / "bench.progress.json").load()

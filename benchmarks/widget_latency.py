@@ -132,7 +132,7 @@ def bench_procedures(repeat: int) -> list[tuple]:
     from widgets.procedures.balloon_view import BalloonView
     from widgets.procedures.views import StepperView
     from widgets.procedures.steps import load_procedure
-    from widgets.fractures.drawing import SagittalDrawing
+    from widgets.anatomy.drawing import SagittalDrawing
 
     cites = Citations()
     rows = []
@@ -167,7 +167,7 @@ def bench_procedures(repeat: int) -> list[tuple]:
 
 def naive_fluoro(views) -> None:
     """The stepper's or the exercise's two views built from scratch in their current state, and rendered."""
-    from widgets.imaging.fluoro import FluoroViews
+    from widgets.anatomy.fluoro import FluoroViews
     FluoroViews(views.seg.level.id, views.seg.heights, views.scene, labels=views.labels, oblique_deg=views.oblique,
                 title=views.title)
 

@@ -2,17 +2,17 @@
 
 Nothing is written by hand here except where a test needs a hostile or legacy file: a student
 answers through :class:`widgets.candidacy.quiz.Quiz` and hands in through
-:class:`widgets.classroom.handin.ExerciseLog`, as the widgets do.
+:class:`widgets.record.handin.ExerciseLog`, as the widgets do.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.rules import assess
-from widgets.classroom.handin import ExerciseLog
-from widgets.classroom.progress import ProgressFile
+from widgets.record.handin import ExerciseLog
+from widgets.record.progress import ProgressFile
 
 
 def student_log(home: Path, name: str = "", student_id: str = "", *, export_dir: Path | None = None,
@@ -39,7 +39,7 @@ def wrong_answer(vignette):
 def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None) -> Quiz:
     """Answer the student's next cases: ``True`` right, ``False`` wrong; every answer recorded."""
     kwargs = {"clock": clock} if clock else {}
-    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=log.quiz_records(), **kwargs)
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=quiz_records(log.store.attempts), **kwargs)
     for ok in plan:
         vp, kp, reason = (right_answer if ok else wrong_answer)(quiz.current)
         log.record(quiz.submit(vp, kp, reason).record)

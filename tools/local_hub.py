@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.links import course_folder, git_url, nbgitpuller_link  # noqa: E402
+from widgets.core.links import course_folder, git_url, nbgitpuller_link  # noqa: E402
 
 LOCAL_HUB = ROOT / "deploy" / "local-hub"
 CONFIG = LOCAL_HUB / "jupyterhub_config.py"

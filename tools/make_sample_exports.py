@@ -3,7 +3,7 @@
 Twelve invented students each answer through the real widgets' engines (the quiz of
 widgets.candidacy.quiz in their own case order, the step-order grading, the decision points, the
 patient questions, the after-care quiz and the needle placement), with seeded slips that lean on the rules students tend
-to miss, and hand in through the real exercise log (widgets.classroom.handin).  Several use Retry,
+to miss, and hand in through the real exercise log (widgets.record.handin).  Several use Retry,
 so first-try errors that the retry erased show in the debrief; two students share a name; one
 hands in twice and also sends the browser download under another name; one hands in from a
 sub-folder; one sends a quiz CSV from an earlier release that a spreadsheet saved again.  Two files
@@ -24,15 +24,16 @@ from pathlib import Path
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import RULE_IDS, assess
-from widgets.classroom.handin import ExerciseLog
-from widgets.classroom.identity import Identity
-from widgets.classroom.progress import ProgressFile
-from widgets.classroom.records import make_attempt
+from widgets.record.handin import ExerciseLog
+from widgets.record.identity import Identity
+from widgets.record.progress import ProgressFile
+from widgets.record.attempts import make_attempt
 from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.grading import grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
+from widgets.imaging.grading import grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
 from widgets.outcomes.model import load_patient_questions
-from widgets.procedures.balloon import default_fracture
+from widgets.anatomy.geometry import default_fracture
 from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.recovery.model import quiz_questions
 

@@ -11,7 +11,7 @@ reference list, the checked outputs), so the website shows the same numbers as J
 one mechanism.  ``stage()`` copies them into ``build/site/`` and, for a page that has no kernel:
 
 - puts launch buttons under each title: the notebook on Binder and on the course's JupyterHub
-  (nbgitpuller), both made by ``tools/links.py``, plus a download of the notebook itself;
+  (nbgitpuller), both made by :mod:`widgets.core.links` (``tools/links.py`` prints them), plus a download of the notebook itself;
 - turns stored Markdown outputs (tables, the reference list) into Markdown, so that mystmd resolves
   their links and every citation number links to its reference;
 - puts a notice where a widget would be: it needs a live kernel, and the notice says how to get one;
@@ -46,11 +46,11 @@ import yaml
 from pydantic import Field, ValidationError, field_validator
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets package and tools/links.py
+if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets package and tools/
     sys.path.insert(0, str(ROOT))
 
 from tools.build_notebooks import WIDGET_FLAG, WIDGET_MIME  # noqa: E402
-from tools.links import START, binder_link, nbgitpuller_link  # noqa: E402
+from widgets.core.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
 from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
@@ -86,7 +86,7 @@ class Launch(ContentModel):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"'{value}' is not a web address (it must start with https://)")
         if info.field_name == "repo":
-            binder_link(value)  # tools/links.py says what a repository address must look like
+            binder_link(value)  # widgets.core.links says what a repository address must look like
         return value.rstrip("/")
 
     def binder(self, notebook: str = START) -> str:

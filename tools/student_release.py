@@ -6,8 +6,9 @@ material left out: the built notebooks, the ``widgets`` package and its content,
 tools, the JupyterLab settings, a short README and a Makefile with only ``make lab``), and the data
 the package ships (``widgets/data/``: the real CT's crop with its licence and credit).  Never in it:
 ``lessons/`` (lesson plans, answer keys, the class-results notebook and the sample class), the
-instructor-only modules of ``widgets/classroom`` (answer keys, lesson plans, reading a class's
-hand-ins), the notebooks' MyST sources, tests, tools, benchmarks, deployment files and CI.
+instructor-only packages ``widgets/classroom`` (answer keys, lesson plans, reading a class's hand-ins)
+and ``widgets/hubservice`` (the hub's hand-in service), the notebooks' MyST sources, tests, tools,
+benchmarks, deployment files and CI.
 
 The result is a plain folder that can be a git repository (``--git`` makes the first commit), so an
 admin can push it to a branch that nbgitpuller and Binder point at.
@@ -27,13 +28,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Instructor-only modules: they read classes' hand-ins, write answer keys, or check lesson plans.
-INSTRUCTOR_MODULES = {"widgets/classroom/answer_keys.py", "widgets/classroom/lessons.py",
-                      "widgets/classroom/results.py", "widgets/classroom/results_view.py",
-                      "widgets/classroom/grading.py", "widgets/classroom/export.py"}
+#: Instructor-only packages, left out whole: reading classes' hand-ins, answer keys and lesson plans
+#: (widgets/classroom) and the hub's hand-in service (widgets/hubservice).  No module a student's notebook
+#: imports may import them (the import contracts in pyproject.toml check it), so the copy runs without them.
+INSTRUCTOR_PACKAGES = ("widgets/classroom", "widgets/hubservice")
 TOP_FILES = ["pyproject.toml", "LICENSE", "LICENSE-content", "SETUP.md"]
 TEST_ONLY = {"pytest", "nbval", "nbformat", "nbclient", "hypothesis", "playwright", "axe-playwright-python",
-             "nibabel"}
+             "nibabel", "import-linter"}
 
 README = """# Vertebroplasty and kyphoplasty: interactive notebooks (students' copy)
 
@@ -105,6 +106,11 @@ def student_environment(text: str) -> str:
     return head + yaml.safe_dump(env, sort_keys=False)
 
 
+def instructor_only(rel: str) -> bool:
+    """Whether a file of the package (path relative to the course) belongs to an instructor-only package."""
+    return any(rel == pkg or rel.startswith(pkg + "/") for pkg in INSTRUCTOR_PACKAGES)
+
+
 def release_files(root: Path = ROOT) -> dict[str, Path]:
     """Relative path in the release -> source file."""
     files: dict[str, Path] = {}
@@ -114,7 +120,7 @@ def release_files(root: Path = ROOT) -> dict[str, Path]:
         rel = path.relative_to(root).as_posix()
         shipped_data = rel.startswith("widgets/data/")      # the CT crop with its LICENSE and README
         if path.is_file() and "__pycache__" not in path.parts and (path.suffix in {".py", ".yaml"} or shipped_data) \
-                and rel not in INSTRUCTOR_MODULES:
+                and not instructor_only(rel):
             files[rel] = path
     for path in sorted((root / "config").rglob("*")):
         if path.is_file():

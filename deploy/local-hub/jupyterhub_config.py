@@ -44,11 +44,10 @@ import os
 import sys
 from pathlib import Path
 
+from widgets.core.links import git_pull_path   # the same link tools/links.py prints (the hub runs in the course's .venv)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools.links import git_pull_path  # noqa: E402  (the same link tools/links.py prints)
 
 
 def _env(name, default=None):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import REASON_IDS, RULE_IDS, load_case_bank, load_rules
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, load_rules
 
 BANK = {c.title: c for c in load_case_bank()}
 RULE_TITLES = {r.id: r.title for r in load_rules()}

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
 from tests.browser.labserver import running_lab
 from tests.browser.quizlab import answer_current
-from widgets.classroom.records import parse_export_text, score
+from widgets.record.attempts import parse_export_text, score
 
 QUIZ = "notebooks/06-candidacy-quiz.ipynb"
 #: name, first answers ("right", "verdict" wrong, "reason" wrong), answers on the retry of the missed cases

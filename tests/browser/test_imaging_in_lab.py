@@ -8,9 +8,10 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
-from widgets.imaging.grading import grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
-from widgets.procedures.balloon import default_fracture
+from widgets.imaging.grading import grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
+from widgets.anatomy.geometry import default_fracture
 
 NOTEBOOK = "notebooks/04-needle-placement.ipynb"
 

@@ -126,7 +126,7 @@ def test_an_unwritable_progress_folder_still_gets_the_answers_to_the_student(bro
     from tests.browser.labserver import running_lab
     from tests.browser.quizlab import answer_current
     from tests.faults import unwritable_folder
-    from widgets.classroom.records import parse_export_text
+    from widgets.record.attempts import parse_export_text
 
     with unwritable_folder(tmp_path / "locked") as locked, \
             running_lab(tmp_path / "lab", env={"VKP_PROGRESS_DIR": locked}) as lab:

@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
 from widgets.core.evidence import load_evidence
-from widgets.outcomes.model import PLACEHOLDER, fill
+from widgets.core.numbers import PLACEHOLDER, fill
 
 EV = load_evidence()
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
@@ -112,13 +112,14 @@ def lesson_texts() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def view_texts() -> dict[str, str]:
     """Strings the widgets build in Python: balloon, height explorer, outcome tables, sections, quiz notes."""
-    from widgets.candidacy.rules import assess, case_notes, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess, case_notes
     from widgets.candidacy.vignettes import Vignette, generate
     from widgets.core.citations import Citations
-    from widgets.fractures.geometry import genant_table_markdown
+    from widgets.fractures.texts import genant_table_markdown
     from widgets.outcomes.height import PROCEDURES, SHAPES, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
-    from widgets.outcomes.sections import load_sections, section_markdown
+    from widgets.core.sections import load_sections, section_markdown
     from widgets.outcomes.views import describe_state
     from widgets.procedures.balloon import BalloonModel, balloon_gains, full_height_table
 

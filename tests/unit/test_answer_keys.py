@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import ROOT
 from widgets.classroom.answer_keys import KEYS
-from widgets.candidacy.rules import load_case_bank
+from widgets.candidacy.bank import load_case_bank
 from widgets.procedures.steps import PROCEDURES, load_procedure
 
 OUT = ROOT / "lessons" / "answer-keys"

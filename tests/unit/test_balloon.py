@@ -10,7 +10,7 @@ from widgets.procedures.balloon import (GAIN_ID, POOLED_ID, SEED_DISCREPANCY, Ba
                                        default_fracture, full_height_rows, full_height_table)
 from widgets.core.citations import Citations
 from widgets.core.evidence import load_evidence
-from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
+from widgets.anatomy.geometry import FractureGeometry, Heights, reference_vertebra
 from widgets.procedures.balloon_view import BalloonView
 
 EV = load_evidence()
@@ -91,7 +91,7 @@ def test_balloon_view_redraws_once_per_move_and_names_what_full_inflation_shows(
 
 
 def test_default_fracture_is_a_wedge_and_notebook_01s_worked_example():
-    from widgets.fractures.geometry import EXAMPLES, example_heights
+    from widgets.fractures.texts import EXAMPLES, example_heights
     ref = reference_vertebra()
     assert FractureGeometry(ref.expected, default_fracture(), ref.depth_mm).shape == "wedge"
     worked = {name: example_heights(a, m, p) for name, a, m, p in EXAMPLES}

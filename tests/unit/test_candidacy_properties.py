@@ -9,10 +9,9 @@ from hypothesis import strategies as st
 # Loading the rules and evidence the first time takes longer than hypothesis's default deadline.
 NO_DEADLINE = settings(deadline=None)
 
-from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient, assess, exclusions_for_both,
-    load_case_bank,
-)
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import (FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient,
+    assess, exclusions_for_both)
 from widgets.candidacy.vignettes import generate, scenario_rule_fires
 
 
@@ -233,7 +232,7 @@ def test_generated_cases_read_in_varied_natural_sentences():
 # ----------------------------------------------------------------- generated cases that show a simulated x-ray
 
 from widgets.candidacy.case_image import CaseImage, image_problem, read_image  # noqa: E402
-from widgets.fractures.geometry import genant_grade  # noqa: E402
+from widgets.anatomy.geometry import genant_grade  # noqa: E402
 
 SAYS_FRACTURE = _re.compile(r"fracture|collaps", _re.I)   # how a history says there is, or is not, a fracture
 DEFORMITY_WORDS = ("wedge", "biconcave", "crush")

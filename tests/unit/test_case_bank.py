@@ -7,9 +7,8 @@ import re
 import pytest
 import yaml
 
-from widgets.candidacy.rules import (
-    RULE_IDS, CaseBankError, assess, load_case_bank,
-)
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import RULE_IDS, CaseBankError, assess
 from widgets.core.loading import ContentError, content_path
 
 BANK = load_case_bank()

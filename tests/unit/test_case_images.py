@@ -17,9 +17,10 @@ from widgets.candidacy.case_image import (
     FIGURE_LABEL, MIN_FRACTION, CaseImage, read_image, words_for,
 )
 from widgets.candidacy.case_image_view import DPI, HEIGHT_IN, WIDTH_IN, case_image_html, case_image_png, image_segment
-from widgets.candidacy.rules import CaseBankError, load_case_bank
-from widgets.fractures.geometry import genant_grade
-from widgets.imaging.anatomy import load_anatomy
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import CaseBankError
+from widgets.anatomy.geometry import genant_grade
+from widgets.anatomy.levels import load_anatomy
 
 BANK = load_case_bank()
 IMAGED = [c for c in BANK if c.image is not None]
@@ -173,8 +174,8 @@ def test_the_drawn_body_has_the_heights_the_case_states(case):
 def test_the_image_in_the_picture_shows_the_treated_body_lower_where_the_case_says(case):
     """Read from the pixels: the bright bone in the front and back columns of the treated body."""
     from widgets.candidacy.case_image_view import FRAME
-    from widgets.imaging import camera
-    from widgets.imaging.xray import PIXEL_MM, radiograph
+    from widgets.anatomy import camera
+    from widgets.anatomy.xray import PIXEL_MM, radiograph
     seg = image_segment(case.image)
     img = radiograph(seg.level.id, seg.heights, camera.lateral(), FRAME)
 
@@ -236,12 +237,12 @@ def test_the_image_in_words_reaches_text_only_places():
 # ----------------------------------------------------------------------------- in the quiz
 
 def _view_at(tmp_path, case_id):
-    from widgets.candidacy.quiz import Quiz
+    from widgets.candidacy.quiz import Quiz, quiz_records
     from widgets.candidacy.quiz_view import QuizView
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    view = QuizView(Quiz.from_bank(BANK, records=store.records), store, Citations(), export_dir=tmp_path)
+    view = QuizView(Quiz.from_bank(BANK, records=quiz_records(store.attempts)), store, Citations(), export_dir=tmp_path)
     while view.quiz.current.id != case_id:
         view.quiz.next()
     view._show_case()
@@ -318,13 +319,13 @@ def test_an_image_level_the_xray_cannot_draw_or_an_unsaid_sentence_without_its_l
 
 def _practice_view(tmp_path, seed):
     """The quiz after its one bank case, in generated practice, as the notebook builds it."""
-    from widgets.candidacy.quiz import Quiz
+    from widgets.candidacy.quiz import Quiz, quiz_records
     from widgets.candidacy.quiz_view import QuizView
     from widgets.candidacy.vignettes import Vignette
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / f"q{seed}.progress.json").load()
-    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=store.records)
+    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=quiz_records(store.attempts))
     view = QuizView(quiz, store, Citations(), export_dir=tmp_path)
     view.quiz.submit(False, False, "no_fracture")        # a wrong answer: the case comes back in a retry
     view.quiz.next()

@@ -21,8 +21,8 @@ from tests.conftest import ROOT
 from tests.faults import readable_by_others, run_as_other_user
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
-from widgets.classroom.handin import ExerciseLog
-from widgets.classroom.progress import ProgressFile
+from widgets.record.handin import ExerciseLog
+from widgets.record.progress import ProgressFile
 from widgets.procedures.steps import grade_order, load_procedure
 
 LEGACY_ANSWER = {"case_id": "c01-osteoporotic-lumbar", "source": "bank", "answered_at": "2026-11-20T09:00:00Z",

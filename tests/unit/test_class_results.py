@@ -10,7 +10,7 @@ import pytest
 
 from tests.classfolder import answer_cases, right_answer, student_log, wrong_answer
 from tests.conftest import ROOT
-from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
@@ -22,7 +22,7 @@ SECRET = b"test secret"
 
 
 def quiz_for(log) -> Quiz:
-    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=log.quiz_records())
+    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_records(log.store.attempts))
 
 
 def go_to(quiz: Quiz, case_id: str) -> None:
@@ -336,7 +336,7 @@ def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
     data["cases"] = [dict(c, id=f"mine-{c['id']}") for c in data["cases"][:5]]
     bank = tmp_path / "my-cases.yaml"
     bank.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.bank import load_case_bank
     folder = tmp_path / "class"
     log = student_log(tmp_path / "home", "Ana", export_dir=folder)
     quiz = Quiz.from_bank(load_case_bank(bank), order_seed=log.order_seed)

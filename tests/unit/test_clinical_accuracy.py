@@ -227,7 +227,8 @@ def test_the_indication_is_not_widened_to_trauma():
 
 
 def test_every_trauma_case_carries_its_evidence_note():
-    from widgets.candidacy.rules import assess, case_notes, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess, case_notes
     from widgets.candidacy.vignettes import Vignette, generate
     cases = [Vignette.from_case(c) for c in load_case_bank()] + [v for s in range(8) for v in generate(s, 24)]
     trauma = [v for v in cases if v.patient.fracture_cause == "trauma"]
@@ -239,7 +240,8 @@ def test_every_trauma_case_carries_its_evidence_note():
 
 
 def test_the_benign_series_note_is_not_shown_under_tumour_or_vascular_cases():
-    from widgets.candidacy.rules import assess, case_notes, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess, case_notes
     from widgets.candidacy.vignettes import Vignette, generate
     cases = [Vignette.from_case(c) for c in load_case_bank()] + [v for s in range(8) for v in generate(s, 24)]
     checked = 0
@@ -258,7 +260,8 @@ def test_the_benign_series_note_is_not_shown_under_tumour_or_vascular_cases():
 
 
 def test_c08_does_not_read_the_haemangioma_history_as_support_for_any_vascular_lesion():
-    from widgets.candidacy.rules import assess, case_notes, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess, case_notes
     from widgets.candidacy.vignettes import Vignette
     v = Vignette.from_case(load_case_bank().case("c08-vascular-malformation"))
     notes = " ".join(n for _, n in case_notes(v, assess(v.patient)))
@@ -266,21 +269,21 @@ def test_c08_does_not_read_the_haemangioma_history_as_support_for_any_vascular_l
 
 
 def test_c16_is_taught_as_the_burst_injury_it_is():
-    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.bank import load_case_bank
     case = load_case_bank().case("c16-posterior-defect-trauma")
     assert "burst" in case.title.lower() and "burst" in case.history and case.evidence_note
 
 
 def test_a_fracture_caused_by_infection_is_recorded_as_an_infection_in_the_vertebra():
     """c33's history described a bone infection while its findings said none."""
-    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.bank import load_case_bank
     for case in load_case_bank():
         if case.findings.fracture_cause == "infection":
             assert case.findings.vertebral_infection, case.id
 
 
 def test_case_titles_name_the_mechanism_their_history_describes():
-    from widgets.candidacy.rules import load_case_bank
+    from widgets.candidacy.bank import load_case_bank
     for case in load_case_bank():
         for word in ("fall", "lifting", "cough", "crash", "horse", "ladder"):
             if re.search(rf"\b{word}", case.title, re.I):
@@ -288,7 +291,8 @@ def test_case_titles_name_the_mechanism_their_history_describes():
 
 
 def test_answer_key_uses_the_engines_verdict_words():
-    from widgets.candidacy.rules import assess, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess
     key = lesson_texts()["lessons/answer-keys/candidacy-cases.md"]
     for case in load_case_bank():
         row = next(line for line in key.splitlines() if line.startswith(f"| `{case.id}`"))
@@ -300,7 +304,8 @@ def test_answer_key_uses_the_engines_verdict_words():
 # ----------------------------------------------------------------------------- notes carry no unsourced number
 def test_rule_and_case_notes_carry_no_numbers():
     """The quiz shows notes with citations only; a number there could not be traced."""
-    from widgets.candidacy.rules import load_case_bank, load_rules
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import load_rules
     texts = [r.evidence_note or "" for r in load_rules()] + [c.evidence_note or "" for c in load_case_bank()]
     texts += [v.note for r in load_rules() for v in r.evidence_note_when]
     texts += [c.note for c in load_rules().cause_notes]
@@ -312,7 +317,7 @@ def test_rule_and_case_notes_carry_no_numbers():
 
 # ----------------------------------------------------------------------------- smaller ones
 def test_genant_boundaries_are_taught_as_a_visual_estimate_wherever_they_are_taught():
-    from widgets.fractures.geometry import genant_table_markdown
+    from widgets.fractures.texts import genant_table_markdown
     assert "estimates the height loss by eye" in genant_table_markdown(lambda t: "[1]")
     assert "not exact cut-offs" in genant_table_markdown(lambda t: "[1]")
     nb01 = notebook_sources()["notebooks/01-compression-fractures.md"]
@@ -323,7 +328,8 @@ def test_genant_boundaries_are_taught_as_a_visual_estimate_wherever_they_are_tau
 
 def test_the_whole_body_example_is_an_even_collapse():
     """Notebook 01's 'whole body' example lost most at the back; now every wall loses the same share."""
-    from widgets.fractures.geometry import EXAMPLES, FractureGeometry, example_heights, reference_vertebra
+    from widgets.anatomy.geometry import FractureGeometry, reference_vertebra
+    from widgets.fractures.texts import EXAMPLES, example_heights
     ref = reference_vertebra()
     for name, a, m, p in EXAMPLES:
         g = FractureGeometry(ref.expected, example_heights(a, m, p), ref.depth_mm)
@@ -393,8 +399,8 @@ def test_every_evidence_id_the_issue_names_is_cited_in_a_notebook():
 def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
     from tests.unit.student_text import EV, shown_numbers
     from widgets.core.evidence import Figure
-    from widgets.outcomes.model import fmt, leaves, recompute
-    from widgets.outcomes.sections import load_sections, render
+    from widgets.core.numbers import fmt, leaves, recompute
+    from widgets.core.sections import load_sections, render
     checked = 0
     for section in load_sections():
         rendered = render(section)
@@ -413,7 +419,7 @@ def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
 
 
 def test_each_new_section_is_shown_by_its_notebook():
-    from widgets.outcomes.sections import load_sections
+    from widgets.core.sections import load_sections
     for section in load_sections():
         src = notebook_sources()[f"notebooks/{section.notebook}.md"]
         assert f'"{section.id}"' in (ROOT / f"notebooks/{section.notebook}.md").read_text(), section.id
@@ -423,7 +429,8 @@ def test_each_new_section_is_shown_by_its_notebook():
 def test_the_bank_exercises_the_new_decision_points_with_notes():
     """Chronic painful fracture, a blood thinner, radicular pain, lung disease, cord compression, epidural tumour:
     each carries its own note, and the leaflet's rules still decide the grade."""
-    from widgets.candidacy.rules import assess, load_case_bank
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import assess
     bank = load_case_bank()
     for case_id, keys in {
         "c34-chronic-painful-fracture": ["cand_nice_ta279", "ka_palmowski2020_timing"],
@@ -441,7 +448,8 @@ def test_the_bank_exercises_the_new_decision_points_with_notes():
 
 
 def test_every_key_a_case_or_cause_note_cites_is_numbered_by_notebook_06():
-    from widgets.candidacy.rules import load_case_bank, load_rules
+    from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.rules import load_rules
     from widgets.core.citations import Citations, keys_in
     cites = Citations.for_notebook(ROOT / "notebooks" / "06-candidacy-quiz.ipynb")
     notes = [c.evidence_note or "" for c in load_case_bank()] + [n.note for n in load_rules().cause_notes]
@@ -455,7 +463,7 @@ def test_every_key_a_case_or_cause_note_cites_is_numbered_by_notebook_06():
 def test_the_quiz_shows_the_case_fitted_notes(tmp_path):
     from widgets.candidacy.quiz import Quiz
     from widgets.candidacy.quiz_view import QuizView
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load())
     quiz = view.quiz
     while quiz.current.id != "c17-tumour-posterior-defect":   # skip to the tumour case with a broken back wall

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from widgets.candidacy.rules import load_case_bank
-from widgets.classroom.identity import safe_slug, validate_name
+from widgets.candidacy.bank import load_case_bank
+from widgets.record.identity import safe_slug, validate_name
 from widgets.core import loading
 from widgets.core.loading import ContentError, read_yaml
 

@@ -397,7 +397,7 @@ def test_a_short_needle_is_not_in_the_target_and_says_how_far_it_is():
 
 
 def test_the_grade_takes_the_exercises_needle_and_states_the_masks_resolution():
-    from widgets.imaging.camera import Needle
+    from widgets.anatomy.camera import Needle
     ped = ct.level("L2").pedicle(1)
     theirs = Needle(ped.entry, 20.0, 5.0, 35.0, 1)
     ours = ct.needle_from_angles(ped.entry, 20.0, 5.0, 35.0, 1)

@@ -18,7 +18,7 @@ import yaml
 from traitlets.config import Config
 
 from tests.conftest import ROOT
-from tools.links import git_pull_path
+from widgets.core.links import git_pull_path
 from widgets.core.course import load_course
 
 VALUES_PATH = ROOT / "deploy" / "z2jh" / "values.yaml"

@@ -134,7 +134,7 @@ def test_a_hand_in_copy_is_group_readable_and_the_local_file_readable(tmp_path):
 
 
 def test_a_hand_in_never_overwrites_someone_elses_file_of_the_same_name(tmp_path):
-    from widgets.classroom.handin import session_filename
+    from widgets.record.handin import session_filename
     folder = tmp_path / "handin"
     bob = student_log(tmp_path / "bob", "Bob", export_dir=folder)
     answer_cases(bob, [False])

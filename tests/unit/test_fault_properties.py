@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.classfolder import answer_cases, student_log
+from widgets.candidacy.quiz import quiz_records
 from widgets.candidacy.quiz_view import QuizView
 from widgets.classroom import results as cr
 from widgets.procedures.steps import grade_order, load_procedure, questions_for
@@ -39,7 +40,7 @@ def seeds() -> dict[str, bytes]:
     q = questions_for("kyphoplasty")[0]
     log.record_attempt("decision-points", q.id, {"option": q.answer.id}, {"course": {"correct": True}})
     handin = log.hand_in().file.read_bytes()
-    quiz_rows = [a for a in log.quiz_records()]
+    quiz_rows = [a for a in quiz_records(log.store.attempts)]
     legacy = {"format": "vkp-quiz-export", "version": 1, "student": "Ben", "exported_at": "2026-11-20T10:00:00Z",
               "answers": [{k: v for k, v in r.to_dict().items() if k not in ("id", "mode")} for r in quiz_rows],
               "summary": {"answered": 3, "correct": 2, "score_percent": 66.7}}

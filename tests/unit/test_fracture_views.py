@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from widgets.core.citations import Citations
 from widgets.core.evidence import load_evidence
 from widgets.fractures.explorer import MIN_HEIGHT_MM, FractureExplorer
-from widgets.fractures.geometry import (EXAMPLES, FractureGeometry, Heights, examples_markdown, genant_grade,
-                               genant_table_markdown, reference_vertebra)
+from widgets.anatomy.geometry import FractureGeometry, Heights, genant_grade, reference_vertebra
+from widgets.fractures.texts import EXAMPLES, examples_markdown, genant_table_markdown
 
 REF = reference_vertebra()
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from widgets.fractures.geometry import (FractureGeometry, Heights, genant_grade, genant_thresholds,
+from widgets.anatomy.geometry import (FractureGeometry, Heights, genant_grade, genant_thresholds,
                                sagittal_outline, wedge_angle_deg)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.classfolder import answer_cases, student_log
-from widgets.classroom.handin import append_attempts, record_attempt, session_filename
-from widgets.classroom.handin_view import DownloadLink, HandInBox
-from widgets.classroom.identity import Identity
-from widgets.classroom.records import EXERCISES, make_attempt, parse_export_text
+from widgets.record.handin import append_attempts, record_attempt, session_filename
+from widgets.record.handin_view import DownloadLink, HandInBox
+from widgets.record.identity import Identity
+from widgets.record.attempts import EXERCISES, make_attempt, parse_export_text
 from widgets.core.citations import Citations
 
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from widgets.core.evidence import Figure, load_evidence
-from widgets.fractures.geometry import FractureGeometry, genant_grade, wedge_angle_deg
+from widgets.anatomy.geometry import FractureGeometry, genant_grade, wedge_angle_deg
 from widgets.outcomes.height import LOSS_MAX, SHAPES, ExplorerInputError, default_explorer
-from widgets.outcomes.model import Choice, Derived, leaves, recompute
+from widgets.core.numbers import Choice, Derived, leaves, recompute
 
 EV = load_evidence()
 HX = default_explorer()

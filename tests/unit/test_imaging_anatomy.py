@@ -11,7 +11,7 @@ import yaml
 
 from widgets.core.evidence import NotVerifiedError, load_evidence
 from widgets.core.loading import ContentError, content_path
-from widgets.imaging.anatomy import DIMENSIONS, load_anatomy, measured_value
+from widgets.anatomy.levels import DIMENSIONS, load_anatomy, measured_value
 
 ANATOMY = load_anatomy()
 LEVELS = ANATOMY.ids
@@ -72,7 +72,7 @@ def test_derived_dimensions_follow_their_rule_from_measured_inputs():
 
 
 def test_illustrative_dimensions_say_why_and_are_named_on_every_figure():
-    from widgets.imaging.fluoro import FluoroViews
+    from widgets.anatomy.fluoro import FluoroViews
     views = FluoroViews("L1")
     l1 = ANATOMY.level("L1")
     illustrative = [d for d in l1.dims.values() if d.status == "illustrative"]
@@ -140,7 +140,7 @@ def test_a_missing_dimension_or_a_reasonless_illustration_is_refused(tmp_path):
 def test_one_anatomy_everywhere():
     """Notebook 01's reference vertebra, the side view, the stepper's views and the height explorer's
     L5 are all the anatomy's L5."""
-    from widgets.fractures.geometry import reference_vertebra
+    from widgets.anatomy.geometry import reference_vertebra
     from widgets.outcomes.height import default_explorer
     l5 = ANATOMY.level("L5")
     ref = reference_vertebra()

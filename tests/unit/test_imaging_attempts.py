@@ -8,12 +8,13 @@ import pytest
 from tests.classfolder import student_log
 from widgets.classroom import grading
 from widgets.classroom import results as cr
-from widgets.classroom.records import EXERCISES, make_attempt, parse_export_text
+from widgets.record.attempts import EXERCISES, make_attempt, parse_export_text
 from widgets.core.citations import Citations
 from widgets.imaging import grading as needle_grading
 from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades, plain
-from widgets.imaging.grading import grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
+from widgets.imaging.grading import grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
 
 HEIGHTS = (20.0, 23.0, 26.3)
 SEG = segment("L1", HEIGHTS)

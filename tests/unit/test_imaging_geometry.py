@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from widgets.core.evidence import load_evidence
-from widgets.imaging import camera
-from widgets.imaging.camera import Needle
-from widgets.imaging.grading import NEURAL, SEGMENTAL, grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
+from widgets.anatomy import camera
+from widgets.anatomy.camera import Needle
+from widgets.imaging.grading import NEURAL, SEGMENTAL, grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
 
 FRACTURE = (20.0, 23.0, 26.3)
 LEVELS = ["L1", "L2", "L3", "L4", "L5"]

@@ -10,12 +10,12 @@ import pytest
 
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup, Slider
-from widgets.imaging.anatomy import load_anatomy
+from widgets.anatomy.levels import load_anatomy
 from tests.classfolder import student_log
-from widgets.imaging.fluoro import FluoroViews
-from widgets.imaging.grading import planned_needle
-from widgets.imaging.scene import Scene
-from widgets.imaging.segment import segment, side_outlines
+from widgets.anatomy.fluoro import FluoroViews
+from widgets.anatomy.needle_path import planned_needle
+from widgets.anatomy.scene import Scene
+from widgets.anatomy.segment import segment, side_outlines
 from widgets.imaging.views import NeedleExercise
 from widgets.procedures.steps import load_procedure
 from widgets.procedures.views import StepperView
@@ -65,9 +65,9 @@ def test_the_barrel_view_shows_the_pedicle_end_on():
 def test_the_pedicle_shows_as_a_bright_ring_in_the_barrel_view(level_id):
     """The simulated radiograph, not a drawing rule: seen along its axis, the pedicle's wall is brighter
     than its middle (the ring of the barrel or owl's-eye view)."""
-    from widgets.imaging import camera
-    from widgets.imaging.fluoro import FRAMES
-    from widgets.imaging.xray import PIXEL_MM, radiograph
+    from widgets.anatomy import camera
+    from widgets.anatomy.fluoro import FRAMES
+    from widgets.anatomy.xray import PIXEL_MM, radiograph
     seg = segment(level_id)
     ped = seg.pedicle
     frame = FRAMES["AP"]
@@ -239,5 +239,5 @@ def test_the_side_view_draws_the_anatomys_pedicle_and_the_planned_needle():
     t = plan.depth_to_y(ped.y_mid)
     assert ped.z_centre - ped.height / 2 < plan.point(t)[2] < ped.z_centre + ped.height / 2, "through the pedicle"
     with pytest.raises(ValueError, match="35.7 mm deep"):
-        from widgets.fractures.drawing import SagittalDrawing
+        from widgets.anatomy.drawing import SagittalDrawing
         SagittalDrawing(ex.geometry.fractured, 30.0)

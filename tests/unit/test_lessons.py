@@ -11,7 +11,8 @@ import pytest
 from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice
 from widgets.candidacy.quiz import stratified_order
-from widgets.candidacy.rules import assess, load_case_bank, load_rules
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import assess, load_rules
 from widgets.classroom.lessons import (
     SECTIONS, SUGGESTED, budget_problems, load_plan, load_plans, notebook_times, render_citations, render_plan_text,
     unrender_citations,

@@ -4,7 +4,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tools.links import binder_link, course_folder, git_pull_path, main, nbgitpuller_link
+from tools.links import main
+from widgets.core.links import binder_link, course_folder, git_pull_path, nbgitpuller_link
 
 
 def test_binder_link_opens_start_notebook():

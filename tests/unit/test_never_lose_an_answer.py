@@ -14,10 +14,10 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.faults import unwritable_folder
-from widgets.candidacy.quiz import Quiz
+from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.quiz_view import QuizView
-from widgets.classroom.progress import ProgressFile, default_progress_path
-from widgets.classroom.records import parse_export_text
+from widgets.record.progress import ProgressFile, default_progress_path
+from widgets.record.attempts import parse_export_text
 
 
 def choose(view, vp, kp, reason):
@@ -37,7 +37,7 @@ def answer_current_right(view):
 
 
 def stored_quiz_answers(path: Path) -> list:
-    return ProgressFile(path).load().records
+    return quiz_records(ProgressFile(path).load().attempts)
 
 
 # ----------------------------------------------------------------------------- 11.1 two sessions, one file
@@ -45,12 +45,12 @@ def stored_quiz_answers(path: Path) -> list:
 KERNEL = """
 import sys, time, random
 from pathlib import Path
-from widgets.classroom.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz
+from widgets.record.progress import ProgressFile
+from widgets.candidacy.quiz import Quiz, quiz_records
 
 path, count, seed, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=seed, records=store.records)
+quiz = Quiz.from_bank(seed=seed, records=quiz_records(store.attempts))
 while not go.exists():
     time.sleep(0.005)
 rng = random.Random(seed)
@@ -59,7 +59,7 @@ for i in range(count):
     store.append(grade.record)
     quiz.next()
     time.sleep(rng.random() * 0.01)
-print("done", len(store.records))
+print("done", len(quiz_records(store.attempts)))
 """
 
 
@@ -105,7 +105,7 @@ def test_a_shared_progress_folder_gives_each_student_their_own_file(tmp_path, mo
 HOLD = """
 import sys, time
 from pathlib import Path
-from widgets.classroom.progress import file_lock
+from widgets.record.progress import file_lock
 path, tmp = Path(sys.argv[1]), Path(sys.argv[2])
 with file_lock(path):
     tmp.write_text('{"half": ')      # a save in progress: its temporary file
@@ -126,7 +126,7 @@ def test_loading_leaves_another_kernels_save_in_progress_alone(tmp_path):
         assert holder.stdout.readline().strip() == "holding"
         store = ProgressFile(path).load()
         assert tmp.exists(), "the other kernel's temporary file was deleted"
-        assert len(store.records) == 1
+        assert len(quiz_records(store.attempts)) == 1
     finally:
         holder.communicate("\n", timeout=30)
 
@@ -184,8 +184,8 @@ def test_a_lone_surrogate_in_the_student_name_does_not_stop_later_saves(tmp_path
     data["student"] = {"name": "Sam\ud800"} if isinstance(data.get("student"), dict) else "Sam\ud800"
     path.write_text(json.dumps(data), encoding="utf-8")     # json.dumps escapes it as \\ud800
     store = ProgressFile(path).load()
-    assert len(store.records) == 1
-    quiz = Quiz.from_bank(records=store.records)
+    assert len(quiz_records(store.attempts)) == 1
+    quiz = Quiz.from_bank(records=quiz_records(store.attempts))
     store.append(quiz.submit(True, True, "indication_met").record)
     assert len(stored_quiz_answers(path)) == 2
 
@@ -200,7 +200,7 @@ def test_a_progress_file_resaved_with_a_bom_is_read_not_thrown_away(tmp_path):
         quiz.next()
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     again = ProgressFile(path).load()
-    assert again.warning is None and len(again.records) == 2
+    assert again.warning is None and len(quiz_records(again.attempts)) == 2
     assert not list(tmp_path.glob("*.corrupt-*"))
 
 

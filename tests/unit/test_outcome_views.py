@@ -13,7 +13,8 @@ from widgets.core.evidence import Figure, load_evidence
 from widgets.outcomes.height import ExplorerInputError, HeightExplorer
 from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeView, evidence_table, explorer_summary,
                                    outcome_evidence, visible_text)
-from widgets.outcomes.model import default_outcomes, fmt, leaves, recompute
+from widgets.core.numbers import fmt, leaves, recompute
+from widgets.outcomes.model import default_outcomes
 from tests.unit.student_text import shown_numbers
 
 EV = load_evidence()

@@ -8,9 +8,9 @@ import pytest
 
 from widgets.core.loading import ContentError
 from widgets.core.evidence import Figure, NotVerifiedError, load_evidence
-from widgets.outcomes.model import (Derived, ItemSpec, build_row, count_figures, default_outcomes, fill,
-                              grade_answer, leaves, load_outcomes, load_patient_questions, outcome_table_md,
-                              parse_count, recompute)
+from widgets.core.numbers import Derived, count_figures, fill, leaves, parse_count, recompute
+from widgets.outcomes.model import (ItemSpec, build_row, default_outcomes, grade_answer, load_outcomes,
+                                    load_patient_questions, outcome_table_md)
 from widgets.core.loading import content_path
 
 EV = load_evidence()
@@ -226,7 +226,7 @@ def test_patient_question_with_two_right_answers_is_refused(tmp_path):
 
 
 def test_values_whose_names_contain_a_dot_are_read_and_traced():
-    from widgets.outcomes.model import lookup, number
+    from widgets.core.numbers import lookup, number
     assert lookup(EV, "cl_pvp_3175_leak_types", "PCE_by_PMMA_volume.3.5_to_7.0_mL") == "0.11%"
     text, used = fill(EV, "{cl_pvp_3175_leak_types:PCE_by_PMMA_volume.gt_7.0_mL#percent} %")
     assert text == "0.9 %" and recompute(EV, used[0]) == 0.9
@@ -257,7 +257,7 @@ def test_a_between_group_item_without_a_direction_is_refused(tmp_path):
 
 
 def test_a_teaching_section_that_quotes_an_unverified_value_names_the_file_and_line(tmp_path):
-    from widgets.outcomes.sections import load_sections
+    from widgets.core.sections import load_sections
     text = content_path("teaching_sections.yaml").read_text(encoding="utf-8")
     old = "{pain_invest_1yr:crossover_control_to_VP#n}"
     line = text[:text.rindex("- >-", 0, text.index(old))].count("\n") + 1   # the bullet that quotes it

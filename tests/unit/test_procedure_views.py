@@ -8,7 +8,7 @@ import ipywidgets as ipw
 import pytest
 
 from tests.classfolder import student_log
-from widgets.classroom.progress import ProgressFile
+from widgets.record.progress import ProgressFile
 from widgets.procedures.balloon import balloon_bounds
 from widgets.core.citations import Citations
 from widgets.core.controls import ListBox

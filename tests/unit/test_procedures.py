@@ -290,12 +290,3 @@ def test_order_result_is_immutable_data():
 def test_content_files_exist_where_documented():
     for p in PROCEDURES:
         assert procedure_path(p) == Path(ROOT / "widgets/content/procedures" / f"{p}.yaml")
-
-
-def test_pure_modules_import_no_widget_or_plotting_library():
-    import subprocess
-    import sys
-    code = ("import sys, widgets.procedures.steps, widgets.procedures.balloon, widgets.recovery.model, widgets.fractures.geometry; "
-            "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'anywidget') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip() == "[]"

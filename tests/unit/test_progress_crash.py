@@ -14,21 +14,21 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from widgets.classroom.progress import ProgressFile
+from widgets.record.progress import ProgressFile
 
 # The child answers cases one by one, saving each; only after a save returns does it report it.
 CHILD = """
 import sys
-from widgets.classroom.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz
+from widgets.record.progress import ProgressFile
+from widgets.candidacy.quiz import Quiz, quiz_records
 
 path, count = sys.argv[1], int(sys.argv[2])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=11, records=store.records)
+quiz = Quiz.from_bank(seed=11, records=quiz_records(store.attempts))
 for i in range(count):
     grade = quiz.submit(i % 2 == 0, i % 3 != 0, "indication_met")
     store.append(grade.record)
-    print(f"saved {len(store.records)} {grade.record.case_id}", flush=True)
+    print(f"saved {len(quiz_records(store.attempts))} {grade.record.case_id}", flush=True)
     quiz.next()
 """
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess
 from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.vignettes import Vignette
 

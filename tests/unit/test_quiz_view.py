@@ -11,10 +11,11 @@ import pytest
 
 import traitlets
 
-from widgets.candidacy.rules import REASON_IDS, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import REASON_IDS
 from widgets.core.citations import Citations
-from widgets.classroom.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz
+from widgets.record.progress import ProgressFile
+from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.core.controls import RadioGroup
 from widgets.candidacy.quiz_view import QuizView
 
@@ -45,7 +46,7 @@ def visible(html_value: str) -> str:
 @pytest.fixture
 def view(tmp_path):
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    return QuizView(Quiz.from_bank(load_case_bank(), records=store.records), store, Citations(),
+    return QuizView(Quiz.from_bank(load_case_bank(), records=quiz_records(store.attempts)), store, Citations(),
                     export_dir=tmp_path)
 
 
@@ -151,7 +152,7 @@ def test_review_and_retry(view):
 
 
 def test_hand_in_needs_a_name_then_writes_the_file_beside_the_notebook(view, tmp_path):
-    from widgets.classroom.records import parse_export_text
+    from widgets.record.attempts import parse_export_text
     answer(view, True, True, "indication_met")
     view.handin.button.click()
     assert "type your name" in view.handin.status.value and 'role="alert"' in view.handin.status.value
@@ -202,7 +203,7 @@ def test_every_key_the_feedback_can_cite_is_numbered_by_the_notebook():
 
 
 def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
-    from widgets.classroom.progress import ProgressFile
+    from widgets.record.progress import ProgressFile
     from widgets.candidacy.quiz import Quiz
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load(), export_dir=tmp_path)
     assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""

@@ -10,13 +10,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from widgets.candidacy.flashcards import HEADERS, anki_text, card_for, missed_cards
-from widgets.candidacy.quiz import Quiz, QuizError
+from widgets.candidacy.quiz import Quiz, QuizError, quiz_records
 from widgets.candidacy.review import INTERVALS_DAYS, build_schedule, due_text, interval_days, schedule_for
-from widgets.candidacy.rules import assess, load_case_bank
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import assess
 from widgets.candidacy.vignettes import Vignette
-from widgets.classroom.class_summary import read_rules_summary, write_rules_summary
-from widgets.classroom.progress import ProgressFile
-from widgets.classroom.records import FileProblem
+from widgets.candidacy.class_summary import read_rules_summary, write_rules_summary
+from widgets.record.progress import ProgressFile
+from widgets.record.attempts import FileProblem
 
 BANK = load_case_bank()
 UTC = timezone.utc
@@ -91,7 +92,7 @@ def test_the_saved_progress_keeps_the_schedule_across_sessions(tmp_path):
     now[0] = at(1, 2)
     # Another day, a new session: a new quiz from the saved answers only.
     reloaded = ProgressFile(tmp_path / "p.progress.json").load()
-    later = Quiz.from_bank(BANK, records=reloaded.records, clock=clock, tz=UTC)
+    later = Quiz.from_bank(BANK, records=quiz_records(reloaded.attempts), clock=clock, tz=UTC)
     assert later.schedule().items == q.schedule().items
     assert later.due_today() >= 2, "the missed case and the rule behind it are due the next day"
     first = later.start_review()

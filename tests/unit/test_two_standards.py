@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.quiz import PRACTICE, STANDARD, Quiz
-from widgets.candidacy.rules import (
-    COAGULOPATHY, FRACTURE_CAUSES, PRACTICE_RULE_IDS, CaseBankError, Patient, PatientError, assess, load_case_bank,
-)
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import (COAGULOPATHY, FRACTURE_CAUSES, PRACTICE_RULE_IDS, CaseBankError, Patient,
+    PatientError, assess)
 from widgets.classroom import grading
-from widgets.classroom.records import make_attempt
+from widgets.record.attempts import make_attempt
 from widgets.core.evidence import load_evidence
 
 BANK = load_case_bank()

@@ -3,7 +3,7 @@
 A mobile C-arm's image intensifier is round: its screen shows a circle of image, dark outside, a
 little darker toward the rim (the intensifier's brightness falls off from the centre, "vignetting"),
 with a soft edge.  This module turns an x-ray image into that picture, so the views of the real CT
-(:mod:`widgets.anatomy.ct`) and of the synthetic spine (``widgets.imaging.xray``) can share one look.
+(:mod:`widgets.anatomy.ct`) and of the synthetic spine (``widgets.anatomy.xray``) can share one look.
 
 **Grey scale.**  Fluoroscopic images are digital and can be shown either way: dense structures
 white, as on a radiograph, or inverted, dense structures black [Dartmouth, "Introduction to
@@ -26,7 +26,7 @@ shown with ``origin="lower"`` over the frame's ``extent``):
 * :func:`grey` - line integrals of attenuation -> grey 0 (black) ... 1 (white) in the chosen
   convention, with the mild edge enhancement C-arms apply (:func:`normalised` then :func:`finish`,
   so the part that does not change with the needle can be computed once);
-* :func:`to_screen` - a 0..1 radiograph drawn bone-light (as ``widgets.imaging.xray`` makes them)
+* :func:`to_screen` - a 0..1 radiograph drawn bone-light (as ``widgets.anatomy.xray`` makes them)
   -> the chosen convention;
 * :func:`round_field` - the intensifier's round field: vignetting inside, a soft edge, black outside;
 * :func:`cylinder_path` and :func:`ellipsoid_path` - the length (mm) each ray travels through a
@@ -195,7 +195,7 @@ def grey(line_integral: np.ndarray, win: tuple[float, float], *, dense: str = DE
 
 
 def to_screen(radiograph: np.ndarray, *, dense: str = DENSE) -> np.ndarray:
-    """A 0..1 image drawn bone-light (``widgets.imaging.xray.radiograph``) -> the screen's
+    """A 0..1 image drawn bone-light (``widgets.anatomy.xray.radiograph``) -> the screen's
     convention: inverted for ``dense="dark"``, unchanged for ``"light"``."""
     if dense not in ("dark", "light"):
         raise ValueError(f"dense must be 'dark' or 'light', not {dense!r}")

@@ -9,7 +9,7 @@ Say only what any reader can see on it; no diagnosis, grade or history of this s
 Every picture made from it shows :data:`CREDIT` (the licence requires the credit).
 
 **Coordinates** (millimetres), shared by every function here and matching the synthetic spine of
-``widgets.imaging.segment`` up to where the origin sits:
+``widgets.anatomy.segment`` up to where the origin sits:
 
 * ``x``: left-right, 0 on the spine's midline, positive toward the patient's **left**;
 * ``y``: front to back, positive toward the **back**, 0 at the crop's front face;
@@ -76,7 +76,7 @@ millimetre the other side of it.  :data:`RESOLUTION_NOTE` says so in words for t
 
 A needle is anything with ``entry`` (x, y, z), ``direction`` (a unit vector, forward is toward
 -y) and ``depth`` (mm from the entry to the tip): a :class:`NeedlePath`, or
-``widgets.imaging.camera.Needle`` (same axes and angles; :func:`needle_from_angles` converts).
+``widgets.anatomy.camera.Needle`` (same axes and angles; :func:`needle_from_angles` converts).
 The grade holds numbers only; the texts that name each danger with its source belong to the
 needle exercise's grading (``widgets.imaging.grading``), which can read these results.
 
@@ -90,7 +90,7 @@ API (all pure, numpy only; the scan loads lazily, once, on first use):
 * :func:`pedicle_axis` and :func:`textbook_needle` - the mask's pedicle axis as a needle, and a
   path through the pedicle's isthmus to the target (one pedicle: the midline of the front third);
 * :func:`needle_from_angles` - a :class:`NeedlePath` from an entry and two angles, as
-  ``widgets.imaging.camera.Needle`` defines them;
+  ``widgets.anatomy.camera.Needle`` defines them;
 * :func:`frame_for` - the square a view shows around a level (C-arm field);
 * :func:`drr` -> :class:`Radiograph` (needle-free line integrals, the needle's added, the window,
   the frame); ``extra`` adds anything else (cement or a balloon: :func:`blob`), and
@@ -352,7 +352,7 @@ class NeedlePath:
 
 
 def as_path(needle) -> NeedlePath:
-    """Any needle with ``entry``, ``direction`` and ``depth`` (e.g. ``widgets.imaging.camera.Needle``)."""
+    """Any needle with ``entry``, ``direction`` and ``depth`` (e.g. ``widgets.anatomy.camera.Needle``)."""
     if isinstance(needle, NeedlePath):
         return needle
     return NeedlePath(tuple(needle.entry), tuple(float(v) for v in needle.direction), float(needle.depth))
@@ -361,7 +361,7 @@ def as_path(needle) -> NeedlePath:
 def needle_from_angles(entry, medial_deg: float, caudal_deg: float, depth: float, side: int) -> NeedlePath:
     """A needle entering at ``entry`` (mm), turned ``medial_deg`` toward the midline and ``caudal_deg``
     toward the feet from straight ahead (toward -y), on ``side`` (+1 the patient's left): the
-    angles of ``widgets.imaging.camera.Needle``."""
+    angles of ``widgets.anatomy.camera.Needle``."""
     a, b = math.radians(medial_deg), math.radians(caudal_deg)
     d = (-side * math.sin(a) * math.cos(b), -math.cos(a) * math.cos(b), -math.sin(b))
     return NeedlePath(tuple(entry), d, depth)

@@ -1,7 +1,7 @@
 """Who is a candidate: the leaflet's rules, the case bank, the vignette generator and the quiz (pure); the quiz view.
 
 Pure logic lives in modules that import neither ipywidgets nor matplotlib; the views sit beside it.
-The pure logic of :mod:`widgets.candidacy.rules` is importable from here, e.g. ``from widgets.candidacy import ...``.
+The pure logic of :mod:`widgets.candidacy.rules` (and :func:`~widgets.candidacy.bank.load_case_bank`) is importable from here, e.g. ``from widgets.candidacy import ...``.
 """
 
 from widgets.candidacy.rules import (  # noqa: F401
@@ -26,7 +26,7 @@ from widgets.candidacy.rules import (  # noqa: F401
     Case,
     CaseBank,
     LoadedBank,
-    load_case_bank,
     CaseBankError,
     rules_markdown,
 )
+from widgets.candidacy.bank import load_case_bank  # noqa: F401

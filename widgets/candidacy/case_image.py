@@ -33,7 +33,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from widgets.core.loading import ContentModel
-from widgets.fractures.geometry import GRADE_NAMES, REGIONS, FractureGeometry, Heights
+from widgets.anatomy.geometry import GRADE_NAMES, REGIONS, FractureGeometry, Heights
+from widgets.anatomy.levels import load_anatomy, level
 
 #: The lowest fraction of a wall's height the simulated x-ray draws (a body flattened further would
 #: no longer read as a vertebral body in the drawing); the highest is 1, the unfractured height.
@@ -50,7 +51,6 @@ LEVEL_WORDS = re.compile(r"\b([CTLS])(\d{1,2})\b")
 
 
 def _anatomy_ids() -> list[str]:
-    from widgets.imaging.anatomy import load_anatomy   # read lazily: the anatomy loads the evidence files
     return load_anatomy().ids
 
 
@@ -149,7 +149,6 @@ class ImageReading:
 
 def read_image(image: CaseImage) -> ImageReading:
     """The image's heights in mm (its level's expected heights times the fractions) and their grade."""
-    from widgets.imaging.anatomy import level
     lv = level(image.level)
     expected = lv.expected_heights()
     heights = tuple(round(e * f, 3) for e, f in zip(expected, image.heights_fraction.as_tuple()))

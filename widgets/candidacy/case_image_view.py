@@ -2,7 +2,7 @@
 
 :func:`case_image_html` gives the ``<img>`` (with alt text saying the level and which height is
 lost) for a case's :class:`~widgets.candidacy.case_image.CaseImage`.  The radiograph itself is
-:func:`widgets.imaging.xray.radiograph` (the same projection as the fluoroscopy views of notebook
+:func:`widgets.anatomy.xray.radiograph` (the same projection as the fluoroscopy views of notebook
 04); this module only frames it, labels the three vertebrae and says on the figure what it is.
 Each image is drawn once per level and shape and kept (a case shown again costs nothing).
 """
@@ -16,9 +16,9 @@ from matplotlib import patheffects
 from widgets.candidacy.case_image import FIGURE_LABEL, CaseImage, ImageReading, read_image
 from widgets.core.figures import img_html, new_figure, png_bytes
 from widgets.core.style import OKABE_ITO
-from widgets.imaging import camera
-from widgets.imaging.segment import Segment, segment
-from widgets.imaging.xray import Frame, forget_voxels, radiograph
+from widgets.anatomy import camera
+from widgets.anatomy.segment import Segment, segment
+from widgets.anatomy.xray import Frame, forget_voxels, radiograph
 
 #: The side view, wide enough for the treated body and the whole of its neighbours (mm).
 FRAME = Frame(-24.0, 90.0, -46.0, 80.0)

@@ -30,9 +30,11 @@ from pydantic import Field, field_validator, model_validator
 
 from widgets.candidacy.rules import (
     PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    RuleList, StandardRule, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate, load_rules,
+    RuleList, StandardRule, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate,
+    load_rules,
 )
 from widgets.core.citations import keys_in
+from widgets.core.evidence import load_evidence
 from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
 
 STANDARD = "current_practice"
@@ -117,7 +119,6 @@ class PracticeRuleSet(RuleList, ContentModel):
 def _load(path: str) -> PracticeRuleSet:
     located = read_yaml(path)
     rules = validate(located, PracticeRuleSet, path)
-    from widgets.core.evidence import load_evidence
     evidence = load_evidence()
     for i, rule in enumerate(rules.rules):
         if LEAFLET_SOURCE in rule.cites:
@@ -147,7 +148,6 @@ def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> A
 
 def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:
     """(the leaflet's assessment, current practice's) of one patient."""
-    from widgets.candidacy.rules import assess
     return assess(patient), assess_practice(patient)
 
 

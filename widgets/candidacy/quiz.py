@@ -11,18 +11,16 @@ generated practice interleaves rules the same way.
 :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
 rule) against :func:`widgets.candidacy.assess`, the leaflet's rules, and returns an
 :class:`AnswerRecord`; :meth:`AnswerRecord.to_attempt` gives the
-:class:`~widgets.classroom.records.Attempt` that the progress file and the hand-in store.
+:class:`~widgets.record.attempts.Attempt` that the progress file and the hand-in store.
 :meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
 weighted toward the rules the student missed.  :attr:`Quiz.score` is the one score definition
-(:func:`widgets.classroom.records.score`) that the hand-in and the class results use too.
+(:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import re
 from collections import Counter
@@ -33,13 +31,14 @@ from typing import Callable, Iterable, Literal, Optional, Sequence
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
+from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_case_bank, load_rules,
+    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
 )
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
 from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
-from widgets.classroom.records import Attempt, Score, answered_at, new_id, score, utc_stamp
+from widgets.record.attempts import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
@@ -155,14 +154,18 @@ class AnswerRecord(ContentModel):
         except KeyError as exc:
             raise ValueError(f"the quiz answer lacks {exc}") from None
 
-    @classmethod
-    def from_legacy(cls, data: object, *, salt: str = "") -> "AnswerRecord":
-        """A version-1 record (no id): its id is derived from its content, so copies merge."""
-        if not isinstance(data, dict) or "id" in data:
-            raise ValueError("not a version-1 quiz answer")
-        digest = hashlib.sha256((salt + "\n" + json.dumps(data, sort_keys=True, default=str)).encode(
-            "utf-8", "replace")).hexdigest()[:32]
-        return cls.model_validate({**data, "id": digest})
+
+def quiz_records(attempts: Iterable[Attempt]) -> list[AnswerRecord]:
+    """The quiz's answers among a student's stored attempts (a progress file's, a log's), as the quiz holds them,
+    in the order given; an attempt that is not a complete quiz answer is left out."""
+    out = []
+    for attempt in attempts:
+        if attempt.exercise == EXERCISE:
+            try:
+                out.append(AnswerRecord.from_attempt(attempt))
+            except ValueError:
+                continue
+    return out
 
 
 @dataclass(frozen=True)

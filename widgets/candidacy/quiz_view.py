@@ -1,7 +1,7 @@
 """The candidacy quiz widget: a vignette, answers per procedure, the deciding rule, feedback, hand-in.
 
 :class:`QuizView` draws a :class:`widgets.candidacy.quiz.Quiz` and saves every answer through the
-student's :class:`widgets.classroom.handin.ExerciseLog` (the progress file) as soon as it is graded.
+student's :class:`widgets.record.handin.ExerciseLog` (the progress file) as soon as it is graded.
 When nothing can be saved it says so once, keeps the answers in the notebook, offers them at once
 as a browser download, and lets the student choose another folder without a restart.  Everything a
 student does works from the keyboard (Tab between controls, arrows in the radio
@@ -23,16 +23,18 @@ from IPython.display import HTML as HTMLOutput
 from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.flashcards import flashcards_filename
-from widgets.candidacy.practice import load_practice_rules, reason_title
-from widgets.candidacy.quiz import Grade, Quiz, QuizError
-from widgets.candidacy.rules import PROCEDURES, REASON_IDS, case_notes, load_case_bank, load_rules
-from widgets.classroom.class_summary import DEFAULT_NAME, own_rule_misses, read_rules_summary
-from widgets.classroom.handin import ExerciseLog, default_log
-from widgets.classroom.handin_view import DownloadLink, HandInBox
-from widgets.classroom.progress import ProgressError, ProgressFile, atomic_write_text
-from widgets.classroom.records import FileProblem
+from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
+from widgets.candidacy.quiz import Grade, Quiz, QuizError, quiz_records
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import PROCEDURES, REASON_IDS, assess, case_notes, load_rules
+from widgets.candidacy.class_summary import DEFAULT_NAME, own_rule_misses, read_rules_summary
+from widgets.record.handin import ExerciseLog, default_log
+from widgets.record.handin_view import DownloadLink, HandInBox
+from widgets.record.progress import ProgressError, ProgressFile, atomic_write_text
+from widgets.record.attempts import FileProblem
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
+from widgets.candidacy.vignettes import Vignette, generate
 
 WIDE = {"description_width": "initial"}
 AUTO = ipw.Layout(width="auto")  # buttons as wide as their labels, never truncated
@@ -167,7 +169,7 @@ class QuizView(ipw.VBox):
         try:
             loaded = load_case_bank(bank)
             quiz = Quiz.from_bank(loaded, seed=log.quiz_seed if seed is None else seed, order_seed=log.order_seed,
-                                  records=log.quiz_records())
+                                  records=quiz_records(log.store.attempts))
         except (ValueError, OSError) as exc:
             return error_box(str(exc))
         view = cls(quiz, log, citations)
@@ -506,9 +508,6 @@ def findings_words(patient) -> list[str]:
 
 def case_card(vignette, citations: Citations) -> HTMLOutput:
     """A patient card: the case, its findings in plain words, and both standards' verdicts side by side."""
-    from widgets.candidacy.practice import compare, load_practice_rules
-    from widgets.candidacy.practice import assess_practice
-    from widgets.candidacy.rules import assess
     leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
     comparison = compare(leaflet, practice)
     prules = load_practice_rules()
@@ -534,7 +533,6 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
 
 def standards_tables(citations: Citations) -> HTMLOutput:
     """Both standards' rules in plain words, each in a disclosure: what applies, to which procedure, and why."""
-    from widgets.candidacy.practice import load_practice_rules
     leaflet, practice = load_rules(), load_practice_rules()
 
     def table(rules, kind_words, caption: str) -> str:
@@ -560,7 +558,6 @@ def standards_tables(citations: Citations) -> HTMLOutput:
 
 def example_case(case_id: str | None = None, *, seed: int | None = None, citations: Citations | None = None):
     """The card of a bank case (by id) or of the first generated case for ``seed``."""
-    from widgets.candidacy.vignettes import Vignette, generate
     cites = citations or Citations()
     if case_id is not None:
         return case_card(Vignette.from_case(load_case_bank().case(case_id)), cites)

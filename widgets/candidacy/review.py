@@ -1,7 +1,7 @@
 """Spaced review: the cases and rules a student missed come back after growing intervals.
 
 Every answer the quiz records carries its time (``answered_at``), and the progress file keeps every
-answer (merged, never overwritten: :mod:`widgets.classroom.progress`).  The schedule is therefore
+answer (merged, never overwritten: :mod:`widgets.record.progress`).  The schedule is therefore
 not stored beside the answers but *replayed from them*: :func:`build_schedule` walks a student's
 answers in time order, so the same saved progress gives the same schedule in any session, on any
 machine, and two copies of the progress merged together give the schedule of all their answers.

@@ -14,9 +14,11 @@ fracture without a cause, is rejected with a ``ValueError`` naming both fields
 fracture caused by infection counts as an infection in the vertebra, as the
 leaflet says, whether or not ``vertebral_infection`` is also set.
 
-:func:`load_case_bank` reads an instructor's case bank; anything malformed
-raises :class:`CaseBankError` (a :class:`~widgets.core.loading.ContentError`, so a
-``ValueError``) naming the file, the case id or line, and the field.
+The case bank's models are here too (:class:`Case`, :class:`LoadedBank`); it is read by
+:func:`widgets.candidacy.bank.load_case_bank`, which checks every case against both standards, so it
+sits above this module and :mod:`widgets.candidacy.practice`.  Anything malformed raises
+:class:`CaseBankError` (a :class:`~widgets.core.loading.ContentError`, so a ``ValueError``) naming the
+file, the case id or line, and the field.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -32,7 +34,8 @@ from pydantic import Field, StrictBool, ValidationError, field_validator, model_
 
 from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from widgets.core.citations import keys_in
-from widgets.candidacy.case_image import CaseImage, image_problem
+from widgets.core.evidence import load_evidence
+from widgets.candidacy.case_image import CaseImage
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
 FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
@@ -360,7 +363,6 @@ def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
 def _load_rules(path: str) -> RuleSet:
     located = read_yaml(path)
     rules = validate(located, RuleSet, path)
-    from widgets.core.evidence import load_evidence
     evidence = load_evidence()
     for rule in rules.rules:
         check_keys(path, located, ("rules",), f"rules (in id '{rule.id}')", list(rule.cites) + rule.note_cites,
@@ -571,116 +573,6 @@ class LoadedBank:
             if c.id == case_id:
                 return c
         raise KeyError(f"no case '{case_id}' in {self.path}")
-
-
-def load_case_bank(path: Path | str | None = None) -> LoadedBank:
-    """Load and check a case bank; a malformed bank raises :class:`CaseBankError`.
-
-    Checked: valid YAML; a mapping with a ``cases`` list; every field of every
-    case present and allowed; case ids unique; each case's stated answer
-    (``expected``) agrees with :func:`assess`, and its answer under current practice
-    (``expected_practice``, where given) with :func:`widgets.candidacy.practice.assess_practice`; a case's
-    simulated x-ray (``image``) agrees with its findings (:func:`widgets.candidacy.case_image.image_problem`).
-    Nothing is returned unless the whole bank passes.
-    """
-    path = Path(path or content_path("cases.yaml"))
-    try:
-        located = read_yaml(path)
-    except ContentError as exc:
-        raise CaseBankError.wrap(exc) from None
-    except RecursionError:  # read_yaml recurses into an alias that contains itself
-        raise CaseBankError(path, "this YAML refers to itself through an alias (&name ... *name) "
-                                  "or is nested too deeply", field="(whole file)",
-                            fix="write each case out in full, without self-referencing aliases") from None
-    except (TypeError, ValueError) as exc:  # read_yaml fails on a list or mapping used as a key
-        raise CaseBankError(path, f"this is not a usable YAML case bank ({type(exc).__name__}: {exc})",
-                            line=_complex_key_line(path), field="(a mapping key)",
-                            fix="use plain words as keys, in a mapping with a 'cases' list") from None
-    data = located.data
-    if data is not None and not isinstance(data, dict):
-        raise CaseBankError(path, f"this is not a case bank (the file holds a {type(data).__name__})",
-                            line=1, field="cases",
-                            fix="start the file with 'cases:' followed by a list of cases")
-    try:
-        bank = validate(located, CaseBank, path)
-    except ContentError as exc:
-        raise CaseBankError.wrap(exc) from None
-    seen: dict[str, int] = {}
-    for i, case in enumerate(bank.cases):
-        line = located.line_for(("cases", i, "id"))
-        if case.id in seen:
-            raise CaseBankError(path, f"the case id '{case.id}' is used twice (first at case {seen[case.id] + 1})",
-                                line=line, field=f"cases[{i}].id (in id '{case.id}')",
-                                fix="give each case its own id")
-        seen[case.id] = i
-    from widgets.core.evidence import load_evidence
-    evidence = load_evidence()
-    for i, case in enumerate(bank.cases):
-        for key in keys_in(case.evidence_note or ""):
-            if key not in evidence:
-                raise CaseBankError(path, f"the evidence note cites '[@{key}]', which names no evidence entry",
-                                    line=located.line_for(("cases", i, "evidence_note")),
-                                    field=f"cases[{i}].evidence_note (in id '{case.id}')",
-                                    fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    rules = load_rules()
-    from widgets.candidacy.practice import assess_practice
-    for i, case in enumerate(bank.cases):
-        _check_stated(path, located, i, case, "expected", case.expected, assess(case.patient, rules),
-                      "the leaflet's rules", "correct the answer or the findings")
-        if case.expected_practice is not None:
-            _check_stated(path, located, i, case, "expected_practice", case.expected_practice,
-                          assess_practice(case.patient), "current practice's rules",
-                          "correct the answer or the findings, or leave expected_practice out to have it computed")
-        if case.image is not None:
-            problem = image_problem(case.image, case.findings, case.history)
-            if problem is not None:
-                where, what, fix = problem
-                raise CaseBankError(path, what, line=located.line_for(("cases", i, "image", where)),
-                                    field=f"cases[{i}].image.{where} (in id '{case.id}')", fix=fix)
-    return LoadedBank(path, bank.title, tuple(bank.cases))
-
-
-def _check_stated(path, located, i: int, case, key: str, stated, result, standard: str, fix: str) -> None:
-    """A case's stated answer under one standard must be what that standard's rules give (CaseBankError)."""
-    for proc in PROCEDURES:
-        given, truth = getattr(stated, proc), result.decision(proc)
-        if given != truth.eligible:
-            raise CaseBankError(
-                path, f"the stated answer ({str(given).lower()}) disagrees with {standard}, which give "
-                      f"{str(truth.eligible).lower()} ({', '.join(truth.rule_ids)})",
-                line=located.line_for(("cases", i, key, proc)), field=f"cases[{i}].{key}.{proc} (in id '{case.id}')",
-                fix=fix)
-    if set(stated.deciding_rules) != set(result.deciding_rules):
-        raise CaseBankError(
-            path, f"the deciding rules {stated.deciding_rules} disagree with {standard}, which give "
-                  f"{list(result.deciding_rules)}",
-            line=located.line_for(("cases", i, key, "deciding_rules")),
-            field=f"cases[{i}].{key}.deciding_rules (in id '{case.id}')",
-            fix="list exactly the rules that decide the case")
-
-
-def _complex_key_line(path: Path) -> int | None:
-    """The line of the first mapping key that is a list or mapping (YAML allows it; we do not)."""
-    import yaml
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except Exception:  # noqa: BLE001 - only a hint for the message
-        return None
-    stack = [node] if node is not None else []
-    seen: set[int] = set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:  # an alias that points back into itself
-            continue
-        seen.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                if not isinstance(k, yaml.ScalarNode):
-                    return k.start_mark.line + 1
-                stack.append(v)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-    return None
 
 
 class CaseBankError(CandidacyError):

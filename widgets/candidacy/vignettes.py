@@ -42,7 +42,8 @@ from widgets.candidacy.rules import (
     REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
 )
 from widgets.core.loading import ContentModel, content_path, load_model
-from widgets.fractures.geometry import FractureGeometry, Heights
+from widgets.anatomy.geometry import FractureGeometry, Heights
+from widgets.candidacy.practice import assess_practice
 
 
 @dataclass(frozen=True)
@@ -471,7 +472,6 @@ def generate_for_rule(seed: int, rule: str, *, start: int = 0, templates: Templa
 
 def scenario_rule_fires(v: Vignette) -> bool:
     """True when the vignette's scenario rule is among the rules that decide it under either standard."""
-    from widgets.candidacy.practice import assess_practice
     decided = set()
     for result in (assess(v.patient), assess_practice(v.patient)):
         decided |= set(result.vertebroplasty.rule_ids) | set(result.kyphoplasty.rule_ids)

@@ -12,9 +12,11 @@ from __future__ import annotations
 from widgets.candidacy.case_image import read_image
 from widgets.classroom.lessons import render_citations
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
-from widgets.candidacy.rules import assess, load_case_bank, load_rules
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.rules import assess, load_rules
 from widgets.core.evidence import load_evidence
-from widgets.outcomes.model import fill, load_patient_questions
+from widgets.core.numbers import fill
+from widgets.outcomes.model import load_patient_questions
 from widgets.procedures.steps import PROCEDURES, load_procedure, questions_for
 from widgets.recovery.model import quiz_questions
 

@@ -1,6 +1,6 @@
 """Reading the version-1 exports students handed in before the hand-in file, and CSV cells made safe.
 
-Before every exercise wrote one hand-in file (:mod:`widgets.classroom.records`), the quiz exported
+Before every exercise wrote one hand-in file (:mod:`widgets.record.attempts`), the quiz exported
 JSON (``"format": "vkp-quiz-export"``) or CSV, and the ordering test exported JSON
 (``"format": "vkp-ordering-export"``).  Students still hand such files in, so the class results read
 them, tolerantly:
@@ -30,8 +30,8 @@ import io
 import json
 from datetime import datetime, timezone
 
-from widgets.classroom.identity import Identity, match_key, safe_slug, validate_name
-from widgets.classroom.records import Attempt, FileProblem, is_iso
+from widgets.record.identity import Identity, match_key, safe_slug, validate_name
+from widgets.record.attempts import Attempt, FileProblem, is_iso
 
 QUIZ_FORMAT = "vkp-quiz-export"
 ORDERING_FORMAT = "vkp-ordering-export"
@@ -50,10 +50,10 @@ class ExportError(ValueError):
 
 def validate_student(text: str | None) -> str:
     """A student's name or id for an export file, checked as every name is
-    (:func:`widgets.classroom.identity.validate_name`); raises :class:`ExportError` saying what to fix.
+    (:func:`widgets.record.identity.validate_name`); raises :class:`ExportError` saying what to fix.
 
     Kept for exercises that still write their own export files (the needle placement of issue 14);
-    new exercises hand in through :mod:`widgets.classroom.handin` instead.
+    new exercises hand in through :mod:`widgets.record.handin` instead.
     """
     try:
         return validate_name(text, "name or student id")
@@ -62,7 +62,7 @@ def validate_student(text: str | None) -> str:
 
 
 def _slug(student: str) -> str:
-    """A file-name part for a student's name (any script kept; see :func:`~widgets.classroom.identity.safe_slug`)."""
+    """A file-name part for a student's name (any script kept; see :func:`~widgets.record.identity.safe_slug`)."""
     return safe_slug(student)
 
 

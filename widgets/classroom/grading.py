@@ -19,7 +19,19 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from widgets.classroom.records import Attempt, Grade
+from widgets.record.attempts import Attempt, Grade
+from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.vignettes import Vignette, generate
+from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
+from widgets.candidacy.rules import REASON_IDS
+from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, load_questions
+from widgets.outcomes.model import load_patient_questions
+from widgets.recovery.model import quiz_questions
+from widgets.anatomy.levels import load_anatomy
+from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
+from widgets.imaging.grading import grade
+from widgets.anatomy.needle_path import needle_at
+from widgets.anatomy.segment import segment
 
 _GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
 
@@ -50,14 +62,11 @@ def regrade(attempt: Attempt) -> dict[str, Grade]:
 
 @lru_cache(maxsize=4)
 def _bank(path: str | None):
-    from widgets.candidacy.rules import load_case_bank
-    from widgets.candidacy.vignettes import Vignette
     return {c.id: Vignette.from_case(c) for c in load_case_bank(path)}
 
 
 def quiz_vignette(case_id: str, bank_path: str | None = None):
     """The vignette a quiz answer was about: a bank case, or a practice case regenerated from its id."""
-    from widgets.candidacy.vignettes import generate
     bank = _bank(bank_path)
     if case_id in bank:
         return bank[case_id]
@@ -69,8 +78,6 @@ def quiz_vignette(case_id: str, bank_path: str | None = None):
 
 def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Grade]:
     """Both standards' grades of a quiz answer: the leaflet's (the first) and current practice's."""
-    from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
-    from widgets.candidacy.rules import REASON_IDS
     a = attempt.answer
     vp, kp, reason = a.get("vertebroplasty"), a.get("kyphoplasty"), a.get("reason")
     if not isinstance(vp, bool) or not isinstance(kp, bool) or reason not in REASON_IDS:
@@ -90,7 +97,6 @@ def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Gr
 # --------------------------------------------------------------------------- the step order
 
 def regrade_order(attempt: Attempt) -> dict[str, Grade]:
-    from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure
     if attempt.item not in PROCEDURES:
         raise Ungradable("the procedure is not one of the course's")
     proc = load_procedure(attempt.item)
@@ -113,9 +119,6 @@ def regrade_order(attempt: Attempt) -> dict[str, Grade]:
 
 @lru_cache(maxsize=1)
 def _choice_questions() -> dict[str, dict]:
-    from widgets.outcomes.model import load_patient_questions
-    from widgets.procedures.steps import load_questions
-    from widgets.recovery.model import quiz_questions
     return {"decision-points": {q.id: q for q in load_questions().questions},
             "aftercare-quiz": {q.id: q for q in quiz_questions()},
             "patient-questions": {q.id: q for q in load_patient_questions()}}
@@ -169,10 +172,6 @@ def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
     """Grade a needle placement again from the geometry of the level it was placed in."""
     import math
 
-    from widgets.imaging.anatomy import load_anatomy
-    from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
-    from widgets.imaging.grading import grade, needle_at
-    from widgets.imaging.segment import segment
     if attempt.item not in load_anatomy().ids:
         raise Ungradable("the level is not one the course draws")
     values = {}

@@ -28,8 +28,8 @@ from pydantic import Field, model_validator
 from widgets.core.citations import CITE_RE, Citations
 from widgets.core.course import load_course
 from widgets.core.loading import ContentError, ContentModel, read_yaml, validate
+from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
 
-REPO = Path(__file__).resolve().parents[2]
 
 #: Sections every plan's body must have, in this order.
 SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "If you run late",
@@ -135,7 +135,7 @@ def split_front_matter(path: Path, text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def load_plan(path: Path | str, repo: Path = REPO) -> LessonPlan:
+def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     front, body = split_front_matter(path, text)
@@ -171,11 +171,11 @@ def load_plan(path: Path | str, repo: Path = REPO) -> LessonPlan:
     return plan
 
 
-def plan_paths(folder: Path | str = REPO / "lessons" / "plans") -> list[Path]:
+def plan_paths(folder: Path | str = LESSONS_DIR / "plans") -> list[Path]:
     return sorted(Path(folder).glob("*.md"))
 
 
-def load_plans(folder: Path | str = REPO / "lessons" / "plans") -> list[LessonPlan]:
+def load_plans(folder: Path | str = LESSONS_DIR / "plans") -> list[LessonPlan]:
     return [load_plan(p) for p in plan_paths(folder)]
 
 

@@ -1,7 +1,7 @@
 """A class's hand-ins read, graded again and summed up for the debrief.
 
 :func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
-(``.jsonl``, :mod:`widgets.classroom.records`), progress files handed in by mistake, and the
+(``.jsonl``, :mod:`widgets.record.attempts`), progress files handed in by mistake, and the
 version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
 anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
 empty, damaged, foreign, or one this account may not read) is named with the reason in
@@ -9,13 +9,13 @@ empty, damaged, foreign, or one this account may not read) is named with the rea
 
 * the same answer found in several files (copies, renamed downloads, a hand-in and its download)
   counts once, by its id;
-* students are told apart by :attr:`widgets.classroom.identity.Identity.key` (hub login, student id,
+* students are told apart by :attr:`widgets.record.identity.Identity.key` (hub login, student id,
   per-install id, or for old exports the name compared case- and space-insensitively in NFC);
 * every answer is graded again from the course content (:mod:`widgets.classroom.grading`); flags a
   student edited change nothing and are reported.
 
 The summaries show first-try and final results side by side, using the one score definition of
-:func:`widgets.classroom.records.score` that the quiz widget shows: per student, per rule, per case
+:func:`widgets.record.attempts.score` that the quiz widget shows: per student, per rule, per case
 (a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
 students chose (the misconception), the step order, and the multiple-choice exercises.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
@@ -38,16 +38,19 @@ from pathlib import Path
 
 from widgets.classroom import grading
 from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
-from widgets.classroom.identity import Identity
-from widgets.classroom.progress import LEGACY_FORMAT, parse_progress
-from widgets.classroom.records import (
+from widgets.record.identity import Identity
+from widgets.record.progress import LEGACY_FORMAT, parse_progress
+from widgets.record.attempts import (
     EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
     looks_like_export, parse_export_text, read_limited, score,
 )
 from widgets.core.loading import ContentError
+from widgets.core.settings import LESSONS_DIR
+from widgets.candidacy.practice import reason_title
+from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.class_summary import write_rules_summary
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_DIR = REPO / "lessons" / "sample-exports"
+SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
 CLASS_ENV = "VKP_CLASS_DIR"
 SECRET_ENV = "VKP_CLASS_SECRET"
@@ -452,7 +455,6 @@ def _case_title(case_id: str, bank: str | None = None) -> str:
 def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
     verdict vs reason."""
-    from widgets.candidacy.practice import reason_title
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
@@ -471,7 +473,6 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
     """
-    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for s in results.students.values():
@@ -491,7 +492,6 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
-    from widgets.candidacy.practice import reason_title
     counts: Counter = Counter()
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
@@ -508,7 +508,6 @@ def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dic
 
 def per_student_rules(results: ClassResults, standard: str = LEAFLET) -> tuple[list[str], list[dict]]:
     """(rules, rows): per student, for each rule, 'first-try right / cases' over the cases it decides."""
-    from widgets.candidacy.rules import REASON_IDS
     rows = []
     used: set[str] = set()
     for name, s in results.by_pseudonym():
@@ -557,7 +556,6 @@ def rules_summary_rows(results: ClassResults) -> list[dict]:
 
 def rules_summary_csv(results: ClassResults) -> str:
     """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
-    from widgets.classroom.class_summary import write_rules_summary
     return write_rules_summary(rules_summary_rows(results), students=len(results.students))
 
 

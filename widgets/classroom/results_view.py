@@ -17,9 +17,11 @@ import ipywidgets as ipw
 from IPython.display import HTML
 
 from widgets.classroom import results as cr
-from widgets.classroom.progress import atomic_write_text
+from widgets.record.progress import atomic_write_text
 from widgets.core.figures import new_figure, show_figure
 from widgets.core.style import COLOURS, OKABE_ITO
+from widgets.candidacy.practice import reason_title
+from widgets.imaging.grading import PROBLEM_NAMES as NEEDLE_PROBLEMS
 
 Column = tuple[str | Callable, str]
 
@@ -114,7 +116,6 @@ def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
 
 
 def _titles(counter) -> str:
-    from widgets.candidacy.practice import reason_title
     return ", ".join(f"{reason_title(r)} ({n})" for r, n in counter.most_common(2)) or "none"
 
 
@@ -164,7 +165,6 @@ def standards_table(results: cr.ClassResults) -> HTML:
 
 
 def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
-    from widgets.candidacy.practice import reason_title
     rules, rows = cr.per_student_rules(results, standard)
     cols: list[Column] = [("student", "Student")] + [
         ((lambda r, rule=rule: r.get(rule, "-")), reason_title(rule)) for rule in rules]
@@ -181,7 +181,6 @@ def ordering_table(results: cr.ClassResults) -> HTML:
 
 
 def needle_table(results: cr.ClassResults) -> HTML:
-    from widgets.imaging.grading import PROBLEM_NAMES as NEEDLE_PROBLEMS
     cols: list[Column] = [("level", "Level"), ("students", "Students"),
                           (lambda r: _pair(r["first_passed"], r["students"]), "Passed at the first attempt"),
                           (lambda r: _pair(r["final_passed"], r["students"]), "Passed at the latest attempt"),
@@ -235,7 +234,6 @@ def score_chart(results: cr.ClassResults):
 
 
 def rule_chart(results: cr.ClassResults, standard: str = cr.LEAFLET):
-    from widgets.candidacy.practice import reason_title
     rows = cr.rule_difficulty(results, standard)
     fig = new_figure(7.0, 0.5 * max(len(rows), 1) + 1.4)
     ax = fig.add_subplot()

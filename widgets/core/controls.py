@@ -18,8 +18,13 @@ that view (buttons, dropdowns, radio buttons), including those added later.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import anywidget
 import traitlets
+
+if TYPE_CHECKING:   # a view's widget is an ipywidgets widget; this module itself needs only anywidget
+    import ipywidgets
 
 _ESM = r"""
 function fmt(model, v) {
@@ -371,3 +376,12 @@ export default { render };
 
     def __repr__(self) -> str:
         return "ReferenceOpener()"
+
+
+class Shows:
+    """Display a view by its ``widget`` (so a notebook cell can end with the view itself)."""
+
+    widget: "ipywidgets.Widget"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

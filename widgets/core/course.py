@@ -1,4 +1,4 @@
-"""The course map (``widgets/content/course.yaml``) as validated data.  Pure logic."""
+"""The course map (``widgets/content/course.yaml``) as validated data, and the procedures the course teaches.  Pure logic."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from widgets.core.loading import ContentModel, content_path, load_model
+
+#: The two procedures the course teaches, by the names content files use.
+PROCEDURES = ("vertebroplasty", "kyphoplasty")
 
 
 class CourseNotebook(ContentModel):

@@ -44,6 +44,8 @@ WEAK_CARE_ENTRIES = (
 #: Every section name of any part, in order, each once.
 ALL_SECTIONS = SECTIONS + tuple(s for s in IMAGING_SECTIONS + CARE_SECTIONS if s not in SECTIONS)
 
+#: An evidence or source id, as content files cite it.
+CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 _UNVERIFIED = re.compile(r"not verified|cut off|not shown|not printed|not visible|unconfirmed", re.I)
 
 
@@ -166,6 +168,13 @@ class SourcesFile(ContentModel):
         ids = [s.id for s in sources]
         require_unique(ids, "source ids")
         return sources
+
+
+class EvidenceNumber(ContentModel):
+    """A pointer to one verified number in the evidence files: its entry and the key inside it."""
+
+    evidence: str = Field(pattern=CITE_KEY)
+    key: str = Field(min_length=1)
 
 
 class NotVerifiedError(ValueError):

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
+from widgets.core.settings import CONTENT_DIR   # where content_path looks
 
 M = TypeVar("M", bound=BaseModel)
 

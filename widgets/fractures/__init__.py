@@ -1,10 +1,12 @@
-"""Vertebral compression fractures: geometry and Genant grade (pure), the sagittal drawing and the fracture explorer (views).
+"""Vertebral compression fractures: what notebook 01 says about them (pure) and the fracture explorer (view).
 
+The geometry and Genant grade of a vertebral body, and its sagittal drawing, are shared by several topics and
+live in :mod:`widgets.anatomy` (:mod:`~widgets.anatomy.geometry`, :mod:`~widgets.anatomy.drawing`).
 Pure logic lives in modules that import neither ipywidgets nor matplotlib; the views sit beside it.
-The pure logic of :mod:`widgets.fractures.geometry` is importable from here, e.g. ``from widgets.fractures import ...``.
+The pure logic is importable from here, e.g. ``from widgets.fractures import ...``.
 """
 
-from widgets.fractures.geometry import (  # noqa: F401
+from widgets.anatomy.geometry import (  # noqa: F401
     GENANT_ID,
     REGIONS,
     SHAPES,
@@ -19,6 +21,8 @@ from widgets.fractures.geometry import (  # noqa: F401
     REFERENCE_ID,
     ReferenceVertebra,
     reference_vertebra,
+)
+from widgets.fractures.texts import (  # noqa: F401
     describe,
     genant_table_markdown,
     EXAMPLES,

@@ -13,12 +13,12 @@ import html
 
 import ipywidgets as ipw
 
+from widgets.anatomy.drawing import SagittalDrawing
+from widgets.anatomy.geometry import REGIONS, FractureGeometry, Heights, reference_vertebra
+from widgets.anatomy.scene import Drawing
 from widgets.core.citations import Citations
-from widgets.core.controls import Slider
-from widgets.fractures.geometry import REGIONS, FractureGeometry, Heights, describe, reference_vertebra
-from widgets.procedures.views import Shows
-from widgets.procedures.steps import Drawing
-from widgets.fractures.drawing import SagittalDrawing
+from widgets.core.controls import Shows, Slider
+from widgets.fractures.texts import describe
 
 MIN_HEIGHT_MM = 5.0
 

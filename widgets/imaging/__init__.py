@@ -1,13 +1,15 @@
-"""Imaging and needle placement: the lumbar segment's anatomy, one camera model for the two
-fluoroscopic views, needle grading, attempt history (pure); the fluoroscopic views and the
-needle-placement exercise (views).
+"""The needle-placement exercise: its grading (three geometric checks), attempt history and facts (pure);
+the exercise view.
 
+The anatomy it draws on (the lumbar segment, the one camera model of the two fluoroscopic views, the
+scene, the synthetic radiograph, the fluoroscopy drawing, the textbook needle path) is shared with other
+topics and lives in :mod:`widgets.anatomy`.
 Pure logic lives in modules that import neither ipywidgets nor matplotlib; the views
-(:mod:`widgets.imaging.fluoro`, :mod:`widgets.imaging.views`) sit beside it.
+(:mod:`widgets.imaging.views`) sit beside it.
 The pure logic is importable from here, e.g. ``from widgets.imaging import grade, planned_needle``.
 """
 
-from widgets.imaging.anatomy import (  # noqa: F401
+from widgets.anatomy.levels import (  # noqa: F401
     DIMENSIONS,
     Anatomy,
     Dimension,
@@ -15,8 +17,9 @@ from widgets.imaging.anatomy import (  # noqa: F401
     load_anatomy,
     measured_value,
 )
+from widgets.anatomy.camera import Camera, Needle, ap, lateral  # noqa: F401
+from widgets.anatomy.needle_path import needle_at, planned_needle  # noqa: F401
+from widgets.anatomy.scene import Scene, describe_tip, scene_for_step  # noqa: F401
+from widgets.anatomy.segment import Segment, segment  # noqa: F401
 from widgets.imaging.attempts import AttemptHistory, AttemptRecord, needle_answer, needle_grades  # noqa: F401
-from widgets.imaging.camera import Camera, Needle, ap, lateral  # noqa: F401
-from widgets.imaging.grading import Grade, Problem, grade, needle_at, planned_needle  # noqa: F401
-from widgets.imaging.scene import Scene, describe_tip, scene_for_step  # noqa: F401
-from widgets.imaging.segment import Segment, segment  # noqa: F401
+from widgets.imaging.grading import Grade, Problem, grade  # noqa: F401

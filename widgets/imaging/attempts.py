@@ -5,7 +5,7 @@ within the pedicle, medial wall not crossed before the posterior wall, tip in th
 what went wrong (problem codes and plain sentences, no citation keys), the needle's settings and
 a UTC timestamp.  :class:`AttemptHistory` numbers them and summarises progress.
 
-Every attempt is also recorded in the student's exercise log (:mod:`widgets.classroom.handin`, exercise
+Every attempt is also recorded in the student's exercise log (:mod:`widgets.record.handin`, exercise
 ``needle-placement``, item = the level): :func:`needle_answer` is what the student did (the needle's
 settings and the fracture drawn), :func:`needle_grades` its grade against one standard, the placement's
 geometry (``"geometry"``: the three checks).  The class results grade it again from the geometry

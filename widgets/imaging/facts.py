@@ -9,10 +9,11 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 from widgets.core.evidence import load_evidence
-from widgets.imaging.anatomy import DIMENSIONS, load_anatomy, measured_value
-from widgets.imaging.grading import NEURAL, grade, needle_at, planned_needle
-from widgets.imaging.segment import segment
-from widgets.procedures.balloon import default_fracture
+from widgets.anatomy.levels import DIMENSIONS, load_anatomy, measured_value
+from widgets.imaging.grading import NEURAL, grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.segment import segment
+from widgets.anatomy.geometry import default_fracture
 
 STATUS_MARK = {"measured": "", "derived": " (d)", "illustrative": " (i)"}
 TWO_FLUORO = "pf_rad_one_vs_two_fluoroscopes_pvp"

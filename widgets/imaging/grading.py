@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from widgets.core.evidence import load_evidence
-from widgets.imaging.camera import Needle
-from widgets.imaging.segment import Segment
+from widgets.anatomy.camera import Needle
+from widgets.anatomy.segment import Segment
 
 #: Floating-point slack (mm): a point this close to a wall is on it.
 EPS = 1e-9
@@ -250,38 +250,3 @@ def _target_problem(where: str, y: float, seg: Segment) -> Problem:
     return Problem("target", "through_front",
                    f"The tip is {where}: it has gone through the front wall and missed the body. Pull back to the "
                    f"front third, inside the bone {cite}.", TARGET_CITES)
-
-
-#: Where the planned path puts the tip: 0.3 of the body's depth from its front (inside the front
-#: third) and 0.45 of its lowest front height (mid-height); illustrative, as in the side view.
-PLAN_Y_FRACTION = 0.3
-PLAN_Z_FRACTION = 0.45
-
-
-def planned_tip(seg: Segment) -> tuple[float, float]:
-    """(y, z) of the planned tip: in the front third, half-way up the front of the body."""
-    a, m, _ = seg.heights
-    return seg.depth * PLAN_Y_FRACTION, PLAN_Z_FRACTION * min(a, m)
-
-
-def planned_needle(seg: Segment, depth: float | None = None) -> Needle:
-    """The textbook path: entry at the centre of the back of the pedicle, turned toward the midline
-    by the pedicle's own angle and slightly toward the feet [pf_medial_wall_rule_textbook], so that
-    the tip ends in the front third of the body, half-way up.  ``depth`` overrides how far in."""
-    ped = seg.pedicle
-    y = seg.entry_y
-    entry = (float(ped.centre_x(y)), y, ped.z_centre)
-    y_t, z_t = planned_tip(seg)
-    horizontal = (y - y_t) / math.cos(math.radians(ped.angle_deg))
-    caudal = math.degrees(math.atan2(ped.z_centre - z_t, horizontal))
-    n = Needle(entry, ped.angle_deg, caudal, 0.0, seg.side)
-    full = n.depth_to_y(y_t)
-    return n.advanced(full if depth is None else depth)
-
-
-def needle_at(seg: Segment, entry_lateral_mm: float, entry_up_mm: float, medial_deg: float, caudal_deg: float,
-              depth: float) -> Needle:
-    """A needle whose entry point, on the back of the pedicle, is ``entry_lateral_mm`` from the
-    midline (toward the needle's side) and ``entry_up_mm`` above the lower endplate."""
-    return Needle((seg.side * float(entry_lateral_mm), seg.entry_y, float(entry_up_mm)), float(medial_deg),
-                  float(caudal_deg), float(depth), seg.side)

@@ -24,16 +24,17 @@ from pathlib import Path
 
 import ipywidgets as ipw
 
-from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
-from widgets.imaging.anatomy import load_anatomy
+from widgets.anatomy.levels import load_anatomy
 from widgets.imaging.attempts import EXERCISE_ID, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.fluoro import FluoroViews
-from widgets.imaging.grading import CHECK_NAMES, CHECKS, Grade, grade, needle_at, planned_needle
-from widgets.imaging.scene import Scene, describe_tip
-from widgets.imaging.segment import segment
-from widgets.procedures.balloon import default_fracture
+from widgets.anatomy.fluoro import FluoroViews
+from widgets.imaging.grading import CHECK_NAMES, CHECKS, Grade, grade
+from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.anatomy.scene import Scene, describe_tip
+from widgets.anatomy.segment import segment
+from widgets.anatomy.geometry import default_fracture
 
 AUTO = ipw.Layout(width="auto")
 DEFAULT_LEVEL = "L1"

@@ -1,13 +1,11 @@
 """Outcomes compared with their evidence: traced rows and the height-explorer model (pure); the outcome plots and explorer views.
 
 Pure logic lives in modules that import neither ipywidgets nor matplotlib; the views sit beside it.
-The pure logic of :mod:`widgets.outcomes.model` is importable from here, e.g. ``from widgets.outcomes import ...``.
+The pure logic of :mod:`widgets.outcomes.model` (and the traced numbers of :mod:`widgets.core.numbers` it uses)
+is importable from here, e.g. ``from widgets.outcomes import ...``.
 """
 
-from widgets.outcomes.model import (  # noqa: F401
-    ARMS,
-    ARM_NAMES,
-    SPREAD_NAMES,
+from widgets.core.numbers import (  # noqa: F401
     PLACEHOLDER,
     Derived,
     Choice,
@@ -19,6 +17,11 @@ from widgets.outcomes.model import (  # noqa: F401
     recompute,
     derive,
     fill,
+)
+from widgets.outcomes.model import (  # noqa: F401
+    ARMS,
+    ARM_NAMES,
+    SPREAD_NAMES,
     SpreadSpec,
     ItemSpec,
     PanelSpec,

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from widgets.core.evidence import EvidenceBase, Figure
-from widgets.fractures.geometry import GRADE_NAMES, REGIONS, Heights, genant_grade, genant_thresholds, wedge_angle_deg
-from widgets.outcomes.model import Choice, Derived, Number, OutcomeSet, default_outcomes, derive, fill
+from widgets.anatomy.geometry import GRADE_NAMES, REGIONS, Heights, genant_grade, genant_thresholds, wedge_angle_deg
+from widgets.core.numbers import Choice, Derived, Number, derive, fill
+from widgets.outcomes.model import OutcomeSet, default_outcomes
 
 PROCEDURES = {"kyphoplasty": "Kyphoplasty (KP)", "vertebroplasty": "Vertebroplasty (VP)"}
 SHAPES = {"wedge": "Wedge (front collapses)", "biconcave": "Biconcave (middle collapses)",

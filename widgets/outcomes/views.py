@@ -27,14 +27,16 @@ from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core.figures import BlitFigureView, FigureView, new_figure
 from widgets.core.text import count_phrase, fold, fold_html, prose_html
-from widgets.fractures.geometry import REGIONS, Heights, sagittal_outline
-from widgets.imaging.anatomy import load_anatomy
-from widgets.imaging.segment import segment, side_outlines
+from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
+from widgets.anatomy.levels import load_anatomy
+from widgets.anatomy.segment import segment, side_outlines
 from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
-from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, fmt, grade_answer,
-                       load_patient_questions)
+from widgets.core.numbers import fmt
+from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_answer,
+                                    load_patient_questions, outcome_table_md)
 from widgets.core.style import COLOURS, OKABE_ITO
+from widgets.record.handin import default_log
 
 ARM_COLOURS = {
     "kyphoplasty": COLOURS["kyphoplasty"], "vertebroplasty": COLOURS["vertebroplasty"],
@@ -615,7 +617,6 @@ class QuestionCard:
         except ValueError as exc:
             self.feedback.value = prose_html(f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>')
             return
-        from widgets.classroom.handin import default_log
         right = next(o.id for o in self.question.options if o.correct)
         (self._log or default_log()).record_attempt(
             "patient-questions", self.question.id, {"option": self.choice.value},
@@ -639,7 +640,6 @@ def evidence_table(outcome_id: str, citations: Citations, outcomes: OutcomeSet |
     that says what it holds; its citation numbers link to the reference list, as the text's do."""
     from IPython.display import Markdown
 
-    from widgets.outcomes.model import outcome_table_md
     outcome = (outcomes or default_outcomes()).outcome(outcome_id)
     results = sum(len(p.rows) + len(p.series) * len(p.spec.categories) for p in outcome.panels)
     keys = [r.evidence_id for r in outcome.rows] + [s["item"].evidence for p in outcome.panels for s in p.series]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from widgets.core.evidence import EvidenceBase, Figure, load_evidence
-from widgets.fractures.geometry import EXAMPLE_WEDGE, FractureGeometry, Heights, reference_vertebra
+from widgets.anatomy.geometry import FractureGeometry, Heights, default_fracture, reference_vertebra
 
 #: The kyphoplasty-only mean gains the full balloon shows (a CT cohort after kyphoplasty).
 GAIN_ID = "hr_winkelmann2018_abc_heights"
@@ -133,13 +133,6 @@ class BalloonModel:
         after = FractureGeometry(g.expected, h, g.depth_mm)
         return BalloonResult(float(inflation), g, after, h.anterior - g.fractured.anterior,
                              h.middle - g.fractured.middle)
-
-
-def default_fracture() -> Heights:
-    """The example the notebooks use: the wedge fracture of notebook 01's worked examples
-    (``EXAMPLE_WEDGE``, the reference L5 body; illustrative heights, not patient data)."""
-    a, m = EXAMPLE_WEDGE
-    return Heights(a, m, reference_vertebra().expected.posterior)
 
 
 def _check_inflation(inflation: float) -> float:

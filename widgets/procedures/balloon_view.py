@@ -17,9 +17,10 @@ import ipywidgets as ipw
 from widgets.procedures.balloon import GAIN_ID, POOLED_ID, BalloonModel
 from widgets.core.citations import Citations
 from widgets.core.controls import Slider
-from widgets.procedures.views import Shows, example_geometry
-from widgets.procedures.steps import Drawing
-from widgets.fractures.drawing import SagittalDrawing
+from widgets.procedures.views import example_geometry
+from widgets.anatomy.drawing import SagittalDrawing
+from widgets.anatomy.scene import Drawing
+from widgets.core.controls import Shows
 
 
 class BalloonView(Shows):

@@ -13,7 +13,7 @@ Contract used by other parts of the module:
   :class:`Procedure` whose ``.steps`` are in order, each with ``.id``, ``.title``, ``.text``.
 * :func:`grade_order` returns an :class:`OrderResult` with ``.correct`` and ``.misplaced``;
   unknown, missing or repeated ids raise ``ValueError`` naming them.
-* Attempts are recorded and handed in through :mod:`widgets.classroom.handin` (exercise
+* Attempts are recorded and handed in through :mod:`widgets.record.handin` (exercise
   ``step-order``); the version-1 ``vkp-ordering-export`` files of earlier releases are still read
   by the class results (:mod:`widgets.classroom.export`).
 """
@@ -26,16 +26,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from widgets.anatomy.scene import Drawing
+from widgets.core.course import PROCEDURES
+from widgets.core.evidence import CITE_KEY, EvidenceBase, EvidenceNumber, Figure, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
-from widgets.core.evidence import EvidenceBase, Figure, load_evidence
+from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
+    ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
+)
 
-PROCEDURES = ("vertebroplasty", "kyphoplasty")
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*$"
 
 #: The phases both procedures share, in order: one id per idea, used to line the two up.
 PHASES = ("fluoroscopy", "skin_prep", "needle", "balloon_inflate", "balloon_deflate",
@@ -44,18 +46,6 @@ PHASES = ("fluoroscopy", "skin_prep", "needle", "balloon_inflate", "balloon_defl
 
 
 # --------------------------------------------------------------------------- content models
-
-class Drawing(ContentModel):
-    """What the sagittal drawing shows at a step."""
-
-    needle: Literal["none", "skin", "body", "removed"] = "none"
-    balloon: float = Field(0.0, ge=0.0, le=1.0, description="inflation, 0 (none) to 1 (full)")
-    cavity: bool = False
-    cement: float = Field(0.0, ge=0.0, le=1.0, description="fraction of the target volume filled")
-    cement_set: bool = False
-    xray: bool = False
-    caption: str = Field(min_length=5)
-
 
 class Step(ContentModel):
     id: str = Field(pattern=ID_PATTERN)
@@ -76,13 +66,6 @@ class Step(ContentModel):
         if bad:
             raise ValueError(f"citation keys must be evidence or source ids, not {bad}")
         return cites
-
-
-class EvidenceNumber(ContentModel):
-    """A pointer to one verified number in evidence.yaml."""
-
-    evidence: str = Field(pattern=CITE_KEY)
-    key: str = Field(min_length=1)
 
 
 class Setting(ContentModel):
@@ -139,61 +122,6 @@ class Procedure(ContentModel):
         for s in self.steps:
             keys += [k for k in s.cites if k not in keys]
         return keys
-
-
-class Option(ContentModel):
-    id: str = Field(pattern=ID_PATTERN)
-    text: str = Field(min_length=1)
-    correct: bool = False
-    feedback: str = Field(min_length=10)
-    misconception: Optional[str] = Field(None, min_length=10, description="for a wrong option: the misconception "
-                                         "choosing it reveals (shown in the feedback and the class results)")
-
-
-class Question(ContentModel):
-    id: str = Field(pattern=ID_PATTERN)
-    prompt: str = Field(min_length=10)
-    procedures: list[Literal[PROCEDURES]] = Field(min_length=1)  # type: ignore[valid-type]
-    step: str | None = Field(None, description="the step id this decision point belongs to")
-    options: list[Option] = Field(min_length=2)
-    cites: list[str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one_correct(self):
-        ids = [o.id for o in self.options]
-        require_unique(ids, "option ids")
-        n = sum(o.correct for o in self.options)
-        if n != 1:
-            raise ValueError(f"a question needs exactly one correct option; this one has {n}")
-        untagged = [o.id for o in self.options if not o.correct and not o.misconception]
-        if untagged:
-            raise ValueError(f"every wrong option names the misconception it reveals; {untagged} do not "
-                             "(add misconception: ...)")
-        if any(o.correct and o.misconception for o in self.options):
-            raise ValueError("the correct option reveals no misconception; remove its misconception")
-        return self
-
-    @property
-    def answer(self) -> Option:
-        return next(o for o in self.options if o.correct)
-
-    def option(self, option_id: str) -> Option:
-        for o in self.options:
-            if o.id == option_id:
-                return o
-        raise ValueError(f"question '{self.id}' has no option '{option_id}'; "
-                         f"its options are {[o.id for o in self.options]}")
-
-
-class QuestionFile(ContentModel):
-    questions: list[Question] = Field(min_length=1)
-
-    @field_validator("questions")
-    @classmethod
-    def _unique(cls, questions):
-        ids = [q.id for q in questions]
-        require_unique(ids, "question ids")
-        return questions
 
 
 # --------------------------------------------------------------------------- loading
@@ -386,57 +314,6 @@ class AttemptHistory:
         return "\n".join(
             f"Attempt {a.attempt}: {a.n_steps - len(a.misplaced)} of {a.n_steps} in place"
             + (" (correct)" if a.correct else "") for a in self.attempts)
-
-
-# --------------------------------------------------------------------------- decision points
-
-@dataclass(frozen=True)
-class DecisionResult:
-    question: str
-    chosen: str
-    correct: bool
-    feedback: str
-    answer: str
-
-
-def grade_decision(question: Question, option_id: str | None) -> DecisionResult:
-    if option_id is None:
-        raise ValueError(f"question '{question.id}': choose an answer first")
-    opt = question.option(option_id)
-    return DecisionResult(question.id, opt.id, opt.correct, opt.feedback, question.answer.id)
-
-
-@dataclass
-class QuizScore:
-    """Score over a set of questions: latest answer per question, and every attempt."""
-
-    question_ids: list[str]
-    history: list[DecisionResult] = field(default_factory=list)
-
-    def record(self, result: DecisionResult) -> None:
-        if result.question not in self.question_ids:
-            raise ValueError(f"question '{result.question}' is not part of this quiz")
-        self.history.append(result)
-
-    def latest(self) -> dict[str, DecisionResult]:
-        return {r.question: r for r in self.history}
-
-    @property
-    def score(self) -> int:
-        return sum(r.correct for r in self.latest().values())
-
-    @property
-    def first_try(self) -> int:
-        firsts: dict[str, DecisionResult] = {}
-        for r in self.history:
-            firsts.setdefault(r.question, r)
-        return sum(r.correct for r in firsts.values())
-
-    def text(self) -> str:
-        n = len(self.question_ids)
-        return (f"Score: {self.score} of {n} correct; {len(self.latest())} of {n} answered; "
-                f"{len(self.history)} attempt{'s' if len(self.history) != 1 else ''} in all; "
-                f"right first time: {self.first_try}.")
 
 
 # --------------------------------------------------------------------------- comparison

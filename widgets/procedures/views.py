@@ -3,13 +3,13 @@
 * :class:`StepperView` (Learn): Previous / Next buttons, "Step k of n" in a live
   status region with a progress bar, the step's what / why / what can go wrong
   with numbered citations, and the two fluoroscopic views (front and side,
-  :class:`widgets.imaging.fluoro.FluoroViews`) updated in place: a "within this step"
+  :class:`widgets.anatomy.fluoro.FluoroViews`) updated in place: a "within this step"
   slider plays out the needle advancing, the balloon inflating and deflating and the
   cement filling; a "what can go wrong" switch overlays the cement leakage routes.
 * :class:`OrderingView` (Test): the steps shuffled with a seed in a keyboard
   list box; Move up / Move down, Check (marks steps out of place), Shuffle
   again, and the attempt history.  Every check is recorded as a ``step-order``
-  attempt in the student's exercise log (:mod:`widgets.classroom.handin`), which the
+  attempt in the student's exercise log (:mod:`widgets.record.handin`), which the
   notebook's hand-in box hands in.
 * :class:`DecisionQuiz` (Test): decision-point questions with per-answer feedback
   and a score over attempts; every answer is recorded (``decision-points``, or the
@@ -24,16 +24,17 @@ import html
 
 import ipywidgets as ipw
 
-from widgets.procedures.balloon import BalloonModel, default_fracture
+from widgets.anatomy.fluoro import FluoroViews
+from widgets.anatomy.geometry import FractureGeometry, Heights, default_fracture, reference_vertebra
+from widgets.anatomy.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
+from widgets.anatomy.segment import segment
 from widgets.core.citations import Citations
-from widgets.fractures.geometry import FractureGeometry, Heights, reference_vertebra
-from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Slider
-from widgets.classroom.handin import ExerciseLog, default_log
-from widgets.imaging.fluoro import FluoroViews
-from widgets.imaging.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
-from widgets.imaging.segment import segment
-from widgets.procedures.steps import (AttemptHistory, Procedure, Question, QuizScore, grade_decision, grade_order,
-                                      move, shuffled_ids)
+from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Shows, Slider
+from widgets.core.questions_view import MultipleChoiceQuiz, button as _button, cites_html as _cites
+from widgets.core.questions_view import status_html as _status
+from widgets.procedures.balloon import BalloonModel
+from widgets.procedures.steps import AttemptHistory, Procedure, Question, grade_order, move, shuffled_ids
+from widgets.record.handin import ExerciseLog, default_log
 
 #: The level the procedure steppers draw: the reference vertebra of notebook 01 (L5, measured on CT).
 STEPPER_LEVEL = "L5"
@@ -43,31 +44,10 @@ PROGRESS_STEPS = (0, 25, 50, 75, 100)
 WIDE = {"description_width": "initial"}
 
 
-def _status(text: str, extra: str = "") -> str:
-    return (f'<div role="status" aria-live="polite" class="vkp-status">{html.escape(text)}{extra}</div>')
-
-
-def _cites(citations: Citations, keys) -> str:
-    return citations.cite_html("[" + "; ".join(f"@{k}" for k in keys) + "]")
-
-
-def _button(description: str, tooltip: str, **kw) -> ipw.Button:
-    return ipw.Button(description=description, tooltip=tooltip, layout=ipw.Layout(width="auto"), **kw)
-
-
 def example_geometry() -> FractureGeometry:
     """The reference L5 body with the illustrative wedge fracture the notebooks treat."""
     ref = reference_vertebra()
     return FractureGeometry(ref.expected, default_fracture(), ref.depth_mm)
-
-
-class Shows:
-    """Display a view by its ``widget`` (so a notebook cell can end with the view itself)."""
-
-    widget: ipw.Widget
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 # --------------------------------------------------------------------------- Learn mode
@@ -322,57 +302,14 @@ class OrderingView(Shows):
                                "<th scope=\"col\">Steps in place</th><th scope=\"col\">Result</th></tr></thead>"
                                f"<tbody>{rows}</tbody></table>")
 
+
 # --------------------------------------------------------------------------- Test mode: decisions
 
-class DecisionQuiz(Shows):
-    """Decision-point questions, each with its own Check button and feedback, and a score."""
+class DecisionQuiz(MultipleChoiceQuiz):
+    """A procedure's decision points (:func:`widgets.procedures.steps.questions_for`), each with its own Check
+    button and feedback, and a score; every answer is recorded as a ``decision-points`` attempt in the
+    student's exercise log (the kernel's own unless one is given)."""
 
     def __init__(self, questions: list[Question], citations: Citations, *, exercise: str = "decision-points",
                  log: ExerciseLog | None = None):
-        self.questions = questions
-        self.citations = citations
-        self.exercise = exercise
-        self._log = log
-        self.score = QuizScore([q.id for q in questions])
-        self.choices: dict[str, RadioGroup] = {}
-        self.buttons: dict[str, ipw.Button] = {}
-        self.feedback: dict[str, ipw.HTML] = {}
-        self.score_html = ipw.HTML(_status(self.score.text()))
-        boxes = []
-        for n, q in enumerate(questions, start=1):
-            prompt = ipw.HTML(f"<p><strong>Question {n}.</strong> {html.escape(q.prompt)}</p>")
-            radio = RadioGroup(f"Answer to question {n}:", options=[(o.text, o.id) for o in q.options], vertical=True)
-            button = _button(f"Check answer {n}", "Check this answer and read the feedback")
-            fb = ipw.HTML()
-            button.on_click(lambda _, q=q: self.answer(q.id))
-            radio.observe(lambda change, q=q, n=n: self._chosen(q, n, change["new"]), names="value")
-            self.choices[q.id], self.buttons[q.id], self.feedback[q.id] = radio, button, fb
-            boxes.append(ipw.VBox([prompt, radio, button, fb]))
-        self.widget = ipw.VBox(boxes + [self.score_html])
-        self.widget.add_class("vkp-quiz")
-
-    def _chosen(self, q: Question, n: int, option_id: str | None) -> None:
-        """Confirm the choice (the kernel has it) and say what to do next."""
-        if option_id is None:
-            return
-        self.feedback[q.id].value = _status(f"Chosen: {q.option(option_id).text}. Press Check answer {n}.")
-
-    def answer(self, question_id: str):
-        q = next(q for q in self.questions if q.id == question_id)
-        chosen = self.choices[question_id].value
-        if chosen is None:
-            self.feedback[question_id].value = _status("Choose an answer first (Tab to the choices, arrow keys to pick).")
-            return None
-        result = grade_decision(q, chosen)
-        self.score.record(result)
-        (self._log or default_log()).record_attempt(
-            self.exercise, q.id, {"option": chosen},
-            {"course": {"correct": result.correct, "expected": {"option": result.answer}}})
-        verdict = "Correct." if result.correct else "Not quite."
-        misconception = q.option(chosen).misconception
-        reveals = (f" The misconception behind this answer: {' '.join(misconception.split())}"
-                   if misconception and not result.correct else "")
-        self.feedback[question_id].value = _status(
-            f"{verdict} {' '.join(result.feedback.split())}{reveals} ", f"Sources: {_cites(self.citations, q.cites)}")
-        self.score_html.value = _status(self.score.text())
-        return result
+        super().__init__(questions, citations, exercise=exercise, log=log if log is not None else default_log)

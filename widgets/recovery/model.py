@@ -15,9 +15,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from widgets.core.course import PROCEDURES
+from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model
-from widgets.core.evidence import EvidenceBase, load_evidence
-from widgets.procedures.steps import PROCEDURES, EvidenceNumber, Question, QuestionFile, check_questions
+from widgets.core.questions import Question, QuestionFile
+from widgets.procedures.steps import check_questions   # the after-care questions name the procedures' steps
 
 #: The only durations the leaflet gives (minutes): cement setting and lying flat.
 LEAFLET_MINUTES = (10, 60)

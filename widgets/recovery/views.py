@@ -1,14 +1,15 @@
 """Views for notebook 07: the procedure-day timeline, the natural rate of a new
-fracture, and the after-care quiz (which reuses :class:`DecisionQuiz`)."""
+fracture, and the after-care quiz (a :class:`~widgets.core.questions_view.MultipleChoiceQuiz`)."""
 
 from __future__ import annotations
 
 from widgets.core.citations import Citations
+from widgets.core.course import PROCEDURES
 from widgets.core.figures import new_figure, show_figure
-from widgets.procedures.views import DecisionQuiz
-from widgets.procedures.steps import PROCEDURES
-from widgets.recovery.model import natural_rate, quiz_questions, timeline
+from widgets.core.questions_view import MultipleChoiceQuiz
 from widgets.core.style import COLOURS
+from widgets.record.handin import default_log
+from widgets.recovery.model import natural_rate, quiz_questions, timeline
 
 
 def timeline_figure():
@@ -58,6 +59,8 @@ def natural_rate_chart():
                  f"year, 95 % confidence interval {low} to {high} %, on a scale of 0 to 100 %.")
 
 
-def aftercare_quiz(citations: Citations, *, log=None) -> DecisionQuiz:
-    """The after-care questions; every answer is recorded as an ``aftercare-quiz`` attempt for the hand-in."""
-    return DecisionQuiz(quiz_questions(), citations, exercise="aftercare-quiz", log=log)
+def aftercare_quiz(citations: Citations, *, log=None) -> MultipleChoiceQuiz:
+    """The after-care questions; every answer is recorded as an ``aftercare-quiz`` attempt for the hand-in
+    (in ``log``, else the kernel's own exercise log)."""
+    return MultipleChoiceQuiz(quiz_questions(), citations, exercise="aftercare-quiz",
+                              log=log if log is not None else default_log)

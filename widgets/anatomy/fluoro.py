@@ -1,10 +1,10 @@
 """The two fluoroscopic views side by side: the front (AP) view and the side (lateral) view.
 
 One figure, two axes.  Each shows the simulated radiograph of the segment
-(:func:`widgets.imaging.xray.radiograph`, bone light on dark) seen by its camera, and over it the
+(:func:`widgets.anatomy.xray.radiograph`, bone light on dark) seen by its camera, and over it the
 needle, the balloon, the cavity and the cement, the "what can go wrong" leakage routes, and labels
 that can be switched off.  Everything drawn is the same 3-D geometry projected by the two cameras
-of :mod:`widgets.imaging.camera`, so the views always agree.
+of :mod:`widgets.anatomy.camera`, so the views always agree.
 
 The figure is built once.  :meth:`FluoroViews.update` moves the artists and renders once.  What
 changes only with the level, the heights, the C-arm or a switch (radiographs, labels, overlays) is
@@ -23,11 +23,11 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
 
 from widgets.core.figures import BlitFigureView, new_figure
 from widgets.core.style import COLOURS, OKABE_ITO
-from widgets.imaging import camera as cameras
-from widgets.imaging import scene as sc
-from widgets.imaging.scene import Scene
-from widgets.imaging.segment import Segment, segment
-from widgets.imaging.xray import Frame, forget_voxels, radiograph
+from widgets.anatomy import camera as cameras
+from widgets.anatomy import scene as sc
+from widgets.anatomy.scene import Scene
+from widgets.anatomy.segment import Segment, segment
+from widgets.anatomy.xray import Frame, forget_voxels, radiograph
 
 VIEWS = ("AP", "lateral")
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from widgets.imaging.anatomy import Level, level as anatomy_level
+from widgets.anatomy.levels import Level, level as anatomy_level
 
 #: The needle goes into the pedicle on the patient's left (x > 0).
 NEEDLE_SIDE = 1

@@ -4,7 +4,7 @@ An exercise (the candidacy quiz, the step-order test, decision points, patient q
 after-care quiz, and later the needle placement of issue 14) records each answer the moment it is
 graded, then the student hands in everything at once::
 
-    from widgets.classroom.handin import default_log
+    from widgets.record.handin import default_log
 
     log = default_log()                      # one per kernel: this student's progress file
     log.record_attempt(
@@ -16,22 +16,23 @@ graded, then the student hands in everything at once::
     result = log.hand_in()                   # writes the session file; result.content is for a download
 
 * :meth:`ExerciseLog.record_attempt` (or :meth:`ExerciseLog.record` with an
-  :class:`~widgets.classroom.records.Attempt` or a quiz ``AnswerRecord``) saves to the progress file
-  at once (:mod:`widgets.classroom.progress`: merged, locked, never overwritten).  If that fails the
-  answer is still kept in memory and :class:`~widgets.classroom.progress.ProgressError` says why; the
+  :class:`~widgets.record.attempts.Attempt`, or any record with ``to_attempt()``, such as the quiz's
+  ``AnswerRecord``) saves to the progress file
+  at once (:mod:`widgets.record.progress`: merged, locked, never overwritten).  If that fails the
+  answer is still kept in memory and :class:`~widgets.record.progress.ProgressError` says why; the
   view then offers the download and another folder.
 * :meth:`ExerciseLog.hand_in` appends every answer recorded so far to ``vkp-<name>-<install>-<date>.jsonl``
   beside the notebook (one file per student per session, appended, never overwritten; lines already
   in it are not written twice) and, when the admin sets ``VKP_HANDIN_DIR`` (a hub's shared volume),
   to the same file name there, group-readable.  It returns the file's whole text for the browser
-  download (:class:`widgets.classroom.handin_view.DownloadLink`), which works even when no folder
+  download (:class:`widgets.record.handin_view.DownloadLink`), which works even when no folder
   can be written.
 * Who the student is: ``JUPYTERHUB_USER`` on a hub; elsewhere the name (and optional student id)
   typed once, kept in the progress file with a random per-install id
-  (:class:`~widgets.classroom.identity.Identity`).
+  (:class:`~widgets.record.identity.Identity`).
 
 To add an exercise: pick an exercise id (``[a-z][a-z0-9-]*``), add it to
-:data:`widgets.classroom.records.EXERCISES` with its first standard, record attempts as above, and
+:data:`widgets.record.attempts.EXERCISES` with its first standard, record attempts as above, and
 register how the class results grade an answer again in :mod:`widgets.classroom.grading`.
 
 Pure logic: no ipywidgets, no matplotlib.
@@ -46,9 +47,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from widgets.classroom.identity import Identity, hub_user as current_hub_user
-from widgets.classroom.progress import ProgressError, ProgressFile, sync_folder
-from widgets.classroom.records import (
+from widgets.record.identity import Identity, hub_user as current_hub_user
+from widgets.record.progress import ProgressError, ProgressFile, sync_folder
+from widgets.record.attempts import (
     Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order, make_attempt,
     parse_export_text, utc_stamp,
 )
@@ -215,9 +216,6 @@ class ExerciseLog:
 
     def attempts(self, exercise: str | None = None) -> list[Attempt]:
         return [a for a in in_answer_order(self.store.attempts) if exercise is None or a.exercise == exercise]
-
-    def quiz_records(self):
-        return self.store.records
 
     def move_progress(self, folder: Path | str) -> Path:
         path = self.store.move_to(folder)

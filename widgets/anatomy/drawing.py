@@ -16,11 +16,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch, Polygon
 
 from widgets.core.figures import BlitFigureView, new_figure
-from widgets.fractures.geometry import Heights, sagittal_outline
-from widgets.imaging.grading import planned_needle
-from widgets.imaging.scene import device_phrases
-from widgets.imaging.segment import segment, side_outlines
-from widgets.procedures.steps import Drawing
+from widgets.anatomy.geometry import Heights, sagittal_outline
+from widgets.anatomy.needle_path import planned_needle
+from widgets.anatomy.scene import Drawing, device_phrases
+from widgets.anatomy.segment import segment, side_outlines
 from widgets.core.style import COLOURS
 
 NEEDLE_TEXT = {"none": "no needle", "skin": "a needle from the back resting on the back of the pedicle",

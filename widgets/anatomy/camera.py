@@ -1,7 +1,7 @@
 """One camera model for both fluoroscopic views, and the needle as a 3-D line.
 
 A :class:`Camera` projects 3-D points (x left-right, y front-back, z up; see
-:mod:`widgets.imaging.segment`) onto an image plane, in millimetres, by a parallel projection
+:mod:`widgets.anatomy.segment`) onto an image plane, in millimetres, by a parallel projection
 along its beam.  The two views are two cameras of the same model:
 
 * the **lateral** (side) view looks along x: image ``(u, v) = (y, z)``, front on the left;

@@ -1,7 +1,7 @@
 """Simulated fluoroscopy: the segment's solids projected by a camera into a soft x-ray image.
 
 Each solid is filled with small cubes (voxels) carrying a density: its dense outer shell
-(cortex) is heavier than its spongy inside.  A :class:`~widgets.imaging.camera.Camera` projects
+(cortex) is heavier than its spongy inside.  A :class:`~widgets.anatomy.camera.Camera` projects
 every voxel onto the image (spread over the four nearest pixels), which sums the bone each ray
 crosses, as an x-ray does.  Where a ray runs along a cortex (the pedicle seen end-on, the
 endplates seen edge-on) the sum is large, so those edges show bright: the pedicle appears as a
@@ -24,8 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from widgets.imaging.camera import Camera
-from widgets.imaging.segment import Segment, segment
+from widgets.anatomy.camera import Camera
+from widgets.anatomy.segment import Segment, segment
 
 #: Size of a voxel and of an image pixel (mm).
 VOXEL_MM = 0.7

@@ -56,7 +56,7 @@ from typing import Iterable, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationError, field_validator
 
-from widgets.classroom.identity import Identity
+from widgets.record.identity import Identity
 from widgets.core.loading import ContentModel
 
 EXPORT_FORMAT = "vkp-class-export"

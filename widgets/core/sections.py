@@ -19,9 +19,9 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from widgets.core.evidence import EvidenceBase, load_evidence
+from widgets.core.numbers import Number, check_text, fill
 from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from widgets.core.text import fold
-from widgets.outcomes.model import Number, _check_text, fill
 
 
 class Table(ContentModel):
@@ -126,7 +126,7 @@ def load_sections(path: Path | str | None = None, evidence: EvidenceBase | None 
     for si, section in enumerate(spec.sections):
         for bi, block in enumerate(section.blocks):
             for loc, text in block.strings():
-                _check_text(path, located, ("sections", si, "blocks", bi) + loc, ev, text)
+                check_text(path, located, ("sections", si, "blocks", bi) + loc, ev, text)
     return list(spec.sections)
 
 

@@ -6,7 +6,7 @@ whose progress folders are one shared volume still have a file each.  The widget
 
 How answers are never lost
 --------------------------
-* Every answer is an :class:`~widgets.classroom.records.Attempt` with its own random id.
+* Every answer is an :class:`~widgets.record.attempts.Attempt` with its own random id.
 * A save takes a lock (``.<file>.lock`` beside the file), reads what is on disk, adds what this
   session holds (the union by id), and writes the whole to a temporary file that is flushed,
   ``fsync``-ed and renamed over the old one.  Any number of quiz views, kernels or processes
@@ -21,8 +21,11 @@ How answers are never lost
 * When nothing can be written, :meth:`ProgressFile.append` raises :class:`ProgressError` but keeps
   the answer in memory; :meth:`ProgressFile.move_to` saves everything held to another folder.
 
-The file also keeps who the student said they are (:class:`~widgets.classroom.identity.Identity`),
+The file also keeps who the student said they are (:class:`~widgets.record.identity.Identity`),
 including the random per-install id that tells two students of the same name apart.
+
+A version-1 file (the quiz's own, before every exercise was saved) is read here too, as the format it
+was (:class:`LegacyQuizAnswer`): its answers become attempts, without this layer importing the quiz.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -30,19 +33,22 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Annotated, Callable, Iterable, Literal, Optional
 
-from pydantic import ValidationError
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
-from widgets.classroom.identity import Identity, new_install_id, user_tag, validate_name
-from widgets.classroom.records import (
-    PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, decode_text, dumps, in_answer_order, json_loads,
-    read_limited,
+from widgets.core.loading import ContentModel
+from widgets.record.identity import Identity, new_install_id, user_tag, validate_name
+from widgets.record.attempts import (
+    PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, answered_at, decode_text, dumps, in_answer_order,
+    json_loads, read_limited,
 )
 
 APP_NAME = "vkp-teaching"
@@ -193,9 +199,86 @@ def parse_progress(text: str) -> tuple[Identity, list[Attempt], list[str]]:
     return Identity.from_dict(data.get("identity")), attempts, notes
 
 
+#: The one exercise a version-1 progress file held, and the standard its answers were graded against.
+LEGACY_EXERCISE = "candidacy-quiz"
+LEGACY_STANDARD = "leaflet"
+LEGACY_PRACTICE = "current_practice"
+_RULE_ID = r"^[a-z][a-z0-9_]{0,60}$"
+RuleId = Annotated[str, Field(pattern=_RULE_ID)]
+
+
+class LegacyQuizAnswer(ContentModel):
+    """One answer of a version-1 quiz progress file, in the fields it was written with (no id).
+
+    The record layer reads its own old format without knowing the quiz: the shape is checked here; whether
+    a rule id is one the quiz knows is checked where the quiz reads its answers back.
+    """
+
+    case_id: str = Field(min_length=1, max_length=120)
+    source: Literal["bank", "generated"]
+    mode: Literal["bank", "retry", "practice", "review"] = "bank"
+    answered_at: str
+    vertebroplasty_answer: StrictBool
+    vertebroplasty_correct: StrictBool
+    kyphoplasty_answer: StrictBool
+    kyphoplasty_correct: StrictBool
+    reason_rule: RuleId
+    reason_correct: StrictBool
+    deciding_rules: list[RuleId] = Field(min_length=1)
+    correct: StrictBool
+    practice_vertebroplasty_correct: Optional[StrictBool] = None
+    practice_kyphoplasty_correct: Optional[StrictBool] = None
+    practice_reason_correct: Optional[StrictBool] = None
+    practice_deciding_rules: Optional[list[RuleId]] = Field(None, min_length=1)
+    practice_correct: Optional[StrictBool] = None
+
+    _iso = field_validator("answered_at")(lambda value: answered_at(value))
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.correct != (self.vertebroplasty_correct and self.kyphoplasty_correct and self.reason_correct):
+            raise ValueError("'correct' must be true exactly when both procedure answers and the reason are correct")
+        practice = (self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
+                    self.practice_reason_correct, self.practice_deciding_rules, self.practice_correct)
+        if any(v is not None for v in practice) and not all(v is not None for v in practice):
+            raise ValueError("the grade under current practice is incomplete")
+        if self.practice_correct is not None and self.practice_correct != (
+                self.practice_vertebroplasty_correct and self.practice_kyphoplasty_correct
+                and self.practice_reason_correct):
+            raise ValueError("'practice_correct' must be true exactly when both procedure answers and the reason "
+                             "are correct under current practice")
+        return self
+
+    def to_attempt(self, attempt_id: str) -> Attempt:
+        """The answer as the attempt version 2 stores: its grade per standard, with what was expected."""
+        def grade(vp_ok: bool, kp_ok: bool, reason_ok: bool, correct: bool, deciding: list[str]) -> dict:
+            return {"correct": correct,
+                    "parts": {"vertebroplasty": vp_ok, "kyphoplasty": kp_ok, "reason": reason_ok},
+                    "expected": {"vertebroplasty": self.vertebroplasty_answer == vp_ok,
+                                 "kyphoplasty": self.kyphoplasty_answer == kp_ok, "deciding_rules": list(deciding)}}
+        grades = {LEGACY_STANDARD: grade(self.vertebroplasty_correct, self.kyphoplasty_correct,
+                                         self.reason_correct, self.correct, self.deciding_rules)}
+        if self.practice_correct is not None:
+            grades[LEGACY_PRACTICE] = grade(self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
+                                            self.practice_reason_correct, self.practice_correct,
+                                            self.practice_deciding_rules)
+        return Attempt(id=attempt_id, exercise=LEGACY_EXERCISE, item=self.case_id, answered_at=self.answered_at,
+                       answer={"vertebroplasty": self.vertebroplasty_answer, "kyphoplasty": self.kyphoplasty_answer,
+                               "reason": self.reason_rule},
+                       grades=grades, context={"source": self.source, "mode": self.mode})
+
+
+def legacy_attempt(data: object, *, salt: str = "") -> Attempt:
+    """A version-1 quiz answer (no id) as an attempt; its id is derived from its content, so copies merge."""
+    if not isinstance(data, dict) or "id" in data:
+        raise ValueError("not a version-1 quiz answer")
+    digest = hashlib.sha256((salt + "\n" + json.dumps(data, sort_keys=True, default=str)).encode(
+        "utf-8", "replace")).hexdigest()[:32]
+    return LegacyQuizAnswer.model_validate(data).to_attempt(digest)
+
+
 def _parse_legacy(data: dict) -> tuple[Identity, list[Attempt], list[str]]:
     """A version-1 quiz progress file (before every exercise was saved): its answers become attempts."""
-    from widgets.candidacy.quiz import AnswerRecord
     answers = data.get("answers")
     if not isinstance(answers, list):
         raise FileProblem("its 'answers' are not a list")
@@ -204,7 +287,7 @@ def _parse_legacy(data: dict) -> tuple[Identity, list[Attempt], list[str]]:
     attempts, notes = [], []
     for i, item in enumerate(answers, start=1):
         try:
-            attempts.append(AnswerRecord.from_legacy(item, salt=student).to_attempt())
+            attempts.append(legacy_attempt(item, salt=student))
         except (ValidationError, ValueError, TypeError) as exc:
             notes.append(f"answer {i} was damaged ({str(exc).splitlines()[0][:80]})")
     return identity, attempts, notes
@@ -287,19 +370,6 @@ class ProgressFile:
             raise ProgressError(f"the progress file {self.path} is unreadable and could not be moved "
                                 f"aside to {backup} ({exc.strerror})") from None
         return backup
-
-    @property
-    def records(self):
-        """The candidacy quiz's answers, as the quiz holds them (oldest first)."""
-        from widgets.candidacy.quiz import AnswerRecord
-        out = []
-        for a in self.attempts:
-            if a.exercise == "candidacy-quiz":
-                try:
-                    out.append(AnswerRecord.from_attempt(a))
-                except ValueError:
-                    continue
-        return out
 
     def of(self, exercise: str) -> list[Attempt]:
         return [a for a in self.attempts if a.exercise == exercise]

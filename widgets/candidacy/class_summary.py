@@ -11,7 +11,7 @@ name::
     current_practice,outside_evidence,12,9,75.0
 
 :func:`read_rules_summary` reads it back for the quiz, with care: a file of any size is read no
-further than :data:`~widgets.classroom.records.MAX_FILE_BYTES`; a file that is not this summary
+further than :data:`~widgets.record.attempts.MAX_FILE_BYTES`; a file that is not this summary
 (the gradebook with names, a hand-in, anything else) is refused with a message saying what it is and
 which file to ask for; a damaged line is named by its number and the others are read; a rule the
 quiz does not know is left out and counted.  What the quiz shows comes from the course's own rule
@@ -28,7 +28,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from widgets.classroom.records import FileProblem, decode_text, read_limited
+from widgets.record.attempts import FileProblem, decode_text, read_limited
+from widgets.candidacy.rules import REASON_IDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
@@ -82,7 +83,6 @@ def _whole(value: str, what: str) -> int:
 
 def read_rules_summary(path: Path | str, known_rules=None) -> RulesSummary:
     """Read a shared class rules summary (FileProblem says why a file cannot be used)."""
-    from widgets.candidacy.rules import REASON_IDS
     known = set(known_rules or REASON_IDS)
     path = Path(str(path).strip() or DEFAULT_NAME).expanduser()
     text = decode_text(read_limited(path))

@@ -4,7 +4,7 @@
 widget, and the browser makes the file from it (a ``blob:`` URL), so the download works without a
 server round trip, even when no folder on the server can be written.  :class:`HandInBox` is what
 every notebook shows under its exercises: name and student id (or the hub login), **Hand in my
-answers** (:meth:`widgets.classroom.handin.ExerciseLog.hand_in`) and the download of the same file.
+answers** (:meth:`widgets.record.handin.ExerciseLog.hand_in`) and the download of the same file.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import anywidget
 import ipywidgets as ipw
 import traitlets
 
-from widgets.classroom.handin import ExerciseLog, default_log
+from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.controls import PROSE_CSS
 
 WIDE = {"description_width": "initial"}

@@ -18,14 +18,31 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from widgets.imaging.camera import Camera, Needle
-from widgets.imaging.grading import planned_needle
-from widgets.imaging.segment import Segment
+from widgets.anatomy.camera import Camera, Needle
+from widgets.anatomy.needle_path import planned_needle
+from widgets.anatomy.segment import Segment
+from widgets.core.loading import ContentModel
 
 LEAK_CITES = ("cl_canal_leak_and_pce_josr2019", "cl_leak_pattern_intravertebral_cleft")
+
+
+class Drawing(ContentModel):
+    """What the pictures show at a procedure step (authored with each step in ``widgets/content/procedures/``):
+    the needle, the balloon, the cavity, the cement, live x-ray and a caption.  :func:`scene_for_step` turns
+    it into a :class:`Scene`; the sagittal drawing (:mod:`widgets.anatomy.drawing`) draws it directly."""
+
+    needle: Literal["none", "skin", "body", "removed"] = "none"
+    balloon: float = Field(0.0, ge=0.0, le=1.0, description="inflation, 0 (none) to 1 (full)")
+    cavity: bool = False
+    cement: float = Field(0.0, ge=0.0, le=1.0, description="fraction of the target volume filled")
+    cement_set: bool = False
+    xray: bool = False
+    caption: str = Field(min_length=5)
 
 
 @dataclass(frozen=True)

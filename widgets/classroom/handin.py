@@ -132,6 +132,7 @@ class HandIn:
     file: Path | None = None
     copy: Path | None = None
     problems: list[str] = field(default_factory=list)
+    receipt: dict | None = None       # the class hub's hand-in service's receipt (widgets.record.hub_client)
 
 
 class ExerciseLog:
@@ -258,6 +259,12 @@ class ExerciseLog:
             except (OSError, FileProblem) as exc:
                 result.problems.append(f"the copy for your instructor could not be written to {self.handin_dir} "
                                        f"({getattr(exc, 'strerror', None) or exc}); tell your instructor")
+        from widgets.record import hub_client          # on a class hub: to the hand-in service, as the hub's login
+        if hub_client.service_url():
+            try:
+                result.receipt = hub_client.post_hand_in(result.content)
+            except hub_client.HandInRefused as exc:
+                result.problems.append(str(exc))
         return result
 
 

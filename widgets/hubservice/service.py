@@ -187,6 +187,7 @@ def make_app(store: HandInStore, prefix: str, *, hub_auth: HubOAuth | None = Non
 
 
 def main() -> int:
+    os.umask(0o027)                                      # kept hand-ins: the service writes, instructors read
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s vkp-handin] %(message)s")
     store_dir, index = os.environ.get("VKP_HANDIN_STORE", ""), os.environ.get("VKP_HANDIN_INDEX", "")
     if not store_dir or not index:

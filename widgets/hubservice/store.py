@@ -220,8 +220,10 @@ class HandInStore:
     def _write(self, hub_user: str, received_at: str, sha: str, data: bytes) -> str:
         folder = self.folder / login_folder(hub_user)
         try:
+            # No chmod after: the service is not in the instructors' group, and a chmod by a non-member drops the
+            # setgid bit the new folder inherits, which is what gives its files the instructors' group.  The
+            # service runs with umask 027 (service.main), so the mode asked for is the mode made.
             os.mkdir(folder, FOLDER_MODE)
-            os.chmod(folder, FOLDER_MODE)
         except FileExistsError:
             if folder.is_symlink() or not folder.is_dir():
                 raise Refused(500, f"the hand-in folder of {hub_user} is not a folder; tell your instructor") from None

@@ -193,6 +193,7 @@ def main() -> int:
     if not store_dir or not index:
         raise SystemExit("widgets.hubservice: set VKP_HANDIN_STORE (the hand-in folder) and VKP_HANDIN_INDEX "
                          "(its index file, outside that folder)")
+    Path(store_dir).mkdir(mode=0o750, parents=True, exist_ok=True)    # on Kubernetes, the volume's first start
     store = HandInStore(Path(store_dir), Path(index), service=os.environ.get("JUPYTERHUB_SERVICE_NAME", SERVICE_NAME))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{SERVICE_NAME}/")
     listen = urlparse(os.environ.get("VKP_HANDIN_LISTEN") or os.environ.get("JUPYTERHUB_SERVICE_URL")

@@ -13,6 +13,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_FLAGS ?=
 HUB_PORT ?= 8000
+HUB_IP ?= 127.0.0.1
 # The class hub's folder (database, homes, hand-ins) and its class (deploy/README.md); absolute, so `make hub`
 # works from wherever the checkout is.
 HUB_STATE ?= /srv/vkp-hub
@@ -77,7 +78,7 @@ hub-test: $(STAMP) $(CHP)
 # service and every server.  The course students pull: the student release of this checkout.  Homes, hand-ins
 # and the hub's database stay in $(HUB_STATE) from one run to the next.
 hub: $(STAMP) $(CHP)
-	$(PY) tools/local_hub.py --port $(HUB_PORT) --state "$(abspath $(HUB_STATE))" --roster "$(abspath $(ROSTER))"
+	$(PY) tools/local_hub.py --ip $(HUB_IP) --port $(HUB_PORT) --state "$(abspath $(HUB_STATE))" --roster "$(abspath $(ROSTER))"
 
 bench: $(STAMP)
 	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -220,7 +220,7 @@ print(json.dumps({k: [i.hub_user for i in s.identities] for k, s in r.students.i
     students = json.loads(out.strip().splitlines()[-1])
     assert students.get(f"hub:{A}") == [A] and f"hub:{B}" not in students
     # ... and through the service's API, which lists it as A's.
-    listing = people[T].api("GET", f"services/vkp-handin/api/handins").json()
+    listing = people[T].api("GET", "services/vkp-handin/api/handins").json()
     assert [(f["hub_user"], f["claimed_hub_user"]) for f in listing["handins"]] == [(A, B)]
 
 

@@ -52,6 +52,7 @@ from widgets.classroom.records import (
     Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order, make_attempt,
     parse_export_text, utc_stamp,
 )
+from widgets.record import hub_client
 
 try:
     import fcntl
@@ -259,8 +260,7 @@ class ExerciseLog:
             except (OSError, FileProblem) as exc:
                 result.problems.append(f"the copy for your instructor could not be written to {self.handin_dir} "
                                        f"({getattr(exc, 'strerror', None) or exc}); tell your instructor")
-        from widgets.record import hub_client          # on a class hub: to the hand-in service, as the hub's login
-        if hub_client.service_url():
+        if hub_client.service_url():                     # on a class hub: to its hand-in service, as the hub's login
             try:
                 result.receipt = hub_client.post_hand_in(result.content)
             except hub_client.HandInRefused as exc:

@@ -17,6 +17,7 @@ import traitlets
 
 from widgets.classroom.handin import ExerciseLog, default_log
 from widgets.core.controls import PROSE_CSS
+from widgets.record.hub_client import service_url
 
 WIDE = {"description_width": "initial"}
 
@@ -77,7 +78,6 @@ class DownloadLink(anywidget.AnyWidget):
 
 
 def _hub_service() -> bool:
-    from widgets.record.hub_client import service_url
     return bool(service_url())
 
 

@@ -46,6 +46,7 @@ from widgets.classroom.records import (
     looks_like_export, parse_export_text, read_limited, score,
 )
 from widgets.core.loading import ContentError
+from widgets.record.hub_client import download_all
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "lessons" / "sample-exports"
@@ -118,7 +119,6 @@ def class_folder(default: Path | str) -> Path:
     value = os.environ.get(CLASS_ENV, "").strip()
     if not value and os.environ.get("VKP_CLASS_URL", "").strip():
         import platformdirs
-        from widgets.record.hub_client import download_all
         copy = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-hand-ins"
         download_all(copy)
         return copy

@@ -222,6 +222,23 @@ print(json.dumps({k: [i.hub_user for i in s.identities] for k, s in r.students.i
     # ... and through the service's API, which lists it as A's.
     listing = people[T].api("GET", "services/vkp-handin/api/handins").json()
     assert [(f["hub_user"], f["claimed_hub_user"]) for f in listing["handins"]] == [(A, B)]
+    # Where instructors have no folder to read (Kubernetes: VKP_CLASS_URL only), the class-results notebook
+    # copies what the service kept and reads the same.
+    out = people[T].run("""
+import json, os
+os.environ.pop('VKP_CLASS_DIR')
+from widgets.classroom import results as cr
+folder = cr.class_folder('sample-exports')
+r = cr.read_class_folder(folder, secret=b's')
+print(json.dumps([str(folder), sorted(r.students), oct(os.stat(folder).st_mode & 0o777)]))
+""")
+    folder, keys, mode = json.loads(out.strip().splitlines()[-1])
+    assert folder.startswith(str(hub.home(T))) and keys == [f"hub:{A}"] and mode == "0o700"
+    # In an instructor's browser (her hub login, through the hub's OAuth): the list as a page.
+    page = people[T].session.get(hub.url + "services/vkp-handin/", timeout=60)
+    assert page.status_code == 200 and A in page.text and "Hand-ins" in page.text
+    mine = people[B].session.get(hub.url + "services/vkp-handin/", timeout=60)
+    assert mine.status_code == 200 and A not in mine.text, "a student's page shows another's hand-in"
 
 
 def test_a_forged_or_replayed_hand_in_is_refused(hub, people):

@@ -175,7 +175,7 @@ class Page(_Handler):
 def make_app(store: HandInStore, prefix: str, *, hub_auth: HubOAuth | None = None,
              instructors: str = INSTRUCTORS_GROUP) -> web.Application:
     prefix = "/" + prefix.strip("/") + "/"
-    hub_auth = hub_auth or HubOAuth(cache_max_age=60)
+    hub_auth = hub_auth or HubOAuth.instance(cache_max_age=60)     # the one the OAuth callback uses too
     args = {"store": store, "hub_auth": hub_auth, "instructors": instructors}
     return web.Application([
         (prefix, Page, args),

@@ -2,7 +2,7 @@
 #   make lab   set up .venv when missing, then open JupyterLab on the start notebook
 #   make test  set up .venv when missing, then run every test (unit, notebooks, browser, hub)
 # and, for a class on one server:
-#   make hub   a JupyterHub for the course on this machine (deploy/local-hub); Ctrl+C stops it
+#   sudo make hub   a class hub on this machine (deploy/local-hub): a system account per person; Ctrl+C stops it
 # Nothing is reinstalled when pyproject.toml has not changed since the last set-up.
 
 PYTHON ?= python3
@@ -13,7 +13,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8888
 LAB_FLAGS ?=
 HUB_PORT ?= 8000
-HUB_STATE ?= build/hub
+HUB_IP ?= 127.0.0.1
+# The class hub's folder (database, homes, hand-ins) and its class (deploy/README.md); absolute, so `make hub`
+# works from wherever the checkout is.
+HUB_STATE ?= /srv/vkp-hub
+HUB_ROSTER ?= deploy/local-hub/roster.txt
+ROSTER ?= $(HUB_ROSTER)
 # configurable-http-proxy for the hub (npm, deploy/local-hub/package-lock.json); installed when npm is here.
 CHP    := deploy/local-hub/node_modules/.bin/configurable-http-proxy
 HUB_DEPS := $(if $(shell command -v npm 2>/dev/null),$(CHP),)
@@ -27,7 +32,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 help:
 	@echo "make lab    open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   run every test (unit, nbval notebooks, browser, hub)"
-	@echo "make hub    run a JupyterHub for the course on this machine (deploy/local-hub); Ctrl+C stops it"
+	@echo "sudo make hub  run a class hub on this machine (deploy/local-hub; ROSTER=file); Ctrl+C stops it"
 	@echo "make build  build the notebooks (.ipynb) from their MyST sources (.md) and store checked outputs"
 	@echo "make bench  print the benchmarks' figures"
 	@echo "make site   build the course website (Jupyter Book 2, static HTML) into build/site/_build/html"
@@ -68,11 +73,12 @@ browser: $(STAMP)
 hub-test: $(STAMP) $(CHP)
 	$(PY) -m pytest tests -m hub
 
-# JupyterHub for the course on this machine, on 127.0.0.1:$(HUB_PORT) (see deploy/README.md); Ctrl+C stops the
-# hub, the proxy and every student's server.  The course students pull: the notebooks of this checkout.
-# Students' homes, the hand-in folder and the hub's database stay in $(HUB_STATE) from one run to the next.
+# A class hub on this machine, on 127.0.0.1:$(HUB_PORT) (see deploy/README.md), run as root: a system account for
+# each person in $(ROSTER), each server started as its person; Ctrl+C stops the hub, the proxy, the hand-in
+# service and every server.  The course students pull: the student release of this checkout.  Homes, hand-ins
+# and the hub's database stay in $(HUB_STATE) from one run to the next.
 hub: $(STAMP) $(CHP)
-	$(PY) tools/local_hub.py --port $(HUB_PORT) --state "$(HUB_STATE)"
+	$(PY) tools/local_hub.py --ip $(HUB_IP) --port $(HUB_PORT) --state "$(abspath $(HUB_STATE))" --roster "$(abspath $(ROSTER))"
 
 bench: $(STAMP)
 	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

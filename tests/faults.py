@@ -2,7 +2,8 @@
 
 Nothing here is a mock: the folder is really unwritable (``chmod`` for an ordinary user; the
 immutable attribute when the tests run as root, who ignores permission bits), a permission error is
-raised by the kernel for a process running as ``nobody``, and pipes and device links are real.
+raised by the kernel for a process that cannot override file permissions (as root: the checkout's owner with
+every capability dropped, so it works wherever the checkout lives), and pipes and device links are real.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,17 +53,41 @@ def unwritable_folder(path: Path):
             path.chmod(0o700)
 
 
-def run_as_other_user(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``python -c code args`` as a user who does not own the test's files.
+def _reader() -> tuple[int, int]:
+    """(uid, gid) of the reader :func:`run_as_other_user` starts: the checkout's owner, so that it can run this
+    checkout's Python and import its modules wherever the checkout lives (inside root's 0700 home, a private
+    temporary folder, a class hub's checkout made private)."""
+    info = ROOT.stat()
+    return info.st_uid, info.st_gid
 
-    As root that is ``nobody`` (through ``setpriv``); otherwise the caller's own user, for whom
-    the tests remove the permission bits instead.
+
+def run_as_other_user(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -c code args`` as a reader who cannot override file permissions.
+
+    As root that is the checkout's owner with every capability dropped (``setpriv``): for uid 0 that is root
+    stripped of the power to read what its mode bits refuse; a file :func:`lock_from_reader` locked is then
+    really unreadable, while the checkout itself still is.  Otherwise the caller's own user, for whom the tests
+    remove the permission bits instead.
     """
     cmd = [sys.executable, "-c", code, *args]
     if _is_root():
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), HOME="/tmp")
+        uid, gid = _reader()
+        cmd = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--inh-caps=-all",
+               "--ambient-caps=-all", "--bounding-set=-all", *cmd]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=tempfile.gettempdir())
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd="/", env=env)
+
+
+def lock_from_reader(path: Path) -> None:
+    """Make ``path`` unreadable for the reader of :func:`run_as_other_user` (mode 0600, and as root owned by an
+    account that is not the reader's)."""
+    path.chmod(0o600)
+    if _is_root():
+        uid, _ = _reader()
+        other = 65534 if uid != 65534 else 65533
+        os.chown(path, other, other)
+    else:
+        path.chmod(0o000)
 
 
 def readable_by_others(path: Path) -> None:

@@ -1,50 +1,56 @@
-# JupyterHub on one machine for this course: a small class on one server, and the hub the tests and the
-# load benchmark run against.  Start and stop it with one command from the repository's root:
+# A class hub on one machine for this course: a class on one server, and the hub the tests and the load benchmark
+# run against.  Start and stop it with one command from the repository's root, as root:
 #
-#     make hub          # Ctrl+C stops the hub, the proxy and every student's server
+#     sudo make hub          # Ctrl+C stops the hub, the proxy, the hand-in service and every server
 #
-# `make hub` installs configurable-http-proxy (npm, deploy/local-hub/package.json), makes the course
-# repository that nbgitpuller pulls, sets the variables below and runs `jupyterhub -f` on this file.
+# `make hub` (tools/local_hub.py) makes everything this file expects, then runs `jupyterhub -f` on it:
+# a system account per person on the roster, the folders below with their owners and modes, the servers'
+# Python environment (/opt/vkp-hub), the student release and the two course repositories.
 # For a class on Kubernetes use deploy/z2jh/values.yaml instead (Zero to JupyterHub).
 #
-# What it is
-#   - JupyterHub (pip, in the project's .venv) behind configurable-http-proxy (npm), on loopback by default.
-#   - A local-process spawner: each student's Jupyter server is a process on this machine whose home folder,
-#     and the root of its file browser, is  <homes>/<username>.  Students never see each other's files
-#     in JupyterLab, and the hub lets no student open another's server (tests/hub proves both).
-#   - A test authenticator (JupyterHub's SharedPasswordAuthenticator): any username with the students'
-#     password; the instructors' password puts the user in the "instructors" group.
+# What it is (the way The Littlest JupyterHub does it)
+#   - JupyterHub (pip, in the project's .venv) behind configurable-http-proxy (npm), on loopback by default,
+#     run as root.
+#   - Logins: the system accounts (PAM), each with its own password; only the roster's logins may log in.
+#     Instructors are named in the roster and are the hub group "instructors"; their login takes their own
+#     password only.
+#   - Each person's server runs as their own system account (LocalProcessSpawner as root), never as root and
+#     never as the hub's user, in their home (mode 0700), from a Python environment nobody but root can change;
+#     its environment holds the person's own hub token and nothing of the hub's secrets.
+#   - Students run the student release of the course (read-only) and pull their own copy of the notebooks with
+#     nbgitpuller; instructors pull the instructors' copy (lessons/, class results, plans, answer keys),
+#     which only the instructors' group can read.
+#   - Hand-ins go over HTTP to the hand-in service (widgets/hubservice), run by the hub as its own account: it
+#     asks the hub who sent each one and keeps it where only it and the instructors can read.
+#   - The database, cookie secret, passwords and log are in <state>/private (root only); the proxy's and the
+#     services' tokens live in those processes' environments, which other accounts cannot read.
 #
-# What it is not: isolated.  The simple local-process spawner runs every server as the hub's own OS user
-# (JupyterHub's docs call it insecure), and a shared password lets anyone log in as any student.  Keep it on
-# loopback or a trusted network for a trial or a supervised lab session.  For a class that must be kept apart,
-# give each student a Linux account and swap two lines (JupyterHub's defaults, each server as its own user):
-#     c.JupyterHub.spawner_class = "localprocess"      # and drop home_dir_template below
-#     c.JupyterHub.authenticator_class = "pam"          # the students' own Linux passwords
-# or, better for more than one server, Zero to JupyterHub (deploy/z2jh/).
+# deploy/README.md says how to open it to a network (HTTPS), back it up and close a course, and what it does
+# and does not isolate.
 #
-# Variables (all optional except the passwords; `make hub` fills them in):
-#   VKP_HUB_STATE                  folder for the hub's database, cookie secret and logs (default build/hub)
-#   VKP_HUB_HOMES                  where students' home folders go (default $VKP_HUB_STATE/homes)
-#   VKP_HUB_HANDIN                 the shared hand-in folder (default $VKP_HUB_STATE/handin)
-#   VKP_HUB_IP / VKP_HUB_PORT      the address students open (default 127.0.0.1:8000)
+# Variables (`make hub` sets them):
+#   VKP_HUB_STATE                  the hub's folder (default /srv/vkp-hub; see tools/local_hub.py for its layout)
+#   VKP_HUB_ENV                    the servers' Python environment (a venv made by tools/local_hub.py)
+#   VKP_HUB_ACCOUNT_PREFIX         prefix of the hub's groups and service account (default "vkp-")
+#   VKP_HUB_IP / VKP_HUB_PORT      the address people open (default 127.0.0.1:8000)
+#   VKP_HUB_SSL_KEY / VKP_HUB_SSL_CERT   serve HTTPS with this key and certificate (see deploy/README.md)
 #   VKP_HUB_API_PORT               the hub's internal API port (default 8081)
 #   VKP_HUB_PROXY_API_PORT         the proxy's internal API port (default 8001)
-#   VKP_HUB_PASSWORD               the students' password (8 characters or more)
-#   VKP_HUB_INSTRUCTOR_PASSWORD    the instructors' password (another one, 8 characters or more)
-#   VKP_COURSE_REPO / VKP_COURSE_BRANCH / VKP_COURSE_TARGET
-#                                  the git repository nbgitpuller pulls the course from, its branch, and the
-#                                  folder it lands in; with them set, logging in opens the start notebook
+#   VKP_HUB_HANDIN_PORT            the hand-in service's port on 127.0.0.1 (default 10101)
+#   VKP_COURSE_REPO / VKP_COURSE_BRANCH   the git repository students pull the course from, and its branch
+#   VKP_INSTRUCTOR_REPO            the instructors' course repository
 #   VKP_HUB_SPAWN_LIMIT            how many servers may be starting at once (default 40)
-#   VKP_HUB_CULL_IDLE              stop a student's server after this many seconds without activity
+#   VKP_HUB_CULL_IDLE              stop a server after this many seconds without activity
 #                                  (default 3600; 0 keeps servers running until the hub stops)
 #   VKP_HUB_CULL_EVERY             how often, in seconds, to look for idle servers (default 300)
 
 import os
+import pwd
 import sys
 from pathlib import Path
 
 from widgets.core.links import git_pull_path   # the same link tools/links.py prints (the hub runs in the course's .venv)
+from widgets.hubservice.hub_layout import SERVICE, Layout, read_roster
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -62,19 +68,21 @@ def _required(name, why):
     return value
 
 
-state = Path(_env("VKP_HUB_STATE", ROOT / "build" / "hub")).resolve()
-homes = Path(_env("VKP_HUB_HOMES", state / "homes")).resolve()
-handin = Path(_env("VKP_HUB_HANDIN", state / "handin")).resolve()
-for folder in (state, homes):
-    folder.mkdir(parents=True, exist_ok=True)
-# The hand-in folder is shared by the class: group-writable, and new files keep its group (setgid), so
-# with Linux accounts in one group every student can hand in.  Instructors read it (VKP_CLASS_DIR).
-handin.mkdir(parents=True, exist_ok=True)
-handin.chmod(0o2770)
+if os.geteuid() != 0:
+    sys.exit("deploy/local-hub/jupyterhub_config.py: the class hub starts each person's server as their own "
+             "system account, so it runs as root: sudo make hub")
+layout = Layout(Path(_required("VKP_HUB_STATE", "the hub's folder")).resolve())
+env = Path(_required("VKP_HUB_ENV", "the servers' Python environment"))
+prefix = _env("VKP_HUB_ACCOUNT_PREFIX", "vkp-")
+roster = read_roster(layout.roster)
+instructors, students = set(roster.instructors), set(roster.students)
 
-# ---------------------------------------------------------------- the hub and its proxy, on loopback
+# ---------------------------------------------------------------- the hub and its proxy
 ip = _env("VKP_HUB_IP", "127.0.0.1")
-c.JupyterHub.bind_url = f"http://{ip}:{_env('VKP_HUB_PORT', '8000')}/"
+ssl_key, ssl_cert = _env("VKP_HUB_SSL_KEY"), _env("VKP_HUB_SSL_CERT")
+c.JupyterHub.bind_url = f"{'https' if ssl_cert else 'http'}://{ip}:{_env('VKP_HUB_PORT', '8000')}/"
+if ssl_key and ssl_cert:
+    c.JupyterHub.ssl_key, c.JupyterHub.ssl_cert = ssl_key, ssl_cert
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{_env('VKP_HUB_API_PORT', '8081')}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{_env('VKP_HUB_PROXY_API_PORT', '8001')}"
 chp = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -82,29 +90,27 @@ if not chp.exists():
     sys.exit(f"deploy/local-hub/jupyterhub_config.py: {chp} is missing: run `npm ci` in deploy/local-hub "
              "(make hub does it)")
 c.ConfigurableHTTPProxy.command = [str(chp)]
-c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
-c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
-c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
-# Stopping the hub stops the proxy and every student's server (and with it their kernels).
+c.ConfigurableHTTPProxy.pid_file = str(layout.private / "proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{layout.private / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(layout.private / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(layout.private / "jupyterhub.pid")
+# Stopping the hub stops the proxy and every server (and with them their kernels).
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
 # ---------------------------------------------------------------- who may log in
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = _required("VKP_HUB_PASSWORD", "the students' password")
-c.SharedPasswordAuthenticator.manage_groups = True
-c.SharedPasswordAuthenticator.password_groups = {
-    _required("VKP_HUB_INSTRUCTOR_PASSWORD", "the instructors' password"): ["instructors"]}
-c.Authenticator.allow_all = True
+c.JupyterHub.authenticator_class = "pam"               # each system account's own password
+c.PAMAuthenticator.allowed_users = instructors | students
+c.Authenticator.allow_existing_users = False            # someone taken off the roster can no longer log in
+c.Authenticator.admin_users = set()                     # nobody may reach another's server
+c.Authenticator.manage_groups = False
+c.JupyterHub.load_groups = {"instructors": {"users": sorted(instructors)}}
 
-# ---------------------------------------------------------------- each student's server
-c.JupyterHub.spawner_class = "simple"                      # a local process, home folder per student
-c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
-c.Spawner.notebook_dir = "~"                               # the file browser shows the student's home only
-# The Jupyter server from the same Python as the hub (the project's .venv, where the module, nbgitpuller and
-# the course's JupyterLab settings, with no news prompt, are installed).
-c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
+# ---------------------------------------------------------------- each person's server, as their own account
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.notebook_dir = "~"                            # the file browser shows the person's home only
+c.Spawner.cmd = [str(env / "bin" / "jupyterhub-singleuser")]
+c.Spawner.env_keep = ["LANG", "LC_ALL", "TZ"]           # nothing else of the hub's environment
 c.Spawner.args = [
     # Kernel culling: a kernel idle for an hour is shut down (checked every 5 minutes), even if its tab is
     # still open, so forgotten tabs give their memory back.  An hour is longer than any notebook's reading
@@ -113,51 +119,86 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_interval=300",
     "--MappingKernelManager.cull_connected=True",
     "--MappingKernelManager.cull_busy=False",
+    # Server extensions the course does not use (language servers, the classic notebook's shim): each server
+    # starts without them, about 10 MB lighter per student (benchmarks/hub_load.py).
+    "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+    "--ServerApp.jpserver_extensions=notebook_shim=False",
 ]
-if os.geteuid() == 0:                                      # CI and containers run as root
-    c.Spawner.args.append("--allow-root")
 # A 2-core server starting a class's servers at once needs longer than JupyterHub's defaults (60 s, 30 s).
 c.Spawner.start_timeout = 240
 c.Spawner.http_timeout = 180
 c.JupyterHub.concurrent_spawn_limit = int(_env("VKP_HUB_SPAWN_LIMIT", "40"))
 
+# ---------------------------------------------------------------- the hand-in service and who may use it
+handin_port = int(_env("VKP_HUB_HANDIN_PORT", "10101"))
+handin_url = f"http://127.0.0.1:{handin_port}/services/{SERVICE}/"
+services = [{
+    "name": SERVICE,
+    "url": f"http://127.0.0.1:{handin_port}",
+    "command": [str(env / "bin" / "python"), "-m", "widgets.hubservice"],
+    "user": f"{prefix}handin",                          # its own account: it alone writes the hand-in folder
+    "cwd": str(layout.handin_state),
+    "oauth_no_confirm": True,
+    "environment": {"PYTHONPATH": str(layout.release), "PATH": f"{env / 'bin'}:/usr/bin:/bin",
+                    "VKP_HANDIN_STORE": str(layout.handin),
+                    "VKP_HANDIN_INDEX": str(layout.handin_state / "index.sqlite"),
+                    "VKP_HANDIN_INSTRUCTORS_GROUP": "instructors"},
+}]
+roles = [
+    # Everyone, and each server's own token, may use the hand-in service (which tells students from instructors
+    # by the hub group); nothing more than JupyterHub's defaults otherwise.
+    {"name": "user", "scopes": ["self", f"access:services!service={SERVICE}"]},
+    {"name": "server", "scopes": ["users:activity!user", "access:servers!server",
+                                  f"access:services!service={SERVICE}"]},
+]
+
 # ---------------------------------------------------------------- idle servers give their memory back
-# JupyterHub's idle culler (the jupyterhub-idle-culler package, run by the hub as a service with only the
-# permissions it needs) stops a student's server that has had no activity for an hour: a student who closed
-# the laptop without logging out.  Their files stay in their home folder, quiz progress is on disk and
-# hand-ins are in the shared folder, so nothing is lost: logging in again starts a new server.
+# JupyterHub's idle culler (the jupyterhub-idle-culler package, run by the hub as a service, as root, with only
+# the permissions it needs) stops a server that has had no activity for an hour: a student who closed the laptop
+# without logging out.  Files stay in the home folder, quiz progress is on disk and hand-ins are with the
+# service, so nothing is lost: logging in again starts a new server.
 cull_idle = int(_env("VKP_HUB_CULL_IDLE", "3600"))
 if cull_idle > 0:
-    c.JupyterHub.services = [{
+    services.append({
         "name": "idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={cull_idle}",
                     f"--cull-every={int(_env('VKP_HUB_CULL_EVERY', '300'))}"],
-    }]
-    c.JupyterHub.load_roles = [{
-        "name": "idle-culler",
-        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-        "services": ["idle-culler"],
-    }]
+    })
+    roles.append({"name": "idle-culler", "services": ["idle-culler"],
+                  "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
 
-# Logging in (or following the course link) pulls the course and opens the start notebook.
-course_repo = _env("VKP_COURSE_REPO")
-if course_repo:
-    c.Spawner.default_url = "/" + git_pull_path(course_repo, _env("VKP_COURSE_BRANCH", "main"),
-                                                _env("VKP_COURSE_TARGET"))
-else:
-    c.Spawner.default_url = "/lab"
+# Logging in (or following the course link) pulls the person's copy of the course and opens it: students the
+# start notebook, instructors the class results.
+course_repo = _required("VKP_COURSE_REPO", "the course repository students pull")
+instructor_repo = _required("VKP_INSTRUCTOR_REPO", "the instructors' course repository")
+branch = _env("VKP_COURSE_BRANCH", "main")
+student_url = "/" + git_pull_path(course_repo, branch)
+instructor_url = "/" + git_pull_path(instructor_repo, "main", notebook="lessons/class-results.ipynb")
+c.Spawner.default_url = student_url
 
 
 def _course_environment(spawner):
-    """Where a student's quiz progress and hand-ins go; instructors also get the class's hand-ins to read."""
-    home = Path(spawner.home_dir)
-    env = {
+    """What a server needs, by who it is: its own course copy, where its progress and hand-ins go."""
+    name = spawner.user.name
+    home = Path(pwd.getpwnam(name).pw_dir)
+    instructor = name in instructors
+    course = home / "vkp-teaching"
+    spawner.environment = {
+        **spawner.environment,
+        "PATH": f"{env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        # students import the read-only student release; instructors their own full copy in their home
+        "PYTHONPATH": str(course if instructor else layout.release),
+        "GIT_CONFIG_GLOBAL": str(layout.gitconfig),
+        "MALLOC_ARENA_MAX": "2",                        # a server's and a kernel's few threads: fewer malloc arenas
         "VKP_PROGRESS_DIR": str(home / ".local" / "share" / "vkp-teaching"),
-        "VKP_HANDIN_DIR": str(handin),
+        "VKP_HANDIN_URL": handin_url,
     }
-    if any(group.name == "instructors" for group in spawner.user.groups):
-        env["VKP_CLASS_DIR"] = str(handin)
-    spawner.environment = {**spawner.environment, **env}
+    if instructor:
+        spawner.environment["VKP_CLASS_DIR"] = str(layout.handin)   # readable through the instructors' group
+        spawner.environment["VKP_CLASS_URL"] = handin_url
+    spawner.default_url = instructor_url if instructor else student_url
 
 
 c.Spawner.pre_spawn_hook = _course_environment

@@ -1,11 +1,13 @@
-"""Two students on a real JupyterHub (deploy/local-hub): each follows the course link, logs in, gets their own
-copy of the course from nbgitpuller and runs the start notebook in Chromium; their files stay apart; a second
-click after the course changed merges the update without overwriting a student's edited notebook."""
+"""Two students on a real class hub (deploy/local-hub), each with a system account of their own: each follows the
+course link, logs in with their own password, gets their own copy of the course from nbgitpuller and runs the
+start notebook in Chromium; their files stay apart; a second click after the course changed merges the update
+without overwriting a student's edited notebook.  (test_isolation.py tries the same hub as an attacker would.)"""
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +20,7 @@ from tools.local_hub import server_processes, sync_course_repo
 
 START = "notebooks/00-start-here.ipynb"
 NOTE = "My note from the lecture: ask about cement leakage"
-STUDENTS = ("alice", "bob")
+STUDENTS = ALICE, BOB = ("vkpt-alice", "vkpt-bob")
 SHOTS = os.environ.get("VKP_SHOTS_DIR", "")
 
 
@@ -34,7 +36,7 @@ def open_course_link(page, hub, user: str, password: str | None = None) -> None:
     if "/hub/login" in page.url:
         shot(page, f"hub-login-{user}")
         page.locator("#username_input").fill(user)
-        page.locator("#password_input").fill(password or hub.password)
+        page.locator("#password_input").fill(password or hub.passwords[user])
         page.locator("#login_submit").click()
     page.wait_for_url(re.compile(rf"/user/{user}/lab/tree/{hub.course}/{re.escape(START)}"), timeout=300_000)
     notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
@@ -89,10 +91,10 @@ def classroom(hub, hub_browser):
         run_all(page)
         shot(page, f"hub-start-notebook-{user}")
         pages[user] = page
-    add_note_and_save(pages["alice"], NOTE)
-    saved = hub.home("alice") / hub.course / START
-    expect(rendered(pages["alice"], NOTE)).to_be_visible()
-    pages["alice"].wait_for_function("() => !document.querySelector('.jp-mod-current.jp-mod-dirty')",
+    add_note_and_save(pages[ALICE], NOTE)
+    saved = hub.home(ALICE) / hub.course / START
+    expect(rendered(pages[ALICE], NOTE)).to_be_visible()
+    pages[ALICE].wait_for_function("() => !document.querySelector('.jp-mod-current.jp-mod-dirty')",
                                      timeout=30_000)
     assert NOTE in notebook_text(saved), "alice's saved note is not in her notebook on disk"
     yield pages
@@ -108,35 +110,37 @@ def test_two_students_pull_the_course_and_run_it_apart(hub, classroom):
         # the students' copy: the widgets package to run it, no instructor material (answer keys, plans)
         assert (course / "widgets" / "content" / "cases.yaml").exists(), f"{user}'s copy cannot run the quiz"
         assert not (course / "lessons").exists(), f"{user} received the instructors' lessons/ folder"
-    assert homes["alice"].resolve() != homes["bob"].resolve()
+    assert homes[ALICE].resolve() != homes[BOB].resolve()
     # alice's edit lives in her copy only.
-    assert NOTE in notebook_text(homes["alice"] / START)
-    assert NOTE not in notebook_text(homes["bob"] / START)
+    assert NOTE in notebook_text(homes[ALICE] / START)
+    assert NOTE not in notebook_text(homes[BOB] / START)
     # Through the hub, bob cannot open alice's server or her files.
-    bob = classroom["bob"]
-    response = bob.goto(f"{hub.url}user/alice/files/{hub.course}/{START}")
+    bob = classroom[BOB]
+    response = bob.goto(f"{hub.url}user/{ALICE}/files/{hub.course}/{START}")
     assert response.status == 403, f"bob reached alice's file: HTTP {response.status}"
     assert NOTE not in bob.content()
-    # Each server keeps its quiz progress in its own home; both hand in to the one shared folder; no student
-    # gets the class's results folder.
+    # Each server runs as its student's own account, keeps quiz progress in that home and hands in to the
+    # hand-in service; no student gets the class's results folder.
     servers = server_processes(hub)
     assert set(STUDENTS) <= set(servers), f"running servers: {sorted(servers)}"
     for user in STUDENTS:
         env = servers[user].environ()
+        assert servers[user].uids().real == pwd.getpwnam(user).pw_uid
         assert Path(env["HOME"]) == hub.home(user)
         assert Path(env["VKP_PROGRESS_DIR"]).is_relative_to(hub.home(user))
-        assert Path(env["VKP_HANDIN_DIR"]) == hub.handin
-        assert "VKP_CLASS_DIR" not in env
-    assert hub.handin.stat().st_mode & 0o7777 == 0o2770, "the hand-in folder is not group-writable (setgid)"
+        assert env["VKP_HANDIN_URL"] == hub.handin_url
+        assert "VKP_CLASS_DIR" not in env and "VKP_HANDIN_DIR" not in env
+    assert hub.handin.stat().st_mode & 0o7777 == 0o2750, "the hand-in folder is open to students"
     # The course's JupyterLab settings reach the hub's servers: no news prompt over the notebook.
     for page in classroom.values():
         assert page.locator(".jp-toast-message").count() == 0, page.locator(".jp-toast-message").all_inner_texts()
 
 
-def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classroom, course_repo, tmp_path):
+def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classroom, tmp_path):
     # The instructor changes the course: a new sentence at the end of the start notebook's first cell (where
     # alice wrote her note), a change in a notebook nobody opened, and a new file.
     update = tmp_path / "update"
+    course_repo = hub.layout.students_repo
     shutil.copytree(course_repo, update, ignore=shutil.ignore_patterns(".git"))
     start = json.loads((update / START).read_text())
     first = next(c for c in start["cells"] if c["cell_type"] == "markdown")
@@ -159,9 +163,9 @@ def test_second_click_merges_the_update_and_keeps_the_students_edit(hub, classro
         assert (course / "notebooks" / "WHATS-NEW.md").exists(), f"{user} did not get the new file"
         assert "Added this term" in notebook_text(course / "notebooks" / other.name), f"{user} missed the update"
     # bob, who did not edit the start notebook, gets the new sentence in it.
-    assert "Updated for this term" in notebook_text(hub.home("bob") / hub.course / START)
+    assert "Updated for this term" in notebook_text(hub.home(BOB) / hub.course / START)
     # alice's note, where the course changed the same lines, survived the merge (nbgitpuller keeps the
     # student's side of a conflict) in a notebook that still opens, and she sees it.
-    alice_start = hub.home("alice") / hub.course / START
+    alice_start = hub.home(ALICE) / hub.course / START
     assert NOTE in notebook_text(alice_start)
-    expect(rendered(classroom["alice"], NOTE)).to_be_visible(timeout=60_000)
+    expect(rendered(classroom[ALICE], NOTE)).to_be_visible(timeout=60_000)

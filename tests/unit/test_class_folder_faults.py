@@ -18,7 +18,7 @@ import pytest
 
 from tests.classfolder import answer_cases, student_log
 from tests.conftest import ROOT
-from tests.faults import readable_by_others, run_as_other_user
+from tests.faults import lock_from_reader, readable_by_others, run_as_other_user
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
 from widgets.record.handin import ExerciseLog
@@ -131,9 +131,7 @@ def test_a_file_the_instructor_may_not_read_is_named(tmp_path):
     readable_by_others(folder)
     for f in folder.iterdir():
         f.chmod(0o644)
-    secret.chmod(0o600)
-    if os.geteuid() != 0:
-        secret.chmod(0o000)
+    lock_from_reader(secret)
     seen = read_in_child(folder, as_other_user=True)
     assert seen["students"] == 1
     assert "permission" in seen["problems"]["locked.json"].lower()

@@ -102,14 +102,32 @@ def test_a_student_id_joins_two_installs_of_one_student(tmp_path):
 
 
 def test_on_a_hub_the_login_is_the_student(tmp_path):
+    """The login the hub's hand-in service vouched for joins two installs of one student (issue 21: only the
+    service's stamp is trusted, never a login a file claims)."""
+    from widgets.hubservice.store import HandInStore
     folder = tmp_path / "class"
+    folder.mkdir()
+    store = HandInStore(folder, tmp_path / "index.sqlite")
     for name in ("Sam", "Samantha"):
-        log = student_log(tmp_path / name, name, export_dir=folder, hub_user="slee")
+        log = student_log(tmp_path / name, name, export_dir=tmp_path / name, hub_user="slee")
         answer_cases(log, [True])
-        log.hand_in()
+        store.receive("slee", log.hand_in().content.encode())
     results = read(folder)
     (student,) = results.students.values()
     assert student.hub_user == "slee"
+
+
+def test_a_login_a_file_merely_claims_is_not_trusted(tmp_path):
+    """Issue 21: a file claiming `hub_user: slee` counted as that student; without the service's stamp it is
+    counted by what else it holds, and the note says why."""
+    folder = tmp_path / "class"
+    log = student_log(tmp_path / "mallory", "Mallory", export_dir=folder, hub_user="slee")
+    answer_cases(log, [True])
+    log.hand_in()
+    results = read(folder)
+    (student,) = results.students.values()
+    assert student.hub_user == "" and student.display == "Mallory"
+    assert any("claims the hub login 'slee'" in note for note in results.notes)
 
 
 def test_an_ordering_only_class_is_shown_not_nothing(tmp_path):

@@ -1,13 +1,18 @@
-"""tools/local_hub.py, the parts that need no running hub: the course repository nbgitpuller pulls, the passwords
-`make hub` keeps, and the clear errors."""
+"""tools/local_hub.py, the parts that need no running hub: the course repositories nbgitpuller pulls, the roster,
+the accounts and passwords `make hub` makes (real system accounts, as root), and the clear errors."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import subprocess
 
 import pytest
 
-from tools.local_hub import HubError, course_files, passwords, sync_course_repo
+from tools.local_hub import (
+    Accounts, HubError, Roster, course_files, ensure_accounts, instructor_files, read_roster, remove_accounts,
+    sync_course_repo,
+)
 
 
 def log(repo) -> list[str]:
@@ -53,11 +58,59 @@ def test_course_files_are_the_student_release_or_the_named_folder(tmp_path, monk
         course_files(tmp_path / "c")
 
 
-def test_make_hub_keeps_its_passwords_from_one_run_to_the_next(tmp_path, monkeypatch):
-    monkeypatch.delenv("VKP_HUB_PASSWORD", raising=False)
-    monkeypatch.delenv("VKP_HUB_INSTRUCTOR_PASSWORD", raising=False)
-    first = passwords(tmp_path)
-    assert first == passwords(tmp_path) and first[0] != first[1] and min(map(len, first)) >= 8
-    assert (tmp_path / "passwords.json").stat().st_mode & 0o777 == 0o600
-    monkeypatch.setenv("VKP_HUB_PASSWORD", "chosen-by-admin")
-    assert passwords(tmp_path) == ("chosen-by-admin", first[1])
+def test_the_instructors_copy_has_the_lessons_and_answer_keys(tmp_path, monkeypatch):
+    monkeypatch.delenv("VKP_COURSE_SOURCE", raising=False)
+    files = instructor_files(tmp_path / "teacher")
+    assert (files / "lessons" / "class-results.ipynb").exists() and (files / "lessons" / "answer-keys").is_dir()
+    assert (files / "widgets" / "classroom" / "results.py").exists()
+    assert (files / "notebooks" / "00-start-here.ipynb").exists()
+
+
+def test_a_roster_names_instructors_and_students_and_says_what_is_wrong(tmp_path):
+    roster = tmp_path / "class.txt"
+    roster.write_text("# my class\n[instructors]\nmsmith  # the lecturer\n[students]\njdoe\n\nakim\n")
+    assert read_roster(roster) == Roster(("msmith",), ("jdoe", "akim"))
+    for text, words in [("[instructors]\nmsmith\n[students]\nJohn Smith\n", "line 4: 'John Smith' cannot be a login"),
+                        ("[instructors]\nmsmith\n[students]\njdoe\njdoe\n", "line 5: jdoe is already on line 4"),
+                        ("[teachers]\nmsmith\n", "line 1: '[teachers]' is not a section"),
+                        ("jdoe\n", "no instructor")]:
+        roster.write_text(text)
+        with pytest.raises(HubError, match=words.replace("[", "\\[").replace("]", "\\]")):
+            read_roster(roster)
+    with pytest.raises(HubError, match="cannot be read"):
+        read_roster(tmp_path / "missing.txt")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes real system accounts: root only (CI runs as root)")
+def test_accounts_get_private_homes_and_their_own_passwords_kept_from_one_run_to_the_next(tmp_path):
+    accounts = Accounts("vkpt-")
+    roster = Roster(("vkpt-lt-teach",), ("vkpt-lt-ann", "vkpt-lt-ben"))
+    homes, private = tmp_path / "homes", tmp_path / "private"
+    homes.mkdir()
+    private.mkdir(mode=0o700)
+    try:
+        first = ensure_accounts(roster, homes, private, accounts)
+        assert set(first) == set(roster.everyone) and len(set(first.values())) == 3
+        for name in roster.everyone:
+            account = pwd.getpwnam(name)
+            assert account.pw_dir == str(homes / name) and (homes / name).stat().st_mode & 0o777 == 0o700
+            assert (homes / name).stat().st_uid == account.pw_uid
+        assert first == ensure_accounts(roster, homes, private, accounts), "passwords changed on the second run"
+        students = (private / "students-passwords.csv").read_text()
+        teachers = (private / "instructors-passwords.csv").read_text()
+        assert first["vkpt-lt-teach"] in teachers and first["vkpt-lt-teach"] not in students
+        assert all(first[n] in students for n in roster.students)
+        for f in private.iterdir():
+            assert f.stat().st_mode & 0o077 == 0, f"{f.name} is readable by others"
+        # An account the hub did not make is never taken over.
+        subprocess.run(["useradd", "--no-create-home", "vkpt-lt-other"], check=True)
+        with pytest.raises(HubError, match="already has an account 'vkpt-lt-other' that the hub did not make"):
+            ensure_accounts(Roster(("vkpt-lt-teach",), ("vkpt-lt-other",)), homes, private, accounts)
+        assert remove_accounts(["vkpt-lt-other"], accounts) == []
+    finally:
+        subprocess.run(["userdel", "vkpt-lt-other"], capture_output=True)
+        removed = remove_accounts(roster.everyone, accounts)
+    assert sorted(removed) == sorted(roster.everyone)
+    for name in roster.everyone:
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)

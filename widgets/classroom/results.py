@@ -27,6 +27,7 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import hmac
 import io
@@ -49,6 +50,7 @@ from widgets.core.settings import LESSONS_DIR
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.rules import REASON_IDS
 from widgets.candidacy.class_summary import write_rules_summary
+from widgets.record.hub_client import download_all
 
 SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
@@ -115,8 +117,14 @@ class ClassResults:
 # --------------------------------------------------------------------------- the secret
 
 def class_folder(default: Path | str) -> Path:
-    """The folder to read: ``$VKP_CLASS_DIR`` when set (an admin or a test points it anywhere), else ``default``."""
+    """The folder to read: ``$VKP_CLASS_DIR`` when set (an admin or a test points it anywhere); else, on a hub
+    whose hand-in service is at ``$VKP_CLASS_URL``, a private copy of what it received; else ``default``."""
     value = os.environ.get(CLASS_ENV, "").strip()
+    if not value and os.environ.get("VKP_CLASS_URL", "").strip():
+        import platformdirs
+        copy = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-hand-ins"
+        download_all(copy)
+        return copy
     return Path(value if value else str(default)).expanduser()
 
 
@@ -155,6 +163,19 @@ def class_secret(folder: Path) -> tuple[bytes, str | None]:
 
 # --------------------------------------------------------------------------- reading one file
 
+def trusted_identity(export) -> tuple[Identity, list[str]]:
+    """Who handed in a hand-in file: the hub login only when the class hub's hand-in service stamped it (the
+    login the hub vouched for), never the login a file merely claims (anyone can type one into a file)."""
+    stamp = export.received or {}
+    if stamp.get("hub_user"):
+        return dataclasses.replace(export.identity, hub_user=str(stamp["hub_user"])), []
+    if export.identity.hub_user:
+        return dataclasses.replace(export.identity, hub_user=""), [
+            f"it claims the hub login '{export.identity.hub_user}' but did not come through the hub's hand-in "
+            "service; it is counted by the name and install id it holds"]
+    return export.identity, []
+
+
 Found = list[tuple[Identity, list[Attempt]]]
 
 
@@ -174,7 +195,8 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
     if looks_like_export(text):
         export = parse_export_text(text)
-        return [(export.identity, export.attempts)], export.bad_lines
+        identity, notes = trusted_identity(export)
+        return [(identity, export.attempts)], notes + export.bad_lines
     if text.lstrip().startswith(("{", "[")):
         data = json_loads(text)
         kind = data.get("format") if isinstance(data, dict) else None

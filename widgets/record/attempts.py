@@ -307,6 +307,8 @@ class ExportHeader(ContentModel):
     session: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     created_at: Optional[str] = Field(default=None, max_length=40)
     student: dict[str, Optional[str]] = Field(default_factory=dict, max_length=10)
+    #: The class hub's hand-in service's stamp (widgets.hubservice.store): the login the hub vouched for.
+    received: Optional[dict[str, Optional[str]]] = Field(default=None, max_length=10)
 
 
 @dataclass
@@ -317,6 +319,7 @@ class ExportFile:
     session: str
     attempts: list[Attempt] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)
+    received: dict | None = None          # the hand-in service's stamp, when it came through the class hub
 
 
 def header_line(identity: Identity, session: str, created_at: str | None = None) -> str:
@@ -353,7 +356,7 @@ def parse_export_text(text: str) -> ExportFile:
         raise FileProblem(f"its first line is not a hand-in header ({exc})") from None
     except ValidationError as exc:
         raise FileProblem(f"its first line is not a usable hand-in header ({_first_problem(exc)})") from None
-    out = ExportFile(Identity.from_dict(header.student), header.session)
+    out = ExportFile(Identity.from_dict(header.student), header.session, received=header.received)
     last = len(lines) - 1
     for n, line in enumerate(lines[start + 1:], start=start + 2):
         if not line.strip():

@@ -53,6 +53,7 @@ from widgets.record.attempts import (
     Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order, make_attempt,
     parse_export_text, utc_stamp,
 )
+from widgets.record import hub_client
 
 try:
     import fcntl
@@ -133,6 +134,7 @@ class HandIn:
     file: Path | None = None
     copy: Path | None = None
     problems: list[str] = field(default_factory=list)
+    receipt: dict | None = None       # the class hub's hand-in service's receipt (widgets.record.hub_client)
 
 
 class ExerciseLog:
@@ -256,6 +258,11 @@ class ExerciseLog:
             except (OSError, FileProblem) as exc:
                 result.problems.append(f"the copy for your instructor could not be written to {self.handin_dir} "
                                        f"({getattr(exc, 'strerror', None) or exc}); tell your instructor")
+        if hub_client.service_url():                     # on a class hub: to its hand-in service, as the hub's login
+            try:
+                result.receipt = hub_client.post_hand_in(result.content)
+            except hub_client.HandInRefused as exc:
+                result.problems.append(str(exc))
         return result
 
 

@@ -17,6 +17,7 @@ import traitlets
 
 from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.controls import PROSE_CSS
+from widgets.record.hub_client import service_url
 
 WIDE = {"description_width": "initial"}
 
@@ -76,6 +77,10 @@ class DownloadLink(anywidget.AnyWidget):
     disabled = traitlets.Bool(False).tag(sync=True)
 
 
+def _hub_service() -> bool:
+    return bool(service_url())
+
+
 def _status(text: str, *, alert: bool = False) -> str:
     role = 'role="alert"' if alert else 'role="status" aria-live="polite"'
     style = ' style="border-left:4px solid #D55E00;padding:0.3em 0.6em"' if alert else ""
@@ -104,6 +109,7 @@ class HandInBox(ipw.VBox):
         who = (f"<p>You are signed in as <strong>{html.escape(hub)}</strong>; your hand-ins carry this name.</p>"
                if hub else "")
         where = ("and a copy goes to your instructor's hand-in folder." if self.exercise_log.handin_dir is not None
+                 else "and your instructor receives it through the hub." if _hub_service()
                  else "; send that file to your instructor, as they ask (or they collect it from your folder).")
         self.help = ipw.HTML(
             f"{who}<p><strong>Hand in my answers</strong> saves {html.escape(what)} in one file next to this "
@@ -154,6 +160,8 @@ class HandInBox(ipw.VBox):
                         f"<code>{html.escape(result.file.name)}</code> next to this notebook")
         if result.copy is not None:
             done.append("a copy is in your instructor's hand-in folder")
+        if result.receipt is not None:
+            done.append("your instructor has received them through the hub")
         text = "; ".join(done) + "." if done else ""
         if result.problems:
             text += (" <strong>Problem:</strong> " + html.escape("; ".join(result.problems)) + ". Use "

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from widgets.candidacy.practice import reason_title
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import REASON_IDS, RULE_IDS, load_rules
+from widgets.candidacy.practice import reason_title
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS
 
 BANK = {c.title: c for c in load_case_bank()}
-RULE_TITLES = {r.id: r.title for r in load_rules()}
+#: Every reason's words as the quiz shows them (a leaflet rule, a practice rule or the red flag above both).
+RULE_TITLES = {r: reason_title(r) for r in REASON_IDS}
 
 
 def shown_case(quiz):
@@ -40,7 +41,7 @@ def choose_and_submit(page, quiz, vp: bool, kp: bool, reason: str) -> None:
     said = lambda x: "candidate" if x else "not a candidate"  # noqa: E731
     # The kernel confirms the whole answer before it is submitted.
     expect(quiz.locator(".vkp-quiz-answer")).to_contain_text(
-        f"vertebroplasty, {said(vp)}; kyphoplasty, {said(kp)}; deciding reason, {RULE_TITLES[reason]}")
+        f"vertebroplasty, {said(vp)}; kyphoplasty, {said(kp)}; deciding reason, {reason_title(reason)}")
     quiz.get_by_role("button", name="Submit answer").click()
     expect(quiz.locator(".vkp-quiz-feedback")).to_contain_text("The quiz grades against", timeout=30_000)
 

@@ -233,9 +233,11 @@ def test_per_student_view_by_rule(tmp_path):
     answer_cases(log, [True] * 15)
     log.hand_in()
     rules, rows = cr.per_student_rules(read(folder))
-    assert len(rules) == len(RULE_IDS), "fifteen cases of one student's own order cover every leaflet rule"
+    from widgets.candidacy.rules import LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS
+    # Every leaflet rule, and the red flag above both standards (issue 20).
+    assert set(rules) == set(LEAFLET_DECIDING_IDS), "fifteen cases of one student's own order cover every leaflet rule"
     practice_rules, _ = cr.per_student_rules(read(folder), cr.PRACTICE)
-    assert set(practice_rules) == set(PRACTICE_RULE_IDS), "... and every rule of current practice"
+    assert set(practice_rules) == set(PRACTICE_DECIDING_IDS), "... and every rule of current practice"
     assert rows[0]["student"] == "S01" and all(rows[0][r].split("/")[0] == rows[0][r].split("/")[1] for r in rules)
 
 

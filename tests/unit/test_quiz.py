@@ -143,7 +143,10 @@ def test_retry_pool_is_seeded_and_weighted_toward_missed_rules():
     share = sum("posterior_cortical_defect" in assess(v.patient).deciding_rules for v in pool) / len(pool)
     candidates = list(q.bank)
     base = sum("posterior_cortical_defect" in assess(v.patient).deciding_rules for v in candidates) / len(candidates)
-    assert share >= 0.5 > base, f"weighted toward the missed rule ({share:.0%} vs {base:.0%} in the bank)"
+    # The bank's share of such cases fell when its cord-compression cases became red flags (issue 20), so the
+    # weighting is judged against that share: the pool holds at least three times as many.
+    assert share >= 3 * base and share > base + 0.2, \
+        f"weighted toward the missed rule ({share:.0%} vs {base:.0%} in the bank)"
 
 
 def test_retry_replays_the_missed_case_first_then_back_to_unanswered_bank_cases():

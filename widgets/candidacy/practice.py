@@ -30,9 +30,10 @@ from pydantic import Field, field_validator, model_validator
 
 from widgets.candidacy.rules import (
     PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    RuleList, StandardRule, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate,
-    load_rules,
+    RuleList, StandardRule, above_red_flags, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold,
+    evaluate, load_rules,
 )
+from widgets.candidacy.red_flags import URGENT, load_red_flags
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
 from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
@@ -143,7 +144,7 @@ def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
 def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:
     """Grade ``patient`` against current practice: eligibility, deciding rules and cautions per procedure."""
     rules = rules or load_practice_rules()
-    return evaluate(patient, rules, STANDARD, rules.cautions)
+    return above_red_flags(evaluate(patient, rules, STANDARD, rules.cautions))
 
 
 def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:
@@ -156,6 +157,7 @@ def _titles() -> dict[str, str]:
     practice = load_practice_rules()
     titles = {r.id: r.title for r in practice}
     titles.update({r.id: r.title for r in load_rules()})
+    titles[URGENT] = load_red_flags().title
     return titles
 
 
@@ -190,6 +192,9 @@ class Comparison:
 
     def sentence(self) -> str:
         """One plain sentence: do the two standards agree?"""
+        if self.leaflet.red_flags:
+            return ("A red flag comes first: under both standards the answer is not now, urgent referral and "
+                    "imaging.")
         if not self.procedures:
             if self.same_verdicts_other_rules:
                 return "The two standards give the same verdicts, for partly different reasons."

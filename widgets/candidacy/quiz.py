@@ -9,11 +9,13 @@ interleaved so the same rule does not decide two cases in a row where that can b
 generated practice interleaves rules the same way.
 
 :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
-rule) against :func:`widgets.candidacy.assess`, the leaflet's rules, and returns an
+rule) against :func:`widgets.candidacy.assess`, the leaflet's rules, and current practice's, and returns an
 :class:`AnswerRecord`; :meth:`AnswerRecord.to_attempt` gives the
 :class:`~widgets.record.attempts.Attempt` that the progress file and the hand-in store.
 :meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
-weighted toward the rules the student missed.  :attr:`Quiz.score` is the one score definition
+weighted toward the rules the student missed.  A case with a red flag (:mod:`widgets.candidacy.red_flags`) is
+answered "not a candidate" for both procedures with the reason ``urgent_referral`` under both standards,
+graded, stored and regraded like any other answer.  :attr:`Quiz.score` is the one score definition
 (:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
 
 Pure logic: no ipywidgets, no matplotlib.
@@ -33,16 +35,17 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
+    LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
 )
+from widgets.candidacy.red_flags import URGENT
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
 from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
 from widgets.record.attempts import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
-RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
-PracticeRuleId = Literal[PRACTICE_RULE_IDS]  # type: ignore[valid-type]
+RuleId = Literal[LEAFLET_DECIDING_IDS]  # type: ignore[valid-type]     # a leaflet rule, or a red flag above it
+PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
 ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
 EXERCISE = "candidacy-quiz"
@@ -248,7 +251,9 @@ def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) 
         for pair in wanted:
             if pair in covered:
                 continue
-            pick = rng.choice([v for v in remaining if pair in per_standard[v.id]])
+            options = [v for v in remaining if pair in per_standard[v.id]]
+            most = max(len(per_standard[v.id] - covered) for v in options)   # a case that covers most of what is left
+            pick = rng.choice([v for v in options if len(per_standard[v.id] - covered) == most])
             head.append(pick)
             remaining.remove(pick)
             covered |= per_standard[pick.id]
@@ -260,8 +265,11 @@ def _interleave(cases: list[Vignette], deciding: dict, rng: random.Random, previ
     pool, out = list(cases), []
     while pool:
         last = deciding.get(previous, set()) if previous else set()
-        fresh = [v for v in pool if not (deciding[v.id] & last)]
-        pick = rng.choice(fresh or pool)
+        fresh = [v for v in pool if not (deciding[v.id] & last)] or pool
+        # Prefer cases of the rules most of the pool still holds (drawn in proportion), so a common rule is
+        # spread through the order instead of piling up at its end, where nothing is left to put between.
+        share = {v.id: sum(bool(deciding[v.id] & deciding[w.id]) for w in pool) for v in fresh}
+        pick = rng.choices(fresh, weights=[share[v.id] for v in fresh])[0]
         pool.remove(pick)
         out.append(pick)
         previous = pick.id
@@ -529,7 +537,7 @@ class Quiz:
         covered = {r for v in out for r in assess(v.patient, self.rules).deciding_rules}
         start = 30_000 + 50 * len(self.records)
         for state in due:
-            if state.kind != "rule" or state.ident in covered or state.ident not in RULE_IDS:
+            if state.kind != "rule" or state.ident in covered or state.ident not in RULE_IDS + (URGENT,):
                 continue
             v = generate_for_rule(self.seed, state.ident, start=start)
             start = int(v.id.rsplit("-", 1)[1]) + 1

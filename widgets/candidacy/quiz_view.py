@@ -23,6 +23,7 @@ from IPython.display import HTML as HTMLOutput
 from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.flashcards import flashcards_filename
+from widgets.candidacy import red_flags
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
 from widgets.candidacy.quiz import Grade, Quiz, QuizError, quiz_records
 from widgets.candidacy.bank import load_case_bank
@@ -43,6 +44,11 @@ ANSWER = {"candidate": True, "not_candidate": False, None: None}
 
 def _esc(text: str) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def practice_title(rules, rule_id: str) -> str:
+    """A deciding reason under current practice in its own words (the red flag's, above both standards)."""
+    return rules[rule_id].title if rule_id in rules.IDS else reason_title(rule_id)
 
 
 def _mark(ok: bool) -> str:
@@ -365,7 +371,7 @@ class QuizView(ipw.VBox):
                         f"<td style=\'text-align:left\'>{_esc('; '.join(reason_title(i) for i in r.deciding_rules))} ({_mark(r.reason_correct)})"
                         "</td>")
         if p is not None:
-            reason_cells += (f"<td style=\'text-align:left\'>{_esc('; '.join(self.practice_rules[i].title for i in r.practice_deciding_rules))} "
+            reason_cells += (f"<td style=\'text-align:left\'>{_esc('; '.join(practice_title(self.practice_rules, i) for i in r.practice_deciding_rules))} "
                              f"({_mark(r.practice_reason_correct)})</td>")
         rows.append(reason_cells + "</tr>")
         practice_head = '<th scope="col" style=\'text-align:left\'>Current practice</th>' if p is not None else ""
@@ -375,15 +381,20 @@ class QuizView(ipw.VBox):
                  + "</tbody></table>")
         out = ['<div role="status" aria-live="polite" class="vkp-feedback">', head + "</p>", table]
         comparison = grade.comparison
-        if comparison is not None:
+        if a.red_flags:
+            out.append(self.red_flag_html(a, p))
+        elif comparison is not None:
             out.append(f'<p class="vkp-quiz-differ"><strong>{_esc(comparison.sentence())}</strong></p>')
             if comparison.why:
                 out.append("<ul>" + "".join(f"<li><strong>{_esc(t)}</strong>: {self.citations.cite_html(_esc(x))}</li>"
                                             for t, x in comparison.why) + "</ul>")
+        if a.red_flags:   # what each standard's rules alone would say, for the record (the red flag decides)
+            a, p = a.beneath, (p.beneath if p is not None else None)
         leaflet_rules = [self.rules[i] for i in a.deciding_rules]
         items = "".join(f"<li><strong>{_esc(rule.title)}</strong>: {_esc(rule.explanation)} "
                         f"{self._cite(rule.cites)}</li>" for rule in leaflet_rules)
-        details = [f"<p>The leaflet's deciding rule{'s' if len(leaflet_rules) > 1 else ''}:</p><ul>{items}</ul>"]
+        alone = " alone (the red flag above decides)" if grade.assessment.red_flags else ""
+        details = [f"<p>The leaflet's deciding rule{'s' if len(leaflet_rules) > 1 else ''}{alone}:</p><ul>{items}</ul>"]
         if p is not None:
             practice_items = []
             for rule_id in p.deciding_rules:
@@ -393,7 +404,7 @@ class QuizView(ipw.VBox):
                 practice_items.append(f"<li><strong>{_esc(rule.title)}</strong> "
                                       f"({_esc(self.practice_rules.kind_words(rule_id))}): {_esc(rule.explanation)} "
                                       f"{self._cite(rule.cites)}{note}</li>")
-            details.append(f"<p>Current practice's deciding rule{'s' if len(practice_items) > 1 else ''}:</p>"
+            details.append(f"<p>Current practice's deciding rule{'s' if len(practice_items) > 1 else ''}{alone}:</p>"
                            "<ul>" + "".join(practice_items) + "</ul>")
             if p.cautions:
                 details.append("<p>Current practice also notes (this changes no verdict):</p><ul>"
@@ -401,8 +412,10 @@ class QuizView(ipw.VBox):
                                          for t, n in p.cautions) + "</ul>")
         # The notes fit the case: a rule's note for this fracture cause, the cause's own note
         # (e.g. trauma) and the case's note (widgets.candidacy.rules.case_notes).
+        flagged = red_flags.notes(grade.assessment.red_flags)    # shown above, in the red-flag box
         seen_notes = [f"<li><strong>{_esc(title)}</strong>: {self.citations.cite_html(_esc(note))}</li>"
-                      for title, note in case_notes(grade.vignette, a, self.rules)]
+                      for title, note in case_notes(grade.vignette, grade.assessment, self.rules)
+                      if (title, note) not in flagged]
         if seen_notes:
             details.append("<p>What trials and guidelines say about the leaflet's rule and this case (an evidence "
                            "note; it does not change the grade):</p><ul>" + "".join(seen_notes) + "</ul>")
@@ -414,6 +427,28 @@ class QuizView(ipw.VBox):
                    "sources</summary>" + "".join(details) + "</details>")
         out.append("</div>")
         return "".join(out)
+
+    def red_flag_html(self, a, p) -> str:
+        """The red-flag box: the flags the case shows, what each looks like and what to do, with their sources;
+        then what the leaflet's rules (and current practice's) alone would say, and why that is not the point."""
+        spec = red_flags.load_red_flags()
+        flags = "".join(f"<li><strong>{_esc(title)}</strong>: {self.citations.cite_html(_esc(note))}</li>"
+                        for title, note in red_flags.notes(a.red_flags, spec))
+        alone = []
+        for name, result, title in (("The leaflet's rules", a.beneath, reason_title),
+                                    ("Current practice's rules", p.beneath if p else None,
+                                     lambda i: practice_title(self.practice_rules, i))):
+            if result is None:
+                continue
+            verdicts = "; ".join(f"{proc} {result.decision(proc).verdict}" for proc in PROCEDURES)
+            deciding = "; ".join(title(i) for i in result.deciding_rules)
+            alone.append(f"{name}, read alone, would say: {verdicts} (deciding: {deciding}).")
+        border = "border-left:6px solid #D55E00;padding:0.3em 0.8em;margin:0.4em 0"
+        return (f'<div class="vkp-quiz-red-flag" role="note" style="{border}">'
+                f"<p><strong>{_esc(spec.title)}.</strong> Under both standards the answer is "
+                f"<strong>{_esc(spec.verdict)}</strong>: vertebroplasty and kyphoplasty are both not for now.</p>"
+                f"<ul>{flags}</ul><p>{_esc(' '.join(alone))} {_esc(spec.leaflet_silent)} "
+                f"{self._cite(['kochan2015'])}</p></div>")
 
     def review_html(self) -> str:
         missed = self.quiz.missed()
@@ -473,7 +508,8 @@ class QuizView(ipw.VBox):
 FINDING_WORDS = {
     "fracture_healed": "the fracture has healed (no oedema on MRI)",
     "neurological_deficit": "weakness, numbness or cord signs from the fractured level",
-    "radicular_pain": "nerve-root (radicular) pain",
+    "radicular_pain": "nerve-root (radicular) pain from a compression unrelated to the fracture",
+    "fracture_root_pain": "nerve-root pain at the fracture's own level",
     "systemic_infection": "an infection elsewhere in the body, or sepsis",
     "cement_allergy": "allergy to bone cement",
     "epidural_tumour": "tumour spreading into the spinal canal",
@@ -503,7 +539,7 @@ def findings_words(patient) -> list[str]:
     out += [words for field, words in FINDING_WORDS.items() if getattr(p, field)]
     if p.coagulopathy != "none":
         out.append(f"a bleeding tendency that {'can' if p.coagulopathy == 'correctable' else 'cannot'} be corrected")
-    return out
+    return out + red_flags.findings_words(p)
 
 
 def case_card(vignette, citations: Citations) -> HTMLOutput:
@@ -513,10 +549,13 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
     prules = load_practice_rules()
     rows = "".join(f'<tr><th scope="row" style=\'text-align:left\'>{proc.capitalize()}</th><td style=\'text-align:left\'>{_esc(leaflet.decision(proc).verdict)}</td>'
                    f"<td style=\'text-align:left\'>{_esc(practice.decision(proc).verdict)}</td></tr>" for proc in PROCEDURES)
+    practice_cites = (red_flags.cites(practice.red_flags) if practice.red_flags
+                      else [k for r in practice.deciding_rules for k in prules[r].cites])
+    leaflet_cites = ["kochan2015"] + list(red_flags.cites(leaflet.red_flags))
     rows += (f'<tr><th scope="row" style=\'text-align:left\'>Deciding</th><td style=\'text-align:left\'>{_esc("; ".join(reason_title(r) for r in leaflet.deciding_rules))}'
-             f' {citations.cite_html("[@kochan2015]")}</td><td style=\'text-align:left\'>'
-             f'{_esc("; ".join(prules[r].title for r in practice.deciding_rules))} '
-             + citations.cite_html("[" + "; ".join(f"@{k}" for r in practice.deciding_rules for k in prules[r].cites) + "]")
+             f' {citations.cite_html("[" + "; ".join(f"@{k}" for k in leaflet_cites) + "]")}</td><td style=\'text-align:left\'>'
+             f'{_esc("; ".join(practice_title(prules, r) for r in practice.deciding_rules))} '
+             + citations.cite_html("[" + "; ".join(f"@{k}" for k in practice_cites) + "]")
              + "</td></tr>")
     why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.cite_html(_esc(x))}</li>" for t, x in comparison.why)
     card = (f'<div class="vkp-case-card" style="border:1px solid #767676;border-left:6px solid #0072B2;'

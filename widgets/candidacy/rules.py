@@ -36,6 +36,8 @@ from widgets.core.loading import ContentError, ContentModel, content_path, read_
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
 from widgets.candidacy.case_image import CaseImage
+from widgets.candidacy.red_flags import RED_FLAG_FIELDS, URGENT, flags_for, load_red_flags
+from widgets.candidacy.red_flags import notes as red_flag_notes
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
 FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
@@ -56,11 +58,15 @@ PROCEDURES = ("vertebroplasty", "kyphoplasty")
 #: Ideas both standards have keep the leaflet's id.
 PRACTICE_RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc", "fracture_healed",
-    "radicular_pain", "posterior_cortical_defect", "neurological_deficit", "vertebral_infection",
+    "radicular_pain", "posterior_cortical_defect", "neurological_deficit", "epidural_tumour", "vertebral_infection",
     "systemic_infection", "uncorrectable_coagulopathy", "cement_allergy", "outside_evidence", "kp_cause_excluded",
 )
-#: Every rule a student may name as the deciding reason: the rules of both standards, each once.
-REASON_IDS: tuple[str, ...] = PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
+#: Every reason a student may name as deciding: a red flag first (above both standards,
+#: widgets.candidacy.red_flags), then the rules of both standards, each once.
+REASON_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
+#: What can decide a case under each standard: its rules, or a red flag above them.
+LEAFLET_DECIDING_IDS: tuple[str, ...] = (URGENT,) + RULE_IDS
+PRACTICE_DECIDING_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS
 #: The two standards every quiz answer is graded against (the first is the quiz's answer key).
 STANDARDS: tuple[str, ...] = ("leaflet", "current_practice")
 
@@ -74,9 +80,10 @@ PATIENT_FIELDS: tuple[str, ...] = (
 #: (``coagulopathy: none``, ``vascular_lesion``: not stated), so a bank written before them still loads.
 PRACTICE_FIELDS: tuple[str, ...] = (
     "fracture_healed", "neurological_deficit", "radicular_pain", "systemic_infection", "coagulopathy",
-    "cement_allergy", "epidural_tumour", "vascular_lesion",
+    "cement_allergy", "epidural_tumour", "vascular_lesion", "fracture_root_pain",
 )
-FINDING_FIELDS: tuple[str, ...] = PATIENT_FIELDS + PRACTICE_FIELDS
+#: ... and the red flags above both standards (widgets.candidacy.red_flags.RED_FLAG_FIELDS) read these.
+FINDING_FIELDS: tuple[str, ...] = PATIENT_FIELDS + PRACTICE_FIELDS + RED_FLAG_FIELDS
 #: The values a finding may take (for conditions in the rule files and for messages).
 FINDING_VALUES: dict[str, tuple] = {
     **{f: (True, False) for f in FINDING_FIELDS},
@@ -111,7 +118,12 @@ def _check_cause(findings):
         raise ValueError(
             "fields 'fracture_cause' and 'compression_fracture' disagree: there is a fracture "
             "but no cause; give one of " + ", ".join(FRACTURE_CAUSES))
-    for field in ("fracture_healed", "neurological_deficit"):
+    for field in ("deficit_worsening", "cauda_equina_signs"):
+        if getattr(findings, field) and not findings.neurological_deficit:
+            raise ValueError(
+                f"fields '{field}' and 'neurological_deficit' disagree: {field} describes a neurological deficit, "
+                "but neurological_deficit is false; set neurological_deficit to true, or the other to false")
+    for field in ("fracture_healed", "neurological_deficit", "fracture_root_pain"):
         if getattr(findings, field) and not findings.compression_fracture:
             raise ValueError(
                 f"fields '{field}' and 'compression_fracture' disagree: {field} describes the fractured "
@@ -134,12 +146,19 @@ class Findings(ContentModel):
     The first seven are the leaflet's; the rest are what current practice also weighs (each
     defaults to absent).  ``fracture_healed``: an old fracture that has healed (no marrow oedema
     on MRI).  ``neurological_deficit``: weakness, numbness or cord signs from the fractured level
-    (a fragment pushed back into the canal, or tumour in it).  ``radicular_pain``: nerve-root pain.
+    (a fragment pushed back into the canal, or tumour in it).  ``radicular_pain``: nerve-root pain
+    from a compression unrelated to the fracture (a disc, a narrowed canal elsewhere).
+    ``fracture_root_pain``: nerve-root pain at the fracture's own level, from the collapse.
     ``systemic_infection``: sepsis or an active infection elsewhere in the body.  ``coagulopathy``:
     a bleeding tendency (a blood thinner or a disorder) that can or cannot be corrected.
     ``cement_allergy``: allergy to bone cement or the contrast mixed into it.  ``epidural_tumour``:
     a tumour spreading from the vertebra into the spinal canal.  ``vascular_lesion``: for a
     vascular cause, whether the lesion is a haemangioma.
+
+    The last four are what the red flags above both standards read (widgets/content/red_flags.yaml):
+    ``deficit_worsening`` (the deficit is new or getting worse), ``cauda_equina_signs``,
+    ``infection_suspected`` (signs of a spinal infection not yet looked for) and ``malignancy_suspected``
+    (a collapse that suggests a cancer not yet explained).
     """
 
     compression_fracture: StrictBool
@@ -157,6 +176,11 @@ class Findings(ContentModel):
     cement_allergy: StrictBool = False
     epidural_tumour: StrictBool = False
     vascular_lesion: Optional[VascularLesion] = None
+    fracture_root_pain: StrictBool = False
+    deficit_worsening: StrictBool = False
+    cauda_equina_signs: StrictBool = False
+    infection_suspected: StrictBool = False
+    malignancy_suspected: StrictBool = False
 
     @model_validator(mode="after")
     def _cause_matches_fracture(self):
@@ -404,6 +428,7 @@ class Decision:
     procedure: str
     eligible: bool
     reasons: tuple[Reason, ...]
+    standard: str = "leaflet"      # "not recommended" is the leaflet's word; current practice does not use it
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -411,8 +436,11 @@ class Decision:
 
     @property
     def verdict(self) -> str:
+        if self.rule_ids == (URGENT,):
+            return load_red_flags().verdict
         return "candidate" if self.eligible else (
-            "not recommended" if self.rule_ids == ("kp_cause_excluded",) else "not a candidate")
+            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == "leaflet"
+            else "not a candidate")
 
 
 @dataclass(frozen=True)
@@ -421,6 +449,9 @@ class Assessment:
 
     ``standard`` names the standard (``"leaflet"`` or ``"current_practice"``); ``order`` is its rules'
     order; ``cautions`` are (title, note) pairs the standard shows without changing the verdict.
+    ``red_flags``: the red flags the patient shows (widgets.candidacy.red_flags); with any, both
+    procedures are "not now: urgent referral and imaging", and ``beneath`` is what the standard's rules
+    alone would say.
     """
 
     patient: Patient
@@ -429,6 +460,8 @@ class Assessment:
     standard: str = "leaflet"
     order: tuple[str, ...] = RULE_IDS
     cautions: tuple[tuple[str, str], ...] = ()
+    red_flags: tuple = ()
+    beneath: Optional["Assessment"] = None
 
     @property
     def deciding_rules(self) -> tuple[str, ...]:
@@ -473,12 +506,27 @@ def evaluate(patient: Patient, rules, standard: str, cautions=()) -> Assessment:
     def decide(procedure: str) -> Decision:
         hits = [r for r in rules if r.covers(procedure) and r.applies(patient)]
         if hits:
-            return Decision(procedure, False, tuple(Reason.of(r) for r in hits))
-        return Decision(procedure, True, (Reason.of(indication),))
+            return Decision(procedure, False, tuple(Reason.of(r) for r in hits), standard)
+        return Decision(procedure, True, (Reason.of(indication),), standard)
 
     notes = tuple((c.title, " ".join(c.note.split())) for c in cautions if c.applies(patient))
     return Assessment(patient, decide("vertebroplasty"), decide("kyphoplasty"), standard,
                       tuple(r.id for r in rules), notes)
+
+
+def above_red_flags(result: Assessment) -> Assessment:
+    """Red flags come first: with any, both procedures are "not now: urgent referral and imaging" under this
+    standard too (the reason :data:`~widgets.candidacy.red_flags.URGENT`); ``beneath`` keeps what the
+    standard's rules alone say, for the feedback.  Without a red flag the assessment is returned as it is."""
+    flags = flags_for(result.patient)
+    if not flags:
+        return result
+    spec = load_red_flags()
+    reason = Reason(URGENT, spec.title, " ".join(spec.explanation.split()),
+                    tuple(dict.fromkeys(k for f in flags for k in f.cites)), None)
+    return Assessment(result.patient, Decision("vertebroplasty", False, (reason,), result.standard),
+                      Decision("kyphoplasty", False, (reason,), result.standard), result.standard, (URGENT,) + result.order,
+                      result.cautions, flags, result)
 
 
 def exclusions_for_both(patient: Patient) -> list[str]:
@@ -490,7 +538,7 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    return evaluate(patient, rules or load_rules(), "leaflet")
+    return above_red_flags(evaluate(patient, rules or load_rules(), "leaflet"))
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
@@ -499,12 +547,13 @@ def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> li
     In order: the note of each deciding rule (the variant for the fracture's cause, where one exists),
     the note every case with this fracture cause carries (e.g. trauma), then the case's own note.
     ``case`` is anything with a ``patient`` (and optionally a ``note``), e.g. a quiz Vignette.  The
-    notes never change the grade.
+    notes never change the grade.  With a red flag, its notes come instead of the deciding rules' notes
+    (a note about a rule that does not decide would mislead).
     """
     rules = rules or load_rules()
     cause = assessment.patient.fracture_cause
-    out: list[tuple[str, str]] = []
-    for rule_id in assessment.deciding_rules:
+    out: list[tuple[str, str]] = list(red_flag_notes(assessment.red_flags))
+    for rule_id in () if assessment.red_flags else assessment.deciding_rules:
         note = rules[rule_id].note_for(cause)
         if note:
             out.append((rules[rule_id].title, " ".join(note.split())))
@@ -522,7 +571,7 @@ def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> li
 class Expected(ContentModel):
     vertebroplasty: StrictBool
     kyphoplasty: StrictBool
-    deciding_rules: list[Literal[RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    deciding_rules: list[Literal[LEAFLET_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
 class PracticeExpected(ContentModel):
@@ -530,7 +579,7 @@ class PracticeExpected(ContentModel):
 
     vertebroplasty: StrictBool
     kyphoplasty: StrictBool
-    deciding_rules: list[Literal[PRACTICE_RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    deciding_rules: list[Literal[PRACTICE_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
 class Case(ContentModel):

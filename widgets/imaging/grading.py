@@ -14,7 +14,7 @@
 The needle is graded along its axis (the drawing shows it as a line).  Each error names its danger
 and cites its source: the spinal canal and nerves (distances from
 ``an_lumbar_pedicle_neural_distances``), the segmental artery beside the body (a case report,
-``heo2011_segmental_artery``), or missing the body.  Texts carry ``[@id]`` citation keys; a view
+``ps_heo2011_segmental_artery_injury``, evidence-care.yaml), or missing the body.  Texts carry ``[@id]`` citation keys; a view
 turns them into the notebook's numbers.
 
 Pure logic: no ipywidgets, no matplotlib.
@@ -37,7 +37,7 @@ EPS = 1e-9
 NEURAL = "an_lumbar_pedicle_neural_distances"
 RULE_CITES = ("pf_medial_wall_rule_textbook", "pf_medial_wall_rule_biopsy_chapter")
 TARGET_CITES = ("pf_target_anterior_third_openradiology",)
-SEGMENTAL = "heo2011_segmental_artery"
+SEGMENTAL = "ps_heo2011_segmental_artery_injury"
 DISC_LEAK = "cl_canal_leak_and_pce_josr2019"
 ENTRY_CITES = ("pf_medial_wall_rule_textbook",)
 

@@ -257,7 +257,7 @@ def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Figure,
             raise NotVerifiedError(f"evidence '{evidence_id}' value '{spec.key}' is {raw!r}, "
                                    "not a verified two-number interval")
         return ev.number(evidence_id, f"{spec.key}.0"), ev.number(evidence_id, f"{spec.key}.1")
-    return ev.number(evidence_id, spec.low), ev.number(evidence_id, spec.high)
+    return number(ev, evidence_id, spec.low), number(ev, evidence_id, spec.high)
 
 
 def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:

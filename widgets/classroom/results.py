@@ -2,7 +2,9 @@
 
 :func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
 (``.jsonl``, :mod:`widgets.record.attempts`), progress files handed in by mistake, and the
-version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
+version-1 quiz and ordering exports (:mod:`widgets.classroom.export`), a ``.txt`` whose content is a
+hand-in, a hand-in a spreadsheet re-saved (read where its answers survived), and an LMS's bulk-download
+``.zip`` read as it is (:mod:`widgets.classroom.intake`).  It never stops at a file:
 anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
 empty, damaged, foreign, or one this account may not read) is named with the reason in
 :attr:`ClassResults.problems`, and the rest is read.  Then:
@@ -36,8 +38,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from widgets.classroom import grading
-from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
+from widgets.classroom import grading, intake
+from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, read_legacy_csv, read_legacy_json
 from widgets.record.identity import Identity
 from widgets.record.progress import LEGACY_FORMAT, parse_progress
 from widgets.record.attempts import (
@@ -57,7 +59,8 @@ SECRET_ENV = "VKP_CLASS_SECRET"
 MIN_ANSWERS = 3
 LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
-SUFFIXES = {".jsonl", ".json", ".csv"}
+SUFFIXES = {".jsonl", ".json", ".csv", ".txt"}     # read as hand-ins (and the same inside a zip)
+ARCHIVES = {".zip"}                                 # an LMS's bulk download, read as it is (classroom.intake)
 __all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
 
 
@@ -72,6 +75,7 @@ class Student:
     key: str
     identities: list[Identity] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)      # where their answers were read (names: never projected)
 
     @property
     def display(self) -> str:
@@ -163,15 +167,23 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
 
     Raises :class:`FileProblem` (or another exception) when the file as a whole cannot be used.
     """
-    raw = read_limited(path)
+    return read_hand_in_bytes(read_limited(path), path.name)
+
+
+def read_hand_in_bytes(raw: bytes, name: str) -> tuple[Found, list[str]]:
+    """:func:`read_hand_in` of a file's bytes (``name`` gives its suffix): a file on disk or inside a zip."""
+    suffix = Path(name).suffix.lower()
     if not raw.strip():
         raise FileProblem("it is empty (0 bytes of answers); ask the student to hand in again")
     try:
         text = decode_text(raw)
     except FileProblem:
-        if path.suffix.lower() != ".csv":
+        if suffix not in (".csv", ".txt"):
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
+    if not looks_like_export(text) and (resaved := intake.resaved_export(text)) is not None:
+        export = parse_export_text(resaved.text)
+        return [(export.identity, export.attempts)], [resaved.message] + export.bad_lines
     if looks_like_export(text):
         export = parse_export_text(text)
         return [(export.identity, export.attempts)], export.bad_lines
@@ -186,6 +198,9 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
             identity, attempts, notes = parse_progress(text)
             return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
         raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
+    if suffix == ".txt" and "," not in text.partition("\n")[0]:
+        raise FileProblem("a text file that is not a hand-in (a hand-in's first line names the format "
+                          "vkp-class-export); ask the student for the file the Hand in or Download button made")
     return read_legacy_csv(text), []
 
 
@@ -224,9 +239,9 @@ def _walk(folder: Path, results: ClassResults) -> list[Path]:
             if is_link and os.path.isdir(p):
                 results.problems.append(Problem(rel(p), "a link to a folder; not followed (copy the files in)"))
                 continue
-            if p.suffix.lower() not in SUFFIXES:
+            if p.suffix.lower() not in SUFFIXES | ARCHIVES:
                 results.problems.append(Problem(rel(p), "not an export (hand-ins end in .jsonl; old exports in "
-                                                        ".json or .csv)"))
+                                                        ".json or .csv; an LMS's bulk download in .zip)"))
                 continue
             files.append(p)
 
@@ -253,10 +268,9 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
     results.secret = secret
 
     found: list[tuple[str, Identity, list[Attempt]]] = []
-    for path in _walk(folder, results):
-        name = path.relative_to(folder).as_posix()
+    for name, read in _sources(folder, results):
         try:
-            groups, line_notes = read_hand_in(path)
+            groups, line_notes = read()
         except (FileProblem, ContentError) as exc:
             results.problems.append(Problem(name, str(getattr(exc, "problem", exc))))
             continue
@@ -278,6 +292,24 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
 
     _merge(found, results, str(bank) if bank else None)
     return results
+
+
+def _sources(folder: Path, results: ClassResults):
+    """(name, reader) of every file to read: the folder's files, and the entries of each zip in it."""
+    for path in _walk(folder, results):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix.lower() not in ARCHIVES:
+            yield name, (lambda path=path: read_hand_in(path))
+            continue
+        try:
+            members, problems = intake.zip_members(read_limited(path, intake.MAX_ZIP_TOTAL), SUFFIXES)
+        except FileProblem as exc:
+            results.problems.append(Problem(name, str(exc)))
+            continue
+        results.files_read.append(name)
+        results.problems += [Problem(f"{name}/{entry}" if entry else name, problem) for entry, problem in problems]
+        for m in members:
+            yield f"{name}/{m.name}", (lambda m=m: read_hand_in_bytes(m.data, m.name))
 
 
 def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
@@ -303,6 +335,8 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
         student = results.students.setdefault(key, Student(key))
         if identity not in student.identities:
             student.identities.append(identity)
+        if file not in student.files:
+            student.files.append(file)
         for a in attempts:
             if a.id in seen:
                 copies[seen[a.id][0]].add(file)
@@ -324,7 +358,8 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
             student.attempts.append(graded)
     for student in results.students.values():
         student.attempts = in_answer_order(student.attempts)
-    results.students = {k: s for k, s in results.students.items() if s.attempts}
+    # A student whose every answer could not be graded keeps their place (their files' problems say why):
+    # every student who handed anything in has a row in the gradebook.
     for file, n in ungradable.items():
         results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
                                               f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
@@ -391,6 +426,17 @@ class Difficulty:
     verdict_wrong: int = 0       # first tries with a wrong verdict (VP or KP)
     reason_wrong: int = 0        # first tries with both verdicts right but the wrong deciding rule
     wrong_reasons: Counter = field(default_factory=Counter)   # the rule chosen instead, on first tries
+    practice_followed: int = 0   # first tries wrong by the leaflet but right by current practice (not plain misses)
+    final_practice_followed: int = 0   # ... the same at the latest answer
+
+    @property
+    def plain_missed(self) -> int:
+        """Missed at the first try, and not by following current practice."""
+        return self.first_missed - self.practice_followed
+
+    @property
+    def final_plain_missed(self) -> int:
+        return self.final_missed - self.final_practice_followed
 
     @property
     def first_missed_percent(self) -> float:
@@ -415,12 +461,21 @@ def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attemp
     return {item: (xs[0], xs[-1]) for item, xs in out.items()}
 
 
+def followed_practice(a: Attempt, standard: str = LEAFLET) -> bool:
+    """Wrong by the leaflet but right by current practice: an answer that is never a plain miss."""
+    return (standard == LEAFLET and not a.grade(standard).correct and PRACTICE in a.grades
+            and a.grades[PRACTICE].correct)
+
+
 def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLET) -> None:
     g = first.grade(standard)
     d.answered += 1
     d.first_missed += not g.correct
     d.final_missed += not final.grade(standard).correct
-    if not g.correct:
+    d.final_practice_followed += followed_practice(final, standard)
+    if followed_practice(first, standard):
+        d.practice_followed += 1
+    elif not g.correct:
         if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
             d.verdict_wrong += 1
         elif not g.parts.get("reason", True):
@@ -472,13 +527,15 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
     """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
+    Under the leaflet, an answer that follows current practice is not a misconception and is left out.
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
-            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
+            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True) \
+                    or followed_practice(first, standard):
                 continue
             right = " / ".join(g.expected.get("deciding_rules") or ["?"])
             chosen = str(first.answer.get("reason"))
@@ -491,11 +548,14 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
-    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
+    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'
+    (under the leaflet, answers that follow current practice are left out: they are not mistakes)."""
     counts: Counter = Counter()
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
+            if followed_practice(first, standard):
+                continue
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):
                     continue
@@ -557,25 +617,6 @@ def rules_summary_rows(results: ClassResults) -> list[dict]:
 def rules_summary_csv(results: ClassResults) -> str:
     """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
     return write_rules_summary(rules_summary_rows(results), students=len(results.students))
-
-
-def ordering_difficulty(results: ClassResults) -> list[dict]:
-    """Per procedure step: in how many students' first attempt, and in how many attempts in all, it was out of place."""
-    first_out, all_out, students, attempts = Counter(), Counter(), Counter(), Counter()
-    for s in results.students.values():
-        orders = s.of("step-order")
-        firsts = {}
-        for a in orders:
-            firsts.setdefault(a.item, a)
-            attempts[a.item] += 1
-            all_out.update((a.item, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-        for proc, a in firsts.items():
-            students[proc] += 1
-            first_out.update((proc, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-    rows = [{"procedure": proc, "step": step, "students": students[proc], "first_out": first_out[(proc, step)],
-             "attempts": attempts[proc], "all_out": all_out[(proc, step)]}
-            for proc, step in set(first_out) | set(all_out)]
-    return sorted(rows, key=lambda r: (-r["first_out"], -r["all_out"], r["procedure"], r["step"]))
 
 
 def needle_difficulty(results: ClassResults) -> list[dict]:
@@ -662,27 +703,4 @@ def summary_csv(results: ClassResults) -> str:
     writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(score_table(results))
-    return buf.getvalue()
-
-
-GRADEBOOK_COLUMNS = ["name", "student_id", "hub_user", "pseudonym", "quiz_score_percent", "quiz_first_try_percent",
-                     "quiz_cases", "bank_completion_percent", "exercises_done"]
-
-
-def gradebook_csv(results: ClassResults) -> str:
-    """An LMS-ready gradebook: one row per student with name, student id, score and completion.
-
-    It names students, so it is saved for the instructor and never shown.  Cells are protected
-    against spreadsheet formula injection.
-    """
-    table = {row["student"]: row for row in score_table(results)}
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(GRADEBOOK_COLUMNS)
-    for name, s in results.by_pseudonym():
-        row = table[name]
-        done = sorted({a.exercise for a in s.attempts})
-        writer.writerow([neutralise(str(v)) for v in (
-            s.display, s.student_id, s.hub_user, name, row["quiz_final_percent"], row["quiz_first_percent"],
-            row["quiz_cases"], row["bank_completion_percent"], ";".join(done))])
     return buf.getvalue()

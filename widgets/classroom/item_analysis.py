@@ -18,9 +18,10 @@ student who answered it, only the student's *first* answer counts (a retry canno
 * A **flag** for a negative discrimination index: the students who did better elsewhere did worse here,
   so check the key or the wording.
 
-For quiz cases the analysis is made under each standard (the leaflet, current practice); under the leaflet,
-the first answers that are wrong by the leaflet but right by current practice are counted in their own
-column ("followed current practice"), never as plain misses.  Discrimination and the point-biserial need
+For quiz cases the analysis is made under each standard (the leaflet, current practice); the first answers that are wrong by
+that standard but right by the other are counted in their own column ("followed current practice" under the
+leaflet, "followed the leaflet" under current practice), never as plain misses, and a negative
+discrimination that disappears when either standard counts says the stronger students followed the other.  Discrimination and the point-biserial need
 at least :data:`MIN_FOR_DISCRIMINATION` students with a criterion; with fewer they are not computed.
 
 The needle exercise (notebook 04) is summed up per level: breach rate (a pedicle wall breached or the
@@ -49,10 +50,14 @@ from widgets.record.attempts import Attempt
 UPPER_LOWER = 0.27
 MIN_FOR_DISCRIMINATION = 10     # below it the upper and lower groups hold two students or fewer
 NEGATIVE_FLAG = "negative discrimination: check the key or the wording"
-#: Under the leaflet, when the stronger students followed current practice: counting either standard right,
-#: the discrimination is not negative, so the key is not at fault.
-PRACTICE_FLAG = ("negative under the leaflet only: the stronger students followed current practice "
-                 "(not negative when either standard counts)")
+#: Under one standard, when the stronger students followed the other: counting either standard right, the
+#: discrimination is not negative, so the key is not at fault.
+OTHER_STANDARD_FLAG = {
+    cr.LEAFLET: "negative under the leaflet only: the stronger students followed current practice "
+                "(not negative when either standard counts)",
+    cr.PRACTICE: "negative under current practice only: the stronger students followed the leaflet "
+                 "(not negative when either standard counts)"}
+PRACTICE_FLAG = OTHER_STANDARD_FLAG[cr.LEAFLET]
 
 
 # --------------------------------------------------------------------------- the statistics
@@ -122,22 +127,24 @@ class ItemStats:
     group: int = 0                        # k, students in each of the upper and the lower group
     point_biserial: float | None = None
     choices: list[tuple[str, int, bool]] = field(default_factory=list)   # (answer, first tries, is the key)
-    practice_followed: int = 0            # wrong by the leaflet, right by current practice (quiz cases)
-    standard: str = ""
+    other_followed: int = 0               # wrong by this standard, right by the other (quiz cases; test cases:
+                                          # wrong by the leaflet, right by current practice)
+    standard: str = cr.LEAFLET
     key: str = ""                         # the right answer, in words
-    either_discrimination: float | None = None   # quiz cases under the leaflet: D counting either standard right
+    either_discrimination: float | None = None   # quiz cases: D counting either standard right
 
     @property
     def flag(self) -> str:
         if self.discrimination is None or self.discrimination >= 0:
             return ""
-        if self.either_discrimination is not None and self.either_discrimination >= 0 and self.practice_followed:
-            return PRACTICE_FLAG
+        if self.either_discrimination is not None and self.either_discrimination >= 0 and self.other_followed \
+                and self.standard in OTHER_STANDARD_FLAG:
+            return OTHER_STANDARD_FLAG[self.standard]
         return NEGATIVE_FLAG
 
     @property
     def plain_missed(self) -> int:
-        return self.students - self.right - self.practice_followed
+        return self.students - self.right - self.other_followed
 
 
 def analyse(table: dict[str, dict[str, int]], item: str, *, exercise: str = "", title: str = "") -> ItemStats:
@@ -198,8 +205,7 @@ def _case_items(results: cr.ClassResults, exercise: str, standard: str, keep: Ca
     for item in items:
         stats = analyse(table, item, exercise=exercise, title=title(item))
         stats.standard = standard
-        if standard == cr.LEAFLET:
-            stats.either_discrimination = analyse(either, item).discrimination
+        stats.either_discrimination = analyse(either, item).discrimination
         chosen: Counter = Counter()
         key = ""
         for row in firsts.values():
@@ -212,9 +218,7 @@ def _case_items(results: cr.ClassResults, exercise: str, standard: str, keep: Ca
                 rules = g.expected.get("deciding_rules") or []
                 key = (f"{_verdicts({'vertebroplasty': g.expected.get('vertebroplasty'), 'kyphoplasty': g.expected.get('kyphoplasty')})}; "
                        + " or ".join(short_rule(str(r)) for r in rules))
-            if standard == cr.LEAFLET and not g.correct and a.grades.get(cr.PRACTICE) is not None \
-                    and a.grades[cr.PRACTICE].correct:
-                stats.practice_followed += 1
+            stats.other_followed += cr.followed_other_standard(a, standard)
         stats.key = key
         stats.choices = [(c, n, _is_key(c, key)) for c, n in chosen.most_common()]
         out.append(stats)
@@ -273,7 +277,7 @@ def test_items(results: cr.ClassResults, exercise: str, title: Callable[[str], s
             if g is not None:
                 stats.key = (f"{_verdicts({'vertebroplasty': g.expected.get('vertebroplasty'), 'kyphoplasty': g.expected.get('kyphoplasty')})}; "
                              + " or ".join(short_rule(str(r)) for r in g.expected.get("deciding_rules") or []))
-            stats.practice_followed = sum(1 for a in answers if cr.LEAFLET in a.grades
+            stats.other_followed = sum(1 for a in answers if cr.LEAFLET in a.grades
                                           and not a.grades[cr.LEAFLET].correct and a.grade("accepted").correct)
             stats.choices = [(c, n, _is_key(c, stats.key)) for c, n in counts.most_common()]
         else:

@@ -161,18 +161,18 @@ def rule_gain_table(results: cr.ClassResults) -> HTML:
 
 # --------------------------------------------------------------------------- item analysis
 
-def _choices(s: ia.ItemStats, top: int = 4) -> str:
+def _choices(s: ia.ItemStats, top: int = 3) -> str:
     shown = [f"{c}{' (key)' if key else ''}: {n}" for c, n, key in s.choices[:top]]
     more = len(s.choices) - top
     return "; ".join(shown) + (f"; {more} other answer(s)" if more > 0 else "") if shown else "-"
 
 
-def _item_cols(*, practice: bool, title: str) -> list[Column]:
+def _item_cols(*, other: str | None, title: str) -> list[Column]:
     cols: list[Column] = [
         ("title", title), ("students", "Students (first tries)"),
         (lambda s: _f(s.facility, 0, " %"), "Facility (right at the first try)")]
-    if practice:
-        cols.append((lambda s: _pair(s.practice_followed, s.students), "Followed current practice (not a miss)"))
+    if other:
+        cols.append((lambda s: _pair(s.other_followed, s.students), f"Followed {other} (not a miss)"))
     cols += [
         (lambda s: _f(s.discrimination) + (f" (k = {s.group})" if s.group else ""),
          "Discrimination (upper minus lower 27 %)"),
@@ -196,7 +196,8 @@ def quiz_item_table(results: cr.ClassResults, standard: str = cr.LEAFLET, top: i
     items.sort(key=lambda s: (not s.flag, s.discrimination is None, s.facility if s.facility is not None else 101,
                               s.item))
     name = {cr.LEAFLET: "the leaflet", cr.PRACTICE: "current practice"}[standard]
-    table = html_table(items[:top], _item_cols(practice=standard == cr.LEAFLET, title="Case"),
+    other = {cr.LEAFLET: "current practice", cr.PRACTICE: "the leaflet"}[standard]
+    table = html_table(items[:top], _item_cols(other=other, title="Case"),
                        f"Quiz cases under {name}: item analysis on first tries (flagged first, then those with enough "
                        f"students, hardest first; {min(top, len(items))} of the {len(items)} cases answered by at least "
                        f"{cr.MIN_ANSWERS} students)",
@@ -207,7 +208,7 @@ def quiz_item_table(results: cr.ClassResults, standard: str = cr.LEAFLET, top: i
 def decision_item_table(results: cr.ClassResults) -> HTML:
     items = ia.choice_items(results, "decision-points")
     items.sort(key=lambda s: (not s.flag, s.facility if s.facility is not None else 101, s.item))
-    return html_table(items, _item_cols(practice=False, title="Decision point"),
+    return html_table(items, _item_cols(other=None, title="Decision point"),
                       "Decision points (notebooks 02 and 03): item analysis on first tries",
                       "No decision points in this folder.")
 
@@ -216,7 +217,7 @@ def prepost_item_table(results: cr.ClassResults, exercise: str) -> HTML:
     name = {"pre-test": "Pre-test", "post-test": "Post-test"}[exercise]
     items = ia.test_items(results, exercise, item_title)
     items.sort(key=lambda s: (not s.flag, parse_key(s.item)[0], s.facility if s.facility is not None else 101))
-    return html_table(items, _item_cols(practice=True, title="Item (case or decision point)"),
+    return html_table(items, _item_cols(other="current practice", title="Item (case or decision point)"),
                       f"{name}: item analysis (right under either standard; both forms' items)",
                       f"No {name.lower()} answers in this folder.")
 
@@ -267,7 +268,7 @@ def item_figure(results: cr.ClassResults):
         ax.scatter([s.facility for s in ok], [s.discrimination for s in ok], color=colour, marker=marker, s=32,
                    label=f"{name} ({len(items)})", zorder=2)
     ax.scatter([s.facility for _, s in flagged], [s.discrimination for _, s in flagged], color=OKABE_ITO["vermillion"],
-               marker="X", s=60, label=f"Negative discrimination ({len(flagged)}): see the list", zorder=3)
+               marker="X", s=60, label=f"Negative discrimination ({len(flagged)})", zorder=3)
     ax.set_xlim(-5, 105)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("Facility (% right at the first try)")

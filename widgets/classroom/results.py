@@ -426,17 +426,17 @@ class Difficulty:
     verdict_wrong: int = 0       # first tries with a wrong verdict (VP or KP)
     reason_wrong: int = 0        # first tries with both verdicts right but the wrong deciding rule
     wrong_reasons: Counter = field(default_factory=Counter)   # the rule chosen instead, on first tries
-    practice_followed: int = 0   # first tries wrong by the leaflet but right by current practice (not plain misses)
-    final_practice_followed: int = 0   # ... the same at the latest answer
+    other_followed: int = 0      # first tries wrong by this standard but right by the other (not plain misses)
+    final_other_followed: int = 0   # ... the same at the latest answer
 
     @property
     def plain_missed(self) -> int:
-        """Missed at the first try, and not by following current practice."""
-        return self.first_missed - self.practice_followed
+        """Missed at the first try, and not by following the other standard."""
+        return self.first_missed - self.other_followed
 
     @property
     def final_plain_missed(self) -> int:
-        return self.final_missed - self.final_practice_followed
+        return self.final_missed - self.final_other_followed
 
     @property
     def first_missed_percent(self) -> float:
@@ -461,10 +461,15 @@ def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attemp
     return {item: (xs[0], xs[-1]) for item, xs in out.items()}
 
 
-def followed_practice(a: Attempt, standard: str = LEAFLET) -> bool:
-    """Wrong by the leaflet but right by current practice: an answer that is never a plain miss."""
-    return (standard == LEAFLET and not a.grade(standard).correct and PRACTICE in a.grades
-            and a.grades[PRACTICE].correct)
+OTHER_STANDARD = {LEAFLET: PRACTICE, PRACTICE: LEAFLET}
+
+
+def followed_other_standard(a: Attempt, standard: str = LEAFLET) -> bool:
+    """Wrong by ``standard`` but right by the other one (by current practice under the leaflet, by the leaflet
+    under current practice): an answer that is never a plain miss."""
+    other = OTHER_STANDARD.get(standard)
+    return (other is not None and standard in a.grades and not a.grades[standard].correct and other in a.grades
+            and a.grades[other].correct)
 
 
 def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLET) -> None:
@@ -472,9 +477,9 @@ def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLE
     d.answered += 1
     d.first_missed += not g.correct
     d.final_missed += not final.grade(standard).correct
-    d.final_practice_followed += followed_practice(final, standard)
-    if followed_practice(first, standard):
-        d.practice_followed += 1
+    d.final_other_followed += followed_other_standard(final, standard)
+    if followed_other_standard(first, standard):
+        d.other_followed += 1
     elif not g.correct:
         if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
             d.verdict_wrong += 1
@@ -527,7 +532,7 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
     """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
-    Under the leaflet, an answer that follows current practice is not a misconception and is left out.
+    An answer that follows the other standard is not a misconception and is left out.
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -535,7 +540,7 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
             if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True) \
-                    or followed_practice(first, standard):
+                    or followed_other_standard(first, standard):
                 continue
             right = " / ".join(g.expected.get("deciding_rules") or ["?"])
             chosen = str(first.answer.get("reason"))
@@ -549,12 +554,12 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'
-    (under the leaflet, answers that follow current practice are left out: they are not mistakes)."""
+    (answers that follow the other standard are left out: they are not mistakes)."""
     counts: Counter = Counter()
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
-            if followed_practice(first, standard):
+            if followed_other_standard(first, standard):
                 continue
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):

@@ -102,22 +102,20 @@ def summary_table(results: cr.ClassResults) -> HTML:
 
 
 STANDARD_NAMES = {cr.LEAFLET: "the leaflet", cr.PRACTICE: "current practice"}
+#: The other standard, as a column beside each rule's misses says it.
+OTHER_NAMES = {cr.LEAFLET: "current practice", cr.PRACTICE: "the leaflet"}
 
 
 def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
-    """Per rule: misses at the first and the latest try; under the leaflet, the answers that followed current
-    practice have their own column beside the misses and are never counted as plain misses."""
-    leaflet = standard == cr.LEAFLET
+    """Per rule: misses at the first and the latest try; the answers that followed the other standard (current
+    practice under the leaflet, the leaflet under current practice) have their own column beside the misses and
+    are never counted as plain misses."""
+    other = OTHER_NAMES[standard]
     cols: list[Column] = [
         ("title", "Rule"), ("answered", "Cases answered (first tries)"),
-        (lambda d: _pair(d.plain_missed, d.answered),
-         "Missed at the first try" + (" (not by current practice)" if leaflet else "")),
-    ]
-    if leaflet:
-        cols.append((lambda d: _pair(d.practice_followed, d.answered), "Followed current practice instead"))
-    cols += [
-        (lambda d: _pair(d.final_plain_missed, d.answered),
-         "Still missed at the latest try" + (" (not by current practice)" if leaflet else "")),
+        (lambda d: _pair(d.plain_missed, d.answered), f"Missed at the first try (not by {other})"),
+        (lambda d: _pair(d.other_followed, d.answered), f"Followed {other} instead"),
+        (lambda d: _pair(d.final_plain_missed, d.answered), f"Still missed at the latest try (not by {other})"),
         ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Verdict right, reason wrong"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead (most often)"),
     ]
@@ -136,7 +134,7 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
     cols: list[Column] = [
         ("key", "Case"), ("title", "Title"), ("answered", "Students"),
         (lambda d: _pair(d.plain_missed, d.answered), "Missed at the first try (not by current practice)"),
-        (lambda d: _pair(d.practice_followed, d.answered), "Followed current practice instead"),
+        (lambda d: _pair(d.other_followed, d.answered), "Followed current practice instead"),
         (lambda d: _pair(d.final_plain_missed, d.answered), "Still missed"),
         ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Reason wrong"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead"),
@@ -173,15 +171,21 @@ def misconception_table(results: cr.ClassResults, standard: str = cr.LEAFLET, to
                      "No wrong verdict at a first try.").data + more(verdicts))
 
 
-def standards_table(results: cr.ClassResults) -> HTML:
-    """Where the two standards give different verdicts: whose verdicts students' first answers followed."""
+def standards_table(results: cr.ClassResults, top: int = 10) -> HTML:
+    """Where the two standards give different verdicts: whose verdicts students' first answers followed (the
+    ``top`` cases most answered; how many more there are is said under the table)."""
     cols: list[Column] = [("case", "Case"), ("title", "Title"), ("students", "Students"),
                           (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
                           (lambda r: _pair(r["practice"], r["students"]), "Followed current practice"),
                           (lambda r: _pair(r["neither"], r["students"]), "Neither")]
-    return html_table(cr.standards_split(results), cols,
-                      "Cases where the leaflet and current practice differ: the verdicts of students' first answers",
-                      "No answers to cases where the two standards differ.")
+    rows = cr.standards_split(results)
+    rest = rows[top:]
+    more = (f"<p>{len(rest)} more such case(s), answered by {sum(r['students'] for r in rest)} students' first tries "
+            "in all, are not listed.</p>" if rest else "")
+    return HTML(html_table(rows[:top], cols,
+                           "Cases where the leaflet and current practice differ: the verdicts of students' first "
+                           "answers (the cases most answered)",
+                           "No answers to cases where the two standards differ.").data + more)
 
 
 def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
@@ -283,8 +287,8 @@ def wrap_label(title: str, width: int = 26, lines: int = 2) -> str:
 
 
 def rule_figure(results: cr.ClassResults, standard: str = cr.LEAFLET):
-    """(figure, alt text) of the rules' misses: under the leaflet, the answers that followed current practice
-    are their own segment beside the plain misses, never part of them."""
+    """(figure, alt text) of the rules' misses: the answers that followed the other standard are their own
+    segment beside the plain misses, never part of them."""
     rows = cr.rule_difficulty(results, standard)
     fig = new_figure(7.0, 0.55 * max(len(rows), 1) + 2.0)
     ax = fig.add_subplot()
@@ -293,12 +297,12 @@ def rule_figure(results: cr.ClassResults, standard: str = cr.LEAFLET):
     def pct(n, d):
         return 100.0 * n / d if d else 0.0
     plain = [pct(r.plain_missed, r.answered) for r in rows]
-    practice = [pct(r.practice_followed, r.answered) for r in rows]
+    other = [pct(r.other_followed, r.answered) for r in rows]
     ax.barh([y + 0.2 for y in ys], plain, height=0.4, color=COLOURS["kyphoplasty"],
-            label="Missed at the first try" + (" (not by current practice)" if standard == cr.LEAFLET else ""))
-    if standard == cr.LEAFLET and any(practice):
-        ax.barh([y + 0.2 for y in ys], practice, left=plain, height=0.4, color=OKABE_ITO["yellow"],
-                hatch="//", edgecolor=OKABE_ITO["black"], linewidth=0.3, label="Followed current practice instead")
+            label=f"Missed at the first try (not by {OTHER_NAMES[standard]})")
+    if any(other):
+        ax.barh([y + 0.2 for y in ys], other, left=plain, height=0.4, color=OKABE_ITO["yellow"],
+                hatch="//", edgecolor=OKABE_ITO["black"], linewidth=0.3, label=f"Followed {OTHER_NAMES[standard]} instead")
     ax.barh([y - 0.2 for y in ys], [pct(r.final_plain_missed, r.answered) for r in rows], height=0.4,
             color=OKABE_ITO["sky_blue"], label="Still missed at the latest try")
     ax.set_yticks(ys, [wrap_label(reason_title(r.key)) for r in rows])
@@ -308,8 +312,8 @@ def rule_figure(results: cr.ClassResults, standard: str = cr.LEAFLET):
     fig.legend(frameon=False, loc="outside lower center", ncol=2, fontsize=8)
     alt = "Horizontal bar chart per rule of the share of students who missed it: " + "; ".join(
         f"{reason_title(r.key)} {pct(r.plain_missed, r.answered):.0f}% missed at the first try"
-        + (f" and {pct(r.practice_followed, r.answered):.0f}% followed current practice instead"
-           if r.practice_followed else "")
+        + (f" and {pct(r.other_followed, r.answered):.0f}% followed {OTHER_NAMES[standard]} instead"
+           if r.other_followed else "")
         + f", {pct(r.final_plain_missed, r.answered):.0f}% still missed at the latest, of {r.answered} cases answered"
         for r in rows)
     return fig, alt

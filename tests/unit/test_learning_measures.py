@@ -64,6 +64,16 @@ def test_the_statistics_match_the_hand_computed_values():
     assert round(pearson, 3) == Q5_RPB
 
 
+def test_students_tied_at_a_groups_edge_count_in_part_so_the_order_of_the_class_does_not_matter():
+    # Ten students, k = 3.  Criterion 90 for one (right), 70 for four (two right, two wrong): the upper group
+    # is the 90 plus two of the four 70s, each 70 counting 2/4: p(upper) = (1 + 2/4 x 2) / 3 = 2/3.
+    # Criterion 10 for three (one right): the lower group, p(lower) = 1/3.  D = 1/3.
+    pairs = [(90.0, 1), (70.0, 1), (70.0, 1), (70.0, 0), (70.0, 0), (50.0, 1), (50.0, 0), (10.0, 1), (10.0, 0),
+             (10.0, 0)]
+    assert ia.discrimination_index(pairs) == (0.333, 3)
+    assert ia.discrimination_index(list(reversed(pairs))) == (0.333, 3)
+
+
 def test_groups_are_27_percent_and_too_few_students_give_no_discrimination():
     assert [ia.group_size(n) for n in (10, 30, 100)] == [3, 8, 27]
     few = [(100.0 - 10 * i, i % 2) for i in range(ia.MIN_FOR_DISCRIMINATION - 1)]

@@ -9,8 +9,9 @@ student who answered it, only the student's *first* answer counts (a retry canno
   Students who answered no other item of the exercise have no criterion and are left out of the next two.
 * **Discrimination index** D = p(upper) - p(lower): the students are ranked by their criterion; the upper
   group is the top 27 % of them and the lower group the bottom 27 % (k = round(0.27 n), at least 1; students
-  tied on the criterion at a group's edge are taken in the order of their S01, S02, ... labels); p is the
-  share of a group right on the item.  D runs from -1 to +1.
+  tied on the criterion at a group's edge share the group's remaining places equally, each counting in part,
+  so D does not depend on any order among them); p is the share of a group right on the item.  D runs from
+  -1 to +1.
 * **Point-biserial** r_pb: the Pearson correlation between the item's 0/1 score and the criterion, equal to
   (M1 - M0) / s * sqrt(p q) with s the criterion's standard deviation over the n students (divided by n),
   M1 and M0 the mean criterion of those right and wrong, p the share right and q = 1 - p.
@@ -73,16 +74,24 @@ def group_size(n: int, fraction: float = UPPER_LOWER) -> int:
     return max(1, min(n // 2, int(math.floor(fraction * n + 0.5))))
 
 
+def _group_share(pairs: list[tuple[float, int]], k: int, top: bool) -> float:
+    """The share right in the ``k`` students with the highest (``top``) or lowest criterion; students tied at
+    the group's edge each count in part, equally, so the result does not depend on any order among them."""
+    ranked = sorted(pairs, key=lambda p: -p[0] if top else p[0])
+    edge = ranked[k - 1][0]
+    inside = [x for c, x in ranked if (c > edge if top else c < edge)]
+    tied = [x for c, x in ranked if c == edge]
+    weight = (k - len(inside)) / len(tied)
+    return (sum(inside) + weight * sum(tied)) / k
+
+
 def discrimination_index(pairs: list[tuple[float, int]], fraction: float = UPPER_LOWER) -> tuple[float, int] | None:
-    """(D, k) from (criterion, score) pairs given in tie-breaking order; None below the minimum."""
+    """(D, k) from (criterion, score) pairs; None below the minimum.  See :func:`_group_share` for ties."""
     n = len(pairs)
     if n < MIN_FOR_DISCRIMINATION:
         return None
     k = group_size(n, fraction)
-    ranked = sorted(range(n), key=lambda i: (-pairs[i][0], i))
-    upper = [pairs[i][1] for i in ranked[:k]]
-    lower = [pairs[i][1] for i in ranked[-k:]]
-    return round(sum(upper) / k - sum(lower) / k, 3), k
+    return round(_group_share(pairs, k, True) - _group_share(pairs, k, False), 3), k
 
 
 def point_biserial(pairs: list[tuple[float, int]]) -> float | None:
@@ -148,8 +157,7 @@ class ItemStats:
 
 
 def analyse(table: dict[str, dict[str, int]], item: str, *, exercise: str = "", title: str = "") -> ItemStats:
-    """The statistics of one item over ``table`` (student -> item -> 0/1 first-try score), students in
-    the tie-breaking order of the table's keys."""
+    """The statistics of one item over ``table`` (student -> item -> 0/1 first-try score)."""
     xs = [scores[item] for scores in table.values() if item in scores]
     crit = rest_scores(table, item)
     pairs = [(crit[s], table[s][item]) for s in table if s in crit]

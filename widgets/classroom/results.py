@@ -439,6 +439,10 @@ class Difficulty:
         return self.final_missed - self.final_other_followed
 
     @property
+    def plain_missed_percent(self) -> float:
+        return round(100.0 * self.plain_missed / self.answered, 1) if self.answered else 0.0
+
+    @property
     def first_missed_percent(self) -> float:
         return round(100.0 * self.first_missed / self.answered, 1) if self.answered else 0.0
 
@@ -495,14 +499,15 @@ def _quiz(s: Student, standard: str) -> list[Attempt]:
 def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
-    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
+    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first (plain
+    misses: an answer that followed the other standard does not make a case "most missed").
     """
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def _case_title(case_id: str, bank: str | None = None) -> str:
@@ -525,7 +530,7 @@ def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
             d = rows.setdefault(rule, Difficulty(rule, reason_title(rule)))
             for first, final in pairs:
                 _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (-r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (-r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
@@ -610,12 +615,13 @@ def standards_split(results: ClassResults) -> list[dict]:
 
 
 def rules_summary_rows(results: ClassResults) -> list[dict]:
-    """The class's misses per rule under both standards: what students may see (no student is in it)."""
+    """The class's misses per rule under both standards: what students may see (no student is in it).  A first
+    try that followed the other standard is not counted as missed."""
     out = []
     for standard in (LEAFLET, PRACTICE):
         for d in rule_difficulty(results, standard):
             out.append({"standard": standard, "rule": d.key, "cases_answered": d.answered,
-                        "first_missed": d.first_missed, "first_missed_percent": d.first_missed_percent})
+                        "first_missed": d.plain_missed, "first_missed_percent": d.plain_missed_percent})
     return out
 
 

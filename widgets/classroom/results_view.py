@@ -136,7 +136,7 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
         (lambda d: _pair(d.plain_missed, d.answered), "Missed at the first try (not by current practice)"),
         (lambda d: _pair(d.other_followed, d.answered), "Followed current practice instead"),
         (lambda d: _pair(d.final_plain_missed, d.answered), "Still missed"),
-        ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Reason wrong"),
+        (lambda d: f"{d.verdict_wrong} / {d.reason_wrong}", "Verdict wrong / only the reason"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead"),
     ]
     table = html_table(ranked, cols, f"The {top} cases most missed at the first try (cases with at least "

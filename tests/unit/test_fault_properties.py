@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 from tests.classfolder import answer_cases, student_log
 from widgets.candidacy.quiz import quiz_records
 from widgets.candidacy.quiz_view import QuizView
+from widgets.classroom import gain as lg
+from widgets.classroom import gradebook as gb
+from widgets.classroom import item_analysis as ia
 from widgets.classroom import results as cr
 from widgets.procedures.steps import grade_order, load_procedure, questions_for
 
@@ -117,8 +120,9 @@ def test_read_class_folder_never_raises_and_reads_or_names_every_file(placed):
         for p in results.problems:
             assert p.problem and "\n" not in p.problem
         for view in (cr.score_table, cr.case_difficulty, cr.rule_difficulty, cr.misconceptions,
-                     cr.ordering_difficulty, cr.summary_csv, cr.gradebook_csv):
+                     ia.step_order, cr.summary_csv, gb.gradebook_rows, ia.needle_levels, lg.student_gains):
             view(results)
+        gb.gradebook_csv(gb.gradebook_rows(results))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -32,6 +32,7 @@ from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
 from widgets.imaging.grading import grade
 from widgets.anatomy.needle_path import needle_at
 from widgets.anatomy.segment import segment
+from widgets.assessment.forms import POST, PRE, grade_item as grade_test_item
 
 _GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
 
@@ -193,9 +194,23 @@ def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
     return {GRADE_STANDARD: Grade(correct=spec["correct"], parts=spec["parts"], expected=spec["expected"])}
 
 
+# --------------------------------------------------------------------------- the pre-test and the post-test
+
+def regrade_test(attempt: Attempt, bank_path: str | None = None) -> dict[str, Grade]:
+    """A pre-test or post-test answer graded again: a case under both standards and 'accepted' (either),
+    a decision point under 'course' (see widgets.assessment.forms.grade_item)."""
+    try:
+        grades = grade_test_item(attempt.item, attempt.answer, bank_path)
+    except ValueError as exc:
+        raise Ungradable(str(exc)) from None
+    return {standard: Grade(**grade) for standard, grade in grades.items()}
+
+
 register("candidacy-quiz", regrade_quiz)
 register("step-order", regrade_order)
 register("decision-points", _regrade_choice("course"))
 register("aftercare-quiz", _regrade_choice("course"))
 register("patient-questions", _regrade_choice("evidence"))
 register("needle-placement", regrade_needle)
+register(PRE, regrade_test)
+register(POST, regrade_test)

@@ -2,7 +2,9 @@
 
 :func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
 (``.jsonl``, :mod:`widgets.record.attempts`), progress files handed in by mistake, and the
-version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
+version-1 quiz and ordering exports (:mod:`widgets.classroom.export`), a ``.txt`` whose content is a
+hand-in, a hand-in a spreadsheet re-saved (read where its answers survived), and an LMS's bulk-download
+``.zip`` read as it is (:mod:`widgets.classroom.intake`).  It never stops at a file:
 anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
 empty, damaged, foreign, or one this account may not read) is named with the reason in
 :attr:`ClassResults.problems`, and the rest is read.  Then:
@@ -37,8 +39,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from widgets.classroom import grading
-from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
+from widgets.classroom import grading, intake
+from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, read_legacy_csv, read_legacy_json
 from widgets.record.identity import Identity
 from widgets.record.progress import LEGACY_FORMAT, parse_progress
 from widgets.record.attempts import (
@@ -59,7 +61,8 @@ SECRET_ENV = "VKP_CLASS_SECRET"
 MIN_ANSWERS = 3
 LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
-SUFFIXES = {".jsonl", ".json", ".csv"}
+SUFFIXES = {".jsonl", ".json", ".csv", ".txt"}     # read as hand-ins (and the same inside a zip)
+ARCHIVES = {".zip"}                                 # an LMS's bulk download, read as it is (classroom.intake)
 __all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
 
 
@@ -74,6 +77,7 @@ class Student:
     key: str
     identities: list[Identity] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)      # where their answers were read (names: never projected)
 
     @property
     def display(self) -> str:
@@ -184,15 +188,23 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
 
     Raises :class:`FileProblem` (or another exception) when the file as a whole cannot be used.
     """
-    raw = read_limited(path)
+    return read_hand_in_bytes(read_limited(path), path.name)
+
+
+def read_hand_in_bytes(raw: bytes, name: str) -> tuple[Found, list[str]]:
+    """:func:`read_hand_in` of a file's bytes (``name`` gives its suffix): a file on disk or inside a zip."""
+    suffix = Path(name).suffix.lower()
     if not raw.strip():
         raise FileProblem("it is empty (0 bytes of answers); ask the student to hand in again")
     try:
         text = decode_text(raw)
     except FileProblem:
-        if path.suffix.lower() != ".csv":
+        if suffix not in (".csv", ".txt"):
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
+    if not looks_like_export(text) and (resaved := intake.resaved_export(text)) is not None:
+        export = parse_export_text(resaved.text)
+        return [(export.identity, export.attempts)], [resaved.message] + export.bad_lines
     if looks_like_export(text):
         export = parse_export_text(text)
         identity, notes = trusted_identity(export)
@@ -208,6 +220,9 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
             identity, attempts, notes = parse_progress(text)
             return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
         raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
+    if suffix == ".txt" and "," not in text.partition("\n")[0]:
+        raise FileProblem("a text file that is not a hand-in (a hand-in's first line names the format "
+                          "vkp-class-export); ask the student for the file the Hand in or Download button made")
     return read_legacy_csv(text), []
 
 
@@ -246,9 +261,9 @@ def _walk(folder: Path, results: ClassResults) -> list[Path]:
             if is_link and os.path.isdir(p):
                 results.problems.append(Problem(rel(p), "a link to a folder; not followed (copy the files in)"))
                 continue
-            if p.suffix.lower() not in SUFFIXES:
+            if p.suffix.lower() not in SUFFIXES | ARCHIVES:
                 results.problems.append(Problem(rel(p), "not an export (hand-ins end in .jsonl; old exports in "
-                                                        ".json or .csv)"))
+                                                        ".json or .csv; an LMS's bulk download in .zip)"))
                 continue
             files.append(p)
 
@@ -275,10 +290,9 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
     results.secret = secret
 
     found: list[tuple[str, Identity, list[Attempt]]] = []
-    for path in _walk(folder, results):
-        name = path.relative_to(folder).as_posix()
+    for name, read in _sources(folder, results):
         try:
-            groups, line_notes = read_hand_in(path)
+            groups, line_notes = read()
         except (FileProblem, ContentError) as exc:
             results.problems.append(Problem(name, str(getattr(exc, "problem", exc))))
             continue
@@ -300,6 +314,24 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
 
     _merge(found, results, str(bank) if bank else None)
     return results
+
+
+def _sources(folder: Path, results: ClassResults):
+    """(name, reader) of every file to read: the folder's files, and the entries of each zip in it."""
+    for path in _walk(folder, results):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix.lower() not in ARCHIVES:
+            yield name, (lambda path=path: read_hand_in(path))
+            continue
+        try:
+            members, problems = intake.zip_members(read_limited(path, intake.MAX_ZIP_TOTAL), SUFFIXES)
+        except FileProblem as exc:
+            results.problems.append(Problem(name, str(exc)))
+            continue
+        results.files_read.append(name)
+        results.problems += [Problem(f"{name}/{entry}" if entry else name, problem) for entry, problem in problems]
+        for m in members:
+            yield f"{name}/{m.name}", (lambda m=m: read_hand_in_bytes(m.data, m.name))
 
 
 def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
@@ -325,6 +357,8 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
         student = results.students.setdefault(key, Student(key))
         if identity not in student.identities:
             student.identities.append(identity)
+        if file not in student.files:
+            student.files.append(file)
         for a in attempts:
             if a.id in seen:
                 copies[seen[a.id][0]].add(file)
@@ -346,7 +380,8 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
             student.attempts.append(graded)
     for student in results.students.values():
         student.attempts = in_answer_order(student.attempts)
-    results.students = {k: s for k, s in results.students.items() if s.attempts}
+    # A student whose every answer could not be graded keeps their place (their files' problems say why):
+    # every student who handed anything in has a row in the gradebook.
     for file, n in ungradable.items():
         results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
                                               f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
@@ -413,6 +448,21 @@ class Difficulty:
     verdict_wrong: int = 0       # first tries with a wrong verdict (VP or KP)
     reason_wrong: int = 0        # first tries with both verdicts right but the wrong deciding rule
     wrong_reasons: Counter = field(default_factory=Counter)   # the rule chosen instead, on first tries
+    other_followed: int = 0      # first tries wrong by this standard but right by the other (not plain misses)
+    final_other_followed: int = 0   # ... the same at the latest answer
+
+    @property
+    def plain_missed(self) -> int:
+        """Missed at the first try, and not by following the other standard."""
+        return self.first_missed - self.other_followed
+
+    @property
+    def final_plain_missed(self) -> int:
+        return self.final_missed - self.final_other_followed
+
+    @property
+    def plain_missed_percent(self) -> float:
+        return round(100.0 * self.plain_missed / self.answered, 1) if self.answered else 0.0
 
     @property
     def first_missed_percent(self) -> float:
@@ -437,12 +487,26 @@ def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attemp
     return {item: (xs[0], xs[-1]) for item, xs in out.items()}
 
 
+OTHER_STANDARD = {LEAFLET: PRACTICE, PRACTICE: LEAFLET}
+
+
+def followed_other_standard(a: Attempt, standard: str = LEAFLET) -> bool:
+    """Wrong by ``standard`` but right by the other one (by current practice under the leaflet, by the leaflet
+    under current practice): an answer that is never a plain miss."""
+    other = OTHER_STANDARD.get(standard)
+    return (other is not None and standard in a.grades and not a.grades[standard].correct and other in a.grades
+            and a.grades[other].correct)
+
+
 def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLET) -> None:
     g = first.grade(standard)
     d.answered += 1
     d.first_missed += not g.correct
     d.final_missed += not final.grade(standard).correct
-    if not g.correct:
+    d.final_other_followed += followed_other_standard(final, standard)
+    if followed_other_standard(first, standard):
+        d.other_followed += 1
+    elif not g.correct:
         if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
             d.verdict_wrong += 1
         elif not g.parts.get("reason", True):
@@ -457,14 +521,15 @@ def _quiz(s: Student, standard: str) -> list[Attempt]:
 def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
-    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
+    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first (plain
+    misses: an answer that followed the other standard does not make a case "most missed").
     """
     rows: dict[str, Difficulty] = {}
     for s in results.students.values():
         for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def _case_title(case_id: str, bank: str | None = None) -> str:
@@ -487,20 +552,22 @@ def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
             d = rows.setdefault(rule, Difficulty(rule, reason_title(rule)))
             for first, final in pairs:
                 _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (-r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (-r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
+    An answer that follows the other standard is not a misconception and is left out.
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
-            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
+            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True) \
+                    or followed_other_standard(first, standard):
                 continue
             right = " / ".join(g.expected.get("deciding_rules") or ["?"])
             chosen = str(first.answer.get("reason"))
@@ -513,11 +580,14 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
-    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
+    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'
+    (answers that follow the other standard are left out: they are not mistakes)."""
     counts: Counter = Counter()
     for s in results.students.values():
         for first, _ in _first_and_final(_quiz(s, standard)).values():
             g = first.grade(standard)
+            if followed_other_standard(first, standard):
+                continue
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):
                     continue
@@ -567,37 +637,19 @@ def standards_split(results: ClassResults) -> list[dict]:
 
 
 def rules_summary_rows(results: ClassResults) -> list[dict]:
-    """The class's misses per rule under both standards: what students may see (no student is in it)."""
+    """The class's misses per rule under both standards: what students may see (no student is in it).  A first
+    try that followed the other standard is not counted as missed."""
     out = []
     for standard in (LEAFLET, PRACTICE):
         for d in rule_difficulty(results, standard):
             out.append({"standard": standard, "rule": d.key, "cases_answered": d.answered,
-                        "first_missed": d.first_missed, "first_missed_percent": d.first_missed_percent})
+                        "first_missed": d.plain_missed, "first_missed_percent": d.plain_missed_percent})
     return out
 
 
 def rules_summary_csv(results: ClassResults) -> str:
     """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
     return write_rules_summary(rules_summary_rows(results), students=len(results.students))
-
-
-def ordering_difficulty(results: ClassResults) -> list[dict]:
-    """Per procedure step: in how many students' first attempt, and in how many attempts in all, it was out of place."""
-    first_out, all_out, students, attempts = Counter(), Counter(), Counter(), Counter()
-    for s in results.students.values():
-        orders = s.of("step-order")
-        firsts = {}
-        for a in orders:
-            firsts.setdefault(a.item, a)
-            attempts[a.item] += 1
-            all_out.update((a.item, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-        for proc, a in firsts.items():
-            students[proc] += 1
-            first_out.update((proc, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-    rows = [{"procedure": proc, "step": step, "students": students[proc], "first_out": first_out[(proc, step)],
-             "attempts": attempts[proc], "all_out": all_out[(proc, step)]}
-            for proc, step in set(first_out) | set(all_out)]
-    return sorted(rows, key=lambda r: (-r["first_out"], -r["all_out"], r["procedure"], r["step"]))
 
 
 def needle_difficulty(results: ClassResults) -> list[dict]:
@@ -684,27 +736,4 @@ def summary_csv(results: ClassResults) -> str:
     writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(score_table(results))
-    return buf.getvalue()
-
-
-GRADEBOOK_COLUMNS = ["name", "student_id", "hub_user", "pseudonym", "quiz_score_percent", "quiz_first_try_percent",
-                     "quiz_cases", "bank_completion_percent", "exercises_done"]
-
-
-def gradebook_csv(results: ClassResults) -> str:
-    """An LMS-ready gradebook: one row per student with name, student id, score and completion.
-
-    It names students, so it is saved for the instructor and never shown.  Cells are protected
-    against spreadsheet formula injection.
-    """
-    table = {row["student"]: row for row in score_table(results)}
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(GRADEBOOK_COLUMNS)
-    for name, s in results.by_pseudonym():
-        row = table[name]
-        done = sorted({a.exercise for a in s.attempts})
-        writer.writerow([neutralise(str(v)) for v in (
-            s.display, s.student_id, s.hub_user, name, row["quiz_final_percent"], row["quiz_first_percent"],
-            row["quiz_cases"], row["bank_completion_percent"], ";".join(done))])
     return buf.getvalue()

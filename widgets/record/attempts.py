@@ -71,6 +71,8 @@ EXERCISES = {
     "patient-questions": "evidence",    # notebook 05: item = question id
     "aftercare-quiz": "course",         # notebook 07: item = question id
     "needle-placement": "geometry",     # notebook 04: item = level; the three geometric checks
+    "pre-test": "accepted",             # notebook 00: item = case:<id> or decision:<id>; right under either standard
+    "post-test": "accepted",            # notebook 08: the other parallel form (widgets.assessment.forms)
 }
 #: No export or progress file is larger (a full quiz with a thousand answers is about 600 kB).
 MAX_FILE_BYTES = 8 * 1024 * 1024

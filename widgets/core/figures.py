@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from widgets.core import style
+from widgets.core import pictures, style
 
 
 def apply_style() -> None:
@@ -79,6 +79,41 @@ class FigureView:
             self.alt = alt
         self.widget.value = img_html(png_bytes(self.figure, self.dpi), self.alt)
         self.render_count += 1
+
+
+class StoredFigureView:
+    """A static figure shown as an image with alt text: the picture shipped with the package when it is
+    current (:mod:`widgets.core.pictures`), else drawn by ``draw`` (and stored when the notebooks are being
+    built).  Nothing moves in it, so nothing is ever redrawn; :attr:`figure` draws the figure on request
+    (tests read its colours) when the picture came from the store."""
+
+    def __init__(self, draw, alt: str, *, name: str, code: str, dpi: int = 72, store=None):
+        self._draw = draw
+        self.alt = alt
+        self.dpi = dpi
+        self.name = name
+        self._figure = None
+        self.render_count = 0
+        how = pictures.mode()
+        self.key = pictures.picture_key(alt, f"dpi={dpi}", code)
+        store = store or pictures.PictureStore()
+        png = store.get(name, self.key) if how != "off" else None
+        self.stored = png is not None
+        if png is None:
+            self._figure = draw()
+            png = png_bytes(self._figure, dpi)
+            self.render_count = 1
+            if how == "write":
+                store.put(name, self.key, png, alt)
+        self.png = png
+        self.widget = ipw.HTML(img_html(png, alt), layout=ipw.Layout(width="auto"))
+        self.widget.add_class("vkp-figure")
+
+    @property
+    def figure(self) -> Figure:
+        if self._figure is None:
+            self._figure = self._draw()
+        return self._figure
 
 
 def show_figure(fig: Figure, alt: str, *, dpi: int = 90):

@@ -13,9 +13,12 @@ screen reader hears each change.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import inspect
 import re
 import textwrap
+from functools import lru_cache
 from dataclasses import replace
 
 import ipywidgets as ipw
@@ -25,7 +28,9 @@ from matplotlib.patches import Patch, Polygon
 
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
-from widgets.core.figures import BlitFigureView, FigureView, new_figure
+from widgets.core import figures as core_figures, style as core_style
+from widgets.core.figures import BlitFigureView, StoredFigureView, new_figure
+from widgets.core.pictures import code_digest, mode as pictures_mode
 from widgets.core.text import count_phrase, fold, fold_html, prose_html
 from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
 from widgets.anatomy.levels import load_anatomy
@@ -33,6 +38,7 @@ from widgets.anatomy.segment import segment, side_outlines
 from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
                               default_explorer)
 from widgets.core.numbers import fmt
+from widgets.outcomes import model as outcomes_model
 from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_answer,
                                     load_patient_questions, outcome_table_md)
 from widgets.core.style import COLOURS, OKABE_ITO
@@ -179,7 +185,39 @@ def draw_outcome(outcome: Outcome, citations: Citations):
         _honest_x_range(ax, rows)
         if panel.spec.reference is not None:
             ax.axvline(panel.spec.reference, color=COLOURS["bone"], lw=1, ls=":")
+    if _share_scales(axes, outcome.panels):
+        fig.supxlabel("Panels measured in the same unit share one scale, so their values compare by eye.",
+                      fontsize=8, x=0.01, ha="left", color=COLOURS["bone"])
     return fig
+
+
+def _share_scales(axes, panels) -> bool:
+    """Give forest panels measured in the same unit (the same axis label) one x range, the union of theirs:
+    side by side, 11-22 % beside 0-60 % would read as the same spread.  Whether any scale is shared."""
+    groups: dict[str, list] = {}
+    for ax, panel in zip(axes, panels):
+        if panel.spec.kind == "forest":
+            groups.setdefault(panel.spec.axis, []).append(ax)
+    shared = False
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        lo = min(ax.get_xlim()[0] for ax in group)
+        hi = max(ax.get_xlim()[1] for ax in group)
+        for ax in group:
+            ax.set_xlim(lo, hi)
+        shared = True
+    return shared
+
+
+@lru_cache(maxsize=1)
+def _drawing_code() -> str:
+    """The digest of the code an outcome picture depends on (the functions here that draw it, the outcomes'
+    model, the figure helpers and the palette): a stored picture drawn by other code is never shown."""
+    drawing = [draw_outcome, _forest_rows, _row_text, _honest_x_range, _share_scales, outcome_alt,
+               core_figures.new_figure, core_figures.apply_style, core_figures.png_bytes]
+    source = "\n".join(inspect.getsource(f) for f in drawing) + repr(ARM_COLOURS)
+    return hashlib.sha256(source.encode()).hexdigest() + code_digest(outcomes_model.__file__, core_style.__file__)
 
 
 class OutcomeView:
@@ -205,6 +243,8 @@ class OutcomeView:
         main = [p for p in outcome.panels if not panels or p.spec.id in panels]
         self.main = replace(outcome, panels=tuple(main))
         self.figures = {"main": self._draw(self.main)}
+        if panels and len(main) < len(outcome.panels) and pictures_mode() == "write":
+            self.figures["all"] = self._draw(self.outcome)   # the build stores it too, so the first press is instant
         self.showing_all = False
         self.left_out = len(outcome.panels) - len(main)
         self.body = ipw.Box([self.figures["main"].widget])
@@ -223,11 +263,15 @@ class OutcomeView:
         self.widget = ipw.VBox(children)
         self.widget.add_class("vkp-outcome-view")
 
-    def _draw(self, outcome: Outcome) -> FigureView:
-        return FigureView(draw_outcome(outcome, self.citations), outcome_alt(outcome, self.citations), dpi=72)
+    def _draw(self, outcome: Outcome) -> StoredFigureView:
+        """The picture of ``outcome``'s panels: shipped with the package when current (drawn at build time),
+        else drawn here; either way, never drawn again."""
+        which = "-".join(p.spec.id for p in outcome.panels) if len(outcome.panels) < len(self.outcome.panels) else "all"
+        return StoredFigureView(lambda: draw_outcome(outcome, self.citations), outcome_alt(outcome, self.citations),
+                                name=f"outcome-{outcome.id}-{which}", code=_drawing_code(), dpi=72)
 
     @property
-    def figure(self) -> FigureView:
+    def figure(self) -> StoredFigureView:
         """The picture shown now."""
         return self.figures["all" if self.showing_all else "main"]
 
@@ -423,6 +467,26 @@ def _model_notes(state) -> str:
     return " ".join(notes)
 
 
+def take_home(state) -> str:
+    """The explorer's state in one sentence a student can repeat (every number from the state): the wall the
+    chosen loss applies to, before and after, against the height before the fracture."""
+    wall = state.principal[0] if state.principal else "anterior"
+    lost = float(state.expected[wall]) - float(state.fractured[wall])
+    where = f"{state.level_label}, {state.shape}: the {wall} wall"
+    if lost <= 0:
+        return f"{where} lost no height, so there is nothing to restore."
+    before = f"{fmt(state.fractured[wall])} mm after the fracture, {fmt(state.expected[wall])} mm before it"
+    if state.procedure != "kyphoplasty" or state.band_low is None:
+        pooled = state.pooled.get(wall)
+        line = f"; the dashed line, both procedures pooled, reaches {fmt(pooled)} mm" if pooled is not None else ""
+        return (f"{where} is {before}. No verified gain exists for vertebroplasty alone, so no band is drawn{line}.")
+    low, high = state.band_low[wall], state.band_high[wall]
+    short = (f"short of the {fmt(state.expected[wall])} mm before the fracture" if float(high) < float(state.expected[wall])
+             else "reaching the height before the fracture only at the top of the spread")
+    return (f"{where} is {before}; after kyphoplasty it would be {fmt(low)} to {fmt(high)} mm (the spread of a CT "
+            f"cohort's patients), {short}.")
+
+
 def describe_state(state, citations: Citations, model: HeightExplorer, marker=None) -> tuple[str, str]:
     """(plain-text readout, alt text) for an explorer state; every number comes from the state.
     ``marker`` writes a citation (default: plain ``[n]``; ``citations.marker_md`` links it)."""
@@ -535,7 +599,10 @@ class HeightExplorerView:
         text, alt = self.describe(state)
         self.figure.render(alt=alt, background=self.art.background_key(state))
         notes = "".join(f"<p>{cited_html(self.citations, t)}</p>" for t, _ in state.notes)
-        self.readout.value = prose_html(f'<div {_STATUS}>{_esc(text)}</div>{notes}')
+        # The take-home first (the live region a screen reader hears on each change), the numbers folded under it.
+        self.readout.value = prose_html(
+            f'<div {_STATUS}><strong>In short:</strong> {_esc(take_home(state))}</div>'
+            + fold_html("The numbers behind the picture", f"<p>{_esc(text)}</p>{notes}", "every wall, the model's rules"))
         items = "".join(f"<li>{_esc(a.text())}</li>" for a in state.assumptions)
         self.assumptions.value = prose_html(fold_html("Every assumption this picture makes", f"<ul>{items}</ul>",
                                                       count_phrase(len(state.assumptions), "assumption")))

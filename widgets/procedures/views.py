@@ -29,6 +29,7 @@ from widgets.anatomy.geometry import FractureGeometry, Heights, default_fracture
 from widgets.anatomy.scene import LEAK_CITES, PROGRESS_PHASES, scene_for_step
 from widgets.anatomy.segment import segment
 from widgets.core.citations import Citations
+from widgets.core.idle import when_idle
 from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Shows, Slider
 from widgets.core.questions_view import MultipleChoiceQuiz, button as _button, cites_html as _cites
 from widgets.core.questions_view import status_html as _status
@@ -122,16 +123,29 @@ class StepperView(Shows):
         seg = segment(STEPPER_LEVEL, self._heights_tuple(index, progress))
         return scene_for_step(seg, step.drawing, step.phase, progress, leaks=leaks)
 
-    def prepare(self) -> None:
-        """Draw every step's frame now (and each position of the within-step slider where the body
-        changes), so that stepping only blits."""
+    def frame_states(self) -> list[tuple]:
+        """Every step's frame (and each position of the within-step slider where the body changes), the next
+        steps first: what :meth:`prepare` draws."""
         states = []
-        for i, step in enumerate(self.procedure.steps):
+        order = list(range(self.index + 1, self.n)) + list(range(0, self.index + 1))
+        for i in order:
+            step = self.procedure.steps[i]
             positions = PROGRESS_STEPS if step.phase == "balloon_inflate" else (100,)
             for pos in positions:
                 p = pos / 100
                 states.append((STEPPER_LEVEL, self._heights_tuple(i, p), 0.0, True, self.scene_at(i, p)))
-        self.drawing.prepare(states)
+        return states
+
+    def prepare(self, now: bool = False) -> bool:
+        """Draw every step's frame so that stepping only blits: in a kernel, while it is idle after the notebook
+        has run (one frame per turn, widgets.core.idle), so Run All does not wait for frames nobody has reached
+        yet; elsewhere, or with ``now``, at once.  A frame not drawn yet when it is reached is drawn then.
+        Returns whether the drawing was deferred."""
+        states = self.frame_states()
+        if now:
+            self.drawing.prepare(states)
+            return False
+        return when_idle([(lambda st=st: self.drawing.prepare([st])) for st in states])
 
     def go(self, index: int) -> None:
         """Show step ``index`` (0-based); past either end, stay and say so."""

@@ -3,7 +3,7 @@
 #   make test  set up .venv when missing, then run every test (unit, notebooks, browser, hub)
 # and, for a class on one server:
 #   sudo make hub   a class hub on this machine (deploy/local-hub): a system account per person; Ctrl+C stops it
-# Nothing is reinstalled when pyproject.toml has not changed since the last set-up.
+# Nothing is reinstalled when pyproject.toml and config/jupyterlab/ have not changed since the last set-up.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -38,13 +38,16 @@ help:
 	@echo "make site   build the course website (Jupyter Book 2, static HTML) into build/site/_build/html"
 	@echo "make student-release  write the students' copy (no lessons/, answer keys or plans) to build/student/"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml config/jupyterlab/vkp-teaching.json config/jupyterlab/labextension/package.json $(wildcard config/jupyterlab/labextension/static/*)
 	@test -x $(PY) || { echo "== creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@echo "== installing the module and its test tools into $(VENV)"
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	@# An editable install skips data files: put the course's JupyterLab settings (no news prompt) in place.
 	install -D -m 644 config/jupyterlab/vkp-teaching.json $(VENV)/share/jupyter/lab/settings/overrides.d/vkp-teaching.json
+	@# ... and its stylesheet, a style-only prebuilt extension (a collapsed code cell shows no line of code).
+	install -D -m 644 config/jupyterlab/labextension/package.json $(VENV)/share/jupyter/labextensions/vkp-teaching/package.json
+	install -D -m 644 -t $(VENV)/share/jupyter/labextensions/vkp-teaching/static config/jupyterlab/labextension/static/*
 	@touch $(STAMP)
 
 lab: $(STAMP)

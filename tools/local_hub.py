@@ -319,6 +319,9 @@ def server_environment(software: Path = DEFAULT_SOFTWARE, *, quiet: bool = True)
         settings = env / "share" / "jupyter" / "lab" / "settings" / "overrides.d"
         settings.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / "config" / "jupyterlab" / "vkp-teaching.json", settings / "vkp-teaching.json")
+        # the course's stylesheet (a style-only prebuilt extension): collapsed code cells show no line of code
+        shutil.copytree(ROOT / "config" / "jupyterlab" / "labextension",
+                        env / "share" / "jupyter" / "labextensions" / "vkp-teaching", dirs_exist_ok=True)
         subprocess.run(["chmod", "-R", "go-w,a+rX", str(env)], check=True)
         done.write_text(json.dumps({"python": python, "requirements": requirements}) + "\n")
     return env

@@ -4,6 +4,8 @@ than about six screenfuls."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -67,3 +69,112 @@ def test_a_citation_number_opens_the_folded_reference_list(page, lab):
     link.click()
     expect(fold).to_have_attribute("open", "")
     expect(page.locator("#ref-3")).to_be_in_viewport()
+
+
+# ---------------------------------------------------------------- nothing raw (issue 23)
+STUDENT = [p for p in NOTEBOOKS if p.startswith("notebooks/")]
+
+#: What a student reads: rendered Markdown and outputs (a collapsed code cell's editor is not in the page).
+SHOWN = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput, '
+  + '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')].map(e => e.textContent).join('\\n')"""
+#: Every piece of a code cell's input that is in view: editors, and a collapsed cell's placeholder text.
+CODE_IN_VIEW = """() => { const w = window.jupyterapp.shell.currentWidget; const out = [];
+  w.content.widgets.forEach((cell, i) => {
+    if (cell.model.type !== 'code') return;
+    for (const el of cell.node.querySelectorAll('.jp-InputArea-editor, .jp-InputPlaceholder .jp-PlaceholderText')) {
+      if (el.checkVisibility() && el.innerText.trim()) out.push(`cell ${i}: ${el.innerText.trim().slice(0, 80)}`);
+    }
+  });
+  return out; }"""
+_PATH = re.compile(r"(?<![\w:/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[\w-]+\.(?:json|ya?ml|py|ipynb|csv)\b")
+
+
+def _internal_ids() -> set[str]:
+    """Every id the content files give a rule, step, case, section, question, evidence entry or term that
+    could not be mistaken for a word (it holds an underscore or a digit)."""
+    import yaml
+    found = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if k == "id" and isinstance(v, str) and re.search(r"[_\d]", v) and len(v) > 3:
+                    found.add(v)
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+    for path in (ROOT / "widgets" / "content").rglob("*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.mark.parametrize("path", STUDENT)
+def test_nothing_raw_reaches_a_student(page, lab, path):
+    """After Run All, in the default JupyterLab view with the course's settings and stylesheet: no line of code
+    (a collapsed cell shows only its expander), no file-system path, no internal id in what the notebook shows."""
+    page.set_viewport_size(READING_VIEWPORT)
+    open_and_run(page, lab, path)
+    try:
+        wait_widgets_rendered(page)
+    except Exception:
+        pass
+    assert page.evaluate(CODE_IN_VIEW) == [], f"{path}: code a student can see"
+    assert page.locator(".jp-InputPlaceholder").count() > 0, "the collapsed cells keep their expander"
+    text = page.evaluate(SHOWN)
+    text = re.sub(r"https?://\S+", " ", text)           # a reference's address is a link, not a path
+    assert not _PATH.findall(text), f"{path}: file-system paths shown: {_PATH.findall(text)[:5]}"
+    ids = sorted(i for i in _internal_ids() if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text))
+    assert not ids, f"{path}: internal ids shown: {ids[:8]}"
+    sources = [line.strip() for line in page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets
+        .filter(c => c.model.type === 'code').map(c => c.model.sharedModel.getSource()).join('\\n')""").splitlines()]
+    visible = page.evaluate("() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').innerText")
+    shown = [s for s in sources if len(s) > 12 and s in visible]
+    assert not shown, f"{path}: lines of code in view: {shown[:3]}"
+
+
+def test_a_glossary_definition_opens_from_the_keyboard_and_passes_axe(page, lab):
+    """The definition under a term's first use: a native disclosure, focusable, opened with Enter and closed with
+    Space, its summary naming the words; axe finds nothing serious in it, closed or open."""
+    open_and_run(page, lab, "notebooks/02-vertebroplasty.ipynb")
+    fold = page.locator("details.vkp-glossary", has_text="confidence interval").first
+    summary = fold.locator("summary")
+    expect(fold).not_to_have_attribute("open", "")
+    assert summary.evaluate("s => s.tabIndex") == 0, "reached with Tab"
+    assert "what the words mean" in summary.inner_text() and "relative risk" in summary.inner_text()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(fold).to_have_attribute("open", "")
+    expect(fold).to_contain_text("The range of values the data are compatible with")
+    assert axe_violations(page, context={"include": [["details.vkp-glossary"]]}) == []
+    page.keyboard.press("Space")
+    expect(fold).not_to_have_attribute("open", "")
+
+
+#: Anything in a notebook's text or outputs wider than the room it has: cut off, or scrolling sideways.
+CLIPPED = """() => { const out = []; const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) ';
+  for (const el of document.querySelectorAll(panel + '.jp-OutputArea-output, ' + panel + '.jp-MarkdownOutput, '
+                                            + panel + '.jp-OutputArea-output *')) {
+    if (!el.checkVisibility() || el.closest('details:not([open])')) continue;
+    const style = getComputedStyle(el);
+    const cuts = ['hidden', 'clip', 'auto', 'scroll'].includes(style.overflowX);
+    if (cuts && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0)
+      out.push(`${el.className || el.tagName}: ${el.scrollWidth} px in ${el.clientWidth} px: ${(el.innerText || '').trim().slice(0, 50)}`);
+  }
+  const s = document.querySelector(panel + '.jp-WindowedPanel-outer');
+  if (s.scrollWidth > s.clientWidth + 2) out.push(`the notebook scrolls sideways: ${s.scrollWidth} px in ${s.clientWidth} px`);
+  return out; }"""
+
+
+@pytest.mark.parametrize("path", STUDENT)
+def test_nothing_is_clipped_at_1024_px(page, lab, path):
+    """At a 1024 px window (a small laptop) every text, table, control and picture a notebook shows fits its
+    column: nothing is cut off and nothing needs a sideways scroll."""
+    page.set_viewport_size({"width": 1024, "height": 900})
+    open_and_run(page, lab, path)
+    try:
+        wait_widgets_rendered(page)
+    except Exception:
+        pass
+    page.wait_for_timeout(1000)
+    assert page.evaluate(CLIPPED) == [], f"{path}: clipped at 1024 px"

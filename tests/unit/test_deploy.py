@@ -154,8 +154,12 @@ def test_image_installs_the_module_with_its_jupyterlab_settings(tmp_path):
     assert f"test -f /usr/local/{settings}" in DOCKERFILE
     for content in (ROOT / "widgets").rglob("*.yaml"):
         assert content.relative_to(ROOT).as_posix() in names, f"{content.name} missing from the image"
+    style = "share/jupyter/labextensions/vkp-teaching/static/style.css"
+    assert any(n.endswith(".data/data/" + style) for n in names), "the image would show collapsed cells' code"
+    assert f"test -f /usr/local/{style}" in DOCKERFILE
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert list(data) == ["share/jupyter/lab/settings/overrides.d"]
+    assert list(data) == ["share/jupyter/lab/settings/overrides.d", "share/jupyter/labextensions/vkp-teaching",
+                          "share/jupyter/labextensions/vkp-teaching/static"]
 
 
 # ---------------------------------------------------------------- the one-server hub's config

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import ROOT, SHARED
@@ -39,6 +41,17 @@ def test_leaflet_durations_are_the_leaflets_own():
 def test_timeline_table_lists_both_days():
     table = timeline_markdown(lambda t: "[n]")
     assert table.count("| Vertebroplasty |") == 3 and table.count("| Kyphoplasty |") == 3
+
+
+def test_timeline_table_reads_as_words_not_as_raw_cells():
+    """Issue 23: a student met '91.8 | then'. Each row says when, in words: 'minute 31.8 to minute 91.8', and the
+    last step of each day 'from minute 91.8 on'."""
+    rows = timeline_markdown(lambda t: "[n]").splitlines()[2:]
+    whens = [row.split(" | ")[2] for row in rows]
+    assert all(re.fullmatch(r"minute [\d.]+ to minute [\d.]+|from minute [\d.]+ on", w) for w in whens), whens
+    assert not any(cell.strip() == "then" for row in rows for cell in row.split("|"))
+    vp = [float(x) for x in re.findall(r"[\d.]+", " ".join(whens[:3]))]
+    assert vp == sorted(vp), "each row starts where the row before it ended"
 
 
 def test_natural_rate_is_lindsay_2001():

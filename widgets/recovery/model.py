@@ -146,12 +146,13 @@ def _fmt(x: float) -> str:
 
 def timeline_markdown(cite, evidence: EvidenceBase | None = None) -> str:
     """Both procedure days as a Markdown table (minutes from the start of the procedure)."""
-    lines = ["| Procedure | What | From minute | To minute | Source |", "|---|---|---|---|---|"]
+    lines = ["| Procedure | What | When (minutes from the start) | Source |", "|---|---|---|---|"]
     for name in PROCEDURES:
         for s in timeline(name, evidence):
-            end = "then" if s.end is None else _fmt(s.end)
+            when = (f"from minute {_fmt(s.start)} on" if s.end is None
+                    else f"minute {_fmt(s.start)} to minute {_fmt(s.end)}")
             refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
-            lines.append(f"| {name.capitalize()} | {s.label} | {_fmt(s.start)} | {end} | {refs} |")
+            lines.append(f"| {name.capitalize()} | {s.label} | {when} | {refs} |")
     return "\n".join(lines)
 
 

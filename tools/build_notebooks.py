@@ -14,6 +14,10 @@ For each ``NN-name.md`` (a Jupytext MyST notebook) this writes ``NN-name.ipynb``
   every notebook (:func:`widgets.core.text.box_key_points`); authors write plain Markdown;
 - code cells tagged ``hide-input`` are collapsed in JupyterLab (``jupyter.source_hidden``), one
   click to show; the same tag hides them on the course website;
+- a student's notebook (``notebooks/``) opens with its ward-round box under the title block and asks the
+  same points back at the top of its ``## Check yourself`` section (:mod:`widgets.core.rounds`, from
+  ``widgets/content/rounds.yaml``), and every glossary term it uses is defined, folded, under the block
+  where it first appears (:mod:`widgets.core.glossary`, from ``widgets/content/glossary.yaml``);
 - the notebook runs top to bottom on a fresh kernel in its own folder; code cells tagged
   ``nbval-check-output`` keep their outputs (nbval compares them), all others are stored clean.
 
@@ -40,6 +44,8 @@ if str(ROOT) not in sys.path:  # so `python tools/build_notebooks.py` finds the 
 from widgets.core.citations import INDEX_NAME, Citations, keys_in, notebook_name  # noqa: E402
 from widgets.core.loading import content_path  # noqa: E402
 from widgets.core.text import KeyPointsError, box_key_points  # noqa: E402
+from widgets.core.glossary import define_first_uses  # noqa: E402
+from widgets.core.rounds import add_check, load_rounds, rounds_box  # noqa: E402
 
 CHECK = "nbval-check-output"
 HIDE = "hide-input"
@@ -104,12 +110,62 @@ def build(source: Path) -> nbformat.NotebookNode:
                 cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
             cell.outputs = []
             cell.execution_count = None
+    if source.parent.name == "notebooks":
+        add_reading_frame(nb, source)
     nbformat.validate(nb)
     return nb
 
 
-def execute(nb, folder: Path, label: str) -> None:
-    """Run ``nb`` on a fresh kernel in ``folder``; keep outputs only where they are checked."""
+# ---------------------------------------------------------------- a student's notebook: rounds and glossary
+def add_reading_frame(nb, source: Path) -> None:
+    """The ward-round box at the end of the title cell and its check under ``## Check yourself`` (the glossary's
+    definitions come after the notebook has run: :func:`add_definitions`)."""
+    rounds = load_rounds().for_notebook(source.stem)
+    if rounds is None:
+        raise BuildError(f"{source}: no ward-round points for '{source.stem}'. Fix: add them to "
+                         "widgets/content/rounds.yaml (what a student would say on a ward round, and the questions)")
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    if not md or nb.cells[0] is not md[0] or not md[0].source.lstrip().startswith("# "):
+        raise BuildError(f"{source}: a student's notebook opens with its title block (a Markdown cell starting "
+                         "'# Title'), under which the build puts the ward-round box. Fix: put the title first")
+    checked = [c for c in md if c.source != add_check(c.source, rounds)]
+    if len(checked) != 1:
+        raise BuildError(f"{source}: the ward-round check goes under the '## Check yourself' heading, and the "
+                         f"notebook has {len(checked)} of them. Fix: give it one '## Check yourself' section")
+    checked[0].source = add_check(checked[0].source, rounds)
+    md[0].metadata["vkp_title_block"] = len(md[0].source.rstrip())   # where the glossary gathers the title's words
+    md[0].source = f"{md[0].source.rstrip()}\n\n{rounds_box(rounds)}"   # the title cell: no cell moves
+
+
+def add_definitions(nb) -> None:
+    """The glossary's definitions under the first use of each term in a student's notebook, its Markdown and
+    its stored outputs read in order (a term first used in a stored table is defined just before it).  Runs on
+    the executed notebook (and, for ``--check``, on the build with the committed outputs)."""
+    texts, editable, cells = [], [], []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            texts.append(cell.source)
+            editable.append(True)
+            cells.append(cell)
+        elif cell.cell_type == "code" and CHECK in cell.metadata.get("tags", []):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {}) if isinstance(out.get("data"), dict) else {}
+                text = "".join(data.get("text/markdown") or data.get("text/html") or out.get("text") or "")
+                if text and 'id="ref-1"' not in text:     # the reference list: titles of papers, not teaching
+                    texts.append(text)
+                    editable.append(False)
+                    cells.append(None)
+    title_block = nb.cells[0].metadata.pop("vkp_title_block", None) if nb.cells else None
+    defined, _uses = define_first_uses(texts, title_block=title_block, editable=editable)
+    for cell, text in zip(cells, defined):
+        if cell is not None:
+            cell.source = text
+
+
+def execute(nb, folder: Path, label: str, pictures: str = "write") -> tuple[dict, dict[int, list[str]]]:
+    """Run ``nb`` on a fresh kernel in ``folder``; keep outputs only where they are checked.  Returns what the
+    kernel's widgets held when the notebook had run (their state, by model id) and, per code cell, the ids of
+    the widgets it showed: the course website draws each widget's first state from them (tools/site.py)."""
     import atexit
     import os
     import shutil
@@ -124,6 +180,9 @@ def execute(nb, folder: Path, label: str) -> None:
         os.environ["VKP_BUILD_PROGRESS"] = tempfile.mkdtemp(prefix="vkp-build-progress-")
         atexit.register(shutil.rmtree, os.environ["VKP_BUILD_PROGRESS"], ignore_errors=True)
     os.environ["VKP_PROGRESS_DIR"] = os.environ["VKP_BUILD_PROGRESS"]
+    # Static pictures drawn while the notebook runs are stored with the package (widgets.core.pictures), so a
+    # student's Run All shows them without drawing them again (``pictures="read"``: use them, store nothing).
+    os.environ["VKP_PICTURES"] = pictures
     for name in ("VKP_HANDIN_DIR", "VKP_CLASS_DIR", "JUPYTERHUB_USER"):
         os.environ.pop(name, None)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
@@ -132,7 +191,10 @@ def execute(nb, folder: Path, label: str) -> None:
         client.execute()
     except CellExecutionError as exc:
         raise BuildError(f"{label}: a cell raised an error; fix the source and build again.\n{exc}") from None
-    nb.metadata.pop("widgets", None)
+    state = (nb.metadata.pop("widgets", None) or {}).get("application/vnd.jupyter.widget-state+json", {})
+    views = {i: [o["data"][WIDGET_MIME]["model_id"] for o in cell.get("outputs", [])
+                 if isinstance(o.get("data"), dict) and WIDGET_MIME in o["data"]]
+             for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
@@ -148,6 +210,7 @@ def execute(nb, folder: Path, label: str) -> None:
             continue
         cell.outputs = []
         cell.execution_count = None
+    return state.get("state", {}), {i: ids for i, ids in views.items() if ids}
 
 
 def index_for(paths: list[Path]) -> dict[str, list[str]]:
@@ -185,7 +248,14 @@ def check(paths: list[Path]) -> list[str]:
         if not target.exists():
             problems.append(f"{rel}: its notebook {target.name} has not been built. Fix: make build")
             continue
-        built, committed = _comparable(build(src)), _comparable(nbformat.read(target, as_version=4))
+        made, stored = build(src), nbformat.read(target, as_version=4)
+        if src.parent.name == "notebooks":
+            # the definitions depend on the stored outputs too: read them from the committed notebook
+            for mine, theirs in zip(made.cells, stored.cells):
+                if mine.cell_type == theirs.cell_type == "code":
+                    mine.outputs = theirs.get("outputs", [])
+            add_definitions(made)
+        built, committed = _comparable(made), _comparable(stored)
         if built != committed:
             where = next((i for i, (a, b) in enumerate(zip(built, committed)) if a != b), min(len(built), len(committed)))
             problems.append(f"{rel}: {target.name} differs from its source at cell {where} "
@@ -223,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             nb = build(src)
             if not args.no_execute:
                 execute(nb, src.parent, str(src))
+            if src.parent.name == "notebooks":
+                add_definitions(nb)
             nbformat.write(nb, str(src.with_suffix(".ipynb")))
             print(f"built {src.with_suffix('.ipynb').relative_to(ROOT)}")
     except BuildError as exc:

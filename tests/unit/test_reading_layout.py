@@ -36,7 +36,9 @@ def markdown_outputs(path):
 def test_every_notebook_ends_with_its_key_points_in_the_one_shared_box(path):
     cells = markdown_cells(path)
     boxed = [c for c in cells if BOX_OPEN in c]
-    assert len(boxed) == 1 and all(c.count("<aside") == c.count(BOX_OPEN) for c in cells), "one box, one style"
+    # one key-points box, in the one style (the ward-round box at the top is another kind: tests/unit/test_rounds.py)
+    assert len(boxed) == 1 and all(c.count(f'<aside class="{KEY_POINTS_CLASS}"') == c.count(BOX_OPEN) for c in cells), \
+        "one box, one style"
     cell = boxed[0]
     inside = cell.split(BOX_OPEN, 1)[1].split("</aside>", 1)[0].strip()
     after = cell.split("</aside>", 1)[1]

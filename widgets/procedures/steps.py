@@ -33,6 +33,7 @@ from pydantic import Field, field_validator, model_validator
 from widgets.anatomy.scene import Drawing
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import CITE_KEY, EvidenceBase, EvidenceNumber, Figure, load_evidence
+from widgets.core.text import fold
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
@@ -71,6 +72,9 @@ class Step(ContentModel):
 class Setting(ContentModel):
     leaflet: str = Field(min_length=10, description="what the leaflet says")
     evidence: str = Field(min_length=10, description="what the evidence says")
+    #: The same in a table cell's few words (the comparison table; the full sentences are folded under it).
+    leaflet_short: str = Field(min_length=3, max_length=60)
+    evidence_short: str = Field(min_length=3, max_length=80)
     cites: list[str] = Field(min_length=1)
 
 
@@ -359,20 +363,26 @@ def steps_markdown(procedure: Procedure, cite) -> str:
 
 
 def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBase | None = None) -> str:
-    """VP and KP side by side: steps by phase, setting (leaflet and evidence) and mean time."""
+    """VP and KP side by side: steps by phase, setting (leaflet and evidence) in a few words each and mean time;
+    the setting's full sentences follow, folded."""
     ev = evidence or load_evidence()
 
     def refs(keys):
         return cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
 
+    def evidence_keys(p):
+        return [k for k in p.setting.cites if k != 'kochan2015']
+
     lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
     for row in compare_steps(vp, kp):
         lines.append(f"| {row.phase} | {row.vertebroplasty} | {row.kyphoplasty} |")
-    lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet)} {refs(['kochan2015'])} | "
-                 f"{_cell(kp.setting.leaflet)} {refs(['kochan2015'])} |")
-    lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence)} {refs([k for k in vp.setting.cites if k != 'kochan2015'])} | "
-                 f"{_cell(kp.setting.evidence)} {refs([k for k in kp.setting.cites if k != 'kochan2015'])} |")
+    lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet_short)} {refs(['kochan2015'])} | "
+                 f"{_cell(kp.setting.leaflet_short)} {refs(['kochan2015'])} |")
+    lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence_short)} {refs(evidence_keys(vp))} | "
+                 f"{_cell(kp.setting.evidence_short)} {refs(evidence_keys(kp))} |")
     dv, dk = vp.duration_minutes(ev), kp.duration_minutes(ev)
     lines.append(f"| Mean procedure time in a randomised trial | {dv} min {refs([dv.evidence_id])} | "
                  f"{dk} min {refs([dk.evidence_id])} |")
-    return "\n".join(lines)
+    full = "\n".join(f"- **{p.title}.** {' '.join(p.setting.leaflet.split())} {refs(['kochan2015'])} "
+                     f"{' '.join(p.setting.evidence.split())} {refs(evidence_keys(p))}" for p in (vp, kp))
+    return "\n".join(lines) + "\n\n" + fold("The setting in full", full, "what the leaflet and the evidence say")

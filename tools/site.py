@@ -14,7 +14,10 @@ one mechanism.  ``stage()`` copies them into ``build/site/`` and, for a page tha
   (nbgitpuller), both made by :mod:`widgets.core.links` (``tools/links.py`` prints them), plus a download of the notebook itself;
 - turns stored Markdown outputs (tables, the reference list) into Markdown, so that mystmd resolves
   their links and every citation number links to its reference;
-- puts a notice where a widget would be: it needs a live kernel, and the notice says how to get one;
+- shows each widget as the notebook first draws it, a static picture with its alt text (the notebook's own
+  figure: ``first_pictures`` runs the notebook on a fresh kernel and reads the pictures out of its widgets),
+  as QuantEcon's lectures show their figures, and puts a notice under it: the interactive version needs a
+  live kernel, and the notice says how to get one;
 - draws the key-points box (an HTML ``<aside>`` in the notebook, which mystmd drops) as an admonition.
 
 Then ``jupyter-book build --site`` (pinned in ``site/requirements.txt``) runs in ``build/site/`` and
@@ -50,11 +53,13 @@ if str(ROOT) not in sys.path:  # so `python tools/site.py` finds the widgets pac
     sys.path.insert(0, str(ROOT))
 
 from tools.build_notebooks import WIDGET_FLAG, WIDGET_MIME  # noqa: E402
+from tools import build_notebooks  # noqa: E402
 from widgets.core.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
 from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
 from widgets.core.text import KEY_POINTS_CLASS, KEY_POINTS_HEADING  # noqa: E402
+from widgets.core.rounds import ROUNDS_CLASS, ROUNDS_HEADING, ROUNDS_TITLE  # noqa: E402
 
 SITE_DIR = ROOT / "site"
 OUT = ROOT / "build" / "site"
@@ -135,13 +140,108 @@ def launch_markdown(launch: Launch, notebook: str, home: bool = False) -> str:
             "(export them first); the course JupyterHub keeps them in your own folder.\n:::")
 
 
-def widget_notice(launch: Launch, notebook: str) -> str:
-    """What a page shows where a widget would be."""
-    return (f":::{{note}} Interactive widget: it needs a live Python kernel\n:class: {NOTICE_CLASS}\n"
+def widget_notice(launch: Launch, notebook: str, pictured: bool = False) -> str:
+    """What a page shows where a widget would be (``pictured``: under the picture of its first state)."""
+    what = ("The picture above is this widget as the notebook first draws it. This website cannot run Python, "
+            "so the interactive version is not on this page." if pictured else
             "A widget runs here in the notebook. This website cannot run Python, so the widget is "
-            f"missing from this page. To use it, open the notebook on [Binder]({launch.binder(notebook)}) "
+            "missing from this page.")
+    return (f":::{{note}} Interactive widget: it needs a live Python kernel\n:class: {NOTICE_CLASS}\n"
+            f"{what} To use it, open the notebook on [Binder]({launch.binder(notebook)}) "
             f"or on [the course JupyterHub]({launch.jupyterhub(notebook)}) and run all cells, "
             "or on your own computer with `make lab`.\n:::")
+
+
+# -- each widget's first state, as a picture -----------------------------------------------------
+#: A picture inside a widget's HTML (widgets.core.figures.img_html): its type, data and alt text.
+_IMG = re.compile(r'<img\b[^>]*?\bsrc="data:(image/(?:png|jpeg|gif));base64,([^"]+)"[^>]*>', re.I)
+_ALT = re.compile(r'\balt="([^"]*)"', re.I)
+
+
+@dataclass(frozen=True)
+class Picture:
+    mime: str
+    data: str    # base64, as the widget (or the cell's output) held it
+    alt: str
+    widget: bool = True   # a widget's first state (a notice follows it), or a static figure the cell displays
+
+
+def widget_pictures(state: dict, model_id: str) -> list[Picture]:
+    """The pictures a widget shows (``state``: the kernel's widget state by model id), in the order a reader
+    meets them, leaving out what the widget hides (a layout with ``display: none``)."""
+    import html as html_lib
+    found: list[Picture] = []
+    seen: set[str] = set()
+
+    def visit(mid: str) -> None:
+        if mid in seen or mid not in state:
+            return
+        seen.add(mid)
+        model = state[mid].get("state", {})
+        layout = str(model.get("layout", "")).removeprefix("IPY_MODEL_")
+        if state.get(layout, {}).get("state", {}).get("display") == "none":
+            return
+        texts = [model.get("value")] if isinstance(model.get("value"), str) else []
+        for out in model.get("outputs", []) or []:
+            data = out.get("data", {}) if isinstance(out, dict) else {}
+            for mime in ("image/png", "image/jpeg"):
+                if data.get(mime):
+                    found.append(Picture(mime, "".join(data[mime]).strip(), "".join(data.get("text/plain", ""))))
+            texts.append("".join(data.get("text/html", "")))
+        for text in texts:
+            for m in _IMG.finditer(text or ""):
+                alt = _ALT.search(m.group(0))
+                found.append(Picture(m.group(1).lower(), m.group(2), html_lib.unescape(alt.group(1)) if alt else ""))
+        for child in model.get("children", []) or []:
+            visit(str(child).removeprefix("IPY_MODEL_"))
+
+    visit(model_id)
+    return [p for p in found if p.alt.strip()]   # a picture without alt text is decoration, not a figure
+
+
+def output_pictures(outputs: list) -> list[Picture]:
+    """The pictures with alt text among a cell's outputs (a static figure: widgets.core.figures.show_figure)."""
+    import html as html_lib
+    found = []
+    for out in outputs:
+        data = out.get("data", {}) if isinstance(out.get("data"), dict) else {}
+        if WIDGET_MIME in data:
+            continue
+        for mime in ("image/png", "image/jpeg"):
+            if data.get(mime):
+                found.append(Picture(mime, "".join(data[mime]).strip(), "".join(data.get("text/plain", "")), False))
+        for m in _IMG.finditer("".join(data.get("text/html", ""))):
+            alt = _ALT.search(m.group(0))
+            found.append(Picture(m.group(1).lower(), m.group(2), html_lib.unescape(alt.group(1)) if alt else "", False))
+    return [p for p in found if p.alt.strip()]
+
+
+def first_pictures(source: Path) -> dict[int, list[Picture]]:
+    """Cell index -> the pictures it shows when ``source`` (a notebook's MyST source) has just run on a fresh
+    kernel: the notebook's own figures, its widgets' in their first state, and the static figures of cells whose
+    outputs the built notebook does not store (those it stores, the page shows already)."""
+    nb = build_notebooks.build(source)
+    stored = {i for i, c in enumerate(nb.cells)
+              if c.cell_type == "code" and build_notebooks.CHECK in c.metadata.get("tags", [])}
+    for cell in nb.cells:   # this copy is the site's only: keep every output the run displays
+        if cell.cell_type == "code" and build_notebooks.CHECK not in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), build_notebooks.CHECK]
+    state, views = build_notebooks.execute(nb, source.parent, str(source), pictures="read")
+    out = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        pictures = [p for mid in views.get(i, []) for p in widget_pictures(state, mid)]
+        if i not in stored:
+            pictures += output_pictures(cell.get("outputs", []))
+        if pictures:
+            out[i] = pictures
+    return out
+
+
+def picture_output(picture: Picture) -> nbformat.NotebookNode:
+    """A picture as a stored output the site draws as an image, its alt text as the output's text."""
+    return nbformat.v4.new_output("display_data", data={picture.mime: picture.data, "text/plain": picture.alt})
 
 
 def _is_widget(output) -> bool:
@@ -205,15 +305,24 @@ _KEY_POINTS = re.compile(rf'<aside class="{KEY_POINTS_CLASS}"[^>]*>\s*{re.escape
 
 
 def key_points_admonition(text: str) -> str:
-    """The key-points box as the website draws it: a titled admonition of the same class."""
+    """The key-points box as the website draws it: a titled admonition of the same class; the ward-round box
+    (widgets.core.rounds) the same way, under its own title."""
+    text = _ROUNDS.sub(lambda m: f":::{{admonition}} {ROUNDS_TITLE}\n:class: {ROUNDS_CLASS}\n"
+                                 f"{m.group(1).strip()}\n:::", text)
     return _KEY_POINTS.sub(lambda m: f":::{{admonition}} Key points\n:class: {KEY_POINTS_CLASS}\n"
                                      f"{m.group(1).strip()}\n:::", text)
 
 
+_ROUNDS = re.compile(rf'<aside class="{ROUNDS_CLASS}"[^>]*>\s*{re.escape(ROUNDS_HEADING)}[ \t]*\n(.*?)\n\s*</aside>',
+                     re.S)
+
+
 def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
-                  download: str | None = None) -> nbformat.NotebookNode:
+                  download: str | None = None, pictures: dict[int, list[Picture]] | None = None) -> nbformat.NotebookNode:
     """``nb`` (a built course notebook) as a website page; ``notebook`` is its path in the repository,
-    ``download`` the path (from the staged page) of the file readers download."""
+    ``download`` the path (from the staged page) of the file readers download, ``pictures`` each widget cell's
+    first state (:func:`first_pictures`)."""
+    pictures = pictures or {}
     page = nbformat.v4.new_notebook(metadata=dict(nb.metadata))
     prefix = Path(notebook).stem
     cells = []
@@ -239,11 +348,15 @@ def page_notebook(nb: nbformat.NotebookNode, launch: Launch, notebook: str,
                 if "text/html" in data:   # an HTML card (the quiz's patient card) links its citations too
                     data["text/html"] = plain_doi_links(page_anchors("".join(data["text/html"]), prefix))
                 kept.append(out)
-        cell.outputs = kept
+        shown = pictures.get(i, [])
+        if live and shown and not any(p.widget for p in shown):
+            live = False   # what the run displayed is a static figure, now on the page: nothing more to open
+        cell.outputs = kept + [picture_output(p) for p in shown]
         cells.append(cell)
         cells += [_md(text, f"{cid}-out{j}") for j, text in enumerate(as_markdown)]
         if live:
-            cells.append(_md(widget_notice(launch, notebook), f"{cid}-widget"))
+            pictured = any(p.widget for p in shown)
+            cells.append(_md(widget_notice(launch, notebook, pictured=pictured), f"{cid}-widget"))
     if download and cells and cells[0].cell_type == "markdown":
         front = yaml.safe_dump({"downloads": [{"file": download, "title": "This notebook (.ipynb)"}]},
                                sort_keys=False)
@@ -261,6 +374,9 @@ class Staged:
     launch: Launch
     entries: list[Entry]  # the table of contents: the home page, then the notebooks
     project: dict         # the `project` section of the staged myst.yml
+    pictures: dict[str, int] | None = None   # repository path -> how many pictures of its figures its page shows
+    widget_pictures: dict[str, int] | None = None   # ... of which widgets' first states (each above its notice)
+    figure_cells: dict[str, int] | None = None   # ... how many cells show a static figure (no widget, no notice)
 
 
 def _myst_config(launch: Launch, notebooks: list[str], theme: str | None) -> dict:
@@ -281,8 +397,9 @@ def _myst_config(launch: Launch, notebooks: list[str], theme: str | None) -> dic
     return config
 
 
-def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = None) -> Staged:
-    """Write the site's sources into ``out``: myst.yml, the home page and one page per notebook."""
+def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = None, pictures: bool = True) -> Staged:
+    """Write the site's sources into ``out``: myst.yml, the home page and one page per notebook (with its
+    widgets' first pictures, unless ``pictures`` is False: that runs every notebook, a minute or two)."""
     launch = launch or load_launch()
     course = load_course()
     notebooks = [f"notebooks/{n.file}" for n in course.notebooks]
@@ -303,11 +420,18 @@ def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = Non
     (out / "index.md").write_text(home.replace("https://github.com/OWNER/REPO", launch.repo), encoding="utf-8")
     (out / "_launch.md").write_text(launch_markdown(launch, START, home=True) + "\n", encoding="utf-8")
     (out / "_course-map.md").write_text(course.markdown_table(link_prefix="notebooks/") + "\n", encoding="utf-8")
+    counted: dict[str, int] = {}
+    of_widgets: dict[str, int] = {}
+    static: dict[str, int] = {}
     for nb_path in notebooks:
         name = Path(nb_path).name
         shutil.copy(ROOT / nb_path, out / "downloads" / name)
         nb = nbformat.read(ROOT / nb_path, as_version=4)
-        page = page_notebook(nb, launch, nb_path, download=f"../downloads/{name}")
+        shown = first_pictures((ROOT / nb_path).with_suffix(".md")) if pictures else None
+        page = page_notebook(nb, launch, nb_path, download=f"../downloads/{name}", pictures=shown)
+        counted[nb_path] = sum(len(p) for p in (shown or {}).values())
+        of_widgets[nb_path] = sum(1 for ps in (shown or {}).values() for p in ps if p.widget)
+        static[nb_path] = sum(1 for ps in (shown or {}).values() if not any(p.widget for p in ps))
         nbformat.write(page, str(out / nb_path))
     def entry(location: str, label: str, source: str) -> Entry:
         return Entry(location, label, source, f"{launch.repo}/blob/{launch.branch}/{source}")
@@ -315,7 +439,8 @@ def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = Non
     entries = [entry("/index.md", "Home", "site/index.md")]
     entries += [entry(f"/{nb}", f"{n.file[:2]} {n.title}", str(Path(nb).with_suffix(".md")))
                 for n, nb in zip(course.notebooks, notebooks)]
-    return Staged(out, notebooks, launch, entries, config["project"])
+    return Staged(out, notebooks, launch, entries, config["project"], counted if pictures else None,
+                  of_widgets if pictures else None, static if pictures else None)
 
 
 def jupyter_book(out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -403,13 +528,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", help="repository address for the launch buttons (default: site/launch.yml)")
     parser.add_argument("--hub", help="JupyterHub address for the launch buttons (default: site/launch.yml)")
     parser.add_argument("--branch", help="branch the launch buttons open (default: site/launch.yml)")
+    parser.add_argument("--no-pictures", action="store_true",
+                        help="leave out the pictures of the widgets' first states (they run every notebook)")
     args = parser.parse_args(argv)
     try:
         launch = load_launch(repo=args.repo, hub=args.hub, branch=args.branch)
         if args.theme not in (None, BOOK_THEME) and not (Path(args.theme) / "template.yml").exists():
             raise SiteError(f"--theme {args.theme}: no template.yml there. Fix: name the folder of a MyST "
                             f"site theme (such as book-theme), or '{BOOK_THEME}' to download book-theme")
-        staged = stage(args.out, launch, args.theme)
+        staged = stage(args.out, launch, args.theme, pictures=not args.no_pictures)
         print(f"staged {len(staged.notebooks)} notebooks and the home page in {staged.out}")
         for p in launch.placeholders:
             print(f"warning: site/launch.yml still has the placeholder '{p}': the launch buttons will not work "

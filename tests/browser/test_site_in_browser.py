@@ -54,7 +54,8 @@ READ_PAGE = """() => {
       href: a.getAttribute('href'), url: a.href, text: a.textContent.trim(), cls: a.className,
       rel: a.rel, current: a.getAttribute('aria-current'), toc: !!a.closest('.toc'), pager: !!a.closest('.pager'),
       download: a.getAttribute('download')})),
-    images: [...document.images].map(i => ({src: i.getAttribute('src'), alt: i.getAttribute('alt')})),
+    images: [...document.images].map(i => ({src: i.getAttribute('src'), alt: i.getAttribute('alt'),
+      loaded: i.complete && i.naturalWidth > 0, inMain: !!i.closest('main')})),
     text: document.body.textContent,
     notices: [...document.querySelectorAll('.vkp-widget-notice')].map(n => ({
       text: n.textContent, visible: n.checkVisibility(), links: [...n.querySelectorAll('a')].map(a => a.href)})),
@@ -173,8 +174,11 @@ def test_launch_buttons_on_every_page_open_its_notebook(site_html):
 
 
 def test_a_notice_wherever_a_widget_would_be(site_html):
+    """Under every widget; not under a static figure the page shows as the run drew it (notebook 07's)."""
+    figures = site_html["staged"].figure_cells
+    assert figures["notebooks/07-recovery.ipynb"] == 2, figures
     for path in COURSE:
-        widgets = sum(site.has_live_widget(c) for c in nbformat.read(ROOT / path, as_version=4).cells)
+        widgets = sum(site.has_live_widget(c) for c in nbformat.read(ROOT / path, as_version=4).cells) - figures[path]
         notices = _page_of(site_html, path)["notices"]
         assert len(notices) == widgets, path
         for notice in notices:
@@ -260,3 +264,19 @@ def test_no_serious_accessibility_finding_on_any_page(site_html):
             assert axe_violations(page, context=None) == [], name
     finally:
         page.close()
+
+
+def test_every_page_whose_notebook_draws_a_figure_shows_it_with_alt_text(site_html):
+    """As QuantEcon's pages do: each widget's first state, the notebook's own figure, is a picture on the page,
+    with its alt text, above the notice to open the notebook for the interactive version."""
+    drawn = site_html["staged"].pictures
+    assert drawn is not None and sum(1 for n in drawn.values() if n) >= 6, drawn
+    for path in COURSE:
+        page = _page_of(site_html, path)
+        shown = [i for i in page["images"] if i["inMain"]]
+        if drawn[path]:
+            assert len(shown) >= drawn[path], f"{path}: {len(shown)} pictures for {drawn[path]} drawn"
+            assert all(i["alt"] and i["alt"].strip() for i in shown), f"{path}: a picture without alt text"
+            assert all(i["loaded"] for i in shown), f"{path}: a picture that does not load"
+        if site_html["staged"].widget_pictures[path]:   # a widget's picture stands above the notice to open it
+            assert any("The picture above is this widget" in n["text"] for n in page["notices"]), path

@@ -140,3 +140,70 @@ def test_missing_renderer_says_how_to_install_it(tmp_path, monkeypatch):
     with pytest.raises(render.RenderError, match=r"site/node_modules has no myst-to-html\. Fix: `make site-tools`"):
         render.render_bodies(tmp_path)
     assert site.main(["--theme", str(tmp_path)]) == 1
+
+
+# -- each widget's first state as a picture (issue 23) ---------------------------------------------
+def _state(*models):
+    return {mid: {"model_name": name, "state": state} for mid, name, state in models}
+
+
+def test_a_widgets_pictures_are_read_from_its_state_in_order_without_the_hidden_ones():
+    png = "iVBORw0KGgo="
+    state = _state(
+        ("root", "VBoxModel", {"children": ["IPY_MODEL_a", "IPY_MODEL_hidden", "IPY_MODEL_b", "IPY_MODEL_deco"],
+                               "layout": "IPY_MODEL_l0"}),
+        ("l0", "LayoutModel", {"display": None}),
+        ("a", "HTMLModel", {"value": f'<p>x</p><img src="data:image/png;base64,{png}" alt="First &amp; best" role="img">',
+                            "layout": "IPY_MODEL_l0"}),
+        ("hidden", "HTMLModel", {"value": f'<img src="data:image/png;base64,{png}" alt="hidden">', "layout": "IPY_MODEL_l1"}),
+        ("l1", "LayoutModel", {"display": "none"}),
+        ("b", "OutputModel", {"outputs": [{"output_type": "display_data",
+                                           "data": {"image/jpeg": "/9j/", "text/plain": "Second"}}]}),
+        ("deco", "HTMLModel", {"value": f'<img src="data:image/png;base64,{png}" alt="">'}),
+    )
+    pictures = site.widget_pictures(state, "root")
+    assert [(p.mime, p.alt) for p in pictures] == [("image/png", "First & best"), ("image/jpeg", "Second")]
+
+
+def test_a_pictured_widget_shows_its_picture_with_alt_text_then_the_notice():
+    nb = nbformat.read(ROOT / "notebooks" / "02-vertebroplasty.ipynb", as_version=4)
+    stepper = next(i for i, c in enumerate(nb.cells) if "StepperView(" in c.source)
+    picture = site.Picture("image/jpeg", "/9j/AAAA", "Two x-ray views of L5")
+    page = site.page_notebook(nb, LAUNCH, "notebooks/02-vertebroplasty.ipynb", pictures={stepper: [picture]})
+    (cell,) = [c for c in page.cells if c.cell_type == "code" and "StepperView(" in c.source]
+    (out,) = cell.outputs
+    assert out.data == {"image/jpeg": "/9j/AAAA", "text/plain": "Two x-ray views of L5"}
+    notice = page.cells[page.cells.index(cell) + 1].source
+    assert "The picture above is this widget as the notebook first draws it" in notice and "make lab" in notice
+    others = [page.cells[i + 1].source for i, c in enumerate(page.cells[:-1]) if c.cell_type == "code" and
+              site.has_live_widget(c) and c is not cell]
+    assert others and all("A widget runs here in the notebook" in s for s in others if "Interactive widget" in s)
+
+
+def test_the_ward_round_box_becomes_an_admonition_of_its_class():
+    page = _page("03-kyphoplasty.ipynb")
+    first = page.cells[0].source
+    assert "<aside" not in first and ":::{admonition} What you would say on a ward round\n:class: vkp-rounds" in first
+
+
+def test_a_static_figure_the_notebook_does_not_store_is_a_picture_on_the_page_without_a_widget_notice():
+    """Notebook 07's timeline is a plain figure (no widget): the built notebook stores no output for it, so the
+    page shows the picture the run displayed, with its alt text, and no notice about an interactive version."""
+    nb = nbformat.read(ROOT / "notebooks" / "07-recovery.ipynb", as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "timeline_figure()" in c.source)
+    assert nb.cells[i].outputs == []
+    html_out = nbformat.v4.new_output("display_data", data={
+        "text/html": '<img src="data:image/png;base64,iVBORw0KGgo=" alt="Timeline &amp; rest" role="img">',
+        "text/plain": "<IPython.core.display.HTML object>"})
+    (picture,) = site.output_pictures([html_out])
+    assert (picture.mime, picture.alt, picture.widget) == ("image/png", "Timeline & rest", False)
+    page = site.page_notebook(nb, LAUNCH, "notebooks/07-recovery.ipynb", pictures={i: [picture]})
+    (cell,) = [c for c in page.cells if c.cell_type == "code" and "timeline_figure()" in c.source]
+    assert [o.data for o in cell.outputs] == [{"image/png": "iVBORw0KGgo=", "text/plain": "Timeline & rest"}]
+    after = page.cells[page.cells.index(cell) + 1]
+    assert "Interactive widget" not in after.source
+    bare = site.page_notebook(nb, LAUNCH, "notebooks/07-recovery.ipynb")   # built without pictures: the notice
+    (cell,) = [c for c in bare.cells if c.cell_type == "code" and "timeline_figure()" in c.source]
+    assert "Interactive widget" in bare.cells[bare.cells.index(cell) + 1].source
+    assert site.output_pictures([nbformat.v4.new_output("display_data", data={
+        "text/html": '<img src="data:image/png;base64,AAAA" alt="">'})]) == [], "no alt text: decoration"

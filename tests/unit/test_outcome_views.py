@@ -118,7 +118,9 @@ def test_controls_are_labelled_for_keyboard_and_screen_reader_users(cites):
         assert control.description and control.style.description_width == "initial"
     assert view.loss.description.startswith("Height loss") and view.loss.unit == "%"
     assert len(view.procedure.tooltips) == len(view.procedure.options)
-    assert "Every assumption" in view.assumptions.value and "fg_lumbar_L5_cook2021" in view.assumptions.value
+    # each assumption names its source as a reader would (issue 23: no internal evidence id reaches a student)
+    assert "Every assumption" in view.assumptions.value and "(Cook 2021, International Journal of Spine Surgery)" \
+        in view.assumptions.value and "fg_lumbar_L5_cook2021" not in view.assumptions.value
 
 
 # ---------------------------------------------------------------- outcome pictures and tables
@@ -243,7 +245,8 @@ def test_evidence_table_cell_output(cites):
     assert "*Context only, not comparable with the trial rows below" in md.data
     summary = explorer_summary(cites, level="L5", loss=30).data
     assert "30 % height loss: moderate (grade 2)" in summary
-    assert "expected anterior height at L5 (mm): 30.3 (fg_lumbar_L5_cook2021, L5_anterior_height_mm.mean)" in summary
+    assert "expected anterior height at L5 (mm): 30.3 (Cook 2021, International Journal of Spine Surgery)" in summary
+    assert not re.search(r"\b(fg|hr)_\w+", summary), "no evidence file's internal id in what a student reads"
 
 
 def test_tables_and_the_worked_example_are_folded_under_a_summary_that_says_what_they_hold(cites):

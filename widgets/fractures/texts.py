@@ -76,7 +76,8 @@ def examples_markdown() -> str:
     """The worked examples as a Markdown table: heights, % loss, grade, shape and wedge angle."""
     ref = reference_vertebra()
     e = ref.expected
-    lines = ["| Example | Anterior, mm | Middle, mm | Posterior, mm | Height loss, % | Genant grade | Shape | "
+    # short headings: the eight columns fit a 1024 px window's notebook column without a sideways scroll
+    lines = ["| Example | Front, mm | Middle, mm | Back, mm | Height loss, % | Genant grade | Shape | "
              "Wedge angle, degrees |", "|---|---|---|---|---|---|---|---|"]
     for name, a, m, p in EXAMPLES:
         h = example_heights(a, m, p)

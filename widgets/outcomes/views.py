@@ -487,6 +487,15 @@ def take_home(state) -> str:
             f"cohort's patients), {short}.")
 
 
+def assumption_text(assumption, citations: Citations) -> str:
+    """An assumption as a student reads it: what it is, its value and the source it comes from by name (first
+    author, year, journal), never the evidence file's internal id (the id and key stay in the model and its tests)."""
+    if not assumption.evidence_id:
+        return assumption.meaning
+    value = f"{assumption.value:g}" if isinstance(assumption.value, (int, float)) else str(assumption.value)
+    return f"{assumption.meaning}: {value} ({citations.short(assumption.evidence_id)})"
+
+
 def describe_state(state, citations: Citations, model: HeightExplorer, marker=None) -> tuple[str, str]:
     """(plain-text readout, alt text) for an explorer state; every number comes from the state.
     ``marker`` writes a citation (default: plain ``[n]``; ``citations.marker_md`` links it)."""
@@ -603,7 +612,7 @@ class HeightExplorerView:
         self.readout.value = prose_html(
             f'<div {_STATUS}><strong>In short:</strong> {_esc(take_home(state))}</div>'
             + fold_html("The numbers behind the picture", f"<p>{_esc(text)}</p>{notes}", "every wall, the model's rules"))
-        items = "".join(f"<li>{_esc(a.text())}</li>" for a in state.assumptions)
+        items = "".join(f"<li>{_esc(assumption_text(a, self.citations))}</li>" for a in state.assumptions)
         self.assumptions.value = prose_html(fold_html("Every assumption this picture makes", f"<ul>{items}</ul>",
                                                       count_phrase(len(state.assumptions), "assumption")))
 
@@ -722,8 +731,8 @@ def explorer_summary(citations: Citations, level: str = "L5", loss: float = 30.0
     model = explorer or default_explorer()
     state = model.explore(level, loss, procedure, shape)
     text, _ = describe_state(state, citations, model, marker=citations.marker_md)
-    assumptions = "\n".join(f"- {a.text()}" for a in state.assumptions)
-    body = f"{text}\n\nEvery assumption, with the evidence entry and value it comes from:\n\n{assumptions}"
+    assumptions = "\n".join(f"- {assumption_text(a, citations)}" for a in state.assumptions)
+    body = f"{text}\n\nEvery assumption, with the value and the source it comes from:\n\n{assumptions}"
     return Markdown(fold("One case in words, to check against the picture", body,
                          f"{state.level_id} {state.shape}, {fmt(state.loss)} % loss, {state.procedure}; "
                          f"{count_phrase(len(state.assumptions), 'assumption')}"))

@@ -17,7 +17,16 @@ empty, damaged, foreign, or one this account may not read) is named with the rea
 The summaries show first-try and final results side by side, using the one score definition of
 :func:`widgets.record.attempts.score` that the quiz widget shows: per student, per rule, per case
 (a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
-students chose (the misconception), the step order, and the multiple-choice exercises.  Students
+students chose (the misconception), the step order, and the multiple-choice exercises.  The class-wide
+quiz statistics count one vote per student per case of the bank (:func:`class_votes`), so no single
+student can move them.
+
+No file or student can take the reader's memory: at most :data:`MAX_ANSWERS_PER_FILE` answers are read
+from a file and :data:`MAX_ANSWERS_PER_STUDENT` kept of one student (what is left out is noted).  An answer
+counts once per student, by its id; the same id with different content is a conflict and neither version
+counts; the same id in another student's file counts only for the student whose file holds it (:class:`_Ledger`).
+Who handed a file in is the class hub's stamp when there is one (:func:`trusted_identity`), never a login a
+file merely claims.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
 the instructor keeps (:func:`class_secret`), so they cannot be rebuilt from a list of names.
 
@@ -42,8 +51,9 @@ from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, r
 from widgets.record.identity import Identity
 from widgets.record.progress import LEGACY_FORMAT, parse_progress
 from widgets.record.attempts import (
-    EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
-    looks_like_export, parse_export_text, read_limited, score,
+    EXERCISES, MAX_ANSWERS_PER_FILE, MAX_ANSWERS_PER_STUDENT, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem,
+    attempt_digest, decode_text, in_answer_order, json_loads, looks_like_export, parse_export_text, read_limited,
+    score,
 )
 from widgets.core.loading import ContentError
 from widgets.core.settings import LESSONS_DIR
@@ -60,7 +70,8 @@ MIN_ANSWERS = 3
 LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
 SUFFIXES = {".jsonl", ".json", ".csv"}
-__all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
+__all__ = ["MAX_ANSWERS_PER_FILE", "MAX_ANSWERS_PER_STUDENT", "MAX_FILE_BYTES", "MIN_ANSWERS",
+           "read_class_folder", "class_folder"]
 
 
 @dataclass(frozen=True)
@@ -194,9 +205,10 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
     if looks_like_export(text):
-        export = parse_export_text(text)
+        export = parse_export_text(text, limit=MAX_ANSWERS_PER_FILE)
         identity, notes = trusted_identity(export)
-        return [(identity, export.attempts)], notes + export.bad_lines
+        return [(identity, export.attempts)], notes + stamp_notes(export) + _unread_note(export.unread) \
+            + export.bad_lines
     if text.lstrip().startswith(("{", "[")):
         data = json_loads(text)
         kind = data.get("format") if isinstance(data, dict) else None
@@ -206,9 +218,44 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
             return read_legacy_json(data), []
         if kind in (PROGRESS_FORMAT, LEGACY_FORMAT):
             identity, attempts, notes = parse_progress(text)
-            return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
+            groups, unread = _cap_file([(identity, attempts)])
+            return groups, ["it is a progress file, not a hand-in; its answers were read"] + _unread_note(unread) \
+                + notes
         raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
-    return read_legacy_csv(text), []
+    groups, unread = _cap_file(read_legacy_csv(text))
+    return groups, _unread_note(unread)
+
+
+# --------------------------------------------------------------------------- bounds and the service's stamp
+
+def _cap_file(groups: Found) -> tuple[Found, int]:
+    """At most :data:`MAX_ANSWERS_PER_FILE` answers of one file (the first ones); how many were left out."""
+    kept, room = [], MAX_ANSWERS_PER_FILE
+    for identity, attempts in groups:
+        kept.append((identity, attempts[:room]))
+        room -= len(kept[-1][1])
+    return kept, sum(len(a) for _, a in groups) - sum(len(a) for _, a in kept)
+
+
+def _unread_note(unread: int) -> list[str]:
+    if not unread:
+        return []
+    return [f"it holds more than {MAX_ANSWERS_PER_FILE} answers, the most read from one file; the first "
+            f"{MAX_ANSWERS_PER_FILE} were read and {unread} line{'s' if unread != 1 else ''} after them were not"]
+
+
+def stamp_notes(export) -> list[str]:
+    """What the class hub's hand-in service noticed when it received the file (its stamp, which students cannot
+    write): a hand-in that lacks answers the student had handed in before.  Those earlier answers are still in
+    the service's earlier files, so they still count; the note says someone removed them from the record."""
+    stamp = export.received or {}
+    dropped = str(stamp.get("dropped") or "0")
+    if not dropped.isdigit() or int(dropped) == 0:
+        return []
+    n = int(dropped)
+    return [f"the hand-in received at {stamp.get('at') or '?'} lacked {n} answer{'s' if n != 1 else ''} this "
+            f"student had handed in before (removed from their progress file, or a fresh one); the earlier "
+            f"answer{'s' if n != 1 else ''} still count{'' if n != 1 else 's'}"]
 
 
 # --------------------------------------------------------------------------- reading the folder
@@ -303,7 +350,49 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
 
 
 def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
-    # Who is who: a student id or hub login is strong; an install id joins the strong key seen with it.
+    key_of = _student_keys(found)
+    ledger = _Ledger()
+    ungradable: Counter = Counter()
+    ungradable_why: dict[str, str] = {}
+    flagged: Counter = Counter()
+    for file, identity, attempts in found:
+        key = key_of(identity)
+        student = results.students.setdefault(key, Student(key))
+        if identity not in student.identities:
+            student.identities.append(identity)
+        for a in attempts:
+            met = ledger.meet(key, file, a)
+            if met == "copy":
+                continue
+            if met == "new" and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+                ledger.over_cap[key] += 1
+                continue
+            try:
+                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
+                          else grading.regrade(a))
+            except grading.Ungradable as exc:
+                ungradable[file] += 1
+                ungradable_why.setdefault(file, str(exc))
+                continue
+            standard = EXERCISES.get(a.exercise, next(iter(grades)))
+            claimed = a.grades.get(standard)
+            if claimed is not None and claimed.correct != grades[standard].correct:
+                flagged[file] += 1
+            ledger.keep(student, a.model_copy(update={"grades": {**a.grades, **grades}}))
+    for student in results.students.values():
+        student.attempts = in_answer_order(student.attempts)
+    results.students = {k: s for k, s in results.students.items() if s.attempts}
+    for file, n in ungradable.items():
+        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
+                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
+    for file, n in flagged.items():
+        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
+                             "does not give (an edited file?); the fresh grade counts")
+    ledger.report(results)
+
+
+def _student_keys(found: list[tuple[str, Identity, list[Attempt]]]):
+    """Who is who: a student id or hub login is strong; an install id joins the strong key seen with it."""
     strong_by_install: dict[str, set[str]] = defaultdict(set)
     for _, identity, _ in found:
         if identity.install_id and (identity.hub_user or identity.student_id):
@@ -315,47 +404,76 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
         strong = strong_by_install.get(identity.install_id, set())
         return next(iter(strong)) if len(strong) == 1 else identity.key
 
-    seen: dict[str, tuple[str, Attempt]] = {}
-    copies: dict[str, set[str]] = defaultdict(set)
-    ungradable: Counter = Counter()
-    ungradable_why: dict[str, str] = {}
-    flagged: Counter = Counter()
-    for file, identity, attempts in found:
-        key = key_of(identity)
-        student = results.students.setdefault(key, Student(key))
-        if identity not in student.identities:
-            student.identities.append(identity)
-        for a in attempts:
-            if a.id in seen:
-                copies[seen[a.id][0]].add(file)
-                continue
-            try:
-                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
-                          else grading.regrade(a))
-            except grading.Ungradable as exc:
-                ungradable[file] += 1
-                ungradable_why.setdefault(file, str(exc))
-                seen[a.id] = (file, a)
-                continue
-            standard = EXERCISES.get(a.exercise, next(iter(grades)))
-            claimed = a.grades.get(standard)
-            if claimed is not None and claimed.correct != grades[standard].correct:
-                flagged[file] += 1
-            graded = a.model_copy(update={"grades": {**a.grades, **grades}})
-            seen[a.id] = (file, graded)
+    return key_of
+
+
+@dataclass
+class _Ledger:
+    """Every answer id met while reading a folder: whose file held it, in which file, with what content.
+
+    An answer counts once per student, by its id.  The same id with the same content is a copy (a hand-in and its
+    download).  The same id with different content is a conflict (an edited or forged copy): the version graded
+    lower counts, so editing an answer can never raise a score (nor, by dropping a wrong first try, make a
+    retry the first), and both files are named.  The same id in another student's file counts only for the
+    student whose file holds it, so a file sorting first with a classmate's answer ids cannot take or replace
+    their answers.
+    """
+
+    seen: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)   # (student, id) -> (file, digest)
+    owner: dict[str, tuple[str, str]] = field(default_factory=dict)              # id -> (student, file) first seen
+    kept: dict[tuple[str, str], int] = field(default_factory=dict)               # (student, id) -> index in attempts
+    copies: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    conflicts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    reused: Counter = field(default_factory=Counter)                             # (file, other student's file)
+    over_cap: Counter = field(default_factory=Counter)                           # student -> answers not kept
+
+    def meet(self, key: str, file: str, attempt: Attempt) -> str:
+        """'new' (count it), 'copy' (counted already) or 'conflict' (the same id, other content) for ``key``."""
+        owner, owner_file = self.owner.setdefault(attempt.id, (key, file))
+        if owner != key:
+            self.reused[(file, owner_file)] += 1
+        digest = attempt_digest(attempt)
+        first = self.seen.get((key, attempt.id))
+        if first is None:
+            self.seen[(key, attempt.id)] = (file, digest)
+            return "new"
+        if first[1] == digest:
+            if first[0] != file:
+                self.copies[first[0]].add(file)
+            return "copy"
+        self.conflicts[(key, attempt.id)].update({first[0], file})
+        return "conflict"
+
+    def keep(self, student: Student, graded: Attempt) -> None:
+        """Count ``graded`` for ``student``; of two versions of one id, the one graded lower."""
+        at = self.kept.get((student.key, graded.id))
+        if at is None and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+            self.over_cap[student.key] += 1
+        elif at is None:
+            self.kept[(student.key, graded.id)] = len(student.attempts)
             student.attempts.append(graded)
-    for student in results.students.values():
-        student.attempts = in_answer_order(student.attempts)
-    results.students = {k: s for k, s in results.students.items() if s.attempts}
-    for file, n in ungradable.items():
-        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
-                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
-    for file, n in flagged.items():
-        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
-                             "does not give (an edited file?); the fresh grade counts")
-    for file, others in copies.items():
-        results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
-                             "(copies or renamed files); each answer counted once")
+        elif student.attempts[at].correct and not graded.correct:
+            student.attempts[at] = graded
+
+    def report(self, results: ClassResults) -> None:
+        by_files: Counter = Counter(tuple(sorted(files)) for files in self.conflicts.values())
+        for files, n in sorted(by_files.items()):
+            results.problems.append(Problem(files[0], (
+                f"{n} answer{'s' if n != 1 else ''} here and in {', '.join(files[1:]) or 'this file again'} have "
+                f"the same id{'s' if n != 1 else ''} but different content (an edited or forged copy); the "
+                "version graded lower counts, so an edit gains nothing: compare the files")))
+        for (file, other), n in sorted(self.reused.items()):
+            results.problems.append(Problem(file, (
+                f"{n} answer id{'s' if n != 1 else ''} here also appear{'' if n != 1 else 's'} in {other}, another "
+                "student's file (a copied or forged file?); each copy counts only for the student whose file "
+                "holds it")))
+        names = results.pseudonyms() if self.over_cap else {}
+        for key, n in sorted(self.over_cap.items()):
+            results.notes.append(f"{names.get(key, 'a student')}: more than {MAX_ANSWERS_PER_STUDENT} answers, the "
+                                 f"most kept of one student; {n} more were not read")
+        for file, others in self.copies.items():
+            results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
+                                 "(copies or renamed files); each answer counted once")
 
 
 # --------------------------------------------------------------------------- summaries
@@ -454,14 +572,26 @@ def _quiz(s: Student, standard: str) -> list[Attempt]:
     return [a for a in s.of("candidacy-quiz") if standard in a.grades]
 
 
+def class_votes(results: ClassResults, standard: str = LEAFLET) -> list[dict[str, tuple[Attempt, Attempt]]]:
+    """Per student, their vote on each case of the bank: (first answer, latest answer), graded by ``standard``.
+
+    What every class-wide quiz statistic counts (the rule and case tables, the misconceptions, the rule summary
+    students load): one vote per student per case, and bank cases only, so that no student moves them by
+    answering often; a thousand generated practice cases, or one case answered a thousand times, weigh what one
+    student's answers to the bank weigh.  Each student's own row (the score table) still counts everything."""
+    in_bank = bank_ids(results.bank)
+    return [{item: pair for item, pair in _first_and_final(_quiz(s, standard)).items() if item in in_bank}
+            for s in results.students.values()]
+
+
 def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
     Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
     """
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
-        for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
+    for votes in class_votes(results, standard):
+        for item, (first, final) in votes.items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final, standard)
     return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
@@ -478,9 +608,9 @@ def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
     """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
     verdict vs reason."""
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
+    for votes in class_votes(results, standard):
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
-        for first, final in _first_and_final(_quiz(s, standard)).values():
+        for first, final in votes.values():
             for rule in first.grade(standard).expected.get("deciding_rules") or []:
                 per_rule[str(rule)].append((first, final))
         for rule, pairs in per_rule.items():
@@ -497,8 +627,8 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
             if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
                 continue
@@ -515,8 +645,8 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
     counts: Counter = Counter()
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):
@@ -549,8 +679,8 @@ def standards_split(results: ClassResults) -> list[dict]:
     """On the cases where the leaflet and current practice give different verdicts: how students' first
     answers fell (the leaflet's verdicts, current practice's, or neither's), per case."""
     rows: dict[str, dict] = {}
-    for s in results.students.values():
-        for item, (first, _) in _first_and_final(_quiz(s, PRACTICE)).items():
+    for votes in class_votes(results, PRACTICE):
+        for item, (first, _) in votes.items():
             lg, pg = first.grades.get(LEAFLET), first.grades[PRACTICE]
             if lg is None:
                 continue

@@ -44,6 +44,7 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -74,6 +75,12 @@ EXERCISES = {
 }
 #: No export or progress file is larger (a full quiz with a thousand answers is about 600 kB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The most answers the class results read from one file, and keep of one student: a whole course is about a
+#: thousand, so these leave room for much practice while bounding the instructor's memory (an answer read and
+#: graded again holds about 9 kB: ``benchmarks/handin_memory.py``).  The class hub's hand-in service takes no more
+#: (widgets.hubservice.store).
+MAX_ANSWERS_PER_FILE = 5_000
+MAX_ANSWERS_PER_STUDENT = 10_000
 
 Scalar = Union[StrictBool, StrictInt, StrictFloat, str, None]
 Value = Union[Scalar, list[str]]
@@ -192,6 +199,13 @@ def score(answers: Iterable[tuple[str, bool]]) -> Score:
         first.setdefault(item, bool(ok))
         final[item] = bool(ok)
     return Score(len(final), sum(first.values()), sum(final.values()), n)
+
+
+def attempt_digest(attempt: Attempt) -> str:
+    """A digest of one answer's whole content: two copies of one answer have the same digest, and the same id
+    with a different digest is an edited or forged answer."""
+    text = json.dumps(attempt.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def in_answer_order(attempts: Iterable[Attempt]) -> list[Attempt]:
@@ -320,6 +334,7 @@ class ExportFile:
     attempts: list[Attempt] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)
     received: dict | None = None          # the hand-in service's stamp, when it came through the class hub
+    unread: int = 0                       # lines past the ``limit`` it was read with: not read
 
 
 def header_line(identity: Identity, session: str, created_at: str | None = None) -> str:
@@ -344,8 +359,12 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}" if where else err["msg"]
 
 
-def parse_export_text(text: str) -> ExportFile:
-    """Read a hand-in file's text; a bad header is a :class:`FileProblem`, bad lines are listed."""
+def parse_export_text(text: str, limit: int | None = None) -> ExportFile:
+    """Read a hand-in file's text; a bad header is a :class:`FileProblem`, bad lines are listed.
+
+    With ``limit``, no more than that many answers are read; the lines past it are counted in
+    :attr:`ExportFile.unread`, not parsed (so a file of tiny answers cannot fill the reader's memory).
+    """
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None:
@@ -360,6 +379,9 @@ def parse_export_text(text: str) -> ExportFile:
     last = len(lines) - 1
     for n, line in enumerate(lines[start + 1:], start=start + 2):
         if not line.strip():
+            continue
+        if limit is not None and len(out.attempts) >= limit:
+            out.unread += 1
             continue
         try:
             data = json_loads(line)

@@ -40,8 +40,10 @@ import dataclasses
 import hashlib
 import hmac
 import io
+import json
 import os
 import secrets
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +206,7 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
         if path.suffix.lower() != ".csv":
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
+    del raw                                                    # the text alone from here on (8 MB less to hold)
     if looks_like_export(text):
         export = parse_export_text(text, limit=MAX_ANSWERS_PER_FILE)
         identity, notes = trusted_identity(export)
@@ -321,7 +324,8 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
             results.notes.append(note)
     results.secret = secret
 
-    found: list[tuple[str, Identity, list[Attempt]]] = []
+    grader = _Grader(str(bank) if bank else None)
+    found: list[tuple[str, Identity, list[tuple[str, Attempt]]]] = []
     for path in _walk(folder, results):
         name = path.relative_to(folder).as_posix()
         try:
@@ -342,53 +346,88 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
                 results.problems.append(Problem(name, f"{note}; the other lines were read"))
             else:
                 results.notes.append(f"{name}: {note}")
-        for identity, attempts in groups:
-            found.append((name, identity, attempts))
+        for identity, attempts in groups:           # graded as read: the file's own copies are let go at once
+            found.append((name, identity, grader.grade_all(name, attempts)))
+        del groups
 
-    _merge(found, results, str(bank) if bank else None)
+    _merge(found, results, grader)
     return results
 
 
-def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
+def _merge(found: list[tuple[str, Identity, list[tuple[str, Attempt]]]], results: ClassResults,
+           grader: "_Grader") -> None:
     key_of = _student_keys(found)
     ledger = _Ledger()
-    ungradable: Counter = Counter()
-    ungradable_why: dict[str, str] = {}
-    flagged: Counter = Counter()
-    for file, identity, attempts in found:
+    for file, identity, graded in found:
         key = key_of(identity)
         student = results.students.setdefault(key, Student(key))
         if identity not in student.identities:
             student.identities.append(identity)
-        for a in attempts:
-            met = ledger.meet(key, file, a)
-            if met == "copy":
-                continue
+        for digest, a in graded:
+            met = ledger.meet(key, file, a.id, digest)
             if met == "new" and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
                 ledger.over_cap[key] += 1
-                continue
-            try:
-                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
-                          else grading.regrade(a))
-            except grading.Ungradable as exc:
-                ungradable[file] += 1
-                ungradable_why.setdefault(file, str(exc))
-                continue
-            standard = EXERCISES.get(a.exercise, next(iter(grades)))
-            claimed = a.grades.get(standard)
-            if claimed is not None and claimed.correct != grades[standard].correct:
-                flagged[file] += 1
-            ledger.keep(student, a.model_copy(update={"grades": {**a.grades, **grades}}))
+            elif met != "copy":
+                ledger.keep(student, a)
     for student in results.students.values():
         student.attempts = in_answer_order(student.attempts)
     results.students = {k: s for k, s in results.students.items() if s.attempts}
-    for file, n in ungradable.items():
-        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
-                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
-    for file, n in flagged.items():
-        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
-                             "does not give (an edited file?); the fresh grade counts")
+    grader.report(results)
     ledger.report(results)
+
+
+class _Grader:
+    """Grades answers again from the content (never from the file), once per distinct answer: answers alike (one
+    exercise, item, answer and context) share one grading and one record of what was answered, so a class's
+    thousands of answers cost little memory and time (benchmarks/handin_memory.py)."""
+
+    def __init__(self, bank: str | None):
+        self.bank = bank
+        self.memo: dict[bytes, tuple[dict, dict, dict]] = {}
+        self.ungradable: Counter = Counter()
+        self.ungradable_why: dict[str, str] = {}
+        self.flagged: Counter = Counter()
+
+    def grade_all(self, file: str, attempts: list[Attempt]) -> list[tuple[str, Attempt]]:
+        """(digest of the answer as filed, the answer graded afresh) for each answer of ``file`` the content grades;
+        the others are counted and named (:meth:`report`)."""
+        out = []
+        for a in attempts:
+            try:
+                graded = self.grade(a)
+            except grading.Ungradable as exc:
+                self.ungradable[file] += 1
+                self.ungradable_why.setdefault(file, str(exc))
+                continue
+            standard = EXERCISES.get(a.exercise, next(iter(graded.grades)))
+            claimed = a.grades.get(standard)
+            if claimed is not None and claimed.correct != graded.grades[standard].correct:
+                self.flagged[file] += 1
+            out.append((attempt_digest(a), graded))
+        return out
+
+    def grade(self, a: Attempt) -> Attempt:
+        """``a`` with every standard's fresh grade (:class:`grading.Ungradable` when the content cannot grade it)."""
+        key = hashlib.sha256(json.dumps([a.exercise, a.item, a.answer, a.context], sort_keys=True,
+                                        default=str).encode("utf-8", "surrogatepass")).digest()
+        hit = self.memo.get(key)
+        if hit is None:
+            grades = (grading.regrade_quiz(a, self.bank) if a.exercise == "candidacy-quiz" and self.bank
+                      else grading.regrade(a))
+            hit = self.memo[key] = (a.answer, a.context, grades)
+        answer, context, grades = hit
+        if not set(a.grades) <= set(grades):           # a standard the content does not grade: kept as filed
+            grades = {**a.grades, **grades}
+        return a.model_copy(update={"exercise": sys.intern(a.exercise), "item": sys.intern(a.item),
+                                    "answer": answer, "context": context, "grades": grades})
+
+    def report(self, results: ClassResults) -> None:
+        for file, n in self.ungradable.items():
+            results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
+                                                  f"{'were' if n != 1 else 'was'} left out: {self.ungradable_why[file]}"))
+        for file, n in self.flagged.items():
+            results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
+                                 "does not give (an edited file?); the fresh grade counts")
 
 
 def _student_keys(found: list[tuple[str, Identity, list[Attempt]]]):
@@ -427,21 +466,20 @@ class _Ledger:
     reused: Counter = field(default_factory=Counter)                             # (file, other student's file)
     over_cap: Counter = field(default_factory=Counter)                           # student -> answers not kept
 
-    def meet(self, key: str, file: str, attempt: Attempt) -> str:
+    def meet(self, key: str, file: str, answer_id: str, digest: str) -> str:
         """'new' (count it), 'copy' (counted already) or 'conflict' (the same id, other content) for ``key``."""
-        owner, owner_file = self.owner.setdefault(attempt.id, (key, file))
+        owner, owner_file = self.owner.setdefault(answer_id, (key, file))
         if owner != key:
             self.reused[(file, owner_file)] += 1
-        digest = attempt_digest(attempt)
-        first = self.seen.get((key, attempt.id))
+        first = self.seen.get((key, answer_id))
         if first is None:
-            self.seen[(key, attempt.id)] = (file, digest)
+            self.seen[(key, answer_id)] = (file, digest)
             return "new"
         if first[1] == digest:
             if first[0] != file:
                 self.copies[first[0]].add(file)
             return "copy"
-        self.conflicts[(key, attempt.id)].update({first[0], file})
+        self.conflicts[(key, answer_id)].update({first[0], file})
         return "conflict"
 
     def keep(self, student: Student, graded: Attempt) -> None:

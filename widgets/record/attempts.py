@@ -359,25 +359,36 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}" if where else err["msg"]
 
 
+def _lines(text: str):
+    """(number, line, whether it ends the text without a line end) of every line of ``text``, one at a time (no
+    list of a large file's lines is made)."""
+    pos, n = 0, 0
+    while pos < len(text):
+        cut = text.find("\n", pos)
+        end = len(text) if cut < 0 else cut
+        n += 1
+        yield n, text[pos:end].removesuffix("\r"), cut < 0
+        pos = end + 1
+
+
 def parse_export_text(text: str, limit: int | None = None) -> ExportFile:
     """Read a hand-in file's text; a bad header is a :class:`FileProblem`, bad lines are listed.
 
     With ``limit``, no more than that many answers are read; the lines past it are counted in
     :attr:`ExportFile.unread`, not parsed (so a file of tiny answers cannot fill the reader's memory).
     """
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if start is None:
+    lines = _lines(text)
+    first = next(((n, line) for n, line, _ in lines if line.strip()), None)
+    if first is None:
         raise FileProblem("it is empty")
     try:
-        header = ExportHeader.model_validate(json_loads(lines[start]))
+        header = ExportHeader.model_validate(json_loads(first[1]))
     except FileProblem as exc:
         raise FileProblem(f"its first line is not a hand-in header ({exc})") from None
     except ValidationError as exc:
         raise FileProblem(f"its first line is not a usable hand-in header ({_first_problem(exc)})") from None
     out = ExportFile(Identity.from_dict(header.student), header.session, received=header.received)
-    last = len(lines) - 1
-    for n, line in enumerate(lines[start + 1:], start=start + 2):
+    for n, line, unended in lines:
         if not line.strip():
             continue
         if limit is not None and len(out.attempts) >= limit:
@@ -389,8 +400,8 @@ def parse_export_text(text: str, limit: int | None = None) -> ExportFile:
                 continue            # a header repeated by a merge of two copies: nothing to read
             out.attempts.append(Attempt.model_validate(data))
         except FileProblem as exc:
-            cut = n - 1 == last and not text.endswith("\n")
-            out.bad_lines.append(f"line {n} " + ("was cut short (the copy stopped mid-line)" if cut else f"is damaged: {exc}"))
+            out.bad_lines.append(f"line {n} " + ("was cut short (the copy stopped mid-line)" if unended
+                                                 else f"is damaged: {exc}"))
         except ValidationError as exc:
             out.bad_lines.append(f"line {n} is not an answer ({_first_problem(exc)})")
     return out

@@ -23,8 +23,9 @@ student can move them.
 
 No file or student can take the reader's memory: at most :data:`MAX_ANSWERS_PER_FILE` answers are read
 from a file and :data:`MAX_ANSWERS_PER_STUDENT` kept of one student (what is left out is noted).  An answer
-counts once per student, by its id; the same id with different content is a conflict and neither version
-counts; the same id in another student's file counts only for the student whose file holds it (:class:`_Ledger`).
+counts once per student, by its id; the same id with different content is a conflict, named, whose lower-graded
+version counts; the same id in another student's file counts only for the student whose file holds it
+(:class:`_Ledger`).  Answers are graded again as each file is read, answers alike once (:class:`_Grader`).
 Who handed a file in is the class hub's stamp when there is one (:func:`trusted_identity`), never a login a
 file merely claims.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
@@ -206,7 +207,7 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
         if path.suffix.lower() != ".csv":
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
-    del raw                                                    # the text alone from here on (8 MB less to hold)
+    del raw                                     # the text alone from here on (8 MB less to hold)
     if looks_like_export(text):
         export = parse_export_text(text, limit=MAX_ANSWERS_PER_FILE)
         identity, notes = trusted_identity(export)

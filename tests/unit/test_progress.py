@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -31,7 +32,9 @@ def test_default_location_follows_the_environment_variable_and_names_the_user(tm
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "p"))
     monkeypatch.setenv("JUPYTERHUB_USER", "Ana María")
     assert default_progress_dir() == tmp_path / "p"
-    assert default_progress_path().name == "vkp-ana-maría.progress.json"
+    # Issue 21: the login made readable, then a digest of the exact login (two logins never share a file).
+    digest = hashlib.sha256("Ana María".encode("utf-8")).hexdigest()[:16]
+    assert default_progress_path().name == f"vkp-ana-maría-{digest}.progress.json"
 
 
 def test_default_location_without_the_variable_is_the_user_data_dir(monkeypatch):

@@ -35,6 +35,7 @@ from pydantic import Field, StrictBool, ValidationError, field_validator, model_
 from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
+from widgets.core.text import plain_md
 from widgets.candidacy.case_image import CaseImage
 from widgets.candidacy.red_flags import RED_FLAG_FIELDS, URGENT, flags_for, load_red_flags
 from widgets.candidacy.red_flags import notes as red_flag_notes
@@ -641,6 +642,6 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
         cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
-        text = " ".join(r.explanation.split()).replace("|", "\\|")
+        text = plain_md(" ".join(r.explanation.split()), citations=True).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

@@ -121,7 +121,8 @@ def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
     ]
     return html_table(cr.rule_difficulty(results, standard), cols,
                       f"Per rule of {STANDARD_NAMES[standard]}, over each student's first and latest answer to the "
-                      "cases the rule decides", "No quiz answers in this folder.")
+                      "bank cases the rule decides (one vote per student per case)",
+                      "No quiz answers in this folder.")
 
 
 def _titles(counter) -> str:

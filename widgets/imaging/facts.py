@@ -9,6 +9,7 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 from widgets.core.evidence import load_evidence
+from widgets.core.text import plain_md
 from widgets.anatomy.levels import DIMENSIONS, load_anatomy, measured_value
 from widgets.imaging.grading import NEURAL, grade
 from widgets.anatomy.needle_path import needle_at, planned_needle
@@ -41,7 +42,7 @@ def anatomy_table(cite) -> str:
         for d in dims:
             ids += [i for i in d.evidence_ids() if i not in ids]
         source = cite("[" + "; ".join(f"@{i}" for i in ids) + "]") if ids else "none (illustrative)"
-        measures = dims[0].measures.split(", mean")[0]
+        label, measures = plain_md(label), plain_md(dims[0].measures.split(", mean")[0]).replace("|", "/")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {measures} | {source} |")
     shape = levels[0].shape
     lines.append("")

@@ -19,6 +19,7 @@ from widgets.core.course import PROCEDURES
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_model
 from widgets.core.questions import Question, QuestionFile
+from widgets.core.text import plain_md
 from widgets.procedures.steps import check_questions   # the after-care questions name the procedures' steps
 
 #: The only durations the leaflet gives (minutes): cement setting and lying flat.
@@ -151,7 +152,8 @@ def timeline_markdown(cite, evidence: EvidenceBase | None = None) -> str:
         for s in timeline(name, evidence):
             end = "then" if s.end is None else _fmt(s.end)
             refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
-            lines.append(f"| {name.capitalize()} | {s.label} | {_fmt(s.start)} | {end} | {refs} |")
+            label = plain_md(s.label).replace("|", "/")
+            lines.append(f"| {name.capitalize()} | {label} | {_fmt(s.start)} | {end} | {refs} |")
     return "\n".join(lines)
 
 
@@ -176,7 +178,7 @@ def aftercare_markdown(cite, path: Path | str | None = None) -> str:
     lines = []
     for item in load_recovery(path).aftercare:
         refs = cite("[" + "; ".join(f"@{k}" for k in item.cites) + "]")
-        lines.append(f"- **{item.title}.** {' '.join(item.text.split())} {refs}")
+        lines.append(f"- **{plain_md(item.title)}.** {plain_md(' '.join(item.text.split()), citations=True)} {refs}")
     return "\n".join(lines)
 
 

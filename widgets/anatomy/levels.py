@@ -203,6 +203,7 @@ class Dimension:
     printed: str | None = None  # the value as the evidence file prints it
     how: str = ""               # the rule (derived) or the reason (illustrative)
     inputs: tuple["Dimension", ...] = ()
+    part: int | None = None     # which value of a printed pair "a / b" (0: the first)
 
     def __float__(self) -> float:
         return float(self.value)
@@ -226,7 +227,8 @@ class Dimension:
     def trace(self) -> str:
         """One line: how the value was obtained."""
         if self.status == "measured":
-            return f"measured: {self.evidence_id}, {self.key} = {self.printed}"
+            part = "" if self.part is None else f" (value {self.part + 1} of the pair)"
+            return f"measured: {self.evidence_id}, {self.key}{part} = {self.printed}"
         if self.status == "derived":
             return f"derived: {self.how}"
         return f"illustrative: {self.how}"
@@ -343,8 +345,7 @@ def _resolve(spec: Spec, name: str, owner: str, measures: str, measured: dict[st
         except (KeyError, NotVerifiedError) as exc:
             raise ContentError(path, str(exc).strip("'\""), field=where,
                                fix="point at a verified number (or 'mean +/- SD') in the evidence files") from None
-        key = spec.key if spec.part is None else f"{spec.key}, value {spec.part + 1} of the pair"
-        return Dimension(name, owner, value, "measured", measures, spec.evidence, key, printed)
+        return Dimension(name, owner, value, "measured", measures, spec.evidence, spec.key, printed, part=spec.part)
     if spec.kind == "interpolate":
         a, b = (measured[i] for i in spec.interpolate)
         ia, ib, io = (order.index(i) for i in (*spec.interpolate, owner))
@@ -405,7 +406,8 @@ def build_anatomy(data: AnatomyFile, path: Path, ev: EvidenceBase | None = None)
 
 
 def _named(d: Dimension, name: str) -> Dimension:
-    return Dimension(name, d.owner, d.value, d.status, d.measures, d.evidence_id, d.key, d.printed, d.how, d.inputs)
+    return Dimension(name, d.owner, d.value, d.status, d.measures, d.evidence_id, d.key, d.printed, d.how, d.inputs,
+                     d.part)
 
 
 @lru_cache(maxsize=4)

@@ -21,11 +21,15 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from matplotlib import patheffects
+from matplotlib.ticker import MaxNLocator
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from widgets.core.figures import BlitFigureView, FigureView, new_figure
+import io
+
+from PIL import Image as PILImage
+
+from widgets.core.figures import BlitFigureView, img_html, new_figure
 from widgets.core.style import OKABE_ITO
 from widgets.anatomy import carm, ct
 
@@ -36,7 +40,6 @@ CANAL = OKABE_ITO["vermillion"]
 TARGET = OKABE_ITO["bluish_green"]
 BREACH = OKABE_ITO["vermillion"]
 NEEDLE_GREY = "#151515"
-_OUTLINE = [patheffects.withStroke(linewidth=2.4, foreground="black")]
 #: The regions revealed after an attempt, their colours and their legend words.
 REVEALED = (("pedicle left", PEDICLE, "pedicle (from the scan's outline)"),
             ("canal", CANAL, "spinal canal"),
@@ -79,6 +82,72 @@ def _outline_rgba(masks: list[tuple[np.ndarray, str]]) -> np.ndarray:
     return out
 
 
+class OverlaidBlitView(BlitFigureView):
+    """A :class:`BlitFigureView` with a cached overlay: the base (axes, ticks, credit) is drawn once, the
+    moving artists (the x-ray pictures, the titles) over it at every render, and over them the overlay
+    artists (labels, outlines, marks, legend), drawn once per ``layer`` key into a transparent layer and
+    laid over the pixels (so a shot does not draw a single word again)."""
+
+    def __init__(self, fig, alt: str, moving: list, overlay: list, *, dpi: int = 80, background=None, layer=None):
+        self.overlay = overlay
+        for artist in overlay:
+            artist.set_animated(True)
+        self._layers: dict = {}
+        self._drawn: dict = {}          # moving artist -> (its state stamp, the pixels of its axes)
+        self._first = (background, layer)   # the state the figure shows when it is made: drawn once
+        super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg")
+
+    def _layer(self, key):
+        if key not in self._layers:
+            canvas = self.figure.canvas
+            kept = canvas.copy_from_bbox(self.figure.bbox)
+            canvas.get_renderer().clear()
+            for artist in self.overlay:
+                self.figure.draw_artist(artist)
+            rgba = np.asarray(canvas.buffer_rgba())
+            rows, cols = np.nonzero(rgba[..., 3])
+            alpha = rgba[rows, cols, 3:4].astype(np.float32) / 255.0
+            self._layers[key] = (rows, cols, rgba[rows, cols, :3].astype(np.float32) * alpha, 1.0 - alpha)
+            while len(self._layers) > 8:
+                self._layers.pop(next(iter(self._layers)))
+            canvas.restore_region(kept)         # the canvas as it was: the cached frames stay good
+        return self._layers[key]
+
+    def render(self, alt: str | None = None, background=None, layer=None, stamps: dict | None = None) -> None:
+        """``stamps``: for a moving artist, what it shows; an artist whose stamp is unchanged since the last
+        render is not drawn again (its axes' pixels are put back)."""
+        if alt is not None:
+            self.alt = alt
+        if self.render_count == 0 and background is None and layer is None:
+            background, layer = self._first
+        fig = self.figure
+        canvas = fig.canvas
+        over = self._layer(layer) if layer is not None else None
+        if background not in self._backgrounds:
+            self.prepare(background)
+            self._drawn.clear()
+        else:
+            canvas.restore_region(self._backgrounds[background])
+        stamps = stamps or {}
+        for artist in self.moving:
+            stamp = stamps.get(artist)
+            kept = self._drawn.get(artist)
+            if stamp is not None and kept is not None and kept[0] == (background, stamp):
+                canvas.restore_region(kept[1])
+                continue
+            fig.draw_artist(artist)
+            if stamp is not None:
+                self._drawn[artist] = ((background, stamp), canvas.copy_from_bbox(artist.axes.bbox))
+        buf = np.asarray(canvas.buffer_rgba())
+        if over is not None and len(over[0]):
+            rows, cols, colour, keep = over
+            buf[rows, cols, :3] = (colour + buf[rows, cols, :3] * keep).astype(np.uint8)
+        out = io.BytesIO()
+        PILImage.fromarray(buf[..., :3]).save(out, format="jpeg", quality=90, subsampling=0)
+        self.widget.value = img_html(out.getvalue(), self.alt, mime="image/jpeg")
+        self.render_count += 1
+
+
 class _View:
     """The artists of one view."""
 
@@ -89,24 +158,31 @@ class _View:
         self.overlay = ax.imshow(np.zeros((2, 2, 4), np.float32), origin="lower", interpolation="nearest",
                                  extent=(0, 1, 0, 1), visible=False)
         self.breach, = ax.plot([], [], ls="none", marker="X", ms=11, mfc=BREACH, mec="black", mew=1.0)
-        self.labels = [ax.annotate("", xy=(0, 0), xytext=(0, 0), color=LABEL, fontsize=8.5, ha="center",
-                                   va="center", visible=False, path_effects=_OUTLINE,
-                                   arrowprops={"arrowstyle": "-", "color": LABEL, "lw": 1.0, "shrinkA": 2,
-                                               "shrinkB": 0})
+        # words in a dark box and one line for all their leaders: cheap to draw at every shot
+        self.leaders, = ax.plot([], [], color=LABEL, lw=1.0, solid_capstyle="butt")
+        self.labels = [ax.text(0, 0, "", color=LABEL, fontsize=8.0, ha="center", va="center", visible=False,
+                               bbox={"boxstyle": "round,pad=0.15", "facecolor": "black", "alpha": 0.55,
+                                     "edgecolor": "none"})
                        for _ in range(len(LABELS[kind]))]
         self.title = ax.set_title(" ", fontsize=10)
         self.shots = 0
+        self.stamp = 0                  # changes whenever the picture changes
 
     @property
-    def artists(self) -> list:
-        return [self.image, self.overlay, self.breach, *self.labels, self.title]
+    def moving(self) -> list:
+        return [self.image]
+
+    @property
+    def layer(self) -> list:
+        return [self.overlay, self.breach, self.leaders, *self.labels, self.title]
 
 
 class CtViews:
     """The AP and lateral C-arm views of one level of the real CT, shot by shot, with alt text."""
 
-    def __init__(self, level: str = "L1", *, labels: bool = True, approach: str = "unilateral",
+    def __init__(self, level: str = "L1", *, needle=None, labels: bool = True, approach: str = "unilateral",
                  title: str | None = None, width: float = 8.8, height: float = 5.7, dpi: int = 80):
+        """``needle``: shown in both views from the start (the starting picture; no shot counted)."""
         self.level = level
         self.labels = labels
         self.approach = approach
@@ -121,6 +197,8 @@ class CtViews:
             ax.set_facecolor("black")
             ax.set_aspect("equal")
             ax.tick_params(labelsize=7.5)
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
         axes["AP"].set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
         axes["lateral"].set_xlabel("front (anterior) \u2190  mm  \u2192 back (posterior)", fontsize=8.5)
         axes["AP"].set_ylabel("up (head) \u2192  mm", fontsize=8.5)
@@ -134,10 +212,14 @@ class CtViews:
         self.legend = None
         self._frames: dict = {}
         self._setup_level()
-        moving = [a for v in VIEWS for a in self.art[v].artists]
-        self.view = BlitFigureView(fig, self.alt_text(), moving, dpi=dpi, image_format="jpeg")
+        if needle is not None:
+            self.show(needle, render=False)
+        moving = [a for v in VIEWS for a in self.art[v].moving]
         self._set_legend()
-        self.render()
+        self._titles()
+        overlay = [a for v in VIEWS for a in self.art[v].layer] + ([self.legend] if self.legend else [])
+        self.view = OverlaidBlitView(fig, self.alt_text(), moving, overlay, dpi=dpi, background=self.level,
+                                     layer=self.layer_key())
 
     # ------------------------------------------------------------------ public
     @property
@@ -174,6 +256,7 @@ class CtViews:
             raise ValueError(f"a shot is of the 'AP' or the 'lateral' view, not {view!r}")
         r = ct.drr(view, needle, self.level, self._frames[view])
         self.art[view].image.set_data(ct.screen(r))
+        self.art[view].stamp += 1
         self.needles[view] = needle
         self.art[view].shots += 1
         if render:
@@ -184,6 +267,7 @@ class CtViews:
         for view in VIEWS:
             r = ct.drr(view, needle, self.level, self._frames[view])
             self.art[view].image.set_data(ct.screen(r))
+            self.art[view].stamp += 1
             self.needles[view] = needle
         if render:
             self.render()
@@ -215,15 +299,21 @@ class CtViews:
         if render:
             self.render()
 
-    def render(self) -> None:
+    def _titles(self) -> None:
         for view in VIEWS:
-            art = self.art[view]
             name = "Front (AP) view" if view == "AP" else "Side (lateral) view"
-            shots = f"shot {art.shots}" if art.shots else "starting picture" if self.needles[view] is not None else \
-                "no shot yet"
-            art.title.set_text(f"{self.level}: {name} ({shots})")
+            self.art[view].title.set_text(f"{self.level}: {name}, the last shot")
+
+    def render(self) -> None:
+        self._titles()
         self._set_legend()
-        self.view.render(alt=self.alt_text(), background=self.level)
+        self.view.render(alt=self.alt_text(), background=self.level, layer=self.layer_key(),
+                         stamps={self.art[v].image: self.art[v].stamp for v in VIEWS})
+
+    def layer_key(self) -> tuple:
+        """What the overlay (labels, outlines, marks, legend) depends on."""
+        breach = None if self.breach_point is None else tuple(round(float(v), 3) for v in self.breach_point)
+        return (self.level, self.labels, self.revealed, self.approach, breach, tuple(self.on_screen()))
 
     # ------------------------------------------------------------------ drawing
     def _setup_level(self) -> None:
@@ -232,6 +322,7 @@ class CtViews:
             self._frames[view] = frame
             art = self.art[view]
             art.image.set_data(ct.screen(ct.drr(view, None, self.level, frame)))
+            art.stamp += 1
             art.image.set_extent(frame.extent)
             art.overlay.set_extent(frame.extent)
             art.overlay.set_visible(False)
@@ -247,9 +338,10 @@ class CtViews:
             frame = self._frames[view]
             cu, cv = frame.centre
             radius = (frame.u_max - frame.u_min) / 2 - 4
-            for ann, (name, words, (du, dv)) in zip(art.labels, LABELS[view]):
+            xs, ys = [], []
+            for text, (name, words, (du, dv)) in zip(art.labels, LABELS[view]):
                 if not self.labels or name not in anchors:
-                    ann.set_visible(False)
+                    text.set_visible(False)
                     continue
                 u, v = ct.project(np.asarray(anchors[name]), view)
                 tu, tv = u + du, v + dv
@@ -257,10 +349,14 @@ class CtViews:
                 r = float(np.hypot(tu - cu, tv - cv))
                 if r > radius:
                     tu, tv = cu + (tu - cu) * radius / r, cv + (tv - cv) * radius / r
-                ann.xy = (float(u), float(v))
-                ann.set_position((float(tu), float(tv)))
-                ann.set_text(words.format(level=self.level))
-                ann.set_visible(True)
+                if (tu, tv) != (u, v):
+                    xs += [float(u), float(tu), np.nan]
+                    ys += [float(v), float(tv), np.nan]
+                text.set_position((float(tu), float(tv)))
+                text.set_text(words.format(level=self.level))
+                text.set_visible(True)
+            art.leaders.set_data(xs, ys)
+            art.label_anchors = [(x, y) for x, y in zip(xs[0::3], ys[0::3])]
 
     def on_screen(self) -> list[str]:
         """What the screen shows now, in the legend's words (the legend lists only these)."""
@@ -299,11 +395,11 @@ class CtViews:
         if self.legend is not None:
             self.legend.set_visible(False)
         self.legend = self._legends[key]
-        moving = self.view.moving if hasattr(self, "view") else None
+        overlay = self.view.overlay if hasattr(self, "view") else None
         if self.legend is not None:
             self.legend.set_visible(True)
-            if moving is not None and self.legend not in moving:
-                moving.append(self.legend)
+            if overlay is not None and self.legend not in overlay:
+                overlay.append(self.legend)
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:
@@ -351,7 +447,9 @@ def _overlay(level: str, view: str, approach: str) -> np.ndarray:
 
 
 class AxialView:
-    """The axial CT slice through the needle's tip, seen from the feet (after an attempt)."""
+    """The axial CT slice through the needle's tip, seen from the feet (after an attempt).  The slice
+    always spans the whole crop, so only the picture and its title change: they are drawn over a
+    cached frame."""
 
     def __init__(self, *, width: float = 4.6, height: float = 4.4, dpi: int = 80):
         fig = new_figure(width, height, layout=None)
@@ -360,16 +458,20 @@ class AxialView:
         ax.set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
         ax.set_ylabel("back \u2190  mm  \u2192 front", fontsize=8.5)
         ax.tick_params(labelsize=7.5)
+        s = ct.scan()
+        (x0, x1), (y0, y1), _ = s.bounds
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(-y1, -y0)
         self.ax = ax
         self.image = ax.imshow(np.zeros((2, 2), np.float32), cmap="gray", vmin=0.0, vmax=1.0, origin="lower",
-                               interpolation="bilinear", extent=(0, 1, 0, 1))
+                               interpolation="bilinear", extent=(x0, x1, -y1, -y0))
         self.title = ax.set_title("Axial CT slice through the needle's tip", fontsize=10)
         fig.text(0.01, 0.01, "CT: VerSe, verse012, CC BY-SA 4.0; bone window, seen from the feet", fontsize=6.8,
                  ha="left", va="bottom", color="#333333")
         self.figure = fig
         self.level = None
         self.tip = None
-        self.view = FigureView(fig, self.alt_text(), dpi=dpi)
+        self.view = BlitFigureView(fig, self.alt_text(), [self.image, self.title], dpi=dpi, image_format="jpeg")
 
     @property
     def widget(self):
@@ -380,8 +482,6 @@ class AxialView:
         sl = ct.axial(n)
         self.image.set_data(ct.ct_window(sl.hu))
         self.image.set_extent(sl.frame.extent)
-        self.ax.set_xlim(sl.frame.u_min, sl.frame.u_max)
-        self.ax.set_ylim(sl.frame.v_min, sl.frame.v_max)
         self.title.set_text(f"{level}: axial CT slice through the tip ({sl.z:.0f} mm up the scan)")
         self.level, self.tip = level, n.tip
         self.view.render(alt=self.alt_text())

@@ -23,6 +23,7 @@ text says where the needle tip is and which wall it is near.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
@@ -51,7 +52,6 @@ BEFORE = OKABE_ITO["orange"]
 NEEDLE = "#151515"
 CEMENT = "#3a3a3a"
 BALLOON = "#6e6e6e"
-_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="black")]
 N_LABELS = 9
 
 
@@ -99,8 +99,10 @@ class _ViewArtists:
             text = ax.text(0, 0, "", color=LEAK, fontsize=8.5, fontweight="bold", visible=False,
                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
             self.leaks.append((arrow, text))
-        self.labels = [ax.annotate("", xy=(0, 0), xytext=(0, 0), color=LABEL, fontsize=8.5, ha="center",
-                                   va="center", visible=False, path_effects=_OUTLINE,
+        self.labels = [ax.annotate("", xy=(0, 0), xytext=(0, 0), color=LABEL, fontsize=8.0, ha="center",
+                                   va="center", visible=False,
+                                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "black", "alpha": 0.55,
+                                         "edgecolor": "none"},
                                    arrowprops={"arrowstyle": "-", "color": LABEL, "lw": 1.0, "shrinkA": 1,
                                                "shrinkB": 0})
                        for _ in range(N_LABELS)]
@@ -122,12 +124,18 @@ class LayeredBlitView(BlitFigureView):
     and over it, per state key, the ``layer`` artists (radiographs, labels, overlays), drawn once
     per key.  A render restores the key's frame and draws only the moving artists."""
 
-    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80):
+    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80, background=None):
         self.layer = layer
         for artist in layer:
             artist.set_animated(True)
         self._base = None
+        self._first = background          # the state the figure shows when it is made: drawn once, not twice
         super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg")
+
+    def render(self, alt: str | None = None, background=None) -> None:
+        if background is None and self.render_count == 0:
+            background = self._first
+        super().render(alt, background)
 
     def prepare(self, background) -> None:
         if background in self._backgrounds:
@@ -170,6 +178,8 @@ class FluoroViews:
             ax.set_aspect("equal")
             ax.set_title(" ", fontsize=10.5)
             ax.tick_params(labelsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
         axes["AP"].set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
         axes["lateral"].set_xlabel("front (anterior) \u2190  mm  \u2192 back (posterior)", fontsize=8.5)
         self.axes = axes
@@ -183,10 +193,10 @@ class FluoroViews:
         self.legend = None
         self._image_keys: dict[str, tuple] = {}
         self._draw()
-        moving = [a for kind in VIEWS for a in self.art[kind].moving]
+        self._set_legend()
+        moving = [a for kind in VIEWS for a in self.art[kind].moving] + ([self.legend] if self.legend else [])
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
-        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi)
-        self.render()
+        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key())
         forget_voxels()
 
     # ------------------------------------------------------------------ public
@@ -437,8 +447,9 @@ class FluoroViews:
         self.legend = self._legends[key]
         if self.legend is not None:
             self.legend.set_visible(True)
-            if self.legend not in self.view.moving:
-                self.view.moving.append(self.legend)
+            view = self.__dict__.get("view")
+            if view is not None and self.legend not in view.moving:
+                view.moving.append(self.legend)
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:

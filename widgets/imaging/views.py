@@ -30,6 +30,7 @@ does geometry.
 from __future__ import annotations
 
 import html
+import math
 import random
 import time
 
@@ -39,7 +40,7 @@ import numpy as np
 from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
-from widgets.core.figures import FigureView, new_figure
+from widgets.core.figures import BlitFigureView, new_figure
 from widgets.core.style import OKABE_ITO
 from widgets.anatomy import ct
 from widgets.anatomy.ct_view import AxialView, CtViews
@@ -65,6 +66,8 @@ SLIDER_TEXT = {"entry_lateral_mm": ("Entry point: mm left of the midline", "mm",
                "depth_mm": ("Needle advanced past the entry point", "mm", 0)}
 #: How far apart two settings may be and still count as the same needle (no redirect).
 SAME = 1e-6
+#: The learning curve shows the shots of the last MAX_BARS attempts as bars.
+MAX_BARS = 40
 
 
 def _status(body: str) -> str:
@@ -72,7 +75,8 @@ def _status(body: str) -> str:
 
 
 class LearningCurve:
-    """Tip error and shots over the attempts: the simulator's learning curve, redrawn after each attempt."""
+    """Tip error and shots over the attempts: the simulator's learning curve, redrawn after each attempt
+    (the axes grow in steps, so most attempts only draw the points over a cached frame)."""
 
     def __init__(self, width: float = 6.0, height: float = 2.9, dpi: int = 80):
         fig = new_figure(width, height, layout=None)
@@ -90,15 +94,28 @@ class LearningCurve:
                                label="passed")
         self.failed, = ax.plot([], [], ls="none", marker="X", ms=8, mfc=OKABE_ITO["vermillion"], mec="black",
                                label="not yet")
-        self.bars = None
+        self.bars = shots.bar(np.arange(1, MAX_BARS + 1), np.zeros(MAX_BARS), width=0.5, color="#BBBBBB", alpha=0.7)
         ax.legend(handles=[self.passed, self.failed], fontsize=8, loc="upper right", frameon=False)
         self.figure = fig
         self.data: dict = {"attempt": [], "tip_error_mm": [], "shots": [], "passed": []}
-        self.view = FigureView(fig, self.alt_text(), dpi=dpi)
+        self._limits(1, 10.0, 6.0)
+        moving = [*self.bars.patches, self.line, self.passed, self.failed]
+        self.view = BlitFigureView(fig, self.alt_text(), moving, dpi=dpi)
 
     @property
     def widget(self):
         return self.view.widget
+
+    def _limits(self, n: int, top: float, shots: float) -> tuple:
+        """Axes that hold ``n`` attempts, tip errors up to ``top`` mm and ``shots`` shots, in steps."""
+        xmax = max(10, int(math.ceil(n / 10.0)) * 10)
+        ymax = max(10.0, math.ceil(top * 1.15 / 10.0) * 10.0)
+        smax = max(6.0, math.ceil(shots * 1.3 / 5.0) * 5.0)
+        self.ax.set_xlim(0.5, xmax + 0.5)
+        self.ax.set_xticks(range(1, xmax + 1, 1 if xmax <= 10 else 5))
+        self.ax.set_ylim(0, ymax)
+        self.shots_ax.set_ylim(0, smax)
+        return (xmax, ymax, smax)
 
     def update(self, curve: dict) -> None:
         self.data = curve
@@ -108,15 +125,16 @@ class LearningCurve:
         self.line.set_data(x, y)
         self.passed.set_data(x[ok], y[ok])
         self.failed.set_data(x[~ok], y[~ok])
-        if self.bars is not None:
-            self.bars.remove()
-        self.bars = self.shots_ax.bar(x, curve["shots"], width=0.5, color="#BBBBBB", alpha=0.7)
-        n = max(len(x), 1)
-        self.ax.set_xlim(0.5, n + 0.5)
-        self.ax.set_xticks(range(1, n + 1))
-        self.ax.set_ylim(0, max(10.0, float(y.max()) * 1.15 if len(y) else 10.0))
-        self.shots_ax.set_ylim(0, max(6, max(curve["shots"], default=0) * 1.3))
-        self.view.render(alt=self.alt_text())
+        shown = list(zip(curve["attempt"], curve["shots"]))[-MAX_BARS:]
+        for i, bar in enumerate(self.bars.patches):
+            if i < len(shown):
+                bar.set_x(shown[i][0] - 0.25)
+                bar.set_height(shown[i][1])
+                bar.set_visible(True)
+            else:
+                bar.set_visible(False)
+        key = self._limits(len(x), float(y.max()) if len(y) else 0.0, float(max(curve["shots"], default=0)))
+        self.view.render(alt=self.alt_text(), background=key)
 
     def alt_text(self) -> str:
         d = self.data
@@ -288,8 +306,8 @@ class NeedleExercise:
         self.card = ipw.HTML()
         self.card.add_class("vkp-needle-card")
         self.attempts = ipw.HTML()
-        self.curve = LearningCurve()
-        self.curve_box = ipw.Box([self.curve.widget], layout=ipw.Layout(display="none"))
+        self.curve = None                   # made with the first attempt
+        self.curve_box = ipw.Box([], layout=ipw.Layout(display="none"))
         self.axial = None
         self.axial_box = ipw.Box([], layout=ipw.Layout(display="none"))
         self._ct_views = None
@@ -323,7 +341,7 @@ class NeedleExercise:
         on = self.labels.value == "on"
         if self.spine_id == "ct":
             if self._ct_views is None:
-                self._ct_views = CtViews(self.level_id, labels=on, approach=self.approach.value,
+                self._ct_views = CtViews(self.level_id, needle=self.needle(), labels=on, approach=self.approach.value,
                                          title="Needle placement: Test mode (a real spine)")
             return self._ct_views
         if self._model_views is None:
@@ -351,7 +369,9 @@ class NeedleExercise:
             views.hide(render=False)
             for v in views.art.values():
                 v.shots = 0
-            views.show(n)
+            if not (views.view.render_count == 1 and all(m is not None and np.allclose(m.tip, ct.as_path(n).tip)
+                                                         for m in views.needles.values())):
+                views.show(n)           # (a view just made already shows the starting needle)
         else:
             views.update(Scene(), level_id=self.level_id, heights=self.heights, labels=self.labels.value == "on",
                          guides=False, needles={"AP": n, "lateral": n}, breach=None)
@@ -521,5 +541,8 @@ class NeedleExercise:
         head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
         self.attempts.value = (f"<table><caption>Your attempts: {html.escape(self.history.progress())}</caption>"
                                f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        if self.curve is None:
+            self.curve = LearningCurve()
+            self.curve_box.children = (self.curve.widget,)
         self.curve.update(self.history.curve())
         self.curve_box.layout.display = None

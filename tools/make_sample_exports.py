@@ -29,11 +29,9 @@ from widgets.record.identity import Identity
 from widgets.record.progress import ProgressFile
 from widgets.record.attempts import make_attempt
 from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.grading import grade
-from widgets.anatomy.needle_path import needle_at, planned_needle
-from widgets.anatomy.segment import segment
+from widgets.imaging.placement import grade_placement, taught_settings
+from widgets.anatomy.levels import level
 from widgets.outcomes.model import load_patient_questions
-from widgets.anatomy.geometry import default_fracture
 from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.recovery.model import quiz_questions
 
@@ -157,21 +155,22 @@ def other_exercises(log: ExerciseLog, rng: random.Random, clock: Clock) -> None:
 
 
 def needle_placements(log: ExerciseLog, rng: random.Random, clock: Clock) -> None:
-    """Notebook 04's Test mode at L1: a first try that is often too medial (the commonest slip), then the
-    textbook path; graded by the real geometry (widgets.imaging.grading)."""
-    heights = default_fracture()
-    heights = (heights.anterior, heights.middle, heights.posterior)
-    seg = segment("L1", heights)
-    plan = planned_needle(seg)
-    lateral, up = seg.side * plan.entry[0], plan.entry[2]
-    tries = [(plan.medial_deg + rng.choice([14, 18, 22]), plan.caudal_deg, plan.depth)] if rng.random() < 0.6 else []
+    """Notebook 04's Test mode on the model spine at L1: a first try that is often too medial (the commonest
+    slip), then the taught path; graded by the real geometry (widgets.imaging.grading), with shots, redirects
+    and time as a student might take them."""
+    heights = level("L1").example_fracture()
+    taught = taught_settings("model", "L1", heights)
+    tries = []
+    if rng.random() < 0.6:
+        tries.append({**taught, "medial_deg": taught["medial_deg"] + rng.choice([14, 18, 22])})
     if rng.random() < 0.3:
-        tries.append((plan.medial_deg, plan.caudal_deg, plan.depth * 0.5))   # stopped short
-    tries.append((plan.medial_deg, plan.caudal_deg, plan.depth))
+        tries.append({**taught, "depth_mm": round(taught["depth_mm"] * 0.5)})     # stopped short
+    tries.append(taught)
     history = AttemptHistory(clock=clock)
-    for medial, caudal, depth in tries:
-        g = grade(seg, needle_at(seg, lateral, up, medial, caudal, depth))
-        rec = history.record(g, lateral, up)
+    for settings in tries:
+        g = grade_placement("model", "L1", settings, heights)
+        rec = history.record(g, settings, shots_ap=rng.randint(2, 6), shots_lateral=rng.randint(2, 7),
+                             redirects=rng.randint(0, 3), time_s=round(rng.uniform(40, 240), 1))
         record(log, rng, make_attempt(NEEDLE, "L1", needle_answer(rec, heights), needle_grades(g),
                                       context={"attempt": rec.attempt}, answered_at=clock()))
 

@@ -83,19 +83,22 @@ def _outline_rgba(masks: list[tuple[np.ndarray, str]]) -> np.ndarray:
 
 
 class OverlaidBlitView(BlitFigureView):
-    """A :class:`BlitFigureView` with a cached overlay: the base (axes, ticks, credit) is drawn once, the
-    moving artists (the x-ray pictures, the titles) over it at every render, and over them the overlay
-    artists (labels, outlines, marks, legend), drawn once per ``layer`` key into a transparent layer and
-    laid over the pixels (so a shot does not draw a single word again)."""
+    """A :class:`BlitFigureView` for pictures with a cached overlay: the base (axes, ticks, credit) is drawn
+    once; each render paints the x-ray pictures straight into their axes' pixels (resampled bilinearly,
+    as ``imshow`` would show them), and lays over them the overlay artists (labels, outlines, marks,
+    legend, titles), drawn once per ``layer`` key into a transparent layer.  A shot draws no artist at
+    all: it repaints one picture and encodes the figure."""
 
-    def __init__(self, fig, alt: str, moving: list, overlay: list, *, dpi: int = 80, background=None, layer=None):
+    def __init__(self, fig, alt: str, overlay: list, *, dpi: int = 80, background=None, layer=None,
+                 paints=None):
         self.overlay = overlay
         for artist in overlay:
             artist.set_animated(True)
         self._layers: dict = {}
-        self._drawn: dict = {}          # moving artist -> (its state stamp, the pixels of its axes)
-        self._first = (background, layer)   # the state the figure shows when it is made: drawn once
-        super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg")
+        self._maps: dict = {}
+        self._painted: dict = {}        # axes -> (stamp, its pixels)
+        self._first = (background, layer, paints)   # the state the figure shows when it is made: drawn once
+        super().__init__(fig, alt, [], dpi=dpi, image_format="jpeg")
 
     def _layer(self, key):
         if key not in self._layers:
@@ -113,37 +116,64 @@ class OverlaidBlitView(BlitFigureView):
             canvas.restore_region(kept)         # the canvas as it was: the cached frames stay good
         return self._layers[key]
 
-    def render(self, alt: str | None = None, background=None, layer=None, stamps: dict | None = None) -> None:
-        """``stamps``: for a moving artist, what it shows; an artist whose stamp is unchanged since the last
-        render is not drawn again (its axes' pixels are put back)."""
+    def _map(self, ax, extent, shape, height: int):
+        """Where each pixel inside ``ax`` samples an image of ``shape`` spread over ``extent`` (bilinear; the
+        axes show exactly the extent, so its pixels map linearly onto the image)."""
+        box = ax.bbox
+        key = (tuple(round(v, 3) for v in box.extents), tuple(extent), shape, height)
+        if key not in self._maps:
+            x0, y0, x1, y1 = box.extents
+            c0, c1 = int(np.ceil(x0)) + 1, int(np.floor(x1)) - 1
+            r0, r1 = height - (int(np.floor(y1)) - 1), height - (int(np.ceil(y0)) + 1)
+            rows_n, cols_n = shape
+            cx = (np.arange(c0, c1) + 0.5 - x0) / (x1 - x0)          # 0..1 across the axes
+            cy = (height - np.arange(r0, r1) - 0.5 - y0) / (y1 - y0)
+            fx = np.clip(cx * cols_n - 0.5, 0, cols_n - 1)
+            fy = np.clip(cy * rows_n - 0.5, 0, rows_n - 1)
+            i0 = np.floor(fx).astype(int)
+            j0 = np.floor(fy).astype(int)
+            i1, j1 = np.minimum(i0 + 1, cols_n - 1), np.minimum(j0 + 1, rows_n - 1)
+            wx = (fx - i0).astype(np.float32)[None, :]
+            wy = (fy - j0).astype(np.float32)[:, None]
+            self._maps[key] = (slice(r0, r1), slice(c0, c1), j0, j1, i0, i1, wx, wy)
+        return self._maps[key]
+
+    def _paint(self, buf, ax, extent, grey, stamp) -> None:
+        rows, cols, j0, j1, i0, i1, wx, wy = self._map(ax, extent, grey.shape, buf.shape[0])
+        kept = self._painted.get(ax)
+        if kept is not None and kept[0] == stamp:
+            block = kept[1]
+        else:
+            top = grey[j0][:, i0] * (1 - wx) + grey[j0][:, i1] * wx
+            bottom = grey[j1][:, i0] * (1 - wx) + grey[j1][:, i1] * wx
+            block = np.clip((top * (1 - wy) + bottom * wy) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+            self._painted[ax] = (stamp, block)
+        buf[rows, cols, :3] = block[..., None]
+
+    def render(self, alt: str | None = None, background=None, layer=None, paints=None) -> None:
+        """``paints``: (axes, extent, grey image 0..1 with row 0 at the bottom, stamp) per picture; a picture
+        whose stamp is unchanged is not resampled again."""
         if alt is not None:
             self.alt = alt
         if self.render_count == 0 and background is None and layer is None:
-            background, layer = self._first
-        fig = self.figure
-        canvas = fig.canvas
+            background, layer, paints = self._first
+        canvas = self.figure.canvas
         over = self._layer(layer) if layer is not None else None
         if background not in self._backgrounds:
             self.prepare(background)
-            self._drawn.clear()
         else:
             canvas.restore_region(self._backgrounds[background])
-        stamps = stamps or {}
-        for artist in self.moving:
-            stamp = stamps.get(artist)
-            kept = self._drawn.get(artist)
-            if stamp is not None and kept is not None and kept[0] == (background, stamp):
-                canvas.restore_region(kept[1])
-                continue
-            fig.draw_artist(artist)
-            if stamp is not None:
-                self._drawn[artist] = ((background, stamp), canvas.copy_from_bbox(artist.axes.bbox))
-        buf = np.asarray(canvas.buffer_rgba())
+        raw = canvas.buffer_rgba()
+        buf = np.asarray(raw)
+        for ax, extent, grey, stamp in paints or ():
+            self._paint(buf, ax, extent, grey, stamp)
         if over is not None and len(over[0]):
             rows, cols, colour, keep = over
             buf[rows, cols, :3] = (colour + buf[rows, cols, :3] * keep).astype(np.uint8)
         out = io.BytesIO()
-        PILImage.fromarray(buf[..., :3]).save(out, format="jpeg", quality=90, subsampling=0)
+        height, width = buf.shape[:2]
+        image = PILImage.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+        image.convert("RGB").save(out, format="jpeg", quality=90, subsampling=0)
         self.widget.value = img_html(out.getvalue(), self.alt, mime="image/jpeg")
         self.render_count += 1
 
@@ -153,8 +183,9 @@ class _View:
 
     def __init__(self, ax, kind: str):
         self.ax, self.kind = ax, kind
+        # the picture is painted into the axes' pixels (OverlaidBlitView); this artist only holds it
         self.image = ax.imshow(np.zeros((2, 2), np.float32), cmap="gray", vmin=0.0, vmax=1.0, origin="lower",
-                               interpolation="bilinear", extent=(0, 1, 0, 1))
+                               interpolation="bilinear", extent=(0, 1, 0, 1), animated=True)
         self.overlay = ax.imshow(np.zeros((2, 2, 4), np.float32), origin="lower", interpolation="nearest",
                                  extent=(0, 1, 0, 1), visible=False)
         self.breach, = ax.plot([], [], ls="none", marker="X", ms=11, mfc=BREACH, mec="black", mew=1.0)
@@ -167,10 +198,6 @@ class _View:
         self.title = ax.set_title(" ", fontsize=10)
         self.shots = 0
         self.stamp = 0                  # changes whenever the picture changes
-
-    @property
-    def moving(self) -> list:
-        return [self.image]
 
     @property
     def layer(self) -> list:
@@ -214,12 +241,11 @@ class CtViews:
         self._setup_level()
         if needle is not None:
             self.show(needle, render=False)
-        moving = [a for v in VIEWS for a in self.art[v].moving]
         self._set_legend()
         self._titles()
         overlay = [a for v in VIEWS for a in self.art[v].layer] + ([self.legend] if self.legend else [])
-        self.view = OverlaidBlitView(fig, self.alt_text(), moving, overlay, dpi=dpi, background=self.level,
-                                     layer=self.layer_key())
+        self.view = OverlaidBlitView(fig, self.alt_text(), overlay, dpi=dpi, background=self.level,
+                                     layer=self.layer_key(), paints=self.paints())
 
     # ------------------------------------------------------------------ public
     @property
@@ -307,8 +333,12 @@ class CtViews:
     def render(self) -> None:
         self._titles()
         self._set_legend()
-        self.view.render(alt=self.alt_text(), background=self.level, layer=self.layer_key(),
-                         stamps={self.art[v].image: self.art[v].stamp for v in VIEWS})
+        self.view.render(alt=self.alt_text(), background=self.level, layer=self.layer_key(), paints=self.paints())
+
+    def paints(self) -> list:
+        """Each view's picture, where it goes and its stamp (for :class:`OverlaidBlitView`)."""
+        return [(self.art[v].ax, self._frames[v].extent, self.art[v].image.get_array(), (self.level, self.art[v].stamp))
+                for v in VIEWS]
 
     def layer_key(self) -> tuple:
         """What the overlay (labels, outlines, marks, legend) depends on."""

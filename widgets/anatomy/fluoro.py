@@ -194,8 +194,9 @@ class FluoroViews:
         self._image_keys: dict[str, tuple] = {}
         self._draw()
         self._set_legend()
-        moving = [a for kind in VIEWS for a in self.art[kind].moving] + ([self.legend] if self.legend else [])
+        moving = [a for kind in VIEWS for a in self.art[kind].moving]
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
+        layer += [self.legend] if self.legend else []
         self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key())
         forget_voxels()
 
@@ -246,10 +247,10 @@ class FluoroViews:
         self.view.render(alt=self.alt_text(), background=self.frame_key())
 
     def frame_key(self) -> tuple:
-        """What the cached frame (images, labels, overlays) depends on."""
+        """What the cached frame (images, labels, overlays, legend) depends on."""
         s = self.scene
         return (self.seg.level.id, self.seg.heights, self.oblique, self.tilt, self.labels, self.guides, s.leaks,
-                s.xray, self._leak_anchor())
+                s.xray, self._leak_anchor(), tuple(self.on_screen()))
 
     def _leak_anchor(self):
         if not self.scene.leaks:
@@ -268,9 +269,11 @@ class FluoroViews:
             self.seg = segment(level_id, tuple(heights) if heights else None)
             self.scene, self.oblique, self.tilt, self.labels = scene, float(oblique), float(tilt), bool(labels)
             self._draw()
+            self._set_legend()
             self.view.prepare(self.frame_key())
         self.seg, self.scene, self.oblique, self.tilt, self.labels, self.breach_point = keep
         self._draw()
+        self._set_legend()
         forget_voxels()
 
     # ------------------------------------------------------------------ drawing
@@ -448,8 +451,8 @@ class FluoroViews:
         if self.legend is not None:
             self.legend.set_visible(True)
             view = self.__dict__.get("view")
-            if view is not None and self.legend not in view.moving:
-                view.moving.append(self.legend)
+            if view is not None and self.legend not in view.layer:
+                view.layer.append(self.legend)
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:

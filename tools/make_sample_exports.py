@@ -167,10 +167,13 @@ def needle_placements(log: ExerciseLog, rng: random.Random, clock: Clock) -> Non
         tries.append({**taught, "depth_mm": round(taught["depth_mm"] * 0.5)})     # stopped short
     tries.append(taught)
     history = AttemptHistory(clock=clock)
+    # the shots, redirects and time come from a generator of their own, so the rest of the class's answers
+    # (drawn from ``rng``) stay as they were
+    taken = random.Random(f"needle {log.identity.name} {len(tries)}")
     for settings in tries:
         g = grade_placement("model", "L1", settings, heights)
-        rec = history.record(g, settings, shots_ap=rng.randint(2, 6), shots_lateral=rng.randint(2, 7),
-                             redirects=rng.randint(0, 3), time_s=round(rng.uniform(40, 240), 1))
+        rec = history.record(g, settings, shots_ap=taken.randint(2, 6), shots_lateral=taken.randint(2, 7),
+                             redirects=taken.randint(0, 3), time_s=round(taken.uniform(40, 240), 1))
         record(log, rng, make_attempt(NEEDLE, "L1", needle_answer(rec, heights), needle_grades(g),
                                       context={"attempt": rec.attempt}, answered_at=clock()))
 

@@ -33,13 +33,18 @@ def _set_by_keys(page, slider, steps_from_min: int) -> None:
         page.keyboard.press("ArrowRight")
 
 
-def _shot(page, box, name: str) -> None:
+def _shot(page, box, name: str, *parts: str) -> None:
+    """Screenshots of the page scrolled to the exercise's pictures, then to each of ``parts`` (CSS selectors
+    inside the exercise), when VKP_SHOTS names a folder."""
     folder = os.environ.get("VKP_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        box.scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
-        box.screenshot(path=str(Path(folder) / f"{name}.png"))
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for i, selector in enumerate((".vkp-figure", *parts)):
+        target = box.locator(selector).first
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(Path(folder) / f"{name}-{i + 1}.png"))
 
 
 def test_learn_mode_moves_the_needle_live(page, lab):
@@ -61,7 +66,7 @@ def test_learn_mode_moves_the_needle_live(page, lab):
         page.keyboard.press("ArrowRight")
     expect(readout).to_contain_text("The needle is 45 mm in")
     expect(box.locator(".vkp-status").first).to_contain_text("Right now")
-    _shot(page, box, "learn-after")
+    _shot(page, box, "learn-after", ".vkp-needle-readout")
 
 
 def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
@@ -100,7 +105,7 @@ def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     expect(feedback).to_contain_text("spinal canal")
     expect(picture).to_have_attribute("alt", re.compile("outlines now show the pedicle, the spinal canal"))
     expect(box.locator(".vkp-needle-card")).to_contain_text("Tip error")
-    _shot(page, box, "test-after-breach")
+    _shot(page, box, "test-after-breach", ".vkp-needle-readout")
 
     # a good one: a new attempt at the same level, the taught path set with the arrow keys from each minimum
     box.get_by_role("radio", name="L2", exact=True).focus()
@@ -120,4 +125,4 @@ def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     expect(feedback).to_contain_text("Attempt 2: pass. All four checks hold.")
     expect(box.locator("table").last).to_contain_text("2 attempts, 1 passed, first passed on attempt 2")
     expect(box.locator(".vkp-figure img[alt*='learning curve']")).to_have_count(1)
-    _shot(page, box, "test-after-pass")
+    _shot(page, box, "test-after-pass", ".vkp-needle-readout", ".vkp-needle-card")

@@ -481,12 +481,14 @@ class AxialView:
     always spans the whole crop, so only the picture and its title change: they are drawn over a
     cached frame."""
 
-    def __init__(self, *, width: float = 4.6, height: float = 4.4, dpi: int = 80):
+    def __init__(self, *, width: float = 3.6, height: float = 4.4, dpi: int = 80):
+        from matplotlib.ticker import FuncFormatter
         fig = new_figure(width, height, layout=None)
-        ax = fig.add_axes((0.16, 0.2, 0.8, 0.68))
+        ax = fig.add_axes((0.2, 0.17, 0.76, 0.72))
         ax.set_facecolor("black")
         ax.set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
-        ax.set_ylabel("back \u2190  mm  \u2192 front", fontsize=8.5)
+        ax.set_ylabel("mm behind the front of the scan", fontsize=8.5)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):g}"))
         ax.tick_params(labelsize=7.5)
         s = ct.scan()
         (x0, x1), (y0, y1), _ = s.bounds
@@ -495,9 +497,9 @@ class AxialView:
         self.ax = ax
         self.image = ax.imshow(np.zeros((2, 2), np.float32), cmap="gray", vmin=0.0, vmax=1.0, origin="lower",
                                interpolation="bilinear", extent=(x0, x1, -y1, -y0))
-        self.title = ax.set_title("Axial CT slice through the needle's tip", fontsize=10)
-        fig.text(0.01, 0.01, "CT: VerSe, verse012, CC BY-SA 4.0; bone window, seen from the feet", fontsize=6.8,
-                 ha="left", va="bottom", color="#333333")
+        self.title = ax.set_title("Axial CT slice through the needle's tip", fontsize=9)
+        fig.text(0.01, 0.01, "CT: VerSe, verse012, CC BY-SA 4.0;\nbone window, seen from the feet, front at the top",
+                 fontsize=6.8, ha="left", va="bottom", color="#333333")
         self.figure = fig
         self.level = None
         self.tip = None
@@ -512,7 +514,7 @@ class AxialView:
         sl = ct.axial(n)
         self.image.set_data(ct.ct_window(sl.hu))
         self.image.set_extent(sl.frame.extent)
-        self.title.set_text(f"{level}: axial CT slice through the tip ({sl.z:.0f} mm up the scan)")
+        self.title.set_text(f"{level}: axial CT slice\nthrough the tip ({sl.z:.0f} mm up the scan)")
         self.level, self.tip = level, n.tip
         self.view.render(alt=self.alt_text())
 

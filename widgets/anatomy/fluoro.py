@@ -62,7 +62,7 @@ def _carm_frame(frame: Frame) -> carm.Frame:
 @lru_cache(maxsize=16)
 def screen_image(level_id: str, heights: tuple[float, float, float], camera: cameras.Camera, frame: Frame):
     """The simulated radiograph as the C-arm screen shows it: dense things dark, in a round field."""
-    img = carm.to_screen(radiograph(level_id, heights, camera, frame))
+    img = carm.to_screen(radiograph(level_id, heights, camera, frame, soft_tissue=True))
     out = carm.round_field(img, _carm_frame(frame))
     out.setflags(write=False)
     return out

@@ -1,6 +1,7 @@
 """Simulated fluoroscopy: the segment's solids projected by a camera into a soft x-ray image.
 
-Soft tissue (:data:`SOFT_TISSUE`, illustrative) adds an even grey between the bones.  Each solid is
+Soft tissue (:data:`SOFT_TISSUE`, illustrative), when asked for, adds an even grey between the bones (the
+fluoroscopy screen's look; the case images of the quiz leave it out).  Each solid is
 filled with small cubes (voxels) carrying a density: its dense outer shell
 (cortex) is heavier than its spongy inside.  A :class:`~widgets.anatomy.camera.Camera` projects
 every voxel onto the image (spread over the four nearest pixels), which sums the bone each ray
@@ -184,12 +185,15 @@ def forget_voxels() -> None:
 
 
 @lru_cache(maxsize=128)
-def radiograph(level_id: str, heights: tuple[float, float, float], camera: Camera, frame: Frame) -> np.ndarray:
+def radiograph(level_id: str, heights: tuple[float, float, float], camera: Camera, frame: Frame,
+               soft_tissue: bool = False) -> np.ndarray:
     """The soft x-ray image (rows from the bottom up, values 0 = black to 1 = white) of the segment
-    around ``level_id`` with the treated body at ``heights``, seen by ``camera`` over ``frame``."""
+    around ``level_id`` with the treated body at ``heights``, seen by ``camera`` over ``frame``;
+    ``soft_tissue`` adds the body's soft tissue between the bones (the fluoroscopy screen's look)."""
     heights = tuple(float(h) for h in heights)
     total = _static_sum(level_id, heights[2], camera, frame) + _body_sum(level_id, heights, camera, frame)
-    total = total + _soft_tissue(camera.kind, frame)
+    if soft_tissue:
+        total = total + _soft_tissue(camera.kind, frame)
     img = 1.0 - np.exp(-MU * total)
     img = _blur(img, BLUR_PIXELS)
     rows, cols = img.shape

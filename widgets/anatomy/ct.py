@@ -103,7 +103,11 @@ API (all pure, numpy only; the scan loads lazily, once, on first use):
 * :func:`grade` -> :class:`CtGrade`;
 * :func:`anchors` - 3-D points on the structures labels name; :func:`project` puts them in a view;
 * :func:`region_projection` - the pedicles, canal or target seen in a view (for the overlays
-  revealed after an attempt); :func:`where` - where a point lies, in words (alt text, feedback).
+  revealed after an attempt); :func:`region` - where a point lies, as a region id the grading
+  compares (``widgets.anatomy.segment.REGIONS``, shared with the model spine), and :func:`where`
+  the same in words (alt text, feedback).
+* :func:`frame_for` keeps the lateral field's left edge :data:`LATERAL_FRONT_MARGIN_MM` in front of
+  the body, so the whole body and its front cortex are on the screen.
 
 Costs on the course's 2-core machine (``benchmarks/ct_fluoro.py``): loading about 0.15 s and
 2.2 MB of arrays kept, a level's landmarks about 0.1 s the first time, a shot (both views and the

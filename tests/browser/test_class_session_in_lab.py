@@ -113,7 +113,11 @@ def test_a_whole_class_session_from_quiz_to_debrief(browser, tmp_path):
             wait_widgets_rendered(page)
             assert errors(page) == []
             expect(page.get_by_text(re.compile(r"Read 6 file\(s\): 3 students"))).to_be_visible()
-            table = page.locator("table.vkp-results", has_text="Each student's results")
+            # One row per student sits in a closed fold that says not to open it while projecting: open it.
+            fold = page.locator("details.vkp-instructor-only", has_text="each student's quiz and exercise results")
+            expect(fold).not_to_have_attribute("open", "")
+            fold.locator("summary").click()
+            table = fold.locator("table.vkp-results", has_text="Each student's results")
             rows = table.locator("tbody tr")
             expect(rows).to_have_count(3)
             shown = []

@@ -474,8 +474,8 @@ def test_the_quiz_shows_the_case_fitted_notes(tmp_path):
     while quiz.current.id != "c17-tumour-posterior-defect":   # skip to the tumour case with a broken back wall
         quiz.next()
     view._show_case()
-    view.vp.value, view.kp.value, view.reason.value = "not_candidate", "not_candidate", "posterior_cortical_defect"
-    view.submit_button.click()
+    view.form.choose(False, False, "posterior_cortical_defect")
+    view.form.submit_button.click()
     fb = view.feedback.value
     assert "epidural" in fb and "no neurological complications" not in fb
     assert "does not change the grade" in fb

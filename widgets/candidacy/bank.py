@@ -4,25 +4,96 @@
 present and allowed; case ids unique; each case's stated answer agrees with the leaflet's rules
 (:func:`widgets.candidacy.rules.assess`) and, where given, with current practice
 (:func:`widgets.candidacy.practice.assess_practice`); a case's simulated x-ray agrees with its findings.
-Anything malformed raises :class:`~widgets.candidacy.rules.CaseBankError` naming the file, the case id or
-line, and the field.  Because it checks both standards it sits above both modules (the bank's models are in
-:mod:`widgets.candidacy.rules`).
+Anything malformed raises :class:`CaseBankError` naming the file, the case id or
+line, and the field.  Because it checks both standards it sits above both modules.  The bank's models are
+here too: :class:`Case` (a case as the file states it), :class:`CaseBank` (the file), :class:`LoadedBank`
+(a checked bank).
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Optional
 
 import yaml
+from pydantic import Field, StrictBool
 
-from widgets.candidacy.case_image import image_problem
+from widgets.candidacy.case_image import CaseImage, image_problem
+from widgets.candidacy.patient import Findings, Patient
 from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.rules import PROCEDURES, CaseBank, CaseBankError, LoadedBank, assess, load_rules
+from widgets.candidacy.rules import (
+    LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS, PROCEDURES, CandidacyError, assess, load_rules,
+)
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentError, content_path, read_yaml, validate
+from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, validate
+
+
+class Expected(ContentModel):
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[LEAFLET_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class PracticeExpected(ContentModel):
+    """The answer under current practice (widgets/content/practice_rules.yaml)."""
+
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[PRACTICE_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class Case(ContentModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    title: str = Field(min_length=3, max_length=200)
+    history: str = Field(min_length=20)
+    findings: Findings
+    expected: Expected
+    expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
+                                                          "computed when left out")
+    evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
+                                         "this case; shown with the feedback, never changing the grade")
+    image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
+                                       "(widgets.candidacy.case_image): level and the body's heights")
+
+    @property
+    def patient(self) -> Patient:
+        return Patient(**self.findings.model_dump())
+
+
+class CaseBank(ContentModel):
+    title: Optional[str] = None
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    path: Path
+    title: str | None
+    cases: tuple[Case, ...]
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __iter__(self):
+        return iter(self.cases)
+
+    def case(self, case_id: str) -> Case:
+        for c in self.cases:
+            if c.id == case_id:
+                return c
+        raise KeyError(f"no case '{case_id}' in {self.path}")
+
+
+class CaseBankError(CandidacyError):
+    """A case bank could not be loaded."""
+
+    @classmethod
+    def wrap(cls, exc: ContentError) -> "CaseBankError":
+        return cls(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix)
 
 
 def load_case_bank(path: Path | str | None = None) -> LoadedBank:

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from widgets.candidacy.case_image import (
-    FIGURE_LABEL, MIN_FRACTION, CaseImage, read_image, words_for,
+    FIGURE_LABEL, MIN_FRACTION, CaseImage, image_problem, read_image, words_for,
 )
 from widgets.candidacy.case_image_view import DPI, HEIGHT_IN, WIDTH_IN, case_image_html, case_image_png, image_segment
 from widgets.candidacy.bank import load_case_bank
@@ -116,6 +116,27 @@ def test_the_image_shows_a_level_the_history_names(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the shipped imaged cases
+
+def test_at_least_a_third_of_the_bank_shows_an_image_each_with_alt_text():
+    assert 3 * len(IMAGED) >= len(BANK), f"{len(IMAGED)} of {len(BANK)} cases show an image"
+    for case in IMAGED:
+        html = case_image_html(case.image)
+        alt = re.search(r'alt="([^"]+)"', html)
+        assert alt and read_image(case.image).level in alt.group(1), case.id
+        assert image_problem(case.image, case.findings, case.history) is None, case.id
+
+
+def test_a_history_that_names_the_deformity_gets_that_deformity(tmp_path):
+    named = [c for c in IMAGED if re.search(r"\b(wedge|biconcave|crush)\b", c.history, re.I)]
+    assert named, "some imaged cases name their deformity"
+    for case in named:
+        said = re.search(r"\b(wedge|biconcave|crush)\b", case.history, re.I).group(1).lower()
+        assert read_image(case.image).shape == said, case.id
+    message = refused(tmp_path, "{level: L1, heights_fraction: {anterior: 0.95, middle: 0.7, posterior: 0.97}}",
+                      FRACTURE, "A 75-year-old woman with osteoporosis has a wedge fracture of L1 and severe pain "
+                                "that painkillers and rest have not eased.")
+    assert "calls the fracture wedge but the image shows a biconcave" in message
+
 
 def test_at_least_four_cases_show_an_image_and_it_carries_a_finding():
     assert len(IMAGED) >= 4

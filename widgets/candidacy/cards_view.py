@@ -29,9 +29,9 @@ def _esc(text: str) -> str:
 L = "style='text-align:left'"
 
 
-def case_card(vignette, citations: Citations) -> HTMLOutput:
+def case_card(vignette, citations: Citations, fold: str | None = None) -> HTMLOutput:
     """A patient card: the history first, its findings in plain words, and both standards' verdicts side by side
-    (current practice first, then what the patient leaflet says)."""
+    (current practice first, then what the patient leaflet says); with ``fold``, folded under that summary."""
     leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
     comparison = compare(leaflet, practice)
     prules = load_practice_rules()
@@ -55,6 +55,8 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
             f"<th scope='col' {L}>{PRACTICE_NAME}</th><th scope='col' {L}>{LEAFLET_NAME}</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
             f"<p><strong>{_esc(comparison.sentence())}</strong></p>" + (f"<ul>{why}</ul>" if why else "") + "</div>")
+    if fold:
+        card = f"<details><summary>{_esc(fold)} (select to show)</summary>{card}</details>"
     return HTMLOutput(card)
 
 
@@ -84,9 +86,10 @@ def standards_tables(citations: Citations) -> HTMLOutput:
         + table(leaflet, leaflet_kind, "The leaflet's candidacy rules") + "</details>")
 
 
-def example_case(case_id: str | None = None, *, seed: int | None = None, citations: Citations | None = None):
-    """The card of a bank case (by id) or of the first generated case for ``seed``."""
+def example_case(case_id: str | None = None, *, seed: int | None = None, citations: Citations | None = None,
+                 fold: str | None = None):
+    """The card of a bank case (by id) or of the first generated case for ``seed`` (folded under ``fold``)."""
     cites = citations or Citations()
     if case_id is not None:
-        return case_card(Vignette.from_case(load_case_bank().case(case_id)), cites)
-    return case_card(generate(seed or 0, 1)[0], cites)
+        return case_card(Vignette.from_case(load_case_bank().case(case_id)), cites, fold)
+    return case_card(generate(seed or 0, 1)[0], cites, fold)

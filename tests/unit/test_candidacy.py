@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, PRACTICE_FIELDS, RULE_IDS, Patient, PatientError, assess, load_rules, rules_markdown,
-)
+from widgets.candidacy.patient import FRACTURE_CAUSES, PATIENT_FIELDS, PRACTICE_FIELDS, Patient, PatientError
+from widgets.candidacy.rules import RULE_IDS, assess, load_rules, rules_markdown
 from widgets.core.evidence import load_evidence
 
 # A patient the leaflet calls a candidate for both: every other case changes one or two findings.

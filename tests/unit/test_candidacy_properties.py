@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 NO_DEADLINE = settings(deadline=None)
 
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient,
-    assess, exclusions_for_both)
+from widgets.candidacy.bank import CaseBankError
+from widgets.candidacy.patient import FRACTURE_CAUSES, PATIENT_FIELDS, Patient
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess, exclusions_for_both
 from widgets.candidacy.vignettes import generate, scenario_rule_fires
 
 

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import RULE_IDS, CaseBankError, assess
+from widgets.candidacy.bank import CaseBankError
+from widgets.candidacy.rules import RULE_IDS, assess
 from widgets.core.loading import ContentError, content_path
 
 BANK = load_case_bank()

@@ -177,11 +177,12 @@ def test_one_score_in_the_widget_the_hand_in_and_the_table(tmp_path):
         quiz.next()
     log.hand_in()
     (row,) = cr.score_table(read(folder))
-    s = quiz.score
-    assert (s.items, s.first_right, s.final_right) == (row["quiz_cases"], row["quiz_first_right"],
-                                                       row["quiz_final_right"])
-    assert f"{s.final_percent:g} %" in quiz.progress_text()
-    assert row["quiz_final_percent"] == s.final_percent
+    s, leaflet = quiz.score, quiz.leaflet_score             # current practice first, the leaflet beside it
+    assert (s.items, s.first_right, s.final_right) == (row["quiz_cases"], row["quiz_practice_first_right"],
+                                                       row["quiz_practice_final_right"])
+    assert (leaflet.first_right, leaflet.final_right) == (row["quiz_first_right"], row["quiz_final_right"])
+    assert f"{s.final_percent:g} %" in quiz.progress_text() and f"{leaflet.final_percent:g} %" in quiz.progress_text()
+    assert (row["quiz_practice_final_percent"], row["quiz_final_percent"]) == (s.final_percent, leaflet.final_percent)
 
 
 def test_the_rule_table_says_whether_the_verdict_or_the_reason_was_wrong_and_which_rule_was_chosen(tmp_path):
@@ -373,3 +374,34 @@ def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
     (row,) = cr.score_table(mine)
     assert (row["quiz_cases"], row["quiz_final_right"], row["bank_completion_percent"]) == (3, 3, 60.0)
     assert mine.problems == []
+
+
+def test_the_class_results_show_current_practice_first_and_keep_the_leaflet():
+    """The score students see first is current practice's: the debrief's tables, the summary CSV, the gradebook and
+    the LMS files put it first (or alone, in the LMS), and the leaflet's stays beside it, named."""
+    results = cr.read_class_folder(SAMPLE)
+    table = rv.summary_table(results).data
+    assert table.index("Right at the latest try (score, current practice)") < table.index(
+        "What the patient leaflet says: latest try")
+    header = cr.summary_csv(results).splitlines()[0].split(",")
+    assert header.index("quiz_practice_final_percent") < header.index("quiz_final_percent")
+    assert header.index("quiz_practice_first_percent") < header.index("quiz_first_percent")
+    rows = gb.gradebook_rows(results)
+    book = list(csv.reader(io.StringIO(gb.gradebook_csv(rows))))
+    cols = book[0]
+    assert "quiz_score_percent" not in cols, "every score column says which standard it is"
+    assert cols.index("quiz_practice_score_percent") < cols.index("quiz_leaflet_score_percent")
+    scored = [r for r in rows if r.quiz_cases]
+    assert scored and all(r.quiz_leaflet_score_percent is not None for r in scored), "the leaflet's score is kept"
+    by_pseudonym = {row["student"]: row for row in cr.score_table(results)}
+    for r in scored:
+        assert r.quiz_practice_score_percent == by_pseudonym[r.pseudonym]["quiz_practice_final_percent"]
+        assert r.quiz_leaflet_score_percent == by_pseudonym[r.pseudonym]["quiz_final_percent"]
+    canvas = list(csv.reader(io.StringIO(gb.canvas_csv(rows).text)))
+    assert canvas[0][-1] == gb.SCORE_TITLE and "current practice" in gb.SCORE_TITLE
+    with_ids = [r for r in scored if r.student_id]
+    if with_ids:
+        line = next(c for c in canvas if c[2] == with_ids[0].student_id)
+        assert line[-1] == f"{with_ids[0].quiz_practice_score_percent:g}"
+    assert rv.rule_table(results).data == rv.rule_table(results, cr.PRACTICE).data
+    assert rv.case_table(results).data.count("current practice") >= 1

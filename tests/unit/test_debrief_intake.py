@@ -187,8 +187,9 @@ def test_every_student_who_handed_anything_in_has_a_gradebook_row(tmp_path):
     rows = gb.gradebook_rows(results)
     names = {r.name: r for r in rows}
     assert set(names) == {"Gil", "Hana Kimura", "Ivo", "unknown student (file essay.pdf)"}, names
-    assert names["Gil"].quiz_score_percent == 66.7 and not names["Gil"].problem
-    assert "empty" in names["Hana Kimura"].problem and names["Hana Kimura"].quiz_score_percent is None
+    assert names["Gil"].quiz_leaflet_score_percent == 66.7 and not names["Gil"].problem
+    assert names["Gil"].quiz_practice_score_percent is not None, "both standards' scores, current practice first"
+    assert "empty" in names["Hana Kimura"].problem and names["Hana Kimura"].quiz_practice_score_percent is None
     assert "hand-in header" in names["Ivo"].problem
     assert "not an export" in names["unknown student (file essay.pdf)"].problem
     text = gb.gradebook_csv(rows)
@@ -242,7 +243,7 @@ def test_the_canvas_file_has_the_header_and_rows_canvas_imports(tmp_path):
     assert re.match(r"SIS\s+Login\s+ID", header[3]) and "Section" in header[4]
     assert not re.search("|".join(CANVAS_NON_ASSIGNMENT), gb.SCORE_TITLE), "Canvas would drop the column"
     assert not re.search(r"\(\d+\)$", gb.SCORE_TITLE), "a '(number)' title would be read as an assignment id"
-    assert "self-reported" in gb.SCORE_TITLE and "practice" in gb.SCORE_TITLE
+    assert "self-reported" in gb.SCORE_TITLE and "current practice" in gb.SCORE_TITLE, "the column says which score"
     assert table[1] == ["Points Possible", "", "", "", "", "100"]
     assert ["Ada Okafor", "104206", "s1", "", "", "50"] in table
     assert ["Kai", "", "", "kai23", "", "100"] in table
@@ -258,7 +259,7 @@ def test_the_moodle_file_has_one_identifier_column_and_leaves_out_rows_moodle_ca
     assert table[0] == ["ID number", "Full name", gb.SCORE_TITLE]
     assert table[1:] == [["s11", "Lea", "50"]] and out.left_out == ["Max"]
     # With hub logins the identifier is the username; a row with no score says "-" (Moodle's no grade).
-    rows = [gb.GradebookRow("Nia", hub_user="nia1"), gb.GradebookRow("Oto", hub_user="oto2", quiz_score_percent=75.0)]
+    rows = [gb.GradebookRow("Nia", hub_user="nia1"), gb.GradebookRow("Oto", hub_user="oto2", quiz_practice_score_percent=75.0)]
     table = list(csv.reader(io.StringIO(gb.moodle_csv(rows).text)))
     assert table == [["Username", "Full name", gb.SCORE_TITLE], ["nia1", "Nia", "-"], ["oto2", "Oto", "75"]]
 

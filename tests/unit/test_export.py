@@ -171,7 +171,10 @@ def test_the_gradebook_names_students_and_no_cell_can_start_a_formula(tmp_path):
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert rows[1][1] == "s1" and rows[1][gb.GRADEBOOK_COLUMNS.index("quiz_score_percent")] == "50"
+    assert rows[1][1] == "s1" and rows[1][gb.GRADEBOOK_COLUMNS.index("quiz_leaflet_score_percent")] == "50"
+    practice = gb.GRADEBOOK_COLUMNS.index("quiz_practice_score_percent")
+    assert practice < gb.GRADEBOOK_COLUMNS.index("quiz_leaflet_score_percent"), "current practice's score first"
+    assert rows[1][practice] != "", "both standards' scores are kept"
 
 
 def test_a_legacy_json_quiz_export_and_its_csv_twin_count_once(tmp_path):

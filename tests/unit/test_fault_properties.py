@@ -137,9 +137,9 @@ def test_the_quiz_always_starts_and_a_progress_file_is_read_or_kept_aside(file):
         kept = list(Path(tmp).glob("*.corrupt-*"))
         if kept:
             assert kept[0].read_bytes() == data, "the unreadable file is kept, byte for byte"
-            assert kept[0].name in view.saved_to.value, "and named"
+            assert kept[0].name in view.saving.saved_to.value, "and named"
         else:
             assert view.progress.warning is None or "could not be read" in view.progress.warning
-        view.vp.value, view.kp.value, view.reason.value = "candidate", "candidate", "indication_met"
-        view.submit_button.click()
+        view.form.choose(True, True, "indication_met")
+        view.form.submit_button.click()
         assert view.error.value == "", view.error.value

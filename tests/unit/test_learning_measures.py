@@ -253,16 +253,18 @@ def test_a_practice_following_answer_is_counted_in_its_own_column_never_as_a_mis
     (row,) = [d for d in cr.rule_difficulty(results) if d.key in leaflet.deciding_rules]
     assert (row.answered, row.first_missed, row.other_followed, row.plain_missed) == (3, 2, 1, 1)
     assert all(m["times"] == 1 for m in cr.verdict_mistakes(results)), "only the plain miss is a mistake"
-    (item,) = [s for s in ia.quiz_items(results) if s.item == case]
+    (item,) = [s for s in ia.quiz_items(results, cr.LEAFLET) if s.item == case]
     assert (item.right, item.other_followed, item.plain_missed) == (1, 1, 1)
-    (pitem,) = [s for s in ia.quiz_items(results, cr.PRACTICE) if s.item == case]
+    (pitem,) = [s for s in ia.quiz_items(results) if s.item == case]
+    assert pitem.standard == cr.PRACTICE, "current practice first, as the students see their score"
     assert (pitem.right, pitem.other_followed, pitem.plain_missed) == (1, 1, 1), "the leaflet-follower, under practice"
-    table = rv.rule_table(results).data
+    table = rv.rule_table(results, cr.LEAFLET).data
     assert "Followed current practice instead" in table and "1 of 3 (33 %)" in table
     # Under current practice, the answer that followed the leaflet is the one in its own column.
     (prow,) = [d for d in cr.rule_difficulty(results, cr.PRACTICE) if d.key in practice.deciding_rules]
     assert (prow.answered, prow.other_followed, prow.plain_missed) == (3, 1, 1)
     assert "Followed the leaflet instead" in rv.rule_table(results, cr.PRACTICE).data
+    assert rv.rule_table(results).data == rv.rule_table(results, cr.PRACTICE).data, "current practice by default"
 
 
 def test_a_negative_discrimination_under_the_leaflet_alone_says_the_stronger_students_followed_practice():

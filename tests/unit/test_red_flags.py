@@ -21,9 +21,8 @@ from widgets.candidacy import red_flags
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import PRACTICE, STANDARD, AnswerRecord, Quiz
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (
-    FINDING_VALUES, FRACTURE_CAUSES, Patient, PatientError, assess, case_notes, check_conditions,
-)
+from widgets.candidacy.patient import FINDING_VALUES, FRACTURE_CAUSES, Patient, PatientError
+from widgets.candidacy.rules import assess, case_notes, check_conditions
 from widgets.candidacy.vignettes import Vignette, generate
 from widgets.classroom import grading
 from widgets.core.loading import ContentError
@@ -72,8 +71,8 @@ def test_every_bank_case_with_a_red_flag_is_urgent_under_both_and_its_feedback_n
     from widgets.record.progress import ProgressFile
     assert urgent_under_both(case.patient)
     view = QuizView(Quiz([Vignette.from_case(case)]), ProgressFile(tmp_path / "p.json").load())
-    view.vp.value, view.kp.value, view.reason.value = "not_candidate", "not_candidate", URGENT
-    view.submit_button.click()
+    view.form.choose(False, False, URGENT)
+    view.form.submit_button.click()
     html = view.feedback.value
     r = view.quiz.records[-1]
     assert r.correct and r.practice_correct
@@ -234,7 +233,7 @@ def test_a_decision_point_in_each_procedure_notebook_is_a_red_flag_that_stops_th
 
 
 def test_an_instructors_bank_can_state_the_red_flag_answer_and_a_wrong_one_is_refused(tmp_path):
-    from widgets.candidacy.rules import CaseBankError
+    from widgets.candidacy.bank import CaseBankError
     data = yaml.safe_load((ROOT / "widgets/content/cases.yaml").read_text(encoding="utf-8"))
     case = next(c for c in data["cases"] if c["id"] == "c50-myeloma-cord-compression")
     case["expected"] = {"vertebroplasty": True, "kyphoplasty": False, "deciding_rules": ["kp_cause_excluded"]}

@@ -19,8 +19,9 @@ from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.quiz import PRACTICE, STANDARD, Quiz
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (COAGULOPATHY, FRACTURE_CAUSES, PRACTICE_RULE_IDS, CaseBankError, Patient,
-    PatientError, assess)
+from widgets.candidacy.bank import CaseBankError
+from widgets.candidacy.patient import COAGULOPATHY, FRACTURE_CAUSES, Patient, PatientError
+from widgets.candidacy.rules import PRACTICE_RULE_IDS, assess
 from widgets.classroom import grading
 from widgets.record.attempts import make_attempt
 from widgets.core.evidence import load_evidence
@@ -287,4 +288,5 @@ def test_one_answer_carries_both_grades_into_the_export_and_the_class_results_gr
                        {"vertebroplasty": True, "kyphoplasty": True, "reason": "indication_met"},
                        {STANDARD: {"correct": False}})
     assert {k: v.correct for k, v in grading.regrade(old).items()} == {STANDARD: False, PRACTICE: True}
-    assert q.practice_score.items == 1 and "Under current practice: 0 of 1 right" in q.progress_text()
+    assert q.practice_score.items == 1 and "Score (current practice): 0 of 1 case right" in q.progress_text()
+    assert "What the patient leaflet says: 1 of 1 right" in q.progress_text()

@@ -1,28 +1,137 @@
 """Reading an instructor's case bank (``widgets/content/cases.yaml``), checked against both standards.
 
 :func:`load_case_bank` checks: valid YAML; a mapping with a ``cases`` list; every field of every case
-present and allowed; case ids unique; each case's stated answer agrees with the leaflet's rules
+present and allowed; case ids and titles unique; no title that gives its answer away (a key word shared with
+the name of a rule or red flag that decides the case: :func:`title_gives_away`); each case's stated answer agrees with the leaflet's rules
 (:func:`widgets.candidacy.rules.assess`) and, where given, with current practice
 (:func:`widgets.candidacy.practice.assess_practice`); a case's simulated x-ray agrees with its findings.
-Anything malformed raises :class:`~widgets.candidacy.rules.CaseBankError` naming the file, the case id or
-line, and the field.  Because it checks both standards it sits above both modules (the bank's models are in
-:mod:`widgets.candidacy.rules`).
+Anything malformed raises :class:`CaseBankError` naming the file, the case id or
+line, and the field.  Because it checks both standards it sits above both modules.  The bank's models are
+here too: :class:`Case` (a case as the file states it), :class:`CaseBank` (the file), :class:`LoadedBank`
+(a checked bank).
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Optional
 
 import yaml
+from pydantic import Field, StrictBool
 
-from widgets.candidacy.case_image import image_problem
-from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.rules import PROCEDURES, CaseBank, CaseBankError, LoadedBank, assess, load_rules
+from widgets.candidacy.case_image import CaseImage, image_problem
+from widgets.candidacy.patient import Findings, Patient
+from widgets.candidacy.practice import assess_practice, reason_title
+from widgets.candidacy.rules import (
+    LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS, PROCEDURES, CandidacyError, assess, load_rules,
+)
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentError, content_path, read_yaml, validate
+from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, validate
+
+
+class Expected(ContentModel):
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[LEAFLET_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class PracticeExpected(ContentModel):
+    """The answer under current practice (widgets/content/practice_rules.yaml)."""
+
+    vertebroplasty: StrictBool
+    kyphoplasty: StrictBool
+    deciding_rules: list[Literal[PRACTICE_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+
+
+class Case(ContentModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    title: str = Field(min_length=3, max_length=200)
+    history: str = Field(min_length=20)
+    findings: Findings
+    expected: Expected
+    expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
+                                                          "computed when left out")
+    evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
+                                         "this case; shown with the feedback, never changing the grade")
+    image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
+                                       "(widgets.candidacy.case_image): level and the body's heights")
+
+    @property
+    def patient(self) -> Patient:
+        return Patient(**self.findings.model_dump())
+
+
+class CaseBank(ContentModel):
+    title: Optional[str] = None
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    path: Path
+    title: str | None
+    cases: tuple[Case, ...]
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __iter__(self):
+        return iter(self.cases)
+
+    def case(self, case_id: str) -> Case:
+        for c in self.cases:
+            if c.id == case_id:
+                return c
+        raise KeyError(f"no case '{case_id}' in {self.path}")
+
+
+class CaseBankError(CandidacyError):
+    """A case bank could not be loaded."""
+
+    @classmethod
+    def wrap(cls, exc: ContentError) -> "CaseBankError":
+        return cls(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix)
+
+
+#: Words too common to give an answer away (the rest of a title's words of four letters or more are its key words).
+COMMON_WORDS = frozenset("""
+    with from that this when into than then what which while after before under over about their there have been
+    does were your year years also only just more most some such them they very will would could should
+""".split())
+
+
+def key_words(text: str) -> set[str]:
+    """The words of ``text`` that carry meaning: lower case, four letters or more, a plural or -ed/-ing cut off,
+    common words left out (``"Walking the dog"`` gives ``{"walk"}``)."""
+    out = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 4 or word in COMMON_WORDS:
+            continue
+        for end in ("ing", "ies", "es", "ed", "s"):
+            if word.endswith(end) and len(word) - len(end) >= 4:
+                word = word[: -len(end)]
+                break
+        out.add(word)
+    return out
+
+
+def deciding_names(patient) -> list[str]:
+    """The names of what decides a case: the deciding rules of both standards and, with a red flag, the red flag's
+    reason and the flags themselves."""
+    leaflet, practice = assess(patient), assess_practice(patient)
+    names = [reason_title(r) for r in dict.fromkeys(leaflet.deciding_rules + practice.deciding_rules)]
+    return names + [flag.title for flag in leaflet.red_flags]
+
+
+def title_gives_away(case) -> set[str]:
+    """The key words a case's title shares with the names of what decides it (empty: the title is neutral)."""
+    named = set().union(*(key_words(name) for name in deciding_names(case.patient)))
+    return key_words(case.title) & named
 
 
 def load_case_bank(path: Path | str | None = None) -> LoadedBank:
@@ -58,6 +167,7 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
     except ContentError as exc:
         raise CaseBankError.wrap(exc) from None
     seen: dict[str, int] = {}
+    titles: dict[str, int] = {}
     for i, case in enumerate(bank.cases):
         line = located.line_for(("cases", i, "id"))
         if case.id in seen:
@@ -65,6 +175,13 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
                                 line=line, field=f"cases[{i}].id (in id '{case.id}')",
                                 fix="give each case its own id")
         seen[case.id] = i
+        title = " ".join(case.title.split()).lower()
+        if title in titles:
+            raise CaseBankError(path, f"the title '{case.title}' is used twice (first at case {titles[title] + 1}); "
+                                      "a student's list of missed cases could not tell them apart",
+                                line=located.line_for(("cases", i, "title")),
+                                field=f"cases[{i}].title (in id '{case.id}')", fix="give each case its own label")
+        titles[title] = i
     evidence = load_evidence()
     for i, case in enumerate(bank.cases):
         for key in keys_in(case.evidence_note or ""):
@@ -75,6 +192,12 @@ def load_case_bank(path: Path | str | None = None) -> LoadedBank:
                                     fix="use an id from widgets/content/evidence.yaml or sources.yaml")
     rules = load_rules()
     for i, case in enumerate(bank.cases):
+        shared = title_gives_away(case)
+        if shared:
+            raise CaseBankError(path, f"the title gives the answer away: it shares {sorted(shared)} with what decides "
+                                      "the case", line=located.line_for(("cases", i, "title")),
+                                field=f"cases[{i}].title (in id '{case.id}')",
+                                fix="use a neutral label, such as the patient's name and age; the history tells the case")
         _check_stated(path, located, i, case, "expected", case.expected, assess(case.patient, rules),
                       "the leaflet's rules", "correct the answer or the findings")
         if case.expected_practice is not None:

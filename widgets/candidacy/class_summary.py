@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from widgets.record.attempts import FileProblem, decode_text, read_limited
+from widgets.candidacy.practice import reason_title
 from widgets.candidacy.rules import REASON_IDS
 
 MAGIC = "# vkp-class-rules-summary"
@@ -175,3 +176,16 @@ def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
             cell[0] += not right
             cell[1] += 1
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def compare_rows(summary: RulesSummary, records, standard: str, top: int = 6) -> list[tuple[str, str, str]]:
+    """The class's most-missed rules under ``standard`` beside the student's own first tries, as
+    (rule in plain words, the class, the student) rows (for the table Compare with my class shows)."""
+    from_class = summary.for_standard(standard)[:top]
+    mine = own_rule_misses(records, standard)
+    rows = []
+    for line in from_class:
+        m = mine.get(line.rule)
+        rows.append((reason_title(line.rule), f"{line.first_missed} of {line.cases_answered} ({line.percent:g} %)",
+                     f"{m[0]} of {m[1]} missed" if m else "not met yet"))
+    return rows

@@ -28,8 +28,9 @@ from typing import ClassVar, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
+from widgets.candidacy.patient import FractureCause, Patient
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
+    PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue,
     RuleList, StandardRule, above_red_flags, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold,
     evaluate, load_rules,
 )

@@ -11,7 +11,7 @@ candidate" for both procedures) under the leaflet and under current practice ali
 
 This module knows the findings only by name (it imports nothing of the rules engine, which imports it):
 the red-flag findings (:data:`RED_FLAG_FIELDS`) and the fracture's cause (:data:`CAUSES`, the same
-values as :data:`widgets.candidacy.rules.FRACTURE_CAUSES`; a test keeps the two equal).
+values as :data:`widgets.candidacy.patient.FRACTURE_CAUSES`; a test keeps the two equal).
 
 Texts quote numbers only as ``{evidence_id:dotted.key}`` placeholders, filled from the evidence base when
 shown (:func:`filled`), so every number a student reads is traced; :func:`load_red_flags` refuses an
@@ -36,7 +36,7 @@ URGENT = "urgent_referral"
 #: The findings the red flags read (each false unless a case says otherwise).
 RED_FLAG_FIELDS: tuple[str, ...] = ("deficit_worsening", "cauda_equina_signs", "infection_suspected",
                                     "malignancy_suspected")
-#: The fracture causes a flag's condition may name (widgets.candidacy.rules.FRACTURE_CAUSES, kept equal by a test).
+#: The fracture causes a flag's condition may name (widgets.candidacy.patient.FRACTURE_CAUSES, kept equal by a test).
 CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
 URGENCIES: tuple[str, ...] = ("emergency", "urgent")
 

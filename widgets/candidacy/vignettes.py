@@ -39,9 +39,9 @@ from pydantic import Field, StrictBool, model_validator
 
 from widgets.candidacy.case_image import MIN_FRACTION, CaseImage, image_problem
 from widgets.candidacy.red_flags import URGENT
-from widgets.candidacy.rules import (
-    REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
-)
+from widgets.candidacy.bank import Case
+from widgets.candidacy.patient import Coagulopathy, FractureCause, Patient, VascularLesion
+from widgets.candidacy.rules import REASON_IDS, assess
 from widgets.core.loading import ContentModel, content_path, load_model
 from widgets.anatomy.geometry import FractureGeometry, Heights
 from widgets.candidacy.practice import assess_practice

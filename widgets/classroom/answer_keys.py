@@ -35,9 +35,11 @@ def _one_line(text: str) -> str:
 def candidacy_key() -> str:
     rules, practice = load_rules(), load_practice_rules()
     lines = [HEADER + "# Answer key: candidacy quiz cases", "",
-             "Every answer is graded against two standards, as the quiz says: the leaflet's rules [@kochan2015] "
-             "(the first grade, the quiz's answer key) and current practice, built from verified evidence "
-             "(`widgets/content/practice_rules.yaml`). The verdicts are the rules engine's own words "
+             "Every answer is graded against two standards, as the quiz says: current practice, built from "
+             "verified evidence (`widgets/content/practice_rules.yaml`), the grade students see first, and beside it "
+             "the leaflet's rules [@kochan2015], what the patient leaflet says. The patient is named by a neutral "
+             "label (a fictional name and age) that never gives the answer away. The verdicts are the rules "
+             "engine's own words "
              "(\"not recommended\" is the leaflet's word for kyphoplasty when only the fracture's cause rules it "
              "out). The deciding rules are the ones a student may name as the reason. Red flags come before both "
              "standards: a case with one is answered \"" + red_flags.load_red_flags().verdict + "\" under both "
@@ -45,15 +47,16 @@ def candidacy_key() -> str:
              "rules alone would say. The evidence notes below "
              "are shown with the feedback and never change a grade. Notebook: `notebooks/06-candidacy-quiz.ipynb`.",
              "",
-             "| Case | Title | Vertebroplasty | Kyphoplasty | Deciding (leaflet) | Vertebroplasty, current practice | "
-             "Kyphoplasty, current practice | Deciding (current practice) |", "|---|---|---|---|---|---|---|---|"]
+             "| Case | Patient | Vertebroplasty, current practice | Kyphoplasty, current practice | Deciding "
+             "(current practice) | Vertebroplasty, leaflet | Kyphoplasty, leaflet | Deciding (leaflet) |",
+             "|---|---|---|---|---|---|---|---|"]
     bank = load_case_bank()
     for case in bank:
         a, p = assess(case.patient, rules), assess_practice(case.patient, practice)
-        lines.append(f"| `{case.id}` | {case.title} | {a.vertebroplasty.verdict} | {a.kyphoplasty.verdict} | "
-                     + "; ".join(reason_title(r) for r in a.deciding_rules) + f" | {p.vertebroplasty.verdict} | "
-                     f"{p.kyphoplasty.verdict} | " + "; ".join(practice[r].title if r in practice.IDS else reason_title(r)
-                                                      for r in p.deciding_rules) + " |")
+        lines.append(f"| `{case.id}` | {case.title} | {p.vertebroplasty.verdict} | {p.kyphoplasty.verdict} | "
+                     + "; ".join(practice[r].title if r in practice.IDS else reason_title(r) for r in p.deciding_rules)
+                     + f" | {a.vertebroplasty.verdict} | {a.kyphoplasty.verdict} | "
+                     + "; ".join(reason_title(r) for r in a.deciding_rules) + " |")
     differ = [c for c in bank if compare(assess(c.patient, rules), assess_practice(c.patient, practice), practice).differ]
     lines += ["", f"The two standards give different verdicts on {len(differ)} of the {len(bank)} cases: "
               + ", ".join(f"`{c.id}`" for c in differ) + "."]

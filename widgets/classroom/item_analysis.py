@@ -241,8 +241,8 @@ def _is_key(choice: str, key: str) -> bool:
     return verdicts == kv and rule in rules.split(" or ")
 
 
-def quiz_items(results: cr.ClassResults, standard: str = cr.LEAFLET) -> list[ItemStats]:
-    """Per quiz case (bank and generated), first tries, under ``standard``."""
+def quiz_items(results: cr.ClassResults, standard: str = cr.PRACTICE) -> list[ItemStats]:
+    """Per quiz case (bank and generated), first tries, under ``standard`` (current practice unless asked)."""
     return _case_items(results, "candidacy-quiz", standard, lambda a: True,
                        lambda item: cr._case_title(item, results.bank))
 

@@ -569,7 +569,9 @@ def bank_ids(bank: str | None = None) -> set[str]:
 
 
 def score_table(results: ClassResults) -> list[dict]:
-    """Per student (pseudonym): the quiz's first-try and final scores, bank completion, other exercises."""
+    """Per student (pseudonym): the quiz's first-try and final scores under current practice (``quiz_practice_*``,
+    the score students see first) and under the leaflet (``quiz_first_*``, ``quiz_final_*``), bank completion,
+    other exercises."""
     in_bank = bank_ids(results.bank)
     total = len(in_bank)
     rows = []
@@ -583,7 +585,7 @@ def score_table(results: ClassResults) -> list[dict]:
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
                "quiz_final_percent": q.final_percent,
                "quiz_practice_first_right": qp.first_right, "quiz_practice_final_right": qp.final_right,
-               "quiz_practice_final_percent": qp.final_percent,
+               "quiz_practice_first_percent": qp.first_percent, "quiz_practice_final_percent": qp.final_percent,
                "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
@@ -870,7 +872,8 @@ def choice_difficulty(results: ClassResults, exercise: str) -> list[dict]:
 
 
 def score_distribution(results: ClassResults, bin_width: int = 10, *, which: str = "final") -> list[tuple[str, int]]:
-    """Counts of students per quiz score band (0-9 %, ..., 90-100 %), first try or final."""
+    """Counts of students per quiz score band (0-9 %, ..., 90-100 %): ``which`` is ``practice_first`` or
+    ``practice_final`` (current practice, the score students see first), or ``first`` or ``final`` (the leaflet)."""
     bins = Counter()
     top = 100 // bin_width - 1
     for row in score_table(results):
@@ -894,9 +897,11 @@ def report_problems(results: ClassResults) -> str:
     return line
 
 
-SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_first_right", "quiz_first_percent", "quiz_final_right",
-                   "quiz_final_percent", "quiz_practice_first_right", "quiz_practice_final_right",
-                   "quiz_practice_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
+#: The quiz's score under current practice first (the score students see first), then under the leaflet
+#: (``quiz_first_*`` and ``quiz_final_*``: what the patient leaflet says).
+SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_practice_first_right", "quiz_practice_first_percent",
+                   "quiz_practice_final_right", "quiz_practice_final_percent", "quiz_first_right", "quiz_first_percent",
+                   "quiz_final_right", "quiz_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
                    "ordering_final_right", "decision-points_final_right", "patient-questions_final_right",
                    "aftercare-quiz_final_right"]
 

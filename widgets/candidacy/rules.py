@@ -26,6 +26,7 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
 from widgets.core.citations import keys_in
 from widgets.core.evidence import load_evidence
+from widgets.core.text import plain_md
 from widgets.candidacy.patient import FINDING_FIELDS, FINDING_VALUES, FractureCause, Patient
 from widgets.candidacy.red_flags import URGENT, flags_for, load_red_flags
 from widgets.candidacy.red_flags import notes as red_flag_notes
@@ -416,6 +417,6 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
         cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
-        text = " ".join(r.explanation.split()).replace("|", "\\|")
+        text = plain_md(" ".join(r.explanation.split()), citations=True).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

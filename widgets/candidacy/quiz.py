@@ -330,6 +330,8 @@ class Quiz:
                                       if order_seed is not None else list(self.bank))
         self.records: list[AnswerRecord] = list(records)
         self._known: dict[str, Vignette] = {v.id: v for v in self.bank}
+        self._deciding: dict[str, set[str]] = {}       # a case's deciding rules under both standards, by id
+        self._schedule: tuple[tuple, Schedule] | None = None   # the replayed schedule and the answers it replayed
         self._practice_next = 1 + max(
             (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
@@ -471,11 +473,11 @@ class Quiz:
     def _next_practice(self) -> Vignette:
         """The next generated case, skipping ahead (a few at most) so that rules interleave."""
         before = self.current or (self.lookup(self.records[-1].case_id) if self.records else None)
-        last = deciding_both(before, self.rules) if before is not None else set()
+        last = self.deciding(before) if before is not None else set()
         for _ in range(8):
             v = generate(self.seed, 1, start=self._practice_next)[0]
             self._practice_next += 1
-            if not (deciding_both(v, self.rules) & last):
+            if not (self.deciding(v) & last):
                 break
         self._known[v.id] = v
         return v
@@ -587,8 +589,18 @@ class Quiz:
         return local_day(parse_time(self.clock()), self.tz)
 
     def schedule(self) -> Schedule:
-        """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`)."""
-        return schedule_for(self.records, tz=self.tz)
+        """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`); replayed
+        again only when an answer has been added since (answers are only ever appended)."""
+        key = (len(self.records), id(self.records[-1]) if self.records else None, self.tz)
+        if self._schedule is None or self._schedule[0] != key:
+            self._schedule = (key, schedule_for(self.records, tz=self.tz))
+        return self._schedule[1]
+
+    def deciding(self, v: Vignette) -> set[str]:
+        """The rules that decide case ``v`` under either standard (:func:`deciding_both`), worked out once a case."""
+        if v.id not in self._deciding:
+            self._deciding[v.id] = deciding_both(v, self.rules)
+        return self._deciding[v.id]
 
     def due_today(self) -> int:
         return self.schedule().due_count(self.today())
@@ -604,7 +616,7 @@ class Quiz:
         for state in due:
             if state.kind == "case" and (v := self.lookup(state.ident)) is not None:
                 out.append(v)
-        covered = {r for v in out for r in deciding_both(v, self.rules)}
+        covered = {r for v in out for r in self.deciding(v)}
         start = 30_000 + 50 * len(self.records)
         for state in due:
             if state.kind != "rule" or state.ident in covered or state.ident not in REASON_IDS:
@@ -613,7 +625,7 @@ class Quiz:
             start = int(v.id.rsplit("-", 1)[1]) + 1
             self._known[v.id] = v
             out.append(v)
-            covered |= deciding_both(v, self.rules)
+            covered |= self.deciding(v)
         return out
 
     def start_review(self) -> Vignette:

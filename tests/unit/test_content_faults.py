@@ -81,7 +81,7 @@ def test_a_file_of_the_wrong_shape_names_the_whole_file_not_line_1_without_a_fie
     from widgets.core.course import Course
     path = write(tmp_path, "course.yaml", text)
     with pytest.raises(ContentError) as info:
-        loading.load_model(path, Course)
+        loading.load_content(path, Course)
     assert info.value.field, str(info.value)
     assert "mapping" in str(info.value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.core.loading import ContentError, load_model
+from widgets.core.loading import ContentError, load_content
 from widgets.core.course import Course, load_course
 
 GOOD = """\
@@ -29,7 +29,7 @@ def write(tmp_path, text, name="course.yaml"):
 def error_for(tmp_path, text) -> ContentError:
     path = write(tmp_path, text)
     with pytest.raises(ContentError) as info:
-        load_model(path, Course, id_field="file")
+        load_content(path, Course, id_field="file")
     message = str(info.value)
     assert "\n" not in message, "the error must be one line"
     assert str(path) in message, "the error must name the file"
@@ -37,7 +37,7 @@ def error_for(tmp_path, text) -> ContentError:
 
 
 def test_good_file_loads(tmp_path):
-    course = load_model(write(tmp_path, GOOD), Course, id_field="file")
+    course = load_content(write(tmp_path, GOOD), Course, id_field="file")
     assert [n.minutes for n in course.notebooks] == [10, 25]
     assert course.total_minutes == 35
 
@@ -80,7 +80,7 @@ def test_duplicate_key_is_refused(tmp_path):
 def test_empty_and_missing_files(tmp_path):
     assert "empty" in str(error_for(tmp_path, ""))
     with pytest.raises(ContentError, match="does not exist"):
-        load_model(tmp_path / "nowhere.yaml", Course)
+        load_content(tmp_path / "nowhere.yaml", Course)
 
 
 def test_not_a_mapping(tmp_path):

@@ -30,12 +30,11 @@ from pydantic import Field, field_validator, model_validator
 
 from widgets.candidacy.rules import (
     PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    RuleList, StandardRule, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold, evaluate,
+    RuleList, StandardRule, assess, check_conditions, exactly_these_rules, conditions_hold, evaluate,
     load_rules,
 )
-from widgets.core.citations import keys_in
-from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.core.citations import CitedText
+from widgets.core.loading import ContentModel, ContentProblem, load_content, require_unique
 
 STANDARD = "current_practice"
 Kind = Literal["indication", "absolute", "relative", "absolute_or_relative", "selection", "scope"]
@@ -56,13 +55,20 @@ class PracticeRule(StandardRule):
             raise ValueError(f"rule '{self.id}': kind 'indication' goes with effect 'candidate', and only with it")
         return self
 
+    @model_validator(mode="after")
+    def _not_the_leaflet(self):
+        if LEAFLET_SOURCE in self.cites:
+            raise ContentProblem(f"rule '{self.id}' cites the leaflet",
+                                 fix="current practice is built from the evidence files; cite their entries")
+        return self
+
 
 class NotFollowed(ContentModel):
     """A leaflet rule current practice does not follow for fractures with these causes, and why."""
 
     rule: Literal[RULE_IDS]  # type: ignore[valid-type]
     causes: list[FractureCause] = Field(min_length=1)
-    why: str = Field(min_length=20)
+    why: CitedText = Field(min_length=20)
 
 
 class Caution(ContentModel):
@@ -71,7 +77,7 @@ class Caution(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=5)
     when: list[dict[str, ConditionValue]] = Field(min_length=1)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
 
@@ -116,28 +122,13 @@ class PracticeRuleSet(RuleList, ContentModel):
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> PracticeRuleSet:
-    located = read_yaml(path)
-    rules = validate(located, PracticeRuleSet, path)
-    evidence = load_evidence()
-    for i, rule in enumerate(rules.rules):
-        if LEAFLET_SOURCE in rule.cites:
-            raise CandidacyError(path, f"rule '{rule.id}' cites the leaflet", line=located.line_for(("rules", i)),
-                                 field=f"rules[{i}].cites (in id '{rule.id}')",
-                                 fix="current practice is built from the evidence files; cite their entries")
-        check_keys(path, located, ("rules", i), f"rules[{i}] (in id '{rule.id}')",
-                   list(rule.cites) + rule.note_cites, evidence)
-    for i, item in enumerate(rules.not_followed):
-        check_keys(path, located, ("not_followed", i, "why"), f"not_followed[{i}].why", keys_in(item.why), evidence)
-    for i, caution in enumerate(rules.cautions):
-        check_keys(path, located, ("cautions", i, "note"), f"cautions[{i}].note (in id '{caution.id}')",
-                   keys_in(caution.note), evidence)
-    return rules
+def _load(path: str | None) -> PracticeRuleSet:
+    return load_content(Path(path) if path else "practice_rules.yaml", PracticeRuleSet, kind=CandidacyError)
 
 
 def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
     """Current practice's rules (validated; every citation resolves; none cites the leaflet)."""
-    return _load(str(path or content_path("practice_rules.yaml")))
+    return _load(str(path) if path else None)
 
 
 def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:

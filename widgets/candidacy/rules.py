@@ -32,9 +32,9 @@ from typing import ClassVar, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.citations import keys_in
-from widgets.core.evidence import load_evidence
+from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
+from widgets.core.citations import CiteKeys, CitedText, keys_in
+from widgets.core.evidence import DiscrepancyId
 from widgets.candidacy.case_image import CaseImage
 
 FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
@@ -200,7 +200,7 @@ class NoteVariant(ContentModel):
     (e.g. the benign-fracture series behind the posterior-wall note says nothing about tumours)."""
 
     causes: list[FractureCause] = Field(min_length=1)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 class CauseNote(ContentModel):
@@ -208,7 +208,7 @@ class CauseNote(ContentModel):
 
     cause: FractureCause
     title: str = Field(min_length=5)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 # A condition on the findings: every field named must have the value given (or one of a list of
@@ -257,9 +257,9 @@ class StandardRule(ContentModel):
     applies_to: Literal["vertebroplasty", "kyphoplasty", "both"]
     effect: Literal["candidate", "not_candidate"]
     explanation: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
     when: list[dict[str, ConditionValue]] = []
-    evidence_note: Optional[str] = None
+    evidence_note: Optional[CitedText] = None
     evidence_note_when: list[NoteVariant] = []
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
@@ -301,7 +301,7 @@ class StandardRule(ContentModel):
 class Rule(StandardRule):
     """A rule of the leaflet, with its evidence notes (shown beside the feedback, never grading)."""
 
-    discrepancy: Optional[str] = None
+    discrepancy: Optional[DiscrepancyId] = None
 
 
 class RuleList:
@@ -351,35 +351,14 @@ def exactly_these_rules(rules: list, ids: tuple[str, ...]) -> list:
     return sorted(rules, key=lambda r: ids.index(r.id))
 
 
-def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
-    """Every citation key resolves (CandidacyError names the file, line and field otherwise)."""
-    for key in keys:
-        if key not in evidence:
-            raise CandidacyError(path, f"unknown citation key '{key}'", line=located.line_for(where), field=field,
-                                 fix="use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml")
-
-
 @lru_cache(maxsize=4)
-def _load_rules(path: str) -> RuleSet:
-    located = read_yaml(path)
-    rules = validate(located, RuleSet, path)
-    evidence = load_evidence()
-    for rule in rules.rules:
-        check_keys(path, located, ("rules",), f"rules (in id '{rule.id}')", list(rule.cites) + rule.note_cites,
-                   evidence)
-        if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
-            raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
-                                 field=f"rules (in id '{rule.id}').discrepancy",
-                                 fix="use an id from the seed_discrepancies section of evidence.yaml")
-    for i, cause_note in enumerate(rules.cause_notes):
-        check_keys(path, located, ("cause_notes", i, "note"), f"cause_notes[{i}].note", keys_in(cause_note.note),
-                   evidence)
-    return rules
+def _load_rules(path: str | None) -> RuleSet:
+    return load_content(Path(path) if path else "candidacy_rules.yaml", RuleSet, kind=CandidacyError)
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """The candidacy rules (validated; every citation key resolves)."""
-    return _load_rules(str(path or content_path("candidacy_rules.yaml")))
+    return _load_rules(str(path) if path else None)
 
 
 # --------------------------------------------------------------------------- assessment
@@ -541,7 +520,7 @@ class Case(ContentModel):
     expected: Expected
     expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
                                                           "computed when left out")
-    evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
+    evidence_note: Optional[CitedText] = Field(None, min_length=20, description="what trials or guidelines add for "
                                          "this case; shown with the feedback, never changing the grade")
     image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
                                        "(widgets.candidacy.case_image): level and the body's heights")

@@ -41,7 +41,7 @@ from widgets.candidacy.case_image import MIN_FRACTION, CaseImage, image_problem
 from widgets.candidacy.rules import (
     REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
 )
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.anatomy.geometry import FractureGeometry, Heights
 from widgets.candidacy.practice import assess_practice
 
@@ -297,7 +297,7 @@ class Templates(ContentModel):
 
 @lru_cache(maxsize=4)
 def _load_templates(path: str) -> Templates:
-    return load_model(path, Templates)
+    return load_content(Path(path), Templates)
 
 
 def load_templates(path: Path | str | None = None) -> Templates:

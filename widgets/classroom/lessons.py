@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 
 from widgets.core.citations import CITE_RE, Citations
 from widgets.core.course import load_course
-from widgets.core.loading import ContentError, ContentModel, read_yaml, validate
+from widgets.core.loading import ContentError, ContentModel, load_content
 from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
 
 
@@ -140,7 +140,7 @@ def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
     text = path.read_text(encoding="utf-8")
     front, body = split_front_matter(path, text)
     # A leading newline keeps reported line numbers those of the file (the front matter starts on line 2).
-    meta = validate(read_yaml(path, "\n" + front), PlanFrontMatter, path)
+    meta = load_content(path, PlanFrontMatter, text="\n" + front)
     headings = re.findall(r"^## (.+?)\s*$", body, flags=re.M)
     missing = [s for s in SECTIONS if s not in headings]
     if missing:

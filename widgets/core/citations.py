@@ -25,12 +25,12 @@ import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Annotated, Iterable
 
-from pydantic import field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from widgets.core.evidence import EvidenceBase, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.evidence import EvidenceBase, evidence_of, load_evidence
+from widgets.core.loading import ContentError, ContentModel, ContentProblem, content_path, load_content
 from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
 from widgets.core.text import count_phrase, fold
 
@@ -64,6 +64,41 @@ class UnknownCitation(KeyError):
 def keys_in(text: str) -> list[str]:
     """The citation keys in ``text``, in order, repeats kept."""
     return [k.strip().lstrip("@") for group in CITE_RE.findall(text) for k in group.split(";")]
+
+
+# ---------------------------------------------------------------- citation keys in content files
+#: What to do about a key that names nothing.
+KEY_FIX = ("use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml "
+           "(widgets/content/)")
+
+
+def check_key(key: str, evidence: EvidenceBase, *, in_text: bool = False) -> str:
+    """``key`` when it names an evidence entry or a source text; else :class:`ContentProblem` (the one
+    citation-key check of every content file)."""
+    if key not in evidence:
+        raise ContentProblem(f"citation '[@{key}]' names no evidence entry or source" if in_text
+                             else f"unknown citation key '{key}'", fix=KEY_FIX)
+    return key
+
+
+def _known_key(key: str, info: ValidationInfo) -> str:
+    return check_key(key, evidence_of(info))
+
+
+def _known_keys_in(text: str, info: ValidationInfo) -> str:
+    evidence = evidence_of(info)
+    for key in keys_in(text):
+        check_key(key, evidence, in_text=True)
+    return text
+
+
+#: A citation key of a content file: an evidence entry's or a source text's id (a validated type: an unknown
+#: key names the file, the line and the field; the evidence base is the one given to ``load_content``).
+CiteKey = Annotated[str, AfterValidator(_known_key)]
+#: A content record's list of citation keys (at least one).
+CiteKeys = Annotated[list[CiteKey], Field(min_length=1)]
+#: Text that cites with ``[@key]`` markers, every key checked as :data:`CiteKey` is.
+CitedText = Annotated[str, AfterValidator(_known_keys_in)]
 
 
 def _strip_notes(text: str) -> str:
@@ -138,7 +173,7 @@ class NotebookCitations(ContentModel):
 
 @lru_cache(maxsize=2)
 def _index(path: str) -> NotebookCitations:
-    return load_model(path, NotebookCitations)
+    return load_content(Path(path), NotebookCitations)
 
 
 def notebook_name(path_or_name: str | Path) -> str:

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import ContentError, ContentModel, ContentProblem, content_path, load_content, require_unique
 
 #: Sections of evidence.yaml that hold evidence entries (in file order).
 SECTIONS = (
@@ -170,11 +170,49 @@ class SourcesFile(ContentModel):
         return sources
 
 
+def evidence_of(info: ValidationInfo | None) -> "EvidenceBase":
+    """The evidence base a content file is checked against: the one given to
+    :func:`~widgets.core.loading.load_content` (``evidence=``), else the shipped one."""
+    given = (info.context or {}).get("evidence") if info is not None else None
+    return given if given is not None else load_evidence()
+
+
+def _evidence_id(value: str, info: ValidationInfo) -> str:
+    if value not in evidence_of(info).entries:
+        raise ContentProblem(f"evidence id '{value}' is not in the evidence files",
+                             fix="check the spelling of the id against widgets/content/evidence.yaml, "
+                                 "evidence-imaging.yaml and evidence-care.yaml")
+    return value
+
+
+def _discrepancy_id(value: str, info: ValidationInfo) -> str:
+    known = evidence_of(info).discrepancies
+    if value not in known:
+        raise ContentProblem(f"'{value}' is not a seed discrepancy of evidence.yaml",
+                             fix="use an id from its seed_discrepancies section: " + ", ".join(known))
+    return value
+
+
+#: The id of an evidence entry (a validated type: an unknown id names the file, line and field).
+EvidenceId = Annotated[str, AfterValidator(_evidence_id)]
+#: The id of a seed discrepancy of ``evidence.yaml`` (where the leaflet and the evidence differ).
+DiscrepancyId = Annotated[str, AfterValidator(_discrepancy_id)]
+
+
 class EvidenceNumber(ContentModel):
-    """A pointer to one verified number in the evidence files: its entry and the key inside it."""
+    """A pointer to one verified number in the evidence files: its entry and the key inside it (checked:
+    a value that is missing or not a verified number is refused where the pointer is written)."""
 
     evidence: str = Field(pattern=CITE_KEY)
     key: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _verified(self, info: ValidationInfo):
+        try:
+            evidence_of(info).number(self.evidence, self.key)
+        except (KeyError, ValueError) as exc:
+            raise ContentProblem(str(exc).strip("'\""), fix="point at a verified number in the evidence files") from None
+        return self
 
 
 class NotVerifiedError(ValueError):
@@ -292,10 +330,10 @@ class EvidenceBase:
 @lru_cache(maxsize=4)
 def _load(evidence_path: str, sources_path: str, imaging_path: str | None,
           care_path: str | None) -> EvidenceBase:
-    data = load_model(evidence_path, EvidenceFile)
-    sources = load_model(sources_path, SourcesFile)
-    imaging = load_model(imaging_path, ImagingEvidenceFile) if imaging_path else None
-    care = load_model(care_path, CareEvidenceFile) if care_path else None
+    data = load_content(evidence_path, EvidenceFile)
+    sources = load_content(sources_path, SourcesFile)
+    imaging = load_content(imaging_path, ImagingEvidenceFile) if imaging_path else None
+    care = load_content(care_path, CareEvidenceFile) if care_path else None
     return EvidenceBase(data, sources, Path(evidence_path), imaging,
                         Path(imaging_path) if imaging_path else None,
                         care, Path(care_path) if care_path else None)

@@ -5,7 +5,7 @@ evidence id and key), a :class:`Derived` (computed from traced inputs, with its 
 :class:`Choice` (what the student set with a control).  :func:`fmt` writes one for students;
 :func:`leaves` and :func:`recompute` trace it back to the evidence.  Content text quotes a number only
 through a placeholder ``{evidence_id:dotted.key}``: :func:`fill` replaces it with the verified value
-and returns the figures it used, and :func:`check_text` is the loaders' check of such text (every
+and returns the figures it used, and :data:`EvidenceText` is the content files' type of such text (every
 placeholder fills, every ``[@key]`` names an entry).  Values marked NOT VERIFIED never become numbers.
 """
 
@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Union
+from typing import Annotated, Union
 
-from widgets.core.citations import keys_in
-from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, is_verified_number
-from widgets.core.loading import ContentError
+from pydantic import AfterValidator, ValidationInfo
+
+from widgets.core.citations import check_key, keys_in
+from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, evidence_of, is_verified_number
+from widgets.core.loading import ContentProblem, Parsed
 
 #: ``{evidence_id:dotted.key}`` in content text; ``#n``, ``#N``, ``#percent`` pick a part of a count
 #: string such as '157/214 (73%)', and ``#share`` is the percentage its counts give (n / N * 100).
@@ -197,27 +198,42 @@ def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
     return PLACEHOLDER.sub(sub, text), used
 
 
-# ---------------------------------------------------------------- checks for the content loaders
-def check_value(path: Path, located, loc: tuple, evidence_id: str, what: str, fn) -> None:
-    """Run ``fn`` (which reads a number); a missing or unverified number becomes a ContentError at ``loc``."""
+# ---------------------------------------------------------------- checks for the content files
+#: What to do about a number that cannot be shown.
+NUMBER_FIX = ("use an id and key from widgets/content/evidence.yaml whose value is a verified number "
+              "(NOT VERIFIED values are never shown)")
+
+
+def _shown(evidence_id: str, what: str, fn) -> ContentProblem | None:
+    """Run ``fn`` (which reads a number): None, or the problem of a missing or unverified number."""
     try:
         fn()
     except (KeyError, NotVerifiedError, ValueError) as exc:
         reason = exc.args[0] if exc.args else str(exc)
-        raise ContentError(path, f"{what} of evidence '{evidence_id}' cannot be shown: {reason}",
-                           line=located.line_for(loc), field=".".join(str(p) for p in loc),
-                           fix="use an id and key from widgets/content/evidence.yaml whose value is a "
-                               "verified number (NOT VERIFIED values are never shown)") from None
+        return ContentProblem(f"{what} of evidence '{evidence_id}' cannot be shown: {reason}", fix=NUMBER_FIX)
+    return None
 
 
-def check_text(path: Path, located, loc: tuple, ev: EvidenceBase, text: str) -> None:
-    """Every ``{id:key}`` placeholder in ``text`` fills with a verified number and every ``[@key]`` names an
-    entry: otherwise a ContentError naming the file, the line (``located``, ``loc``) and the fix."""
+def check_number(parsed: Parsed, loc: tuple, evidence_id: str, what: str, fn) -> None:
+    """For a loader's ``check``: run ``fn`` (which reads a number); a missing or unverified number is a
+    ContentError at ``loc`` of the parsed file."""
+    problem = _shown(evidence_id, what, fn)
+    if problem is not None:
+        raise parsed.error(loc, str(problem), fix=problem.fix)
+
+
+def _fills(text: str, info: ValidationInfo) -> str:
+    ev = evidence_of(info)
     for evidence_id, key in PLACEHOLDER.findall(text):
-        check_value(path, located, loc, evidence_id, f"placeholder '{{{evidence_id}:{key}}}'",
-               lambda e=evidence_id, k=key: fill(ev, f"{{{e}:{k}}}"))
+        problem = _shown(evidence_id, f"placeholder '{{{evidence_id}:{key}}}'",
+                         lambda e=evidence_id, k=key: fill(ev, f"{{{e}:{k}}}"))
+        if problem is not None:
+            raise problem
     for key in keys_in(text):
-        if key not in ev:
-            raise ContentError(path, f"citation '[@{key}]' names no evidence entry or source",
-                               line=located.line_for(loc), field=".".join(str(p) for p in loc),
-                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+        check_key(key, ev, in_text=True)
+    return text
+
+
+#: Content text that quotes numbers only as ``{evidence_id:key}`` placeholders and cites as ``[@key]`` (a
+#: validated type: every placeholder must fill with a verified number and every key name an entry or source).
+EvidenceText = Annotated[str, AfterValidator(_fills)]

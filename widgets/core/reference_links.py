@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 from pydantic import Field, field_validator, model_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import ContentModel, content_path, load_content, require_unique
 
 FILE_NAME = "reference_links.yaml"
 
@@ -157,7 +157,7 @@ class ReferenceLinks:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> ReferenceLinks:
-    return ReferenceLinks(load_model(path, ReferenceLinksFile), Path(path))
+    return ReferenceLinks(load_content(Path(path), ReferenceLinksFile), Path(path))
 
 
 def load_reference_links(path: Path | str | None = None) -> ReferenceLinks:

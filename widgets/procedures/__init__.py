@@ -7,7 +7,6 @@ The pure logic of :mod:`widgets.procedures.steps` is importable from here, e.g. 
 from widgets.procedures.steps import (  # noqa: F401
     PROCEDURES,
     ID_PATTERN,
-    CITE_KEY,
     PHASES,
     Drawing,
     Step,

@@ -2,7 +2,7 @@
 
 The steps live in ``widgets/content/procedures/<name>.yaml`` and the decision-point
 questions in ``widgets/content/procedure_questions.yaml``; both are validated by the
-models below through :func:`widgets.core.loading.load_model`, so a broken file names its
+models below through :func:`widgets.core.loading.load_content`, so a broken file names its
 file, line and field.  This module is pure logic (no ipywidgets, no matplotlib): the
 stepper, ordering test and quiz views in :mod:`widgets.procedures.views` only display
 what it computes.
@@ -21,19 +21,19 @@ Contract used by other parts of the module:
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from widgets.anatomy.scene import Drawing
 from widgets.core.course import PROCEDURES
-from widgets.core.evidence import CITE_KEY, EvidenceBase, EvidenceNumber, Figure, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.citations import CiteKeys
+from widgets.core.evidence import EvidenceBase, EvidenceNumber, Figure, load_evidence
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
 )
@@ -56,22 +56,14 @@ class Step(ContentModel):
     risks: str = Field(min_length=10, description="what can go wrong")
     order_reason: str = Field(min_length=20, description="why the step comes where it does (shown by the "
                                                           "ordering test when the step is out of place)")
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
     drawing: Drawing
-
-    @field_validator("cites")
-    @classmethod
-    def _keys(cls, cites):
-        bad = [c for c in cites if not re.match(CITE_KEY, c)]
-        if bad:
-            raise ValueError(f"citation keys must be evidence or source ids, not {bad}")
-        return cites
 
 
 class Setting(ContentModel):
     leaflet: str = Field(min_length=10, description="what the leaflet says")
     evidence: str = Field(min_length=10, description="what the evidence says")
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
 
 class Procedure(ContentModel):
@@ -130,30 +122,10 @@ def procedure_path(name: str) -> Path:
     return content_path(f"procedures/{name}.yaml")
 
 
-def _check_refs(procedure: Procedure, path: Path, evidence: EvidenceBase) -> None:
-    """Every citation key resolves and the duration is a verified number."""
-    for i, step in enumerate(procedure.steps):
-        for key in step.cites:
-            if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"steps[{i}].cites (in id '{step.id}')",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    for key in procedure.setting.cites:
-        if key not in evidence:
-            raise ContentError(path, f"unknown citation key '{key}'", field="setting.cites",
-                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    try:
-        procedure.duration_minutes(evidence)
-    except (KeyError, ValueError) as exc:
-        raise ContentError(path, str(exc).strip("'\""), field="duration",
-                           fix="point at a verified number in evidence.yaml") from None
-
-
 def load_procedure_file(path: Path | str, evidence: EvidenceBase | None = None) -> Procedure:
-    """Load and validate one procedure file (any path; used by tests and instructors)."""
-    path = Path(path)
-    procedure = load_model(path, Procedure)
-    _check_refs(procedure, path, evidence or load_evidence())
-    return procedure
+    """Load and validate one procedure file (any path; used by tests and instructors): every citation key
+    resolves and the duration is a verified number."""
+    return load_content(Path(path), Procedure, evidence=evidence)
 
 
 @lru_cache(maxsize=4)
@@ -176,7 +148,6 @@ def check_questions(questions: list[Question], path: Path | str, *, prefix: str 
                     procedures: dict[str, Procedure] | None = None) -> None:
     """A question's ``step`` must name a step of its procedures; its citations must resolve."""
     procs = procedures or {n: load_procedure(n) for n in PROCEDURES}
-    evidence = load_evidence()
     for i, q in enumerate(questions):
         if q.step is not None:
             owners = [p for p in q.procedures if q.step in procs[p].step_ids]
@@ -184,19 +155,14 @@ def check_questions(questions: list[Question], path: Path | str, *, prefix: str 
                 raise ContentError(path, f"step '{q.step}' is not a step of {q.procedures}",
                                    field=f"{prefix}[{i}].step (in id '{q.id}')",
                                    fix="use a step id from widgets/content/procedures/")
-        for key in q.cites:
-            if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"{prefix}[{i}].cites (in id '{q.id}')",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
 
 
 def load_questions(path: Path | str | None = None, procedures: dict[str, Procedure] | None = None
                    ) -> QuestionFile:
     """Decision-point questions (``procedure_questions.yaml``), validated and cross-checked."""
-    path = Path(path or content_path("procedure_questions.yaml"))
-    data = load_model(path, QuestionFile)
-    check_questions(data.questions, path, procedures=procedures)
-    return data
+    path = Path(path) if path else content_path("procedure_questions.yaml")
+    return load_content(path, QuestionFile,
+                        check=lambda data, _: check_questions(data.questions, path, procedures=procedures))
 
 
 def questions_for(procedure: str, path: Path | str | None = None) -> list[Question]:

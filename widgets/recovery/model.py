@@ -15,9 +15,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from widgets.core.citations import CiteKeys
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.core.questions import Question, QuestionFile
 from widgets.procedures.steps import check_questions   # the after-care questions name the procedures' steps
 
@@ -30,7 +31,7 @@ class AftercareItem(ContentModel):
     id: str = Field(pattern=r"^ac_[a-z0-9_]+$")
     title: str = Field(min_length=3)
     text: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
 
 class Segment(ContentModel):
@@ -39,7 +40,7 @@ class Segment(ContentModel):
     kind: Literal["procedure", "rest", "discharge"]
     minutes: EvidenceNumber | None = None
     leaflet_minutes: Literal[LEAFLET_MINUTES] | None = None  # type: ignore[valid-type]
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
     @model_validator(mode="after")
     def _one_duration(self):
@@ -84,27 +85,8 @@ class TimedSegment:
 
 @lru_cache(maxsize=2)
 def _load(path: str) -> RecoveryFile:
-    data = load_model(path, RecoveryFile)
-    ev = load_evidence()
-    for name, segments in data.timelines.items():
-        for i, seg in enumerate(segments):
-            for key in seg.cites:
-                if key not in ev:
-                    raise ContentError(path, f"unknown citation key '{key}'",
-                                       field=f"timelines.{name}[{i}].cites (in id '{seg.id}')",
-                                       fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-            if seg.minutes is not None:
-                try:
-                    ev.number(seg.minutes.evidence, seg.minutes.key)
-                except (KeyError, ValueError) as exc:
-                    raise ContentError(path, str(exc).strip("'\""), field=f"timelines.{name}[{i}].minutes",
-                                       fix="point at a verified number in evidence.yaml") from None
-    for i, item in enumerate(data.aftercare):
-        for key in item.cites:
-            if key not in ev:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"aftercare[{i}].cites",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    return data
+    """Every citation key resolves and every duration is a verified number (checked as it loads)."""
+    return load_content(Path(path), RecoveryFile)
 
 
 def load_recovery(path: Path | str | None = None) -> RecoveryFile:

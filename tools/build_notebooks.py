@@ -95,7 +95,7 @@ def build(source: Path) -> nbformat.NotebookNode:
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type == "markdown":
             try:
-                cell.source = box_key_points(cites.cite_md(cell.source))
+                cell.source = box_key_points(cites.cited(cell.source))
             except KeyPointsError as exc:
                 raise BuildError(f"{source}: {exc}") from None
         elif cell.cell_type == "code":

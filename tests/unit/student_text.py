@@ -123,9 +123,9 @@ def view_texts() -> dict[str, str]:
     from widgets.outcomes.views import describe_state
     from widgets.procedures.balloon import BalloonModel, balloon_gains, full_height_table
 
-    cites = Citations()
+    cites = Citations().plain
     out = {"balloon gains": balloon_gains().text(), "balloon at full inflation": BalloonModel().result(1.0).text(),
-           "full-height table": full_height_table(cites.cite), "Genant table": genant_table_markdown(cites.cite)}
+           "full-height table": full_height_table(cites), "Genant table": genant_table_markdown(cites)}
     model = default_explorer()
     for level in ("L5", "T9"):
         for procedure in PROCEDURES:
@@ -136,9 +136,9 @@ def view_texts() -> dict[str, str]:
                     notes = " ".join(t for t, _ in state.notes)
                     out[f"explorer {level} {procedure} {shape} {loss}"] = f"{text} {alt} {notes}"
     for outcome in default_outcomes().outcomes.values():
-        out[f"outcome table {outcome.id}"] = outcome_table_md(outcome, cites.cite) + "\n" + outcome.summary
+        out[f"outcome table {outcome.id}"] = outcome_table_md(outcome, cites) + "\n" + outcome.summary
     for section in load_sections():
-        out[f"section {section.id}"] = section_markdown(section.id, cites.cite)
+        out[f"section {section.id}"] = section_markdown(section.id, cites)
     cases = [Vignette.from_case(c) for c in load_case_bank()] + [v for s in range(4) for v in generate(s, 16)]
     for v in cases:
         notes = " ".join(f"{title}: {note}" for title, note in case_notes(v, assess(v.patient)))

@@ -74,7 +74,7 @@ def test_claim_table_sets_the_leaflet_beside_each_trial_entry():
     assert cited <= set(EV.discrepancies[SEED_DISCREPANCY].entries)
     assert {"hr_marino2025_combined_mm", "hr_winkelmann2018_abc_heights", "hr_palmowski2020_percent_by_timing",
             "hr_beall2018_no_difference"} == cited
-    table = full_height_table(Citations().cite)
+    table = full_height_table(Citations().plain)
     assert table.count("\n") == len(rows) + 1 and "p = 0.226" in table
 
 
@@ -86,7 +86,7 @@ def test_balloon_view_redraws_once_per_move_and_names_what_full_inflation_shows(
     assert view.drawing.view.render_count == count + 1
     assert view.drawing.balloon.get_visible() and "balloon inflated to 50 %" in view.drawing.view.alt
     assert "Balloon at 50 %" in view.status.value and 'role="status"' in view.status.value
-    assert cites.marker_html(GAIN_ID, POOLED_ID) in view.bound.value   # numbered links to the reference list
+    assert cites.html.cite([GAIN_ID, POOLED_ID]) in view.bound.value   # numbered links to the reference list
     assert "not a ceiling" in view.bound.value and "no setting" not in view.bound.value.lower()
 
 

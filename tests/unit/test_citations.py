@@ -7,15 +7,32 @@ import re
 import pytest
 
 from tests.conftest import ROOT, load_notebook, notebook_paths
-from widgets.core.citations import Citations, UnknownCitation, keys_in
+from widgets.core.citations import Citations, UnknownCitation, keys_in, markers, strip_citations
 from widgets.core.evidence import load_evidence
 
 
 def test_numbers_follow_first_use():
-    refs = Citations()
-    text = refs.cite("A [@hr_marino2025_combined_mm], B [@kochan2015], again [@hr_marino2025_combined_mm].")
+    refs = Citations().plain
+    text = refs.cited("A [@hr_marino2025_combined_mm], B [@kochan2015], again [@hr_marino2025_combined_mm].")
     assert text == "A [1], B [2], again [1]."
-    assert refs.cite("Both [@kochan2015; @hr_beall2018_no_difference].") == "Both [2, 3]."
+    assert refs.cited("Both [@kochan2015; @hr_beall2018_no_difference].") == "Both [2, 3]."
+    assert refs.cite(["hr_beall2018_no_difference", "kochan2015"]) == "[3, 2]" and refs.cite("kochan2015") == "[2]"
+
+
+def test_every_style_shares_one_numbering():
+    """A notebook's Citations cites in Markdown; its plain and HTML views give the same numbers."""
+    refs = Citations()
+    assert refs.plain.cite("hr_beall2018_no_difference") == "[1]"
+    assert refs.cite("kochan2015").startswith("\\[[2](#ref-2 ") and refs.html.cite("kochan2015").startswith(
+        '[<a href="#ref-2"')
+    assert refs.keys == ["hr_beall2018_no_difference", "kochan2015"] == refs.html.keys
+    assert refs.markdown is refs
+
+
+def test_markers_and_stripping_are_the_inverse_of_citing():
+    assert markers(["a", "b"]) == "[@a; @b]" and markers("kochan2015") == "[@kochan2015]"
+    assert keys_in(markers(["kochan2015", "hr_beall2018_no_difference"])) == ["kochan2015", "hr_beall2018_no_difference"]
+    assert strip_citations("Breach [@an_x]. Rule [@a; @b], then more [@c]") == "Breach. Rule, then more"
 
 
 def test_reference_reads_like_a_journal_and_is_folded():
@@ -47,17 +64,17 @@ def test_doi_and_pubmed_become_links_and_working_notes_stay_out():
 
 def test_one_publication_one_number():
     """Two evidence entries read from one paper share its number and its line in the list."""
-    refs = Citations()
-    assert refs.cite("[@hr_marino2025_combined_mm] and [@ka_marino2025_pooled]") == "[1] and [1]"
-    assert refs.cite("[@hr_marino2025_combined_mm; @ka_marino2025_pooled]") == "[1]"
+    refs = Citations().plain
+    assert refs.cited("[@hr_marino2025_combined_mm] and [@ka_marino2025_pooled]") == "[1] and [1]"
+    assert refs.cited("[@hr_marino2025_combined_mm; @ka_marino2025_pooled]") == "[1]"
     assert refs.references_md().count("Marino V") == 1
 
 
 def test_markdown_and_html_markers_link_to_the_list():
     refs = Citations(keys=["kochan2015"])
-    md = refs.cite_md("as the leaflet says [@kochan2015; @hr_beall2018_no_difference].")
+    md = refs.cited("as the leaflet says [@kochan2015; @hr_beall2018_no_difference].")
     assert md.startswith("as the leaflet says \\[[1](#ref-1 ") and "[2](#ref-2 " in md and "[@" not in md
-    assert refs.marker_html("hr_beall2018_no_difference").startswith('[<a href="#ref-2" title="Beall')
+    assert refs.html.cite("hr_beall2018_no_difference").startswith('[<a href="#ref-2" title="Beall')
 
 
 def test_seed_source_is_citable():
@@ -66,7 +83,7 @@ def test_seed_source_is_citable():
 
 def test_unknown_key_is_a_clear_error():
     with pytest.raises(UnknownCitation, match=r"\[@hr_nonexistent\].*sources.yaml"):
-        Citations().cite("x [@hr_nonexistent]")
+        Citations().cited("x [@hr_nonexistent]")
 
 
 def test_every_key_in_notebooks_and_content_resolves():

@@ -317,9 +317,10 @@ def test_rule_and_case_notes_carry_no_numbers():
 
 # ----------------------------------------------------------------------------- smaller ones
 def test_genant_boundaries_are_taught_as_a_visual_estimate_wherever_they_are_taught():
+    from widgets.core.citations import Citations
     from widgets.fractures.texts import genant_table_markdown
-    assert "estimates the height loss by eye" in genant_table_markdown(lambda t: "[1]")
-    assert "not exact cut-offs" in genant_table_markdown(lambda t: "[1]")
+    assert "estimates the height loss by eye" in genant_table_markdown(Citations().plain)
+    assert "not exact cut-offs" in genant_table_markdown(Citations().plain)
     nb01 = notebook_sources()["notebooks/01-compression-fractures.md"]
     assert "visual estimate" in nb01 and "exactly the height loss where" not in nb01
     plan = lesson_texts()["lessons/plans/01-fractures-and-candidacy.md"]

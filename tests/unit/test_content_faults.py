@@ -118,7 +118,7 @@ def test_control_bidi_override_and_surrogates_are_still_refused(name):
 def test_citations_for_a_notebook_work_whatever_folder_the_kernel_starts_in(tmp_path):
     """11.10: Citations.for_notebook resolved its path from the working directory."""
     code = ("from widgets.core.citations import Citations; "
-            "c = Citations.for_notebook('06-candidacy-quiz'); print(c.marker('kochan2015'))")
+            "c = Citations.for_notebook('06-candidacy-quiz'); print(c.plain.cite('kochan2015'))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -67,7 +67,7 @@ def test_status_is_announced_to_screen_readers():
 
 
 def test_genant_table_reads_the_evidence_bands():
-    table = genant_table_markdown(lambda t: "[1]")
+    table = genant_table_markdown(Citations().plain)
     assert "| 1 | mild | 20 to 25 |" in table and "| 2 | moderate | 25 to 40 |" in table
     assert "| 3 | severe | over 40 |" in table and "| 0 | normal | under 20 |" in table
 

@@ -11,7 +11,8 @@ from widgets.classroom import results as cr
 from widgets.record.attempts import EXERCISES, make_attempt, parse_export_text
 from widgets.core.citations import Citations
 from widgets.imaging import grading as needle_grading
-from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades, plain
+from widgets.core.citations import strip_citations
+from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades
 from widgets.imaging.grading import grade
 from widgets.anatomy.needle_path import needle_at, planned_needle
 from widgets.anatomy.segment import segment
@@ -45,7 +46,7 @@ def test_each_attempt_is_a_plain_record_with_its_three_grades_and_what_went_wron
 
 
 def test_citation_keys_are_stripped_from_what_went_wrong():
-    assert plain("Breach [@an_x]. Rule [@a; @b].") == "Breach. Rule."
+    assert strip_citations("Breach [@an_x]. Rule [@a; @b].") == "Breach. Rule."
 
 
 def test_grading_the_needle_records_it_for_the_hand_in(tmp_path):

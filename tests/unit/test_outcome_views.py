@@ -158,8 +158,8 @@ def test_every_number_an_outcome_picture_shows_traces_to_evidence(cites, outcome
     # The whole picture has every row of every panel; the main one only the rows of its panels.
     main_rows = [r for p in outcome.panels if p.spec.id in MAIN_PANELS[outcome_id] for r in p.rows]
     for row in outcome.rows:
-        assert (f"{row.label} {cites.marker(row.evidence_id)}" in main_alt) == (row in main_rows), row.label
-        assert f"{row.label} {cites.marker(row.evidence_id)}" in alt_of(view), row.label
+        assert (f"{row.label} {cites.plain.cite(row.evidence_id)}" in main_alt) == (row in main_rows), row.label
+        assert f"{row.label} {cites.plain.cite(row.evidence_id)}" in alt_of(view), row.label
 
 
 @pytest.mark.parametrize("outcome_id", list(OUT.outcomes))
@@ -265,7 +265,7 @@ def test_leaflet_table_numbers_trace_and_claims_are_paraphrased(cites):
     for number in shown_numbers(text):
         assert number in allowed, number
     assert "<th scope='col'>The leaflet says</th>" in view.table.value
-    assert cites.marker("kochan2015") in text
+    assert cites.plain.cite("kochan2015") in text
     # Folded, with citation numbers that link to the reference list, as in the notebook's Markdown.
     summary = re.search(r"<details><summary>(.*?)</summary>", view.table.value).group(1)
     assert visible_text(summary) == "The leaflet's claims beside the evidence (6 claims side by side; select to show)"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from widgets.core.citations import Citations
 from widgets.core.loading import ContentError
 from widgets.core.evidence import Figure, NotVerifiedError, load_evidence
 from widgets.core.numbers import Derived, count_figures, fill, leaves, parse_count, recompute
@@ -154,12 +155,12 @@ def test_fill_traces_placeholders_and_refuses_unverified():
 
 
 def test_table_lists_every_row_with_spread_kind_and_citation():
-    numbers = {}
-    table = outcome_table_md(OUT.outcome("height_restoration"), lambda k: f"[{numbers.setdefault(k, len(numbers) + 1)}]")
+    cites = Citations().plain
+    table = outcome_table_md(OUT.outcome("height_restoration"), cites)
     assert ("| Anterior wall, KP CT cohort (mean) | KP | 1.5 | SD 2.9, the spread between patients, not the uncertainty "
             "of the mean (mean ± SD: -1.4 to 4.4) | cohort study (retrospective) |") in table
     assert "95% CI -1.86 to -0.67" in table
-    assert f"[{numbers['hr_beall2018_no_difference']}]" in table
+    assert cites.cite("hr_beall2018_no_difference") in table
     assert "3.67" not in table and "7.1" not in table
 
 

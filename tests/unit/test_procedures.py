@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, source_markdown_keys
+from widgets.core.citations import Citations
 from widgets.core.loading import ContentError
 from widgets.procedures.steps import (PROCEDURES, AttemptHistory, OrderResult, compare_steps,
                                 grade_decision, grade_order, load_procedure, load_procedure_file, load_questions,
@@ -259,7 +260,7 @@ def test_comparison_lines_up_the_phases():
 
 
 def test_steps_table_has_one_row_per_step_in_order():
-    table = steps_markdown(KP, lambda text: "[n]")
+    table = steps_markdown(KP, Citations().plain)
     rows = table.splitlines()[2:]
     assert [r.split(" | ")[1] for r in rows] == [s.title for s in KP.steps]
 

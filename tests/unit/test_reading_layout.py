@@ -118,5 +118,5 @@ def test_a_link_names_its_source_by_first_author_and_year_never_a_working_note()
     for key in list(cites.evidence.entries) + list(cites.evidence.sources):
         title = cites.short(key)
         assert title and not title.startswith(",") and "not displayed" not in title and "search to" not in title
-    link = cites.marker_html("kochan2015")
+    link = cites.html.cite("kochan2015")
     assert link == ('[<a href="#ref-1" title="Kochan 2015" style="color: var(--jp-content-link-color, #0072B2)">1</a>]')

@@ -37,7 +37,7 @@ def test_leaflet_durations_are_the_leaflets_own():
 
 
 def test_timeline_table_lists_both_days():
-    table = timeline_markdown(lambda t: "[n]")
+    table = timeline_markdown(Citations().plain)
     assert table.count("| Vertebroplasty |") == 3 and table.count("| Kyphoplasty |") == 3
 
 
@@ -45,19 +45,19 @@ def test_natural_rate_is_lindsay_2001():
     rate, low, high = natural_rate()
     assert rate == EV.number("nf_lindsay2001_natural_history", "new_VF_within_1yr_after_incident_VF_percent")
     assert float(low) < float(rate) < float(high)
-    text = natural_rate_text(Citations().cite)
+    text = natural_rate_text(Citations().plain)
     assert f"{rate} %" in text and f"{low} to {high}" in text and "[1]" in text
 
 
 def test_bed_rest_text_uses_the_verified_range():
-    text = bed_rest_text(Citations().cite)
+    text = bed_rest_text(Citations().plain)
     assert EV.raw("pf_bed_rest_medscape", "post_procedure_bed_rest_hours") in text
 
 
 def test_aftercare_covers_the_leaflets_four_points():
     ids = [i.id for i in load_recovery().aftercare]
     assert ids == ["ac_lie_flat", "ac_incision_pain", "ac_limit_activity", "ac_treat_osteoporosis"]
-    assert aftercare_markdown(lambda t: "[n]").count("\n- ") == 3
+    assert aftercare_markdown(Citations().plain).count("\n- ") == 3
 
 
 def test_quiz_has_one_answer_per_question_and_its_feedback():

@@ -33,7 +33,7 @@ from widgets.candidacy.rules import (
     RuleList, StandardRule, assess, check_conditions, exactly_these_rules, conditions_hold, evaluate,
     load_rules,
 )
-from widgets.core.citations import CitedText
+from widgets.core.citations import CitedText, markers
 from widgets.core.loading import ContentModel, ContentProblem, load_content, require_unique
 
 STANDARD = "current_practice"
@@ -208,5 +208,5 @@ def compare(leaflet: Assessment, practice: Assessment, rules: PracticeRuleSet | 
     for rule_id in only_practice:
         rule = rules[rule_id]
         text = " ".join(f"{rule.leaflet or ''} Current practice: {rules.kind_words(rule_id)}.".split())
-        why.append((rule.title, text + " " + rule.cite_markers()))
+        why.append((rule.title, text + " " + markers(rule.cites)))
     return Comparison(leaflet, practice, procedures, tuple(why))

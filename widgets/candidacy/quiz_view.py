@@ -339,7 +339,7 @@ class QuizView(ipw.VBox):
         self.saved_to.value = "<div>" + " ".join(parts) + "</div>"
 
     def _cite(self, keys) -> str:
-        return self.citations.cite_html("[" + "; ".join(f"@{k}" for k in keys) + "]")
+        return self.citations.html.cite(keys)
 
     def feedback_html(self, grade: Grade) -> str:
         """The feedback for one graded answer: both standards' verdicts side by side, where and why they
@@ -378,7 +378,7 @@ class QuizView(ipw.VBox):
         if comparison is not None:
             out.append(f'<p class="vkp-quiz-differ"><strong>{_esc(comparison.sentence())}</strong></p>')
             if comparison.why:
-                out.append("<ul>" + "".join(f"<li><strong>{_esc(t)}</strong>: {self.citations.cite_html(_esc(x))}</li>"
+                out.append("<ul>" + "".join(f"<li><strong>{_esc(t)}</strong>: {self.citations.html.cited(_esc(x))}</li>"
                                             for t, x in comparison.why) + "</ul>")
         leaflet_rules = [self.rules[i] for i in a.deciding_rules]
         items = "".join(f"<li><strong>{_esc(rule.title)}</strong>: {_esc(rule.explanation)} "
@@ -389,7 +389,7 @@ class QuizView(ipw.VBox):
             for rule_id in p.deciding_rules:
                 rule = self.practice_rules[rule_id]
                 text = rule.note_for(a.patient.fracture_cause)
-                note = f" {self.citations.cite_html(_esc(text))}" if text else ""
+                note = f" {self.citations.html.cited(_esc(text))}" if text else ""
                 practice_items.append(f"<li><strong>{_esc(rule.title)}</strong> "
                                       f"({_esc(self.practice_rules.kind_words(rule_id))}): {_esc(rule.explanation)} "
                                       f"{self._cite(rule.cites)}{note}</li>")
@@ -397,11 +397,11 @@ class QuizView(ipw.VBox):
                            "<ul>" + "".join(practice_items) + "</ul>")
             if p.cautions:
                 details.append("<p>Current practice also notes (this changes no verdict):</p><ul>"
-                               + "".join(f"<li><strong>{_esc(t)}</strong>: {self.citations.cite_html(_esc(n))}</li>"
+                               + "".join(f"<li><strong>{_esc(t)}</strong>: {self.citations.html.cited(_esc(n))}</li>"
                                          for t, n in p.cautions) + "</ul>")
         # The notes fit the case: a rule's note for this fracture cause, the cause's own note
         # (e.g. trauma) and the case's note (widgets.candidacy.rules.case_notes).
-        seen_notes = [f"<li><strong>{_esc(title)}</strong>: {self.citations.cite_html(_esc(note))}</li>"
+        seen_notes = [f"<li><strong>{_esc(title)}</strong>: {self.citations.html.cited(_esc(note))}</li>"
                       for title, note in case_notes(grade.vignette, a, self.rules)]
         if seen_notes:
             details.append("<p>What trials and guidelines say about the leaflet's rule and this case (an evidence "
@@ -514,11 +514,11 @@ def case_card(vignette, citations: Citations) -> HTMLOutput:
     rows = "".join(f'<tr><th scope="row" style=\'text-align:left\'>{proc.capitalize()}</th><td style=\'text-align:left\'>{_esc(leaflet.decision(proc).verdict)}</td>'
                    f"<td style=\'text-align:left\'>{_esc(practice.decision(proc).verdict)}</td></tr>" for proc in PROCEDURES)
     rows += (f'<tr><th scope="row" style=\'text-align:left\'>Deciding</th><td style=\'text-align:left\'>{_esc("; ".join(reason_title(r) for r in leaflet.deciding_rules))}'
-             f' {citations.cite_html("[@kochan2015]")}</td><td style=\'text-align:left\'>'
+             f' {citations.html.cite("kochan2015")}</td><td style=\'text-align:left\'>'
              f'{_esc("; ".join(prules[r].title for r in practice.deciding_rules))} '
-             + citations.cite_html("[" + "; ".join(f"@{k}" for r in practice.deciding_rules for k in prules[r].cites) + "]")
+             + citations.html.cite(k for r in practice.deciding_rules for k in prules[r].cites)
              + "</td></tr>")
-    why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.cite_html(_esc(x))}</li>" for t, x in comparison.why)
+    why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.html.cited(_esc(x))}</li>" for t, x in comparison.why)
     card = (f'<div class="vkp-case-card" style="border:1px solid #767676;border-left:6px solid #0072B2;'
             f'padding:0.5em 0.9em;max-width:52em">'
             f"<p><strong>{_esc(vignette.title)}</strong></p>"
@@ -543,7 +543,7 @@ def standards_tables(citations: Citations) -> HTMLOutput:
             applies = "both procedures" if r.applies_to == "both" else r.applies_to
             verdict = "candidate" if r.effect == "candidate" else kind_words(r)
             body.append(f"<tr><td style=\'text-align:left\'>{_esc(r.title)}</td><td style=\'text-align:left\'>{_esc(applies)}</td><td style=\'text-align:left\'>{_esc(verdict)}</td>"
-                        f"<td style=\'text-align:left\'>{_esc(r.explanation)} {citations.cite_html(r.cite_markers())}</td></tr>")
+                        f"<td style=\'text-align:left\'>{_esc(r.explanation)} {citations.html.cite(r.cites)}</td></tr>")
         return (f'<table class="vkp-rules"><caption>{_esc(caption)}</caption>{head}<tbody>{"".join(body)}'
                 "</tbody></table>")
 

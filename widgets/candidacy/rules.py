@@ -33,7 +33,7 @@ from typing import ClassVar, Literal, Optional, Union
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
 from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
-from widgets.core.citations import CiteKeys, CitedText, keys_in
+from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
 from widgets.core.evidence import DiscrepancyId
 from widgets.candidacy.case_image import CaseImage
 
@@ -292,10 +292,6 @@ class StandardRule(ContentModel):
 
     def covers(self, procedure: str) -> bool:
         return self.applies_to in (procedure, "both")
-
-    def cite_markers(self) -> str:
-        """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
-        return "[" + "; ".join(f"@{k}" for k in self.cites) + "]"
 
 
 class Rule(StandardRule):
@@ -570,7 +566,7 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
     for r in rules:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
-        cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
+        cite = citations.cite(r.cites) if citations is not None else markers(r.cites)
         text = " ".join(r.explanation.split()).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

@@ -14,6 +14,7 @@ from widgets.classroom.lessons import render_citations
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import assess, load_rules
+from widgets.core.citations import markers
 from widgets.core.evidence import load_evidence
 from widgets.core.numbers import fill
 from widgets.outcomes.model import load_patient_questions
@@ -62,9 +63,8 @@ def candidacy_key() -> str:
             lines.append(f"  - Instead, for a fracture caused by {causes}: {_one_line(variant.note)}")
     lines += ["", "## Current practice's rules", ""]
     for rule in practice:
-        cites = "; ".join(f"@{k}" for k in rule.cites)
         lines.append(f"- {rule.title} (`{rule.id}`; {practice.kinds[rule.kind]}): "
-                     f"{_one_line(rule.explanation).rstrip('.')} [{cites}].")
+                     f"{_one_line(rule.explanation).rstrip('.')} {markers(rule.cites)}.")
         if rule.leaflet:
             lines.append(f"  - The leaflet: {_one_line(rule.leaflet)}")
     if rules.cause_notes:

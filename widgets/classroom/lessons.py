@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from widgets.core.citations import CITE_RE, Citations
+from widgets.core.citations import CITE_RE, Citations, markers
 from widgets.core.course import load_course
 from widgets.core.loading import ContentError, ContentModel, load_content
 from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
@@ -238,7 +238,7 @@ def unrender_citations(body: str) -> str:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]\(#ref-", match.group(1))]
         if any(n > len(keys) for n in numbers):
             raise ValueError(f"citation number {max(numbers)} has no key in the reference list's comment")
-        return "[" + "; ".join(f"@{keys[n - 1]}" for n in numbers) + "]"
+        return markers(keys[n - 1] for n in numbers)
 
     return _MARKER.sub(back, body)
 
@@ -247,7 +247,7 @@ def render_citations(body: str, citations: Citations | None = None) -> str:
     """Number every ``[@id]`` in ``body`` (first use first) and append the reference list; idempotent."""
     body = unrender_citations(body)
     cites = citations or Citations()
-    text = cites.cite_md(body).rstrip() + "\n"
+    text = cites.markdown.cited(body).rstrip() + "\n"
     if not cites.keys:
         return text
     return (text + f"\n## {REFERENCES}\n\n" + cites.references_md() + "\n\n"

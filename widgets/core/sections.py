@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from widgets.core.citations import Citations
 from widgets.core.evidence import EvidenceBase, load_evidence
 from widgets.core.numbers import EvidenceText, Number, fill
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
@@ -123,23 +124,24 @@ def section(section_id: str) -> Section:
     return sections[section_id]
 
 
-def section_markdown(section_id: str, cite, fold_title: str | None = None, shown: int | None = None) -> str:
-    """One section as Markdown for a notebook cell; ``cite`` turns ``[@id]`` keys into numbers.
+def section_markdown(section_id: str, cites: Citations, fold_title: str | None = None, shown: int | None = None
+                     ) -> str:
+    """One section as Markdown for a notebook cell, its ``[@id]`` keys numbered by ``cites``.
 
     With ``fold_title``, the blocks after the first ``shown`` (default: none) are folded under that title,
     for detail a first reading can pass over."""
     sec = section(section_id)
     if fold_title is None:
-        return cite(render(sec).markdown)
+        return cites.cited(render(sec).markdown)
     keep = sec.blocks[:shown or 0]
     head = render(sec.model_copy(update={"blocks": keep})).markdown if keep else ""
     rest = sec.model_copy(update={"blocks": sec.blocks[len(keep):]})
     folded = fold(fold_title, render(rest).markdown)
-    return cite("\n\n".join(p for p in (head, folded) if p))
+    return cites.cited("\n\n".join(p for p in (head, folded) if p))
 
 
 def show_section(section_id: str, citations, fold_title: str | None = None, shown: int | None = None):
     """Display one section in a notebook (its citations numbered by the notebook's Citations, each a link
     to the reference list); ``fold_title`` and ``shown`` fold all or part of it (:func:`section_markdown`)."""
     from IPython.display import Markdown
-    return Markdown(section_markdown(section_id, citations.cite_md, fold_title, shown))
+    return Markdown(section_markdown(section_id, citations.markdown, fold_title, shown))

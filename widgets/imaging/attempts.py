@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from widgets.core.citations import CITE_RE
+from widgets.core.citations import strip_citations
 from widgets.imaging.grading import Grade
 
 EXERCISE_ID = "needle-placement"
@@ -30,11 +30,6 @@ GRADE_STANDARD = "geometry"
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def plain(text: str) -> str:
-    """A feedback sentence without its citation keys (for an export read outside the notebook)."""
-    return " ".join(CITE_RE.sub("", text).replace(" .", ".").split())
 
 
 @dataclass(frozen=True)
@@ -82,8 +77,9 @@ class AttemptHistory:
         n = grade.needle
         rec = AttemptRecord(self.exercise, len(self.attempts) + 1, grade.level, grade.pedicle_ok, grade.medial_rule_ok,
                             grade.target_ok, tuple(p.code for p in grade.problems),
-                            tuple(plain(p.text) for p in grade.problems), round(float(entry_lateral_mm), 2),
-                            round(float(entry_up_mm), 2), round(n.medial_deg, 2), round(n.caudal_deg, 2),
+                            tuple(" ".join(strip_citations(p.text).split()) for p in grade.problems),
+                            round(float(entry_lateral_mm), 2), round(float(entry_up_mm), 2), round(n.medial_deg, 2),
+                            round(n.caudal_deg, 2),
                             round(n.depth, 2), self.clock())
         self.attempts.append(rec)
         return rec

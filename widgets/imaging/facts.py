@@ -1,13 +1,14 @@
 """The tables and sentences notebook 04 prints, every number read from the anatomy or the evidence.
 
-Each function takes ``cite`` (a notebook's :meth:`~widgets.core.citations.Citations.cite`, which
-turns ``[@id]`` into its reference number) and returns Markdown or plain text.
+Each function takes a notebook's :class:`~widgets.core.citations.Citations` (``cites``, which numbers the keys
+it cites in its style) and returns Markdown or plain text.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+from widgets.core.citations import Citations
 from widgets.core.evidence import load_evidence
 from widgets.anatomy.levels import DIMENSIONS, load_anatomy, measured_value
 from widgets.imaging.grading import NEURAL, grade
@@ -23,7 +24,7 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def anatomy_table(cite) -> str:
+def anatomy_table(cites: Citations) -> str:
     """Every level's dimensions side by side, each marked measured, derived (d) or illustrative (i),
     with what it measures and its source."""
     anatomy = load_anatomy()
@@ -40,7 +41,7 @@ def anatomy_table(cite) -> str:
         ids = []
         for d in dims:
             ids += [i for i in d.evidence_ids() if i not in ids]
-        source = cite("[" + "; ".join(f"@{i}" for i in ids) + "]") if ids else "none (illustrative)"
+        source = cites.cite(ids) if ids else "none (illustrative)"
         measures = dims[0].measures.split(", mean")[0]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {measures} | {source} |")
     shape = levels[0].shape
@@ -55,18 +56,18 @@ def anatomy_table(cite) -> str:
     return "\n".join(lines)
 
 
-def safety_margins(cite) -> str:
+def safety_margins(cites: Citations) -> str:
     """How close the dural sac and the nerve roots lie to a lumbar pedicle."""
     ev = load_evidence()
     medial = ev.number(NEURAL, "pedicle_to_dural_sac_medial_mm")
     below = ev.number(NEURAL, "pedicle_to_nerve_root_inferior_mm")
     above = ev.number(NEURAL, "pedicle_to_nerve_root_superior_mm")
     return (f"In cadavers, the dural sac lay on average only {medial} mm medial to a lumbar pedicle and the exiting "
-            f"nerve root {below} mm below it, against {above} mm to the root above {cite(f'[@{NEURAL}]')}: "
+            f"nerve root {below} mm below it, against {above} mm to the root above {cites.cite(NEURAL)}: "
             "a breach through the inner or the lower wall is the dangerous one.")
 
 
-def two_fluoroscopes(cite) -> str:
+def two_fluoroscopes(cites: Citations) -> str:
     """What one study found when each view had its own fluoroscope (means as printed); Markdown."""
     ev = load_evidence()
     one, two, t1, t2 = (measured_value(ev, TWO_FLUORO, k)[0] for k in (
@@ -75,7 +76,7 @@ def two_fluoroscopes(cite) -> str:
     return (f"In one study of 26 single-level vertebroplasties, 13 with each technique, the patient's mean dose "
             f"(measured on the flank) was {_fmt(two)} mSv with two fluoroscopes (one per view) against {_fmt(one)} mSv "
             f"with one fluoroscope, and the operation was shorter (mean {_fmt(t2)} against {_fmt(t1)} minutes); the "
-            f"operator's dose was similar {cite(f'[@{TWO_FLUORO}]')}.")
+            f"operator's dose was similar {cites.cite(TWO_FLUORO)}.")
 
 
 def example_heights() -> tuple[float, float, float]:
@@ -83,7 +84,7 @@ def example_heights() -> tuple[float, float, float]:
     return (h.anterior, h.middle, h.posterior)
 
 
-def worked_examples(cite, level: str = "L1") -> str:
+def worked_examples(cites: Citations, level: str = "L1") -> str:
     """Two placements graded: the textbook path, and the same entry angled 40 degrees toward the midline."""
     seg = segment(level, example_heights())
     good = planned_needle(seg)
@@ -96,7 +97,7 @@ def worked_examples(cite, level: str = "L1") -> str:
         out.append(f"- **{name}** (entry {lateral:.1f} mm left of the midline, {needle.medial_deg:.0f} degrees medial, "
                    f"{needle.caudal_deg:.0f} degrees caudal, {needle.depth:.0f} mm in): {g.summary()}")
         for p in g.problems:
-            out.append("    - " + cite(p.text))
+            out.append("    - " + cites.cited(p.text))
     out.append("")
     out.append(f"The {level} pedicle is {ped.width:g} mm wide and points {ped.angle_deg:g} degrees toward the midline.")
     return "\n".join(out)

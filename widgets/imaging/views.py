@@ -196,7 +196,7 @@ class NeedleExercise:
         (self._log or default_log()).record_attempt(EXERCISE_ID, rec.level, needle_answer(rec, self.heights),
                                                     needle_grades(g), context={"attempt": rec.attempt})
         self.views.update(breach=g.breach.point if g.breach else None)
-        cite = self.citations.cite_html
+        cite = self.citations.html.cited
         items = "".join(f"<li>{'&#10003;' if ok else '&#10007;'} {html.escape(CHECK_NAMES[c])}: "
                         f"<strong>{'yes' if ok else 'no'}</strong></li>" for c, ok in g.results.items())
         problems = "".join(f"<li>{cite(html.escape(p.text))}</li>" for p in g.problems)

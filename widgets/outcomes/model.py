@@ -25,6 +25,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from widgets.core.citations import Citations
 from widgets.core.loading import ContentModel, Parsed, content_path, load_content, require_unique
 from widgets.core.evidence import DiscrepancyId, EvidenceBase, EvidenceId, Figure, NotVerifiedError, load_evidence
 from widgets.core.numbers import EvidenceText, Number, check_number, count_figures, derive, fill, fmt, number
@@ -444,9 +445,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "/").replace("\n", " ")
 
 
-def outcome_table_md(outcome: Outcome, cite, title: bool = True) -> str:
-    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation
-    (``title=False`` leaves out the outcome's title, for a table folded under it)."""
+def outcome_table_md(outcome: Outcome, cites: Citations, title: bool = True) -> str:
+    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation (numbered by ``cites``;
+    ``title=False`` leaves out the outcome's title, for a table folded under it)."""
     lines = [f"**{outcome.spec.title}**", ""] if title else []
     for panel in outcome.panels:
         lines += [f"*{panel.spec.title}* ({panel.spec.axis})", "",
@@ -456,17 +457,17 @@ def outcome_table_md(outcome: Outcome, cite, title: bool = True) -> str:
                 for label, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]):
                     lines.append(f"| {_cell(s['item'].label)}, {label} | {ARM_NAMES[s['item'].arm]} | {fmt(m)} | "
                                  f"SD {fmt(sd)} (between patients) | {s['evidence_type']} | "
-                                 f"{cite(s['item'].evidence)} |")
+                                 f"{cites.cite(s['item'].evidence)} |")
         for r in panel.rows:
             extra = f"; detection: {r.item.detection}" if r.item.detection else ""
             flag = f" ({r.item.flag})" if r.item.flag else ""
             flag += f" ({r.note})" if r.note else ""
             lines.append(f"| {_cell(r.label)}{flag} | {ARM_NAMES[r.item.arm]} | {_cell(r.value_text())} | "
-                         f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cite(r.evidence_id)} |")
+                         f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cites.cite(r.evidence_id)} |")
         lines.append("")
     if outcome.spec.not_plotted:
         lines.append("Not plotted: " + "; ".join(
-            f"{cite(x.evidence)} {x.reason}" for x in outcome.spec.not_plotted) + ".")
+            f"{cites.cite(x.evidence)} {x.reason}" for x in outcome.spec.not_plotted) + ".")
     return "\n".join(lines)
 
 

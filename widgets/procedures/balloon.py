@@ -18,6 +18,7 @@ its unfractured height.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from widgets.core.citations import Citations
 from widgets.core.evidence import EvidenceBase, Figure, load_evidence
 from widgets.anatomy.geometry import FractureGeometry, Heights, default_fracture, reference_vertebra
 
@@ -183,9 +184,9 @@ def full_height_rows(evidence: EvidenceBase | None = None) -> list[ClaimRow]:
     ]
 
 
-def full_height_table(cite) -> str:
-    """Markdown table of :func:`full_height_rows`; ``cite`` turns '[@id]' into '[n]'."""
+def full_height_table(cites: Citations) -> str:
+    """Markdown table of :func:`full_height_rows`, each row citing its source through ``cites``."""
     lines = ["| Source | What it says or measured | Ref. |", "|---|---|---|"]
     for r in full_height_rows():
-        lines.append(f"| {r.source} | {r.measured} | {cite(f'[@{r.cite}]')} |")
+        lines.append(f"| {r.source} | {r.measured} | {cites.cite(r.cite)} |")
     return "\n".join(lines)

@@ -31,7 +31,7 @@ from pydantic import Field, model_validator
 
 from widgets.anatomy.scene import Drawing
 from widgets.core.course import PROCEDURES
-from widgets.core.citations import CiteKeys
+from widgets.core.citations import Citations, CiteKeys
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, Figure, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
@@ -315,21 +315,19 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def steps_markdown(procedure: Procedure, cite) -> str:
-    """The ordered steps as a Markdown table; ``cite`` turns '[@a; @b]' into '[1, 2]'."""
+def steps_markdown(procedure: Procedure, cites: Citations) -> str:
+    """The ordered steps as a Markdown table, each citing its sources through ``cites``."""
     lines = ["| # | Step | What happens | Why | Sources |", "|---|---|---|---|---|"]
     for i, s in enumerate(procedure.steps, start=1):
-        refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
+        refs = cites.cite(s.cites)
         lines.append(f"| {i} | {_cell(s.title)} | {_cell(s.text)} | {_cell(s.why)} | {refs} |")
     return "\n".join(lines)
 
 
-def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBase | None = None) -> str:
+def comparison_markdown(vp: Procedure, kp: Procedure, cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """VP and KP side by side: steps by phase, setting (leaflet and evidence) and mean time."""
     ev = evidence or load_evidence()
-
-    def refs(keys):
-        return cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+    refs = cites.cite
 
     lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
     for row in compare_steps(vp, kp):

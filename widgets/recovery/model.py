@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from widgets.core.citations import CiteKeys
+from widgets.core.citations import Citations, CiteKeys
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
 from widgets.core.loading import ContentModel, content_path, load_content
@@ -126,13 +126,13 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def timeline_markdown(cite, evidence: EvidenceBase | None = None) -> str:
+def timeline_markdown(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """Both procedure days as a Markdown table (minutes from the start of the procedure)."""
     lines = ["| Procedure | What | From minute | To minute | Source |", "|---|---|---|---|---|"]
     for name in PROCEDURES:
         for s in timeline(name, evidence):
             end = "then" if s.end is None else _fmt(s.end)
-            refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
+            refs = cites.cite(s.cites)
             lines.append(f"| {name.capitalize()} | {s.label} | {_fmt(s.start)} | {end} | {refs} |")
     return "\n".join(lines)
 
@@ -145,27 +145,27 @@ def natural_rate(evidence: EvidenceBase | None = None):
             ev.number(i, "ci95.0"), ev.number(i, "ci95.1"))
 
 
-def natural_rate_text(cite, evidence: EvidenceBase | None = None) -> str:
+def natural_rate_text(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     rate, low, high = natural_rate(evidence)
     ev = evidence or load_evidence()
     n = ev.number(NATURAL_HISTORY_ID, "n_with_incident_VF")
     return (f"In the placebo arms of osteoporosis drug trials, {rate} % of the {n} women who had a new "
             f"vertebral fracture had another within a year (95 % CI {low} to {high} %), with no procedure and "
-            f"no active drug {cite(f'[@{NATURAL_HISTORY_ID}]')}.")
+            f"no active drug {cites.cite(NATURAL_HISTORY_ID)}.")
 
 
-def aftercare_markdown(cite, path: Path | str | None = None) -> str:
+def aftercare_markdown(cites: Citations, path: Path | str | None = None) -> str:
     lines = []
     for item in load_recovery(path).aftercare:
-        refs = cite("[" + "; ".join(f"@{k}" for k in item.cites) + "]")
+        refs = cites.cite(item.cites)
         lines.append(f"- **{item.title}.** {' '.join(item.text.split())} {refs}")
     return "\n".join(lines)
 
 
-def bed_rest_text(cite, evidence: EvidenceBase | None = None) -> str:
+def bed_rest_text(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """The leaflet's hour flat beside the clinical reference's range (a verified string range)."""
     ev = evidence or load_evidence()
     hours = ev.raw("pf_bed_rest_medscape", "post_procedure_bed_rest_hours")
-    return (f"The leaflet gives about an hour flat on the back {cite('[@kochan2015]')}; a clinical reference "
-            f"gives {hours} hours of bed rest {cite('[@pf_bed_rest_medscape]')}. No trial fixes this time, "
+    return (f"The leaflet gives about an hour flat on the back {cites.cite('kochan2015')}; a clinical reference "
+            f"gives {hours} hours of bed rest {cites.cite('pf_bed_rest_medscape')}. No trial fixes this time, "
             "so centres differ.")

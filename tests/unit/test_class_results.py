@@ -15,6 +15,7 @@ from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
 from widgets.core.loading import ContentError
+from widgets.core.settings import use_settings
 from widgets.procedures.steps import grade_order, load_procedure
 
 SAMPLE = ROOT / "lessons" / "sample-exports"
@@ -274,14 +275,12 @@ def test_pseudonyms_cannot_be_rebuilt_from_the_names(tmp_path):
     assert by_name(one) != unsalted
 
 
-def test_the_class_secret_is_kept_by_the_instructor_only(tmp_path, monkeypatch):
-    import platformdirs
-    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "instructor"))
-    monkeypatch.delenv(cr.SECRET_ENV, raising=False)
+def test_the_class_secret_is_kept_by_the_instructor_only(tmp_path, vkp_settings):
     folder = tmp_path / "class"
     folder.mkdir()
-    first, note = cr.class_secret(folder)
-    again, _ = cr.class_secret(folder)
+    with use_settings(vkp_settings.replace(user_data_dir=tmp_path / "instructor", class_secret="")):
+        first, note = cr.class_secret(folder)
+        again, _ = cr.class_secret(folder)
     assert note is None and first == again and len(first) == 32
     (kept,) = (tmp_path / "instructor" / "class-secrets").iterdir()
     assert kept.stat().st_mode & 0o077 == 0

@@ -11,6 +11,7 @@ import pytest
 
 from tests.classfolder import answer_cases, student_log
 from widgets.classroom import results as cr
+from widgets.core.settings import Settings, use_settings
 from widgets.classroom.export import CSV_HEADER, neutralise
 
 ROWS = [  # version-1 quiz rows as the module wrote them: c01 right, c02 verdict wrong, c03 reason wrong
@@ -100,8 +101,9 @@ def test_a_folder_given_with_a_tilde_is_found(tmp_path, monkeypatch):
     log.hand_in()
     results = cr.read_class_folder("~/exports")
     assert len(results.students) == 1
-    monkeypatch.setenv(cr.CLASS_ENV, "~/exports")
-    assert cr.class_folder("sample-exports") == tmp_path / "exports"
+    monkeypatch.setenv("VKP_CLASS_DIR", "~/exports")
+    with use_settings(Settings.from_environ()):
+        assert cr.class_folder("sample-exports") == tmp_path / "exports"
 
 
 def test_duplicate_and_renamed_files_count_once_and_are_named(tmp_path):

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from tests.classfolder import answer_cases, student_log
 from tools.local_hub import free_port
-from widgets.record import hub_client
+from widgets.core.settings import use_settings
 
 
-def test_without_a_hub_the_hand_in_is_the_file_and_nothing_is_sent(tmp_path, monkeypatch):
-    monkeypatch.delenv(hub_client.URL_ENV, raising=False)
+def test_without_a_hub_the_hand_in_is_the_file_and_nothing_is_sent(tmp_path, vkp_settings):
+    assert not vkp_settings.handin_url
     log = student_log(tmp_path / "sam", "Sam Lee")
     answer_cases(log, [True])
     result = log.hand_in()
     assert result.file.exists() and result.receipt is None and result.problems == []
 
 
-def test_a_service_that_does_not_answer_is_a_problem_named_and_nothing_is_lost(tmp_path, monkeypatch):
-    monkeypatch.setenv(hub_client.URL_ENV, f"http://127.0.0.1:{free_port()}/services/vkp-handin")
-    monkeypatch.setenv(hub_client.TOKEN_ENV, "a-token")
-    log = student_log(tmp_path / "sam", "Sam Lee")
+def test_a_service_that_does_not_answer_is_a_problem_named_and_nothing_is_lost(tmp_path, vkp_settings):
+    hub = vkp_settings.replace(handin_url=f"http://127.0.0.1:{free_port()}/services/vkp-handin/", hub_token="a-token")
+    with use_settings(hub):
+        log = student_log(tmp_path / "sam", "Sam Lee")
     answer_cases(log, [True, False])
     result = log.hand_in()
     assert result.file.exists() and result.receipt is None
@@ -30,10 +30,9 @@ def test_a_service_that_does_not_answer_is_a_problem_named_and_nothing_is_lost(t
     assert result.content.count("\n") == 3, "the download still holds the header and both answers"
 
 
-def test_no_token_says_to_open_the_course_from_the_hub(tmp_path, monkeypatch):
-    monkeypatch.setenv(hub_client.URL_ENV, "http://127.0.0.1:9/services/vkp-handin/")
-    monkeypatch.delenv(hub_client.TOKEN_ENV, raising=False)
-    log = student_log(tmp_path / "sam", "Sam Lee")
+def test_no_token_says_to_open_the_course_from_the_hub(tmp_path, vkp_settings):
+    with use_settings(vkp_settings.replace(handin_url="http://127.0.0.1:9/services/vkp-handin/", hub_token="")):
+        log = student_log(tmp_path / "sam", "Sam Lee")
     answer_cases(log, [True])
     (problem,) = log.hand_in().problems
     assert "no hub token" in problem and "open the course from the hub" in problem

@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 from tests.faults import unwritable_folder
 from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.quiz_view import QuizView
+from widgets.core.settings import Settings
 from widgets.record.progress import ProgressFile, default_progress_path
 from widgets.record.attempts import parse_export_text
 
@@ -91,13 +92,10 @@ def test_two_views_of_the_quiz_in_one_kernel_keep_all_answers(tmp_path):
     assert len(stored_quiz_answers(path)) == 3
 
 
-def test_a_shared_progress_folder_gives_each_student_their_own_file(tmp_path, monkeypatch):
+def test_a_shared_progress_folder_gives_each_student_their_own_file(tmp_path):
     """11.1: the file name did not include the user, so students sharing VKP_PROGRESS_DIR shared one file."""
-    monkeypatch.setenv("VKP_PROGRESS_DIR", str(tmp_path))
-    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
-    alice = default_progress_path()
-    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
-    bob = default_progress_path()
+    alice = default_progress_path(Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path), "JUPYTERHUB_USER": "alice"}))
+    bob = default_progress_path(Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path), "JUPYTERHUB_USER": "bob"}))
     assert alice != bob and alice.parent == bob.parent == tmp_path
     assert "alice" in alice.name and "bob" in bob.name
 

@@ -9,10 +9,8 @@ from datetime import datetime, timezone
 import pytest
 
 from widgets.candidacy.quiz import Quiz, quiz_records
-from widgets.record.progress import (
-    ENV_VAR, LEGACY_NAME, ProgressError, ProgressFile, atomic_write_text, default_progress_dir,
-    default_progress_path,
-)
+from widgets.core.settings import Settings, use_settings
+from widgets.record.progress import LEGACY_NAME, ProgressError, ProgressFile, atomic_write_text, default_progress_path
 from widgets.record.attempts import PROGRESS_FORMAT
 
 FIXED = datetime(2026, 11, 25, 10, 30, 5, tzinfo=timezone.utc)
@@ -27,17 +25,18 @@ def answered_records(n: int):
     return quiz.records
 
 
-def test_default_location_follows_the_environment_variable_and_names_the_user(tmp_path, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, str(tmp_path / "p"))
-    monkeypatch.setenv("JUPYTERHUB_USER", "Ana María")
-    assert default_progress_dir() == tmp_path / "p"
-    assert default_progress_path().name == "vkp-ana-maría.progress.json"
+def test_default_location_follows_the_environment_variable_and_names_the_user(tmp_path):
+    settings = Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path / "p"), "JUPYTERHUB_USER": "Ana María"})
+    assert settings.progress_dir == tmp_path / "p"
+    assert default_progress_path(settings) == tmp_path / "p" / "vkp-ana-maría.progress.json"
+    with use_settings(settings):
+        assert ProgressFile().path == default_progress_path(settings), "the settings in use decide where"
 
 
-def test_default_location_without_the_variable_is_the_user_data_dir(monkeypatch):
+def test_default_location_without_the_variable_is_the_user_data_dir():
     import platformdirs
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    assert str(default_progress_dir()) == platformdirs.user_data_dir("vkp-teaching", appauthor=False)
+    settings = Settings.from_environ({})
+    assert str(settings.progress_dir) == platformdirs.user_data_dir("vkp-teaching", appauthor=False)
 
 
 def test_missing_file_and_new_folder_start_fresh(tmp_path):

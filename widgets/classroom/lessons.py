@@ -28,7 +28,7 @@ from pydantic import Field, model_validator
 from widgets.core.citations import CITE_RE, Citations, markers
 from widgets.core.course import load_course
 from widgets.core.loading import ContentError, ContentModel, load_content
-from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
+from widgets.core.settings import current_settings
 
 
 #: Sections every plan's body must have, in this order.
@@ -135,8 +135,10 @@ def split_front_matter(path: Path, text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
+def load_plan(path: Path | str, repo: Path | None = None) -> LessonPlan:
+    """A lesson plan, checked (``repo``: the checkout its notebooks are named from; the course's by default)."""
     path = Path(path)
+    repo = repo if repo is not None else current_settings().repository_dir
     text = path.read_text(encoding="utf-8")
     front, body = split_front_matter(path, text)
     # A leading newline keeps reported line numbers those of the file (the front matter starts on line 2).
@@ -171,11 +173,12 @@ def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
     return plan
 
 
-def plan_paths(folder: Path | str = LESSONS_DIR / "plans") -> list[Path]:
-    return sorted(Path(folder).glob("*.md"))
+def plan_paths(folder: Path | str | None = None) -> list[Path]:
+    """The lesson plans in ``folder`` (the course's ``lessons/plans`` by default)."""
+    return sorted(Path(folder if folder is not None else current_settings().lessons_dir / "plans").glob("*.md"))
 
 
-def load_plans(folder: Path | str = LESSONS_DIR / "plans") -> list[LessonPlan]:
+def load_plans(folder: Path | str | None = None) -> list[LessonPlan]:
     return [load_plan(p) for p in plan_paths(folder)]
 
 

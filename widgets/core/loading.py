@@ -26,7 +26,7 @@ from typing import Any, Callable, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from widgets.core.settings import CONTENT_DIR   # where content_path looks
+from widgets.core.settings import current_settings   # where content_path looks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -328,7 +328,7 @@ def content_path(name: str | Path) -> Path:
     that is used as it is."""
     if isinstance(name, Path) or Path(name).is_absolute():
         return Path(name)
-    return CONTENT_DIR / name
+    return current_settings().content_dir / name
 
 
 def load_content(name: str | Path, model: type[M], *, evidence: Any = None, id_field: str = "id",

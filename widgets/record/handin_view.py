@@ -17,7 +17,7 @@ import traitlets
 
 from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.controls import PROSE_CSS
-from widgets.record.hub_client import service_url
+from widgets.core.settings import current_settings
 
 WIDE = {"description_width": "initial"}
 
@@ -78,7 +78,7 @@ class DownloadLink(anywidget.AnyWidget):
 
 
 def _hub_service() -> bool:
-    return bool(service_url())
+    return bool(current_settings().handin_url)
 
 
 def _status(text: str, *, alert: bool = False) -> str:

@@ -18,11 +18,12 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+
+from widgets.core.settings import Settings, current_settings
 
 MAX_NAME = 80
 #: Invisible characters that names in real scripts need: ZWNJ (Persian, Hindi), ZWJ (emoji sequences),
@@ -88,14 +89,10 @@ def new_install_id() -> str:
     return secrets.token_hex(8)
 
 
-def hub_user() -> str:
-    """The JupyterHub login of this server's user, or "" when not on a hub."""
-    return os.environ.get("JUPYTERHUB_USER", "").strip()
-
-
-def user_tag() -> str:
-    """This account, for file names in a folder that several students may share."""
-    name = hub_user()
+def user_tag(settings: Settings | None = None) -> str:
+    """This account, for file names in a folder that several students may share: the hub login, else the
+    account's name."""
+    name = (settings or current_settings()).hub_user
     if not name:
         try:
             name = getpass.getuser()

@@ -19,7 +19,7 @@ from widgets.core.numbers import PLACEHOLDER, fill
 EV = load_evidence()
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 #: Content files that are data about sources, not text students read.
-NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "evidence-care.yaml", "notebook_citations.yaml", "sources.yaml"}
+NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "evidence-care.yaml", "sources.yaml"}
 
 
 def shown_numbers(text: str) -> list[str]:
@@ -49,10 +49,11 @@ def filled(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def content_texts() -> dict[str, str]:
-    """Every string of the teaching content files (widgets/content/**.yaml), placeholders filled."""
+    """Every string of the authored teaching content files (widgets/content/**.yaml, not what the build generates),
+    placeholders filled."""
     out = {}
     for path in sorted((ROOT / "widgets" / "content").rglob("*.yaml")):
-        if path.name in NOT_TEACHING:
+        if path.name in NOT_TEACHING or "generated" in path.relative_to(ROOT / "widgets" / "content").parts:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         rel = path.relative_to(ROOT).as_posix()

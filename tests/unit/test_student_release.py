@@ -55,6 +55,8 @@ def test_it_holds_every_student_notebook_the_package_its_content_and_the_lab_and
         p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (out / "widgets" / "content").rglob("*.yaml")) == sorted(
         p.name for p in (ROOT / "widgets" / "content").rglob("*.yaml"))
+    assert (out / "widgets" / "content" / "generated" / "notebook_citations.yaml").is_file(), \
+        "the notebooks' citation order, which the build generates, ships with the content"
     for name in ("pyproject.toml", "environment.yml", "Makefile", "README.md", "LICENSE", "LICENSE-content",
                  "config/jupyterlab/vkp-teaching.json"):
         assert (out / name).is_file(), name

@@ -5,7 +5,7 @@ notebook build (``tools/build_notebooks.py``) turns every key in the Markdown
 into a numbered link to the reference list at the end of the notebook, so a
 student never sees a key.  In the kernel, :meth:`Citations.for_notebook` numbers
 the same keys in the same order (the build records each notebook's order in
-``widgets/content/notebook_citations.yaml``), tables and plots cite keys through
+``widgets/content/generated/notebook_citations.yaml``), tables and plots cite keys through
 :meth:`Citations.cite` (``cites.cite(["a", "b"])``; :meth:`Citations.cited` for text with ``[@id]`` markers),
 in Markdown, or in HTML or plain text through ``cites.html`` and ``cites.plain`` (the same numbers), and the
 last cell shows the folded reference list.  :func:`strip_citations` is the one way to drop the markers from
@@ -32,7 +32,8 @@ from typing import Annotated, Iterable
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from widgets.core.evidence import EvidenceBase, evidence_of, load_evidence
-from widgets.core.loading import ContentError, ContentModel, ContentProblem, content_path, load_content
+from widgets.core.loading import ContentError, ContentModel, ContentProblem, load_content
+from widgets.core.settings import current_settings
 from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
 from widgets.core.text import count_phrase, fold
 
@@ -52,8 +53,14 @@ _NOTE = re.compile(
 #: A citation link inside a widget's HTML looks like one in the notebook's text (JupyterLab styles only the latter).
 LINK_STYLE = "color: var(--jp-content-link-color, #0072B2)"
 
-#: The index the notebook build writes: each notebook's Markdown keys in reading order.
+#: The index the notebook build writes (among the generated files, never edited by hand): each notebook's
+#: Markdown keys in reading order.
 INDEX_NAME = "notebook_citations.yaml"
+
+
+def index_path() -> Path:
+    """Where the notebook build writes its citation index: ``widgets/content/generated/notebook_citations.yaml``."""
+    return current_settings().generated_dir / INDEX_NAME
 
 
 class UnknownCitation(KeyError):
@@ -175,7 +182,7 @@ def _address(link: ReferenceLink | None, url: str) -> str:
 
 
 class NotebookCitations(ContentModel):
-    """``notebook_citations.yaml``: written by the notebook build, never by hand."""
+    """``generated/notebook_citations.yaml``: written by the notebook build, never by hand."""
 
     notebooks: dict[str, list[str]]
 
@@ -227,9 +234,9 @@ class Citations:
         """The citations of one course notebook, numbered as its built Markdown is.
 
         ``notebook`` is its name (``"02-vertebroplasty"``) or any path to it; the order comes from
-        the package's ``notebook_citations.yaml``, so it works whatever folder the kernel started in.
+        the package's generated ``notebook_citations.yaml``, so it works whatever folder the kernel started in.
         """
-        path = Path(index) if index else content_path(INDEX_NAME)
+        path = Path(index) if index else index_path()
         known = _index(str(path)).notebooks
         name = notebook_name(notebook)
         if name not in known:

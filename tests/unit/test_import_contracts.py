@@ -60,6 +60,12 @@ def test_every_module_is_either_pure_or_a_view():
     assert not gone, f"the 'pure' contract in pyproject.toml names modules that do not exist: {sorted(gone)}"
 
 
+def test_no_pure_module_is_excused():
+    """The purity contract grants no exception: a display helper lives in a view (core/markdown_view.py), not
+    beside the pure text it shows."""
+    assert not CONTRACTS["pure"].get("ignore_imports"), CONTRACTS["pure"].get("ignore_imports")
+
+
 def test_pure_modules_import_no_widget_or_plotting_library():
     """At run time too: importing every pure module loads none of the widget, plotting or display libraries."""
     code = ("import importlib, sys\nfor m in sys.argv[2:]: importlib.import_module(m)\n"
@@ -104,6 +110,8 @@ PLANTED = [
     ("widgets/fractures/texts.py", "from widgets.imaging import grading", "widgets.imaging.grading", "layers"),
     ("widgets/core/settings.py", "from widgets.core import loading", "loading", "acyclic"),   # loading imports settings
     ("widgets/outcomes/model.py", "def _f():\n    import matplotlib.pyplot", "matplotlib", "pure"),
+    ("widgets/core/citations.py", "def _f():\n    from IPython.display import Markdown", "IPython", "pure"),
+    ("widgets/core/sections.py", "from widgets.core import markdown_view", "widgets.core.markdown_view", "pure"),
     ("widgets/record/progress.py", "from widgets.record import handin_view", "widgets.record.handin_view", "pure"),
 ]
 

@@ -389,14 +389,3 @@ class Citations:
         lines = [f'{i}. <span id="ref-{i}"></span>{self.reference(self._first_key[pub])}'
                  for i, pub in enumerate(self._order, start=1)]
         return fold("References", "\n".join(lines), count_phrase(len(self._order), "source"))
-
-    # Display helpers (IPython only; no widget or plotting library).
-    def md(self, text: str):
-        """``text`` with linked, numbered citations, as a displayable Markdown object."""
-        from IPython.display import Markdown
-        return Markdown(self.markdown.cited(text))
-
-    def references(self):
-        """The numbered reference list, as a displayable Markdown object."""
-        from IPython.display import Markdown
-        return Markdown(self.references_md())

@@ -138,10 +138,3 @@ def section_markdown(section_id: str, cites: Citations, fold_title: str | None =
     rest = sec.model_copy(update={"blocks": sec.blocks[len(keep):]})
     folded = fold(fold_title, render(rest).markdown)
     return cites.cited("\n\n".join(p for p in (head, folded) if p))
-
-
-def show_section(section_id: str, citations, fold_title: str | None = None, shown: int | None = None):
-    """Display one section in a notebook (its citations numbered by the notebook's Citations, each a link
-    to the reference list); ``fold_title`` and ``shown`` fold all or part of it (:func:`section_markdown`)."""
-    from IPython.display import Markdown
-    return Markdown(section_markdown(section_id, citations.markdown, fold_title, shown))

@@ -94,9 +94,3 @@ PROSE_STYLE = "line-height: 1.5"
 def prose_html(inner: str) -> str:
     """Widget HTML that reads like the notebook's Markdown (``inner`` is HTML, already escaped)."""
     return f'<div class="vkp-prose" style="{PROSE_STYLE}">{inner}</div>'
-
-
-def folded(title: str, markdown: str, detail: str | None = None):
-    """A notebook cell's Markdown, folded: ``folded("The whole procedure at a glance", table)`` (nbval compares it)."""
-    from IPython.display import Markdown
-    return Markdown(fold(title, markdown, detail))

@@ -25,7 +25,7 @@ def test_needs_a_name_and_known_values(cls):
 @pytest.mark.parametrize("cls", [ListBox, RadioGroup])
 def test_focusable_elements_suppress_jupyterlab_shortcuts(cls):
     """JupyterLab's matcher starts at the focused element, so the attribute must be on the control."""
-    esm = cls._esm
+    esm = str(cls._esm)
     control = "select" if cls is ListBox else "input"
     assert f'{control}.setAttribute("data-lm-suppress-shortcuts", "true")' in esm
     if cls is ListBox:

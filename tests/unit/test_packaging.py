@@ -71,3 +71,23 @@ def test_the_course_ships_its_jupyterlab_settings():
     installed = ROOT / ".venv/share/jupyter/lab/settings/overrides.d/vkp-teaching.json"
     if sys.prefix == str(ROOT / ".venv"):
         assert installed.exists(), "make did not install the JupyterLab settings into .venv"
+
+
+def test_the_controls_javascript_and_css_ship_as_package_data():
+    """Every file anywidget loads for the course's controls exists and is package data (a wheel, Binder or a hub
+    image without it would draw blank controls); the students' copy carries the same files
+    (tests/unit/test_student_release.py)."""
+    import fnmatch
+
+    import anywidget
+
+    from widgets.core import controls
+    from widgets.record import handin_view
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["widgets.core"]
+    static = ROOT / "widgets" / "core" / "static"
+    loaded = {str(getattr(cls, key)) for module in (controls, handin_view) for cls in vars(module).values()
+              if isinstance(cls, type) and issubclass(cls, anywidget.AnyWidget) and cls is not anywidget.AnyWidget
+              for key in ("_esm", "_css") if key in vars(cls)}
+    files = {p.read_text(encoding="utf-8"): p for p in static.iterdir()}
+    assert loaded == set(files), "each control loads a file of widgets/core/static, and every file there is used"
+    assert all(any(fnmatch.fnmatch(f"static/{p.name}", g) for g in globs) for p in files.values()), globs

@@ -193,7 +193,7 @@ def test_every_check_is_recorded_for_the_hand_in(tmp_path):
 def test_ordering_controls_have_visible_labels():
     view = OrderingView(VP)
     assert isinstance(view.select, ListBox), "a native list box whose arrow keys JupyterLab leaves alone"
-    assert view.select.description and "data-lm-suppress-shortcuts" in ListBox._esm
+    assert view.select.description and "data-lm-suppress-shortcuts" in str(ListBox._esm)
     for b in (view.up, view.down, view.check, view.retry):
         assert b.description and b.tooltip
 

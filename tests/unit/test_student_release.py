@@ -55,6 +55,7 @@ def test_it_holds_every_student_notebook_the_package_its_content_and_the_lab_and
         p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert sorted(p.name for p in (out / "widgets" / "content").rglob("*.yaml")) == sorted(
         p.name for p in (ROOT / "widgets" / "content").rglob("*.yaml"))
+    assert (out / "widgets" / "core" / "static" / "controls.css").is_file(), "the controls' JavaScript and CSS ship"
     assert (out / "widgets" / "content" / "generated" / "notebook_citations.yaml").is_file(), \
         "the notebooks' citation order, which the build generates, ships with the content"
     for name in ("pyproject.toml", "environment.yml", "Makefile", "README.md", "LICENSE", "LICENSE-content",

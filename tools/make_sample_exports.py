@@ -34,7 +34,8 @@ from widgets.anatomy.needle_path import needle_at, planned_needle
 from widgets.anatomy.segment import segment
 from widgets.outcomes.model import load_patient_questions
 from widgets.anatomy.geometry import default_fracture
-from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.recovery.model import quiz_questions
 
 OUT = Path(__file__).resolve().parents[1] / "lessons" / "sample-exports"

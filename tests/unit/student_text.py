@@ -118,7 +118,7 @@ def view_texts() -> dict[str, str]:
     from widgets.candidacy.vignettes import Vignette, generate
     from widgets.core.citations import Citations
     from widgets.fractures.texts import genant_table_markdown
-    from widgets.outcomes.height import PROCEDURES, SHAPES, default_explorer
+    from widgets.outcomes.height import PROCEDURE_LABELS, SHAPE_LABELS, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
     from widgets.core.sections import load_sections, section_markdown
     from widgets.outcomes.views import describe_state
@@ -129,8 +129,8 @@ def view_texts() -> dict[str, str]:
            "full-height table": full_height_table(cites), "Genant table": genant_table_markdown(cites)}
     model = default_explorer()
     for level in ("L5", "T9"):
-        for procedure in PROCEDURES:
-            for shape in SHAPES:
+        for procedure in PROCEDURE_LABELS:
+            for shape in SHAPE_LABELS:
                 for loss in (10, 22, 30, 45):
                     state = model.explore(level, loss, procedure, shape)
                     text, alt = describe_state(state, cites, model)

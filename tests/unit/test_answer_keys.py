@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import ROOT
 from widgets.classroom.answer_keys import KEYS
 from widgets.candidacy.bank import load_case_bank
-from widgets.procedures.steps import PROCEDURES, load_procedure
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import load_procedure
 
 OUT = ROOT / "lessons" / "answer-keys"
 

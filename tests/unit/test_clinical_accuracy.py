@@ -343,7 +343,8 @@ def test_the_whole_body_example_is_an_even_collapse():
 
 def test_the_ordering_test_explains_why_fluoroscopy_comes_before_the_skin():
     """Fluoroscopy runs throughout, so 'skin before fluoroscopy' needs its reason, shown where it is graded."""
-    from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure
+    from widgets.core.course import PROCEDURES
+    from widgets.procedures.steps import grade_order, load_procedure
     for name in PROCEDURES:
         proc = load_procedure(name)
         ids = proc.step_ids
@@ -399,7 +400,7 @@ def test_every_evidence_id_the_issue_names_is_cited_in_a_notebook():
 
 def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
     from tests.unit.student_text import EV, shown_numbers
-    from widgets.core.evidence import Figure
+    from widgets.core.evidence import Reported
     from widgets.core.numbers import fmt, leaves, recompute
     from widgets.core.sections import load_sections, render
     checked = 0
@@ -409,7 +410,7 @@ def test_every_number_in_the_new_sections_is_recomputed_from_the_evidence():
         for n in rendered.numbers:
             assert recompute(EV, n) == pytest.approx(float(n), abs=1e-9), n
             for leaf in leaves(n):
-                assert isinstance(leaf, Figure)
+                assert isinstance(leaf, Reported)
                 assert leaf.key.partition("#")[0] not in EV.unverified_values(leaf.evidence_id)
             allowed.add(fmt(n))
         text = re.sub(r"\[@[^\]]+\]", "", rendered.markdown)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets.core.evidence import Figure, load_evidence
+from widgets.core.evidence import Reported, load_evidence
 from widgets.anatomy.geometry import FractureGeometry, genant_grade, wedge_angle_deg
-from widgets.outcomes.height import LOSS_MAX, SHAPES, ExplorerInputError, default_explorer
+from widgets.outcomes.height import LOSS_MAX, SHAPE_LABELS, ExplorerInputError, default_explorer
 from widgets.core.numbers import Choice, Derived, leaves, recompute
 
 EV = load_evidence()
@@ -29,7 +29,7 @@ def test_typical_dimensions_come_from_the_evidence_entries():
     assert "not verified" in t9.depth_note
 
 
-@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("shape", list(SHAPE_LABELS))
 @pytest.mark.parametrize("loss", [21.0, 30.0, 45.0])
 def test_fracture_has_the_chosen_loss_grade_and_shape(shape, loss):
     state = HX.explore("L5", loss, "kyphoplasty", shape)
@@ -84,7 +84,7 @@ def test_a_share_restored_is_given_only_where_the_chosen_loss_applies(shape, pri
 def test_vertebroplasty_gets_no_invented_band():
     state = HX.explore("L5", 30, "vertebroplasty", "wedge")
     assert state.band_low is None and state.band_high is None and state.restored_percent == {}
-    used = {leaf.evidence_id for n in state.numbers() for leaf in leaves(n) if isinstance(leaf, Figure)}
+    used = {leaf.evidence_id for n in state.numbers() for leaf in leaves(n) if isinstance(leaf, Reported)}
     assert "hr_winkelmann2018_abc_heights" not in used, "a KP cohort figure must not stand in for VP"
     # Only the pooled KP + VP line, labelled as pooled, plus the plain statement that no VP figure exists.
     assert set(state.pooled) == {"anterior", "middle"}
@@ -117,17 +117,17 @@ def test_every_assumption_names_an_entry_key_and_value_or_a_rule():
             assert a.meaning.startswith("rule:")
     for number in state.numbers():
         for leaf in leaves(number):
-            if isinstance(leaf, Figure):
+            if isinstance(leaf, Reported):
                 assert (leaf.evidence_id, leaf.key) in named, f"{leaf} is used but not named as an assumption"
 
 
 @settings(max_examples=60, deadline=None)
 @given(level=st.sampled_from(["L5", "T9", "T2"]), loss=st.floats(0, LOSS_MAX),
-       procedure=st.sampled_from(["kyphoplasty", "vertebroplasty"]), shape=st.sampled_from(list(SHAPES)))
+       procedure=st.sampled_from(["kyphoplasty", "vertebroplasty"]), shape=st.sampled_from(list(SHAPE_LABELS)))
 def test_any_state_is_consistent_and_fully_traced(level, loss, procedure, shape):
     state = HX.explore(level, loss, procedure, shape)
     for number in state.numbers():
-        assert isinstance(number, (Figure, Derived, Choice))
+        assert isinstance(number, (Reported, Derived, Choice))
         assert recompute(EV, number) == pytest.approx(float(number), abs=1e-9)
     for region in ("anterior", "middle", "posterior"):
         assert 0 < float(state.fractured[region]) <= float(state.expected[region]) + 1e-9

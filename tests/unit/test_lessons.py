@@ -14,8 +14,8 @@ from widgets.candidacy.quiz import stratified_order
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import assess, load_rules
 from widgets.classroom.lessons import (
-    SECTIONS, SUGGESTED, budget_problems, load_plan, load_plans, notebook_times, render_citations, render_plan_text,
-    unrender_citations,
+    PLAN_SECTIONS, SUGGESTED, budget_problems, load_plan, load_plans, notebook_times, render_citations,
+    render_plan_text, unrender_citations,
 )
 from widgets.core.course import load_course
 from widgets.core.loading import ContentError
@@ -35,7 +35,7 @@ def test_plan_has_its_parts_and_its_minutes_add_up_within_the_session(path):
     m = plan.meta
     assert 60 <= m.session_minutes <= 90
     assert sum(b.minutes for b in m.schedule) == m.session_minutes == m.teaching_minutes + m.exercise_minutes
-    for name in SECTIONS:
+    for name in PLAN_SECTIONS:
         assert plan.section(name), f"{path.name}: '{name}' is empty"
     for nb in m.notebooks:
         assert (ROOT / nb).exists(), nb

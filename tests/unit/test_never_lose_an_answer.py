@@ -94,8 +94,8 @@ def test_two_views_of_the_quiz_in_one_kernel_keep_all_answers(tmp_path):
 
 def test_a_shared_progress_folder_gives_each_student_their_own_file(tmp_path):
     """11.1: the file name did not include the user, so students sharing VKP_PROGRESS_DIR shared one file."""
-    alice = default_progress_path(Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path), "JUPYTERHUB_USER": "alice"}))
-    bob = default_progress_path(Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path), "JUPYTERHUB_USER": "bob"}))
+    alice, bob = (default_progress_path(Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path), "JUPYTERHUB_USER": who}))
+                  for who in ("alice", "bob"))
     assert alice != bob and alice.parent == bob.parent == tmp_path
     assert "alice" in alice.name and "bob" in bob.name
 

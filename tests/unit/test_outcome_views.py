@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import SHARED
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
-from widgets.core.evidence import Figure, load_evidence
+from widgets.core.evidence import Reported, load_evidence
 from widgets.outcomes.height import ExplorerInputError, HeightExplorer
 from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeView, evidence_table, explorer_summary,
                                    outcome_evidence, visible_text)
@@ -26,7 +26,7 @@ def traced(numbers) -> set[str]:
     for n in numbers:
         assert recompute(EV, n) == pytest.approx(float(n), abs=1e-9), n
         for leaf in leaves(n):
-            if isinstance(leaf, Figure):
+            if isinstance(leaf, Reported):
                 assert leaf.key.partition("#")[0] not in EV.unverified_values(leaf.evidence_id)
         out.add(fmt(n))
     return out
@@ -70,7 +70,7 @@ def test_every_number_the_explorer_shows_traces_to_evidence(cites, level, loss, 
     text = check_explorer_numbers(view)
     assert len(shown_numbers(text)) >= 5
     # Xing's MD (unit not verified) and the 7-RCT outlier are never inputs of what is shown.
-    sources = {leaf.evidence_id for n in view.state.numbers() for leaf in leaves(n) if isinstance(leaf, Figure)}
+    sources = {leaf.evidence_id for n in view.state.numbers() for leaf in leaves(n) if isinstance(leaf, Reported)}
     assert not sources & {"hr_xing2013_anterior_height", "hr_meta7rct_cm", "hr_patel2022_scope"}
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from widgets.core.citations import Citations
 from widgets.core.loading import ContentError
-from widgets.core.evidence import Figure, NotVerifiedError, load_evidence
+from widgets.core.evidence import Reported, NotVerifiedError, load_evidence
 from widgets.core.numbers import Derived, count_figures, fill, leaves, parse_count, recompute
-from widgets.outcomes.model import (ItemSpec, build_row, default_outcomes, grade_answer, load_outcomes,
+from widgets.outcomes.model import (ItemSpec, build_row, default_outcomes, grade_patient_answer, load_outcomes,
                                     load_patient_questions, outcome_table_md)
 from widgets.core.loading import content_path
 
@@ -34,7 +34,7 @@ def test_every_number_of_every_outcome_recomputes_from_the_evidence():
         for number in all_numbers(outcome):
             assert recompute(EV, number) == pytest.approx(float(number), abs=1e-12), number
             for leaf in leaves(number):
-                assert isinstance(leaf, Figure), f"{outcome.id}: {leaf} is not an evidence figure"
+                assert isinstance(leaf, Reported), f"{outcome.id}: {leaf} is not an evidence figure"
                 base = leaf.key.partition("#")[0]
                 assert base not in EV.unverified_values(leaf.evidence_id), (
                     f"{leaf.evidence_id}.{base} is marked not verified but is shown")
@@ -207,14 +207,14 @@ def test_patient_questions_load_and_grade():
     for q in questions:
         right = [o for o in q.options if o.correct]
         assert len(right) == 1
-        verdict = grade_answer(q, right[0].id)
+        verdict = grade_patient_answer(q, right[0].id)
         assert verdict.correct and "{" not in verdict.feedback
         for n in verdict.numbers:
             assert recompute(EV, n) == float(n)
     with pytest.raises(ValueError, match="choose"):
-        grade_answer(questions[0], None)
+        grade_patient_answer(questions[0], None)
     with pytest.raises(ValueError, match="not an answer"):
-        grade_answer(questions[0], "nonsense")
+        grade_patient_answer(questions[0], "nonsense")
 
 
 def test_patient_question_with_two_right_answers_is_refused(tmp_path):
@@ -246,7 +246,7 @@ def test_share_placeholder_is_the_percentage_the_counts_give():
                                                    (16, 11, 68, True), (60, 38, 63, True), (12, 11, 91, True)])
 def test_a_printed_percentage_is_checked_against_its_counts(printed, n, total, ok):
     from widgets.outcomes.model import percent_matches
-    fig = lambda v: Figure(float(v), "x", "k")   # noqa: E731 - only the values matter here
+    fig = lambda v: Reported(float(v), "x", "k")   # noqa: E731 - only the values matter here
     assert percent_matches(fig(printed), fig(n), fig(total)) is ok
 
 

@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import ROOT, source_markdown_keys
 from widgets.core.citations import Citations
 from widgets.core.loading import ContentError
-from widgets.procedures.steps import (PROCEDURES, AttemptHistory, OrderResult, compare_steps,
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import (AttemptHistory, OrderResult, compare_steps,
                                 grade_decision, grade_order, load_procedure, load_procedure_file, load_questions,
                                 move, procedure_path, questions_for, shuffled_ids, steps_markdown)
 

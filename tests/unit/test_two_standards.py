@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
-from widgets.candidacy.quiz import PRACTICE, STANDARD, Quiz
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (COAGULOPATHY, FRACTURE_CAUSES, PRACTICE_RULE_IDS, CaseBankError, Patient,
-    PatientError, assess)
+from widgets.candidacy.rules import (COAGULOPATHY, FRACTURE_CAUSES, LEAFLET, PRACTICE, PRACTICE_RULE_IDS,
+                                     CaseBankError, Patient, PatientError, assess)
 from widgets.classroom import grading
 from widgets.record.attempts import make_attempt
 from widgets.core.evidence import load_evidence
@@ -255,13 +255,13 @@ def test_one_answer_carries_both_grades_into_the_export_and_the_class_results_gr
     assert g.record.correct and not g.record.practice_correct
     assert g.comparison.differ and g.comparison.procedures == ("kyphoplasty",)
     attempt = g.record.to_attempt()
-    assert set(attempt.grades) == {STANDARD, PRACTICE}
+    assert set(attempt.grades) == {LEAFLET, PRACTICE}
     assert attempt.grades[PRACTICE].expected["kyphoplasty"] is True
     again = grading.regrade(attempt)
-    assert {k: v.correct for k, v in again.items()} == {STANDARD: True, PRACTICE: False}
+    assert {k: v.correct for k, v in again.items()} == {LEAFLET: True, PRACTICE: False}
     # An answer handed in before the second standard existed is graded by both too.
     old = make_attempt("candidacy-quiz", "c05-breast-metastasis",
                        {"vertebroplasty": True, "kyphoplasty": True, "reason": "indication_met"},
-                       {STANDARD: {"correct": False}})
-    assert {k: v.correct for k, v in grading.regrade(old).items()} == {STANDARD: False, PRACTICE: True}
+                       {LEAFLET: {"correct": False}})
+    assert {k: v.correct for k, v in grading.regrade(old).items()} == {LEAFLET: False, PRACTICE: True}
     assert q.practice_score.items == 1 and "Under current practice: 0 of 1 right" in q.progress_text()

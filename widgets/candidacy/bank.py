@@ -17,7 +17,8 @@ from pathlib import Path
 
 from widgets.candidacy.case_image import image_problem
 from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.rules import PROCEDURES, CaseBank, CaseBankError, LoadedBank, assess, load_rules
+from widgets.candidacy.rules import CaseBank, CaseBankError, LoadedBank, assess, load_rules
+from widgets.core.course import PROCEDURES
 from widgets.core.loading import Parsed, content_path, load_content
 
 

@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from widgets.record.attempts import FileProblem, decode_text, read_limited
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.rules import REASON_IDS, STANDARDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
 COLUMNS = ["standard", "rule", "cases_answered", "first_missed", "first_missed_percent"]
-STANDARDS = ("leaflet", "current_practice")
 DEFAULT_NAME = "class-rules-summary.csv"
 
 

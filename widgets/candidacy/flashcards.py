@@ -38,9 +38,10 @@ import re
 from dataclasses import dataclass
 
 from widgets.core.citations import strip_citations
+from widgets.core.course import PROCEDURES
 from widgets.candidacy.case_image import words_for
 from widgets.candidacy.practice import assess_practice, compare, reason_title
-from widgets.candidacy.rules import PROCEDURES, assess
+from widgets.candidacy.rules import assess
 
 DECK = "VP and KP candidacy (missed cases)"
 HEADERS = ("#separator:tab", "#html:true", "#notetype:Basic", f"#deck:{DECK}", "#columns:Front\tBack\tTags\tGUID",

@@ -29,14 +29,14 @@ from typing import ClassVar, Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
+    PRACTICE, PRACTICE_RULE_IDS, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
     RuleList, StandardRule, assess, check_conditions, exactly_these_rules, conditions_hold, evaluate,
     load_rules,
 )
 from widgets.core.citations import CitedText, markers
+from widgets.core.course import PROCEDURES
 from widgets.core.loading import ContentModel, ContentProblem, load_content, require_unique
 
-STANDARD = "current_practice"
 Kind = Literal["indication", "absolute", "relative", "absolute_or_relative", "selection", "scope"]
 KINDS: tuple[str, ...] = ("indication", "absolute", "relative", "absolute_or_relative", "selection", "scope")
 #: The leaflet is the first standard's source, never the evidence behind the second.
@@ -134,7 +134,7 @@ def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
 def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:
     """Grade ``patient`` against current practice: eligibility, deciding rules and cautions per procedure."""
     rules = rules or load_practice_rules()
-    return evaluate(patient, rules, STANDARD, rules.cautions)
+    return evaluate(patient, rules, PRACTICE, rules.cautions)
 
 
 def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:

@@ -24,14 +24,15 @@ from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.flashcards import flashcards_filename
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
-from widgets.candidacy.quiz import Grade, Quiz, QuizError, quiz_records
+from widgets.candidacy.quiz import GradedAnswer, Quiz, QuizError, quiz_records
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import PROCEDURES, REASON_IDS, assess, case_notes, load_rules
+from widgets.candidacy.rules import REASON_IDS, assess, case_notes, load_rules
 from widgets.candidacy.class_summary import DEFAULT_NAME, own_rule_misses, read_rules_summary
 from widgets.record.handin import ExerciseLog, default_log
 from widgets.record.handin_view import DownloadLink, HandInBox
 from widgets.record.progress import ProgressError, ProgressFile, atomic_write_text
 from widgets.record.attempts import FileProblem
+from widgets.core.course import PROCEDURES
 from widgets.core.citations import Citations
 from widgets.core.controls import RadioGroup
 from widgets.candidacy.vignettes import Vignette, generate
@@ -341,7 +342,7 @@ class QuizView(ipw.VBox):
     def _cite(self, keys) -> str:
         return self.citations.html.cite(keys)
 
-    def feedback_html(self, grade: Grade) -> str:
+    def feedback_html(self, grade: GradedAnswer) -> str:
         """The feedback for one graded answer: both standards' verdicts side by side, where and why they
         differ, the deciding rules of each with citations, and the evidence notes."""
         r, a, p = grade.record, grade.assessment, grade.practice

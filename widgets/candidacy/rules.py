@@ -34,6 +34,7 @@ from pydantic import Field, StrictBool, ValidationError, field_validator, model_
 
 from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
 from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
+from widgets.core.course import PROCEDURES
 from widgets.core.evidence import DiscrepancyId
 from widgets.candidacy.case_image import CaseImage
 
@@ -51,7 +52,6 @@ RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc",
     "posterior_cortical_defect", "vertebral_infection", "kp_cause_excluded",
 )
-PROCEDURES = ("vertebroplasty", "kyphoplasty")
 #: Every rule id of the second standard, current practice (widgets/content/practice_rules.yaml), in order.
 #: Ideas both standards have keep the leaflet's id.
 PRACTICE_RULE_IDS: tuple[str, ...] = (
@@ -61,8 +61,10 @@ PRACTICE_RULE_IDS: tuple[str, ...] = (
 )
 #: Every rule a student may name as the deciding reason: the rules of both standards, each once.
 REASON_IDS: tuple[str, ...] = PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
-#: The two standards every quiz answer is graded against (the first is the quiz's answer key).
-STANDARDS: tuple[str, ...] = ("leaflet", "current_practice")
+#: The two standards every quiz answer is graded against, by the names attempts store them under: the leaflet's
+#: rules (the quiz's answer key) and current practice's (widgets/content/practice_rules.yaml).
+LEAFLET, PRACTICE = "leaflet", "current_practice"
+STANDARDS: tuple[str, ...] = (LEAFLET, PRACTICE)
 
 #: The findings the leaflet's rules read (every case states them).
 PATIENT_FIELDS: tuple[str, ...] = (
@@ -401,7 +403,7 @@ class Assessment:
     patient: Patient
     vertebroplasty: Decision
     kyphoplasty: Decision
-    standard: str = "leaflet"
+    standard: str = LEAFLET
     order: tuple[str, ...] = RULE_IDS
     cautions: tuple[tuple[str, str], ...] = ()
 
@@ -465,7 +467,7 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    return evaluate(patient, rules or load_rules(), "leaflet")
+    return evaluate(patient, rules or load_rules(), LEAFLET)
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:

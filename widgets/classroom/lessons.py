@@ -32,8 +32,8 @@ from widgets.core.settings import current_settings
 
 
 #: Sections every plan's body must have, in this order.
-SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "If you run late",
-            "If the technology fails", "Key points")
+PLAN_SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "If you run late",
+                 "If the technology fails", "Key points")
 #: The heading of the reference list that :func:`render_citations` writes (always last).
 REFERENCES = "References"
 #: How a suggested answer is marked under its discussion prompt.
@@ -42,7 +42,7 @@ SUGGESTED = "*Suggested answer:*"
 _NOTEBOOK = r"^(notebooks|lessons)/[\w./-]+\.ipynb$"
 
 
-class Block(ContentModel):
+class ScheduleBlock(ContentModel):
     minutes: int = Field(gt=0, le=90)
     kind: Literal["teaching", "exercise"]
     activity: str = Field(min_length=10)
@@ -68,7 +68,7 @@ class PlanFrontMatter(ContentModel):
     questions: list[str] = Field(min_length=1)
     objectives: list[str] = Field(min_length=1)
     notebooks: list[str] = Field(min_length=1)
-    schedule: list[Block] = Field(min_length=2)
+    schedule: list[ScheduleBlock] = Field(min_length=2)
     homework: list[Homework] = Field(default_factory=list)
     keypoints: list[str] = Field(min_length=1)
 
@@ -144,16 +144,16 @@ def load_plan(path: Path | str, repo: Path | None = None) -> LessonPlan:
     # A leading newline keeps reported line numbers those of the file (the front matter starts on line 2).
     meta = load_content(path, PlanFrontMatter, text="\n" + front)
     headings = re.findall(r"^## (.+?)\s*$", body, flags=re.M)
-    missing = [s for s in SECTIONS if s not in headings]
+    missing = [s for s in PLAN_SECTIONS if s not in headings]
     if missing:
         raise ContentError(path, f"the plan has no section(s) {missing}",
-                           fix="add a '## <name>' heading for each, in the order " + ", ".join(SECTIONS))
+                           fix="add a '## <name>' heading for each, in the order " + ", ".join(PLAN_SECTIONS))
     for nb in meta.notebooks:
         if not (repo / nb).exists():
             raise ContentError(path, f"names a notebook that does not exist: {nb}", field="notebooks",
                                fix="correct the path (relative to the repository root)")
     plan = LessonPlan(path, meta, body)
-    for name in SECTIONS:
+    for name in PLAN_SECTIONS:
         if not plan.section(name):
             raise ContentError(path, f"the section '{name}' is empty", fix="write it")
     for i, (prompt, answer) in enumerate(plan.prompts(), start=1):

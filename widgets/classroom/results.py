@@ -48,13 +48,12 @@ from widgets.record.attempts import (
 from widgets.core.loading import ContentError
 from widgets.core.settings import current_settings
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS  # the quiz's two standards
 from widgets.candidacy.class_summary import write_rules_summary
 from widgets.record.hub_client import download_all
 
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
 MIN_ANSWERS = 3
-LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
 SUFFIXES = {".jsonl", ".json", ".csv"}
 __all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]

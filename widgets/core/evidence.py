@@ -5,7 +5,7 @@
 ``evidence-care.yaml`` (red flags, conservative care, secondary prevention, imaging work-up, procedure
 safety) are copies of the project's verified evidence files with their values unchanged; all three load
 into one :class:`EvidenceBase`, whose ids are unique across them.  Code reads numbers only through
-:meth:`EvidenceBase.number`, which returns a :class:`Figure` that carries the
+:meth:`EvidenceBase.number`, which returns a :class:`Reported` that carries the
 evidence id it came from and refuses any value marked NOT VERIFIED (or cut
 off), so every number a student sees traces to a checked source.
 
@@ -211,7 +211,8 @@ class EvidenceNumber(ContentModel):
         try:
             evidence_of(info).number(self.evidence, self.key)
         except (KeyError, ValueError) as exc:
-            raise ContentProblem(str(exc).strip("'\""), fix="point at a verified number in the evidence files") from None
+            raise ContentProblem(str(exc).strip("'\""),
+                                 fix="point at a verified number in the evidence files") from None
         return self
 
 
@@ -220,8 +221,9 @@ class NotVerifiedError(ValueError):
 
 
 @dataclass(frozen=True)
-class Figure:
-    """One number from the evidence base, with where it came from."""
+class Reported:
+    """One number as its source reported it, from the evidence base, with where it came from (its evidence id
+    and key).  Beside it in :mod:`widgets.core.numbers`: a ``Derived`` number and a student's ``Choice``."""
 
     value: float
     evidence_id: str
@@ -303,14 +305,14 @@ class EvidenceBase:
                 raise KeyError(f"evidence '{evidence_id}' has no value '{key}'")
         return value
 
-    def number(self, evidence_id: str, key: str) -> Figure:
+    def number(self, evidence_id: str, key: str) -> Reported:
         """A verified number, or :class:`NotVerifiedError` if it is text (e.g. NOT VERIFIED)."""
         value = self.raw(evidence_id, key)
         if not is_verified_number(value):
             raise NotVerifiedError(
                 f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
                 "it must not be shown as a number")
-        return Figure(float(value), evidence_id, key)
+        return Reported(float(value), evidence_id, key)
 
     def unverified_values(self, evidence_id: str) -> dict[str, str]:
         """Dotted keys whose stored text says the value was not verified or was cut off."""

@@ -21,5 +21,6 @@ def folded(title: str, markdown: str, detail: str | None = None) -> Markdown:
 def show_section(section_id: str, citations: Citations, fold_title: str | None = None,
                  shown: int | None = None) -> Markdown:
     """One teaching section in a notebook, its citations numbered by the notebook's Citations, each a link to the
-    reference list; ``fold_title`` and ``shown`` fold all or part of it (:func:`~widgets.core.sections.section_markdown`)."""
+    reference list; ``fold_title`` and ``shown`` fold all or part of it
+    (:func:`~widgets.core.sections.section_markdown`)."""
     return Markdown(section_markdown(section_id, citations.markdown, fold_title, shown))

@@ -1,6 +1,6 @@
 """Traced numbers, and text filled with them: what every topic uses to quote the evidence.  Pure logic.
 
-A number shown to a student is a :class:`~widgets.core.evidence.Figure` (a verified value with its
+A number shown to a student is a :class:`~widgets.core.evidence.Reported` (a verified value with its
 evidence id and key), a :class:`Derived` (computed from traced inputs, with its formula) or a
 :class:`Choice` (what the student set with a control).  :func:`fmt` writes one for students;
 :func:`leaves` and :func:`recompute` trace it back to the evidence.  Content text quotes a number only
@@ -19,7 +19,7 @@ from typing import Annotated, Union
 from pydantic import AfterValidator, ValidationInfo
 
 from widgets.core.citations import check_key, keys_in
-from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, evidence_of, is_verified_number
+from widgets.core.evidence import EvidenceBase, Reported, NotVerifiedError, evidence_of, is_verified_number
 from widgets.core.loading import ContentProblem, Parsed
 
 #: ``{evidence_id:dotted.key}`` in content text; ``#n``, ``#N``, ``#percent`` pick a part of a count
@@ -55,7 +55,7 @@ class Choice:
         return float(self.value)
 
 
-Number = Union[Figure, Derived, Choice]
+Number = Union[Reported, Derived, Choice]
 
 
 def fmt(number: Number | float, decimals: int | None = None) -> str:
@@ -69,7 +69,7 @@ def fmt(number: Number | float, decimals: int | None = None) -> str:
     return "0" if text in ("-0", "-0.0") else text
 
 
-def leaves(number: Number) -> list[Figure | Choice]:
+def leaves(number: Number) -> list[Reported | Choice]:
     """The evidence figures (and student choices) a number ultimately rests on."""
     if isinstance(number, Derived):
         return [leaf for i in number.inputs for leaf in leaves(i)]
@@ -100,13 +100,13 @@ def lookup(ev: EvidenceBase, evidence_id: str, key: str):
     return value
 
 
-def number(ev: EvidenceBase, evidence_id: str, key: str) -> Figure:
+def number(ev: EvidenceBase, evidence_id: str, key: str) -> Reported:
     """:meth:`EvidenceBase.number` through :func:`lookup` (verified numbers only)."""
     value = lookup(ev, evidence_id, key)
     if not is_verified_number(value):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
                                "it must not be shown as a number")
-    return Figure(float(value), evidence_id, key)
+    return Reported(float(value), evidence_id, key)
 
 
 def parse_count(text: str) -> tuple[int, int | None, float | None]:
@@ -118,26 +118,26 @@ def parse_count(text: str) -> tuple[int, int | None, float | None]:
     return int(n), int(total) if total else None, float(pct) if pct else None
 
 
-def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Figure]:
-    """The numbers in a verified count string, each a Figure keyed ``key#n``, ``#N``, ``#percent``
+def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Reported]:
+    """The numbers in a verified count string, each a Reported keyed ``key#n``, ``#N``, ``#percent``
     (a bare percentage such as '0.11%' gives ``#percent`` only)."""
     raw = lookup(ev, evidence_id, key)
     if ev.unverified_values(evidence_id).get(key):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is not verified: {raw!r}")
     bare = _PERCENT_ONLY.match(str(raw))
     if bare:
-        return {"percent": Figure(float(bare.group(1)), evidence_id, f"{key}#percent")}
+        return {"percent": Reported(float(bare.group(1)), evidence_id, f"{key}#percent")}
     n, total, pct = parse_count(raw)
-    out = {"n": Figure(float(n), evidence_id, f"{key}#n")}
+    out = {"n": Reported(float(n), evidence_id, f"{key}#n")}
     if total is not None:
-        out["N"] = Figure(float(total), evidence_id, f"{key}#N")
+        out["N"] = Reported(float(total), evidence_id, f"{key}#N")
     if pct is not None:
-        out["percent"] = Figure(pct, evidence_id, f"{key}#percent")
+        out["percent"] = Reported(pct, evidence_id, f"{key}#percent")
     return out
 
 
-def resolve(ev: EvidenceBase, fig: Figure) -> float:
-    """Look a Figure up again in the evidence base (the check a tracing test makes)."""
+def resolve(ev: EvidenceBase, fig: Reported) -> float:
+    """Look a Reported up again in the evidence base (the check a tracing test makes)."""
     key, _, part = fig.key.partition("#")
     if part:
         return count_figures(ev, fig.evidence_id, key)[part].value
@@ -146,7 +146,7 @@ def resolve(ev: EvidenceBase, fig: Figure) -> float:
 
 def recompute(ev: EvidenceBase, number: Number) -> float:
     """Recompute a number from the evidence base through its recorded inputs."""
-    if isinstance(number, Figure):
+    if isinstance(number, Reported):
         return resolve(ev, number)
     if isinstance(number, Choice):
         return number.value
@@ -175,9 +175,9 @@ def derive(name: str, formula: str, *inputs: Number) -> Derived:
     return Derived(value, name, formula, tuple(inputs))
 
 
-def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
+def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Reported]]:
     """Replace ``{id:key}`` placeholders with verified values; return the text and the figures."""
-    used: list[Figure] = []
+    used: list[Reported] = []
 
     def sub(m: re.Match) -> str:
         evidence_id, key = m.groups()

@@ -32,7 +32,7 @@ from widgets.core.loading import ContentModel, content_path, load_content, requi
 FILE_NAME = "reference_links.yaml"
 
 #: What kind of page the preferred address is.
-Kind = Literal["publisher", "pubmed", "pmc", "registry", "repository", "mirror"]
+PageKind = Literal["publisher", "pubmed", "pmc", "registry", "repository", "mirror"]
 
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
@@ -50,7 +50,7 @@ def urls_in(text: str) -> list[str]:
 class ReferenceLink(ContentModel):
     ids: list[str] = Field(min_length=1)
     url: str = Field(pattern=r"^https?://\S+$")
-    kind: Kind
+    kind: PageKind
     checked: dt.date
     #: How the address was checked (search query, what page was found): for authors, never shown.
     check: str = Field(min_length=20)

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from widgets.core.citations import strip_citations
-from widgets.imaging.grading import Grade
+from widgets.imaging.grading import NeedleGrade
 
 EXERCISE_ID = "needle-placement"
 #: The one standard a placement is graded against: the geometry of the pedicle and body.
@@ -73,7 +73,7 @@ class AttemptHistory:
     attempts: list[AttemptRecord] = field(default_factory=list)
     clock: Callable[[], str] = utc_now
 
-    def record(self, grade: Grade, entry_lateral_mm: float, entry_up_mm: float) -> AttemptRecord:
+    def record(self, grade: NeedleGrade, entry_lateral_mm: float, entry_up_mm: float) -> AttemptRecord:
         n = grade.needle
         rec = AttemptRecord(self.exercise, len(self.attempts) + 1, grade.level, grade.pedicle_ok, grade.medial_rule_ok,
                             grade.target_ok, tuple(p.code for p in grade.problems),
@@ -108,7 +108,7 @@ def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float]) -> di
             "height_middle_mm": middle, "height_posterior_mm": posterior}
 
 
-def needle_grades(grade: Grade) -> dict:
+def needle_grades(grade: NeedleGrade) -> dict:
     """The grade for the hand-in: one standard, the placement's geometry, with its three checks."""
     return {GRADE_STANDARD: {"correct": grade.passed,
                              "parts": {"pedicle": grade.pedicle_ok, "medial_wall_rule": grade.medial_rule_ok,

@@ -65,7 +65,10 @@ class Breach:
 
 
 @dataclass(frozen=True)
-class Grade:
+class NeedleGrade:
+    """One needle placement graded: its three checks, the breach and the problems found (stored with the attempt
+    as a :class:`widgets.record.attempts.Grade` under the geometry standard)."""
+
     needle: Needle
     level: str
     pedicle_ok: bool
@@ -137,7 +140,7 @@ def _crossing(start: float, rate: float, limit: float) -> float | None:
     return (limit - start) / rate
 
 
-def grade(seg: Segment, needle: Needle) -> Grade:
+def grade(seg: Segment, needle: Needle) -> NeedleGrade:
     """Grade ``needle`` in ``seg`` (pure; the same input always gives the same grade)."""
     ev = load_evidence()
     ped = seg.pedicle
@@ -177,7 +180,7 @@ def grade(seg: Segment, needle: Needle) -> Grade:
     target_ok = bool(seg.in_body(tip)) and float(tip[1]) <= seg.target_y + EPS
     if not target_ok:
         problems.append(_target_problem(where, float(tip[1]), seg))
-    return Grade(needle, seg.level.id, breach is None, breach, bool(rule_ok),
+    return NeedleGrade(needle, seg.level.id, breach is None, breach, bool(rule_ok),
                  float(t_medial) if crossed else None, float(t_wall) if reached_wall else None, bool(target_ok),
                  where, tuple(problems))
 

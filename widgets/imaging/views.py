@@ -30,7 +30,7 @@ from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.anatomy.levels import load_anatomy
 from widgets.imaging.attempts import EXERCISE_ID, AttemptHistory, needle_answer, needle_grades
 from widgets.anatomy.fluoro import FluoroViews
-from widgets.imaging.grading import CHECK_NAMES, CHECKS, Grade, grade
+from widgets.imaging.grading import CHECK_NAMES, CHECKS, NeedleGrade, grade
 from widgets.anatomy.needle_path import needle_at, planned_needle
 from widgets.anatomy.scene import Scene, describe_tip
 from widgets.anatomy.segment import segment
@@ -60,7 +60,7 @@ class NeedleExercise:
         self.heights = tuple(float(v) for v in heights)
         self._log = log
         self.history = history or AttemptHistory()
-        self.last_grade: Grade | None = None
+        self.last_grade: NeedleGrade | None = None
         anatomy = load_anatomy()
         self.level = RadioGroup("Vertebra", options=[(lv, lv) for lv in anatomy.ids], value=level)
         self.front = RadioGroup("Front view", options=[("True AP", "ap"),
@@ -188,7 +188,7 @@ class NeedleExercise:
             self.feedback.value = _status(f"<p>Right now:</p><ul>{marks}</ul>")
         self.readout.value = f"<p><strong>Where the tip is:</strong> {html.escape(text)}</p>"
 
-    def grade(self) -> Grade:
+    def grade(self) -> NeedleGrade:
         """Grade the needle as it is now, record the attempt and show the feedback."""
         g = grade(self.seg, self.needle())
         self.last_grade = g

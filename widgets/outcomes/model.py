@@ -6,7 +6,7 @@ cross-checks every reference against the evidence base (an unknown id, a
 missing key or a value that is not a verified number is a :class:`ContentError`
 naming the file, the line and the id), and turns each item into a
 :class:`Row`: its value and its spread (CI, SD or range, as reported) are
-:class:`~widgets.core.evidence.Figure` objects that carry their evidence id and key;
+:class:`~widgets.core.evidence.Reported` objects that carry their evidence id and key;
 anything computed from them (a percentage from counts) is a
 :class:`~widgets.core.numbers.Derived` that records its inputs.  Values marked NOT VERIFIED never
 become numbers.
@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 
 from widgets.core.citations import Citations
 from widgets.core.loading import ContentModel, Parsed, content_path, load_content, require_unique
-from widgets.core.evidence import DiscrepancyId, EvidenceBase, EvidenceId, Figure, NotVerifiedError, load_evidence
+from widgets.core.evidence import DiscrepancyId, EvidenceBase, EvidenceId, Reported, NotVerifiedError, load_evidence
 from widgets.core.numbers import EvidenceText, Number, check_number, count_figures, derive, fill, fmt, number
 
 ARMS = ("kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference")
@@ -135,7 +135,7 @@ class WallGain(ContentModel):
     sd: str
 
 
-class LevelSpec(ContentModel):
+class ExplorerLevel(ContentModel):
     id: str = Field(pattern=r"^[A-Z][0-9]+$")
     label: str
     evidence: EvidenceId
@@ -146,7 +146,7 @@ class LevelSpec(ContentModel):
 
 
 class ExplorerSpec(ContentModel):
-    levels: list[LevelSpec] = Field(min_length=1)
+    levels: list[ExplorerLevel] = Field(min_length=1)
     band_evidence: str            # per-wall KP gain, mean and SD
     band: dict[Literal["anterior", "middle", "posterior"], WallGain]
     pooled_evidence: str          # KP and VP pooled gain (no spread reported)
@@ -183,11 +183,11 @@ class Row:
     low: Number | None
     high: Number | None
     spread_kind: str
-    count: tuple[Figure, Figure] | None = None   # (n, N) behind a percentage
-    n: Figure | None = None                        # a count reported with a percentage only
+    count: tuple[Reported, Reported] | None = None   # (n, N) behind a percentage
+    n: Reported | None = None                        # a count reported with a percentage only
     statement: str | None = None
     numbers: tuple = ()                            # every number the row shows
-    printed: Figure | None = None                  # a printed percentage its counts do not give
+    printed: Reported | None = None                  # a printed percentage its counts do not give
     note: str | None = None                        # the item's note, placeholders filled
 
     @property
@@ -224,7 +224,7 @@ class Row:
     @property
     def sd(self) -> Number | None:
         for n in self.numbers:
-            if isinstance(n, Figure) and n.key == self.item.spread.key and self.spread_kind == "sd":
+            if isinstance(n, Reported) and n.key == self.item.spread.key and self.spread_kind == "sd":
                 return n
         return None
 
@@ -251,7 +251,7 @@ def design_of(evidence_type: str) -> str:
     return evidence_type
 
 
-def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Figure, Figure]:
+def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Reported, Reported]:
     if spec.key:
         raw = ev.raw(evidence_id, spec.key)
         if not (isinstance(raw, list) and len(raw) == 2):
@@ -313,7 +313,7 @@ def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
                kind if statement is None else "none", count, n, statement, tuple(numbers), printed, note)
 
 
-def percent_matches(printed: Figure, n: Figure, total: Figure) -> bool:
+def percent_matches(printed: Reported, n: Reported, total: Reported) -> bool:
     """Does a printed percentage agree with its counts, to the precision it was printed with?"""
     text = fmt(printed)
     decimals = len(text.partition(".")[2])
@@ -365,7 +365,7 @@ class OutcomeSet:
         except KeyError:
             raise KeyError(f"unknown outcome '{outcome_id}'; outcomes are {', '.join(self.outcomes)}") from None
 
-    def claims(self) -> list[tuple[LeafletClaim, str, list[Figure]]]:
+    def claims(self) -> list[tuple[LeafletClaim, str, list[Reported]]]:
         out = []
         for claim in self.spec.leaflet_claims:
             text, used = fill(self.evidence, claim.evidence)
@@ -473,7 +473,7 @@ def outcome_table_md(outcome: Outcome, cites: Citations, title: bool = True) -> 
 
 __all__ = [
     "ARMS", "Outcome", "OutcomeSet", "Row", "build_row", "default_outcomes", "load_outcomes", "outcome_table_md",
-    "timecourse_series", "PatientQuestion", "Verdict", "grade_answer", "load_patient_questions",
+    "timecourse_series", "PatientQuestion", "Verdict", "grade_patient_answer", "load_patient_questions",
 ]
 
 
@@ -520,7 +520,7 @@ def load_patient_questions(path: Path | str | None = None,
     return list(spec.questions)
 
 
-def grade_answer(question: PatientQuestion, option_id: str | None,
+def grade_patient_answer(question: PatientQuestion, option_id: str | None,
                  evidence: EvidenceBase | None = None) -> Verdict:
     """Judge one answer; an unknown or missing choice is a ValueError with a plain message."""
     if option_id is None:

@@ -30,10 +30,10 @@ from widgets.core.text import count_phrase, fold, fold_html, prose_html
 from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
 from widgets.anatomy.levels import load_anatomy
 from widgets.anatomy.segment import segment, side_outlines
-from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
-                              default_explorer)
+from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURE_LABELS, SHAPE_LABELS, ExplorerInputError,
+                                     HeightExplorer, default_explorer)
 from widgets.core.numbers import fmt
-from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_answer,
+from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_patient_answer,
                                     load_patient_questions, outcome_table_md)
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.record.handin import default_log
@@ -471,7 +471,7 @@ class HeightExplorerView:
             citations.number(eid)
         self.level = ipw.Dropdown(options=self.model.level_options(), value=level, description="Vertebra:",
                                   style=WIDE, tooltip="Typical heights for this level come from the evidence data")
-        self.shape = ipw.Dropdown(options=[(v, k) for k, v in SHAPES.items()], value=shape,
+        self.shape = ipw.Dropdown(options=[(v, k) for k, v in SHAPE_LABELS.items()], value=shape,
                                   description="Fracture shape:", style=WIDE)
         self.loss = Slider("Height loss (% of expected height)", min=LOSS_MIN, max=LOSS_MAX, value=loss,
                            step=1, unit="%")
@@ -479,7 +479,7 @@ class HeightExplorerView:
                                            ("grade 2: moderate", 2), ("grade 3: severe", 3)],
                                   description="Or set severity by Genant grade:", style=WIDE,
                                   layout=ipw.Layout(width="max-content"))
-        self.procedure = ipw.ToggleButtons(options=[(v, k) for k, v in PROCEDURES.items()], value=procedure,
+        self.procedure = ipw.ToggleButtons(options=[(v, k) for k, v in PROCEDURE_LABELS.items()], value=procedure,
                                            description="Procedure:", style=WIDE,
                                            tooltips=["Balloon, then cement", "Cement only"])
         self.readout = ipw.HTML()
@@ -612,7 +612,7 @@ class QuestionCard:
 
     def _on_check(self, _button=None) -> None:
         try:
-            verdict = grade_answer(self.question, self.choice.value, self.evidence)
+            verdict = grade_patient_answer(self.question, self.choice.value, self.evidence)
         except ValueError as exc:
             self.feedback.value = prose_html(f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>')
             return

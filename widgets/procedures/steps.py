@@ -32,7 +32,7 @@ from pydantic import Field, model_validator
 from widgets.anatomy.scene import Drawing
 from widgets.core.course import PROCEDURES
 from widgets.core.citations import Citations, CiteKeys
-from widgets.core.evidence import EvidenceBase, EvidenceNumber, Figure, load_evidence
+from widgets.core.evidence import EvidenceBase, EvidenceNumber, Reported, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
@@ -105,7 +105,7 @@ class Procedure(ContentModel):
     def by_phase(self) -> dict[str, Step]:
         return {s.phase: s for s in self.steps}
 
-    def duration_minutes(self, evidence: EvidenceBase | None = None) -> Figure:
+    def duration_minutes(self, evidence: EvidenceBase | None = None) -> Reported:
         ev = evidence or load_evidence()
         return ev.number(self.duration.evidence, self.duration.key)
 

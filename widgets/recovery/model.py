@@ -34,7 +34,9 @@ class AftercareItem(ContentModel):
     cites: CiteKeys
 
 
-class Segment(ContentModel):
+class Stage(ContentModel):
+    """One stage of a procedure day's timeline (the procedure, rest, discharge) and where its minutes come from."""
+
     id: str = Field(pattern=r"^tl_[a-z0-9_]+$")
     label: str = Field(min_length=3)
     kind: Literal["procedure", "rest", "discharge"]
@@ -58,7 +60,7 @@ class Segment(ContentModel):
 
 class RecoveryFile(ContentModel):
     aftercare: list[AftercareItem] = Field(min_length=1)
-    timelines: dict[Literal[PROCEDURES], list[Segment]]  # type: ignore[valid-type]
+    timelines: dict[Literal[PROCEDURES], list[Stage]]  # type: ignore[valid-type]
     quiz: QuestionFile
 
     @model_validator(mode="after")
@@ -73,7 +75,7 @@ class RecoveryFile(ContentModel):
 
 
 @dataclass(frozen=True)
-class TimedSegment:
+class TimedStage:
     id: str
     label: str
     kind: str
@@ -102,7 +104,7 @@ def quiz_questions(path: Path | str | None = None) -> list[Question]:
 
 
 def timeline(procedure: str, evidence: EvidenceBase | None = None, path: Path | str | None = None
-             ) -> list[TimedSegment]:
+             ) -> list[TimedStage]:
     """The procedure day as consecutive segments, in minutes from the start of the procedure."""
     if procedure not in PROCEDURES:
         raise ValueError(f"unknown procedure {procedure!r}; choose one of {', '.join(PROCEDURES)}")
@@ -111,13 +113,13 @@ def timeline(procedure: str, evidence: EvidenceBase | None = None, path: Path | 
     out = []
     for seg in load_recovery(path).timelines[procedure]:
         if seg.kind == "discharge":
-            out.append(TimedSegment(seg.id, seg.label, seg.kind, t, None, "kochan2015", tuple(seg.cites)))
+            out.append(TimedStage(seg.id, seg.label, seg.kind, t, None, "kochan2015", tuple(seg.cites)))
             continue
         if seg.minutes is not None:
             minutes, source = float(ev.number(seg.minutes.evidence, seg.minutes.key)), seg.minutes.evidence
         else:
             minutes, source = float(seg.leaflet_minutes), "kochan2015"
-        out.append(TimedSegment(seg.id, seg.label, seg.kind, t, t + minutes, source, tuple(seg.cites)))
+        out.append(TimedStage(seg.id, seg.label, seg.kind, t, t + minutes, source, tuple(seg.cites)))
         t += minutes
     return out
 

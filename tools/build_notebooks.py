@@ -19,7 +19,7 @@ For each ``NN-name.md`` (a Jupytext MyST notebook) this writes ``NN-name.ipynb``
 
 ``--check`` builds in memory without running anything and compares cell types, sources, tags
 and collapsed state with the committed ``.ipynb`` files, and the citation index with the sources;
-``tests/unit/test_notebook_sources.py`` runs it.  ``--no-execute`` writes the notebooks without
+``tests/unit/course/test_notebook_sources.py`` runs it.  ``--no-execute`` writes the notebooks without
 running them (outputs already stored in the old ``.ipynb`` are dropped).
 """
 

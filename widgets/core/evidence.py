@@ -35,7 +35,7 @@ IMAGING_SECTIONS = ("anatomy_and_imaging", "procedure_facts", "complications", "
 #: entries that are re-verified at their source before they are shown (see WEAK_CARE_ENTRIES).
 CARE_SECTIONS = ("red_flags", "conservative_care", "secondary_prevention", "imaging_workup", "procedure_safety")
 #: Entries the third part's ``meta.caution`` names as the weakest (mirrors, aggregators): not shown to
-#: students unless re-verified at a source the module cites (tests/unit/test_evidence.py checks none is cited).
+#: students unless re-verified at a source the module cites (tests/unit/core/test_evidence.py checks none is cited).
 WEAK_CARE_ENTRIES = (
     "rf_myeloma_primary_care_features", "rf_spinal_metastases_red_flag_frequency",
     "cc_kortebein2007_bed_rest_older_adults", "iw_textbook_preprocedure_imaging",

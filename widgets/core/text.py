@@ -22,7 +22,7 @@ import re
 
 from widgets.core.style import OKABE_ITO
 
-#: The heading that opens the key points of a notebook (tests/unit/test_notebook_hygiene.py asks for it).
+#: The heading that opens the key points of a notebook (tests/unit/course/test_notebook_hygiene.py asks for it).
 KEY_POINTS_HEADING = "## Key points"
 #: The class of the key-points box (the build's check and the browser tests find the box by it).
 KEY_POINTS_CLASS = "vkp-key-points"

@@ -76,7 +76,7 @@ def test_the_course_ships_its_jupyterlab_settings():
 def test_the_controls_javascript_and_css_ship_as_package_data():
     """Every file anywidget loads for the course's controls exists and is package data (a wheel, Binder or a hub
     image without it would draw blank controls); the students' copy carries the same files
-    (tests/unit/test_student_release.py)."""
+    (tests/unit/course/test_student_release.py)."""
     import fnmatch
 
     import anywidget

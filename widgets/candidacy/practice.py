@@ -35,7 +35,7 @@ from widgets.candidacy.rules import (
 )
 from widgets.core.citations import CitedText, markers
 from widgets.core.course import PROCEDURES
-from widgets.core.loading import ContentModel, ContentProblem, load_content, require_unique
+from widgets.core.loading import ContentModel, ContentProblem, load_content, unique_ids
 
 Kind = Literal["indication", "absolute", "relative", "absolute_or_relative", "selection", "scope"]
 KINDS: tuple[str, ...] = ("indication", "absolute", "relative", "absolute_or_relative", "selection", "scope")
@@ -105,11 +105,7 @@ class PracticeRuleSet(RuleList, ContentModel):
     def _exactly_the_practice_rules(cls, rules):
         return exactly_these_rules(rules, PRACTICE_RULE_IDS)
 
-    @field_validator("cautions")
-    @classmethod
-    def _unique_cautions(cls, cautions):
-        require_unique([c.id for c in cautions], "caution ids")
-        return cautions
+    _unique_cautions = unique_ids("cautions", "caution ids")
 
     def kind_words(self, rule_id: str) -> str:
         return self.kinds[self[rule_id].kind]

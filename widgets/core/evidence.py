@@ -18,11 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, ContentProblem, content_path, load_content, require_unique
+from widgets.core.loading import (
+    ContentError, ContentModel, ContentProblem, content_path, load_content, require_unique, unique_ids,
+)
 
 #: Sections of evidence.yaml that hold evidence entries (in file order).
 SECTIONS = (
@@ -126,48 +128,45 @@ class EvidenceFile(ContentModel):
         return self
 
 
-class ImagingEvidenceFile(ContentModel):
-    """The second part of the evidence base (same entry schema)."""
+class _EvidencePart(ContentModel):
+    """A further part of the evidence base: its meta, its sections of entries (:attr:`SECTION_NAMES`, the same
+    entry schema as the first part's) and the list of what could not be verified; each id used once."""
 
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = ()
     meta: dict[str, Any]
-    anatomy_and_imaging: list[EvidenceEntry]
-    procedure_facts: list[EvidenceEntry]
-    complications: list[EvidenceEntry]
-    candidacy: list[EvidenceEntry]
     not_verified: list[str]
 
     @model_validator(mode="after")
     def _ids_unique(self):
-        require_unique([e.id for s in IMAGING_SECTIONS for e in getattr(self, s)], "evidence ids")
+        require_unique([e.id for s in self.SECTION_NAMES for e in getattr(self, s)], "evidence ids")
         return self
 
 
-class CareEvidenceFile(ContentModel):
-    """The third part of the evidence base (same entry schema)."""
+class ImagingEvidenceFile(_EvidencePart):
+    """The second part of the evidence base, ``evidence-imaging.yaml``."""
 
-    meta: dict[str, Any]
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = IMAGING_SECTIONS
+    anatomy_and_imaging: list[EvidenceEntry]
+    procedure_facts: list[EvidenceEntry]
+    complications: list[EvidenceEntry]
+    candidacy: list[EvidenceEntry]
+
+
+class CareEvidenceFile(_EvidencePart):
+    """The third part of the evidence base, ``evidence-care.yaml``."""
+
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = CARE_SECTIONS
     red_flags: list[EvidenceEntry]
     conservative_care: list[EvidenceEntry]
     secondary_prevention: list[EvidenceEntry]
     imaging_workup: list[EvidenceEntry]
     procedure_safety: list[EvidenceEntry]
-    not_verified: list[str]
-
-    @model_validator(mode="after")
-    def _ids_unique(self):
-        require_unique([e.id for s in CARE_SECTIONS for e in getattr(self, s)], "evidence ids")
-        return self
 
 
 class SourcesFile(ContentModel):
     sources: list[SourceText]
 
-    @field_validator("sources")
-    @classmethod
-    def _unique(cls, sources):
-        ids = [s.id for s in sources]
-        require_unique(ids, "source ids")
-        return sources
+    _unique = unique_ids("sources", "source ids")
 
 
 def evidence_of(info: ValidationInfo | None) -> "EvidenceBase":

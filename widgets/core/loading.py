@@ -24,7 +24,7 @@ from collections.abc import Hashable
 from typing import Any, Callable, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from widgets.core.settings import current_settings   # where content_path looks
 
@@ -43,6 +43,15 @@ def require_unique(ids, what: str) -> None:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"{what} used twice: {dupes}")
+
+
+def unique_ids(field: str, what: str):
+    """A model's validator: the records of ``field`` use each ``id`` once (``_unique = unique_ids("questions",
+    "question ids")``); the error names every id used twice."""
+    def check(records):
+        require_unique([r.id for r in records], what)
+        return records
+    return field_validator(field)(check)
 
 
 class ContentError(ValueError):

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from widgets.core.citations import CiteKeys
 from widgets.core.course import PROCEDURES
-from widgets.core.loading import ContentModel, require_unique
+from widgets.core.loading import ContentModel, require_unique, unique_ids
 
 #: Ids of steps, questions and options: lower case, digits and underscores.
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -71,12 +71,7 @@ class Question(ContentModel):
 class QuestionFile(ContentModel):
     questions: list[Question] = Field(min_length=1)
 
-    @field_validator("questions")
-    @classmethod
-    def _unique(cls, questions):
-        ids = [q.id for q in questions]
-        require_unique(ids, "question ids")
-        return questions
+    _unique = unique_ids("questions", "question ids")
 
 
 @dataclass(frozen=True)

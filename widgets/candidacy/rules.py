@@ -553,11 +553,7 @@ class LoadedBank:
 
 
 class CaseBankError(CandidacyError):
-    """A case bank could not be loaded."""
-
-    @classmethod
-    def wrap(cls, exc: ContentError) -> "CaseBankError":
-        return cls(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix)
+    """A case bank could not be loaded (``load_content(..., kind=CaseBankError)`` raises it for any problem)."""
 
 
 def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:

@@ -28,11 +28,13 @@ from typing import ClassVar, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
+from widgets.candidacy.patient import FractureCause, Patient
 from widgets.candidacy.rules import (
-    PRACTICE, PRACTICE_RULE_IDS, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    RuleList, StandardRule, assess, check_conditions, exactly_these_rules, conditions_hold, evaluate,
-    load_rules,
+    PRACTICE, PRACTICE_RULE_IDS, RULE_IDS, Assessment, CandidacyError, ConditionValue,
+    RuleList, StandardRule, above_red_flags, assess, check_conditions, exactly_these_rules, conditions_hold,
+    evaluate, load_rules,
 )
+from widgets.candidacy.red_flags import URGENT, load_red_flags
 from widgets.core.citations import CitedText, markers
 from widgets.core.course import PROCEDURES
 from widgets.core.loading import ContentModel, ContentProblem, load_content, unique_ids
@@ -130,7 +132,7 @@ def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
 def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:
     """Grade ``patient`` against current practice: eligibility, deciding rules and cautions per procedure."""
     rules = rules or load_practice_rules()
-    return evaluate(patient, rules, PRACTICE, rules.cautions)
+    return above_red_flags(evaluate(patient, rules, PRACTICE, rules.cautions))
 
 
 def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:
@@ -143,6 +145,7 @@ def _titles() -> dict[str, str]:
     practice = load_practice_rules()
     titles = {r.id: r.title for r in practice}
     titles.update({r.id: r.title for r in load_rules()})
+    titles[URGENT] = load_red_flags().title
     return titles
 
 
@@ -177,6 +180,9 @@ class Comparison:
 
     def sentence(self) -> str:
         """One plain sentence: do the two standards agree?"""
+        if self.leaflet.red_flags:
+            return ("A red flag comes first: under both standards the answer is not now, urgent referral and "
+                    "imaging.")
         if not self.procedures:
             if self.same_verdicts_other_rules:
                 return "The two standards give the same verdicts, for partly different reasons."

@@ -9,12 +9,22 @@ interleaved so the same rule does not decide two cases in a row where that can b
 generated practice interleaves rules the same way.
 
 :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
-rule) against :func:`widgets.candidacy.rules.assess`, the leaflet's rules, and returns an
-:class:`AnswerRecord`; :meth:`AnswerRecord.to_attempt` gives the
-:class:`~widgets.record.attempts.Attempt` that the progress file and the hand-in store.
+rule) against current practice (:func:`widgets.candidacy.practice.assess_practice`) and the leaflet's rules
+(:func:`widgets.candidacy.rules.assess`), and returns an :class:`AnswerRecord`;
+:meth:`AnswerRecord.to_attempt` gives the :class:`~widgets.record.attempts.Attempt` that the progress file
+and the hand-in store, with both grades.
+
+The grade a student sees first is current practice's (:data:`FIRST`): the score, the missed cases, the
+retry, the spaced review and the flashcards follow it (:attr:`AnswerRecord.right`), and the leaflet's grade
+sits beside it as what the patient leaflet says (:attr:`Quiz.leaflet_score`).  An answer saved before the
+quiz graded current practice has only the leaflet's grade, which then stands in.
+
 :meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
-weighted toward the rules the student missed.  :attr:`Quiz.score` is the one score definition
-(:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
+weighted toward the rules the student missed; :meth:`Quiz.start_daily` starts today's five: due reviews and
+new cases mixed (:mod:`widgets.candidacy.daily`, with the streak).  A case with a red flag
+(:mod:`widgets.candidacy.red_flags`) is answered "not a candidate" for both procedures with the reason
+``urgent_referral`` under both standards, graded, stored and regraded like any other answer.  The scores use
+the one score definition (:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -30,10 +40,11 @@ from typing import Callable, Iterable, Literal, Optional, Sequence
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
+from widgets.candidacy.daily import SET_SIZE, DailySet, Streak, daily_set, streak_of
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
-from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.bank import LoadedBank, load_case_bank
 from widgets.candidacy.rules import (
-    LEAFLET, PRACTICE, PRACTICE_RULE_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
+    LEAFLET, LEAFLET_DECIDING_IDS, PRACTICE, PRACTICE_DECIDING_IDS, REASON_IDS, Assessment, assess, load_rules,
 )
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
@@ -41,11 +52,14 @@ from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
 from widgets.record.attempts import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
-RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]
-PracticeRuleId = Literal[PRACTICE_RULE_IDS]  # type: ignore[valid-type]
+RuleId = Literal[LEAFLET_DECIDING_IDS]  # type: ignore[valid-type]     # a leaflet rule, or a red flag above it
+PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
 ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
 EXERCISE = "candidacy-quiz"
+# The two standards are rules.LEAFLET (an answer's ``correct``) and rules.PRACTICE (its ``practice_correct``).
+FIRST = PRACTICE                         # the grade a student sees first; the leaflet's sits beside it
+MODES = ("bank", "retry", "practice", "review", "daily")
 PRACTICE_GRADE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
                          "practice_deciding_rules", "practice_correct")
 
@@ -62,14 +76,15 @@ def utc_now() -> str:
 class AnswerRecord(ContentModel):
     """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in.
 
-    The ``practice_*`` fields are its grade under current practice; answers saved before the quiz had
-    a second standard have none (all ``None``).
+    ``correct`` and its parts are the answer's grade under the leaflet; the ``practice_*`` fields are its
+    grade under current practice, the one a student sees first (:attr:`right`).  Answers saved before the
+    quiz had a second standard have none (all ``None``).
     """
 
     id: str = Field(default_factory=new_id, pattern=r"^[0-9a-f]{32}$")
     case_id: str = Field(min_length=1, max_length=120)
     source: Literal["bank", "generated"]
-    mode: Literal["bank", "retry", "practice", "review"] = "bank"
+    mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
     answered_at: str
     vertebroplasty_answer: StrictBool
     vertebroplasty_correct: StrictBool
@@ -106,6 +121,17 @@ class AnswerRecord(ContentModel):
     @property
     def has_practice(self) -> bool:
         return self.practice_correct is not None
+
+    @property
+    def right(self) -> bool:
+        """Right under the grade a student sees first: current practice, or the leaflet for an answer saved
+        before current practice was graded."""
+        return self.practice_correct if self.has_practice else self.correct
+
+    @property
+    def deciding(self) -> list[str]:
+        """The deciding rules under the same standard as :attr:`right`."""
+        return self.practice_deciding_rules if self.has_practice else self.deciding_rules
 
     def to_dict(self) -> dict:
         return self.model_dump()
@@ -179,14 +205,21 @@ class GradedAnswer:
 
     @property
     def correct(self) -> bool:
+        """Right under the grade a student sees first (current practice)."""
+        return self.record.right
+
+    @property
+    def leaflet_correct(self) -> bool:
+        """Right under the patient leaflet's rules."""
         return self.record.correct
 
     def summary(self) -> str:
         """Plain-text feedback naming the rules in plain words (citations are added by the view)."""
         r = self.record
-        lines = ["Correct under the leaflet." if r.correct else "Not quite, under the leaflet."]
-        standards = [("the leaflet", self.assessment)] + ([("current practice", self.practice)] if self.practice
-                                                            else [])
+        lines = ["Correct under current practice." if r.right else "Not quite, under current practice."]
+        lines.append("What the patient leaflet says: " + ("right." if r.correct else "not right."))
+        standards = ([("current practice", self.practice)] if self.practice else []) + [("the leaflet",
+                                                                                         self.assessment)]
         for proc, given in (("vertebroplasty", r.vertebroplasty_answer), ("kyphoplasty", r.kyphoplasty_answer)):
             said = "candidate" if given else "not a candidate"
             verdicts = "; ".join(f"{name} says {a.decision(proc).verdict}" for name, a in standards)
@@ -247,7 +280,9 @@ def stratified_order(cases: Sequence[Vignette], seed: int | str, *, rules=None) 
         for pair in wanted:
             if pair in covered:
                 continue
-            pick = rng.choice([v for v in remaining if pair in per_standard[v.id]])
+            options = [v for v in remaining if pair in per_standard[v.id]]
+            most = max(len(per_standard[v.id] - covered) for v in options)   # a case that covers most of what is left
+            pick = rng.choice([v for v in options if len(per_standard[v.id] - covered) == most])
             head.append(pick)
             remaining.remove(pick)
             covered |= per_standard[pick.id]
@@ -259,8 +294,11 @@ def _interleave(cases: list[Vignette], deciding: dict, rng: random.Random, previ
     pool, out = list(cases), []
     while pool:
         last = deciding.get(previous, set()) if previous else set()
-        fresh = [v for v in pool if not (deciding[v.id] & last)]
-        pick = rng.choice(fresh or pool)
+        fresh = [v for v in pool if not (deciding[v.id] & last)] or pool
+        # Prefer cases of the rules most of the pool still holds (drawn in proportion), so a common rule is
+        # spread through the order instead of piling up at its end, where nothing is left to put between.
+        share = {v.id: sum(bool(deciding[v.id] & deciding[w.id]) for w in pool) for v in fresh}
+        pick = rng.choices(fresh, weights=[share[v.id] for v in fresh])[0]
         pool.remove(pick)
         out.append(pick)
         previous = pick.id
@@ -296,7 +334,7 @@ class Quiz:
             (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
-        self.mode: Literal["bank", "retry", "practice", "review"] = "bank"
+        self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
         self.current: Vignette | None = None
         self.last_grade: GradedAnswer | None = None
         self.next()
@@ -318,17 +356,24 @@ class Quiz:
 
     @property
     def correct(self) -> int:
-        return sum(r.correct for r in self.records)
+        """Answers right under the grade a student sees first (current practice)."""
+        return sum(r.right for r in self.records)
 
     @property
     def score(self) -> Score:
-        """The one score: cases right at their latest answer, and at their first (see records.score)."""
-        return score((r.case_id, r.correct) for r in self.records)
+        """The score a student sees first: cases right at their latest answer, and at their first, under current
+        practice (the leaflet's grade for answers saved before current practice was graded; see records.score)."""
+        return score((r.case_id, r.right) for r in self.records)
 
     @property
     def practice_score(self) -> Score:
-        """The same score under current practice, over the answers graded by it."""
+        """The score under current practice, over the answers graded by it."""
         return score((r.case_id, r.practice_correct) for r in self.records if r.has_practice)
+
+    @property
+    def leaflet_score(self) -> Score:
+        """What the patient leaflet says: the same score under the leaflet's rules."""
+        return score((r.case_id, r.correct) for r in self.records)
 
     @property
     def score_percent(self) -> float:
@@ -352,15 +397,45 @@ class Quiz:
         return self.order.index(vignette) + 1
 
     def progress_text(self) -> str:
-        """The text twin of the progress bar, e.g. ``7 of 33 bank cases answered. Score: ...``."""
+        """The text twin of the progress bar: the score under current practice first, then what the patient
+        leaflet says, e.g. ``7 of 73 bank cases answered. Score (current practice): ... What the patient
+        leaflet says: 4 of 7 right (57 %)``."""
         text = f"{self.bank_done} of {self.bank_total} bank cases answered"
         if self.records:
-            text += ". " + self.score.text("case")
-        practice = self.practice_score
-        if practice.items:
-            text += (f". Under current practice: {practice.final_right} of {practice.items} right "
-                     f"({practice.final_percent:g} %)")
+            text += ". " + self.score.text("case").replace("Score:", "Score (current practice):", 1)
+            leaflet = self.leaflet_score
+            text += (f". What the patient leaflet says: {leaflet.final_right} of {leaflet.items} right "
+                     f"({leaflet.final_percent:g} %)")
         return text
+
+    def where_text(self) -> str:
+        """Where the student is, for the line above the case, e.g. ``Case bank: case 3 of 73 (your own order)``."""
+        more = len(self.queue)
+        after = f"{more} more case{'s' if more != 1 else ''} after this one"
+        if self.mode == "bank":
+            return f"Case bank: case {self.position(self.current)} of {self.bank_total} (your own order)"
+        if self.mode == "retry":
+            return f"Retry set: {after}"
+        if self.mode == "review":
+            return f"Review of what is due: {after}"
+        if self.mode == "daily":
+            return f"Today's five: {after}"
+        return "Practice: a generated case (the bank is done; practise as long as you like)"
+
+    def missed_rows(self) -> list[tuple[str, str, str]]:
+        """The missed answers as (case label, what was wrong, deciding rules), oldest first, under current
+        practice (for the table a student opens with Review missed cases)."""
+        rows = []
+        for rec, v in self.missed():
+            if rec.has_practice:
+                parts = (rec.practice_vertebroplasty_correct, rec.practice_kyphoplasty_correct,
+                         rec.practice_reason_correct)
+            else:
+                parts = (rec.vertebroplasty_correct, rec.kyphoplasty_correct, rec.reason_correct)
+            wrong = [name for name, ok in zip(("vertebroplasty", "kyphoplasty", "reason"), parts) if not ok]
+            label = v.title if v is not None else "a case no longer in the bank"
+            rows.append((label, ", ".join(wrong), "; ".join(reason_title(i) for i in rec.deciding)))
+        return rows
 
     def _latest(self, case_id: str) -> AnswerRecord:
         return [r for r in self.records if r.case_id == case_id][-1]
@@ -380,9 +455,9 @@ class Quiz:
     def next(self) -> Vignette:
         """Move to the next case: the bank (or a retry or review set) first, then generated practice.
 
-        When a retry or review set runs out, the bank cases not yet answered come next.
+        When a retry, review or five-a-day set runs out, the bank cases not yet answered come next.
         """
-        if not self.queue and self.mode in ("retry", "review"):
+        if not self.queue and self.mode in ("retry", "review", "daily"):
             self.queue = self._unanswered_bank()
             self.mode = "bank"
         if self.queue:
@@ -435,8 +510,8 @@ class Quiz:
 
     # ----------------------------------------------------------------- review and retry
     def missed(self) -> list[tuple[AnswerRecord, Vignette | None]]:
-        """Answers that were not fully correct, oldest first, with their vignettes."""
-        return [(r, self.lookup(r.case_id)) for r in self.records if not r.correct]
+        """Answers that were not fully right (under current practice), oldest first, with their vignettes."""
+        return [(r, self.lookup(r.case_id)) for r in self.records if not r.right]
 
     def still_missed(self) -> list[Vignette]:
         """Cases whose latest answer is wrong, in the order they were first missed."""
@@ -445,13 +520,17 @@ class Quiz:
             latest[r.case_id] = r
         out = []
         for r in self.records:
-            if not latest[r.case_id].correct and (v := self.lookup(r.case_id)) is not None and v not in out:
+            if not latest[r.case_id].right and (v := self.lookup(r.case_id)) is not None and v not in out:
                 out.append(v)
         return out
 
     def missed_rules(self) -> Counter:
-        """How often each rule decided a case the student got wrong."""
-        return Counter(rule for r in self.records if not r.correct for rule in r.deciding_rules)
+        """How often each rule decided (under current practice) a case the student got wrong."""
+        return Counter(rule for r in self.records if not r.right for rule in r.deciding)
+
+    def missed_rule_titles(self, top: int = 3) -> list[tuple[str, int]]:
+        """The rules behind the most misses, in plain words, with how often: the ``top`` most frequent."""
+        return [(reason_title(rule), n) for rule, n in self.missed_rules().most_common(top)]
 
     def retry_pool(self, size: int = 10, exclude: Iterable[str] = ()) -> list[Vignette]:
         """A seeded practice set weighted toward the rules the student missed.
@@ -471,7 +550,7 @@ class Quiz:
         rng = random.Random(f"{self.seed}:retry:{len(self.records)}")
         weights = []
         for v in candidates:
-            rules = assess(v.patient, self.rules).deciding_rules
+            rules = assess_practice(v.patient, self.practice_rules).deciding_rules
             weights.append(1.0 + 4.0 * sum(misses[r] for r in rules))
         chosen: list[Vignette] = []
         pool = list(zip(candidates, weights))
@@ -525,16 +604,16 @@ class Quiz:
         for state in due:
             if state.kind == "case" and (v := self.lookup(state.ident)) is not None:
                 out.append(v)
-        covered = {r for v in out for r in assess(v.patient, self.rules).deciding_rules}
+        covered = {r for v in out for r in deciding_both(v, self.rules)}
         start = 30_000 + 50 * len(self.records)
         for state in due:
-            if state.kind != "rule" or state.ident in covered or state.ident not in RULE_IDS:
+            if state.kind != "rule" or state.ident in covered or state.ident not in REASON_IDS:
                 continue
             v = generate_for_rule(self.seed, state.ident, start=start)
             start = int(v.id.rsplit("-", 1)[1]) + 1
             self._known[v.id] = v
             out.append(v)
-            covered |= set(assess(v.patient, self.rules).deciding_rules)
+            covered |= deciding_both(v, self.rules)
         return out
 
     def start_review(self) -> Vignette:
@@ -547,6 +626,31 @@ class Quiz:
         self.current = self.queue.pop(0)
         self.last_grade = None
         return self.current
+
+    # ----------------------------------------------------------------- five a day
+    def daily_plan(self, size: int = SET_SIZE) -> DailySet:
+        """Today's five: what is due for review (:meth:`review_set`) mixed with new cases (the bank's cases not
+        yet answered, in the student's order; generated cases once the bank is done)."""
+        new = self._unanswered_bank()
+        if len(new) < size:
+            start = 50_000 + 50 * len(self.records)
+            new += generate(self.seed, size - len(new), start=start)
+        return daily_set(self.review_set(), new, size)
+
+    def start_daily(self, size: int = SET_SIZE) -> Vignette:
+        """Start today's five (:meth:`daily_plan`); after it, the bank cases not yet answered come next."""
+        plan = self.daily_plan(size)
+        for v in plan.cases:
+            self._known[v.id] = v
+        self.queue = list(plan.cases)
+        self.mode = "daily"
+        self.current = self.queue.pop(0)
+        self.last_grade = None
+        return self.current
+
+    def streak(self) -> Streak:
+        """Days in a row with a set done, replayed from the answers' times (see :mod:`widgets.candidacy.daily`)."""
+        return streak_of(self.records, self.today(), tz=self.tz)
 
     def flashcards(self) -> str:
         """The cases missed so far as an Anki text file (see :mod:`widgets.candidacy.flashcards`)."""

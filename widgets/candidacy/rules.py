@@ -2,23 +2,14 @@
 
 The rules (``widgets/content/candidacy_rules.yaml``) are those of the patient
 leaflet the module grows from [@kochan2015]; :func:`assess` grades a
-:class:`Patient` against them and returns, for each procedure, whether the
+:class:`~widgets.candidacy.patient.Patient` against them and returns, for each procedure, whether the
 patient is eligible and the rules that decided it.  Where trials or guidelines
 differ, each rule carries an evidence note (shown beside the feedback; it never
-changes the verdict).
+changes the verdict).  The rules engine (:func:`evaluate`) grades current practice's rules too
+(:mod:`widgets.candidacy.practice`), and red flags come above both (:func:`above_red_flags`).
 
-Consistency of findings (documented decision): a ``fracture_cause`` is given
-exactly when there is a compression fracture.  A cause without a fracture, or a
-fracture without a cause, is rejected with a ``ValueError`` naming both fields
-(use ``"other"`` for a fracture whose cause is not one of the listed ones).  A
-fracture caused by infection counts as an infection in the vertebra, as the
-leaflet says, whether or not ``vertebral_infection`` is also set.
-
-The case bank's models are here too (:class:`Case`, :class:`LoadedBank`); it is read by
-:func:`widgets.candidacy.bank.load_case_bank`, which checks every case against both standards, so it
-sits above this module and :mod:`widgets.candidacy.practice`.  Anything malformed raises
-:class:`CaseBankError` (a :class:`~widgets.core.loading.ContentError`, so a ``ValueError``) naming the
-file, the case id or line, and the field.
+The patient's findings are in :mod:`widgets.candidacy.patient`; the case bank's models and its loader in
+:mod:`widgets.candidacy.bank`.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -30,22 +21,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal, Optional, Union
 
-from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
 from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import DiscrepancyId
-from widgets.candidacy.case_image import CaseImage
-
-FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
-FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
-Coagulopathy = Literal["none", "correctable", "uncorrectable"]
-COAGULOPATHY: tuple[str, ...] = ("none", "correctable", "uncorrectable")
-VascularLesion = Literal["haemangioma", "other"]
-VASCULAR_LESIONS: tuple[str, ...] = ("haemangioma", "other")
-#: Causes for which the leaflet does not recommend kyphoplasty.
-KP_EXCLUDED_CAUSES = frozenset({"vascular", "tumor", "infection"})
+from widgets.candidacy.patient import FINDING_FIELDS, FINDING_VALUES, FractureCause, Patient
+from widgets.candidacy.red_flags import URGENT, flags_for, load_red_flags
+from widgets.candidacy.red_flags import notes as red_flag_notes
 
 #: Every rule id of the leaflet, in the order rules are listed in reasons.
 RULE_IDS: tuple[str, ...] = (
@@ -56,143 +40,24 @@ RULE_IDS: tuple[str, ...] = (
 #: Ideas both standards have keep the leaflet's id.
 PRACTICE_RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc", "fracture_healed",
-    "radicular_pain", "posterior_cortical_defect", "neurological_deficit", "vertebral_infection",
+    "radicular_pain", "posterior_cortical_defect", "neurological_deficit", "epidural_tumour", "vertebral_infection",
     "systemic_infection", "uncorrectable_coagulopathy", "cement_allergy", "outside_evidence", "kp_cause_excluded",
 )
-#: Every rule a student may name as the deciding reason: the rules of both standards, each once.
-REASON_IDS: tuple[str, ...] = PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
+#: Every reason a student may name as deciding: a red flag first (above both standards,
+#: widgets.candidacy.red_flags), then the rules of both standards, each once.
+REASON_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS + tuple(r for r in RULE_IDS if r not in PRACTICE_RULE_IDS)
+#: What can decide a case under each standard: its rules, or a red flag above them.
+LEAFLET_DECIDING_IDS: tuple[str, ...] = (URGENT,) + RULE_IDS
+PRACTICE_DECIDING_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS
 #: The two standards every quiz answer is graded against, by the names attempts store them under: the leaflet's
 #: rules (the quiz's answer key) and current practice's (widgets/content/practice_rules.yaml).
 LEAFLET, PRACTICE = "leaflet", "current_practice"
 STANDARDS: tuple[str, ...] = (LEAFLET, PRACTICE)
 
-#: The findings the leaflet's rules read (every case states them).
-PATIENT_FIELDS: tuple[str, ...] = (
-    "compression_fracture", "fracture_cause", "severe_back_pain",
-    "pain_relieved_by_medication_and_bed_rest", "posterior_cortical_defect",
-    "vertebral_infection", "pain_from_herniated_disc",
-)
-#: The further findings current practice reads; each may be left out and then means "absent"
-#: (``coagulopathy: none``, ``vascular_lesion``: not stated), so a bank written before them still loads.
-PRACTICE_FIELDS: tuple[str, ...] = (
-    "fracture_healed", "neurological_deficit", "radicular_pain", "systemic_infection", "coagulopathy",
-    "cement_allergy", "epidural_tumour", "vascular_lesion",
-)
-FINDING_FIELDS: tuple[str, ...] = PATIENT_FIELDS + PRACTICE_FIELDS
-#: The values a finding may take (for conditions in the rule files and for messages).
-FINDING_VALUES: dict[str, tuple] = {
-    **{f: (True, False) for f in FINDING_FIELDS},
-    "fracture_cause": FRACTURE_CAUSES + (None,),
-    "coagulopathy": COAGULOPATHY,
-    "vascular_lesion": VASCULAR_LESIONS + (None,),
-}
-
 
 class CandidacyError(ContentError):
     """A case bank or rules file could not be used (file, case id or line, field, fix)."""
 
-
-class PatientError(ValueError):
-    """An invalid patient finding; the message names the field(s)."""
-
-    def __init__(self, field: str, problem: str):
-        self.field = field
-        super().__init__(f"Patient field '{field}': {problem}")
-
-
-# --------------------------------------------------------------------------- patient
-
-def _check_cause(findings):
-    """Findings must not contradict each other (each message names both fields)."""
-    if not findings.compression_fracture and findings.fracture_cause is not None:
-        raise ValueError(
-            f"fields 'fracture_cause' and 'compression_fracture' disagree: a cause "
-            f"({findings.fracture_cause!r}) is given but compression_fracture is false; "
-            "set fracture_cause to null, or compression_fracture to true")
-    if findings.compression_fracture and findings.fracture_cause is None:
-        raise ValueError(
-            "fields 'fracture_cause' and 'compression_fracture' disagree: there is a fracture "
-            "but no cause; give one of " + ", ".join(FRACTURE_CAUSES))
-    for field in ("fracture_healed", "neurological_deficit"):
-        if getattr(findings, field) and not findings.compression_fracture:
-            raise ValueError(
-                f"fields '{field}' and 'compression_fracture' disagree: {field} describes the fractured "
-                "vertebra, but compression_fracture is false; set one of them the other way")
-    if findings.epidural_tumour and findings.fracture_cause != "tumor":
-        raise ValueError(
-            "fields 'epidural_tumour' and 'fracture_cause' disagree: a tumour spreading into the spinal canal "
-            f"needs fracture_cause tumor, not {findings.fracture_cause!r}")
-    if findings.vascular_lesion is not None and findings.fracture_cause != "vascular":
-        raise ValueError(
-            "fields 'vascular_lesion' and 'fracture_cause' disagree: a vascular lesion is named "
-            f"({findings.vascular_lesion!r}) but fracture_cause is {findings.fracture_cause!r}; use vascular, "
-            "or leave vascular_lesion out")
-    return findings
-
-
-class Findings(ContentModel):
-    """The findings that decide candidacy, as validated data (used inside case banks).
-
-    The first seven are the leaflet's; the rest are what current practice also weighs (each
-    defaults to absent).  ``fracture_healed``: an old fracture that has healed (no marrow oedema
-    on MRI).  ``neurological_deficit``: weakness, numbness or cord signs from the fractured level
-    (a fragment pushed back into the canal, or tumour in it).  ``radicular_pain``: nerve-root pain.
-    ``systemic_infection``: sepsis or an active infection elsewhere in the body.  ``coagulopathy``:
-    a bleeding tendency (a blood thinner or a disorder) that can or cannot be corrected.
-    ``cement_allergy``: allergy to bone cement or the contrast mixed into it.  ``epidural_tumour``:
-    a tumour spreading from the vertebra into the spinal canal.  ``vascular_lesion``: for a
-    vascular cause, whether the lesion is a haemangioma.
-    """
-
-    compression_fracture: StrictBool
-    fracture_cause: Optional[FractureCause] = None
-    severe_back_pain: StrictBool
-    pain_relieved_by_medication_and_bed_rest: StrictBool
-    posterior_cortical_defect: StrictBool
-    vertebral_infection: StrictBool
-    pain_from_herniated_disc: StrictBool
-    fracture_healed: StrictBool = False
-    neurological_deficit: StrictBool = False
-    radicular_pain: StrictBool = False
-    systemic_infection: StrictBool = False
-    coagulopathy: Coagulopathy = "none"
-    cement_allergy: StrictBool = False
-    epidural_tumour: StrictBool = False
-    vascular_lesion: Optional[VascularLesion] = None
-
-    @model_validator(mode="after")
-    def _cause_matches_fracture(self):
-        return _check_cause(self)
-
-    @property
-    def infected(self) -> bool:
-        """An infection in the vertebra, counting a fracture caused by infection."""
-        return self.vertebral_infection or self.fracture_cause == "infection"
-
-
-class Patient(Findings):
-    """The findings that decide candidacy.  Invalid values raise ``ValueError`` naming the field."""
-
-    def __init__(self, **data):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "fracture_cause, compression_fracture"
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            if err["type"] == "literal_error":
-                allowed = [v for v in FINDING_VALUES.get(field, ()) if v is not None]
-                msg = (f"{err.get('input')!r} is not allowed; use one of " + ", ".join(map(str, allowed))
-                       + (" (or None when there is no fracture)" if field == "fracture_cause" else ""))
-            elif err["type"] == "missing":
-                msg = "this finding is missing"
-            elif err["type"] == "extra_forbidden":
-                msg = "this is not a known finding; the fields are " + ", ".join(FINDING_FIELDS)
-            elif err["type"].startswith("bool"):
-                msg = f"{err.get('input')!r} is not allowed; use True or False"
-            raise PatientError(field, msg) from None
 
 
 # --------------------------------------------------------------------------- rules
@@ -381,6 +246,7 @@ class Decision:
     procedure: str
     eligible: bool
     reasons: tuple[Reason, ...]
+    standard: str = LEAFLET      # "not recommended" is the leaflet's word; current practice does not use it
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -388,8 +254,11 @@ class Decision:
 
     @property
     def verdict(self) -> str:
+        if self.rule_ids == (URGENT,):
+            return load_red_flags().verdict
         return "candidate" if self.eligible else (
-            "not recommended" if self.rule_ids == ("kp_cause_excluded",) else "not a candidate")
+            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == LEAFLET
+            else "not a candidate")
 
 
 @dataclass(frozen=True)
@@ -398,6 +267,9 @@ class Assessment:
 
     ``standard`` names the standard (``"leaflet"`` or ``"current_practice"``); ``order`` is its rules'
     order; ``cautions`` are (title, note) pairs the standard shows without changing the verdict.
+    ``red_flags``: the red flags the patient shows (widgets.candidacy.red_flags); with any, both
+    procedures are "not now: urgent referral and imaging", and ``beneath`` is what the standard's rules
+    alone would say.
     """
 
     patient: Patient
@@ -406,6 +278,8 @@ class Assessment:
     standard: str = LEAFLET
     order: tuple[str, ...] = RULE_IDS
     cautions: tuple[tuple[str, str], ...] = ()
+    red_flags: tuple = ()
+    beneath: Optional["Assessment"] = None
 
     @property
     def deciding_rules(self) -> tuple[str, ...]:
@@ -450,12 +324,27 @@ def evaluate(patient: Patient, rules, standard: str, cautions=()) -> Assessment:
     def decide(procedure: str) -> Decision:
         hits = [r for r in rules if r.covers(procedure) and r.applies(patient)]
         if hits:
-            return Decision(procedure, False, tuple(Reason.of(r) for r in hits))
-        return Decision(procedure, True, (Reason.of(indication),))
+            return Decision(procedure, False, tuple(Reason.of(r) for r in hits), standard)
+        return Decision(procedure, True, (Reason.of(indication),), standard)
 
     notes = tuple((c.title, " ".join(c.note.split())) for c in cautions if c.applies(patient))
     return Assessment(patient, decide("vertebroplasty"), decide("kyphoplasty"), standard,
                       tuple(r.id for r in rules), notes)
+
+
+def above_red_flags(result: Assessment) -> Assessment:
+    """Red flags come first: with any, both procedures are "not now: urgent referral and imaging" under this
+    standard too (the reason :data:`~widgets.candidacy.red_flags.URGENT`); ``beneath`` keeps what the
+    standard's rules alone say, for the feedback.  Without a red flag the assessment is returned as it is."""
+    flags = flags_for(result.patient)
+    if not flags:
+        return result
+    spec = load_red_flags()
+    reason = Reason(URGENT, spec.title, " ".join(spec.explanation.split()),
+                    tuple(dict.fromkeys(k for f in flags for k in f.cites)), None)
+    return Assessment(result.patient, Decision("vertebroplasty", False, (reason,), result.standard),
+                      Decision("kyphoplasty", False, (reason,), result.standard), result.standard, (URGENT,) + result.order,
+                      result.cautions, flags, result)
 
 
 def exclusions_for_both(patient: Patient) -> list[str]:
@@ -467,7 +356,7 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    return evaluate(patient, rules or load_rules(), LEAFLET)
+    return above_red_flags(evaluate(patient, rules or load_rules(), LEAFLET))
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
@@ -476,12 +365,13 @@ def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> li
     In order: the note of each deciding rule (the variant for the fracture's cause, where one exists),
     the note every case with this fracture cause carries (e.g. trauma), then the case's own note.
     ``case`` is anything with a ``patient`` (and optionally a ``note``), e.g. a quiz Vignette.  The
-    notes never change the grade.
+    notes never change the grade.  With a red flag, its notes come instead of the deciding rules' notes
+    (a note about a rule that does not decide would mislead).
     """
     rules = rules or load_rules()
     cause = assessment.patient.fracture_cause
-    out: list[tuple[str, str]] = []
-    for rule_id in assessment.deciding_rules:
+    out: list[tuple[str, str]] = list(red_flag_notes(assessment.red_flags))
+    for rule_id in () if assessment.red_flags else assessment.deciding_rules:
         note = rules[rule_id].note_for(cause)
         if note:
             out.append((rules[rule_id].title, " ".join(note.split())))
@@ -492,68 +382,6 @@ def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> li
     if own:
         out.append(("About this case", " ".join(own.split())))
     return out
-
-
-# --------------------------------------------------------------------------- case bank
-
-class Expected(ContentModel):
-    vertebroplasty: StrictBool
-    kyphoplasty: StrictBool
-    deciding_rules: list[Literal[RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
-
-
-class PracticeExpected(ContentModel):
-    """The answer under current practice (widgets/content/practice_rules.yaml)."""
-
-    vertebroplasty: StrictBool
-    kyphoplasty: StrictBool
-    deciding_rules: list[Literal[PRACTICE_RULE_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
-
-
-class Case(ContentModel):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
-    title: str = Field(min_length=3, max_length=200)
-    history: str = Field(min_length=20)
-    findings: Findings
-    expected: Expected
-    expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
-                                                          "computed when left out")
-    evidence_note: Optional[CitedText] = Field(None, min_length=20, description="what trials or guidelines add for "
-                                         "this case; shown with the feedback, never changing the grade")
-    image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
-                                       "(widgets.candidacy.case_image): level and the body's heights")
-
-    @property
-    def patient(self) -> Patient:
-        return Patient(**self.findings.model_dump())
-
-
-class CaseBank(ContentModel):
-    title: Optional[str] = None
-    cases: list[Case] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class LoadedBank:
-    path: Path
-    title: str | None
-    cases: tuple[Case, ...]
-
-    def __len__(self) -> int:
-        return len(self.cases)
-
-    def __iter__(self):
-        return iter(self.cases)
-
-    def case(self, case_id: str) -> Case:
-        for c in self.cases:
-            if c.id == case_id:
-                return c
-        raise KeyError(f"no case '{case_id}' in {self.path}")
-
-
-class CaseBankError(CandidacyError):
-    """A case bank could not be loaded (``load_content(..., kind=CaseBankError)`` raises it for any problem)."""
 
 
 def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:

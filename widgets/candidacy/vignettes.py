@@ -2,8 +2,8 @@
 
 :func:`generate` deals the scenarios of ``widgets/content/vignette_templates.yaml``
 in shuffled rounds (each scenario always triggers the rule it is named after, a
-rule of the leaflet or of current practice, so any ``len(scenarios)`` consecutive
-cases exercise every rule), draws the findings the scenario allows and writes the
+rule of the leaflet or of current practice, or a red flag above both, so any
+``len(scenarios)`` consecutive cases exercise every rule), draws the findings the scenario allows and writes the
 history from varied sentences: a present finding is always said (often as a
 clinician would say it, e.g. "back to her usual routine" for pain that settled),
 an absent one only sometimes, and the other findings come in a shuffled order.
@@ -38,9 +38,10 @@ from typing import Literal, Optional, Union
 from pydantic import Field, StrictBool, model_validator
 
 from widgets.candidacy.case_image import MIN_FRACTION, CaseImage, image_problem
-from widgets.candidacy.rules import (
-    REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
-)
+from widgets.candidacy.red_flags import URGENT
+from widgets.candidacy.bank import Case
+from widgets.candidacy.patient import Coagulopathy, FractureCause, Patient, VascularLesion
+from widgets.candidacy.rules import REASON_IDS, assess
 from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.anatomy.geometry import FractureGeometry, Heights
 from widgets.candidacy.practice import assess_practice
@@ -68,6 +69,8 @@ class Vignette:
 # --------------------------------------------------------------------------- templates
 
 BoolChoice = Union[StrictBool, list[StrictBool]]
+#: The red-flag findings a generated case may draw (a scenario for urgent_referral always draws one).
+RED_FLAG_DRAWS = ("deficit_worsening", "infection_suspected", "malignancy_suspected")
 
 
 class ScenarioFindings(ContentModel):
@@ -86,6 +89,11 @@ class ScenarioFindings(ContentModel):
     cement_allergy: BoolChoice = False
     epidural_tumour: BoolChoice = False
     vascular_lesion: Union[VascularLesion, list[VascularLesion], None] = None
+    fracture_root_pain: BoolChoice = False
+    # What the red flags read (widgets/content/red_flags.yaml): a scenario for urgent_referral draws one.
+    deficit_worsening: BoolChoice = False
+    infection_suspected: BoolChoice = False
+    malignancy_suspected: BoolChoice = False
 
     @model_validator(mode="after")
     def _causes_match_fracture(self):
@@ -99,8 +107,24 @@ class ScenarioFindings(ContentModel):
 
 
 class Scenario(ContentModel):
-    id: Literal[REASON_IDS]  # type: ignore[valid-type]
+    """A kind of generated case.  ``id`` names the rule it always exercises; where several scenarios
+    exercise one rule (the red flags), each has its own id and names the rule in ``rule``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    rule: Optional[Literal[REASON_IDS]] = None  # type: ignore[valid-type]
     findings: ScenarioFindings
+
+    @model_validator(mode="after")
+    def _names_a_rule(self):
+        if self.rule is None and self.id not in REASON_IDS:
+            raise ValueError(f"scenario '{self.id}' is not named after a rule; name the rule it exercises in 'rule' "
+                             "(one of " + ", ".join(REASON_IDS) + ")")
+        return self
+
+    @property
+    def decides(self) -> str:
+        """The rule (or red flag) this scenario always exercises."""
+        return self.rule or self.id
 
 
 class Ages(ContentModel):
@@ -135,6 +159,8 @@ class FractureTexts(ContentModel):
     infection: CauseTexts
     other: CauseTexts
     none: CauseTexts
+    # A fracture seen on an X-ray only, its cause not yet worked up: for a suspected infection or cancer.
+    unexplained: CauseTexts
 
 
 class PainTexts(ContentModel):
@@ -169,9 +195,13 @@ class FindingTexts(ContentModel):
     no_infection: YesNo
     herniated_disc: DiscTexts
     radicular_pain: YesNo
+    fracture_root_pain: YesNo
     coagulopathy: CoagulopathyTexts
     cement_allergy: YesNo
     epidural_tumour: YesNo
+    deficit_worsening: YesNo
+    infection_suspected: YesNo
+    malignancy_suspected: YesNo
 
 
 WALLS = ("anterior", "middle", "posterior")
@@ -270,12 +300,21 @@ class Templates(ContentModel):
 
     @model_validator(mode="after")
     def _every_rule_has_a_scenario(self):
-        ids = [s.id for s in self.scenarios]
+        ids = [s.decides for s in self.scenarios]
         missing = [r for r in REASON_IDS if r not in ids]
         if missing:
             raise ValueError(f"no scenario exercises the rules {missing}; add one per rule")
         if self.ages.min > self.ages.max:
             raise ValueError("ages.min must not exceed ages.max")
+        for s in self.scenarios:
+            drawn = {f: getattr(s.findings, f) for f in RED_FLAG_DRAWS}
+            can = [f for f, v in drawn.items() if v is True or (isinstance(v, list) and True in v)]
+            if s.decides == URGENT and not any(v is True for v in drawn.values()):
+                raise ValueError(f"scenario '{s.id}' must always draw a red flag: set one of "
+                                 f"{', '.join(RED_FLAG_DRAWS)} to true")
+            if s.decides != URGENT and can:
+                raise ValueError(f"scenario '{s.id}' can draw the red-flag findings {can}, which would decide the "
+                                 f"case instead of its rule; only a scenario for {URGENT} draws them")
         for s in self.scenarios:
             healed = s.findings.fracture_healed
             if healed is True or (isinstance(healed, list) and True in healed):
@@ -325,7 +364,7 @@ def _draw_patient(rng: random.Random, scenario: Scenario) -> Patient:
         "severe_back_pain", "pain_relieved_by_medication_and_bed_rest", "posterior_cortical_defect",
         "vertebral_infection", "pain_from_herniated_disc", "fracture_healed", "neurological_deficit",
         "radicular_pain", "systemic_infection", "coagulopathy", "cement_allergy", "epidural_tumour",
-        "vascular_lesion")}
+        "vascular_lesion", "fracture_root_pain", "deficit_worsening", "infection_suspected", "malignancy_suspected")}
     if cause != "vascular":
         drawn["vascular_lesion"] = None
     if cause != "tumor":
@@ -333,7 +372,9 @@ def _draw_patient(rng: random.Random, scenario: Scenario) -> Patient:
     if cause == "infection":
         drawn["vertebral_infection"] = True           # a fracture caused by infection: infection in the vertebra
     if not f.compression_fracture:
-        drawn["fracture_healed"] = drawn["neurological_deficit"] = False
+        drawn["fracture_healed"] = drawn["neurological_deficit"] = drawn["fracture_root_pain"] = False
+    if not drawn["neurological_deficit"]:
+        drawn["deficit_worsening"] = False
     return Patient(compression_fracture=f.compression_fracture, fracture_cause=cause, **drawn)
 
 
@@ -353,7 +394,8 @@ def _history(rng: random.Random, t: Templates, p: Patient,
     say = rng.choice
     absent = lambda: rng.random() < t.mention_absent  # noqa: E731 - said only sometimes
 
-    texts = getattr(t.fracture, _cause_key(p.fracture_cause, p.vascular_lesion))
+    unworked = p.compression_fracture and (p.infection_suspected or p.malignancy_suspected)
+    texts = t.fracture.unexplained if unworked else getattr(t.fracture, _cause_key(p.fracture_cause, p.vascular_lesion))
     head = [say(t.openings), say(texts.old if p.fracture_healed else texts.fresh)]
     image = None
     if image_rng is not None:
@@ -372,14 +414,15 @@ def _history(rng: random.Random, t: Templates, p: Patient,
     if p.epidural_tumour:
         rest.append(say(ft.epidural_tumour.yes))
     if p.neurological_deficit:
-        rest.append(say(ft.neurological_deficit.yes))
+        rest.append(say(ft.deficit_worsening.yes if p.deficit_worsening else ft.neurological_deficit.yes))
     elif fracture and ft.neurological_deficit.no and absent():
         rest.append(say(ft.neurological_deficit.no))
     if p.vertebral_infection and p.fracture_cause != "infection":
         rest.append(say(ft.vertebral_infection.yes))
     if p.systemic_infection:
         rest.append(say(ft.systemic_infection.yes))
-    if not p.infected and not p.systemic_infection and ft.no_infection.no and absent():
+    quiet = not (p.infected or p.systemic_infection or p.infection_suspected or p.malignancy_suspected)
+    if quiet and ft.no_infection.no and absent():
         rest.append(say(ft.no_infection.no))
     if p.pain_from_herniated_disc:
         rest.append(say(ft.herniated_disc.with_fracture if fracture else ft.herniated_disc.without_fracture))
@@ -387,6 +430,11 @@ def _history(rng: random.Random, t: Templates, p: Patient,
         rest.append(say(ft.herniated_disc.no))
     if p.radicular_pain:
         rest.append(say(ft.radicular_pain.yes))
+    if p.fracture_root_pain:
+        rest.append(say(ft.fracture_root_pain.yes))
+    for flag in ("infection_suspected", "malignancy_suspected"):
+        if getattr(p, flag):
+            rest.append(say(getattr(ft, flag).yes))
     if p.coagulopathy != "none":
         rest.append(say(getattr(ft.coagulopathy, p.coagulopathy)))
     if p.cement_allergy:
@@ -453,14 +501,14 @@ def generate(seed: int, n: int, *, start: int = 0, templates: Templates | None =
                 field, what, fix = problem
                 raise ValueError(f"vignette_templates.yaml: generated case {case_id} ({scenario.id}), "
                                  f"image.{field}: {what}. Fix the images section or the sentences: {fix}")
-        out.append(Vignette(case_id, title, history, patient, "generated", scenario.id, image=image))
+        out.append(Vignette(case_id, title, history, patient, "generated", scenario.decides, image=image))
     return out
 
 
 def generate_for_rule(seed: int, rule: str, *, start: int = 0, templates: Templates | None = None) -> Vignette:
     """The first generated case from ``start`` on whose scenario is ``rule`` (so the rule decides it)."""
     t = templates or load_templates()
-    if rule not in {s.id for s in t.scenarios}:
+    if rule not in {s.decides for s in t.scenarios}:
         raise ValueError(f"no scenario exercises the rule '{rule}'")
     index = start
     while True:

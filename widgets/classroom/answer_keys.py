@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from widgets.candidacy.case_image import read_image
 from widgets.classroom.lessons import render_citations
-from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
+from widgets.candidacy import red_flags
+from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import assess, load_rules
 from widgets.core.citations import markers
@@ -36,25 +37,49 @@ def _one_line(text: str) -> str:
 def candidacy_key() -> str:
     rules, practice = load_rules(), load_practice_rules()
     lines = [HEADER + "# Answer key: candidacy quiz cases", "",
-             "Every answer is graded against two standards, as the quiz says: the leaflet's rules [@kochan2015] "
-             "(the first grade, the quiz's answer key) and current practice, built from verified evidence "
-             "(`widgets/content/practice_rules.yaml`). The verdicts are the rules engine's own words "
+             "Every answer is graded against two standards, as the quiz says: current practice, built from "
+             "verified evidence (`widgets/content/practice_rules.yaml`), the grade students see first, and beside it "
+             "the leaflet's rules [@kochan2015], what the patient leaflet says. The patient is named by a neutral "
+             "label (a fictional name and age) that never gives the answer away. The verdicts are the rules "
+             "engine's own words "
              "(\"not recommended\" is the leaflet's word for kyphoplasty when only the fracture's cause rules it "
-             "out). The deciding rules are the ones a student may name as the reason. The evidence notes below "
+             "out). The deciding rules are the ones a student may name as the reason. Red flags come before both "
+             "standards: a case with one is answered \"" + red_flags.load_red_flags().verdict + "\" under both "
+             "(not a candidate for either procedure, with the red flag as the deciding reason), whatever the "
+             "rules alone would say. The evidence notes below "
              "are shown with the feedback and never change a grade. Notebook: `notebooks/06-candidacy-quiz.ipynb`.",
              "",
-             "| Case | Title | Vertebroplasty | Kyphoplasty | Deciding (leaflet) | Vertebroplasty, current practice | "
-             "Kyphoplasty, current practice | Deciding (current practice) |", "|---|---|---|---|---|---|---|---|"]
+             "| Case | Patient | Vertebroplasty, current practice | Kyphoplasty, current practice | Deciding "
+             "(current practice) | Vertebroplasty, leaflet | Kyphoplasty, leaflet | Deciding (leaflet) |",
+             "|---|---|---|---|---|---|---|---|"]
     bank = load_case_bank()
     for case in bank:
         a, p = assess(case.patient, rules), assess_practice(case.patient, practice)
-        lines.append(f"| `{case.id}` | {case.title} | {a.vertebroplasty.verdict} | {a.kyphoplasty.verdict} | "
-                     + "; ".join(rules[r].title for r in a.deciding_rules) + f" | {p.vertebroplasty.verdict} | "
-                     f"{p.kyphoplasty.verdict} | " + "; ".join(practice[r].title for r in p.deciding_rules) + " |")
+        lines.append(f"| `{case.id}` | {case.title} | {p.vertebroplasty.verdict} | {p.kyphoplasty.verdict} | "
+                     + "; ".join(practice[r].title if r in practice.IDS else reason_title(r) for r in p.deciding_rules)
+                     + f" | {a.vertebroplasty.verdict} | {a.kyphoplasty.verdict} | "
+                     + "; ".join(reason_title(r) for r in a.deciding_rules) + " |")
     differ = [c for c in bank if compare(assess(c.patient, rules), assess_practice(c.patient, practice), practice).differ]
     lines += ["", f"The two standards give different verdicts on {len(differ)} of the {len(bank)} cases: "
-              + ", ".join(f"`{c.id}`" for c in differ) + ".", "", "## The leaflet's rules and their evidence notes",
-              ""]
+              + ", ".join(f"`{c.id}`" for c in differ) + "."]
+    spec = red_flags.load_red_flags()
+    flagged = [(c, assess(c.patient, rules)) for c in bank]
+    flagged = [(c, a) for c, a in flagged if a.red_flags]
+    lines += ["", "## Red flags, above both standards", "", _one_line(spec.explanation), "",
+              "Answer: not a candidate for either procedure, with the reason \"" + spec.title + "\" (`"
+              + red_flags.URGENT + "`), under both standards. " + _one_line(spec.leaflet_silent), ""]
+    for flag in spec:
+        lines.append(f"- {flag.title} (`{flag.id}`; {spec.urgency[flag.urgency]}): "
+                     f"{red_flags.filled(flag.looks_like)} What to do: {red_flags.filled(flag.action)}")
+    lines += ["", "The bank's cases with a red flag, and what each standard's rules alone would have said:", ""]
+    for c, a in flagged:
+        p = assess_practice(c.patient, practice)
+        alone = [f"{name}: " + "; ".join(f"{proc} {x.decision(proc).verdict}" for proc in ("vertebroplasty", "kyphoplasty"))
+                 + " (" + "; ".join(practice[r].title if x is p.beneath else reason_title(r)
+                                   for r in x.deciding_rules) + ")"
+                 for name, x in (("the leaflet alone", a.beneath), ("current practice alone", p.beneath))]
+        lines.append(f"- `{c.id}` ({'; '.join(f.title for f in a.red_flags)}): " + "; ".join(alone) + ".")
+    lines += ["", "## The leaflet's rules and their evidence notes", ""]
     for rule in rules:
         lines.append(f"- {rule.title} (`{rule.id}`).")
         if rule.evidence_note:

@@ -28,11 +28,8 @@ from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS
 from widgets.procedures.steps import grade_order, load_procedure, load_questions
 from widgets.outcomes.model import load_patient_questions
 from widgets.recovery.model import quiz_questions
-from widgets.anatomy.levels import load_anatomy
-from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
-from widgets.imaging.grading import grade
-from widgets.anatomy.needle_path import needle_at
-from widgets.anatomy.segment import segment
+from widgets.imaging.attempts import GRADE_STANDARD, UngradableAnswer, needle_grades, regrade_answer
+from widgets.assessment.forms import POST, PRE, grade_item as grade_test_item
 
 _GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
 
@@ -164,34 +161,27 @@ def _regrade_choice(standard: str) -> Regrader:
 
 # --------------------------------------------------------------------------- needle placement
 
-#: The needle's settings a placement answer must hold, each a finite number.
-NEEDLE_KEYS = ("entry_lateral_mm", "entry_up_mm", "medial_deg", "caudal_deg", "depth_mm",
-               "height_anterior_mm", "height_middle_mm", "height_posterior_mm")
-
-
 def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
-    """Grade a needle placement again from the geometry of the level it was placed in."""
-    import math
-
-    if attempt.item not in load_anatomy().ids:
-        raise Ungradable("the level is not one the course draws")
-    values = {}
-    for key in NEEDLE_KEYS:
-        value = attempt.answer.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise Ungradable(f"the answer's '{key}' is not a number")
-        values[key] = float(value)
-    heights = (values["height_anterior_mm"], values["height_middle_mm"], values["height_posterior_mm"])
-    if not all(5.0 <= h <= 60.0 for h in heights):
-        raise Ungradable("the fracture's heights are outside what the course draws")
+    """Grade a needle placement again from where the answer puts the needle, on the spine it was placed
+    in (the model or the real CT): the four checks and the metrics (:func:`widgets.imaging.attempts.regrade_answer`)."""
     try:
-        seg = segment(attempt.item, heights)
-        g = grade(seg, needle_at(seg, values["entry_lateral_mm"], values["entry_up_mm"], values["medial_deg"],
-                                 values["caudal_deg"], values["depth_mm"]))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise Ungradable("the needle's settings cannot be placed in the drawing") from None
+        g = regrade_answer(attempt.item, attempt.answer)
+    except UngradableAnswer as exc:
+        raise Ungradable(str(exc)) from None
     spec = needle_grades(g)[GRADE_STANDARD]
     return {GRADE_STANDARD: Grade(correct=spec["correct"], parts=spec["parts"], expected=spec["expected"])}
+
+
+# --------------------------------------------------------------------------- the pre-test and the post-test
+
+def regrade_test(attempt: Attempt, bank_path: str | None = None) -> dict[str, Grade]:
+    """A pre-test or post-test answer graded again: a case under both standards and 'accepted' (either),
+    a decision point under 'course' (see widgets.assessment.forms.grade_item)."""
+    try:
+        grades = grade_test_item(attempt.item, attempt.answer, bank_path)
+    except ValueError as exc:
+        raise Ungradable(str(exc)) from None
+    return {standard: Grade(**grade) for standard, grade in grades.items()}
 
 
 register("candidacy-quiz", regrade_quiz)
@@ -200,3 +190,5 @@ register("decision-points", _regrade_choice("course"))
 register("aftercare-quiz", _regrade_choice("course"))
 register("patient-questions", _regrade_choice("evidence"))
 register("needle-placement", regrade_needle)
+register(PRE, regrade_test)
+register(POST, regrade_test)

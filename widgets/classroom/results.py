@@ -2,7 +2,9 @@
 
 :func:`read_class_folder` reads every file in a folder and its sub-folders: hand-in files
 (``.jsonl``, :mod:`widgets.record.attempts`), progress files handed in by mistake, and the
-version-1 quiz and ordering exports (:mod:`widgets.classroom.export`).  It never stops at a file:
+version-1 quiz and ordering exports (:mod:`widgets.classroom.export`), a ``.txt`` whose content is a
+hand-in, a hand-in a spreadsheet re-saved (read where its answers survived), and an LMS's bulk-download
+``.zip`` read as it is (:mod:`widgets.classroom.intake`).  It never stops at a file:
 anything it cannot read (a pipe, a link to a device or to nothing, a hidden file, a file too large,
 empty, damaged, foreign, or one this account may not read) is named with the reason in
 :attr:`ClassResults.problems`, and the rest is read.  Then:
@@ -17,7 +19,17 @@ empty, damaged, foreign, or one this account may not read) is named with the rea
 The summaries show first-try and final results side by side, using the one score definition of
 :func:`widgets.record.attempts.score` that the quiz widget shows: per student, per rule, per case
 (a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
-students chose (the misconception), the step order, and the multiple-choice exercises.  Students
+students chose (the misconception), the step order, and the multiple-choice exercises.  The class-wide
+quiz statistics count one vote per student per case of the bank (:func:`class_votes`), so no single
+student can move them.
+
+No file or student can take the reader's memory: at most :data:`MAX_ANSWERS_PER_FILE` answers are read
+from a file and :data:`MAX_ANSWERS_PER_STUDENT` kept of one student (what is left out is noted).  An answer
+counts once per student, by its id; the same id with different content is a conflict, named, whose lower-graded
+version counts; the same id in another student's file counts only for the student whose file holds it
+(:class:`_Ledger`).  Answers are graded again as each file is read, answers alike once (:class:`_Grader`).
+Who handed a file in is the class hub's stamp when there is one (:func:`trusted_identity`), never a login a
+file merely claims.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
 the instructor keeps (:func:`class_secret`), so they cannot be rebuilt from a list of names.
 
@@ -31,19 +43,22 @@ import dataclasses
 import hashlib
 import hmac
 import io
+import json
 import os
 import secrets
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from widgets.classroom import grading
-from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, neutralise, read_legacy_csv, read_legacy_json
+from widgets.classroom import grading, intake
+from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, read_legacy_csv, read_legacy_json
 from widgets.record.identity import Identity
 from widgets.record.progress import LEGACY_FORMAT, parse_progress
 from widgets.record.attempts import (
-    EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
-    looks_like_export, parse_export_text, read_limited, score,
+    EXERCISES, MAX_ANSWERS_PER_FILE, MAX_ANSWERS_PER_STUDENT, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem,
+    attempt_digest, decode_text, in_answer_order, json_loads, looks_like_export, parse_export_text, read_limited,
+    score,
 )
 from widgets.core.loading import ContentError
 from widgets.core.settings import current_settings
@@ -55,8 +70,10 @@ from widgets.record.hub_client import download_all
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
 MIN_ANSWERS = 3
 MAX_DEPTH = 4
-SUFFIXES = {".jsonl", ".json", ".csv"}
-__all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
+SUFFIXES = {".jsonl", ".json", ".csv", ".txt"}     # read as hand-ins (and the same inside a zip)
+ARCHIVES = {".zip"}                                 # an LMS's bulk download, read as it is (classroom.intake)
+__all__ = ["MAX_ANSWERS_PER_FILE", "MAX_ANSWERS_PER_STUDENT", "MAX_FILE_BYTES", "MIN_ANSWERS",
+           "read_class_folder", "class_folder"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class Student:
     key: str
     identities: list[Identity] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)      # where their answers were read (names: never projected)
 
     @property
     def display(self) -> str:
@@ -183,19 +201,31 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
 
     Raises :class:`FileProblem` (or another exception) when the file as a whole cannot be used.
     """
-    raw = read_limited(path)
+    return read_hand_in_bytes(read_limited(path), path.name)
+
+
+def read_hand_in_bytes(raw: bytes, name: str) -> tuple[Found, list[str]]:
+    """:func:`read_hand_in` of a file's bytes (``name`` gives its suffix): a file on disk or inside a zip."""
+    suffix = Path(name).suffix.lower()
     if not raw.strip():
         raise FileProblem("it is empty (0 bytes of answers); ask the student to hand in again")
     try:
         text = decode_text(raw)
     except FileProblem:
-        if path.suffix.lower() != ".csv":
+        if suffix not in (".csv", ".txt"):
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
-    if looks_like_export(text):
-        export = parse_export_text(text)
+    del raw                                     # the text alone from here on (8 MB less to hold)
+    if not looks_like_export(text) and (resaved := intake.resaved_export(text)) is not None:
+        export = parse_export_text(resaved.text, limit=MAX_ANSWERS_PER_FILE)
         identity, notes = trusted_identity(export)
-        return [(identity, export.attempts)], notes + export.bad_lines
+        return [(identity, export.attempts)], [resaved.message] + notes + stamp_notes(export) \
+            + _unread_note(export.unread) + export.bad_lines
+    if looks_like_export(text):
+        export = parse_export_text(text, limit=MAX_ANSWERS_PER_FILE)
+        identity, notes = trusted_identity(export)
+        return [(identity, export.attempts)], notes + stamp_notes(export) + _unread_note(export.unread) \
+            + export.bad_lines
     if text.lstrip().startswith(("{", "[")):
         data = json_loads(text)
         kind = data.get("format") if isinstance(data, dict) else None
@@ -205,9 +235,47 @@ def read_hand_in(path: Path) -> tuple[Found, list[str]]:
             return read_legacy_json(data), []
         if kind in (PROGRESS_FORMAT, LEGACY_FORMAT):
             identity, attempts, notes = parse_progress(text)
-            return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
+            groups, unread = _cap_file([(identity, attempts)])
+            return groups, ["it is a progress file, not a hand-in; its answers were read"] + _unread_note(unread) \
+                + notes
         raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
-    return read_legacy_csv(text), []
+    if suffix == ".txt" and "," not in text.partition("\n")[0]:
+        raise FileProblem("a text file that is not a hand-in (a hand-in's first line names the format "
+                          "vkp-class-export); ask the student for the file the Hand in or Download button made")
+    groups, unread = _cap_file(read_legacy_csv(text))
+    return groups, _unread_note(unread)
+
+
+# --------------------------------------------------------------------------- bounds and the service's stamp
+
+def _cap_file(groups: Found) -> tuple[Found, int]:
+    """At most :data:`MAX_ANSWERS_PER_FILE` answers of one file (the first ones); how many were left out."""
+    kept, room = [], MAX_ANSWERS_PER_FILE
+    for identity, attempts in groups:
+        kept.append((identity, attempts[:room]))
+        room -= len(kept[-1][1])
+    return kept, sum(len(a) for _, a in groups) - sum(len(a) for _, a in kept)
+
+
+def _unread_note(unread: int) -> list[str]:
+    if not unread:
+        return []
+    return [f"it holds more than {MAX_ANSWERS_PER_FILE} answers, the most read from one file; the first "
+            f"{MAX_ANSWERS_PER_FILE} were read and {unread} line{'s' if unread != 1 else ''} after them were not"]
+
+
+def stamp_notes(export) -> list[str]:
+    """What the class hub's hand-in service noticed when it received the file (its stamp, which students cannot
+    write): a hand-in that lacks answers the student had handed in before.  Those earlier answers are still in
+    the service's earlier files, so they still count; the note says someone removed them from the record."""
+    stamp = export.received or {}
+    dropped = str(stamp.get("dropped") or "0")
+    if not dropped.isdigit() or int(dropped) == 0:
+        return []
+    n = int(dropped)
+    return [f"the hand-in received at {stamp.get('at') or '?'} lacked {n} answer{'s' if n != 1 else ''} this "
+            f"student had handed in before (removed from their progress file, or a fresh one); the earlier "
+            f"answer{'s' if n != 1 else ''} still count{'' if n != 1 else 's'}"]
 
 
 # --------------------------------------------------------------------------- reading the folder
@@ -245,9 +313,9 @@ def _walk(folder: Path, results: ClassResults) -> list[Path]:
             if is_link and os.path.isdir(p):
                 results.problems.append(Problem(rel(p), "a link to a folder; not followed (copy the files in)"))
                 continue
-            if p.suffix.lower() not in SUFFIXES:
+            if p.suffix.lower() not in SUFFIXES | ARCHIVES:
                 results.problems.append(Problem(rel(p), "not an export (hand-ins end in .jsonl; old exports in "
-                                                        ".json or .csv)"))
+                                                        ".json or .csv; an LMS's bulk download in .zip)"))
                 continue
             files.append(p)
 
@@ -273,11 +341,11 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
             results.notes.append(note)
     results.secret = secret
 
-    found: list[tuple[str, Identity, list[Attempt]]] = []
-    for path in _walk(folder, results):
-        name = path.relative_to(folder).as_posix()
+    grader = _Grader(str(bank) if bank else None)
+    found: list[tuple[str, Identity, list[tuple[str, Attempt]]]] = []
+    for name, read in _sources(folder, results):
         try:
-            groups, line_notes = read_hand_in(path)
+            groups, line_notes = read()
         except (FileProblem, ContentError) as exc:
             results.problems.append(Problem(name, str(getattr(exc, "problem", exc))))
             continue
@@ -294,15 +362,113 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
                 results.problems.append(Problem(name, f"{note}; the other lines were read"))
             else:
                 results.notes.append(f"{name}: {note}")
-        for identity, attempts in groups:
-            found.append((name, identity, attempts))
+        for identity, attempts in groups:           # graded as read: the file's own copies are let go at once
+            found.append((name, identity, grader.grade_all(name, attempts)))
+        del groups
 
-    _merge(found, results, str(bank) if bank else None)
+    _merge(found, results, grader)
     return results
 
 
-def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
-    # Who is who: a student id or hub login is strong; an install id joins the strong key seen with it.
+def _sources(folder: Path, results: ClassResults):
+    """(name, reader) of every file to read: the folder's files, and the entries of each zip in it."""
+    for path in _walk(folder, results):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix.lower() not in ARCHIVES:
+            yield name, (lambda path=path: read_hand_in(path))
+            continue
+        try:
+            members, problems = intake.zip_members(read_limited(path, intake.MAX_ZIP_TOTAL), SUFFIXES)
+        except FileProblem as exc:
+            results.problems.append(Problem(name, str(exc)))
+            continue
+        results.files_read.append(name)
+        results.problems += [Problem(f"{name}/{entry}" if entry else name, problem) for entry, problem in problems]
+        for m in members:
+            yield f"{name}/{m.name}", (lambda m=m: read_hand_in_bytes(m.data, m.name))
+
+
+def _merge(found: list[tuple[str, Identity, list[tuple[str, Attempt]]]], results: ClassResults,
+           grader: "_Grader") -> None:
+    key_of = _student_keys(found)
+    ledger = _Ledger()
+    for file, identity, graded in found:
+        key = key_of(identity)
+        student = results.students.setdefault(key, Student(key))
+        if identity not in student.identities:
+            student.identities.append(identity)
+        if file not in student.files:
+            student.files.append(file)
+        for digest, a in graded:
+            met = ledger.meet(key, file, a.id, digest)
+            if met == "new" and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+                ledger.over_cap[key] += 1
+            elif met != "copy":
+                ledger.keep(student, a)
+    for student in results.students.values():
+        student.attempts = in_answer_order(student.attempts)
+    # A student whose every answer could not be graded keeps their place (their files' problems say why):
+    # every student who handed anything in has a row in the gradebook.
+    grader.report(results)
+    ledger.report(results)
+
+
+class _Grader:
+    """Grades answers again from the content (never from the file), once per distinct answer: answers alike (one
+    exercise, item, answer and context) share one grading and one record of what was answered, so a class's
+    thousands of answers cost little memory and time (benchmarks/handin_memory.py)."""
+
+    def __init__(self, bank: str | None):
+        self.bank = bank
+        self.memo: dict[bytes, tuple[dict, dict, dict]] = {}
+        self.ungradable: Counter = Counter()
+        self.ungradable_why: dict[str, str] = {}
+        self.flagged: Counter = Counter()
+
+    def grade_all(self, file: str, attempts: list[Attempt]) -> list[tuple[str, Attempt]]:
+        """(digest of the answer as filed, the answer graded afresh) for each answer of ``file`` the content grades;
+        the others are counted and named (:meth:`report`)."""
+        out = []
+        for a in attempts:
+            try:
+                graded = self.grade(a)
+            except grading.Ungradable as exc:
+                self.ungradable[file] += 1
+                self.ungradable_why.setdefault(file, str(exc))
+                continue
+            standard = EXERCISES.get(a.exercise, next(iter(graded.grades)))
+            claimed = a.grades.get(standard)
+            if claimed is not None and claimed.correct != graded.grades[standard].correct:
+                self.flagged[file] += 1
+            out.append((attempt_digest(a), graded))
+        return out
+
+    def grade(self, a: Attempt) -> Attempt:
+        """``a`` with every standard's fresh grade (:class:`grading.Ungradable` when the content cannot grade it)."""
+        key = hashlib.sha256(json.dumps([a.exercise, a.item, a.answer, a.context], sort_keys=True,
+                                        default=str).encode("utf-8", "surrogatepass")).digest()
+        hit = self.memo.get(key)
+        if hit is None:
+            grades = (grading.regrade_quiz(a, self.bank) if a.exercise == "candidacy-quiz" and self.bank
+                      else grading.regrade(a))
+            hit = self.memo[key] = (a.answer, a.context, grades)
+        answer, context, grades = hit
+        if not set(a.grades) <= set(grades):           # a standard the content does not grade: kept as filed
+            grades = {**a.grades, **grades}
+        return a.model_copy(update={"exercise": sys.intern(a.exercise), "item": sys.intern(a.item),
+                                    "answer": answer, "context": context, "grades": grades})
+
+    def report(self, results: ClassResults) -> None:
+        for file, n in self.ungradable.items():
+            results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
+                                                  f"{'were' if n != 1 else 'was'} left out: {self.ungradable_why[file]}"))
+        for file, n in self.flagged.items():
+            results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
+                                 "does not give (an edited file?); the fresh grade counts")
+
+
+def _student_keys(found: list[tuple[str, Identity, list[Attempt]]]):
+    """Who is who: a student id or hub login is strong; an install id joins the strong key seen with it."""
     strong_by_install: dict[str, set[str]] = defaultdict(set)
     for _, identity, _ in found:
         if identity.install_id and (identity.hub_user or identity.student_id):
@@ -314,47 +480,75 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
         strong = strong_by_install.get(identity.install_id, set())
         return next(iter(strong)) if len(strong) == 1 else identity.key
 
-    seen: dict[str, tuple[str, Attempt]] = {}
-    copies: dict[str, set[str]] = defaultdict(set)
-    ungradable: Counter = Counter()
-    ungradable_why: dict[str, str] = {}
-    flagged: Counter = Counter()
-    for file, identity, attempts in found:
-        key = key_of(identity)
-        student = results.students.setdefault(key, Student(key))
-        if identity not in student.identities:
-            student.identities.append(identity)
-        for a in attempts:
-            if a.id in seen:
-                copies[seen[a.id][0]].add(file)
-                continue
-            try:
-                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
-                          else grading.regrade(a))
-            except grading.Ungradable as exc:
-                ungradable[file] += 1
-                ungradable_why.setdefault(file, str(exc))
-                seen[a.id] = (file, a)
-                continue
-            standard = EXERCISES.get(a.exercise, next(iter(grades)))
-            claimed = a.grades.get(standard)
-            if claimed is not None and claimed.correct != grades[standard].correct:
-                flagged[file] += 1
-            graded = a.model_copy(update={"grades": {**a.grades, **grades}})
-            seen[a.id] = (file, graded)
+    return key_of
+
+
+@dataclass
+class _Ledger:
+    """Every answer id met while reading a folder: whose file held it, in which file, with what content.
+
+    An answer counts once per student, by its id.  The same id with the same content is a copy (a hand-in and its
+    download).  The same id with different content is a conflict (an edited or forged copy): the version graded
+    lower counts, so editing an answer can never raise a score (nor, by dropping a wrong first try, make a
+    retry the first), and both files are named.  The same id in another student's file counts only for the
+    student whose file holds it, so a file sorting first with a classmate's answer ids cannot take or replace
+    their answers.
+    """
+
+    seen: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)   # (student, id) -> (file, digest)
+    owner: dict[str, tuple[str, str]] = field(default_factory=dict)              # id -> (student, file) first seen
+    kept: dict[tuple[str, str], int] = field(default_factory=dict)               # (student, id) -> index in attempts
+    copies: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    conflicts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    reused: Counter = field(default_factory=Counter)                             # (file, other student's file)
+    over_cap: Counter = field(default_factory=Counter)                           # student -> answers not kept
+
+    def meet(self, key: str, file: str, answer_id: str, digest: str) -> str:
+        """'new' (count it), 'copy' (counted already) or 'conflict' (the same id, other content) for ``key``."""
+        owner, owner_file = self.owner.setdefault(answer_id, (key, file))
+        if owner != key:
+            self.reused[(file, owner_file)] += 1
+        first = self.seen.get((key, answer_id))
+        if first is None:
+            self.seen[(key, answer_id)] = (file, digest)
+            return "new"
+        if first[1] == digest:
+            if first[0] != file:
+                self.copies[first[0]].add(file)
+            return "copy"
+        self.conflicts[(key, answer_id)].update({first[0], file})
+        return "conflict"
+
+    def keep(self, student: Student, graded: Attempt) -> None:
+        """Count ``graded`` for ``student``; of two versions of one id, the one graded lower."""
+        at = self.kept.get((student.key, graded.id))
+        if at is None and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+            self.over_cap[student.key] += 1
+        elif at is None:
+            self.kept[(student.key, graded.id)] = len(student.attempts)
             student.attempts.append(graded)
-    for student in results.students.values():
-        student.attempts = in_answer_order(student.attempts)
-    results.students = {k: s for k, s in results.students.items() if s.attempts}
-    for file, n in ungradable.items():
-        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
-                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
-    for file, n in flagged.items():
-        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
-                             "does not give (an edited file?); the fresh grade counts")
-    for file, others in copies.items():
-        results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
-                             "(copies or renamed files); each answer counted once")
+        elif student.attempts[at].correct and not graded.correct:
+            student.attempts[at] = graded
+
+    def report(self, results: ClassResults) -> None:
+        by_files: Counter = Counter(tuple(sorted(files)) for files in self.conflicts.values())
+        for files, n in sorted(by_files.items()):
+            results.problems.append(Problem(files[0], (
+                f"{n} answer{'s' if n != 1 else ''} here and in {', '.join(files[1:]) or 'this file again'} have "
+                f"the same id{'s' if n != 1 else ''} but different content (an edited or forged copy); the "
+                "version graded lower counts, so an edit gains nothing: compare the files")))
+        for (file, other), n in sorted(self.reused.items()):
+            results.problems.append(Problem(file, (
+                f"{n} answer id{'s' if n != 1 else ''} here also appear{'' if n != 1 else 's'} in {other}, another "
+                "student's file (a copied or forged file?); each copy counts only for the student whose file "
+                "holds it")))
+        names = results.pseudonyms() if self.over_cap else {}
+        for key, n in sorted(self.over_cap.items()):
+            results.notes.append(f"{names.get(key, 'a student')}: more than {MAX_ANSWERS_PER_STUDENT} answers, the "
+                                 f"most kept of one student; {n} more were not read")
+        for file, others in self.copies.items():
+            results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
+                                 "(copies or renamed files); each answer counted once")
 
 
 # --------------------------------------------------------------------------- summaries
@@ -374,7 +568,9 @@ def bank_ids(bank: str | None = None) -> set[str]:
 
 
 def score_table(results: ClassResults) -> list[dict]:
-    """Per student (pseudonym): the quiz's first-try and final scores, bank completion, other exercises."""
+    """Per student (pseudonym): the quiz's first-try and final scores under current practice (``quiz_practice_*``,
+    the score students see first) and under the leaflet (``quiz_first_*``, ``quiz_final_*``), bank completion,
+    other exercises."""
     in_bank = bank_ids(results.bank)
     total = len(in_bank)
     rows = []
@@ -388,7 +584,7 @@ def score_table(results: ClassResults) -> list[dict]:
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
                "quiz_final_percent": q.final_percent,
                "quiz_practice_first_right": qp.first_right, "quiz_practice_final_right": qp.final_right,
-               "quiz_practice_final_percent": qp.final_percent,
+               "quiz_practice_first_percent": qp.first_percent, "quiz_practice_final_percent": qp.final_percent,
                "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
@@ -412,6 +608,21 @@ class Difficulty:
     verdict_wrong: int = 0       # first tries with a wrong verdict (VP or KP)
     reason_wrong: int = 0        # first tries with both verdicts right but the wrong deciding rule
     wrong_reasons: Counter = field(default_factory=Counter)   # the rule chosen instead, on first tries
+    other_followed: int = 0      # first tries wrong by this standard but right by the other (not plain misses)
+    final_other_followed: int = 0   # ... the same at the latest answer
+
+    @property
+    def plain_missed(self) -> int:
+        """Missed at the first try, and not by following the other standard."""
+        return self.first_missed - self.other_followed
+
+    @property
+    def final_plain_missed(self) -> int:
+        return self.final_missed - self.final_other_followed
+
+    @property
+    def plain_missed_percent(self) -> float:
+        return round(100.0 * self.plain_missed / self.answered, 1) if self.answered else 0.0
 
     @property
     def first_missed_percent(self) -> float:
@@ -436,12 +647,26 @@ def _first_and_final(attempts: list[Attempt]) -> dict[str, tuple[Attempt, Attemp
     return {item: (xs[0], xs[-1]) for item, xs in out.items()}
 
 
+OTHER_STANDARD = {LEAFLET: PRACTICE, PRACTICE: LEAFLET}
+
+
+def followed_other_standard(a: Attempt, standard: str = LEAFLET) -> bool:
+    """Wrong by ``standard`` but right by the other one (by current practice under the leaflet, by the leaflet
+    under current practice): an answer that is never a plain miss."""
+    other = OTHER_STANDARD.get(standard)
+    return (other is not None and standard in a.grades and not a.grades[standard].correct and other in a.grades
+            and a.grades[other].correct)
+
+
 def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLET) -> None:
     g = first.grade(standard)
     d.answered += 1
     d.first_missed += not g.correct
     d.final_missed += not final.grade(standard).correct
-    if not g.correct:
+    d.final_other_followed += followed_other_standard(final, standard)
+    if followed_other_standard(first, standard):
+        d.other_followed += 1
+    elif not g.correct:
         if not (g.parts.get("vertebroplasty", True) and g.parts.get("kyphoplasty", True)):
             d.verdict_wrong += 1
         elif not g.parts.get("reason", True):
@@ -453,17 +678,30 @@ def _quiz(s: Student, standard: str) -> list[Attempt]:
     return [a for a in s.of("candidacy-quiz") if standard in a.grades]
 
 
+def class_votes(results: ClassResults, standard: str = LEAFLET) -> list[dict[str, tuple[Attempt, Attempt]]]:
+    """Per student, their vote on each case of the bank: (first answer, latest answer), graded by ``standard``.
+
+    What every class-wide quiz statistic counts (the rule and case tables, the misconceptions, the rule summary
+    students load): one vote per student per case, and bank cases only, so that no student moves them by
+    answering often; a thousand generated practice cases, or one case answered a thousand times, weigh what one
+    student's answers to the bank weigh.  Each student's own row (the score table) still counts everything."""
+    in_bank = bank_ids(results.bank)
+    return [{item: pair for item, pair in _first_and_final(_quiz(s, standard)).items() if item in in_bank}
+            for s in results.students.values()]
+
+
 def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
-    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first.
+    Ranked cases (at least :data:`MIN_ANSWERS` students) come first, most missed at the first try first (plain
+    misses: an answer that followed the other standard does not make a case "most missed").
     """
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
-        for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
+    for votes in class_votes(results, standard):
+        for item, (first, final) in votes.items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (not r.ranked, -r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def _case_title(case_id: str, bank: str | None = None) -> str:
@@ -477,29 +715,31 @@ def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
     """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
     verdict vs reason."""
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
+    for votes in class_votes(results, standard):
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
-        for first, final in _first_and_final(_quiz(s, standard)).values():
+        for first, final in votes.values():
             for rule in first.grade(standard).expected.get("deciding_rules") or []:
                 per_rule[str(rule)].append((first, final))
         for rule, pairs in per_rule.items():
             d = rows.setdefault(rule, Difficulty(rule, reason_title(rule)))
             for first, final in pairs:
                 _count(d, first, final, standard)
-    return sorted(rows.values(), key=lambda r: (-r.first_missed_percent, -r.first_missed, r.key))
+    return sorted(rows.values(), key=lambda r: (-r.plain_missed_percent, -r.plain_missed, r.key))
 
 
 def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
     """When the verdicts were right but the reason wrong (first tries): which rule was chosen instead.
 
     One row per (deciding rule, rule chosen instead), most frequent first, with the cases it happened on.
+    An answer that follows the other standard is not a misconception and is left out.
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
-            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True):
+            if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True) \
+                    or followed_other_standard(first, standard):
                 continue
             right = " / ".join(g.expected.get("deciding_rules") or ["?"])
             chosen = str(first.answer.get("reason"))
@@ -512,11 +752,14 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
 
 
 def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dict]:
-    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'."""
+    """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'
+    (answers that follow the other standard are left out: they are not mistakes)."""
     counts: Counter = Counter()
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
+            if followed_other_standard(first, standard):
+                continue
             for proc in ("vertebroplasty", "kyphoplasty"):
                 if g.parts.get(proc, True):
                     continue
@@ -548,8 +791,8 @@ def standards_split(results: ClassResults) -> list[dict]:
     """On the cases where the leaflet and current practice give different verdicts: how students' first
     answers fell (the leaflet's verdicts, current practice's, or neither's), per case."""
     rows: dict[str, dict] = {}
-    for s in results.students.values():
-        for item, (first, _) in _first_and_final(_quiz(s, PRACTICE)).items():
+    for votes in class_votes(results, PRACTICE):
+        for item, (first, _) in votes.items():
             lg, pg = first.grades.get(LEAFLET), first.grades[PRACTICE]
             if lg is None:
                 continue
@@ -566,37 +809,19 @@ def standards_split(results: ClassResults) -> list[dict]:
 
 
 def rules_summary_rows(results: ClassResults) -> list[dict]:
-    """The class's misses per rule under both standards: what students may see (no student is in it)."""
+    """The class's misses per rule under both standards: what students may see (no student is in it).  A first
+    try that followed the other standard is not counted as missed."""
     out = []
     for standard in (LEAFLET, PRACTICE):
         for d in rule_difficulty(results, standard):
             out.append({"standard": standard, "rule": d.key, "cases_answered": d.answered,
-                        "first_missed": d.first_missed, "first_missed_percent": d.first_missed_percent})
+                        "first_missed": d.plain_missed, "first_missed_percent": d.plain_missed_percent})
     return out
 
 
 def rules_summary_csv(results: ClassResults) -> str:
     """The class's most-missed rules as the file students may load in the quiz (aggregate only)."""
     return write_rules_summary(rules_summary_rows(results), students=len(results.students))
-
-
-def ordering_difficulty(results: ClassResults) -> list[dict]:
-    """Per procedure step: in how many students' first attempt, and in how many attempts in all, it was out of place."""
-    first_out, all_out, students, attempts = Counter(), Counter(), Counter(), Counter()
-    for s in results.students.values():
-        orders = s.of("step-order")
-        firsts = {}
-        for a in orders:
-            firsts.setdefault(a.item, a)
-            attempts[a.item] += 1
-            all_out.update((a.item, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-        for proc, a in firsts.items():
-            students[proc] += 1
-            first_out.update((proc, m) for m in a.grade("leaflet").expected.get("misplaced") or [])
-    rows = [{"procedure": proc, "step": step, "students": students[proc], "first_out": first_out[(proc, step)],
-             "attempts": attempts[proc], "all_out": all_out[(proc, step)]}
-            for proc, step in set(first_out) | set(all_out)]
-    return sorted(rows, key=lambda r: (-r["first_out"], -r["all_out"], r["procedure"], r["step"]))
 
 
 def needle_difficulty(results: ClassResults) -> list[dict]:
@@ -646,7 +871,8 @@ def choice_difficulty(results: ClassResults, exercise: str) -> list[dict]:
 
 
 def score_distribution(results: ClassResults, bin_width: int = 10, *, which: str = "final") -> list[tuple[str, int]]:
-    """Counts of students per quiz score band (0-9 %, ..., 90-100 %), first try or final."""
+    """Counts of students per quiz score band (0-9 %, ..., 90-100 %): ``which`` is ``practice_first`` or
+    ``practice_final`` (current practice, the score students see first), or ``first`` or ``final`` (the leaflet)."""
     bins = Counter()
     top = 100 // bin_width - 1
     for row in score_table(results):
@@ -670,9 +896,11 @@ def report_problems(results: ClassResults) -> str:
     return line
 
 
-SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_first_right", "quiz_first_percent", "quiz_final_right",
-                   "quiz_final_percent", "quiz_practice_first_right", "quiz_practice_final_right",
-                   "quiz_practice_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
+#: The quiz's score under current practice first (the score students see first), then under the leaflet
+#: (``quiz_first_*`` and ``quiz_final_*``: what the patient leaflet says).
+SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_practice_first_right", "quiz_practice_first_percent",
+                   "quiz_practice_final_right", "quiz_practice_final_percent", "quiz_first_right", "quiz_first_percent",
+                   "quiz_final_right", "quiz_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
                    "ordering_final_right", "decision-points_final_right", "patient-questions_final_right",
                    "aftercare-quiz_final_right"]
 
@@ -683,27 +911,4 @@ def summary_csv(results: ClassResults) -> str:
     writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(score_table(results))
-    return buf.getvalue()
-
-
-GRADEBOOK_COLUMNS = ["name", "student_id", "hub_user", "pseudonym", "quiz_score_percent", "quiz_first_try_percent",
-                     "quiz_cases", "bank_completion_percent", "exercises_done"]
-
-
-def gradebook_csv(results: ClassResults) -> str:
-    """An LMS-ready gradebook: one row per student with name, student id, score and completion.
-
-    It names students, so it is saved for the instructor and never shown.  Cells are protected
-    against spreadsheet formula injection.
-    """
-    table = {row["student"]: row for row in score_table(results)}
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(GRADEBOOK_COLUMNS)
-    for name, s in results.by_pseudonym():
-        row = table[name]
-        done = sorted({a.exercise for a in s.attempts})
-        writer.writerow([neutralise(str(v)) for v in (
-            s.display, s.student_id, s.hub_user, name, row["quiz_final_percent"], row["quiz_first_percent"],
-            row["quiz_cases"], row["bank_completion_percent"], ";".join(done))])
     return buf.getvalue()

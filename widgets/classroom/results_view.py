@@ -16,6 +16,8 @@ from typing import Callable
 import ipywidgets as ipw
 from IPython.display import HTML
 
+from widgets.classroom import gradebook as gb
+from widgets.classroom import item_analysis as ia
 from widgets.classroom import results as cr
 from widgets.record.progress import atomic_write_text
 from widgets.core.figures import new_figure, show_figure
@@ -82,9 +84,10 @@ def summary_table(results: cr.ClassResults) -> HTML:
     rows = cr.score_table(results)
     cols: list[Column] = [
         ("student", "Student"), ("quiz_cases", "Quiz cases"),
-        (lambda r: _pair(r["quiz_first_right"], r["quiz_cases"]), "Right at the first try"),
-        (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "Right at the latest try (score)"),
-        (lambda r: _pair(r["quiz_practice_final_right"], r["quiz_cases"]), "Latest try, current practice"),
+        (lambda r: _pair(r["quiz_practice_first_right"], r["quiz_cases"]), "Right at the first try (current practice)"),
+        (lambda r: _pair(r["quiz_practice_final_right"], r["quiz_cases"]), "Right at the latest try (score, current "
+                                                                             "practice)"),
+        (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "What the patient leaflet says: latest try"),
         ("bank_completion_percent", "Bank done %"),
         (lambda r: f"{r['ordering_final_right']} of {r['ordering_procedures']}" if r["ordering_procedures"] else "-",
          "Step orders right"),
@@ -100,37 +103,49 @@ def summary_table(results: cr.ClassResults) -> HTML:
 
 
 STANDARD_NAMES = {cr.LEAFLET: "the leaflet", cr.PRACTICE: "current practice"}
+#: The other standard, as a column beside each rule's misses says it.
+OTHER_NAMES = {cr.LEAFLET: "current practice", cr.PRACTICE: "the leaflet"}
 
 
-def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+def rule_table(results: cr.ClassResults, standard: str = cr.PRACTICE) -> HTML:
+    """Per rule: misses at the first and the latest try; the answers that followed the other standard (current
+    practice under the leaflet, the leaflet under current practice) have their own column beside the misses and
+    are never counted as plain misses."""
+    other = OTHER_NAMES[standard]
     cols: list[Column] = [
         ("title", "Rule"), ("answered", "Cases answered (first tries)"),
-        (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
-        (lambda d: _pair(d.final_missed, d.answered), "Still missed at the latest try"),
+        (lambda d: _pair(d.plain_missed, d.answered), f"Missed at the first try (not by {other})"),
+        (lambda d: _pair(d.other_followed, d.answered), f"Followed {other} instead"),
+        (lambda d: _pair(d.final_plain_missed, d.answered), f"Still missed at the latest try (not by {other})"),
         ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Verdict right, reason wrong"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead (most often)"),
     ]
     return html_table(cr.rule_difficulty(results, standard), cols,
                       f"Per rule of {STANDARD_NAMES[standard]}, over each student's first and latest answer to the "
-                      "cases the rule decides", "No quiz answers in this folder.")
+                      "bank cases the rule decides (one vote per student per case)",
+                      "No quiz answers in this folder.")
 
 
 def _titles(counter) -> str:
-    return ", ".join(f"{reason_title(r)} ({n})" for r, n in counter.most_common(2)) or "none"
+    return ", ".join(f"{_short(reason_title(r))} ({n})" for r, n in counter.most_common(2)) or "none"
 
 
-def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
-    rows = cr.case_difficulty(results)
+def case_table(results: cr.ClassResults, top: int = 10, standard: str = cr.PRACTICE) -> HTML:
+    """The cases most missed at the first try under ``standard`` (current practice, the score students see first,
+    unless asked); the answers that followed the other standard have their own column."""
+    rows = cr.case_difficulty(results, standard)
     ranked = [r for r in rows if r.ranked][:top]
+    other = OTHER_NAMES[standard]
     cols: list[Column] = [
-        ("key", "Case"), ("title", "Title"), ("answered", "Students"),
-        (lambda d: _pair(d.first_missed, d.answered), "Missed at the first try"),
-        (lambda d: _pair(d.final_missed, d.answered), "Still missed"),
-        ("verdict_wrong", "Verdict wrong"), ("reason_wrong", "Reason wrong"),
+        ("key", "Case"), ("title", "Patient"), ("answered", "Students"),
+        (lambda d: _pair(d.plain_missed, d.answered), f"Missed at the first try (not by {other})"),
+        (lambda d: _pair(d.other_followed, d.answered), f"Followed {other} instead"),
+        (lambda d: _pair(d.final_plain_missed, d.answered), "Still missed"),
+        (lambda d: f"{d.verdict_wrong} / {d.reason_wrong}", "Verdict wrong / only the reason"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead"),
     ]
-    table = html_table(ranked, cols, f"The {top} cases most missed at the first try (cases with at least "
-                                     f"{cr.MIN_ANSWERS} students' answers)",
+    table = html_table(ranked, cols, f"The {top} cases most missed at the first try under {STANDARD_NAMES[standard]} "
+                                     f"(cases with at least {cr.MIN_ANSWERS} students' answers)",
                        f"No case has answers from {cr.MIN_ANSWERS} students yet.")
     few = len(rows) - len([r for r in rows if r.ranked])
     note = (f"<p>{few} more case(s) had fewer than {cr.MIN_ANSWERS} students' answers and are not ranked.</p>"
@@ -138,33 +153,47 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
     return HTML(table.data + note)
 
 
-def misconception_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+def misconception_table(results: cr.ClassResults, standard: str = cr.PRACTICE, top: int = 10) -> HTML:
+    """The misconceptions and the wrong verdicts, most frequent first (the ``top`` of each; how many rarer
+    ones there are is said under each table)."""
     cols: list[Column] = [("deciding_title", "The deciding rule"), ("chosen_title", "Rule chosen instead"),
                           ("times", "First tries"), ("cases", "Cases")]
     verdicts = cr.verdict_mistakes(results, standard)
     vcols: list[Column] = [("procedure", "Procedure"), ("said", "Students said"),
                            ("deciding_title", "Deciding rule(s)"), ("times", "First tries")]
     name = STANDARD_NAMES[standard]
+    found = cr.misconceptions(results, standard)
+
+    def more(rows):
+        rest = rows[top:]
+        return (f"<p>{len(rest)} rarer one(s), {sum(r['times'] for r in rest)} first tries in all, are not listed.</p>"
+                if rest else "")
     return HTML(
-        html_table(cr.misconceptions(results, standard), cols,
+        html_table(found[:top], cols,
                    f"Misconceptions under {name}: verdicts right, but another rule named as the reason (first tries)",
-                   "No first try had the verdicts right and the reason wrong.").data
-        + html_table(verdicts, vcols, f"Wrong verdicts under {name} at the first try, by what students said",
-                     "No wrong verdict at a first try.").data)
+                   "No first try had the verdicts right and the reason wrong.").data + more(found)
+        + html_table(verdicts[:top], vcols, f"Wrong verdicts under {name} at the first try, by what students said",
+                     "No wrong verdict at a first try.").data + more(verdicts))
 
 
-def standards_table(results: cr.ClassResults) -> HTML:
-    """Where the two standards give different verdicts: whose verdicts students' first answers followed."""
-    cols: list[Column] = [("case", "Case"), ("title", "Title"), ("students", "Students"),
-                          (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
+def standards_table(results: cr.ClassResults, top: int = 10) -> HTML:
+    """Where the two standards give different verdicts: whose verdicts students' first answers followed (the
+    ``top`` cases most answered; how many more there are is said under the table)."""
+    cols: list[Column] = [("case", "Case"), ("title", "Patient"), ("students", "Students"),
                           (lambda r: _pair(r["practice"], r["students"]), "Followed current practice"),
+                          (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
                           (lambda r: _pair(r["neither"], r["students"]), "Neither")]
-    return html_table(cr.standards_split(results), cols,
-                      "Cases where the leaflet and current practice differ: the verdicts of students' first answers",
-                      "No answers to cases where the two standards differ.")
+    rows = cr.standards_split(results)
+    rest = rows[top:]
+    more = (f"<p>{len(rest)} more such case(s), answered by {sum(r['students'] for r in rest)} students' first tries "
+            "in all, are not listed.</p>" if rest else "")
+    return HTML(html_table(rows[:top], cols,
+                           "Cases where the leaflet and current practice differ: the verdicts of students' first "
+                           "answers (the cases most answered)",
+                           "No answers to cases where the two standards differ.").data + more)
 
 
-def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+def per_student_rule_table(results: cr.ClassResults, standard: str = cr.PRACTICE) -> HTML:
     rules, rows = cr.per_student_rules(results, standard)
     cols: list[Column] = [("student", "Student")] + [
         ((lambda r, rule=rule: r.get(rule, "-")), reason_title(rule)) for rule in rules]
@@ -173,11 +202,22 @@ def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET)
 
 
 def ordering_table(results: cr.ClassResults) -> HTML:
-    cols: list[Column] = [("procedure", "Procedure"), ("step", "Step"),
-                          (lambda r: _pair(r["first_out"], r["students"]), "Out of place at the first attempt"),
-                          (lambda r: _pair(r["all_out"], r["attempts"]), "Out of place in all attempts")]
-    return html_table(cr.ordering_difficulty(results), cols, "Steps placed out of order (notebooks 02 and 03)",
-                      "No step-order attempts in this folder, or every step was in place.")
+    """Steps out of place, by name, at the first real attempt and in all; Checks pressed before any step was
+    moved are counted apart (they are a look at the task, not an attempt at the order)."""
+    order = ia.step_order(results)
+    cols: list[Column] = [("procedure", "Procedure"), ("title", "Step"),
+                          (lambda r: _pair(r.first_out, r.students), "Out of place at the first attempt"),
+                          (lambda r: _pair(r.all_out, r.attempts), "Out of place in all attempts")]
+    table = html_table(order.rows, cols, "Steps placed out of order (notebooks 02 and 03), at attempts made after "
+                                         "moving a step", "No step-order attempts in this folder, or every step "
+                                                          "was in place.")
+    looks = ", ".join(f"{n} on the {html.escape(proc)} steps" + (f" ({order.only_unmoved[proc]} never moved one)"
+                                                             if order.only_unmoved.get(proc) else "")
+                      for proc, n in sorted(order.checked_unmoved.items()))
+    notes = [f"Students who pressed Check before moving any step: {looks}. Such a Check is a look at the task, not an "
+             "attempt at the order, so it is left out of both columns; a student's first attempt is their first "
+             "Check after moving a step."] if looks else []
+    return HTML(table.data + "".join(f"<p>{n}</p>" for n in notes))
 
 
 def needle_table(results: cr.ClassResults) -> HTML:
@@ -192,10 +232,16 @@ def needle_table(results: cr.ClassResults) -> HTML:
                       "No needle placements in this folder.")
 
 
+#: What the debrief calls each multiple-choice exercise (never its id).
+EXERCISE_NAMES = {"decision-points": "Decision point (02, 03)", "patient-questions": "Patient question (05)",
+                  "aftercare-quiz": "After-care (07)"}
+
+
 def exercise_table(results: cr.ClassResults) -> HTML:
     rows = [r for ex in ("decision-points", "patient-questions", "aftercare-quiz")
             for r in cr.choice_difficulty(results, ex)]
-    cols: list[Column] = [("exercise", "Exercise"), ("prompt", "Question"), ("students", "Students"),
+    cols: list[Column] = [(lambda r: EXERCISE_NAMES.get(r["exercise"], r["exercise"]), "Exercise"),
+                          ("prompt", "Question"), ("students", "Students"),
                           (lambda r: _pair(r["first_right"], r["students"]), "Right at the first try"),
                           (lambda r: _pair(r["final_right"], r["students"]), "Right at the latest try"),
                           (lambda r: f"{r['common_wrong']} ({r['common_wrong_times']})" if r["common_wrong_times"]
@@ -208,13 +254,15 @@ def exercise_table(results: cr.ClassResults) -> HTML:
 # --------------------------------------------------------------------------- charts
 
 def _short(title: str, width: int = 44) -> str:
-    """A rule's title cut at a word for an axis label (the alt text and tables keep it whole)."""
+    """A rule's short title (before its explanation), cut at a word: for the rule chosen instead in tables."""
     title = title.split(" (")[0].split(":")[0]
     return title if len(title) <= width else title[:width].rsplit(" ", 1)[0] + "..."
 
 
 def score_chart(results: cr.ClassResults):
-    first, final = cr.score_distribution(results, which="first"), cr.score_distribution(results, which="final")
+    """Students per score band under current practice (the score students see first), first try and latest."""
+    first = cr.score_distribution(results, which="practice_first")
+    final = cr.score_distribution(results, which="practice_final")
     fig = new_figure(7.0, 3.4)
     ax = fig.add_subplot()
     x = range(len(final))
@@ -223,34 +271,63 @@ def score_chart(results: cr.ClassResults):
     ax.bar([i + 0.2 for i in x], [n for _, n in final], width=0.4, color=COLOURS["vertebroplasty"],
            label="Latest try (score)")
     ax.set_xticks(list(x), [b for b, _ in final], rotation=45)
-    ax.set_title("Quiz scores across the class: first try and latest try")
+    ax.set_title("Quiz scores under current practice: first try and latest try")
     ax.set_xlabel("Score band (% of cases fully right)")
     ax.set_ylabel("Students (count)")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(frameon=False)
-    alt = ("Bar chart of students per score band, first try beside latest try: "
+    alt = ("Bar chart of students per score band under current practice, first try beside latest try: "
            + "; ".join(f"{b}: {f} first, {l} latest" for (b, f), (_, l) in zip(first, final) if f or l))
     return show_figure(fig, alt)
 
 
-def rule_chart(results: cr.ClassResults, standard: str = cr.LEAFLET):
+def wrap_label(title: str, width: int = 26, lines: int = 2) -> str:
+    """An axis label on at most ``lines`` lines of ``width`` characters, cut at a word (alt text and tables
+    keep the whole title)."""
+    import textwrap
+    short = title.split(" (")[0].split(":")[0]
+    parts = textwrap.wrap(short, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1].rstrip(",;") + "..."
+    return "\n".join(parts)
+
+
+def rule_figure(results: cr.ClassResults, standard: str = cr.PRACTICE):
+    """(figure, alt text) of the rules' misses: the answers that followed the other standard are their own
+    segment beside the plain misses, never part of them."""
     rows = cr.rule_difficulty(results, standard)
-    fig = new_figure(7.0, 0.5 * max(len(rows), 1) + 1.4)
+    fig = new_figure(7.0, 0.55 * max(len(rows), 1) + 2.0)
     ax = fig.add_subplot()
     ys = list(range(len(rows)))[::-1]
-    ax.barh([y + 0.2 for y in ys], [r.first_missed_percent for r in rows], height=0.4,
-            color=COLOURS["kyphoplasty"], label="Missed at the first try")
-    ax.barh([y - 0.2 for y in ys], [r.final_missed_percent for r in rows], height=0.4,
+
+    def pct(n, d):
+        return 100.0 * n / d if d else 0.0
+    plain = [pct(r.plain_missed, r.answered) for r in rows]
+    other = [pct(r.other_followed, r.answered) for r in rows]
+    ax.barh([y + 0.2 for y in ys], plain, height=0.4, color=COLOURS["kyphoplasty"],
+            label=f"Missed at the first try (not by {OTHER_NAMES[standard]})")
+    if any(other):
+        ax.barh([y + 0.2 for y in ys], other, left=plain, height=0.4, color=OKABE_ITO["yellow"],
+                hatch="//", edgecolor=OKABE_ITO["black"], linewidth=0.3, label=f"Followed {OTHER_NAMES[standard]} instead")
+    ax.barh([y - 0.2 for y in ys], [pct(r.final_plain_missed, r.answered) for r in rows], height=0.4,
             color=OKABE_ITO["sky_blue"], label="Still missed at the latest try")
-    ax.set_yticks(ys, [_short(reason_title(r.key)) for r in rows])
-    ax.set_title(f"Which rules of {STANDARD_NAMES[standard]} the class misses: first and latest try")
-    ax.set_xlabel("Cases this rule decides, missed (% of students' answers)")
+    ax.set_yticks(ys, [wrap_label(reason_title(r.key)) for r in rows])
+    ax.set_title(f"Rules of {STANDARD_NAMES[standard]} the class misses:\nfirst try and latest try")
+    ax.set_xlabel("Missed (% of the answers to the cases it decides)")
     ax.set_xlim(0, 100)
-    ax.legend(frameon=False, loc="lower right")
+    fig.legend(frameon=False, loc="outside lower center", ncol=2, fontsize=8)
     alt = "Horizontal bar chart per rule of the share of students who missed it: " + "; ".join(
-        f"{reason_title(r.key)} {r.first_missed_percent:.0f}% at the first try, {r.final_missed_percent:.0f}% at the latest, "
-        f"of {r.answered} cases answered" for r in rows)
-    return show_figure(fig, alt)
+        f"{reason_title(r.key)} {pct(r.plain_missed, r.answered):.0f}% missed at the first try"
+        + (f" and {pct(r.other_followed, r.answered):.0f}% followed {OTHER_NAMES[standard]} instead"
+           if r.other_followed else "")
+        + f", {pct(r.final_plain_missed, r.answered):.0f}% still missed at the latest, of {r.answered} cases answered"
+        for r in rows)
+    return fig, alt
+
+
+def rule_chart(results: cr.ClassResults, standard: str = cr.PRACTICE):
+    return show_figure(*rule_figure(results, standard))
 
 
 # --------------------------------------------------------------------------- saving
@@ -283,10 +360,11 @@ def save_summary_button(results: cr.ClassResults, default: str = "class-summary.
 
 
 def save_gradebook_button(results: cr.ClassResults, default: str = "class-gradebook.csv") -> ipw.VBox:
-    """A path box and a button that saves the gradebook with names (for the LMS; readable only by you)."""
+    """A path box and a button that saves the gradebook with names (every student who handed anything in,
+    a problem named where there is one; readable only by you)."""
     return _save_box("Save gradebook (with names)", default,
-                     "Name, student id, score and completion per student, for your LMS; the file is private to you",
-                     lambda: cr.gradebook_csv(results), 0o600)
+                     "Name, ids, scores, pre/post and gain, and any problem, per student; the file is private to you",
+                     lambda: gb.gradebook_csv(gb.gradebook_rows(results)), 0o600)
 
 
 def save_rules_summary_button(results: cr.ClassResults, default: str = "class-rules-summary.csv") -> ipw.VBox:

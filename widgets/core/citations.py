@@ -35,7 +35,7 @@ from widgets.core.evidence import EvidenceBase, evidence_of, load_evidence
 from widgets.core.loading import ContentError, ContentModel, ContentProblem, load_content
 from widgets.core.settings import current_settings
 from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
-from widgets.core.text import count_phrase, fold
+from widgets.core.text import count_phrase, fold, plain_md
 
 #: ``[@id]`` or ``[@id; @other]``
 CITE_RE = re.compile(r"\[@([A-Za-z][A-Za-z0-9_]*(?:\s*;\s*@[A-Za-z][A-Za-z0-9_]*)*)\]")
@@ -154,8 +154,8 @@ def _untitled(raw, kind: str) -> str:
     described = re.search(r"\(([^()]*)\)", str(raw))
     if described and not _NOTE.search(described.group(1)):
         text = described.group(1).strip()
-        return text[:1].upper() + text[1:]
-    return f"[{kind[:1].upper() + kind[1:]}; title not recorded]"
+        return plain_md(text[:1].upper() + text[1:])
+    return f"[{plain_md(kind[:1].upper() + kind[1:])}; title not recorded]"
 
 
 def _dois(value) -> list[str]:
@@ -171,14 +171,20 @@ def _filled(link: ReferenceLink | None, field: str) -> str:
 def _address(link: ReferenceLink | None, url: str) -> str:
     """The address to print: the overlay's preferred page, a labelled third-party copy, or ``url``."""
     if link is None:
-        return f"<{url}>"
+        return autolink(url)
     if link.kind == "mirror":
-        return f"Copy on a third-party site (no publisher, PubMed or PMC page was found): <{link.url}>"
+        return f"Copy on a third-party site (no publisher, PubMed or PMC page was found): {autolink(link.url)}"
     if link.kind == "registry":
-        return f"Trial registry record: <{link.url}>"
+        return f"Trial registry record: {autolink(link.url)}"
     if link.kind == "repository":
-        return f"Open-access repository copy: <{link.url}>"
-    return f"<{link.url}>"
+        return f"Open-access repository copy: {autolink(link.url)}"
+    return autolink(link.url)
+
+
+def autolink(url: str) -> str:
+    """``<https://...>``, a Markdown autolink: the content checks that an address starts with http(s)://, and the
+    characters that could end the link early and start markup (``<``, ``>``, quotes, spaces) are percent-encoded."""
+    return "<" + re.sub(r'[<>"\'\s`]', lambda m: "%{:02X}".format(ord(m.group(0))), url.strip()) + ">"
 
 
 class NotebookCitations(ContentModel):
@@ -318,7 +324,8 @@ class Citations:
         if self.style == "html":
             return "[" + ", ".join(f'<a href="#ref-{n}" title="{html.escape(title, quote=True)}" style="{LINK_STYLE}">'
                                    f'{n}</a>' for n, title in zip(numbers, titles)) + "]"
-        titles = [title.replace('"', "'") for title in titles]       # a Markdown link title is in double quotes
+        # A Markdown link title is in double quotes; its markup characters are escaped (plain_md).
+        titles = [plain_md(title.replace('"', "'").replace("\\", "/"), citations=True) for title in titles]
         return "\\[" + ", ".join(f'[{n}](#ref-{n} "{title}")' for n, title in zip(numbers, titles)) + "\\]"
 
     def cited(self, text: str) -> str:
@@ -349,20 +356,21 @@ class Citations:
         link = self.links.get(key)
         if key in self.evidence.sources:
             src = self.evidence.sources[key]
-            return f"{src.citation.strip()} {_address(link, src.url)}"
+            return f"{plain_md(src.citation.strip())} {_address(link, src.url)}"
         entry = self.evidence.entry(key)
         s = entry.source
         # Fields the overlay read on the preferred page replace what the evidence file could not show.
-        authors = (_filled(link, "authors") or _shown(s.authors)).rstrip(".")
+        authors = plain_md((_filled(link, "authors") or _shown(s.authors)).rstrip("."))
         year = re.match(r"\d{4}", _filled(link, "year") or _shown(s.year))
-        title = (_filled(link, "title") or _shown(s.title)).rstrip(".") or (
-            f"[{link.description}]" if link and link.description else _untitled(s.title, entry.evidence_type))
+        title = plain_md((_filled(link, "title") or _shown(s.title)).rstrip(".")) or (
+            f"[{plain_md(link.description)}]" if link and link.description
+            else _untitled(s.title, entry.evidence_type))
         title += "" if title.endswith(("?", "!")) else "."
         when = f"({year.group(0)})" if year else ""
         parts = [f"{authors} {when}. {title}".replace(" .", ".") if authors
                  else " ".join(p for p in (title, f"{when}." if when else "") if p)]
-        journal = _filled(link, "journal") or _shown(s.journal)
-        volume = _filled(link, "volume_pages") or _shown(s.volume_pages)
+        journal = plain_md(_filled(link, "journal") or _shown(s.journal))
+        volume = plain_md(_filled(link, "volume_pages") or _shown(s.volume_pages))
         if journal or volume:
             where = " ".join(p for p in (f"*{journal}*" if journal else "", volume) if p)
             parts.append(where if where.endswith(".") else where + ".")
@@ -372,7 +380,7 @@ class Citations:
         parts += [f"[PubMed {p}](https://pubmed.ncbi.nlm.nih.gov/{p}/)" for p in pmids]
         if link is None:
             if not dois and not pmids:
-                parts.append("Available at " + "; ".join(f"<{u}>" for u in urls_in(entry.url_seen)))
+                parts.append("Available at " + "; ".join(autolink(u) for u in urls_in(entry.url_seen)))
         elif link.kind == "pubmed":
             if link.pmid_in_url not in pmids:
                 parts.append(f"[PubMed {link.pmid_in_url}]({link.url})")

@@ -43,6 +43,9 @@ WEAK_CARE_ENTRIES = (
     "cc_kortebein2007_bed_rest_older_adults", "iw_textbook_preprocedure_imaging",
     "ps_chinese_lumbar_depth_to_anterior_cortex", "ps_ajnr2006_fat_marrow_embolism_case",
 )
+#: Weak entries re-verified at their real source with the search tool (the checked address is the
+#: sources.yaml entry named here): their values may be shown, cited to that source, never to the weak entry.
+REVERIFIED_WEAK_ENTRIES = {"rf_myeloma_primary_care_features": "src_shephard2015_myeloma_primary_care"}
 #: Every section name of any part, in order, each once.
 ALL_SECTIONS = SECTIONS + tuple(s for s in IMAGING_SECTIONS + CARE_SECTIONS if s not in SECTIONS)
 

@@ -23,9 +23,14 @@ from widgets.core.evidence import EvidenceBase, Reported, NotVerifiedError, evid
 from widgets.core.loading import ContentProblem, Parsed
 
 #: ``{evidence_id:dotted.key}`` in content text; ``#n``, ``#N``, ``#percent`` pick a part of a count
-#: string such as '157/214 (73%)', and ``#share`` is the percentage its counts give (n / N * 100).
-PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*):([A-Za-z0-9_.]+(?:#(?:n|N|percent|share))?)\}")
+#: string such as '157/214 (73%)', ``#share`` is the percentage its counts give (n / N * 100), and
+#: ``#num0``, ``#num1``, ... the first, second, ... number printed in a text value, as printed (e.g. the
+#: 24 of 'MRI of the whole spine within 24 hours', or the 3 and 25 of '9 (95% CI 3-25)' as #num2 and #num3).
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*):([A-Za-z0-9_.]+(?:#(?:n|N|percent|share|num\d+))?)\}")
 _PERCENT_ONLY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+#: A number printed inside a text value: '8,000', '-3.39', the 3 and the 25 of '3-25' (a range, not -25),
+#: never the 12 of 'T12' or 'L2'.
+_IN_TEXT = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _COUNT = re.compile(r"^\s*(\d+)\s*(?:(?:/|of)\s*(\d+))?\s*(?:patients|levels)?\s*"
                     r"(?:\((?:reported as\s*)?(\d+(?:\.\d+)?)\s*%\))?\s*$")
 
@@ -101,7 +106,14 @@ def lookup(ev: EvidenceBase, evidence_id: str, key: str):
 
 
 def number(ev: EvidenceBase, evidence_id: str, key: str) -> Reported:
-    """:meth:`EvidenceBase.number` through :func:`lookup` (verified numbers only)."""
+    """:meth:`EvidenceBase.number` through :func:`lookup` (verified numbers only); a key with a part
+    (``key#num0``, ``key#percent``) reads that number of a verified text value (:func:`count_figures`)."""
+    if "#" in key:
+        base, _, part = key.partition("#")
+        parts = count_figures(ev, evidence_id, base)
+        if part not in parts:
+            raise NotVerifiedError(f"evidence '{evidence_id}' value '{base}' has no '{part}'")
+        return parts[part]
     value = lookup(ev, evidence_id, key)
     if not is_verified_number(value):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
@@ -120,15 +132,26 @@ def parse_count(text: str) -> tuple[int, int | None, float | None]:
 
 def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Reported]:
     """The numbers in a verified count string, each a Reported keyed ``key#n``, ``#N``, ``#percent``
-    (a bare percentage such as '0.11%' gives ``#percent`` only)."""
+    (a bare percentage such as '0.11%' gives ``#percent`` only), and every number printed in a verified
+    text value, in order, as ``#num0``, ``#num1``, ... (a text that is not a count gives only these)."""
     raw = lookup(ev, evidence_id, key)
     if ev.unverified_values(evidence_id).get(key):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is not verified: {raw!r}")
+    if isinstance(raw, (dict, list)):
+        raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is a {type(raw).__name__}, not one value; "
+                               "name one of its items")
+    printed = {f"num{i}": Reported(float(m.replace(",", "")), evidence_id, f"{key}#num{i}")
+               for i, m in enumerate(_IN_TEXT.findall(str(raw)))}
     bare = _PERCENT_ONLY.match(str(raw))
     if bare:
-        return {"percent": Reported(float(bare.group(1)), evidence_id, f"{key}#percent")}
-    n, total, pct = parse_count(raw)
-    out = {"n": Reported(float(n), evidence_id, f"{key}#n")}
+        return {"percent": Reported(float(bare.group(1)), evidence_id, f"{key}#percent"), **printed}
+    try:
+        n, total, pct = parse_count(raw)
+    except ValueError:
+        if printed:
+            return printed
+        raise
+    out = {"n": Reported(float(n), evidence_id, f"{key}#n"), **printed}
     if total is not None:
         out["N"] = Reported(float(total), evidence_id, f"{key}#N")
     if pct is not None:

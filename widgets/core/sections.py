@@ -12,6 +12,8 @@ and :func:`render` returns the Markdown with the traced figures it used.
 
 from __future__ import annotations
 
+import html
+
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +24,7 @@ from widgets.core.citations import Citations
 from widgets.core.evidence import EvidenceBase, load_evidence
 from widgets.core.numbers import EvidenceText, Number, fill
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
-from widgets.core.text import fold
+from widgets.core.text import fold, plain_md
 
 
 class Table(ContentModel):
@@ -77,15 +79,23 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "/")
 
 
+def _plain(text: str) -> str:
+    """Content text shown as typed (its ``[@key]`` citations kept for ``cite``): never markup (widgets.core.text)."""
+    return plain_md(text, citations=True)
+
+
 def render(section: Section, evidence: EvidenceBase | None = None) -> Rendered:
     """The section as Markdown (placeholders filled, keys kept) and the figures it shows."""
     ev = evidence or load_evidence()
     used: list = []
 
-    def f(text: str) -> str:
+    def filled(text: str) -> str:
         out, figs = fill(ev, " ".join(text.split()))
         used.extend(figs)
         return out
+
+    def f(text: str) -> str:
+        return _plain(filled(text))
 
     parts = []
     for block in section.blocks:
@@ -100,7 +110,8 @@ def render(section: Section, evidence: EvidenceBase | None = None) -> Rendered:
             lines += ["| " + " | ".join(_cell(f(c)) for c in row) + " |" for row in t.rows]
             table = "\n".join(lines)
             if t.fold:
-                table = f"<details><summary>{f(t.fold)}</summary>\n\n{table}\n\n</details>"
+                summary = html.escape(filled(t.fold), quote=False)     # HTML here, not Markdown
+                table = f"<details><summary>{summary}</summary>\n\n{table}\n\n</details>"
             parts.append(table)
     return Rendered("\n\n".join(parts), tuple(used))
 

@@ -15,6 +15,7 @@ The environment, as an admin sets it (:data:`ENVIRONMENT` names each variable an
 * ``VKP_HANDIN_DIR``: a folder the hand-in is also copied to (a hub's shared volume);
 * ``VKP_HANDIN_URL``: the class hub's hand-in service, for students' servers;
 * ``VKP_CLASS_DIR``, ``VKP_CLASS_URL``, ``VKP_CLASS_SECRET``: what the instructor's class-results notebook reads;
+* ``VKP_TEST_SPEC``: an instructor's own pre/post-test spec file (default: the shipped ``pre_post_test.yaml``);
 * ``VKP_HANDIN_STORE``, ``VKP_HANDIN_INDEX``, ``VKP_HANDIN_LISTEN``, ``VKP_HANDIN_INSTRUCTORS_GROUP``: the hand-in
   service's own (``python -m widgets.hubservice``);
 * ``JUPYTERHUB_USER``, ``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_SERVICE_NAME``, ``JUPYTERHUB_SERVICE_PREFIX``,
@@ -48,6 +49,7 @@ ENVIRONMENT: dict[str, str] = {
     "VKP_CLASS_DIR": "the folder of hand-ins the class-results notebook reads",
     "VKP_CLASS_URL": "the hand-in service the instructor's class-results notebook copies the class from",
     "VKP_CLASS_SECRET": "the secret that orders the class's pseudonyms (S01, S02, ...)",
+    "VKP_TEST_SPEC": "an instructor's own pre/post-test spec file (default: the shipped pre_post_test.yaml)",
     "VKP_HANDIN_STORE": "the hand-in service's folder of kept hand-ins",
     "VKP_HANDIN_INDEX": "the hand-in service's index (SQLite)",
     "VKP_HANDIN_LISTEN": "the address the hand-in service listens on (default: JUPYTERHUB_SERVICE_URL)",
@@ -100,6 +102,7 @@ class Settings:
     class_dir: Path | None = None    # VKP_CLASS_DIR
     class_url: str = ""          # VKP_CLASS_URL, ending in "/"
     class_secret: str = ""       # VKP_CLASS_SECRET
+    test_spec: Path | None = None    # VKP_TEST_SPEC
     # -- the hub's hand-in service
     service_store: Path | None = None    # VKP_HANDIN_STORE
     service_index: Path | None = None    # VKP_HANDIN_INDEX
@@ -127,7 +130,7 @@ class Settings:
             hub_user=get("JUPYTERHUB_USER"), hub_token=get("JUPYTERHUB_API_TOKEN"),
             handin_dir=_folder(get("VKP_HANDIN_DIR")), handin_url=_url(get("VKP_HANDIN_URL")),
             class_dir=_folder(get("VKP_CLASS_DIR")), class_url=_url(get("VKP_CLASS_URL")),
-            class_secret=env.get("VKP_CLASS_SECRET", ""),
+            class_secret=env.get("VKP_CLASS_SECRET", ""), test_spec=_folder(get("VKP_TEST_SPEC")),
             service_store=_folder(get("VKP_HANDIN_STORE")), service_index=_folder(get("VKP_HANDIN_INDEX")),
             service_listen=get("VKP_HANDIN_LISTEN") or get("JUPYTERHUB_SERVICE_URL"),
             service_name=get("JUPYTERHUB_SERVICE_NAME"), service_prefix=get("JUPYTERHUB_SERVICE_PREFIX"),

@@ -50,6 +50,18 @@ def fold_html(title: str, body: str, detail: str | None = None) -> str:
     return f"<details>{_summary(title, detail)}{body}</details>"
 
 
+def plain_md(text: str, *, citations: bool = False) -> str:
+    """Plain text from the content (a title, a label, an author list) for Markdown, shown as typed: ``<`` and
+    ``>`` become entities, so no tag (a script, an image with a handler) and no autolink can start, and ``[``
+    ``]`` are escaped, so no link can form (JupyterLab renders a notebook's own Markdown output as trusted: a
+    script in it would run).  ``citations=True`` keeps ``[@key]`` markers for a later ``cite``; only ``](``,
+    the start of a link's address, is escaped then."""
+    out = str(text).replace("<", "&lt;").replace(">", "&gt;")
+    if citations:
+        return out.replace("](", "]\\(")
+    return out.replace("[", "\\[").replace("]", "\\]")
+
+
 def count_phrase(n: int, one: str, many: str | None = None) -> str:
     """'1 source', '12 sources'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -1,5 +1,5 @@
-"""The needle-placement exercise: its grading (three geometric checks), attempt history and facts (pure);
-the exercise view.
+"""The needle-placement exercise: its grading (four checks and the simulator's metrics, on the model spine or the
+real CT), its placements on either spine, attempt history and facts (pure); the exercise view.
 
 The anatomy it draws on (the lumbar segment, the one camera model of the two fluoroscopic views, the
 scene, the synthetic radiograph, the fluoroscopy drawing, the textbook needle path) is shared with other

@@ -29,6 +29,7 @@ from widgets.core.citations import Citations
 from widgets.core.loading import ContentModel, Parsed, content_path, load_content, require_unique
 from widgets.core.evidence import DiscrepancyId, EvidenceBase, EvidenceId, Reported, NotVerifiedError, load_evidence
 from widgets.core.numbers import EvidenceText, Number, check_number, count_figures, derive, fill, fmt, number
+from widgets.core.text import plain_md
 
 ARMS = ("kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference")
 ARM_NAMES = {
@@ -258,7 +259,7 @@ def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Reporte
             raise NotVerifiedError(f"evidence '{evidence_id}' value '{spec.key}' is {raw!r}, "
                                    "not a verified two-number interval")
         return ev.number(evidence_id, f"{spec.key}.0"), ev.number(evidence_id, f"{spec.key}.1")
-    return ev.number(evidence_id, spec.low), ev.number(evidence_id, spec.high)
+    return number(ev, evidence_id, spec.low), number(ev, evidence_id, spec.high)
 
 
 def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
@@ -442,32 +443,32 @@ def timecourse_series(ev: EvidenceBase, panel: PanelSpec) -> list[dict]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "/").replace("\n", " ")
+    return plain_md(text.replace("|", "/").replace("\n", " "), citations=True)
 
 
 def outcome_table_md(outcome: Outcome, cites: Citations, title: bool = True) -> str:
     """The evidence behind one outcome as a Markdown table: value, spread, kind, citation (numbered by ``cites``;
     ``title=False`` leaves out the outcome's title, for a table folded under it)."""
-    lines = [f"**{outcome.spec.title}**", ""] if title else []
+    lines = [f"**{plain_md(outcome.spec.title)}**", ""] if title else []
     for panel in outcome.panels:
-        lines += [f"*{panel.spec.title}* ({panel.spec.axis})", "",
+        lines += [f"*{plain_md(panel.spec.title)}* ({plain_md(panel.spec.axis)})", "",
                   "| Result | Arm | Value | Spread | Evidence | Source |", "|---|---|---|---|---|---|"]
         if panel.spec.kind == "timecourse":
             for s in panel.series:
                 for label, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]):
                     lines.append(f"| {_cell(s['item'].label)}, {label} | {ARM_NAMES[s['item'].arm]} | {fmt(m)} | "
-                                 f"SD {fmt(sd)} (between patients) | {s['evidence_type']} | "
+                                 f"SD {fmt(sd)} (between patients) | {_cell(s['evidence_type'])} | "
                                  f"{cites.cite(s['item'].evidence)} |")
         for r in panel.rows:
-            extra = f"; detection: {r.item.detection}" if r.item.detection else ""
-            flag = f" ({r.item.flag})" if r.item.flag else ""
-            flag += f" ({r.note})" if r.note else ""
+            extra = f"; detection: {_cell(r.item.detection)}" if r.item.detection else ""
+            flag = f" ({_cell(r.item.flag)})" if r.item.flag else ""
+            flag += f" ({_cell(r.note)})" if r.note else ""
             lines.append(f"| {_cell(r.label)}{flag} | {ARM_NAMES[r.item.arm]} | {_cell(r.value_text())} | "
-                         f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cites.cite(r.evidence_id)} |")
+                         f"{_cell(r.spread_text())} | {_cell(r.evidence_type)}{extra} | {cites.cite(r.evidence_id)} |")
         lines.append("")
     if outcome.spec.not_plotted:
         lines.append("Not plotted: " + "; ".join(
-            f"{cites.cite(x.evidence)} {x.reason}" for x in outcome.spec.not_plotted) + ".")
+            f"{cites.cite(x.evidence)} {plain_md(x.reason, citations=True)}" for x in outcome.spec.not_plotted) + ".")
     return "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ from widgets.core.course import PROCEDURES
 from widgets.core.citations import Citations, CiteKeys
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, Reported, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
+from widgets.core.text import plain_md
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
 )
@@ -183,13 +184,14 @@ class OrderResult:
         return len(self.submitted) - len(self.misplaced)
 
     def summary(self, procedure: Procedure | None = None) -> str:
+        """The result in a sentence, as Markdown for a notebook (the steps' titles shown as typed)."""
         n = len(self.submitted)
         if self.correct:
             return f"correct: all {n} steps are in order."
-        names = [procedure.step(i).title if procedure else i for i in self.misplaced]
+        names = [plain_md(procedure.step(i).title) if procedure else i for i in self.misplaced]
         text = f"not yet: {self.in_place} of {n} steps in place; out of place: " + "; ".join(names) + "."
         if procedure is not None:
-            text += " " + " ".join(self.hints(procedure))
+            text += " " + " ".join(plain_md(h) for h in self.hints(procedure))
         return text
 
     def hints(self, procedure: Procedure) -> list[str]:
@@ -312,7 +314,7 @@ def compare_steps(vp: Procedure, kp: Procedure) -> list[ComparisonRow]:
 # --------------------------------------------------------------------------- tables (Markdown text)
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return plain_md(" ".join(text.split()), citations=True).replace("|", "\\|")
 
 
 def steps_markdown(procedure: Procedure, cites: Citations) -> str:
@@ -329,9 +331,10 @@ def comparison_markdown(vp: Procedure, kp: Procedure, cites: Citations, evidence
     ev = evidence or load_evidence()
     refs = cites.cite
 
-    lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
+    lines = [f"| | {_cell(vp.title)} ({_cell(vp.abbreviation)}) | {_cell(kp.title)} ({_cell(kp.abbreviation)}) |",
+             "|---|---|---|"]
     for row in compare_steps(vp, kp):
-        lines.append(f"| {row.phase} | {row.vertebroplasty} | {row.kyphoplasty} |")
+        lines.append(f"| {row.phase} | {_cell(row.vertebroplasty)} | {_cell(row.kyphoplasty)} |")
     lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet)} {refs(['kochan2015'])} | "
                  f"{_cell(kp.setting.leaflet)} {refs(['kochan2015'])} |")
     lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence)} {refs([k for k in vp.setting.cites if k != 'kochan2015'])} | "

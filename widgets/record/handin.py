@@ -41,8 +41,10 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,8 +54,8 @@ from widgets.core.settings import Settings, current_settings
 from widgets.record.identity import Identity
 from widgets.record.progress import ProgressError, ProgressFile, default_progress_path, sync_folder
 from widgets.record.attempts import (
-    Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order, make_attempt,
-    parse_export_text, utc_stamp,
+    MAX_FILE_BYTES, Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order,
+    make_attempt, parse_export_text, utc_stamp,
 )
 from widgets.record import hub_client
 
@@ -83,18 +85,30 @@ def append_attempts(path: Path, identity: Identity, session: str, attempts: list
     """Append the attempts not yet in ``path`` (created with its header); returns (file, lines added).
 
     Never overwrites: the file is opened for appending and locked while it is read and written.  If
-    the file there is not this student's hand-in of this session (another student's, or damaged),
-    the attempts go to ``<name>-2.jsonl`` (``-3``, ...) instead, and that file is named.
+    the file there is not this student's hand-in of this session (another student's, or damaged), or
+    not a regular file at all (a pipe planted there would make a write wait forever), the attempts go
+    to ``<name>-2.jsonl`` (``-3``, ...) instead, and that file is named.  A file would never grow past
+    :data:`~widgets.record.attempts.MAX_FILE_BYTES`, the most the instructor's reader takes: that is a
+    :class:`~widgets.record.attempts.FileProblem` and nothing is written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     for n in range(1, 100):
         target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
-        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-                     | getattr(os, "O_NOFOLLOW", 0), mode)
         try:
+            fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+                         | getattr(os, "O_NOFOLLOW", 0), mode)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EWOULDBLOCK):
+                continue            # a link, a folder, a socket or a pipe at that name: not ours to write into
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
+            if size > MAX_FILE_BYTES:
+                continue            # no hand-in of ours is larger: someone else's file, never read whole
             existing = os.pread(fd, size, 0) if size else b""
             if existing:
                 try:
@@ -109,8 +123,14 @@ def append_attempts(path: Path, identity: Identity, session: str, attempts: list
                 have, prefix = set(), header_line(identity, session, created_at) + "\n"
             new = [a for a in attempts if a.id not in have]
             if new or prefix:
-                text = prefix + "".join(dumps(a.to_dict()) + "\n" for a in new)
-                os.write(fd, text.encode("utf-8"))
+                data = (prefix + "".join(dumps(a.to_dict()) + "\n" for a in new)).encode("utf-8")
+                if size + len(data) > MAX_FILE_BYTES:
+                    if not size:
+                        os.unlink(target)       # made by this open: leave no empty file behind
+                    raise FileProblem(f"{target.name} would pass {MAX_FILE_BYTES / 2**20:.0f} MB, the most your "
+                                      "instructor's class results read; download your answers and hand them to your "
+                                      "instructor")
+                os.write(fd, data)
                 os.fsync(fd)
             os.fchmod(fd, mode)
         finally:

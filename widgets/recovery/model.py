@@ -20,6 +20,7 @@ from widgets.core.course import PROCEDURES
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
 from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.core.questions import Question, QuestionFile
+from widgets.core.text import plain_md
 from widgets.procedures.steps import check_questions   # the after-care questions name the procedures' steps
 
 #: The only durations the leaflet gives (minutes): cement setting and lying flat.
@@ -135,7 +136,8 @@ def timeline_markdown(cites: Citations, evidence: EvidenceBase | None = None) ->
         for s in timeline(name, evidence):
             end = "then" if s.end is None else _fmt(s.end)
             refs = cites.cite(s.cites)
-            lines.append(f"| {name.capitalize()} | {s.label} | {_fmt(s.start)} | {end} | {refs} |")
+            label = plain_md(s.label).replace("|", "/")
+            lines.append(f"| {name.capitalize()} | {label} | {_fmt(s.start)} | {end} | {refs} |")
     return "\n".join(lines)
 
 
@@ -160,7 +162,7 @@ def aftercare_markdown(cites: Citations, path: Path | str | None = None) -> str:
     lines = []
     for item in load_recovery(path).aftercare:
         refs = cites.cite(item.cites)
-        lines.append(f"- **{item.title}.** {' '.join(item.text.split())} {refs}")
+        lines.append(f"- **{plain_md(item.title)}.** {plain_md(' '.join(item.text.split()), citations=True)} {refs}")
     return "\n".join(lines)
 
 

@@ -14,11 +14,11 @@ import pytest
 from PIL import Image
 
 from widgets.candidacy.case_image import (
-    FIGURE_LABEL, MIN_FRACTION, CaseImage, read_image, words_for,
+    FIGURE_LABEL, MIN_FRACTION, CaseImage, image_problem, read_image, words_for,
 )
 from widgets.candidacy.case_image_view import DPI, HEIGHT_IN, WIDTH_IN, case_image_html, case_image_png, image_segment
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import CaseBankError
+from widgets.candidacy.bank import CaseBankError
 from widgets.anatomy.geometry import genant_grade
 from widgets.anatomy.levels import load_anatomy
 
@@ -116,6 +116,27 @@ def test_the_image_shows_a_level_the_history_names(tmp_path):
 
 
 # ----------------------------------------------------------------------------- the shipped imaged cases
+
+def test_at_least_a_third_of_the_bank_shows_an_image_each_with_alt_text():
+    assert 3 * len(IMAGED) >= len(BANK), f"{len(IMAGED)} of {len(BANK)} cases show an image"
+    for case in IMAGED:
+        html = case_image_html(case.image)
+        alt = re.search(r'alt="([^"]+)"', html)
+        assert alt and read_image(case.image).level in alt.group(1), case.id
+        assert image_problem(case.image, case.findings, case.history) is None, case.id
+
+
+def test_a_history_that_names_the_deformity_gets_that_deformity(tmp_path):
+    named = [c for c in IMAGED if re.search(r"\b(wedge|biconcave|crush)\b", c.history, re.I)]
+    assert named, "some imaged cases name their deformity"
+    for case in named:
+        said = re.search(r"\b(wedge|biconcave|crush)\b", case.history, re.I).group(1).lower()
+        assert read_image(case.image).shape == said, case.id
+    message = refused(tmp_path, "{level: L1, heights_fraction: {anterior: 0.95, middle: 0.7, posterior: 0.97}}",
+                      FRACTURE, "A 75-year-old woman with osteoporosis has a wedge fracture of L1 and severe pain "
+                                "that painkillers and rest have not eased.")
+    assert "calls the fracture wedge but the image shows a biconcave" in message
+
 
 def test_at_least_four_cases_show_an_image_and_it_carries_a_finding():
     assert len(IMAGED) >= 4
@@ -252,16 +273,15 @@ def _view_at(tmp_path, case_id):
 @pytest.mark.parametrize("case", IMAGED, ids=lambda c: c.id)
 def test_the_quiz_shows_the_image_beside_the_case_and_says_what_it_showed_after_submit(tmp_path, case):
     view = _view_at(tmp_path, case.id)
-    assert view.case_image.layout.display == "block"
-    shown = view.case_image.value
+    assert view.card.image.layout.display == "block"
+    shown = view.card.image.value
     assert base64.b64encode(case_image_png(case.image)).decode() in shown
     assert f'alt="{read_image(case.image).alt_text()}"'.replace("'", "&#x27;") in shown
     assert view.feedback.value == ""
-    e = case.expected
-    view.vp.value = "candidate" if e.vertebroplasty else "not_candidate"
-    view.kp.value = "candidate" if e.kyphoplasty else "not_candidate"
-    view.reason.value = e.deciding_rules[0]
-    view.submit_button.click()
+    from widgets.candidacy.practice import assess_practice
+    e = assess_practice(case.patient)            # the right answer under current practice, the grade seen first
+    view.form.choose(e.vertebroplasty.eligible, e.kyphoplasty.eligible, e.deciding_rules[0])
+    view.form.submit_button.click()
     feedback = view.feedback.value.replace("&#x27;", "'")
     assert "Correct." in feedback
     assert read_image(case.image).summary() in feedback
@@ -271,7 +291,7 @@ def test_the_quiz_shows_the_image_beside_the_case_and_says_what_it_showed_after_
 def test_a_case_without_an_image_hides_the_image_area(tmp_path):
     plain = next(c for c in BANK if c.image is None)
     view = _view_at(tmp_path, plain.id)
-    assert view.case_image.layout.display == "none" and view.case_image.value == ""
+    assert view.card.image.layout.display == "none" and view.card.image.value == ""
 
 
 # ----------------------------------------------------------------------------- generated cases that show one
@@ -334,12 +354,10 @@ def _practice_view(tmp_path, seed):
 
 
 def _answer(view, right: bool):
-    from widgets.candidacy.rules import assess
-    a = assess(view.quiz.current.patient)
-    view.vp.value = "candidate" if a.vertebroplasty.eligible == right else "not_candidate"
-    view.kp.value = "candidate" if a.kyphoplasty.eligible else "not_candidate"
-    view.reason.value = a.deciding_rules[0]
-    view.submit_button.click()
+    from widgets.candidacy.practice import assess_practice
+    a = assess_practice(view.quiz.current.patient)
+    view.form.choose(a.vertebroplasty.eligible == right, a.kyphoplasty.eligible, a.deciding_rules[0])
+    view.form.submit_button.click()
 
 
 def test_a_generated_case_with_an_image_shows_it_in_the_quiz_with_alt_text_and_again_in_a_retry(tmp_path):
@@ -347,8 +365,8 @@ def test_a_generated_case_with_an_image_shows_it_in_the_quiz_with_alt_text_and_a
                 if v.quiz.mode == "practice" and v.quiz.current.image is not None)
     case = view.quiz.current
     assert case.source == "generated" and case.image is not None
-    assert view.case_image.layout.display == "block"
-    shown = view.case_image.value
+    assert view.card.image.layout.display == "block"
+    shown = view.card.image.value
     alt = htmllib.unescape(re.search(r'alt="([^"]*)"', shown).group(1))
     assert alt == read_image(case.image).alt_text() and case.image.level in alt and alt.startswith(FIGURE_LABEL)
     assert base64.b64encode(case_image_png(case.image)).decode() in shown
@@ -361,7 +379,7 @@ def test_a_generated_case_with_an_image_shows_it_in_the_quiz_with_alt_text_and_a
         view.quiz.next()
         assert view.quiz.mode == "retry", "the missed generated case is in the retry set"
     view._show_case()
-    assert view.case_image.layout.display == "block" and view.case_image.value == shown
+    assert view.card.image.layout.display == "block" and view.card.image.value == shown
 
 
 def test_a_generated_case_with_an_image_is_described_in_words_on_its_flashcard():

@@ -55,8 +55,12 @@ def choice(answer):
 
 
 def answer(v: QuizView, vp, kp, reason):
-    v.vp.value, v.kp.value, v.reason.value = choice(vp), choice(kp), reason
-    v.submit_button.click()
+    """Answer as a student does: the two verdicts, the reason's family, then the reason."""
+    v.form.vp.value, v.form.kp.value = choice(vp), choice(kp)
+    if reason is not None:
+        v.form.family.value = v.form.families.family_of(reason).id
+        v.form.reason.value = reason
+    v.form.submit_button.click()
 
 
 def test_an_instructors_script_shows_as_text(tmp_path):
@@ -64,25 +68,48 @@ def test_an_instructors_script_shows_as_text(tmp_path):
     bank.write_text(SCRIPT_BANK, encoding="utf-8")
     v = QuizView.for_notebook(bank=bank, progress=tmp_path / "p.progress.json")
     assert isinstance(v, QuizView)
-    assert "<script>" not in v.vignette.value and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in v.vignette.value
-    assert "<b>" not in v.vignette.value and "&lt;b&gt;Bold&lt;/b&gt;" in v.vignette.value
+    shown = v.card.vignette.value
+    assert "<script>" not in shown and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in shown
+    assert "<b>" not in shown and "&lt;b&gt;Bold&lt;/b&gt;" in shown
 
 
 def test_controls_are_labelled_and_keyboard_native(view):
-    assert isinstance(view.vp, RadioGroup) and view.vp.description == "Vertebroplasty"
-    assert isinstance(view.kp, RadioGroup) and view.kp.description == "Kyphoplasty"
-    assert [label for label, _ in view.vp.options] == ["Candidate", "Not a candidate"]
-    assert [v for _, v in view.reason.options] == list(REASON_IDS), "one choice per rule of either standard"
-    assert all("_" not in label for label, _ in view.reason.options), "plain words, never a rule id"
-    assert view.handin.name.style.description_width == "initial", "labels are not truncated"
-    assert view.vp.value is None and view.reason.value is None, "nothing pre-selected"
-    for b in (view.submit_button, view.next_button, view.handin.button, view.folder_button):
+    form = view.form
+    assert isinstance(form.vp, RadioGroup) and form.vp.description == "Vertebroplasty"
+    assert isinstance(form.kp, RadioGroup) and form.kp.description == "Kyphoplasty"
+    assert [label for label, _ in form.vp.options] == ["Candidate", "Not a candidate"]
+    assert isinstance(form.family, RadioGroup) and isinstance(form.reason, RadioGroup)
+    assert "step 1" in form.family.description and "step 2" in form.reason.description
+    assert all("_" not in label for label, _ in form.family.options), "plain words, never an id"
+    assert view.saving.handin.name.style.description_width == "initial", "labels are not truncated"
+    assert form.vp.value is None and form.family.value is None and form.reason.value is None, "nothing pre-selected"
+    for b in (form.submit_button, form.next_button, view.saving.handin.button, view.saving.folder_button,
+              view.session.daily_button):
         assert b.description and b.tooltip
+
+
+def test_the_reason_is_chosen_in_two_short_steps_and_every_reason_is_reachable(view):
+    form = view.form
+    assert 3 <= len(form.family.options) <= 6, "a few families, not one flat list"
+    assert form.reason.options == [], "no reason to choose before its family"
+    reachable = []
+    for label, family in form.family.options:
+        form.family.value = family
+        options = form.reason.options
+        assert 1 <= len(options) <= 8, f"{label}: a short second step"
+        assert all("_" not in words for words, _ in options), "plain words, never a rule id"
+        reachable += [r for _, r in options]
+        if len(options) == 1:
+            assert form.reason.value == options[0][1], "a family of one picks its reason"
+        else:
+            assert form.reason.value is None, "changing the family clears the reason"
+    assert sorted(reachable) == sorted(REASON_IDS), "every reason of either standard, and the red flag, once"
+    assert [f for _, f in form.family.options][0] == "something_else_first", "red flags first"
 
 
 def test_a_choice_group_refuses_an_unknown_value(view):
     with pytest.raises(traitlets.TraitError, match="Kyphoplasty"):
-        view.kp.value = "maybe"
+        view.form.kp.value = "maybe"
 
 
 def test_feedback_names_the_rule_and_its_numbered_citation(view):
@@ -93,16 +120,15 @@ def test_feedback_names_the_rule_and_its_numbered_citation(view):
     assert "indication_met" not in fb and "Indication met" in fb, "rules in plain words"
     n = cites.number('kochan2015')
     assert f"[{n}]" in visible(fb) and f'href="#ref-{n}"' in fb, "a numbered link to the reference list"
-    assert "grades against the leaflet" in fb
+    assert "grades against current practice first" in fb and "What the patient leaflet says" in fb
     assert 'role="status"' in fb
 
 
 def test_evidence_note_added_without_changing_the_grade(view):
     while view.quiz.current.id != "c05-breast-metastasis":
-        view.next_button.disabled = False
         view.quiz.next()
     view._show_case()
-    answer(view, True, False, "kp_cause_excluded")
+    answer(view, True, True, "indication_met")
     fb = view.feedback.value
     assert fb.startswith('<div role="status"') and "Correct." in fb
     assert "does not change the grade" in fb
@@ -118,8 +144,8 @@ def test_wrong_answer_feedback_says_what_was_wrong(view):
 
 
 def test_submitting_an_incomplete_answer_shows_a_message_not_a_traceback(view):
-    view.vp.value = "candidate"
-    view.submit_button.click()
+    view.form.vp.value = "candidate"
+    view.form.submit_button.click()
     assert 'role="alert"' in view.error.value and "kyphoplasty" in view.error.value
     assert view.quiz.records == [] and view.feedback.value == ""
 
@@ -128,42 +154,48 @@ def test_answer_is_saved_at_once_and_progress_shown(view):
     answer(view, True, True, "indication_met")
     saved = json.loads(view.progress.path.read_text(encoding="utf-8"))
     assert len(saved["attempts"]) == 1 and saved["attempts"][0]["exercise"] == "candidacy-quiz"
-    assert view.bar.value == 1 and view.bar.max == view.quiz.bank_total
-    assert f"1 of {view.quiz.bank_total} bank cases answered. Score: 1 of 1 case right (100 %)" in view.bar_text.value
-    assert str(view.progress.path) in view.saved_to.value
-    assert view.next_button.disabled is False and view.submit_button.disabled is True
-    assert view.handin.download.label == "Download my answers (1)", "the download follows every answer"
+    assert view.score.bar.value == 1 and view.score.bar.max == view.quiz.bank_total
+    assert (f"1 of {view.quiz.bank_total} bank cases answered. Score (current practice): 1 of 1 case right (100 %)"
+            in view.score.text.value)
+    assert "saved as you give them" in view.saving.saved_to.value
+    assert str(view.progress.path) not in view.saving.saved_to.value and "/" not in visible(view.saving.saved_to.value), \
+        "where answers are saved, said in words: no file path"
+    assert view.form.next_button.disabled is False and view.form.submit_button.disabled is True
+    assert view.saving.handin.download.label == "Download my answers (1)", "the download follows every answer"
 
 
 def test_next_resets_the_controls_and_moves_on(view):
     answer(view, True, True, "indication_met")
-    view.next_button.click()
+    view.form.next_button.click()
     assert view.quiz.current.id == view.quiz.bank[1].id
-    assert (view.vp.value, view.kp.value, view.reason.value) == (None, None, None)
-    assert "case 2 of" in view.status.value and view.feedback.value == ""
+    form = view.form
+    assert (form.vp.value, form.kp.value, form.family.value, form.reason.value) == (None, None, None, None)
+    assert "case 2 of" in view.session.status.value and view.feedback.value == ""
 
 
 def test_review_and_retry(view):
     answer(view, False, False, "no_fracture")
-    view.review_button.click()
-    assert "1 missed answer" in view.review.value and view.quiz.bank[0].title in view.review.value
-    view.retry_button.click()
-    assert view.quiz.mode == "retry" and "Retry set" in view.status.value
+    view.tools.review_button.click()
+    shown = view.tools.review.value
+    assert "1 missed answer" in shown and html.escape(view.quiz.bank[0].title, quote=True) in shown
+    view.tools.retry_button.click()
+    assert view.quiz.mode == "retry" and "Retry set" in view.session.status.value
 
 
 def test_hand_in_needs_a_name_then_writes_the_file_beside_the_notebook(view, tmp_path):
     from widgets.record.attempts import parse_export_text
     answer(view, True, True, "indication_met")
-    view.handin.button.click()
-    assert "type your name" in view.handin.status.value and 'role="alert"' in view.handin.status.value
-    view.handin.name.value = "=2+3"
-    view.handin.button.click()
+    handin = view.saving.handin
+    handin.button.click()
+    assert "type your name" in handin.status.value and 'role="alert"' in handin.status.value
+    handin.name.value = "=2+3"
+    handin.button.click()
     handed = list(tmp_path.glob("vkp-*.jsonl"))
-    assert len(handed) == 1 and handed[0].name in view.handin.status.value
+    assert len(handed) == 1 and handed[0].name in handin.status.value
     export = parse_export_text(handed[0].read_text(encoding="utf-8"))
     assert export.identity.name == "=2+3" and len(export.attempts) == 1
     assert handed[0].stat().st_mode & 0o044 == 0o044, "group- and world-readable, like a notebook"
-    assert view.handin.download.content == handed[0].read_text(encoding="utf-8")
+    assert handin.download.content == handed[0].read_text(encoding="utf-8")
 
 
 def test_a_save_failure_is_shown_once_and_the_grade_kept(tmp_path):
@@ -172,15 +204,15 @@ def test_a_save_failure_is_shown_once_and_the_grade_kept(tmp_path):
     store = ProgressFile(blocker / "q.progress.json").load()
     v = QuizView(Quiz.from_bank(), store, Citations(), export_dir=tmp_path)
     answer(v, True, True, "indication_met")
-    assert "cannot be saved" in v.saved_to.value and "Correct." in v.feedback.value
-    assert v.folder_row.layout.display == "flex" and v.error.value == ""
+    assert "cannot be saved" in v.saving.saved_to.value and "Correct." in v.feedback.value
+    assert v.saving.folder_row.layout.display == "flex" and v.error.value == ""
 
 
 def test_a_corrupt_progress_file_warning_is_shown(tmp_path):
     path = tmp_path / "q.progress.json"
     path.write_text("{ half", encoding="utf-8")
     v = QuizView.for_notebook(progress=path, export_dir=tmp_path)
-    assert "Warning" in v.saved_to.value and "corrupt-" in v.saved_to.value
+    assert "Warning" in v.saving.saved_to.value and "corrupt-" in v.saving.saved_to.value
 
 
 def test_a_broken_bank_gives_an_error_box_not_a_traceback(tmp_path):
@@ -206,11 +238,40 @@ def test_the_answer_so_far_is_echoed_for_screen_readers(tmp_path):
     from widgets.record.progress import ProgressFile
     from widgets.candidacy.quiz import Quiz
     view = QuizView(Quiz.from_bank(), ProgressFile(tmp_path / "p.json").load(), export_dir=tmp_path)
-    assert "not chosen yet" in view.answer_echo.value or view.answer_echo.value == ""
-    view.vp.value = "candidate"
-    view.kp.value = "not_candidate"
-    view.reason.value = "kp_cause_excluded"
-    echo = view.answer_echo.value
+    form = view.form
+    assert "not chosen yet" in form.echo.value or form.echo.value == ""
+    form.vp.value = "candidate"
+    form.kp.value = "not_candidate"
+    form.family.value = "fracture_not_suitable"
+    form.reason.value = "kp_cause_excluded"
+    echo = form.echo.value
     assert 'role="status"' in echo
     assert "vertebroplasty, candidate; kyphoplasty, not a candidate" in echo
-    assert view.rules["kp_cause_excluded"].title.split()[0] in echo
+    from widgets.candidacy.rules import load_rules
+    assert load_rules()["kp_cause_excluded"].title.split()[0] in echo
+
+
+def test_the_score_and_the_feedback_show_current_practice_first_and_the_leaflet_beside_it(view):
+    """A tumour fracture: current practice offers both procedures, the leaflet rules kyphoplasty out."""
+    while view.quiz.current.id != "c05-breast-metastasis":
+        view.quiz.next()
+    view._show_case()
+    answer(view, True, True, "indication_met")
+    fb = visible(view.feedback.value)
+    assert fb.startswith("Correct."), "right under current practice, the grade a student sees first"
+    assert "What the patient leaflet says [1]: your answer is not right under its rules" in fb
+    table = re.search(r"<table class='vkp-quiz-verdicts'>.*?</table>", view.feedback.value).group(0)
+    heads = re.findall(r"<th scope='col'[^>]*>([^<]*)</th>", table)
+    assert heads == ["", "You said", "Current practice", "What the patient leaflet says"]
+    score = visible(view.score.text.value)
+    assert "Score (current practice): 1 of 1 case right (100 %)" in score
+    assert score.index("current practice") < score.index("What the patient leaflet says: 0 of 1 right (0 %)")
+    view.tools.review_button.click()
+    assert "No missed cases so far" in view.tools.review.value, "nothing to review: right under current practice"
+
+
+def test_a_wrong_reason_says_which_family_holds_the_right_one(view):
+    answer(view, True, True, "pain_relieved")          # the first case: a candidate under both standards
+    fb = visible(view.feedback.value)
+    assert "Not quite." in fb and "The deciding reason is under 'A candidate'" in fb
+    assert "you chose 'No fracture, or the wrong pain'" in fb

@@ -13,6 +13,7 @@ from widgets.candidacy.flashcards import HEADERS, anki_text, card_for, missed_ca
 from widgets.candidacy.quiz import Quiz, QuizError, quiz_records
 from widgets.candidacy.review import INTERVALS_DAYS, build_schedule, due_text, interval_days, schedule_for
 from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.practice import assess_practice
 from widgets.candidacy.rules import assess
 from widgets.candidacy.vignettes import Vignette
 from widgets.candidacy.class_summary import read_rules_summary, write_rules_summary
@@ -122,7 +123,8 @@ def test_nothing_due_is_a_message_not_a_traceback():
 
 
 def right(v: Vignette):
-    a = assess(v.patient)
+    """The right answer under current practice, the grade a student sees first."""
+    a = assess_practice(v.patient)
     return a.vertebroplasty.eligible, a.kyphoplasty.eligible, a.deciding_rules[0]
 
 
@@ -155,7 +157,8 @@ def test_flashcards_are_one_card_per_missed_case_in_an_anki_text_file():
     assert [r[3] for r in rows] == [f"vkp-{m}" for m in missed], "one card per missed case, first missed first"
     for front, back, tags, _guid in rows:
         assert "Which rule decides it?" in front
-        assert "The leaflet:" in back and "Current practice:" in back
+        assert "What the patient leaflet says:" in back and "Current practice:" in back
+        assert back.index("Current practice:") < back.index("What the patient leaflet says:")
         assert "vkp-candidacy" in tags.split() and any(t.startswith("rule::") for t in tags.split())
         assert "[@" not in back, "no citation keys on a card"
     assert text.endswith("\n") and "\r" not in text

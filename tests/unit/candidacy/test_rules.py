@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from widgets.candidacy.rules import (
-    FRACTURE_CAUSES, PATIENT_FIELDS, PRACTICE_FIELDS, RULE_IDS, Patient, PatientError, assess, load_rules, rules_markdown,
-)
+from widgets.candidacy.patient import FRACTURE_CAUSES, PATIENT_FIELDS, PRACTICE_FIELDS, Patient, PatientError
+from widgets.candidacy.rules import RULE_IDS, assess, load_rules, rules_markdown
 from widgets.core.evidence import load_evidence
 
 # A patient the leaflet calls a candidate for both: every other case changes one or two findings.
@@ -181,9 +180,11 @@ def test_fracture_without_cause_names_both_fields():
 
 
 def test_patient_fields_and_causes_are_the_contract():
-    # The leaflet's seven findings first, then what current practice also weighs (each optional).
-    assert tuple(Patient.model_fields) == PATIENT_FIELDS + PRACTICE_FIELDS
-    assert all(not Patient.model_fields[f].is_required() for f in PRACTICE_FIELDS)
+    # The leaflet's seven findings first, then what current practice also weighs, then what the red flags
+    # above both standards read (each optional).
+    from widgets.candidacy.red_flags import RED_FLAG_FIELDS
+    assert tuple(Patient.model_fields) == PATIENT_FIELDS + PRACTICE_FIELDS + RED_FLAG_FIELDS
+    assert all(not Patient.model_fields[f].is_required() for f in PRACTICE_FIELDS + RED_FLAG_FIELDS)
     assert set(FRACTURE_CAUSES) == {"osteoporosis", "trauma", "tumor", "vascular", "infection", "other"}
 
 

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 NO_DEADLINE = settings(deadline=None)
 
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (FRACTURE_CAUSES, PATIENT_FIELDS, REASON_IDS, RULE_IDS, CaseBankError, Patient,
-    assess, exclusions_for_both)
+from widgets.candidacy.bank import CaseBankError
+from widgets.candidacy.patient import FRACTURE_CAUSES, PATIENT_FIELDS, Patient
+from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess, exclusions_for_both
 from widgets.candidacy.vignettes import generate, scenario_rule_fires
 
 
@@ -54,8 +55,9 @@ def test_kyphoplasty_is_never_more_permissive_than_vertebroplasty(p):
 @given(st.integers(min_value=0, max_value=10**6))
 @settings(max_examples=30, deadline=None)
 def test_generated_vignettes_exercise_every_rule(seed):
-    cases = generate(seed, len(REASON_IDS))
-    assert {v.scenario for v in cases} == set(REASON_IDS), "every rule of both standards in one round"
+    from widgets.candidacy.vignettes import load_templates
+    cases = generate(seed, len(load_templates().scenarios))     # one round: every scenario once
+    assert {v.scenario for v in cases} == set(REASON_IDS), "every rule of both standards, and a red flag, in one round"
     assert all(scenario_rule_fires(v) for v in cases)
     assert generate(seed, 3) == generate(seed, 3)[:3] == cases[:3], "seeded: same seed, same cases"
 
@@ -161,7 +163,8 @@ CLAIMS = [
     (r"break through the back wall|defect in the posterior cortex|pushed back into the spinal canal",
      lambda p: p.posterior_cortical_defect),
     (r"legs are strong", lambda p: not p.neurological_deficit),
-    (r"weak and numb|foot drags", lambda p: p.neurological_deficit),
+    (r"weak and numb|foot drags|heavy and numb", lambda p: p.neurological_deficit and p.deficit_worsening),
+    (r"has not changed since|same for weeks", lambda p: p.neurological_deficit and not p.deficit_worsening),
     (r"not the source of the pain|centred on [TL]\d+", lambda p: not p.pain_from_herniated_disc),
     (r"herniated disc|ruptured disc", lambda p: p.pain_from_herniated_disc),
     (r"no oedema|old wedge fracture|old fracture|already there", lambda p: p.fracture_healed),
@@ -178,7 +181,13 @@ CLAIMS = [
     (r"cannot be corrected|will not clot", lambda p: p.coagulopathy == "uncorrectable"),
     (r"can be paused|can be stopped", lambda p: p.coagulopathy == "correctable"),
     (r"epidural", lambda p: p.epidural_tumour),
-    (r"nerve root", lambda p: p.radicular_pain or p.pain_from_herniated_disc),
+    (r"nerve root", lambda p: p.radicular_pain or p.pain_from_herniated_disc or p.fracture_root_pain
+     or (p.neurological_deficit and not p.deficit_worsening)),
+    (r"away from the fracture|another level|not at the fracture", lambda p: p.radicular_pain),
+    (r"nerve root at the level of the fracture|along the nerve root at the level", lambda p: p.fracture_root_pain),
+    (r"looked for an infection in the spine|night sweats|chills", lambda p: p.infection_suspected),
+    (r"without trying|cancer years ago|high calcium|no cause for fragile bone", lambda p: p.malignancy_suspected),
+    (r"no MRI has been done|MRI has not been done", lambda p: p.infection_suspected or p.malignancy_suspected),
     (r"not a haemangioma", lambda p: p.vascular_lesion == "other"),
     (r"haemangioma filling|through a vertebral haemangioma", lambda p: p.vascular_lesion == "haemangioma"),
     (r"infection in the same vertebra|bone is infected|bone infection|infection of the bone",

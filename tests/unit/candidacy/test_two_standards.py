@@ -19,8 +19,9 @@ from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import (COAGULOPATHY, FRACTURE_CAUSES, LEAFLET, PRACTICE, PRACTICE_RULE_IDS,
-                                     CaseBankError, Patient, PatientError, assess)
+from widgets.candidacy.bank import CaseBankError
+from widgets.candidacy.patient import COAGULOPATHY, FRACTURE_CAUSES, Patient, PatientError
+from widgets.candidacy.rules import LEAFLET, PRACTICE, PRACTICE_RULE_IDS, assess
 from widgets.classroom import grading
 from widgets.record.attempts import make_attempt
 from widgets.core.evidence import load_evidence
@@ -31,10 +32,22 @@ BOTH = ("vertebroplasty", "kyphoplasty")
 
 # ----------------------------------------------------------------------------- the oracle
 
+def red_flag_oracle(p: Patient) -> bool:
+    """Red flags come before both standards (red_flags.yaml's prose): a neurological deficit that is new or
+    getting worse, signs of cauda equina syndrome, a suspected spinal infection not yet looked for, or a collapse
+    that suggests a cancer not yet explained."""
+    return p.deficit_worsening or p.cauda_equina_signs or p.infection_suspected or p.malignancy_suspected
+
+
+URGENT_ANSWER = (False, False, {"urgent_referral"})
+
+
 def leaflet_oracle(p: Patient) -> tuple[bool, bool, set[str]]:
     """The leaflet: severe fracture pain not eased by medication and bed rest makes a candidate; a posterior
     cortical defect or an infection in the vertebra rules out; disc pain is not treated; KP is not
-    recommended for a vascular, tumour or infection cause."""
+    recommended for a vascular, tumour or infection cause.  Above it, a red flag: not now, urgent referral."""
+    if red_flag_oracle(p):
+        return URGENT_ANSWER
     both = set()
     if not p.compression_fracture:
         both.add("no_fracture")
@@ -54,7 +67,10 @@ def leaflet_oracle(p: Patient) -> tuple[bool, bool, set[str]]:
 
 
 def practice_oracle(p: Patient) -> tuple[bool, bool, set[str]]:
-    """Current practice as practice_rules.yaml words it."""
+    """Current practice as practice_rules.yaml words it (radicular_pain: root pain from a compression unrelated
+    to the fracture; root pain at the fracture's level is a caution).  Above it, a red flag."""
+    if red_flag_oracle(p):
+        return URGENT_ANSWER
     both = set()
     checks = {
         "no_fracture": not p.compression_fracture,
@@ -65,6 +81,8 @@ def practice_oracle(p: Patient) -> tuple[bool, bool, set[str]]:
         "radicular_pain": p.radicular_pain,
         "posterior_cortical_defect": p.posterior_cortical_defect,
         "neurological_deficit": p.neurological_deficit,
+        # Tumour in the epidural space: a relative contraindication, a multidisciplinary decision.
+        "epidural_tumour": p.epidural_tumour,
         "vertebral_infection": p.vertebral_infection or p.fracture_cause == "infection",
         "systemic_infection": p.systemic_infection,
         "uncorrectable_coagulopathy": p.coagulopathy == "uncorrectable",
@@ -106,7 +124,7 @@ def test_the_bank_has_cases_where_the_standards_differ_and_exercises_every_pract
     differ = [c for c in BANK if compare(assess(c.patient), assess_practice(c.patient)).differ]
     assert len(differ) >= 12
     used = {r for c in BANK for r in assess_practice(c.patient).deciding_rules}
-    assert used == set(PRACTICE_RULE_IDS)
+    assert used == set(PRACTICE_RULE_IDS) | {"urgent_referral"}
     # The cases the issue names: fracture age and MRI oedema, a chronic painful fracture, anticoagulants, fever
     # and raised inflammatory markers, radicular pain or weakness, a retropulsed fragment, myeloma, a metastasis,
     # a haemangioma.
@@ -138,12 +156,18 @@ def test_named_cases_get_the_verdicts_each_standard_gives(case_id, leaflet, prac
 def patients(draw):
     fracture = draw(st.booleans())
     cause = draw(st.sampled_from(FRACTURE_CAUSES)) if fracture else None
+    deficit = fracture and draw(st.booleans())
+    # Red flags are drawn rarely, so most draws test the two standards beneath them.
+    rare = st.sampled_from([False] * 7 + [True])
     return Patient(
         compression_fracture=fracture, fracture_cause=cause,
         severe_back_pain=draw(st.booleans()), pain_relieved_by_medication_and_bed_rest=draw(st.booleans()),
         posterior_cortical_defect=draw(st.booleans()), vertebral_infection=draw(st.booleans()),
         pain_from_herniated_disc=draw(st.booleans()),
-        fracture_healed=fracture and draw(st.booleans()), neurological_deficit=fracture and draw(st.booleans()),
+        fracture_healed=fracture and draw(st.booleans()), neurological_deficit=deficit,
+        fracture_root_pain=fracture and draw(st.booleans()),
+        deficit_worsening=deficit and draw(rare), cauda_equina_signs=deficit and draw(rare),
+        infection_suspected=draw(rare), malignancy_suspected=draw(rare),
         radicular_pain=draw(st.booleans()), systemic_infection=draw(st.booleans()),
         coagulopathy=draw(st.sampled_from(COAGULOPATHY)), cement_allergy=draw(st.booleans()),
         epidural_tumour=cause == "tumor" and draw(st.booleans()),
@@ -264,4 +288,5 @@ def test_one_answer_carries_both_grades_into_the_export_and_the_class_results_gr
                        {"vertebroplasty": True, "kyphoplasty": True, "reason": "indication_met"},
                        {LEAFLET: {"correct": False}})
     assert {k: v.correct for k, v in grading.regrade(old).items()} == {LEAFLET: False, PRACTICE: True}
-    assert q.practice_score.items == 1 and "Under current practice: 0 of 1 right" in q.progress_text()
+    assert q.practice_score.items == 1 and "Score (current practice): 0 of 1 case right" in q.progress_text()
+    assert "What the patient leaflet says: 1 of 1 right" in q.progress_text()

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.classfolder import answer_cases, student_log
+from widgets.classroom import gradebook as gb
 from widgets.classroom import results as cr
 from widgets.core.settings import Settings, use_settings
 from widgets.classroom.export import CSV_HEADER, neutralise
@@ -166,13 +167,16 @@ def test_the_gradebook_names_students_and_no_cell_can_start_a_formula(tmp_path):
     log = student_log(tmp_path / "home", '=HYPERLINK("http://evil","x")', "s1", export_dir=folder)
     answer_cases(log, [True, False])
     log.hand_in()
-    text = cr.gradebook_csv(cr.read_class_folder(folder))
+    text = gb.gradebook_csv(gb.gradebook_rows(cr.read_class_folder(folder)))
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == cr.GRADEBOOK_COLUMNS
+    assert rows[0] == gb.GRADEBOOK_COLUMNS
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert rows[1][1] == "s1" and rows[1][4] == "50.0"
+    assert rows[1][1] == "s1" and rows[1][gb.GRADEBOOK_COLUMNS.index("quiz_leaflet_score_percent")] == "50"
+    practice = gb.GRADEBOOK_COLUMNS.index("quiz_practice_score_percent")
+    assert practice < gb.GRADEBOOK_COLUMNS.index("quiz_leaflet_score_percent"), "current practice's score first"
+    assert rows[1][practice] != "", "both standards' scores are kept"
 
 
 def test_a_legacy_json_quiz_export_and_its_csv_twin_count_once(tmp_path):

@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 from tests.classfolder import answer_cases, student_log
 from widgets.candidacy.quiz import quiz_records
 from widgets.candidacy.quiz_view import QuizView
+from widgets.classroom import gain as lg
+from widgets.classroom import gradebook as gb
+from widgets.classroom import item_analysis as ia
 from widgets.classroom import results as cr
 from widgets.procedures.steps import grade_order, load_procedure, questions_for
 
@@ -117,8 +120,9 @@ def test_read_class_folder_never_raises_and_reads_or_names_every_file(placed):
         for p in results.problems:
             assert p.problem and "\n" not in p.problem
         for view in (cr.score_table, cr.case_difficulty, cr.rule_difficulty, cr.misconceptions,
-                     cr.ordering_difficulty, cr.summary_csv, cr.gradebook_csv):
+                     ia.step_order, cr.summary_csv, gb.gradebook_rows, ia.needle_levels, lg.student_gains):
             view(results)
+        gb.gradebook_csv(gb.gradebook_rows(results))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -133,9 +137,9 @@ def test_the_quiz_always_starts_and_a_progress_file_is_read_or_kept_aside(file):
         kept = list(Path(tmp).glob("*.corrupt-*"))
         if kept:
             assert kept[0].read_bytes() == data, "the unreadable file is kept, byte for byte"
-            assert kept[0].name in view.saved_to.value, "and named"
+            assert kept[0].name in view.saving.saved_to.value, "and named"
         else:
             assert view.progress.warning is None or "could not be read" in view.progress.warning
-        view.vp.value, view.kp.value, view.reason.value = "candidate", "candidate", "indication_met"
-        view.submit_button.click()
+        view.form.choose(True, True, "indication_met")
+        view.form.submit_button.click()
         assert view.error.value == "", view.error.value

@@ -12,6 +12,7 @@ from tests.classfolder import answer_cases, right_answer, student_log, wrong_ans
 from tests.conftest import ROOT
 from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
+from widgets.classroom import gradebook as gb
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
 from widgets.core.loading import ContentError
@@ -145,7 +146,9 @@ def test_an_ordering_only_class_is_shown_not_nothing(tmp_path):
     assert len(cr.score_table(results)) == 3
     table = rv.summary_table(results).data
     assert "Nothing to show" not in table and table.count("<tr>") == 4
-    assert "vp_" in rv.ordering_table(results).data
+    shown = rv.ordering_table(results).data
+    assert "vp_" not in shown, "steps are named, never shown by their ids"
+    assert load_procedure("vertebroplasty").steps[0].title in shown
 
 
 # ----------------------------------------------------------------------------- the debrief (12.4)
@@ -175,11 +178,12 @@ def test_one_score_in_the_widget_the_hand_in_and_the_table(tmp_path):
         quiz.next()
     log.hand_in()
     (row,) = cr.score_table(read(folder))
-    s = quiz.score
-    assert (s.items, s.first_right, s.final_right) == (row["quiz_cases"], row["quiz_first_right"],
-                                                       row["quiz_final_right"])
-    assert f"{s.final_percent:g} %" in quiz.progress_text()
-    assert row["quiz_final_percent"] == s.final_percent
+    s, leaflet = quiz.score, quiz.leaflet_score             # current practice first, the leaflet beside it
+    assert (s.items, s.first_right, s.final_right) == (row["quiz_cases"], row["quiz_practice_first_right"],
+                                                       row["quiz_practice_final_right"])
+    assert (leaflet.first_right, leaflet.final_right) == (row["quiz_first_right"], row["quiz_final_right"])
+    assert f"{s.final_percent:g} %" in quiz.progress_text() and f"{leaflet.final_percent:g} %" in quiz.progress_text()
+    assert (row["quiz_practice_final_percent"], row["quiz_final_percent"]) == (s.final_percent, leaflet.final_percent)
 
 
 def test_the_rule_table_says_whether_the_verdict_or_the_reason_was_wrong_and_which_rule_was_chosen(tmp_path):
@@ -234,9 +238,11 @@ def test_per_student_view_by_rule(tmp_path):
     answer_cases(log, [True] * 15)
     log.hand_in()
     rules, rows = cr.per_student_rules(read(folder))
-    assert len(rules) == len(RULE_IDS), "fifteen cases of one student's own order cover every leaflet rule"
+    from widgets.candidacy.rules import LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS
+    # Every leaflet rule, and the red flag above both standards (issue 20).
+    assert set(rules) == set(LEAFLET_DECIDING_IDS), "fifteen cases of one student's own order cover every leaflet rule"
     practice_rules, _ = cr.per_student_rules(read(folder), cr.PRACTICE)
-    assert set(practice_rules) == set(PRACTICE_RULE_IDS), "... and every rule of current practice"
+    assert set(practice_rules) == set(PRACTICE_DECIDING_IDS), "... and every rule of current practice"
     assert rows[0]["student"] == "S01" and all(rows[0][r].split("/")[0] == rows[0][r].split("/")[1] for r in rules)
 
 
@@ -304,7 +310,7 @@ def test_nothing_projected_by_default_shows_a_name_or_a_file_name(tmp_path):
     visible = projected.split("<details>")[0]
     assert "zebedee" not in visible.lower() and path.name not in visible
     assert "broken-zebedee.json" in projected.split("<details>")[1], "named, folded away"
-    assert "Zebedee" not in cr.summary_csv(results) and "Zebedee" in cr.gradebook_csv(results)
+    assert "Zebedee" not in cr.summary_csv(results) and "Zebedee" in gb.gradebook_csv(gb.gradebook_rows(results))
 
 
 # ----------------------------------------------------------------------------- the sample class and files
@@ -367,3 +373,34 @@ def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
     (row,) = cr.score_table(mine)
     assert (row["quiz_cases"], row["quiz_final_right"], row["bank_completion_percent"]) == (3, 3, 60.0)
     assert mine.problems == []
+
+
+def test_the_class_results_show_current_practice_first_and_keep_the_leaflet():
+    """The score students see first is current practice's: the debrief's tables, the summary CSV, the gradebook and
+    the LMS files put it first (or alone, in the LMS), and the leaflet's stays beside it, named."""
+    results = cr.read_class_folder(SAMPLE)
+    table = rv.summary_table(results).data
+    assert table.index("Right at the latest try (score, current practice)") < table.index(
+        "What the patient leaflet says: latest try")
+    header = cr.summary_csv(results).splitlines()[0].split(",")
+    assert header.index("quiz_practice_final_percent") < header.index("quiz_final_percent")
+    assert header.index("quiz_practice_first_percent") < header.index("quiz_first_percent")
+    rows = gb.gradebook_rows(results)
+    book = list(csv.reader(io.StringIO(gb.gradebook_csv(rows))))
+    cols = book[0]
+    assert "quiz_score_percent" not in cols, "every score column says which standard it is"
+    assert cols.index("quiz_practice_score_percent") < cols.index("quiz_leaflet_score_percent")
+    scored = [r for r in rows if r.quiz_cases]
+    assert scored and all(r.quiz_leaflet_score_percent is not None for r in scored), "the leaflet's score is kept"
+    by_pseudonym = {row["student"]: row for row in cr.score_table(results)}
+    for r in scored:
+        assert r.quiz_practice_score_percent == by_pseudonym[r.pseudonym]["quiz_practice_final_percent"]
+        assert r.quiz_leaflet_score_percent == by_pseudonym[r.pseudonym]["quiz_final_percent"]
+    canvas = list(csv.reader(io.StringIO(gb.canvas_csv(rows).text)))
+    assert canvas[0][-1] == gb.SCORE_TITLE and "current practice" in gb.SCORE_TITLE
+    with_ids = [r for r in scored if r.student_id]
+    if with_ids:
+        line = next(c for c in canvas if c[2] == with_ids[0].student_id)
+        assert line[-1] == f"{with_ids[0].quiz_practice_score_percent:g}"
+    assert rv.rule_table(results).data == rv.rule_table(results, cr.PRACTICE).data
+    assert rv.case_table(results).data.count("current practice") >= 1

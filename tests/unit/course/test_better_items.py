@@ -44,7 +44,7 @@ def test_an_untagged_distractor_is_refused_with_the_option_named(tmp_path):
     assert broken != text
     path = tmp_path / "q.yaml"
     path.write_text(broken, encoding="utf-8")
-    with pytest.raises(ContentError, match="more_leaks") as info:
+    with pytest.raises(ContentError, match="two_for_leaks") as info:
         load_questions(path)
     assert "misconception" in str(info.value) and str(path) in str(info.value)
     assert marker not in broken

@@ -249,7 +249,12 @@ def test_the_benign_series_note_is_not_shown_under_tumour_or_vascular_cases():
         p = v.patient
         if not p.posterior_cortical_defect or p.fracture_cause is None:
             continue
-        notes = dict(case_notes(v, assess(p)))
+        a = assess(p)
+        notes = dict(case_notes(v, a))
+        if a.red_flags:   # a red flag decides (issue 20): its note, never the benign series', is shown
+            assert "no neurological complications" not in " ".join(notes.values()), v.id
+            assert any(t.startswith("Red flag:") for t in notes), v.id
+            continue
         note = next(n for t, n in notes.items() if t.startswith("Posterior cortical defect"))
         if p.fracture_cause in ("tumor", "vascular"):
             assert "no neurological" not in note and "epidural" in note, v.id
@@ -271,7 +276,8 @@ def test_c08_does_not_read_the_haemangioma_history_as_support_for_any_vascular_l
 def test_c16_is_taught_as_the_burst_injury_it_is():
     from widgets.candidacy.bank import load_case_bank
     case = load_case_bank().case("c16-posterior-defect-trauma")
-    assert "burst" in case.title.lower() and "burst" in case.history and case.evidence_note
+    # Its title is a neutral label now (titles never give the answer away); the history names the burst.
+    assert "burst fracture" in case.history and "back wall" in case.history and case.evidence_note
 
 
 def test_a_fracture_caused_by_infection_is_recorded_as_an_infection_in_the_vertebra():
@@ -282,23 +288,17 @@ def test_a_fracture_caused_by_infection_is_recorded_as_an_infection_in_the_verte
             assert case.findings.vertebral_infection, case.id
 
 
-def test_case_titles_name_the_mechanism_their_history_describes():
-    from widgets.candidacy.bank import load_case_bank
-    for case in load_case_bank():
-        for word in ("fall", "lifting", "cough", "crash", "horse", "ladder"):
-            if re.search(rf"\b{word}", case.title, re.I):
-                assert re.search(rf"\b{word}", case.history, re.I), f"{case.id}: '{word}' in the title only"
-
-
 def test_answer_key_uses_the_engines_verdict_words():
     from widgets.candidacy.bank import load_case_bank
+    from widgets.candidacy.practice import assess_practice
     from widgets.candidacy.rules import assess
     key = lesson_texts()["lessons/answer-keys/candidacy-cases.md"]
     for case in load_case_bank():
         row = next(line for line in key.splitlines() if line.startswith(f"| `{case.id}`"))
-        a = assess(case.patient)
+        a, p = assess(case.patient), assess_practice(case.patient)
         cells = [c.strip() for c in row.split("|")]
-        assert cells[3] == a.vertebroplasty.verdict and cells[4] == a.kyphoplasty.verdict, row
+        assert cells[3] == p.vertebroplasty.verdict and cells[4] == p.kyphoplasty.verdict, row
+        assert cells[6] == a.vertebroplasty.verdict and cells[7] == a.kyphoplasty.verdict, row
 
 
 # ----------------------------------------------------------------------------- notes carry no unsourced number
@@ -471,8 +471,8 @@ def test_the_quiz_shows_the_case_fitted_notes(tmp_path):
     while quiz.current.id != "c17-tumour-posterior-defect":   # skip to the tumour case with a broken back wall
         quiz.next()
     view._show_case()
-    view.vp.value, view.kp.value, view.reason.value = "not_candidate", "not_candidate", "posterior_cortical_defect"
-    view.submit_button.click()
+    view.form.choose(False, False, "posterior_cortical_defect")
+    view.form.submit_button.click()
     fb = view.feedback.value
     assert "epidural" in fb and "no neurological complications" not in fb
     assert "does not change the grade" in fb

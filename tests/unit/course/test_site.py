@@ -140,3 +140,94 @@ def test_missing_renderer_says_how_to_install_it(tmp_path, monkeypatch):
     with pytest.raises(render.RenderError, match=r"site/node_modules has no myst-to-html\. Fix: `make site-tools`"):
         render.render_bodies(tmp_path)
     assert site.main(["--theme", str(tmp_path)]) == 1
+
+
+# -- nothing on a page runs code, and the build asks no server (issue 21) ---------------------------
+RUNS_CODE = [
+    '<a href="javascript:alert(1)">x</a>', '<a href=" JaVaScRiPt:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>', '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<img src=x onerror="alert(1)">', '<p onclick="alert(1)">x</p>', '<script>alert(1)</script>',
+    '<SCRIPT SRC=//evil.example/x.js></SCRIPT>', '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<iframe src="javascript:alert(1)"></iframe>', '<form action="javascript:alert(1)"><button>x</button></form>',
+    '<img srcset="a.png 1x, javascript:alert(1) 2x">',
+]
+
+
+@pytest.mark.parametrize("markup", RUNS_CODE)
+def test_a_page_body_keeps_no_script_handler_or_code_link(markup):
+    """Issue 21: the site kept `javascript:` links.  safe_html takes out what would run, and keeps the text."""
+    from tools.site_html import safe_html
+    out = safe_html(f"<p>before</p>{markup}<p>after</p>").lower()
+    assert "javascript" not in out and "vbscript" not in out and "<script" not in out and " on" not in out
+    assert "data:text" not in out and out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
+
+
+def test_a_page_body_that_runs_nothing_is_left_exactly_as_it_was():
+    from tools.site_html import safe_html
+    body = ('<div class="cell" id="x"><p>Text &amp; more <a href="https://doi.org/10.1/x?a=1&amp;b=2" title="t">'
+            'doi</a> <a href="#ref-3">3</a> <a href="vertebroplasty.html#s">p</a> <a href="mailto:a@b.c">m</a></p>'
+            '<img src="out.png" alt="a chart"><img src="data:image/png;base64,iVBO" alt="b"><br/>'
+            '<details><summary>S</summary><table><tr><td style="text-align:left">1</td></tr></table></details></div>')
+    assert safe_html(body) == body
+
+
+def test_the_page_frame_links_only_to_safe_addresses():
+    from tools.site_html import _link
+    assert _link("javascript:alert(1)", "Licence <b>") == "Licence &lt;b&gt;"
+    assert _link("https://creativecommons.org/licenses/by/4.0/", "CC-BY-4.0").startswith('<a href="https://')
+
+
+def _built_page_with(tmp_path, mdast_children) -> str:
+    """One page rendered as `make site` renders it (mystmd's myst-to-html, then the course's page)."""
+    from tools import site_html
+    if not (site_html.SITE_DIR / "node_modules" / "myst-to-html").is_dir():
+        pytest.skip("site/node_modules is not installed (`make site-tools`)")
+    content = tmp_path / "content"
+    (content / "content").mkdir(parents=True)
+    (content / "public").mkdir()
+    page = {"slug": "index", "location": "/index.md", "frontmatter": {"title": "A page"},
+            "mdast": {"type": "root", "children": mdast_children}}
+    (content / "content" / "index.json").write_text(__import__("json").dumps(page), encoding="utf-8")
+    entry = site_html.Entry("/index.md", "Home", "site/index.md", "https://github.com/someone/vkp-course")
+    (written,) = site_html.write_site(content, tmp_path / "html", [entry], {"title": "Course"})
+    return written.read_text(encoding="utf-8")
+
+
+def test_the_rendered_site_keeps_no_javascript_link(tmp_path):
+    """A Markdown link, raw HTML in Markdown and a stored HTML output, each with a `javascript:` address or a
+    handler, through mystmd's renderer: the built page keeps their text and no way to run code."""
+    text = lambda v: {"type": "text", "value": v}  # noqa: E731
+    page = _built_page_with(tmp_path, [
+        {"type": "paragraph", "children": [text("See "), {"type": "link", "url": "javascript:alert(1)",
+                                                             "children": [text("this link")]}]},
+        {"type": "html", "value": '<a href="javascript:alert(2)" onclick="alert(3)">raw link</a>'},
+        {"type": "output", "jupyter_data": {"output_type": "display_data", "data": {
+            "text/html": {"content": '<p>stored <img src=x onerror="alert(4)"><script>alert(5)</script></p>'}}}},
+    ])
+    body = page.split("<main", 1)[1] if "<main" in page else page
+    assert "this link" in body and "raw link" in body and "stored" in body
+    assert "javascript:" not in body.lower() and "alert(" not in body and "onerror" not in body
+    assert "<script" not in body.replace('<script src="site.js" defer></script>', "")
+
+
+def test_the_site_content_build_reaches_no_server(tmp_path, monkeypatch):
+    """Issue 21: `make site` called a remote API during the build: mystmd asked api.mystmd.org for the site
+    theme's template and the npm registry for its own latest version.  The content build names the course's
+    stand-in template and runs with OFFLINE_ENV; traced with strace, it opens no network connection."""
+    import shutil
+    import subprocess
+    import sys
+    if not site.jupyter_book_installed():
+        pytest.skip("Jupyter Book is not installed (`make site-tools`)")
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed (`apt-get install strace`)")
+    trace = tmp_path / "trace.txt"
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(trace), sys.executable,
+                           str(ROOT / "tools" / "site.py"), "--content", "--out", str(tmp_path / "site")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    network = [line for line in trace.read_text().splitlines()
+               if "AF_INET" in line and 'inet_addr("127.' not in line and "::1" not in line]
+    assert network == [], "the site build opened network connections:\n" + "\n".join(network[:5])
+    assert (tmp_path / "site" / "_build" / "site" / "content").is_dir()

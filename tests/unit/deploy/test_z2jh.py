@@ -80,8 +80,16 @@ async def _login(auth, user: str, password: str):
     return await auth.authenticate(None, {"username": user, "password": password})
 
 
-def test_nobody_can_sign_up_not_as_an_instructor_a_listed_student_or_anyone(authenticator, tmp_path):
+def _run(coroutine):
+    """Run a coroutine to its end on a loop of its own, in a thread of its own: another test in the same process
+    (a browser's, a kernel's) may have left an event loop running in this thread, where asyncio.run refuses."""
     import asyncio
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_nobody_can_sign_up_not_as_an_instructor_a_listed_student_or_anyone(authenticator, tmp_path):
     strong = "a-Strong-and-long-password-41"
     assert authenticator.enable_signup is False and authenticator.open_signup is False
     assert not authenticator.admin_users, "no one is pre-approved as admin"
@@ -90,19 +98,18 @@ def test_nobody_can_sign_up_not_as_an_instructor_a_listed_student_or_anyone(auth
         assert authenticator.create_user(name, strong) is None, f"sign-up created an account for {name}"
     # The accounts the admin made log in with their own password, and nothing else does.
     for name in (INSTRUCTOR, STUDENT):
-        assert asyncio.run(_login(authenticator, name, authenticator.passwords[name])) == name
-        assert asyncio.run(_login(authenticator, name, strong)) is None
-    assert asyncio.run(_login(authenticator, INSTRUCTOR, authenticator.passwords[STUDENT])) is None, \
+        assert _run(_login(authenticator, name, authenticator.passwords[name])) == name
+        assert _run(_login(authenticator, name, strong)) is None
+    assert _run(_login(authenticator, INSTRUCTOR, authenticator.passwords[STUDENT])) is None, \
         "a student's password logs in as the instructor"
-    assert asyncio.run(_login(authenticator, "akim", strong)) is None, "a listed name without an account logged in"
+    assert _run(_login(authenticator, "akim", strong)) is None, "a listed name without an account logged in"
 
 
 def test_a_password_someone_changed_stays_theirs_when_the_hub_restarts(authenticator, tmp_path):
-    import asyncio
     authenticator.change_password(STUDENT, "my-own-new-password-77")
     again = type(authenticator)(config=authenticator.config, _deprecated_db_session=authenticator.db)
-    assert asyncio.run(_login(again, STUDENT, "my-own-new-password-77")) == STUDENT
-    assert asyncio.run(_login(again, STUDENT, authenticator.passwords[STUDENT])) is None
+    assert _run(_login(again, STUDENT, "my-own-new-password-77")) == STUDENT
+    assert _run(_login(again, STUDENT, authenticator.passwords[STUDENT])) is None
 
 
 def test_the_accounts_tool_keeps_passwords_and_writes_them_privately(tmp_path):

@@ -1,5 +1,6 @@
-"""Needle-placement attempts: plain records over time, handed in like every other exercise, and graded
-again from the geometry by the class results (never from the file)."""
+"""Needle-placement attempts: plain records over time with the simulator's metrics, handed in like every
+other exercise, and graded again from the geometry by the class results (never from the file), on the
+model spine and on the real CT."""
 
 from __future__ import annotations
 
@@ -14,35 +15,61 @@ from widgets.imaging import grading as needle_grading
 from widgets.core.citations import strip_citations
 from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades
 from widgets.imaging.grading import grade
-from widgets.anatomy.needle_path import needle_at, planned_needle
+from widgets.imaging.placement import SETTINGS, grade_placement, taught_settings
+from widgets.anatomy.needle_path import needle_at
 from widgets.anatomy.segment import segment
 
-HEIGHTS = (20.0, 23.0, 26.3)
+HEIGHTS = (20.2, 25.5, 30.8)
 SEG = segment("L1", HEIGHTS)
+BAD = {"entry_lateral_mm": 16.0, "entry_up_mm": 19.0, "medial_deg": 40.0, "caudal_deg": 0.0, "depth_mm": 40.0}
 
 
 def history() -> AttemptHistory:
     ticks = iter(["2026-11-26T09:00:00Z", "2026-11-26T09:01:00Z", "2026-11-26T09:02:00Z"])
     h = AttemptHistory(clock=lambda: next(ticks))
-    bad = needle_at(SEG, 16, 19, 40, 0, 40)
-    h.record(grade(SEG, bad), 16, 19)
-    plan = planned_needle(SEG)
-    h.record(grade(SEG, plan), abs(plan.entry[0]), plan.entry[2])
+    h.record(grade(SEG, needle_at(SEG, *BAD.values())), BAD, shots_ap=3, shots_lateral=1, redirects=0, time_s=41.26)
+    good = taught_settings("model", "L1", HEIGHTS)
+    h.record(grade(SEG, needle_at(SEG, *good.values())), good, shots_ap=2, shots_lateral=4, redirects=1,
+             time_s=63.0)
     return h
 
 
-def test_each_attempt_is_a_plain_record_with_its_three_grades_and_what_went_wrong():
+def test_each_attempt_is_a_plain_record_with_its_four_checks_metrics_and_what_went_wrong():
     h = history()
     first, second = h.attempts
-    assert (first.exercise, first.attempt, first.level) == ("needle-placement", 1, "L1")
-    assert (first.pedicle, first.medial_wall_rule, first.target, first.passed) == (False, False, False, False)
+    assert (first.exercise, first.attempt, first.level, first.spine, first.approach) == (
+        "needle-placement", 1, "L1", "model", "unilateral")
+    assert (first.pedicle, first.medial_wall_rule, first.target, first.front_cortex, first.passed) == (
+        False, False, False, True, False)
     assert first.problems == ("breach_medial", "medial_wall_first", "short")
     assert "spinal canal" in first.what_went_wrong[0] and "[@" not in " ".join(first.what_went_wrong)
     assert first.attempted_at == "2026-11-26T09:00:00Z" and first.medial_deg == 40 and first.depth_mm == 40
-    assert second.passed and second.problems == () and second.attempt == 2
-    assert h.summary() == {"attempts": 2, "passed": 1, "first_pass": 2, "best_score": 3}
-    assert h.progress() == "2 attempts, 1 passed, first passed on attempt 2; best 3 of 3 checks."
+    # the simulator's metrics: the needle went through the medial wall, so its closest approach is beyond it
+    assert first.breach and not first.front_breach and first.closest_medial_mm < 0
+    assert first.tip_error_mm > first.tip_to_target_mm > 0
+    assert (first.shots_ap, first.shots_lateral, first.shots, first.redirects, first.time_s) == (3, 1, 4, 0, 41.3)
+    assert second.passed and second.problems == () and second.attempt == 2 and second.tip_to_target_mm == 0
+    assert second.closest_medial_mm > 0 and second.tip_error_mm < first.tip_error_mm
+    assert h.summary() == {"attempts": 2, "passed": 1, "first_pass": 2, "best_score": 4}
+    assert h.progress() == "2 attempts, 1 passed, first passed on attempt 2; best 4 of 4 checks."
+    assert h.curve() == {"attempt": [1, 2], "tip_error_mm": [first.tip_error_mm, second.tip_error_mm],
+                         "shots": [4, 6], "passed": [False, True], "level": ["L1", "L1"]}
     assert AttemptHistory().progress() == "No attempts yet."
+
+
+def test_the_hand_in_fields_are_the_ones_the_docstring_names():
+    """The class results' item analysis reads these plain names; the module docstring lists each one."""
+    from widgets.imaging import attempts
+    rec = history().attempts[0]
+    answer = needle_answer(rec, HEIGHTS)
+    grades = needle_grades(grade(SEG, needle_at(SEG, *BAD.values())))["geometry"]
+    names = [*answer, *grades["parts"], *grades["expected"]]
+    assert {"spine", "approach", *SETTINGS, "shots_ap", "shots_lateral", "redirects", "time_s"} <= set(answer)
+    assert set(grades["parts"]) == {"pedicle", "medial_wall_rule", "target", "front_cortex"}
+    assert {"problems", "tip_error_mm", "tip_to_target_mm", "closest_medial_mm", "breach", "front_breach"} == set(
+        grades["expected"])
+    for name in names:
+        assert f"``{name}``" in attempts.__doc__, f"{name} is not documented"
 
 
 def test_citation_keys_are_stripped_from_what_went_wrong():
@@ -53,17 +80,23 @@ def test_grading_the_needle_records_it_for_the_hand_in(tmp_path):
     """Every graded placement lands in the student's exercise log and in the handed-in file."""
     from widgets.imaging.views import NeedleExercise
     log = student_log(tmp_path, "Chen Wei")
-    ex = NeedleExercise(Citations(), level="L1", heights=HEIGHTS, log=log, prepare=False)
+    ex = NeedleExercise(Citations(), level="L1", spine="model", heights=HEIGHTS, log=log, seed=3)
     ex.medial.value, ex.depth.value = 40, 40
+    ex.shoot("AP")
     ex.grade()
-    plan = planned_needle(ex.seg)
-    ex.entry_lateral.value, ex.entry_up.value = round(abs(plan.entry[0]) * 2) / 2, round(plan.entry[2] * 2) / 2
-    ex.medial.value, ex.caudal.value, ex.depth.value = round(plan.medial_deg), round(plan.caudal_deg), round(plan.depth)
+    ex.new_attempt(level="L1")
+    for slider, value in zip(ex.sliders, taught_settings("model", "L1", HEIGHTS).values()):
+        slider.value = value
+    ex.shoot("lateral")
     second = ex.grade()
     got = [(a.exercise, a.item, a.correct, a.context.get("attempt")) for a in log.attempts()]
     assert got == [("needle-placement", "L1", False, 1), ("needle-placement", "L1", second.passed, 2)]
-    assert log.attempts()[0].grade("geometry").parts == {"pedicle": False, "medial_wall_rule": False,
-                                                         "target": ex.history.attempts[0].target}
+    assert second.passed
+    first = log.attempts()[0]
+    assert first.grade("geometry").parts == {"pedicle": False, "medial_wall_rule": False,
+                                             "target": ex.history.attempts[0].target, "front_cortex": True}
+    assert (first.answer["shots_ap"], first.answer["shots_lateral"], first.answer["spine"]) == (1, 0, "model")
+    assert first.grade("geometry").expected["tip_error_mm"] == ex.history.attempts[0].tip_error_mm
     handed = parse_export_text(log.hand_in().content)
     assert [a.exercise for a in handed.attempts] == ["needle-placement", "needle-placement"]
     assert EXERCISES["needle-placement"] == "geometry"
@@ -74,18 +107,36 @@ def test_class_results_grade_a_placement_again_from_the_geometry():
     rec = history().attempts[0]
     answer = needle_answer(rec, HEIGHTS)
     forged = make_attempt("needle-placement", "L1", answer,
-                          {"geometry": {"correct": True, "parts": {"pedicle": True}}}, answered_at="2026-11-26T09:00:00Z")
+                          {"geometry": {"correct": True, "parts": {"pedicle": True},
+                                        "expected": {"tip_error_mm": 0.0}}}, answered_at="2026-11-26T09:00:00Z")
     regraded = grading.regrade(forged)["geometry"]
     assert regraded.correct is False and regraded.parts["pedicle"] is False
     assert regraded.expected["problems"] == ["breach_medial", "medial_wall_first", "short"]
+    assert regraded.expected["tip_error_mm"] == rec.tip_error_mm, "the metrics are measured again, not read"
     good = history().attempts[1]
     assert grading.regrade(make_attempt("needle-placement", "L1", needle_answer(good, HEIGHTS),
-                                        needle_grades(grade(SEG, planned_needle(SEG))),
+                                        {"geometry": {"correct": False}},
                                         answered_at="2026-11-26T09:01:00Z"))["geometry"].correct is True
+
+
+def test_class_results_grade_a_real_ct_placement_again_from_the_mask():
+    t = taught_settings("ct", "T12")
+    g = grade_placement("ct", "T12", t)
+    rec = AttemptHistory().record(g, t, shots_ap=1, shots_lateral=2)
+    answer = needle_answer(rec)
+    assert answer["spine"] == "ct" and "height_anterior_mm" not in answer
+    again = grading.regrade(make_attempt("needle-placement", "T12", answer, {"geometry": {"correct": False}},
+                                         answered_at="2026-11-26T09:01:00Z"))["geometry"]
+    assert again.correct is g.passed is True and again.expected["tip_error_mm"] == rec.tip_error_mm
+    medial = {**answer, "entry_lateral_mm": answer["entry_lateral_mm"] - 5}
+    worse = grading.regrade(make_attempt("needle-placement", "T12", medial, {"geometry": {"correct": True}},
+                                         answered_at="2026-11-26T09:02:00Z"))["geometry"]
+    assert worse.correct is False and not worse.parts["pedicle"]
 
 
 @pytest.mark.parametrize("change, why", [
     ({"item": "T4"}, "level"),
+    ({"answer": {"spine": "mri"}}, "spine"),
     ({"answer": {"depth_mm": "deep"}}, "depth_mm"),
     ({"answer": {"medial_deg": float("nan")}}, "medial_deg"),
     ({"answer": {"height_anterior_mm": 900.0}}, "heights"),
@@ -102,7 +153,8 @@ def test_a_placement_the_geometry_cannot_grade_is_left_out_with_a_reason(change,
 def test_every_problem_the_grader_can_name_has_plain_words_for_the_debrief():
     import inspect
     source = inspect.getsource(needle_grading)
-    codes = {"medial_wall_first", "short", "not_in_body", "through_front", "breach_lateral"}
+    codes = {"medial_wall_first", "short", "beside_target", "not_in_body", "through_front", "front_cortex",
+             "breach_lateral"}
     codes |= {f"breach_{w}" for w in ("medial", "lateral", "superior", "inferior")}
     codes |= {code for code, _, _ in needle_grading.MISSED_BODY.values()}
     assert codes <= set(needle_grading.PROBLEM_NAMES), codes - set(needle_grading.PROBLEM_NAMES)
@@ -123,8 +175,7 @@ def _class_with_needles(folder):
     for name in ("Ana", "Ben"):
         log = student_log(folder / name, name)
         for rec in history().attempts:
-            g = grade(SEG, needle_at(SEG, rec.entry_lateral_mm, rec.entry_up_mm, rec.medial_deg, rec.caudal_deg,
-                                     rec.depth_mm))
+            g = grade(SEG, needle_at(SEG, *rec.settings.values()))
             log.record_attempt("needle-placement", "L1", needle_answer(rec, HEIGHTS), needle_grades(g),
                                context={"attempt": rec.attempt})
         hand = folder / "class"

@@ -281,3 +281,26 @@ def test_a_teaching_section_that_quotes_an_unverified_value_names_the_file_and_l
 def test_design_flags_name_the_kind_of_study_correctly(kind, design):
     from widgets.outcomes.model import design_of
     assert design_of(kind) == design
+
+
+def test_a_number_printed_inside_a_text_value_is_read_as_printed_and_traced():
+    """Issue 20: the third part of the evidence prints many figures inside text ('within 24 hours', '9 (95% CI
+    3-25)'); #num0, #num1, ... read them in order, as printed, and each stays a traced Figure."""
+    import re
+    from widgets.outcomes.model import fmt
+    raw = EV.raw("rf_nice_qs56_statements_3_and_6", "statement_3_as_stored")
+    text, used = fill(EV, "{rf_nice_qs56_statements_3_and_6:statement_3_as_stored#num0}")
+    assert used[0].key == "statement_3_as_stored#num0" and f"within {text} hours" in raw
+    assert recompute(EV, used[0]) == float(text)
+    # a range is two numbers, never a negative one; a CI's '95' is counted where it is printed
+    raw = EV.raw("rf_downie2013_red_flags_fracture_malignancy", "fracture_post_test_probability_pct.older_age")
+    parts = count_figures(EV, "rf_downie2013_red_flags_fracture_malignancy", "fracture_post_test_probability_pct.older_age")
+    assert [fmt(parts[f"num{i}"]) for i in range(4)] == re.findall(r"\d+", raw)
+    # a minus sign that is printed stays; thousands are read whole
+    md = count_figures(EV, "cc_knopp_sihota2012_calcitonin", "acute_pain_at_rest_week1_MD")
+    assert md["num0"].value < 0 and fmt(md["num0"]) in EV.raw("cc_knopp_sihota2012_calcitonin", "acute_pain_at_rest_week1_MD")
+    assert fill(EV, "{rf_ces_girft_pathway:suspected_cases_per_year_England#num0}")[0] == "8000"
+    with pytest.raises(NotVerifiedError):          # there is no tenth number
+        fill(EV, "{rf_nice_qs56_statements_3_and_6:statement_3_as_stored#num9}")
+    with pytest.raises(NotVerifiedError):          # a value the evidence file marks as cut off is never a number
+        fill(EV, "{cl_pce_ct_josr2021:PVP_vs_PKP#num0}")

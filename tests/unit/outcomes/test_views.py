@@ -125,7 +125,7 @@ def test_controls_are_labelled_for_keyboard_and_screen_reader_users(cites):
 #: The panels notebook 05 opens each outcome with (the take-home message's picture).
 MAIN_PANELS = {"height_restoration": ["height_mm"], "kyphotic_angle": ["angle_deg"], "pain_timecourse": ["evans_pain"],
                "pain_trials": ["sham_difference"], "cement_leakage": ["leak_rates"], "cement_embolism": ["pce_rates"],
-               "new_fractures": ["nf_pooled", "nf_kaviar"], "procedure_time": ["duration"]}
+               "new_fractures": ["nf_vertos2", "nf_kaviar"], "procedure_time": ["duration"]}
 
 
 def test_the_notebook_opens_each_outcome_with_the_panels_tested_here():
@@ -230,9 +230,9 @@ def test_before_the_notebook_runs_a_picture_says_what_it_will_show(cites):
     """The notebook stores the picture's plain text (nbval compares it): one line, no image data."""
     bundle = outcome_evidence("new_fractures", cites, ["nf_pooled", "nf_kaviar"]).picture._repr_mimebundle_()
     assert bundle["text/plain"] == (
-        "[Picture, drawn when the notebook runs: Pooled studies, KP and VP against non-surgical care (percent of "
-        "patients); KAVIAR, KP against VP, new fractures on radiographs (percent of patients followed) "
-        "(and 2 more panels on request)]")
+        "[Picture, drawn when the notebook runs: Randomised and non-randomised studies pooled, KP and VP against "
+        "non-surgical care (percent of patients; not proof of prevention); KAVIAR, KP against VP, new fractures on "
+        "radiographs (percent of patients followed) (and 2 more panels on request)]")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 

@@ -241,7 +241,7 @@ def test_a_question_about_a_missing_step_is_refused(tmp_path):
     path.write_text(text.replace("step: vp_needle", "step: vp_scan"))
     with pytest.raises(ContentError, match="vp_scan") as info:
         load_questions(path)
-    assert "q_one_or_two_pedicles" in str(info.value)
+    assert "q_vp_one_needle_or_two" in str(info.value)
 
 
 def test_a_question_with_two_answers_is_refused(tmp_path):
@@ -292,3 +292,38 @@ def test_order_result_is_immutable_data():
 def test_content_files_exist_where_documented():
     for p in PROCEDURES:
         assert procedure_path(p) == Path(ROOT / "widgets/content/procedures" / f"{p}.yaml")
+
+
+TRIAL_WORDS = re.compile(r"\b(trial|meta-analysis|review|VERTOS|FREE|KAVIAR|INVEST|VAPOUR|studies|series)\b")
+
+
+def test_decision_points_ask_for_a_decision_and_give_the_trial_as_the_reason():
+    """A decision point asks what to do, plan or tell the patient; the trial behind the answer is the reason in its
+    feedback, never the question ('In the KAVIAR trial, how did ...?')."""
+    questions = load_questions().questions
+    asked_about_trials = [q.id for q in questions if TRIAL_WORDS.search(q.prompt)]
+    assert asked_about_trials == [], f"these ask what a trial found: {asked_about_trials}"
+    from widgets.core.evidence import load_evidence
+    ev = load_evidence()
+
+    def is_trial(key: str) -> bool:
+        try:
+            kind = str(getattr(ev.entry(key), "evidence_type", "")).lower()
+        except KeyError:                      # a source (sources.yaml), not an evidence entry
+            return False
+        return any(w in kind for w in ("rct", "meta-analysis", "systematic review"))
+    evidence_backed = [q for q in questions if any(is_trial(c) for c in q.cites)]
+    assert len(evidence_backed) >= 5, [q.id for q in evidence_backed]
+    for q in evidence_backed:
+        if q.id == "q_kp_why_lie_flat":          # its point is that no source gives a reason
+            continue
+        reasons = [o.feedback for o in q.options if o.correct] + [o.feedback for o in q.options if not o.correct]
+        assert TRIAL_WORDS.search(" ".join(reasons)), f"{q.id}: the feedback gives the trial or review as the reason"
+    red_flags = [q.id for q in questions if any(c.startswith("rf_") for c in q.cites)]
+    assert {"q_vp_red_flag_before", "q_kp_red_flag_mscc"} <= set(red_flags), "the red-flag decision points stay"
+    deciding = re.compile(r"\b(what now|what do you (tell|do|plan)|what does that change|how much .* do you|"
+                          r"one needle or two|what must you|where do you)\b", re.I)
+    for q in evidence_backed + [q for q in questions if q.id in red_flags]:
+        if q.id == "q_kp_why_lie_flat":
+            continue
+        assert deciding.search(q.prompt), f"{q.id}: '{q.prompt}' does not ask for a decision"

@@ -22,19 +22,17 @@ from widgets.record.attempts import parse_export_text
 
 
 def choose(view, vp, kp, reason):
-    view.vp.value = "candidate" if vp else "not_candidate"
-    view.kp.value = "candidate" if kp else "not_candidate"
-    view.reason.value = reason
-    view.submit_button.click()
+    view.form.choose(vp, kp, reason)
+    view.form.submit_button.click()
 
 
 def answer_current_right(view):
     """Answer the case on screen correctly (the rules engine knows the answer), then go on."""
-    from widgets.candidacy.rules import assess
-    truth = assess(view.quiz.current.patient)
+    from widgets.candidacy.practice import assess_practice
+    truth = assess_practice(view.quiz.current.patient)
     choose(view, truth.vertebroplasty.eligible, truth.kyphoplasty.eligible, truth.deciding_rules[0])
     assert view.error.value == "", view.error.value
-    view.next_button.click()
+    view.form.next_button.click()
 
 
 def stored_quiz_answers(path: Path) -> list:
@@ -146,28 +144,28 @@ def test_an_unwritable_folder_says_so_once_and_offers_the_answers_as_a_download(
         view = QuizView.for_notebook(progress=locked / "q.progress.json", export_dir=locked)
         assert isinstance(view, QuizView), "the quiz starts even though nothing can be saved"
         answer_current_right(view)
-        alert = view.saved_to.value
+        alert = view.saving.saved_to.value
         assert alert.count('role="alert"') == 1 and "cannot be saved" in alert and str(locked) in alert
         answer_current_right(view)
-        assert view.saved_to.value.count('role="alert"') == 1, "said once, not once per answer"
+        assert view.saving.saved_to.value.count('role="alert"') == 1, "said once, not once per answer"
         assert view.error.value == ""
         # The answers reach the student at once, as a browser download.
-        link = view.handin.download
+        link = view.saving.handin.download
         assert link.filename.endswith(".jsonl") and not link.disabled
         export = parse_export_text(link.content)
         assert len(export.attempts) == 2
         # Handing in beside the notebook fails too (same folder), and says the download still works.
-        view.handin.name.value = "Sam Lee"
-        view.handin.button.click()
-        assert "could not be written" in view.handin.status.value
-        assert "Download" in view.handin.status.value
+        view.saving.handin.name.value = "Sam Lee"
+        view.saving.handin.button.click()
+        assert "could not be written" in view.saving.handin.status.value
+        assert "Download" in view.saving.handin.status.value
         # Another folder, without a restart: everything held in memory is saved there.
         elsewhere = tmp_path / "elsewhere"
-        view.folder_box.value = str(elsewhere)
-        view.folder_button.click()
+        view.saving.folder_box.value = str(elsewhere)
+        view.saving.folder_button.click()
         saved = list(elsewhere.glob("*.progress.json"))
         assert len(saved) == 1 and len(stored_quiz_answers(saved[0])) == 2
-        assert "Saved" in view.saved_to.value and str(elsewhere) in view.saved_to.value
+        assert "Saved" in view.saving.saved_to.value and str(elsewhere) in view.saving.saved_to.value
         answer_current_right(view)
         assert len(stored_quiz_answers(saved[0])) == 3, "later answers go to the new folder"
 
@@ -210,10 +208,10 @@ def test_a_very_deep_progress_file_is_moved_aside_and_the_quiz_starts(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     view = QuizView.for_notebook(progress=path, export_dir=tmp_path)
     assert isinstance(view, QuizView)
-    assert "could not be read" in view.saved_to.value
+    assert "could not be read" in view.saving.saved_to.value
     assert len(list(tmp_path.glob("*.corrupt-*"))) == 1
     again = QuizView.for_notebook(progress=path, export_dir=tmp_path)
-    assert isinstance(again, QuizView) and "could not be read" not in again.saved_to.value
+    assert isinstance(again, QuizView) and "could not be read" not in again.saving.saved_to.value
 
 
 def test_a_huge_number_in_the_progress_file_is_moved_aside_and_the_quiz_starts(tmp_path):
@@ -222,6 +220,6 @@ def test_a_huge_number_in_the_progress_file_is_moved_aside_and_the_quiz_starts(t
     path.write_text('{"format": "vkp-progress", "version": ' + "9" * 5000 + "}", encoding="utf-8")
     view = QuizView.for_notebook(progress=path, export_dir=tmp_path)
     assert isinstance(view, QuizView)
-    assert "could not be read" in view.saved_to.value
+    assert "could not be read" in view.saving.saved_to.value
     backups = list(tmp_path.glob("*.corrupt-*"))
     assert len(backups) == 1 and backups[0].read_text().endswith("9}"), "kept unchanged"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -28,7 +29,10 @@ def answered_records(n: int):
 def test_default_location_follows_the_environment_variable_and_names_the_user(tmp_path):
     settings = Settings.from_environ({"VKP_PROGRESS_DIR": str(tmp_path / "p"), "JUPYTERHUB_USER": "Ana María"})
     assert settings.progress_dir == tmp_path / "p"
-    assert default_progress_path(settings) == tmp_path / "p" / "vkp-ana-maría.progress.json"
+    # Issue 21: the login made readable, then a digest of the exact login (two logins never share a file).
+    digest = hashlib.sha256("Ana María".encode("utf-8")).hexdigest()[:16]
+    assert default_progress_path(settings).name == f"vkp-ana-maría-{digest}.progress.json"
+    assert default_progress_path(settings).parent == tmp_path / "p"
     with use_settings(settings):
         assert ProgressFile().path == default_progress_path(settings), "the settings in use decide where"
 

@@ -25,7 +25,7 @@ CELLS = [
     # A quiz case card with a hostile case title, as notebook 06 shows it.
     'import dataclasses\n'
     'from widgets.candidacy.bank import load_case_bank\n'
-    'from widgets.candidacy.quiz_view import case_card\n'
+    'from widgets.candidacy.cards_view import case_card\n'
     'from widgets.candidacy.vignettes import Vignette\n'
     'from widgets.core.citations import Citations\n'
     'case = Vignette.from_case(load_case_bank().case("c05-breast-metastasis"))\n'

@@ -27,6 +27,7 @@ from widgets.core.loading import ContentError, ContentModel, load_content, requi
 from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import DiscrepancyId
+from widgets.core.text import plain_md
 from widgets.candidacy.patient import FINDING_FIELDS, FINDING_VALUES, FractureCause, Patient
 from widgets.candidacy.red_flags import URGENT, flags_for, load_red_flags
 from widgets.candidacy.red_flags import notes as red_flag_notes
@@ -393,6 +394,6 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
         cite = citations.cite(r.cites) if citations is not None else markers(r.cites)
-        text = " ".join(r.explanation.split()).replace("|", "\\|")
+        text = plain_md(" ".join(r.explanation.split()), citations=True).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

@@ -102,7 +102,7 @@ def test_3000_generated_right_answers_do_not_move_the_summary_students_see(flood
         before.cases_answered, before.first_missed, before.percent)
     row = rule_row(honest)
     assert (before.cases_answered, before.first_missed) == (row.answered, row.plain_missed)   # plain misses
-    table = rv.rule_table(attacked).data
+    table = rv.rule_table(attacked, cr.LEAFLET).data
     assert f"{row.plain_missed} of {row.answered} ({row.plain_missed_percent:.0f} %)" in table
     assert "one vote per student per case" in table
 

@@ -39,7 +39,8 @@ from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import RULE_IDS, assess
 from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
 from widgets.outcomes.model import load_patient_questions
-from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.record.attempts import make_attempt
 from widgets.record.handin import ExerciseLog
 from widgets.record.identity import Identity

@@ -56,7 +56,7 @@ from tools.build_notebooks import WIDGET_FLAG, WIDGET_MIME  # noqa: E402
 from widgets.core.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
-from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
+from widgets.core.loading import ContentError, ContentModel, load_content  # noqa: E402
 from widgets.core.text import KEY_POINTS_CLASS, KEY_POINTS_HEADING  # noqa: E402
 
 SITE_DIR = ROOT / "site"
@@ -113,7 +113,7 @@ class Launch(ContentModel):
 def load_launch(path: Path = SITE_DIR / "launch.yml", repo: str | None = None, hub: str | None = None,
                 branch: str | None = None) -> Launch:
     """The launch settings from ``site/launch.yml``; ``repo``/``hub``/``branch`` override them."""
-    launch = load_model(path, Launch, id_field="repo")
+    launch = load_content(Path(path), Launch, id_field="repo")
     changes = {k: v for k, v in {"repo": repo, "hub": hub, "branch": branch}.items() if v}
     try:
         return Launch(**{**launch.model_dump(), **changes}) if changes else launch

@@ -2,7 +2,7 @@
 course map (Markdown) and a quiz case card (HTML) built from content whose title carries a script and an image
 with an error handler; neither runs, and the title reads as typed.  A control cell shows that this JupyterLab does
 run a handler that reaches a trusted Markdown output, so the test would catch one.
-(tests/unit/test_plain_text_escaped.py checks every builder's output without a browser.)"""
+(tests/unit/course/test_plain_text_escaped.py checks every builder's output without a browser.)"""
 
 from __future__ import annotations
 

@@ -126,10 +126,11 @@ from pathlib import Path
 import numpy as np
 
 from widgets.anatomy import carm
+from widgets.core.settings import current_settings
 from widgets.anatomy.carm import Frame
 from widgets.anatomy.segment import MIDLINE_FRACTION, REGION_WORDS
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "ct-verse012"
+DATA_DIR = current_settings().data_dir / "ct-verse012"
 DATA_FILE = DATA_DIR / "verse012-t11-l2.npz"
 #: sha256 of the committed crop (tools/make_ct_crop.py writes the same bytes from the same source).
 DATA_SHA256 = "fa263af5bcc8fd49b2aacc4a1122249fdb91323441ff68d78cac9fc9f3fc7808"

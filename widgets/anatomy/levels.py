@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from widgets.core.evidence import EvidenceBase, NotVerifiedError, is_verified_number, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 
 #: Every level's dimensions (one name per idea, used in the content, the code and the tests).
 DIMENSIONS = ("body_anterior_height_mm", "body_posterior_height_mm", "body_depth_mm", "pedicle_width_mm",
@@ -413,7 +413,7 @@ def _named(d: Dimension, name: str) -> Dimension:
 @lru_cache(maxsize=4)
 def _load(path: str) -> Anatomy:
     p = Path(path)
-    return build_anatomy(load_model(p, AnatomyFile), p)
+    return build_anatomy(load_content(p, AnatomyFile), p)
 
 
 def load_anatomy(path: Path | str | None = None) -> Anatomy:

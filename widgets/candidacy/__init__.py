@@ -5,5 +5,7 @@ Pure logic lives in modules that import neither ipywidgets nor matplotlib; the v
 (``*_view.py``).  ``patient`` holds the findings, ``rules`` the leaflet's rules and the engine both standards
 share, ``practice`` current practice, ``red_flags`` what comes above both, ``bank`` the case bank, ``quiz`` the
 quiz's state, ``daily`` the five-a-day set and its streak, ``reasons`` the families a deciding reason is chosen
-from.  Notebooks import what they show from the views (``quiz_view``, ``cards_view``, ``red_flags_view``).
+from.  Notebooks import what they show from the views (``quiz_view``, ``cards_view``, ``red_flags_view``).  Import
+from the module that holds a name (``from widgets.candidacy.rules import assess``); this package exports
+nothing of its own.
 """

@@ -14,12 +14,13 @@ from IPython.display import HTML as HTMLOutput
 
 from widgets.candidacy import red_flags
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.feedback import LEAFLET_NAME, PRACTICE_NAME, keys, practice_title
+from widgets.candidacy.feedback import LEAFLET_NAME, PRACTICE_NAME, practice_title
 from widgets.candidacy.patient import findings_words
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
-from widgets.candidacy.rules import PROCEDURES, assess, load_rules
+from widgets.candidacy.rules import assess, load_rules
 from widgets.candidacy.vignettes import Vignette, generate
 from widgets.core.citations import Citations
+from widgets.core.course import PROCEDURES
 
 
 def _esc(text: str) -> str:
@@ -42,10 +43,10 @@ def case_card(vignette, citations: Citations, fold: str | None = None) -> HTMLOu
     leaflet_cites = ["kochan2015"] + list(red_flags.cites(leaflet.red_flags))
     rows += (f"<tr><th scope='row' {L}>Deciding</th><td {L}>"
              f"{_esc('; '.join(practice_title(prules, r) for r in practice.deciding_rules))} "
-             f"{citations.cite_html(keys(practice_cites))}</td><td {L}>"
+             f"{citations.html.cite(practice_cites)}</td><td {L}>"
              f"{_esc('; '.join(reason_title(r) for r in leaflet.deciding_rules))} "
-             f"{citations.cite_html(keys(leaflet_cites))}</td></tr>")
-    why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.cite_html(_esc(x))}</li>" for t, x in comparison.why)
+             f"{citations.html.cite(leaflet_cites)}</td></tr>")
+    why = "".join(f"<li><strong>{_esc(t)}</strong>: {citations.html.cited(_esc(x))}</li>" for t, x in comparison.why)
     card = ('<div class="vkp-case-card" style="border:1px solid #767676;border-left:6px solid #0072B2;'
             'padding:0.5em 0.9em;max-width:52em">'
             f'<p class="vkp-case-label" style="margin:0;color:var(--jp-ui-font-color2,#555)">{_esc(vignette.title)}</p>'
@@ -73,7 +74,7 @@ def standards_tables(citations: Citations) -> HTMLOutput:
             applies = "both procedures" if r.applies_to == "both" else r.applies_to
             verdict = "candidate" if r.effect == "candidate" else kind_words(r)
             body.append(f"<tr><td {L}>{_esc(r.title)}</td><td {L}>{_esc(applies)}</td><td {L}>{_esc(verdict)}</td>"
-                        f"<td {L}>{_esc(r.explanation)} {citations.cite_html(r.cite_markers())}</td></tr>")
+                        f"<td {L}>{_esc(r.explanation)} {citations.html.cite(r.cites)}</td></tr>")
         return (f'<table class="vkp-rules"><caption>{_esc(caption)}</caption>{head}<tbody>{"".join(body)}'
                 "</tbody></table>")
 

@@ -34,12 +34,11 @@ from pathlib import Path
 
 from widgets.record.attempts import FileProblem, decode_text, read_limited
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.rules import LEAFLET, REASON_IDS, STANDARDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
 COLUMNS = ["standard", "rule", "cases_answered", "first_missed", "first_missed_percent"]
-STANDARDS = ("leaflet", "current_practice")
 DEFAULT_NAME = "class-rules-summary.csv"
 
 
@@ -165,7 +164,7 @@ def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
             firsts.setdefault(r.case_id, r)
     out: dict[str, list[int]] = {}
     for r in firsts.values():
-        if standard == "leaflet":
+        if standard == LEAFLET:
             rules, right = r.deciding_rules, r.correct
         elif r.has_practice:
             rules, right = r.practice_deciding_rules, r.practice_correct

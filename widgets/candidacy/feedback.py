@@ -1,6 +1,6 @@
 """What the feedback on one graded answer says, as data: the view only draws it.  Pure logic.
 
-:func:`feedback_for` turns a :class:`~widgets.candidacy.quiz.Grade` into a :class:`Feedback`: the headline (right
+:func:`feedback_for` turns a :class:`~widgets.candidacy.quiz.GradedAnswer` into a :class:`Feedback`: the headline (right
 or not under current practice, the grade a student sees first, and what the patient leaflet says beside it),
 a row per procedure and for the deciding reason with both standards' verdicts (current practice first), the
 red-flag box or the sentence on whether the two standards agree and why, each standard's deciding rules with
@@ -16,7 +16,9 @@ from widgets.candidacy import red_flags
 from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.reasons import load_families
-from widgets.candidacy.rules import PROCEDURES, case_notes
+from widgets.candidacy.rules import case_notes
+from widgets.core.citations import markers
+from widgets.core.course import PROCEDURES
 
 PRACTICE_NAME = "Current practice"
 LEAFLET_NAME = "What the patient leaflet says"
@@ -29,12 +31,6 @@ def practice_title(rules, rule_id: str) -> str:
 
 def said(answer: bool) -> str:
     return "candidate" if answer else "not a candidate"
-
-
-def keys(cites) -> str:
-    """Citation keys as one ``[@a; @b]`` marker ('' for none)."""
-    cites = list(cites)
-    return "[" + "; ".join(f"@{k}" for k in cites) + "]" if cites else ""
 
 
 @dataclass(frozen=True)
@@ -120,11 +116,11 @@ def feedback_for(grade, rules, practice_rules) -> Feedback:
         for rule_id in beneath_p.deciding_rules:
             rule = practice_rules[rule_id]
             note = rule.note_for(a.patient.fracture_cause)
-            items.append(Note(rule.title, f"{rule.explanation} {keys(rule.cites)}" + (f" {note}" if note else ""),
+            items.append(Note(rule.title, f"{rule.explanation} {markers(rule.cites)}" + (f" {note}" if note else ""),
                               practice_rules.kind_words(rule_id)))
         practice_notes = tuple(items)
         cautions = tuple(Note(t, n) for t, n in beneath_p.cautions)
-    leaflet_notes = tuple(Note(rules[i].title, f"{rules[i].explanation} {keys(rules[i].cites)}")
+    leaflet_notes = tuple(Note(rules[i].title, f"{rules[i].explanation} {markers(rules[i].cites)}")
                           for i in beneath_a.deciding_rules)
     flagged = red_flags.notes(a.red_flags)         # shown in the red-flag box
     evidence = tuple(Note(t, n) for t, n in case_notes(grade.vignette, a, rules) if (t, n) not in flagged)

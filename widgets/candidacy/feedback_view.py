@@ -26,14 +26,14 @@ def mark(ok: bool) -> str:
 
 def _notes(notes, citations) -> str:
     return "".join(f"<li><strong>{esc(n.title)}</strong>{f' ({esc(n.kind)})' if n.kind else ''}: "
-                   f"{citations.cite_html(esc(n.text))}</li>" for n in notes)
+                   f"{citations.html.cited(esc(n.text))}</li>" for n in notes)
 
 
 def feedback_html(fb: Feedback, citations) -> str:
     """The feedback as HTML (a polite live region)."""
     head = (f"<p><strong>{fb.headline}</strong> The quiz grades against current practice first, built from "
             "trials, guidelines and references"
-            + (f". {LEAFLET_NAME} {citations.cite_html('[@kochan2015]')}: your answer is "
+            + (f". {LEAFLET_NAME} {citations.html.cite('kochan2015')}: your answer is "
                f"<strong>{'right' if fb.leaflet_right else 'not right'}</strong> under its rules.</p>"))
     cells = []
     for row in fb.rows:
@@ -56,7 +56,7 @@ def feedback_html(fb: Feedback, citations) -> str:
                    f"<p><strong>{esc(box.title)}.</strong> Under both standards the answer is "
                    f"<strong>{esc(box.verdict)}</strong>: vertebroplasty and kyphoplasty are both not for now.</p>"
                    f"<ul>{_notes(box.flags, citations)}</ul><p>{esc(box.alone)} "
-                   f"{citations.cite_html(esc(box.leaflet_silent))}</p></div>")
+                   f"{citations.html.cited(esc(box.leaflet_silent))}</p></div>")
     elif fb.agreement:
         out.append(f'<p class="vkp-quiz-differ"><strong>{esc(fb.agreement)}</strong></p>')
         if fb.why:

@@ -37,9 +37,11 @@ import html
 import re
 from dataclasses import dataclass
 
+from widgets.core.citations import strip_citations
+from widgets.core.course import PROCEDURES
 from widgets.candidacy.case_image import words_for
 from widgets.candidacy.practice import assess_practice, compare, reason_title
-from widgets.candidacy.rules import PROCEDURES, assess
+from widgets.candidacy.rules import assess
 
 DECK = "VP and KP candidacy (missed cases)"
 HEADERS = ("#separator:tab", "#html:true", "#notetype:Basic", f"#deck:{DECK}", "#columns:Front\tBack\tTags\tGUID",
@@ -77,7 +79,7 @@ def card_for(vignette) -> Card:
         lines.append(f"<b>{name}:</b> {_e(verdicts)}. Deciding: {_e(rules)}.")
     lines.append(_e(comparison.sentence()))
     for title, text in comparison.why:
-        plain = re.sub(r"\s*\[@[^\]]*\]", "", text)       # citation keys are for the notebook's reference list
+        plain = strip_citations(text)       # citation keys are for the notebook's reference list
         lines.append(f"<i>{_e(title)}</i>: {_e(plain)}")
     tags = ["vkp-candidacy"] + [f"rule::{r}" for r in dict.fromkeys(leaflet.deciding_rules + practice.deciding_rules)]
     if comparison.differ:

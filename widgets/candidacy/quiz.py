@@ -44,7 +44,7 @@ from widgets.candidacy.daily import SET_SIZE, DailySet, Streak, daily_set, strea
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
 from widgets.candidacy.bank import LoadedBank, load_case_bank
 from widgets.candidacy.rules import (
-    LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS, REASON_IDS, Assessment, assess, load_rules,
+    LEAFLET, LEAFLET_DECIDING_IDS, PRACTICE, PRACTICE_DECIDING_IDS, REASON_IDS, Assessment, assess, load_rules,
 )
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
@@ -57,12 +57,11 @@ PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
 ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
 EXERCISE = "candidacy-quiz"
-STANDARD = "leaflet"                     # the patient leaflet's rules (an answer's ``correct``)
-PRACTICE = "current_practice"            # current practice (an answer's ``practice_correct``)
+# The two standards are rules.LEAFLET (an answer's ``correct``) and rules.PRACTICE (its ``practice_correct``).
 FIRST = PRACTICE                         # the grade a student sees first; the leaflet's sits beside it
 MODES = ("bank", "retry", "practice", "review", "daily")
-PRACTICE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
-                   "practice_deciding_rules", "practice_correct")
+PRACTICE_GRADE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
+                         "practice_deciding_rules", "practice_correct")
 
 
 class QuizError(ValueError):
@@ -108,9 +107,10 @@ class AnswerRecord(ContentModel):
         want = self.vertebroplasty_correct and self.kyphoplasty_correct and self.reason_correct
         if self.correct != want:
             raise ValueError("'correct' must be true exactly when both procedure answers and the reason are correct")
-        given = [getattr(self, f) is not None for f in PRACTICE_FIELDS]
+        given = [getattr(self, f) is not None for f in PRACTICE_GRADE_FIELDS]
         if any(given) and not all(given):
-            raise ValueError("the grade under current practice is incomplete: give all of " + ", ".join(PRACTICE_FIELDS))
+            raise ValueError("the grade under current practice is incomplete: give all of "
+                             + ", ".join(PRACTICE_GRADE_FIELDS))
         if all(given) and self.practice_correct != (self.practice_vertebroplasty_correct
                                                     and self.practice_kyphoplasty_correct
                                                     and self.practice_reason_correct):
@@ -143,7 +143,7 @@ class AnswerRecord(ContentModel):
                     "parts": {"vertebroplasty": vp_ok, "kyphoplasty": kp_ok, "reason": reason_ok},
                     "expected": {"vertebroplasty": self.vertebroplasty_answer == vp_ok,
                                  "kyphoplasty": self.kyphoplasty_answer == kp_ok, "deciding_rules": list(deciding)}}
-        grades = {STANDARD: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
+        grades = {LEAFLET: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
                                   self.correct, self.deciding_rules)}
         if self.has_practice:
             grades[PRACTICE] = grade(self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
@@ -158,9 +158,9 @@ class AnswerRecord(ContentModel):
     @classmethod
     def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
         """The quiz's record of a stored attempt (ValueError when it is not a complete quiz answer)."""
-        if attempt.exercise != EXERCISE or STANDARD not in attempt.grades:
+        if attempt.exercise != EXERCISE or LEAFLET not in attempt.grades:
             raise ValueError("not a candidacy-quiz answer graded against the leaflet")
-        grade, ans = attempt.grades[STANDARD], attempt.answer
+        grade, ans = attempt.grades[LEAFLET], attempt.answer
         parts, expected = grade.parts, grade.expected
         practice = {}
         if PRACTICE in attempt.grades:
@@ -194,7 +194,7 @@ def quiz_records(attempts: Iterable[Attempt]) -> list[AnswerRecord]:
 
 
 @dataclass(frozen=True)
-class Grade:
+class GradedAnswer:
     """The graded answer plus what the feedback needs: both standards' assessments and how they compare."""
 
     vignette: Vignette
@@ -338,7 +338,7 @@ class Quiz:
         self.queue: list[Vignette] = self._unanswered_bank()
         self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
         self.current: Vignette | None = None
-        self.last_grade: Grade | None = None
+        self.last_grade: GradedAnswer | None = None
         self.next()
 
     @classmethod
@@ -486,7 +486,7 @@ class Quiz:
         done = self.answered_bank_ids
         return [v for v in self.order if v.id not in done]
 
-    def submit(self, vertebroplasty: bool | None, kyphoplasty: bool | None, reason: str | None) -> Grade:
+    def submit(self, vertebroplasty: bool | None, kyphoplasty: bool | None, reason: str | None) -> GradedAnswer:
         """Grade an answer to the current case and record it."""
         if self.current is None:
             raise QuizError("there is no case to answer; press Next")
@@ -506,7 +506,7 @@ class Quiz:
             case_id=self.current.id, source=self.current.source, mode=self.mode, answered_at=self.clock(),
             vertebroplasty_answer=vertebroplasty, kyphoplasty_answer=kyphoplasty, reason_rule=reason, **graded)
         self.records.append(record)
-        self.last_grade = Grade(self.current, result, record, practice,
+        self.last_grade = GradedAnswer(self.current, result, record, practice,
                                 compare(result, practice, self.practice_rules))
         return self.last_grade
 

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.rules import REASON_IDS
-from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.core.loading import ContentModel, load_content, require_unique
 
 
 class Family(ContentModel):
@@ -79,10 +79,10 @@ class Families(ContentModel):
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> Families:
-    return validate(read_yaml(path), Families, path)
+def _load(path: str | None) -> Families:
+    return load_content(Path(path) if path else "reason_families.yaml", Families)
 
 
 def load_families(path: Path | str | None = None) -> Families:
     """The reason families (validated: every deciding reason in exactly one family)."""
-    return _load(str(path or content_path("reason_families.yaml")))
+    return _load(str(path) if path else None)

@@ -23,9 +23,10 @@ from typing import ClassVar, Literal, Optional, Union
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.citations import keys_in
-from widgets.core.evidence import load_evidence
+from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
+from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
+from widgets.core.course import PROCEDURES
+from widgets.core.evidence import DiscrepancyId
 from widgets.core.text import plain_md
 from widgets.candidacy.patient import FINDING_FIELDS, FINDING_VALUES, FractureCause, Patient
 from widgets.candidacy.red_flags import URGENT, flags_for, load_red_flags
@@ -36,7 +37,6 @@ RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc",
     "posterior_cortical_defect", "vertebral_infection", "kp_cause_excluded",
 )
-PROCEDURES = ("vertebroplasty", "kyphoplasty")
 #: Every rule id of the second standard, current practice (widgets/content/practice_rules.yaml), in order.
 #: Ideas both standards have keep the leaflet's id.
 PRACTICE_RULE_IDS: tuple[str, ...] = (
@@ -50,8 +50,10 @@ REASON_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS + tuple(r for r in R
 #: What can decide a case under each standard: its rules, or a red flag above them.
 LEAFLET_DECIDING_IDS: tuple[str, ...] = (URGENT,) + RULE_IDS
 PRACTICE_DECIDING_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS
-#: The two standards every quiz answer is graded against (the first is the quiz's answer key).
-STANDARDS: tuple[str, ...] = ("leaflet", "current_practice")
+#: The two standards every quiz answer is graded against, by the names attempts store them under: the leaflet's
+#: rules (the quiz's answer key) and current practice's (widgets/content/practice_rules.yaml).
+LEAFLET, PRACTICE = "leaflet", "current_practice"
+STANDARDS: tuple[str, ...] = (LEAFLET, PRACTICE)
 
 
 class CandidacyError(ContentError):
@@ -66,7 +68,7 @@ class NoteVariant(ContentModel):
     (e.g. the benign-fracture series behind the posterior-wall note says nothing about tumours)."""
 
     causes: list[FractureCause] = Field(min_length=1)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 class CauseNote(ContentModel):
@@ -74,7 +76,7 @@ class CauseNote(ContentModel):
 
     cause: FractureCause
     title: str = Field(min_length=5)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 # A condition on the findings: every field named must have the value given (or one of a list of
@@ -123,9 +125,9 @@ class StandardRule(ContentModel):
     applies_to: Literal["vertebroplasty", "kyphoplasty", "both"]
     effect: Literal["candidate", "not_candidate"]
     explanation: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
     when: list[dict[str, ConditionValue]] = []
-    evidence_note: Optional[str] = None
+    evidence_note: Optional[CitedText] = None
     evidence_note_when: list[NoteVariant] = []
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
@@ -159,15 +161,11 @@ class StandardRule(ContentModel):
     def covers(self, procedure: str) -> bool:
         return self.applies_to in (procedure, "both")
 
-    def cite_markers(self) -> str:
-        """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
-        return "[" + "; ".join(f"@{k}" for k in self.cites) + "]"
-
 
 class Rule(StandardRule):
     """A rule of the leaflet, with its evidence notes (shown beside the feedback, never grading)."""
 
-    discrepancy: Optional[str] = None
+    discrepancy: Optional[DiscrepancyId] = None
 
 
 class RuleList:
@@ -217,35 +215,14 @@ def exactly_these_rules(rules: list, ids: tuple[str, ...]) -> list:
     return sorted(rules, key=lambda r: ids.index(r.id))
 
 
-def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
-    """Every citation key resolves (CandidacyError names the file, line and field otherwise)."""
-    for key in keys:
-        if key not in evidence:
-            raise CandidacyError(path, f"unknown citation key '{key}'", line=located.line_for(where), field=field,
-                                 fix="use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml")
-
-
 @lru_cache(maxsize=4)
-def _load_rules(path: str) -> RuleSet:
-    located = read_yaml(path)
-    rules = validate(located, RuleSet, path)
-    evidence = load_evidence()
-    for rule in rules.rules:
-        check_keys(path, located, ("rules",), f"rules (in id '{rule.id}')", list(rule.cites) + rule.note_cites,
-                   evidence)
-        if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
-            raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
-                                 field=f"rules (in id '{rule.id}').discrepancy",
-                                 fix="use an id from the seed_discrepancies section of evidence.yaml")
-    for i, cause_note in enumerate(rules.cause_notes):
-        check_keys(path, located, ("cause_notes", i, "note"), f"cause_notes[{i}].note", keys_in(cause_note.note),
-                   evidence)
-    return rules
+def _load_rules(path: str | None) -> RuleSet:
+    return load_content(Path(path) if path else "candidacy_rules.yaml", RuleSet, kind=CandidacyError)
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """The candidacy rules (validated; every citation key resolves)."""
-    return _load_rules(str(path or content_path("candidacy_rules.yaml")))
+    return _load_rules(str(path) if path else None)
 
 
 # --------------------------------------------------------------------------- assessment
@@ -270,7 +247,7 @@ class Decision:
     procedure: str
     eligible: bool
     reasons: tuple[Reason, ...]
-    standard: str = "leaflet"      # "not recommended" is the leaflet's word; current practice does not use it
+    standard: str = LEAFLET      # "not recommended" is the leaflet's word; current practice does not use it
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -281,7 +258,7 @@ class Decision:
         if self.rule_ids == (URGENT,):
             return load_red_flags().verdict
         return "candidate" if self.eligible else (
-            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == "leaflet"
+            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == LEAFLET
             else "not a candidate")
 
 
@@ -299,7 +276,7 @@ class Assessment:
     patient: Patient
     vertebroplasty: Decision
     kyphoplasty: Decision
-    standard: str = "leaflet"
+    standard: str = LEAFLET
     order: tuple[str, ...] = RULE_IDS
     cautions: tuple[tuple[str, str], ...] = ()
     red_flags: tuple = ()
@@ -380,7 +357,7 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    return above_red_flags(evaluate(patient, rules or load_rules(), "leaflet"))
+    return above_red_flags(evaluate(patient, rules or load_rules(), LEAFLET))
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
@@ -416,7 +393,7 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
     for r in rules:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
-        cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
+        cite = citations.cite(r.cites) if citations is not None else markers(r.cites)
         text = plain_md(" ".join(r.explanation.split()), citations=True).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

@@ -42,7 +42,7 @@ from widgets.candidacy.red_flags import URGENT
 from widgets.candidacy.bank import Case
 from widgets.candidacy.patient import Coagulopathy, FractureCause, Patient, VascularLesion
 from widgets.candidacy.rules import REASON_IDS, assess
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.anatomy.geometry import FractureGeometry, Heights
 from widgets.candidacy.practice import assess_practice
 
@@ -336,7 +336,7 @@ class Templates(ContentModel):
 
 @lru_cache(maxsize=4)
 def _load_templates(path: str) -> Templates:
-    return load_model(path, Templates)
+    return load_content(Path(path), Templates)
 
 
 def load_templates(path: Path | str | None = None) -> Templates:

@@ -19,12 +19,13 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from widgets.core.course import PROCEDURES
 from widgets.record.attempts import Attempt, Grade
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.vignettes import Vignette, generate
-from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
-from widgets.candidacy.rules import REASON_IDS
-from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, load_questions
+from widgets.candidacy.quiz import grade_answer
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS
+from widgets.procedures.steps import grade_order, load_procedure, load_questions
 from widgets.outcomes.model import load_patient_questions
 from widgets.recovery.model import quiz_questions
 from widgets.imaging.attempts import GRADE_STANDARD, UngradableAnswer, needle_grades, regrade_answer
@@ -81,7 +82,7 @@ def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Gr
         raise Ungradable("the answer is incomplete (both verdicts and a rule are needed)")
     leaflet, practice, fields = grade_answer(quiz_vignette(attempt.item, bank_path), vp, kp, reason)
     grades = {}
-    for standard, prefix, truth in ((STANDARD, "", leaflet), (PRACTICE, "practice_", practice)):
+    for standard, prefix, truth in ((LEAFLET, "", leaflet), (PRACTICE, "practice_", practice)):
         parts = {"vertebroplasty": fields[f"{prefix}vertebroplasty_correct"],
                  "kyphoplasty": fields[f"{prefix}kyphoplasty_correct"], "reason": fields[f"{prefix}reason_correct"]}
         grades[standard] = Grade(correct=fields[f"{prefix}correct"], parts=parts,

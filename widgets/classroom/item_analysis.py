@@ -47,7 +47,8 @@ from widgets.imaging.attempts import GRADE_STANDARD, HEIGHT_KEYS, METRICS, PROCE
 from widgets.imaging.placement import SETTINGS
 from widgets.classroom import grading
 from widgets.classroom import results as cr
-from widgets.procedures.steps import PROCEDURES, load_procedure, shuffled_ids
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import load_procedure, shuffled_ids
 from widgets.record.attempts import Attempt
 
 UPPER_LOWER = 0.27

@@ -61,18 +61,14 @@ from widgets.record.attempts import (
     score,
 )
 from widgets.core.loading import ContentError
-from widgets.core.settings import LESSONS_DIR
+from widgets.core.settings import current_settings
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS  # the quiz's two standards
 from widgets.candidacy.class_summary import write_rules_summary
 from widgets.record.hub_client import download_all
 
-SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
-CLASS_ENV = "VKP_CLASS_DIR"
-SECRET_ENV = "VKP_CLASS_SECRET"
 MIN_ANSWERS = 3
-LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
 SUFFIXES = {".jsonl", ".json", ".csv", ".txt"}     # read as hand-ins (and the same inside a zip)
 ARCHIVES = {".zip"}                                 # an LMS's bulk download, read as it is (classroom.intake)
@@ -134,16 +130,20 @@ class ClassResults:
 
 # --------------------------------------------------------------------------- the secret
 
+def sample_dir() -> Path:
+    """The sample class the lessons ship (``lessons/sample-exports``)."""
+    return current_settings().lessons_dir / "sample-exports"
+
+
 def class_folder(default: Path | str) -> Path:
     """The folder to read: ``$VKP_CLASS_DIR`` when set (an admin or a test points it anywhere); else, on a hub
     whose hand-in service is at ``$VKP_CLASS_URL``, a private copy of what it received; else ``default``."""
-    value = os.environ.get(CLASS_ENV, "").strip()
-    if not value and os.environ.get("VKP_CLASS_URL", "").strip():
-        import platformdirs
-        copy = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-hand-ins"
-        download_all(copy)
+    settings = current_settings()
+    if settings.class_dir is None and settings.class_url:
+        copy = settings.user_data_dir / "class-hand-ins"
+        download_all(copy, settings.class_url)
         return copy
-    return Path(value if value else str(default)).expanduser()
+    return settings.class_dir or Path(str(default)).expanduser()
 
 
 def class_secret(folder: Path) -> tuple[bytes, str | None]:
@@ -153,13 +153,12 @@ def class_secret(folder: Path) -> tuple[bytes, str | None]:
         resolved = folder.resolve()
     except OSError:
         resolved = folder.absolute()
-    if resolved == SAMPLE_DIR.resolve():
+    if resolved == sample_dir().resolve():
         return SAMPLE_SECRET, None
-    env = os.environ.get(SECRET_ENV, "")
-    if env:
-        return env.encode("utf-8"), None
-    import platformdirs
-    store = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-secrets"
+    settings = current_settings()
+    if settings.class_secret:
+        return settings.class_secret.encode("utf-8"), None
+    store = settings.user_data_dir / "class-secrets"
     path = store / (hashlib.sha256(str(resolved).encode("utf-8", "replace")).hexdigest()[:24] + ".secret")
     try:
         return bytes.fromhex(path.read_text(encoding="ascii").strip()), None
@@ -335,7 +334,7 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
         raise ContentError(folder, "this folder does not exist" if not folder.exists() else "this is not a folder",
                            fix="put the students' hand-in files in one folder and give its path")
     results = ClassResults(folder, bank=str(bank) if bank else None)
-    results.sample = folder.resolve() == SAMPLE_DIR.resolve()
+    results.sample = folder.resolve() == sample_dir().resolve()
     if secret is None:
         secret, note = class_secret(folder)
         if note:

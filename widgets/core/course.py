@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, load_content
 from widgets.core.text import plain_md
 
 #: The two procedures the course teaches, by the names content files use.
@@ -49,4 +49,4 @@ class Course(ContentModel):
 
 @lru_cache(maxsize=2)
 def load_course(path: str | Path | None = None) -> Course:
-    return load_model(path or content_path("course.yaml"), Course, id_field="file")
+    return load_content(Path(path) if path else "course.yaml", Course, id_field="file")

@@ -22,7 +22,7 @@ import re
 
 from widgets.core.style import OKABE_ITO
 
-#: The heading that opens the key points of a notebook (tests/unit/test_notebook_hygiene.py asks for it).
+#: The heading that opens the key points of a notebook (tests/unit/course/test_notebook_hygiene.py asks for it).
 KEY_POINTS_HEADING = "## Key points"
 #: The class of the key-points box (the build's check and the browser tests find the box by it).
 KEY_POINTS_CLASS = "vkp-key-points"
@@ -106,9 +106,3 @@ PROSE_STYLE = "line-height: 1.5"
 def prose_html(inner: str) -> str:
     """Widget HTML that reads like the notebook's Markdown (``inner`` is HTML, already escaped)."""
     return f'<div class="vkp-prose" style="{PROSE_STYLE}">{inner}</div>'
-
-
-def folded(title: str, markdown: str, detail: str | None = None):
-    """A notebook cell's Markdown, folded: ``folded("The whole procedure at a glance", table)`` (nbval compares it)."""
-    from IPython.display import Markdown
-    return Markdown(fold(title, markdown, detail))

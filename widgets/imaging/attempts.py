@@ -46,8 +46,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from widgets.core.citations import CITE_RE
-from widgets.imaging.grading import CHECKS, Grade
+from widgets.core.citations import strip_citations
+from widgets.imaging.grading import CHECKS, NeedleGrade
 from widgets.imaging.placement import SETTINGS, SPINES, grade_placement, levels
 
 EXERCISE_ID = "needle-placement"
@@ -62,11 +62,6 @@ HEIGHT_KEYS = ("height_anterior_mm", "height_middle_mm", "height_posterior_mm")
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def plain(text: str) -> str:
-    """A feedback sentence without its citation keys (for an export read outside the notebook)."""
-    return " ".join(CITE_RE.sub("", text).replace(" .", ".").split())
 
 
 @dataclass(frozen=True)
@@ -134,7 +129,7 @@ class AttemptHistory:
     attempts: list[AttemptRecord] = field(default_factory=list)
     clock: Callable[[], str] = utc_now
 
-    def record(self, grade: Grade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
+    def record(self, grade: NeedleGrade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
                time_s: float | None = None) -> AttemptRecord:
         """Keep ``grade`` (of the needle ``settings`` set, :data:`widgets.imaging.placement.SETTINGS`)
         with how the student got there."""
@@ -142,7 +137,7 @@ class AttemptHistory:
         rec = AttemptRecord(
             self.exercise, len(self.attempts) + 1, grade.level, grade.spine, grade.approach, grade.pedicle_ok,
             grade.medial_rule_ok, grade.target_ok, grade.front_ok, tuple(p.code for p in grade.problems),
-            tuple(plain(p.text) for p in grade.problems), *(_r(settings[k]) for k in SETTINGS),
+            tuple(" ".join(strip_citations(p.text).split()) for p in grade.problems), *(_r(settings[k]) for k in SETTINGS),
             m["tip_error_mm"], m["tip_to_target_mm"], m["closest_medial_mm"], m["breach"], m["front_breach"],
             int(shots_ap), int(shots_lateral), int(redirects), _r(time_s, 1), self.clock())
         self.attempts.append(rec)
@@ -181,7 +176,7 @@ def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float] | None
     return out
 
 
-def needle_grades(grade: Grade) -> dict:
+def needle_grades(grade: NeedleGrade) -> dict:
     """The grade for the hand-in: one standard, the placement's geometry, with its four checks, its
     problems and its metrics."""
     return {GRADE_STANDARD: {"correct": grade.passed, "parts": dict(grade.results),
@@ -192,7 +187,7 @@ class UngradableAnswer(ValueError):
     """A handed-in placement that cannot be placed again (the message says why)."""
 
 
-def regrade_answer(item: str, answer: dict) -> Grade:
+def regrade_answer(item: str, answer: dict) -> NeedleGrade:
     """Grade a handed-in placement again from its ``answer`` (see the module docstring); raises
     :class:`UngradableAnswer` naming what is wrong.  Older answers without ``spine`` or ``approach``
     were placed on the model spine through one pedicle."""

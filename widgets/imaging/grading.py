@@ -26,7 +26,7 @@ real CT).
 
 :func:`grade` grades on the model spine (:mod:`widgets.anatomy.segment`, exact geometry of its
 solids); :func:`grade_ct` on the real CT (:mod:`widgets.anatomy.ct`, the scan's vertebra mask, at
-its resolution).  Both return the same :class:`Grade`.  Each problem names its danger and cites
+its resolution).  Both return the same :class:`NeedleGrade`.  Each problem names its danger and cites
 its source: the spinal canal and nerves (``an_lumbar_pedicle_neural_distances``), the segmental
 artery beside the body (``ps_heo2011_segmental_artery_injury``, evidence-care.yaml), the disc, the great vessels in front.  Texts
 carry ``[@id]`` citation keys; a view turns them into the notebook's numbers.
@@ -95,7 +95,7 @@ class Breach:
 
 
 @dataclass(frozen=True)
-class Grade:
+class NeedleGrade:
     """A graded placement: the four checks, where the tip is (a region id), the numbers behind each
     check, the simulator's metrics and the problems (made from all of these)."""
 
@@ -225,7 +225,7 @@ def _front_breach(seg: Segment, needle: Needle) -> float | None:
     return float(ts[hit[0]]) if len(hit) else None
 
 
-def grade(seg: Segment, needle: Needle, approach: str = "unilateral") -> Grade:
+def grade(seg: Segment, needle: Needle, approach: str = "unilateral") -> NeedleGrade:
     """Grade ``needle`` in the model segment ``seg`` (pure; the same input always gives the same grade)."""
     if approach not in APPROACHES:
         raise ValueError(f"approach is 'unilateral' (one pedicle) or 'bilateral' (two), not {approach!r}")
@@ -255,7 +255,7 @@ def grade(seg: Segment, needle: Needle, approach: str = "unilateral") -> Grade:
     if region == "body_front_third" and not target_ok:
         beside = (abs(float(tip[0])) - seg.target_half_width() if approach == "unilateral"
                   else -s * float(tip[0]))
-    return _finish(Grade(
+    return _finish(NeedleGrade(
         needle, seg.level.id, "model", approach, breach is None, breach, bool(rule_ok),
         float(t_medial) if crossed else None, float(t_wall) if reached_wall else None, target_ok, region,
         tuple(float(v) for v in tip), short, beside, _front_breach(seg, needle),
@@ -265,7 +265,7 @@ def grade(seg: Segment, needle: Needle, approach: str = "unilateral") -> Grade:
 
 # --------------------------------------------------------------------------- the real CT
 
-def grade_ct(level: str, needle, approach: str = "unilateral") -> Grade:
+def grade_ct(level: str, needle, approach: str = "unilateral") -> NeedleGrade:
     """Grade ``needle`` at ``level`` (T11 to L2) against the real CT's vertebra mask
     (:func:`widgets.anatomy.ct.grade`), in the same terms as :func:`grade`."""
     g = ct.grade(level, needle, approach)
@@ -282,7 +282,7 @@ def grade_ct(level: str, needle, approach: str = "unilateral") -> Grade:
     if g.breach is not None:
         b = g.breach
         breach = Breach(b.wall, b.depth, b.point, b.into_canal)
-    return _finish(Grade(
+    return _finish(NeedleGrade(
         ct.as_path(needle), level, "ct", approach, g.pedicle_ok, breach, g.medial_rule_ok, g.medial_crossing,
         g.posterior_wall, g.target_ok, region, g.tip, short, beside, g.front_breach_depth, g.tip_error,
         g.tip_to_target, g.closest_medial))
@@ -290,7 +290,7 @@ def grade_ct(level: str, needle, approach: str = "unilateral") -> Grade:
 
 # --------------------------------------------------------------------------- the problems, from the structure
 
-def _finish(g: Grade) -> Grade:
+def _finish(g: NeedleGrade) -> NeedleGrade:
     """The grade with its problems, each made from the grade's ids and numbers."""
     ev = load_evidence()
     problems = []
@@ -335,7 +335,7 @@ def _breach_problem(b: Breach, ev) -> Problem:
                    f"haematoma) [@{SEGMENTAL}].", (SEGMENTAL,))
 
 
-def _rule_problem(g: Grade) -> Problem:
+def _rule_problem(g: NeedleGrade) -> Problem:
     wall_text = (f"it reached the posterior wall of the body only {g.posterior_wall:.1f} mm in"
                  if g.posterior_wall is not None
                  else "it had not yet reached the posterior wall of the body on the lateral view")
@@ -374,7 +374,7 @@ MISSED_BODY = {
 NOT_IN_BODY = ("pedicle", "canal", "behind", "bone_behind")
 
 
-def _target_problem(g: Grade) -> Problem:
+def _target_problem(g: NeedleGrade) -> Problem:
     cite = f"[@{TARGET_CITES[0]}]"
     where = g.tip_where
     region = g.tip_region
@@ -427,7 +427,7 @@ def great_vessels_text(ev=None) -> str:
             f"adults it lay on average {men} mm (men) and {women} mm (women) from the L1-L2 disc [@{AORTA_DISCS}].")
 
 
-def _front_problem(g: Grade, ev) -> Problem:
+def _front_problem(g: NeedleGrade, ev) -> Problem:
     return Problem("front_cortex", "front_cortex",
                    f"The needle went through the front wall (cortex) of the vertebral body {g.front_breach_depth:.1f} "
                    f"mm in. {great_vessels_text(ev)} Check the depth on the lateral view before every advance and "

@@ -26,7 +26,7 @@ from widgets.anatomy import ct
 from widgets.anatomy.levels import load_anatomy
 from widgets.anatomy.needle_path import needle_at, taught_needle
 from widgets.anatomy.segment import APPROACHES, Segment, segment
-from widgets.imaging.grading import Grade, grade, grade_ct
+from widgets.imaging.grading import NeedleGrade, grade, grade_ct
 
 SPINES = ("model", "ct")
 SPINE_NAMES = {"model": "the model spine (L1 to L5)", "ct": "a real spine (CT, T11 to L2)"}
@@ -89,7 +89,7 @@ def needle_for(spine: str, level: str, settings: dict, heights: tuple[float, flo
 
 
 def grade_placement(spine: str, level: str, settings: dict, heights: tuple[float, float, float] | None = None,
-                    approach: str = "unilateral") -> Grade:
+                    approach: str = "unilateral") -> NeedleGrade:
     """Grade the placement the settings make (pure: the same settings always give the same grade)."""
     if approach not in APPROACHES:
         raise ValueError(f"approach is 'unilateral' (one pedicle) or 'bilateral' (two), not {approach!r}")

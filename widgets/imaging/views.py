@@ -50,7 +50,7 @@ from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene, describe_tip
 from widgets.anatomy.segment import segment
 from widgets.imaging.attempts import EXERCISE_ID, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.grading import CHECKS, Grade, check_name
+from widgets.imaging.grading import CHECKS, NeedleGrade, check_name
 from widgets.imaging.placement import (LIMITS, SETTINGS, ct_available, grade_placement, levels, needle_for,
                                        settings_text, start_settings, taught_settings)
 
@@ -162,7 +162,7 @@ class NeedleExercise:
         self.rng = random.Random(seed)
         self._log = log
         self.history = history or AttemptHistory()
-        self.last_grade: Grade | None = None
+        self.last_grade: NeedleGrade | None = None
         self._heights_given = tuple(float(v) for v in heights) if heights else None
         if mode == "learn":
             spine = "model"
@@ -460,7 +460,7 @@ class NeedleExercise:
                               "Take a shot to see where it is.</p>")
 
     # ------------------------------------------------------------------ grading
-    def grade(self) -> Grade:
+    def grade(self) -> NeedleGrade:
         """Grade the needle as it is now, record the attempt, show the result and reveal the anatomy."""
         if self.mode != "test":
             raise RuntimeError("only Test mode grades attempts")
@@ -488,7 +488,7 @@ class NeedleExercise:
             self.views.update(needles={"AP": n, "lateral": n}, guides=True, labels=self.labels.value == "on",
                               breach=breach)
             self.axial_box.layout.display = "none"
-        cite = self.citations.cite_html
+        cite = self.citations.html.cited
         items = "".join(f"<li>{'&#10003;' if ok else '&#10007;'} {html.escape(check_name(c, g.approach))}: "
                         f"<strong>{'yes' if ok else 'no'}</strong></li>" for c, ok in g.results.items())
         problems = "".join(f"<li>{cite(html.escape(p.text))}</li>" for p in g.problems)

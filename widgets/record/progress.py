@@ -1,6 +1,7 @@
 """Saved progress: every answer a student gives, kept on disk at once, merged, never overwritten.
 
-Where: ``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``; the file
+Where: the settings' progress folder (``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``:
+:attr:`widgets.core.settings.Settings.progress_dir`); the file
 is ``vkp-<user>-<hash>.progress.json``, where ``<user>`` is the hub login or the account name made
 readable and ``<hash>`` a digest of the exact login (:func:`~widgets.record.identity.login_tag`), so
 students whose progress folders are one shared volume have a file each, even ``john.smith`` and
@@ -55,14 +56,13 @@ from typing import Annotated, Callable, Iterable, Literal, Optional
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
 from widgets.core.loading import ContentModel
+from widgets.core.settings import Settings, current_settings
 from widgets.record.identity import Identity, login_tag, new_install_id, user_tag, validate_name
 from widgets.record.attempts import (
     MAX_FILE_BYTES, PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, answered_at, decode_text, dumps,
     in_answer_order, json_loads, read_limited,
 )
 
-APP_NAME = "vkp-teaching"
-ENV_VAR = "VKP_PROGRESS_DIR"
 LEGACY_FORMAT = "vkp-quiz-progress"
 LEGACY_NAME = "candidacy-quiz.progress.json"
 LOCK_TIMEOUT_S = 15.0
@@ -72,26 +72,20 @@ class ProgressError(OSError):
     """The progress file could not be written or moved aside (the message says where and why)."""
 
 
-def default_progress_dir() -> Path:
-    """``$VKP_PROGRESS_DIR`` if set, else the user's data folder for this module."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+def default_progress_path(settings: Settings | None = None) -> Path:
+    """This user's progress file: ``vkp-<login>-<hash of the login>.progress.json`` in the settings' progress
+    folder (``$VKP_PROGRESS_DIR``, else the user's data folder)."""
+    settings = settings or current_settings()
+    return settings.progress_dir / f"vkp-{login_tag(settings=settings)}.progress.json"
 
 
-def default_progress_path() -> Path:
-    """This user's progress file: ``vkp-<login>-<hash of the login>.progress.json`` in the progress folder."""
-    return default_progress_dir() / f"vkp-{login_tag()}.progress.json"
-
-
-def earlier_progress_paths(path: Path | None = None) -> list[Path]:
+def earlier_progress_paths(path: Path | None = None, settings: Settings | None = None) -> list[Path]:
     """Where earlier releases kept this user's answers, read when :func:`default_progress_path` (or ``path``, a
     file named ``vkp-...``) does not exist yet: ``vkp-<user>.progress.json``, then the quiz's version-1 file."""
     if path is None:
-        folder = default_progress_dir()
-        return [folder / f"vkp-{user_tag()}.progress.json", folder / LEGACY_NAME]
+        settings = settings or current_settings()
+        folder = settings.progress_dir
+        return [folder / f"vkp-{user_tag(settings)}.progress.json", folder / LEGACY_NAME]
     return [path.with_name(LEGACY_NAME)] if path.name.startswith("vkp-") else []
 
 

@@ -61,20 +61,32 @@ $(CHP): deploy/local-hub/package.json deploy/local-hub/package-lock.json
 	cd deploy/local-hub && npm ci --no-audit --no-fund
 	@touch $(CHP)
 
+# The four suites, each run by its own pytest process so that no suite's state (settings, kernels, servers,
+# Playwright) reaches another.  `make test` runs all four, one after the other, and fails if any failed.
+UNIT_TESTS     := $(PY) -m pytest tests -m "not browser and not hub" -o addopts="-ra"
+NOTEBOOK_TESTS := $(PY) -m pytest notebooks lessons
+BROWSER_TESTS  := $(PY) -m pytest tests/browser -m browser
+HUB_TESTS      := $(PY) -m pytest tests/hub -m hub
+
 test: $(STAMP) $(HUB_DEPS) $(SITE_DEPS)
-	$(PY) -m pytest
+	@failed=""; \
+	echo "== unit tests"; $(UNIT_TESTS) || failed="$$failed unit"; \
+	echo "== notebooks (nbval)"; $(NOTEBOOK_TESTS) || failed="$$failed notebooks"; \
+	echo "== browser tests"; $(BROWSER_TESTS) || failed="$$failed browser"; \
+	echo "== hub tests"; $(HUB_TESTS) || failed="$$failed hub"; \
+	if [ -n "$$failed" ]; then echo "== failed:$$failed"; exit 1; fi
 
 unit: $(STAMP)
-	$(PY) -m pytest tests -m "not browser and not hub" -o addopts="-ra"
+	$(UNIT_TESTS)
 
 notebooks: $(STAMP)
-	$(PY) -m pytest notebooks lessons
+	$(NOTEBOOK_TESTS)
 
 browser: $(STAMP)
-	$(PY) -m pytest tests -m browser
+	$(BROWSER_TESTS)
 
 hub-test: $(STAMP) $(CHP)
-	$(PY) -m pytest tests -m hub
+	$(HUB_TESTS)
 
 # A class hub on this machine, on 127.0.0.1:$(HUB_PORT) (see deploy/README.md), run as root: a system account for
 # each person in $(ROSTER), each server started as its person; Ctrl+C stops the hub, the proxy, the hand-in
@@ -101,7 +113,9 @@ check-build: $(STAMP)
 #   make site [REPO=https://github.com/OWNER/REPO] [HUB=https://hub.example.edu] [SITE_THEME=book|dir]
 SITE_STAMP := $(VENV)/.site-installed
 SITE_NPM   := site/node_modules/.package-lock.json
-$(SITE_STAMP): $(STAMP) site/requirements.txt
+# Order-only on the module's own set-up: the site's tools are installed after it, but reinstalling the module
+# (a changed pyproject.toml) does not reinstall them; only a changed site/requirements.txt does.
+$(SITE_STAMP): site/requirements.txt | $(STAMP)
 	@command -v node >/dev/null || { echo "The course website needs Node.js 18 or newer: apt-get install nodejs"; exit 1; }
 	$(PY) -m pip install --quiet -r site/requirements.txt
 	@touch $(SITE_STAMP)

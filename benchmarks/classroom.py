@@ -69,7 +69,6 @@ def run_all_in_kernel(path: Path, env: dict | None = None) -> tuple[float, float
 
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.util import ensure_async  # noqa: F401  (nbclient is what make build runs notebooks with)
 
     nb = nbformat.read(path, as_version=4)
     saved = dict(os.environ)

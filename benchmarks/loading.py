@@ -7,7 +7,7 @@ tree for line numbers, once to data).  This prints, side by side in one run, the
 * the old way: ``yaml.compose`` then ``yaml.load`` with PyYAML's pure-Python SafeLoader;
 * the new way: :func:`widgets.core.loading.read_yaml`, one parse (libyaml's parser when present)
   with the node tree kept for line numbers;
-* the whole :func:`widgets.candidacy.rules.load_case_bank` (parse, validate every case, grade it).
+* the whole :func:`widgets.candidacy.bank.load_case_bank` (parse, validate every case, grade it).
 
     python benchmarks/loading.py [--cases 6000] [--repeat 3]
 """

@@ -11,7 +11,9 @@ Prints, side by side, the time (median of --repeat runs) to:
 * show a case that carries a simulated x-ray: the first time (projection, figure, PNG) and again (kept),
   beside showing a case without one, with the ratios;
 * generate 100 practice cases with the templates' images (some cases drawn with an x-ray, each checked
-  as the bank's are) and without them, with the ratio.
+  as the bank's are) and without them, with the ratio;
+* work out today's five and the streak (what the top of the quiz shows after every answer) for a student with
+  20, 200 and 2,000 saved answers, beside the "due today" line alone that it adds to, with the ratio.
 
     python benchmarks/quiz_review.py [--repeat 5]
 """
@@ -69,6 +71,7 @@ def main() -> None:
     print(f"flashcards of 50 missed cases: {t * 1e3:.1f} ms")
     generated_images(args.repeat)
     case_images(args.repeat)
+    five_a_day(args.repeat)
 
 
 def generated_images(repeat: int) -> None:
@@ -114,6 +117,35 @@ def case_images(repeat: int) -> None:
     print(f"show a case with its x-ray ({imaged.id}): first time {cold * 1e3:.1f} ms, again {warm * 1e3:.2f} ms "
           f"(x{cold / warm:.0f} faster when kept); a case without an image {none * 1e3:.2f} ms "
           f"(the kept x-ray costs x{warm / none:.1f} of that)")
+
+
+def five_a_day(repeat: int) -> None:
+    """Today's five and the streak beside the due-today line, for students with more and more saved answers."""
+    for n in (20, 200, 2000):
+        now = [datetime(2026, 9, 1, 9, tzinfo=timezone.utc)]
+
+        def clock():
+            now[0] += timedelta(minutes=50)            # about 29 answers a day, every day
+            return now[0].isoformat().replace("+00:00", "Z")
+        q = Quiz.from_bank(clock=clock, tz=timezone.utc)
+        for i in range(n):
+            truth = assess_practice(q.current.patient)
+            q.submit(truth.vertebroplasty.eligible if i % 4 else not truth.vertebroplasty.eligible,
+                     truth.kyphoplasty.eligible, truth.deciding_rules[0])
+            q.next()
+        q.clock = lambda: now[0].isoformat().replace("+00:00", "Z")
+
+        def after_an_answer():                  # an answer was just added: the schedule is replayed again
+            q._schedule = None
+        due = median_time(lambda: (after_an_answer(), q.due_text()), repeat)
+        both = median_time(lambda: (after_an_answer(), q.due_text(), q.daily_plan(), q.streak()), repeat)
+        # The same top as it was before the schedule and each case's deciding rules were kept (both worked out
+        # again on every call).
+        naive = median_time(lambda: (after_an_answer(), q._deciding.clear(), q.due_text(), after_an_answer(),
+                                     q.daily_plan(), q.streak()), repeat)
+        print(f"top of the quiz for {n:5d} answers, after an answer: due today {due * 1e3:7.2f} ms, with today's "
+              f"five and the streak {both * 1e3:7.2f} ms (x{both / due:.1f}); working everything out again "
+              f"{naive * 1e3:7.2f} ms (x{naive / both:.1f} of kept)")
 
 
 if __name__ == "__main__":

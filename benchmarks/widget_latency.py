@@ -220,13 +220,13 @@ def bench_stepper(repeat: int) -> list[tuple]:
 
 
 def bench_needle(repeat: int) -> list[tuple]:
-    """Notebook 04: every control of the needle-placement exercise."""
+    """Notebook 04: every control of the needle exercise's Learn mode (live: each change moves the needle in
+    both views), and Test mode's shot buttons (benchmarks/needle_exercise.py also times a shot with grading)."""
     from widgets.imaging.views import NeedleExercise
 
     t0 = time.perf_counter()
-    ex = NeedleExercise(Citations())
-    print(f"(needle exercise: made and its level, front-view and label frames drawn in advance in "
-          f"{(time.perf_counter() - t0) * 1000:.0f} ms)")
+    ex = NeedleExercise(Citations(), mode="learn")
+    print(f"(needle exercise, Learn mode: made in {(time.perf_counter() - t0) * 1000:.0f} ms)")
     rows = []
 
     def sweep(lo, hi, step, n):
@@ -243,6 +243,10 @@ def bench_needle(repeat: int) -> list[tuple]:
         values = list(itertools.islice(itertools.cycle(options), 40 * repeat))
         ours, naive, renders = _measure(ex.views, ex.views.view, values, lambda v, c=control: setattr(c, "value", v))
         rows.append(("needle exercise", control.description, len(values), renders, ours, naive))
+    test = NeedleExercise(Citations(), mode="test", spine="model", seed=1)
+    views = ["AP", "lateral"] * (20 * repeat)
+    ours, naive, renders = _measure(test.views, test.views.view, views, test.shoot)
+    rows.append(("needle exercise", "Test mode: a shot (model spine)", len(views), renders, ours, naive))
     return rows
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from widgets.candidacy.quiz import Quiz, quiz_records
 from widgets.candidacy.rules import assess
+from widgets.candidacy.vignettes import generate
 from widgets.record.handin import ExerciseLog
 from widgets.record.progress import ProgressFile
 
@@ -45,3 +46,14 @@ def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None) -> Quiz:
         log.record(quiz.submit(vp, kp, reason).record)
         quiz.next()
     return quiz
+
+
+def generated_right_answers(n: int, seed: int = 7) -> list:
+    """``n`` generated practice cases, each answered right at once (the quiz's own records): what a script
+    typing answers into the quiz, or writing them into a progress file, hands in by the thousand."""
+    quiz = Quiz(generate(seed, n), seed=seed)
+    records = []
+    for _ in range(n):
+        records.append(quiz.submit(*right_answer(quiz.current)).record.model_copy(update={"mode": "practice"}))
+        quiz.next()
+    return records

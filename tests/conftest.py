@@ -1,4 +1,4 @@
-"""Shared test fixtures: where things are."""
+"""Shared test fixtures: where things are, and each test's own settings (:func:`vkp_settings`)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,32 @@ from pathlib import Path
 
 import pytest
 
+from widgets.core.settings import ENVIRONMENT, Settings, use_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
-# Tests (and the notebook kernels nbval starts, which inherit this environment) save progress in a
-# throw-away folder, never in the developer's own, and read no hand-in or class folder they were not given.
-if not os.environ.get("VKP_TEST_KEEP_ENV"):
-    import atexit
-    import shutil
-    import tempfile
-    os.environ["VKP_PROGRESS_DIR"] = _progress = tempfile.mkdtemp(prefix="vkp-test-progress-")
-    atexit.register(shutil.rmtree, _progress, ignore_errors=True)
-    os.environ["VKP_CLASS_SECRET"] = "a secret for the tests only"
-    for _name in ("VKP_HANDIN_DIR", "VKP_CLASS_DIR", "JUPYTERHUB_USER"):
-        os.environ.pop(_name, None)
+#: The class secret every test's settings carry (the pseudonyms S01, S02, ... are ordered by it).
+TEST_SECRET = "a secret for the tests only"
+
+
+def isolated_environment(progress: Path) -> dict[str, str]:
+    """The course's environment for one test or one notebook: its own progress folder, the test secret, and no
+    hand-in folder, class folder or hub (every variable of :data:`widgets.core.settings.ENVIRONMENT` else unset)."""
+    return {"VKP_PROGRESS_DIR": str(progress), "VKP_CLASS_SECRET": TEST_SECRET}
+
+
+@pytest.fixture(autouse=True)
+def vkp_settings(tmp_path_factory, monkeypatch) -> Settings:
+    """Each test's own settings (a fresh progress folder and data folder, no hand-in or class folder, no hub),
+    given to the code through :func:`widgets.core.settings.use_settings` and to the processes the test starts
+    (a kernel, a script) through the environment.  A test that needs others uses
+    ``use_settings(vkp_settings.replace(...))``."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in isolated_environment(tmp_path_factory.mktemp("progress")).items():
+        monkeypatch.setenv(name, value)
+    with use_settings(Settings.from_environ(data_folder=tmp_path_factory.mktemp("data"))) as settings:
+        yield settings
 
 
 def _find_shared() -> Path:

@@ -8,7 +8,7 @@ For each ``NN-name.md`` (a Jupytext MyST notebook) this writes ``NN-name.ipynb``
 
 - every ``[@key]`` in the Markdown becomes a numbered link to the reference list at the end
   (numbers follow the order of first citation, one number per publication), and each notebook's
-  keys are recorded in ``widgets/content/notebook_citations.yaml`` so that the kernel numbers
+  keys are recorded in ``widgets/content/generated/notebook_citations.yaml`` so that the kernel numbers
   tables and plots the same way (:meth:`widgets.core.citations.Citations.for_notebook`);
 - the ``## Key points`` heading and its list are drawn in the course's key-points box, the same in
   every notebook (:func:`widgets.core.text.box_key_points`); authors write plain Markdown;
@@ -23,7 +23,7 @@ For each ``NN-name.md`` (a Jupytext MyST notebook) this writes ``NN-name.ipynb``
 
 ``--check`` builds in memory without running anything and compares cell types, sources, tags
 and collapsed state with the committed ``.ipynb`` files, and the citation index with the sources;
-``tests/unit/test_notebook_sources.py`` runs it.  ``--no-execute`` writes the notebooks without
+``tests/unit/course/test_notebook_sources.py`` runs it.  ``--no-execute`` writes the notebooks without
 running them (outputs already stored in the old ``.ipynb`` are dropped).
 """
 
@@ -41,8 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so `python tools/build_notebooks.py` finds the widgets package
     sys.path.insert(0, str(ROOT))
 
-from widgets.core.citations import INDEX_NAME, Citations, keys_in, notebook_name  # noqa: E402
-from widgets.core.loading import content_path  # noqa: E402
+from widgets.core.citations import Citations, index_path, keys_in, notebook_name  # noqa: E402
 from widgets.core.text import KeyPointsError, box_key_points  # noqa: E402
 from widgets.core.glossary import define_first_uses  # noqa: E402
 from widgets.core.rounds import add_check, load_rounds, rounds_box  # noqa: E402
@@ -53,7 +52,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: Output metadata that marks a stored output whose widget view was dropped (only its text is kept).
 WIDGET_FLAG = "vkp_widget"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-INDEX = content_path(INDEX_NAME)
+INDEX = index_path()
 INDEX_HEADER = (
     "# Written by tools/build_notebooks.py (`make build`) from the notebooks' MyST sources: the citation\n"
     "# keys of each notebook's Markdown, in reading order.  Citations.for_notebook() numbers a notebook's\n"
@@ -101,7 +100,7 @@ def build(source: Path) -> nbformat.NotebookNode:
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type == "markdown":
             try:
-                cell.source = box_key_points(cites.cite_md(cell.source))
+                cell.source = box_key_points(cites.cited(cell.source))
             except KeyPointsError as exc:
                 raise BuildError(f"{source}: {exc}") from None
         elif cell.cell_type == "code":
@@ -268,7 +267,7 @@ def check(paths: list[Path]) -> list[str]:
     recorded = (yaml.safe_load(INDEX.read_text(encoding="utf-8")) or {}).get("notebooks", {}) if INDEX.exists() else {}
     for name, keys in index_for(paths).items():
         if recorded.get(name) != keys:
-            problems.append(f"widgets/content/{INDEX_NAME}: the citation order of '{name}' is out of date. "
+            problems.append(f"{INDEX.relative_to(ROOT)}: the citation order of '{name}' is out of date. "
                             "Fix: make build")
     return problems
 

@@ -437,7 +437,18 @@ def prepare(root: Path, roster: Roster, *, accounts: Accounts = Accounts(), cour
             shutil.rmtree(fresh)
         shutil.copytree(release / "widgets", fresh / "widgets",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # The hand-in service's code: the same release plus its own package, which students never import.
+        service_fresh = layout.root / ".handin-service-code-new"
+        if service_fresh.exists():
+            shutil.rmtree(service_fresh)
+        shutil.copytree(fresh, service_fresh)
+        shutil.copytree(ROOT / "widgets" / "hubservice", service_fresh / "widgets" / "hubservice",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     subprocess.run(["chmod", "-R", "go-w,a+rX", str(fresh)], check=True)
+    subprocess.run(["chmod", "-R", "go-w,a+rX", str(service_fresh)], check=True)
+    if layout.service_code.exists():
+        shutil.rmtree(layout.service_code)
+    os.replace(service_fresh, layout.service_code)
     subprocess.run(["chmod", "-R", "go-w,a+rX,o-rwx", str(layout.instructors_repo)], check=True)
     subprocess.run(["chown", "-R", f"0:{instructors_gid}", str(layout.instructors_repo)], check=True)
     subprocess.run(["chmod", "-R", "go-w,a+rX", str(layout.students_repo)], check=True)

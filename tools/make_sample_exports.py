@@ -32,22 +32,21 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from widgets.anatomy.geometry import default_fracture
-from widgets.anatomy.needle_path import needle_at, planned_needle
-from widgets.anatomy.segment import segment
 from widgets.assessment.forms import POST, PRE, question, vignette
 from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import RULE_IDS, assess
 from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
-from widgets.imaging.grading import grade
 from widgets.outcomes.model import load_patient_questions
-from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, questions_for, shuffled_ids
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import grade_order, load_procedure, questions_for, shuffled_ids
 from widgets.record.attempts import make_attempt
 from widgets.record.handin import ExerciseLog
 from widgets.record.identity import Identity
 from widgets.record.progress import ProgressFile
+from widgets.imaging.placement import grade_placement, taught_settings
+from widgets.anatomy.levels import level
 from widgets.recovery.model import quiz_questions
 
 OUT = Path(__file__).resolve().parents[1] / "lessons" / "sample-exports"
@@ -206,22 +205,24 @@ def choices(st: Student, exercise: str, standard: str, questions, know: float) -
 
 
 def needle_placements(st: Student) -> None:
-    """Notebook 04's Test mode at L1: a first try that is often too medial (the commonest slip), then the
-    textbook path; graded by the real geometry (widgets.imaging.grading)."""
-    heights = default_fracture()
-    heights = (heights.anterior, heights.middle, heights.posterior)
-    seg = segment("L1", heights)
-    plan = planned_needle(seg)
-    lateral, up = seg.side * plan.entry[0], plan.entry[2]
-    tries = ([(plan.medial_deg + st.rng.choice([14, 18, 22]), plan.caudal_deg, plan.depth)]
-             if st.rng.random() < 0.9 - 0.5 * st.ability else [])
+    """Notebook 04's Test mode on the model spine at L1: a first try that is often too medial (the commonest
+    slip), then the taught path; graded by the real geometry (widgets.imaging.placement), with shots,
+    redirects and time as a student might take them (fewer as ability grows)."""
+    heights = level("L1").example_fracture()
+    taught = taught_settings("model", "L1", heights)
+    tries = []
+    if st.rng.random() < 0.9 - 0.5 * st.ability:
+        tries.append({**taught, "medial_deg": taught["medial_deg"] + st.rng.choice([14, 18, 22])})
     if st.rng.random() < 0.3:
-        tries.append((plan.medial_deg, plan.caudal_deg, plan.depth * 0.5))   # stopped short
-    tries.append((plan.medial_deg, plan.caudal_deg, plan.depth))
+        tries.append({**taught, "depth_mm": round(taught["depth_mm"] * 0.5)})     # stopped short
+    tries.append(taught)
     history = AttemptHistory(clock=st.clock)
-    for medial, caudal, depth in tries:
-        g = grade(seg, needle_at(seg, lateral, up, medial, caudal, depth))
-        rec = history.record(g, lateral, up)
+    for settings in tries:
+        g = grade_placement("model", "L1", settings, heights)
+        spare = 1.5 - st.ability                 # an abler student takes fewer shots and redirects
+        rec = history.record(g, settings, shots_ap=1 + round(st.rng.uniform(1, 5) * spare),
+                             shots_lateral=1 + round(st.rng.uniform(1, 6) * spare),
+                             redirects=round(st.rng.uniform(0, 3) * spare), time_s=round(st.rng.uniform(40, 240), 1))
         st.record(make_attempt(NEEDLE, "L1", needle_answer(rec, heights), needle_grades(g),
                                context={"attempt": rec.attempt}, answered_at=st.clock()))
 

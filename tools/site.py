@@ -22,9 +22,12 @@ one mechanism.  ``stage()`` copies them into ``build/site/`` and, for a page tha
 
 Then ``jupyter-book build --site`` (pinned in ``site/requirements.txt``) runs in ``build/site/`` and
 writes the content of every page (one JSON file each, the tree a site theme draws) to
-``build/site/_build/site``, and ``tools/site_html.py`` renders it to HTML with mystmd's myst-to-html
-(``site/render.mjs``, npm packages pinned in ``site/package-lock.json``) inside the course's own plain
-page (``site/page.html``, ``site/style.css``), into ``build/site/_build/html``.  That page stands in
+``build/site/_build/site``, without reaching any server (it names the stand-in template
+``site/content-template`` and runs with :data:`OFFLINE_ENV`: ``make site`` builds offline), and
+``tools/site_html.py`` renders it to HTML with mystmd's myst-to-html (``site/render.mjs``, npm packages
+pinned in ``site/package-lock.json``) inside the course's own plain page (``site/page.html``,
+``site/style.css``), into ``build/site/_build/html``, taking out anything in a page that would run code
+(:func:`tools.site_html.safe_html`: scripts, event handlers, ``javascript:`` links).  That page stands in
 for mystmd's book-theme, which mystmd downloads from GitHub and which is not on npm: where GitHub is
 reachable, ``--theme book`` builds with the theme instead, and ``--theme DIR`` with a local copy.
 Settings: ``site/myst.yml`` (title, theme options), ``site/index.md`` (the home page),
@@ -57,7 +60,7 @@ from tools import build_notebooks  # noqa: E402
 from widgets.core.links import START, binder_link, nbgitpuller_link  # noqa: E402
 from tools.site_html import Entry, RenderError, write_site  # noqa: E402
 from widgets.core.course import load_course  # noqa: E402
-from widgets.core.loading import ContentError, ContentModel, load_model  # noqa: E402
+from widgets.core.loading import ContentError, ContentModel, load_content  # noqa: E402
 from widgets.core.text import KEY_POINTS_CLASS, KEY_POINTS_HEADING  # noqa: E402
 from widgets.core.rounds import ROUNDS_CLASS, ROUNDS_HEADING, ROUNDS_TITLE  # noqa: E402
 
@@ -65,6 +68,13 @@ SITE_DIR = ROOT / "site"
 OUT = ROOT / "build" / "site"
 #: ``--theme book``: mystmd's own book-theme, which it downloads from GitHub.
 BOOK_THEME = "book"
+#: The template the content build names (no theme: tools/site_html.py draws the pages), so mystmd fetches none.
+CONTENT_TEMPLATE = SITE_DIR / "content-template"
+#: What keeps the content build off the network: mystmd asks the npm registry for its own latest version at every
+#: start (an upgrade notice), which a registry address it cannot use stops, and every other request mystmd makes
+#: (templates, DOIs) goes through a proxy that is a closed port on this machine, so it fails here, never reaches out.
+OFFLINE_ENV = {"npm_config_registry": "file:///nonexistent/npm-registry/", "HTTPS_PROXY": "http://127.0.0.1:9",
+               "HTTP_PROXY": "http://127.0.0.1:9", "API_URL": "http://127.0.0.1:9"}
 #: The placeholders site/launch.yml ships with, until the repository is public and a hub is chosen.
 PLACEHOLDERS = ("OWNER/REPO", "hub.example.edu")
 #: What mystmd prints when it cannot fetch the site theme (jupyter-book 2.1.7 / mystmd 1.11.0).
@@ -108,7 +118,7 @@ class Launch(ContentModel):
 def load_launch(path: Path = SITE_DIR / "launch.yml", repo: str | None = None, hub: str | None = None,
                 branch: str | None = None) -> Launch:
     """The launch settings from ``site/launch.yml``; ``repo``/``hub``/``branch`` override them."""
-    launch = load_model(path, Launch, id_field="repo")
+    launch = load_content(Path(path), Launch, id_field="repo")
     changes = {k: v for k, v in {"repo": repo, "hub": hub, "branch": branch}.items() if v}
     try:
         return Launch(**{**launch.model_dump(), **changes}) if changes else launch
@@ -394,6 +404,8 @@ def _myst_config(launch: Launch, notebooks: list[str], theme: str | None) -> dic
     project["toc"] = [{"file": "index.md"}] + [{"file": nb} for nb in notebooks]
     if theme and theme != BOOK_THEME:
         site["template"] = str(Path(theme).resolve())
+    elif not theme:
+        site["template"] = str(CONTENT_TEMPLATE)
     return config
 
 
@@ -443,9 +455,11 @@ def stage(out: Path = OUT, launch: Launch | None = None, theme: str | None = Non
                   of_widgets if pictures else None, static if pictures else None)
 
 
-def jupyter_book(out: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the pinned Jupyter Book in ``out``; never ask to install Node (CI has no one to answer)."""
-    env = {**os.environ, "JB_ALLOW_NODEENV": "no", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+def jupyter_book(out: Path, *args: str, offline: bool = True) -> subprocess.CompletedProcess:
+    """Run the pinned Jupyter Book in ``out``; never ask to install Node (CI has no one to answer), and, unless
+    ``offline=False`` (a theme to download), let it reach no server (:data:`OFFLINE_ENV`)."""
+    env = {**os.environ, "JB_ALLOW_NODEENV": "no", "NO_COLOR": "1", "FORCE_COLOR": "0",
+           **(OFFLINE_ENV if offline else {})}
     try:
         return subprocess.run([sys.executable, "-m", "jupyter_book", "build", *args], cwd=out, env=env,
                               capture_output=True, text=True, timeout=600)
@@ -470,8 +484,9 @@ def build_content(staged: Staged) -> Path:
     _need_jupyter_book()
     result = jupyter_book(staged.out, "--site", "--strict")
     log = result.stdout + result.stderr
-    # mystmd writes every page's content first, then asks the theme which options it takes: without the
-    # theme (not downloadable here), that last step fails and the content is complete.
+    # mystmd writes every page's content first, then asks the template which options it takes.  The course's
+    # stand-in template (site/content-template) answers from this machine; with a theme named for the content
+    # build, which is not fetched here (OFFLINE_ENV), that last step fails and the content is complete.
     if result.returncode == 0 or (THEME_FETCH_FAILED.search(log) and "Built " in log
                                   and (staged.out / "_build" / "site" / "content").is_dir()):
         return staged.out / "_build" / "site"
@@ -493,7 +508,7 @@ def build_html(staged: Staged) -> Path:
 def build_with_theme(staged: Staged) -> Path:
     """The website as mystmd's theme draws it (``--theme book`` or a theme's folder): needs the theme."""
     _need_jupyter_book()
-    result = jupyter_book(staged.out, "--html", "--strict")
+    result = jupyter_book(staged.out, "--html", "--strict", offline=False)
     if result.returncode == 0:
         return staged.out / "_build" / "html"
     log = result.stdout + result.stderr

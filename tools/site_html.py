@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from string import Template
 
@@ -62,8 +63,101 @@ def render_bodies(content: Path) -> dict[str, str]:
 
 
 def _link(href: str, text: str, **attrs: str) -> str:
+    if not safe_url(href):
+        return html.escape(text)                  # an address that would run code is no link (the text stays)
     extra = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
     return f'<a href="{html.escape(href)}"{extra}>{html.escape(text)}</a>'
+
+
+# --------------------------------------------------------------------------- nothing on a page runs but site.js
+
+#: Attributes whose value is an address the browser follows or loads.
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "cite",
+                  "longdesc", "manifest", "ping", "srcset", "imagesrcset"}
+_SAFE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.I)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+
+
+def safe_url(value: str) -> bool:
+    """Whether an address may stay on a page: relative, ``#anchor``, http(s), mailto, or a data image; never
+    ``javascript:``, ``vbscript:`` or another data URL (however spaced, cased or escaped)."""
+    compact = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(value or ""))
+    scheme = _SCHEME.match(compact)
+    if not scheme:
+        return True
+    name = scheme.group(1).lower()
+    return name in {"http", "https", "mailto"} or (name == "data" and bool(_SAFE_DATA.match(compact)))
+
+
+class _Unsafe(HTMLParser):
+    """Finds what would run code in a page body: script elements, event-handler attributes, and addresses
+    :func:`safe_url` refuses.  Records (start, end, replacement) edits on the original text."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.edits: list[tuple[int, int, str]] = []
+        self.script_from: int | None = None
+
+    def _at(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        self._tag(tag, attrs, closed=False)
+
+    def handle_startendtag(self, tag, attrs):
+        self._tag(tag, attrs, closed=True)
+
+    def _tag(self, tag, attrs, closed):
+        start = self._at()
+        raw = self.get_starttag_text() or ""
+        if tag == "script":
+            if self.script_from is None:
+                self.script_from = start
+            if closed:
+                self.edits.append((start, start + len(raw), ""))
+                self.script_from = None
+            return
+        kept = [(k, v) for k, v in attrs if not k.startswith("on") and not (k in URL_ATTRIBUTES and not
+                                                                             _all_safe(k, v))]
+        if len(kept) != len(attrs):
+            attributes = "".join(f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in kept)
+            self.edits.append((start, start + len(raw), f"<{tag}{attributes}{' /' if closed else ''}>"))
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.script_from is not None:
+            end = self.text.find(">", self._at()) + 1
+            self.edits.append((self.script_from, end, ""))
+            self.script_from = None
+
+
+def _all_safe(name: str, value: str | None) -> bool:
+    if value is None:
+        return True
+    if name in ("srcset", "imagesrcset"):
+        return all(safe_url(part.strip().split(" ")[0]) for part in value.split(","))
+    return safe_url(value)
+
+
+def safe_html(body: str) -> str:
+    """``body`` with every script element, event handler (``onclick=...``) and code-running address
+    (``javascript:``) taken out, and nothing else changed: a page's own text, links and outputs stay as they are.
+    The site's pages come from the notebooks' text and stored outputs; none of them may run code on a reader's
+    browser (site/site.js, the page's own script, is in site/page.html, not in a body)."""
+    parser = _Unsafe(body)
+    parser.feed(body)
+    parser.close()
+    if parser.script_from is not None:                 # a script never closed: drop it to the end
+        parser.edits.append((parser.script_from, len(body), ""))
+    out, at = [], 0
+    for start, end, replacement in sorted(parser.edits):
+        if start < at:
+            continue                                   # inside a script already taken out
+        out += [body[at:start], replacement]
+        at = end
+    return "".join(out) + body[at:]
 
 
 def write_site(content: Path, out: Path, entries: list[Entry], project: dict) -> list[Path]:
@@ -90,7 +184,7 @@ def write_site(content: Path, out: Path, entries: list[Entry], project: dict) ->
     for i, (entry, slug) in enumerate(zip(entries, slugs)):
         front = pages[entry.location]["frontmatter"]
         nav = [(f"{s}.html", e.label) for e, s in zip(entries, slugs)]
-        page = template.substitute(_fields(entry, front, project, nav, i), body=bodies[slug])
+        page = template.substitute(_fields(entry, front, project, nav, i), body=safe_html(bodies[slug]))
         target = out / f"{slug}.html"
         target.write_text(page, encoding="utf-8")
         written.append(target)

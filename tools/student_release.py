@@ -4,7 +4,8 @@ Like nbgrader's release step, one master copy yields what students get, with the
 material left out: the built notebooks, the ``widgets`` package and its content, and what
 ``make lab`` and Binder need (``pyproject.toml``, a students' ``environment.yml`` without the test
 tools, the JupyterLab settings, a short README and a Makefile with only ``make lab``), and the data
-the package ships (``widgets/data/``: the real CT's crop with its licence and credit).  Never in it:
+the package ships (``widgets/data/``: the real CT's crop with its licence and credit; ``widgets/core/static/``: the
+controls' JavaScript and CSS).  Never in it:
 ``lessons/`` (lesson plans, answer keys, the class-results notebook and the sample class), the
 instructor-only packages ``widgets/classroom`` (answer keys, lesson plans, reading a class's hand-ins)
 and ``widgets/hubservice`` (the hub's hand-in service), the notebooks' MyST sources, tests, tools,
@@ -119,7 +120,8 @@ def release_files(root: Path = ROOT) -> dict[str, Path]:
     for path in sorted((root / "widgets").rglob("*")):
         rel = path.relative_to(root).as_posix()
         shipped_data = rel.startswith("widgets/data/")      # the CT crop with its LICENSE and README
-        if path.is_file() and "__pycache__" not in path.parts and (path.suffix in {".py", ".yaml"} or shipped_data) \
+        if path.is_file() and "__pycache__" not in path.parts \
+                and (path.suffix in {".py", ".yaml", ".js", ".css"} or shipped_data) \
                 and not instructor_only(rel):
             files[rel] = path
     for path in sorted((root / "config").rglob("*")):

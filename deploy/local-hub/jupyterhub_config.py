@@ -139,7 +139,7 @@ services = [{
     "user": f"{prefix}handin",                          # its own account: it alone writes the hand-in folder
     "cwd": str(layout.handin_state),
     "oauth_no_confirm": True,
-    "environment": {"PYTHONPATH": str(layout.release), "PATH": f"{env / 'bin'}:/usr/bin:/bin",
+    "environment": {"PYTHONPATH": str(layout.service_code), "PATH": f"{env / 'bin'}:/usr/bin:/bin",
                     "VKP_HANDIN_STORE": str(layout.handin),
                     "VKP_HANDIN_INDEX": str(layout.handin_state / "index.sqlite"),
                     "VKP_HANDIN_INSTRUCTORS_GROUP": "instructors"},

@@ -66,8 +66,8 @@ def take_the_quiz(browser, lab, name: str, first: list[str], retry: list[str], d
 
 
 def numbers(progress: str) -> tuple[int, int, int]:
-    """(cases, right at the first try, right at the latest) from the widget's progress text."""
-    m = re.search(r"Score: (\d+) of (\d+) cases? right .*first try: (\d+) of (\d+)", progress)
+    """(cases, right at the first try, right at the latest) from the widget's progress text (current practice)."""
+    m = re.search(r"Score \(current practice\): (\d+) of (\d+) cases? right .*first try: (\d+) of (\d+)", progress)
     assert m, progress
     return int(m.group(2)), int(m.group(3)), int(m.group(1))
 
@@ -92,7 +92,7 @@ def test_a_whole_class_session_from_quiz_to_debrief(browser, tmp_path):
     assert widget == sorted([(3, 2, 3), (3, 1, 3), (4, 3, 3)])
     for s in seen:
         export = parse_export_text(s["download"].read_text(encoding="utf-8"))
-        sc = score((a.item, a.correct) for a in export.attempts)
+        sc = score((a.item, a.grades["current_practice"].correct) for a in export.attempts)
         assert (sc.items, sc.first_right, sc.final_right) == numbers(s["progress"])
         assert s["download"].read_bytes() == s["local"].read_bytes(), "the download is the file beside the notebook"
     assert len(list(handin.glob("vkp-sam-lee-*.jsonl"))) == 2, "two students called Sam Lee, two files"
@@ -113,7 +113,11 @@ def test_a_whole_class_session_from_quiz_to_debrief(browser, tmp_path):
             wait_widgets_rendered(page)
             assert errors(page) == []
             expect(page.get_by_text(re.compile(r"Read 6 file\(s\): 3 students"))).to_be_visible()
-            table = page.locator("table.vkp-results", has_text="Each student's results")
+            # One row per student sits in a closed fold that says not to open it while projecting: open it.
+            fold = page.locator("details.vkp-instructor-only", has_text="each student's quiz and exercise results")
+            expect(fold).not_to_have_attribute("open", "")
+            fold.locator("summary").click()
+            table = fold.locator("table.vkp-results", has_text="Each student's results")
             rows = table.locator("tbody tr")
             expect(rows).to_have_count(3)
             shown = []

@@ -1,30 +1,28 @@
-"""Notebook 04 in a real JupyterLab: place the needle by keyboard alone (Tab, arrow keys, Home and
-End, Enter), get a breach message for a too-medial trajectory and a pass for a good one."""
+"""Notebook 04 in a real JupyterLab, by keyboard alone (Tab, arrow keys, Home and End, Enter): in Test mode
+on the real spine, a too-medial needle is graded with a breach message and the hidden anatomy revealed,
+then, at a level chosen by the student, the taught path passes; each shot is counted.  Screenshots of
+both modes before and after an attempt are saved when VKP_SHOTS names a folder."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.browser.jlab import errors, open_and_run, wait_widgets_rendered
-from widgets.imaging.grading import grade
-from widgets.anatomy.needle_path import needle_at, planned_needle
-from widgets.anatomy.segment import segment
-from widgets.anatomy.geometry import default_fracture
+from widgets.imaging.placement import LIMITS, SETTINGS, grade_placement, taught_settings
 
 NOTEBOOK = "notebooks/04-needle-placement.ipynb"
+LEVEL = "L1"
 
 
-def _good_settings():
-    """The textbook path at L1, rounded to the sliders' steps; checked to pass before the browser is asked."""
-    h = default_fracture()
-    seg = segment("L1", (h.anterior, h.middle, h.posterior))
-    plan = planned_needle(seg)
-    lateral, up = round(abs(plan.entry[0]) * 2) / 2, round(plan.entry[2] * 2) / 2
-    medial, caudal, depth = round(plan.medial_deg), round(plan.caudal_deg), round(plan.depth)
-    assert grade(seg, needle_at(seg, lateral, up, medial, caudal, depth)).passed
-    return lateral, up, medial, caudal, depth
+def _good_settings() -> dict:
+    """The taught path on the real spine's L1, as the sliders set it; checked to pass before the browser is asked."""
+    t = taught_settings("ct", LEVEL)
+    assert grade_placement("ct", LEVEL, t).passed
+    return t
 
 
 def _set_by_keys(page, slider, steps_from_min: int) -> None:
@@ -35,7 +33,43 @@ def _set_by_keys(page, slider, steps_from_min: int) -> None:
         page.keyboard.press("ArrowRight")
 
 
-def test_needle_placed_by_keyboard_alone_breach_then_pass(page, lab):
+def _shot(page, box, name: str, *parts: str) -> None:
+    """Screenshots of the page scrolled to the exercise's pictures, then to each of ``parts`` (CSS selectors
+    inside the exercise), when VKP_SHOTS names a folder."""
+    folder = os.environ.get("VKP_SHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for i, selector in enumerate((".vkp-figure", *parts)):
+        target = box.locator(selector).first
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(Path(folder) / f"{name}-{i + 1}.png"))
+
+
+def test_learn_mode_moves_the_needle_live(page, lab):
+    open_and_run(page, lab, NOTEBOOK)
+    assert errors(page) == []
+    wait_widgets_rendered(page)
+    box = page.locator(".vkp-needle-learn")
+    _shot(page, box, "learn-before")
+    sliders = box.locator("input[type=range]")
+    expect(sliders).to_have_count(5)
+    depth = sliders.nth(4)
+    readout = box.locator(".vkp-needle-readout")
+    depth.focus()
+    page.keyboard.press("End")
+    expect(readout).to_contain_text("The needle is 70 mm in")
+    depth.focus()
+    page.keyboard.press("Home")
+    for _ in range(45):
+        page.keyboard.press("ArrowRight")
+    expect(readout).to_contain_text("The needle is 45 mm in")
+    expect(box.locator(".vkp-status").first).to_contain_text("Right now")
+    _shot(page, box, "learn-after", ".vkp-needle-readout")
+
+
+def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     open_and_run(page, lab, NOTEBOOK)
     assert errors(page) == []
     wait_widgets_rendered(page)
@@ -43,35 +77,52 @@ def test_needle_placed_by_keyboard_alone_breach_then_pass(page, lab):
     sliders = box.locator("input[type=range]")
     expect(sliders).to_have_count(5)
     entry_lateral, entry_up, medial, caudal, depth = (sliders.nth(i) for i in range(5))
-    readout = box.locator(".vkp-needle-readout")
-    picture = box.locator(".vkp-figure img")
+    picture = box.locator(".vkp-figure img").first
+    expect(picture).to_have_attribute("alt", re.compile("real CT scan"))
+    expect(picture).to_have_attribute("alt", re.compile("CC BY-SA 4.0"))
+    shots = box.locator(".vkp-needle-shots")
     grade_button = box.get_by_role("button", name="Grade this attempt")
 
-    # a too-medial trajectory: all the way toward the midline, pushed all the way in
+    # choose the level by keyboard: the vertebra radio group (a new attempt at that level)
+    box.get_by_role("radio", name=LEVEL, exact=True).focus()
+    page.keyboard.press("Space")
+    expect(picture).to_have_attribute("alt", re.compile(f"real CT scan of {LEVEL}"))
+    _shot(page, box, "test-before")
+
+    # a too-medial trajectory: all the way toward the midline, pushed 40 mm in
     medial.focus()
     page.keyboard.press("End")
-    depth.focus()
-    page.keyboard.press("End")
-    expect(readout).to_contain_text("The needle is 60 mm in")      # the kernel has both values
-    page.keyboard.press("Tab")
-    expect(grade_button).to_be_focused()
+    _set_by_keys(page, depth, 40)
+    expect(box.locator(".vkp-needle-readout")).to_contain_text("40 mm in")
+    box.get_by_role("button", name="Take an AP shot").press("Enter")
+    expect(shots).to_contain_text("1 AP")
+    expect(picture).to_have_attribute("alt", re.compile("front view's last picture shows the needle 40 mm in"))
+    grade_button.focus()
     page.keyboard.press("Enter")
     feedback = box.locator(".vkp-status").first
     expect(feedback).to_contain_text("Attempt 1: not yet")
     expect(feedback).to_contain_text("Pedicle breach through its medial (inner) wall")
     expect(feedback).to_contain_text("spinal canal")
-    expect(picture).to_have_attribute("alt", re.compile("red cross marks where the needle left"))
+    expect(picture).to_have_attribute("alt", re.compile("outlines now show the pedicle, the spinal canal"))
+    expect(box.locator(".vkp-needle-card")).to_contain_text("Tip error")
+    _shot(page, box, "test-after-breach", ".vkp-needle-readout")
 
-    # a good one: the textbook path, set with the arrow keys from each slider's minimum
-    lateral, up, med, cau, dep = _good_settings()
-    _set_by_keys(page, entry_lateral, int(round((lateral - 4) / 0.5)))
-    _set_by_keys(page, entry_up, int(round((up - 4) / 0.5)))
-    _set_by_keys(page, medial, med)
-    _set_by_keys(page, caudal, cau + 20)
-    _set_by_keys(page, depth, dep)
-    expect(readout).to_contain_text(f"The needle is {dep} mm in; its tip is in the front third of the vertebral body")
-    page.keyboard.press("Tab")
-    expect(grade_button).to_be_focused()
+    # a good one: a new attempt at the same level, the taught path set with the arrow keys from each minimum
+    box.get_by_role("radio", name="L2", exact=True).focus()
     page.keyboard.press("Space")
-    expect(feedback).to_contain_text("Attempt 2: pass. All three checks hold.")
-    expect(box.locator("table")).to_contain_text("2 attempts, 1 passed, first passed on attempt 2")
+    box.get_by_role("radio", name=LEVEL, exact=True).focus()
+    page.keyboard.press("Space")
+    expect(shots).to_contain_text("0 AP")
+    good = _good_settings()
+    for slider, name in zip((entry_lateral, entry_up, medial, caudal, depth), SETTINGS):
+        lo, _, step = LIMITS[name]
+        _set_by_keys(page, slider, int(round((good[name] - lo) / step)))
+    expect(box.locator(".vkp-needle-readout")).to_contain_text(f"{good['depth_mm']:g} mm in")
+    box.get_by_role("button", name="Take a lateral shot").press("Enter")
+    expect(shots).to_contain_text("1 lateral")
+    grade_button.focus()
+    page.keyboard.press("Space")
+    expect(feedback).to_contain_text("Attempt 2: pass. All four checks hold.")
+    expect(box.locator("table").last).to_contain_text("2 attempts, 1 passed, first passed on attempt 2")
+    expect(box.locator(".vkp-figure img[alt*='learning curve']")).to_have_count(1)
+    _shot(page, box, "test-after-pass", ".vkp-needle-readout", ".vkp-needle-card")

@@ -25,8 +25,8 @@ import nbformat
 import pytest
 
 from tests.conftest import ROOT, load_notebook
-from tests.unit.test_citations import WORKING_NOTES
-from tests.unit.test_site import COURSE, LAUNCH, opened_notebook
+from tests.unit.core.test_citations import WORKING_NOTES
+from tests.unit.course.test_site import COURSE, LAUNCH, opened_notebook
 from tools import site
 from tools import site_html as render
 from widgets.core.course import load_course

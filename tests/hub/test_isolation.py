@@ -310,7 +310,7 @@ def test_students_get_the_student_release_and_instructors_their_own_copy(hub, pe
     assert (teacher / "lessons" / "class-results.ipynb").exists() and (teacher / "lessons" / "answer-keys").is_dir()
     out = people[A].run("""
 import importlib.util, widgets
-print(importlib.util.find_spec('widgets.classroom.results') is None, widgets.__file__)
+print(importlib.util.find_spec('widgets.classroom') is None, widgets.__file__)
 """)
     missing, where = out.split()
     assert missing == "True" and where.startswith(str(hub.layout.release)), out

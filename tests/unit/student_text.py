@@ -19,7 +19,7 @@ from widgets.core.numbers import PLACEHOLDER, fill
 EV = load_evidence()
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 #: Content files that are data about sources, not text students read.
-NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "evidence-care.yaml", "notebook_citations.yaml", "sources.yaml"}
+NOT_TEACHING = {"evidence.yaml", "evidence-imaging.yaml", "evidence-care.yaml", "sources.yaml"}
 
 
 def shown_numbers(text: str) -> list[str]:
@@ -49,10 +49,11 @@ def filled(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def content_texts() -> dict[str, str]:
-    """Every string of the teaching content files (widgets/content/**.yaml), placeholders filled."""
+    """Every string of the authored teaching content files (widgets/content/**.yaml, not what the build generates),
+    placeholders filled."""
     out = {}
     for path in sorted((ROOT / "widgets" / "content").rglob("*.yaml")):
-        if path.name in NOT_TEACHING:
+        if path.name in NOT_TEACHING or "generated" in path.relative_to(ROOT / "widgets" / "content").parts:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         rel = path.relative_to(ROOT).as_posix()
@@ -117,28 +118,28 @@ def view_texts() -> dict[str, str]:
     from widgets.candidacy.vignettes import Vignette, generate
     from widgets.core.citations import Citations
     from widgets.fractures.texts import genant_table_markdown
-    from widgets.outcomes.height import PROCEDURES, SHAPES, default_explorer
+    from widgets.outcomes.height import PROCEDURE_LABELS, SHAPE_LABELS, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
     from widgets.core.sections import load_sections, section_markdown
     from widgets.outcomes.views import describe_state
     from widgets.procedures.balloon import BalloonModel, balloon_gains, full_height_table
 
-    cites = Citations()
+    cites = Citations().plain
     out = {"balloon gains": balloon_gains().text(), "balloon at full inflation": BalloonModel().result(1.0).text(),
-           "full-height table": full_height_table(cites.cite), "Genant table": genant_table_markdown(cites.cite)}
+           "full-height table": full_height_table(cites), "Genant table": genant_table_markdown(cites)}
     model = default_explorer()
     for level in ("L5", "T9"):
-        for procedure in PROCEDURES:
-            for shape in SHAPES:
+        for procedure in PROCEDURE_LABELS:
+            for shape in SHAPE_LABELS:
                 for loss in (10, 22, 30, 45):
                     state = model.explore(level, loss, procedure, shape)
                     text, alt = describe_state(state, cites, model)
                     notes = " ".join(t for t, _ in state.notes)
                     out[f"explorer {level} {procedure} {shape} {loss}"] = f"{text} {alt} {notes}"
     for outcome in default_outcomes().outcomes.values():
-        out[f"outcome table {outcome.id}"] = outcome_table_md(outcome, cites.cite) + "\n" + outcome.summary
+        out[f"outcome table {outcome.id}"] = outcome_table_md(outcome, cites) + "\n" + outcome.summary
     for section in load_sections():
-        out[f"section {section.id}"] = section_markdown(section.id, cites.cite)
+        out[f"section {section.id}"] = section_markdown(section.id, cites)
     cases = [Vignette.from_case(c) for c in load_case_bank()] + [v for s in range(4) for v in generate(s, 16)]
     for v in cases:
         notes = " ".join(f"{title}: {note}" for title, note in case_notes(v, assess(v.patient)))

@@ -7,8 +7,10 @@ along its beam.  The two views are two cameras of the same model:
 * the **lateral** (side) view looks along x: image ``(u, v) = (y, z)``, front on the left;
 * the **AP** (front) view looks along y: image ``(u, v) = (x, z)``, the patient's left on the
   right.  Turning the C-arm by ``oblique_deg`` about a vertical axis through ``pivot`` gives the
-  oblique view; at the pedicle's own angle the pedicle is seen end-on (a ring, the "barrel" view)
-  and a needle on its axis as a dot.
+  oblique view, and tilting it by ``tilt_deg`` toward the feet as well looks along any needle's
+  path: the beam then runs along a needle turned ``oblique_deg`` toward the midline and
+  ``tilt_deg`` toward the feet, which it sees end-on, as a point (the "barrel" or "down the
+  barrel" view; at the pedicle's own angles the pedicle shows as a ring).
 
 Because both views project the same 3-D needle and the same 3-D anatomy, they always agree.
 
@@ -31,18 +33,27 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Camera:
-    """A parallel-projection camera: ``lateral`` or ``AP`` (optionally turned ``oblique_deg``)."""
+    """A parallel-projection camera: ``lateral`` or ``AP`` (optionally turned ``oblique_deg`` about a
+    vertical axis and tilted ``tilt_deg`` toward the feet, both about ``pivot``)."""
 
     kind: str                                 # "AP" or "lateral"
     oblique_deg: float = 0.0
-    pivot: tuple[float, float] = (0.0, 0.0)   # (x, y) of the vertical axis the C-arm turns about
+    pivot: tuple[float, ...] = (0.0, 0.0)     # (x, y) or (x, y, z) of the point the C-arm turns about
     side: int = 1                             # the oblique view turns toward this side's pedicle
+    tilt_deg: float = 0.0                     # toward the feet (caudal); below 0 toward the head
 
     def __post_init__(self):
         if self.kind not in ("AP", "lateral"):
             raise ValueError(f"a camera is 'AP' or 'lateral', not {self.kind!r}")
-        if self.kind == "lateral" and self.oblique_deg:
-            raise ValueError("only the AP view can be turned (oblique); the lateral view looks along x")
+        if self.kind == "lateral" and (self.oblique_deg or self.tilt_deg):
+            raise ValueError("only the AP view can be turned or tilted; the lateral view looks along x")
+        if not -80 <= self.tilt_deg <= 80:
+            raise ValueError(f"the C-arm tilts at most 80 degrees; got {self.tilt_deg!r}")
+
+    @property
+    def _pivot3(self) -> np.ndarray:
+        p = tuple(float(v) for v in self.pivot)
+        return np.array(p + (0.0,) * (3 - len(p)))
 
     @property
     def u_axis(self) -> np.ndarray:
@@ -53,41 +64,57 @@ class Camera:
         return np.array([math.cos(phi), -self.side * math.sin(phi), 0.0])
 
     @property
+    def v_axis(self) -> np.ndarray:
+        """The 3-D direction that points up in the image (z itself unless the C-arm is tilted)."""
+        if self.kind == "lateral" or not self.tilt_deg:
+            return np.array([0.0, 0.0, 1.0])
+        phi, tau = math.radians(self.oblique_deg), math.radians(self.tilt_deg)
+        return np.array([-self.side * math.sin(phi) * math.sin(tau), -math.cos(phi) * math.sin(tau), math.cos(tau)])
+
+    @property
     def beam(self) -> np.ndarray:
-        """The direction the beam travels (a point and any point along this line land together)."""
+        """The direction the beam travels (a point and any point along this line land together): for the
+        AP view turned and tilted, the direction of a needle at ``oblique_deg`` medial, ``tilt_deg`` caudal."""
         if self.kind == "lateral":
             return np.array([1.0, 0.0, 0.0])
-        phi = math.radians(self.oblique_deg)
-        return np.array([-self.side * math.sin(phi), -math.cos(phi), 0.0])
+        phi, tau = math.radians(self.oblique_deg), math.radians(self.tilt_deg)
+        return np.array([-self.side * math.sin(phi) * math.cos(tau), -math.cos(phi) * math.cos(tau), -math.sin(tau)])
 
     def project(self, points) -> np.ndarray:
         """Image coordinates ``(u, v)`` in mm of ``points`` (shape (3,) or (n, 3))."""
         p = np.asarray(points, dtype=float)
         if self.kind == "lateral":
-            u = p[..., 1]
-        else:
-            px, py = self.pivot
-            rel = p[..., :2] - np.array([px, py])
-            u = rel @ self.u_axis[:2] + px
-        return np.stack([u, p[..., 2]], axis=-1)
+            return np.stack([p[..., 1], p[..., 2]], axis=-1)
+        pivot = self._pivot3
+        if not self.tilt_deg:
+            rel = p[..., :2] - pivot[:2]
+            return np.stack([rel @ self.u_axis[:2] + pivot[0], p[..., 2]], axis=-1)
+        rel = p - pivot
+        return np.stack([rel @ self.u_axis + pivot[0], rel @ self.v_axis + pivot[2]], axis=-1)
 
     @property
     def key(self) -> tuple:
-        return (self.kind, round(self.oblique_deg, 6), tuple(round(v, 6) for v in self.pivot), self.side)
+        return (self.kind, round(self.oblique_deg, 6), tuple(round(float(v), 6) for v in self.pivot), self.side,
+                round(self.tilt_deg, 6))
 
     @property
     def name(self) -> str:
         if self.kind == "lateral":
             return "lateral (side) view"
-        return "AP (front) view" if not self.oblique_deg else f"oblique view, C-arm turned {self.oblique_deg:g} degrees"
+        if not self.oblique_deg and not self.tilt_deg:
+            return "AP (front) view"
+        tilt = f" and tilted {abs(self.tilt_deg):g} degrees toward the {'feet' if self.tilt_deg > 0 else 'head'}" \
+            if self.tilt_deg else ""
+        return f"oblique view, C-arm turned {self.oblique_deg:g} degrees{tilt}"
 
 
 def lateral() -> Camera:
     return Camera("lateral")
 
 
-def ap(oblique_deg: float = 0.0, pivot: tuple[float, float] = (0.0, 0.0), side: int = 1) -> Camera:
-    return Camera("AP", float(oblique_deg), (float(pivot[0]), float(pivot[1])), side)
+def ap(oblique_deg: float = 0.0, pivot: tuple[float, ...] = (0.0, 0.0), side: int = 1,
+       tilt_deg: float = 0.0) -> Camera:
+    return Camera("AP", float(oblique_deg), tuple(float(v) for v in pivot), side, float(tilt_deg))
 
 
 @dataclass(frozen=True)

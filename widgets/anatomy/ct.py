@@ -103,7 +103,11 @@ API (all pure, numpy only; the scan loads lazily, once, on first use):
 * :func:`grade` -> :class:`CtGrade`;
 * :func:`anchors` - 3-D points on the structures labels name; :func:`project` puts them in a view;
 * :func:`region_projection` - the pedicles, canal or target seen in a view (for the overlays
-  revealed after an attempt); :func:`where` - where a point lies, in words (alt text, feedback).
+  revealed after an attempt); :func:`region` - where a point lies, as a region id the grading
+  compares (``widgets.anatomy.segment.REGIONS``, shared with the model spine), and :func:`where`
+  the same in words (alt text, feedback).
+* :func:`frame_for` keeps the lateral field's left edge :data:`LATERAL_FRONT_MARGIN_MM` in front of
+  the body, so the whole body and its front cortex are on the screen.
 
 Costs on the course's 2-core machine (``benchmarks/ct_fluoro.py``): loading about 0.15 s and
 2.2 MB of arrays kept, a level's landmarks about 0.1 s the first time, a shot (both views and the
@@ -122,9 +126,11 @@ from pathlib import Path
 import numpy as np
 
 from widgets.anatomy import carm
+from widgets.core.settings import current_settings
 from widgets.anatomy.carm import Frame
+from widgets.anatomy.segment import MIDLINE_FRACTION, REGION_WORDS
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "ct-verse012"
+DATA_DIR = current_settings().data_dir / "ct-verse012"
 DATA_FILE = DATA_DIR / "verse012-t11-l2.npz"
 #: sha256 of the committed crop (tools/make_ct_crop.py writes the same bytes from the same source).
 DATA_SHA256 = "fa263af5bcc8fd49b2aacc4a1122249fdb91323441ff68d78cac9fc9f3fc7808"
@@ -175,9 +181,9 @@ SLAB_MM = 2.0
 STEP_MM = 0.25
 #: Sides: +1 the patient's left (x > 0), -1 the right.
 SIDES = (-1, 1)
-#: The one-pedicle target: the front third of the body, within this fraction of the body's width
-#: around the midline (its middle third; our reading of "the midline of the front third").
-MIDLINE_FRACTION = 1 / 3
+#: The one-pedicle target: the front third of the body, within MIDLINE_FRACTION (imported from
+#: widgets.anatomy.segment, which the model spine's grading shares) of the body's width around the
+#: midline (its middle third; our reading of "the midline of the front third").
 VIEWS = ("AP", "lateral")
 
 
@@ -891,35 +897,40 @@ def _bone(lev: Level, ped: Pedicle, points: np.ndarray) -> np.ndarray:
     return out
 
 
-def where(name: str, point) -> str:
-    """Plain words for where a point lies relative to level ``name`` (for feedback and alt text)."""
+def region(name: str, point) -> str:
+    """Where a point lies relative to level ``name``, as a region id of
+    :data:`widgets.anatomy.segment.REGIONS` (grading compares these; :func:`where` words them)."""
     lev = level(name)
     p = np.asarray(point, dtype=float).reshape(1, 3)
     x, y, z = (float(v) for v in p[0])
     inside = _occupancy(lev.label, p)[0] >= 0.5
     if _in_canal(lev, p)[0] and not inside:
-        return "in the spinal canal"
+        return "canal"
     if inside and y <= lev.posterior_wall_y:
-        third = ("front" if y <= lev.front_third_y else
-                 "middle" if y <= lev.body_front_y + 2 * lev.depth / 3 else "back")
-        return f"in the {third} third of the vertebral body"
+        return ("body_front_third" if y <= lev.front_third_y else
+                "body_middle_third" if y <= lev.body_front_y + 2 * lev.depth / 3 else "body_back_third")
     if inside:
         for ped in lev.pedicles:
             if ped.y_front <= y <= ped.y_back and ped.side * x > 0:
-                return "in the pedicle"
-        return "in the bone behind the pedicle"
+                return "pedicle"
+        return "bone_behind"
     front = _front_y_at(lev, p)[0]
     if not np.isnan(front) and y < front:
-        return "in front of the vertebral body, outside the bone"
+        return "in_front"
     if y <= lev.posterior_wall_y and abs(x) <= lev.body_width / 2 + 2:
         if z > lev.upper_endplate_z - 2:
-            return "in the disc space above the body"
+            return "disc_above"
         if z < lev.lower_endplate_z + 2:
-            return "in the disc space below the body"
-        return "beside the vertebral body, outside the bone"
+            return "disc_below"
+        return "beside"
     if y <= lev.posterior_wall_y:
-        return "beside the vertebral body, outside the bone"
-    return "behind the vertebral body, outside the bone"
+        return "beside"
+    return "behind"
+
+
+def where(name: str, point) -> str:
+    """Plain words for where a point lies relative to level ``name`` (for feedback and alt text)."""
+    return REGION_WORDS[region(name, point)]
 
 
 def grade(name: str, needle, approach: str = "unilateral", side: int | None = None,
@@ -1016,8 +1027,17 @@ def project(points, view: str) -> np.ndarray:
     return np.stack([p @ u_axis, p @ v_axis], axis=-1)
 
 
+#: On the lateral view the field's left edge lies this far in front of the body's front surface, so the
+#: whole body, its front cortex and its front third are on the screen (the back of the spinous process
+#: may be cut off).
+LATERAL_FRONT_MARGIN_MM = 12.0
+
+
 def frame_for(name: str, view: str, field_mm: float = FIELD_MM) -> Frame:
-    """The square ``view`` shows of level ``name``: centred on its body (kept inside the crop), ``field_mm`` wide."""
+    """The square ``view`` shows of level ``name``, ``field_mm`` wide, kept inside the crop: on the AP
+    view centred on the midline, on the lateral view with the body's front cortex
+    :data:`LATERAL_FRONT_MARGIN_MM` inside its left edge (the whole body, the pedicle and the canal
+    on the screen)."""
     lev = level(name)
     s = scan()
     _, (y0, y1), (z0, z1) = s.bounds
@@ -1026,7 +1046,7 @@ def frame_for(name: str, view: str, field_mm: float = FIELD_MM) -> Frame:
     if view == "AP":
         u = 0.0
     else:
-        u = min(max((lev.body_front_y + lev.spinous_tip[1]) / 2, y0 + half), y1 - half)
+        u = min(max(lev.body_front_y - LATERAL_FRONT_MARGIN_MM + half, y0 + half), y1 - half)
     return Frame.around(u, v, field_mm, PIXEL_MM)
 
 

@@ -1,10 +1,16 @@
 """The two fluoroscopic views side by side: the front (AP) view and the side (lateral) view.
 
 One figure, two axes.  Each shows the simulated radiograph of the segment
-(:func:`widgets.anatomy.xray.radiograph`, bone light on dark) seen by its camera, and over it the
-needle, the balloon, the cavity and the cement, the "what can go wrong" leakage routes, and labels
-that can be switched off.  Everything drawn is the same 3-D geometry projected by the two cameras
-of :mod:`widgets.anatomy.camera`, so the views always agree.
+(:func:`widgets.anatomy.xray.radiograph`) seen by its camera as a C-arm screen shows it
+(:mod:`widgets.anatomy.carm`: dense things dark, a round field with the image intensifier's edge),
+and over it the needle (near black, as metal is), the balloon and the cement (grey: an x-ray has
+no colours), the "what can go wrong" leakage routes, the guides (the pedicle's medial wall, the
+posterior wall, the target) and labels that sit on the structures they name, with a short leader
+line.  Labels and guides can be switched off, and the legend lists only what is on the screen, each
+entry drawn as the screen draws it.  Everything drawn is the same 3-D geometry projected by the two
+cameras of :mod:`widgets.anatomy.camera`, so the views always agree; the barrel view turns and tilts
+the C-arm along the planned path, which it sees end-on.  ``needles`` shows each view's own needle
+(what its last shot showed, in a test).
 
 The figure is built once.  :meth:`FluoroViews.update` moves the artists and renders once.  What
 changes only with the level, the heights, the C-arm or a switch (radiographs, labels, overlays) is
@@ -17,17 +23,22 @@ text says where the needle tip is and which wall it is near.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
 
+from functools import lru_cache
+
 from widgets.core.figures import BlitFigureView, new_figure
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.anatomy import camera as cameras
+from widgets.anatomy import carm
 from widgets.anatomy import scene as sc
+from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene
 from widgets.anatomy.segment import Segment, segment
-from widgets.anatomy.xray import Frame, forget_voxels, radiograph
+from widgets.anatomy.xray import PIXEL_MM, Frame, forget_voxels, radiograph
 
 VIEWS = ("AP", "lateral")
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}
@@ -35,9 +46,26 @@ LABEL = OKABE_ITO["yellow"]
 WALL = OKABE_ITO["sky_blue"]
 TARGET = OKABE_ITO["bluish_green"]
 LEAK = OKABE_ITO["vermillion"]
-NEEDLE = "#FFFFFF"
-_OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="black")]
-_NEEDLE_OUTLINE = [patheffects.Stroke(linewidth=4.2, foreground="black"), patheffects.Normal()]
+BEFORE = OKABE_ITO["orange"]
+#: Metal, cement and a contrast-filled balloon stop x-rays: on the screen (dense things dark) they are
+#: near black, dark grey and grey.  Never coloured.
+NEEDLE = "#151515"
+CEMENT = "#3a3a3a"
+BALLOON = "#6e6e6e"
+N_LABELS = 9
+
+
+def _carm_frame(frame: Frame) -> carm.Frame:
+    return carm.Frame(frame.u_min, frame.u_max, frame.v_min, frame.v_max, PIXEL_MM)
+
+
+@lru_cache(maxsize=16)
+def screen_image(level_id: str, heights: tuple[float, float, float], camera: cameras.Camera, frame: Frame):
+    """The simulated radiograph as the C-arm screen shows it: dense things dark, in a round field."""
+    img = carm.to_screen(radiograph(level_id, heights, camera, frame, soft_tissue=True))
+    out = carm.round_field(img, _carm_frame(frame))
+    out.setflags(write=False)
+    return out
 
 
 class _ViewArtists:
@@ -50,19 +78,18 @@ class _ViewArtists:
                                origin="lower", interpolation="bilinear")
         self.title = ax.title
         self.wall, = ax.plot([], [], color=WALL, lw=1.6, ls=(0, (4, 2)))
-        self.expected, = ax.plot([], [], color=NEEDLE, lw=1.0, ls=(0, (3, 3)))
+        self.expected, = ax.plot([], [], color=BEFORE, lw=1.2, ls=(0, (3, 3)))
         self.target = Polygon([[0, 0]], closed=True, fill=False, edgecolor=TARGET, lw=1.6, ls=(0, (4, 2)),
                               visible=False)
         ax.add_patch(self.target)
-        self.cavity = Ellipse((0, 0), 1, 1, fill=False, edgecolor=COLOURS["balloon"], lw=1.6, ls=":", visible=False)
-        self.cement = Polygon([[0, 0]], closed=True, facecolor=COLOURS["cement"], edgecolor=COLOURS["vertebroplasty"],
-                              lw=1.2, visible=False)
-        self.balloon = Ellipse((0, 0), 1, 1, facecolor=COLOURS["balloon"], edgecolor="black", alpha=0.85,
+        self.cavity = Ellipse((0, 0), 1, 1, fill=False, edgecolor=BALLOON, lw=1.4, ls=":", visible=False)
+        self.cement = Polygon([[0, 0]], closed=True, facecolor=CEMENT, edgecolor="none", lw=0.0, visible=False)
+        self.balloon = Ellipse((0, 0), 1, 1, facecolor=BALLOON, edgecolor="black", lw=1.0, alpha=0.85,
                                visible=False)
         for patch in (self.cavity, self.cement, self.balloon):
             ax.add_patch(patch)
-        self.needle, = ax.plot([], [], color=NEEDLE, lw=2.2, solid_capstyle="round", path_effects=_NEEDLE_OUTLINE)
-        self.tip, = ax.plot([], [], ls="none", marker="o", ms=5, mfc=NEEDLE, mec="black", mew=1.2)
+        self.needle, = ax.plot([], [], color=NEEDLE, lw=2.4, solid_capstyle="round")
+        self.tip, = ax.plot([], [], ls="none", marker="o", ms=4, mfc=NEEDLE, mec=NEEDLE)
         self.breach, = ax.plot([], [], ls="none", marker="X", ms=11, mfc=LEAK, mec="black", mew=1.0)
         self.leaks = []
         for _ in range(4):
@@ -72,8 +99,13 @@ class _ViewArtists:
             text = ax.text(0, 0, "", color=LEAK, fontsize=8.5, fontweight="bold", visible=False,
                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
             self.leaks.append((arrow, text))
-        self.labels = [ax.text(0, 0, "", color=LABEL, fontsize=8.5, ha="left", va="center", visible=False,
-                               path_effects=_OUTLINE) for _ in range(9)]
+        self.labels = [ax.annotate("", xy=(0, 0), xytext=(0, 0), color=LABEL, fontsize=8.0, ha="center",
+                                   va="center", visible=False,
+                                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "black", "alpha": 0.55,
+                                         "edgecolor": "none"},
+                                   arrowprops={"arrowstyle": "-", "color": LABEL, "lw": 1.0, "shrinkA": 1,
+                                               "shrinkB": 0})
+                       for _ in range(N_LABELS)]
 
     @property
     def moving(self) -> list:
@@ -92,12 +124,18 @@ class LayeredBlitView(BlitFigureView):
     and over it, per state key, the ``layer`` artists (radiographs, labels, overlays), drawn once
     per key.  A render restores the key's frame and draws only the moving artists."""
 
-    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80):
+    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80, background=None):
         self.layer = layer
         for artist in layer:
             artist.set_animated(True)
         self._base = None
+        self._first = background          # the state the figure shows when it is made: drawn once, not twice
         super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg")
+
+    def render(self, alt: str | None = None, background=None) -> None:
+        if background is None and self.render_count == 0:
+            background = self._first
+        super().render(alt, background)
 
     def prepare(self, background) -> None:
         if background in self._backgrounds:
@@ -117,13 +155,17 @@ class FluoroViews:
     """AP and lateral fluoroscopic views of one segment, updated in place, with alt text."""
 
     def __init__(self, level_id: str = "L5", heights: tuple[float, float, float] | None = None,
-                 scene: Scene | None = None, *, labels: bool = True, oblique_deg: float = 0.0,
-                 title: str | None = None, width: float = 8.8, height: float = 5.3, dpi: int = 80):
+                 scene: Scene | None = None, *, labels: bool = True, guides: bool | None = None,
+                 oblique_deg: float = 0.0, tilt_deg: float = 0.0, title: str | None = None, width: float = 8.8,
+                 height: float = 5.6, dpi: int = 80):
         self.seg = segment(level_id, tuple(heights) if heights else None)
         self.scene = scene or Scene()
         self.labels = labels
+        self.guides = labels if guides is None else bool(guides)
         self.oblique = float(oblique_deg)
+        self.tilt = float(tilt_deg)
         self.breach_point = None
+        self.needles: dict | None = None
         self.title = title
         fig = new_figure(width, height, layout=None)
         self.figure = fig
@@ -136,6 +178,8 @@ class FluoroViews:
             ax.set_aspect("equal")
             ax.set_title(" ", fontsize=10.5)
             ax.tick_params(labelsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
         axes["AP"].set_xlabel("patient's right \u2190  mm  \u2192 patient's left", fontsize=8.5)
         axes["lateral"].set_xlabel("front (anterior) \u2190  mm  \u2192 back (posterior)", fontsize=8.5)
         self.axes = axes
@@ -144,23 +188,16 @@ class FluoroViews:
                               bbox={"boxstyle": "round,pad=0.25", "facecolor": COLOURS["highlight"],
                                     "edgecolor": "black", "linewidth": 0.8})
         self.heading = fig.text(0.5, 0.975, title or "", fontsize=12, ha="center", va="top", fontweight="bold")
-        fig.legend(handles=[
-            Line2D([], [], color="black", lw=2.2, label="needle"),
-            Patch(facecolor=COLOURS["balloon"], edgecolor="black", label="balloon"),
-            Patch(facecolor=COLOURS["cement"], edgecolor=COLOURS["vertebroplasty"], label="cement"),
-            Line2D([], [], color=WALL, lw=1.6, ls=(0, (4, 2)), label="medial wall (AP), posterior wall (side)"),
-            Line2D([], [], color=TARGET, lw=1.6, ls=(0, (4, 2)), label="target: front third"),
-            Line2D([], [], color="black", lw=1.0, ls=(0, (3, 3)), label="height before the fracture"),
-            Line2D([], [], color=LEAK, lw=1.8, marker=">", label="cement leak route"),
-        ], loc="lower center", bbox_to_anchor=(0.5, 0.075), ncol=4, fontsize=7.5, frameon=False, handlelength=1.6,
-           columnspacing=1.2)
         self.note = fig.text(0.01, 0.01, "", fontsize=7.5, va="bottom", ha="left", wrap=True, color="black")
+        self._legends: dict[tuple, object] = {}
+        self.legend = None
         self._image_keys: dict[str, tuple] = {}
-        self._frame_key = None
         self._draw()
+        self._set_legend()
         moving = [a for kind in VIEWS for a in self.art[kind].moving]
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
-        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi)
+        layer += [self.legend] if self.legend else []
+        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key())
         forget_voxels()
 
     # ------------------------------------------------------------------ public
@@ -176,12 +213,15 @@ class FluoroViews:
         if kind == "lateral":
             return cameras.lateral()
         ped = self.seg.pedicle
-        return cameras.ap(self.oblique, (float(ped.centre_x(ped.y_mid)), ped.y_mid), self.seg.side)
+        pivot = (float(ped.centre_x(ped.y_mid)), ped.y_mid, ped.z_centre)
+        return cameras.ap(self.oblique, pivot, self.seg.side, self.tilt)
 
     def update(self, scene: Scene | None = None, *, heights=None, level_id: str | None = None,
-               oblique_deg: float | None = None, labels: bool | None = None, breach=None, render: bool = True) -> None:
-        """Change any of the scene, the treated body's heights, the level, the C-arm's turn and the
-        labels; then render once."""
+               oblique_deg: float | None = None, tilt_deg: float | None = None, labels: bool | None = None,
+               guides: bool | None = None, breach=None, needles: dict | None = None, render: bool = True) -> None:
+        """Change any of the scene, the treated body's heights, the level, the C-arm's turn and tilt,
+        the labels and the guides; ``needles`` gives each view its own needle (``None``: the scene's
+        in both); then render once."""
         if level_id is not None or heights is not None:
             lv = level_id or self.seg.level.id
             hs = tuple(heights) if heights is not None else (None if level_id else self.seg.heights)
@@ -190,18 +230,27 @@ class FluoroViews:
             self.scene = scene
         if oblique_deg is not None:
             self.oblique = float(oblique_deg)
+        if tilt_deg is not None:
+            self.tilt = float(tilt_deg)
         if labels is not None:
             self.labels = bool(labels)
+        if guides is not None:
+            self.guides = bool(guides)
+        self.needles = needles
         self.breach_point = breach
         self._draw()
         if render:
-            self.view.render(alt=self.alt_text(), background=self.frame_key())
+            self.render()
+
+    def render(self) -> None:
+        self._set_legend()
+        self.view.render(alt=self.alt_text(), background=self.frame_key())
 
     def frame_key(self) -> tuple:
-        """What the cached frame (images, labels, overlays) depends on."""
+        """What the cached frame (images, labels, overlays, legend) depends on."""
         s = self.scene
-        return (self.seg.level.id, self.seg.heights, self.oblique, self.labels, s.leaks, s.xray,
-                self._leak_anchor())
+        return (self.seg.level.id, self.seg.heights, self.oblique, self.tilt, self.labels, self.guides, s.leaks,
+                s.xray, self._leak_anchor(), tuple(self.on_screen()))
 
     def _leak_anchor(self):
         if not self.scene.leaks:
@@ -210,41 +259,61 @@ class FluoroViews:
 
     def prepare(self, states) -> None:
         """Draw the frames of the given states now, each ``(level_id, heights, oblique_deg, labels,
-        scene)``, so that reaching one later only blits.  The view shows its current state afterwards."""
-        keep = (self.seg, self.scene, self.oblique, self.labels, self.breach_point)
-        for level_id, heights, oblique, labels, scene in states:
+        scene)`` (or with ``tilt_deg`` after ``oblique_deg``), so that reaching one later only blits.
+        The view shows its current state afterwards."""
+        keep = (self.seg, self.scene, self.oblique, self.tilt, self.labels, self.breach_point)
+        for state in states:
+            level_id, heights, oblique, *rest = state
+            tilt = rest[0] if len(rest) == 3 else 0.0
+            labels, scene = rest[-2], rest[-1]
             self.seg = segment(level_id, tuple(heights) if heights else None)
-            self.scene, self.oblique, self.labels = scene, float(oblique), bool(labels)
+            self.scene, self.oblique, self.tilt, self.labels = scene, float(oblique), float(tilt), bool(labels)
             self._draw()
+            self._set_legend()
             self.view.prepare(self.frame_key())
-        self.seg, self.scene, self.oblique, self.labels, self.breach_point = keep
+        self.seg, self.scene, self.oblique, self.tilt, self.labels, self.breach_point = keep
         self._draw()
+        self._set_legend()
         forget_voxels()
 
     # ------------------------------------------------------------------ drawing
+    def view_name(self) -> str:
+        if not self.oblique and not self.tilt:
+            return "Front (AP) view"
+        if self.tilt:
+            way = "feet" if self.tilt > 0 else "head"
+            return f"Barrel view: C-arm turned {self.oblique:g}\u00b0, tilted {abs(self.tilt):g}\u00b0 to the {way}"
+        return f"Oblique view: C-arm turned {self.oblique:g}\u00b0"
+
     def _draw(self) -> None:
         seg, scene = self.seg, self.scene
         lv = seg.level
-        self.note.set_text(lv.illustrative_note() + " Parallel projection (no magnification).")
+        self.note.set_text(lv.illustrative_note() + " Parallel projection: every ray parallel, no magnification. "
+                           + carm.DISPLAY_NOTE[carm.DENSE])
         live = scene.xray
         self.badge.set_text("live x-ray (fluoroscopy) on" if live else "x-ray off: the last images")
         for kind in VIEWS:
             art, cam = self.art[kind], self.camera(kind)
             key = (lv.id, seg.heights, cam.key)
             if self._image_keys.get(kind) != key:
-                art.image.set_data(radiograph(lv.id, seg.heights, cam, FRAMES[kind]))
+                art.image.set_data(screen_image(lv.id, seg.heights, cam, FRAMES[kind]))
                 self._image_keys[kind] = key
             art.image.set_alpha(1.0 if live else 0.55)
-            name = ("Front (AP) view" if not self.oblique else
-                    f"Oblique view: C-arm turned {self.oblique:g}\u00b0") if kind == "AP" else "Side (lateral) view"
+            name = self.view_name() if kind == "AP" else "Side (lateral) view"
             art.title.set_text(f"{lv.id}: {name}")
             self._needle(art, cam)
             self._devices(art, cam)
             self._leaks(art, cam)
             self._labels(art, cam)
 
+    def needle_in(self, kind: str):
+        """The needle a view shows: its own (in a test: its last shot's) or the scene's."""
+        if self.needles is not None:
+            return self.needles.get(kind)
+        return self.scene.needle
+
     def _needle(self, art: _ViewArtists, cam) -> None:
-        n = self.scene.needle
+        n = self.needle_in(art.kind)
         if n is None:
             art.needle.set_data([], [])
             art.tip.set_data([], [])
@@ -300,20 +369,21 @@ class FluoroViews:
 
     def _labels(self, art: _ViewArtists, cam) -> None:
         seg = self.seg
-        on = self.labels
-        items = _label_items(seg, art.kind, cam, self.oblique, minimal=self.scene.leaks) if on else []
-        for i, text in enumerate(art.labels):
+        items = _label_items(seg, art.kind, cam, self.oblique or self.tilt, minimal=self.scene.leaks,
+                             guides=self.guides) if self.labels else []
+        for i, ann in enumerate(art.labels):
             if i < len(items):
-                (u, v), words, ha = items[i]
-                text.set_position((u, v))
-                text.set_text(words)
-                text.set_ha(ha)
-                text.set_visible(True)
+                anchor, text_at, words = items[i]
+                ann.xy = tuple(float(v) for v in anchor)
+                ann.set_position(tuple(float(v) for v in text_at))
+                ann.set_text(words)
+                ann.set_visible(True)
             else:
-                text.set_visible(False)
+                ann.set_visible(False)
         ped = seg.pedicle
         body = seg.treated.body
-        if on and art.kind == "AP" and not self.oblique:
+        on = self.guides
+        if on and art.kind == "AP" and not self.oblique and not self.tilt:
             x = ped.medial_wall_x
             art.wall.set_data([x, x], [ped.z_centre - ped.height / 2 - 3, ped.z_centre + ped.height / 2 + 3])
         elif on and art.kind == "lateral":
@@ -331,21 +401,82 @@ class FluoroViews:
             top = body.top(ys)
             art.target.set_xy(np.concatenate([np.stack([ys, top], 1), [[seg.target_y, 0.0], [0.0, 0.0]]]))
             art.target.set_visible(True)
+        elif on and art.kind == "AP" and not self.oblique and not self.tilt:
+            # the one-pedicle target seen from the front: the middle third of the width, the body's height
+            hw = seg.target_half_width()
+            a = seg.heights[0]
+            art.target.set_xy(np.array([[-hw, 0.0], [hw, 0.0], [hw, a], [-hw, a]]))
+            art.target.set_visible(True)
         else:
             art.target.set_visible(False)
+
+    # ------------------------------------------------------------------ the legend
+    def on_screen(self) -> list[str]:
+        """What the screen shows now (the legend lists exactly these, in this order)."""
+        out = []
+        if any(self.needle_in(k) is not None for k in VIEWS):
+            out.append("needle")
+        scene = self.scene
+        if scene.balloon > 0:
+            out.append("balloon")
+        if scene.cavity and scene.cement == 0:
+            out.append("cavity")
+        if scene.cement > 0:
+            out.append("cement")
+        if self.guides:
+            out.append("walls")
+            out.append("target")
+            if any(len(self.art[k].expected.get_xdata()) for k in VIEWS):
+                out.append("before")
+        if scene.leaks:
+            out.append("leaks")
+        if self.breach_point is not None:
+            out.append("breach")
+        return out
+
+    def _set_legend(self) -> None:
+        key = tuple(self.on_screen())
+        if key not in self._legends:
+            handles = [_LEGEND[item]() for item in key]
+            legend = self.figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.075),
+                                        ncol=4, fontsize=7.5, frameon=False, handlelength=1.8,
+                                        columnspacing=1.2) if handles else None
+            if legend is not None:
+                legend.set_animated(True)
+                legend.set_visible(False)
+            self._legends[key] = legend
+        if self.legend is not None:
+            self.legend.set_visible(False)
+        self.legend = self._legends[key]
+        if self.legend is not None:
+            self.legend.set_visible(True)
+            view = self.__dict__.get("view")
+            if view is not None and self.legend not in view.layer:
+                view.layer.append(self.legend)
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:
         seg, scene = self.seg, self.scene
         lv = seg.level
         a, m, p = seg.heights
+        turned = ""
+        if self.tilt:
+            turned = (f" with the C-arm turned {self.oblique:g} degrees toward the left pedicle and tilted "
+                      f"{abs(self.tilt):g} degrees toward the {'feet' if self.tilt > 0 else 'head'}, along the "
+                      "planned path (the barrel view)")
+        elif self.oblique:
+            turned = f" with the C-arm turned {self.oblique:g} degrees toward the left pedicle"
         parts = [f"Two simulated fluoroscopic views of {lv.label}, with {lv.above} above and {lv.below} below, "
-                 "bone light on dark: on the left the front (AP) view"
-                 + (f" with the C-arm turned {self.oblique:g} degrees toward the left pedicle" if self.oblique else "")
-                 + ", on the right the side (lateral) view. The treated body is "
+                 "as a C-arm screen shows them, in round fields, dense things dark: on the left the front (AP) view"
+                 + turned + ", on the right the side (lateral) view, front to the left. The treated body is "
                  f"{a:.1f} mm high at the front and {p:.1f} mm at the back."]
         parts.append("Live x-ray is on." if scene.xray else "Live x-ray is off; the last images are shown.")
-        if scene.needle is not None:
+        if self.needles is not None:
+            for kind, name in (("AP", "front"), ("lateral", "side")):
+                n = self.needles.get(kind)
+                parts.append(f"The {name} view's last shot: " + (sc.describe_tip(seg, n) if n is not None
+                                                                  else "none yet."))
+        elif scene.needle is not None:
             parts.append(sc.describe_tip(seg, scene.needle))
         elif scene.track:
             parts.append("The needle has been withdrawn.")
@@ -360,15 +491,34 @@ class FluoroViews:
             parts.append("The 'what can go wrong' overlay shows red arrows for the routes cement can leak by: "
                          "into the disc, back into the spinal canal, and into the veins (basivertebral, segmental).")
         parts.append("Labels are on." if self.labels else "Labels are off.")
+        if self.guides:
+            parts.append("Dashed lines mark the pedicle's medial wall, the posterior wall and the target.")
         parts.append(lv.illustrative_note())
         if scene.caption:
             parts.append(scene.caption)
         return " ".join(parts)
 
 
-def _label_items(seg: Segment, kind: str, cam, oblique: float, minimal: bool = False) -> list:
-    """(position, words, alignment) of each label of one view, placed where little else is.
-    ``minimal``: only the neighbours' names and the disc (the leakage overlay carries its own labels)."""
+#: Each legend entry, drawn as the screen draws it.
+_LEGEND = {
+    "needle": lambda: Line2D([], [], color=NEEDLE, lw=2.4, label="needle (metal: near black)"),
+    "balloon": lambda: Patch(facecolor=BALLOON, edgecolor="black", alpha=0.85, label="balloon (filled with contrast)"),
+    "cavity": lambda: Patch(facecolor="none", edgecolor=BALLOON, ls=":", lw=1.4, label="cavity the balloon left"),
+    "cement": lambda: Patch(facecolor=CEMENT, edgecolor="none", label="cement (dense: dark grey)"),
+    "walls": lambda: Line2D([], [], color=WALL, lw=1.6, ls=(0, (4, 2)),
+                            label="medial wall (front view), posterior wall (side view)"),
+    "target": lambda: Line2D([], [], color=TARGET, lw=1.6, ls=(0, (4, 2)), label="target"),
+    "before": lambda: Line2D([], [], color=BEFORE, lw=1.2, ls=(0, (3, 3)), label="height before the fracture"),
+    "leaks": lambda: Line2D([], [], color=LEAK, lw=1.8, marker=">", label="cement leak route"),
+    "breach": lambda: Line2D([], [], ls="none", marker="X", ms=9, mfc=LEAK, mec="black",
+                             label="where the needle left the pedicle"),
+}
+
+
+def _label_items(seg: Segment, kind: str, cam, turned: float, minimal: bool = False, guides: bool = True) -> list:
+    """(anchor, text position, words) of each label of one view: the anchor lies on the structure the
+    label names (a short leader line joins them), the words where no needle passes.  ``minimal``:
+    only the neighbours' names and the disc (the leakage overlay carries its own labels)."""
     lv = seg.level
     body = seg.treated.body
     ped = seg.pedicle
@@ -378,35 +528,48 @@ def _label_items(seg: Segment, kind: str, cam, oblique: float, minimal: bool = F
     above_bottom = float(seg.above.body.bottom(0.0))
     below_top = float(seg.below.body.top(d / 2))
     proj = cam.project
+    spin = seg.treated.posterior[2]
+    y_end = spin.polygon[2][1]
+    spin_tip = np.array([0.0, y_end, spin.z0_low + spin.slope * (y_end - spin.y_ref) + (spin.z0_high - spin.z0_low) / 2])
+    disc_z = (max(a, p) + above_bottom) / 2
     if kind == "AP":
-        names = [((-half + 2, above_bottom + 4), lv.above, "left"), ((-half + 2, below_top - 4), lv.below, "left"),
-                 ((-44, (a + above_bottom) / 2), "disc", "left"), ((44, 58), "patient's left \u2192", "right")]
+        names = [(proj(np.array([-10.0, d / 2, above_bottom + 6])),) * 2 + (lv.above,),
+                 (proj(np.array([-10.0, d / 2, below_top - 6])),) * 2 + (lv.below,),
+                 (proj(np.array([-half - 9, d / 2, disc_z])),) * 2 + ("disc",)]
         if minimal:
             return names
-        pu, pv = proj(np.array([float(ped.centre_x(ped.y_back)), ped.y_back, ped.z_centre]))
-        spin = seg.treated.posterior[2]
-        y_end = spin.polygon[2][1]
-        su, sv = proj(np.array([0.0, y_end, spin.z0_low + spin.slope * (y_end - spin.y_ref)]))
         other = seg.treated.pedicle(-seg.side)
+        other_top = proj(np.array([float(other.centre_x(other.y_back)), other.y_back,
+                                   other.z_centre + other.height / 2]))
+        spin_uv = proj(spin_tip)
         items = names + [
-            ((-half + 2, a * 0.3), f"{lv.id} body", "left"),
-            ((pu + 1, pv + ped.height / 2 + 2.5), "pedicle" if not oblique else "pedicle end-on (barrel view)",
-             "left"),
-            ((su, sv - 3.0), "spinous process", "center"),
-            ((-(abs(float(other.centre_x(other.y_back))) + 21), other.z_centre - 8.5), "transverse\nprocess", "center"),
+            (proj(np.array([-half * 0.55, d / 2, min(a, p) * 0.15])),) * 2 + (f"{lv.id} body",),
+            (other_top, other_top + np.array([4.0, 6.0]), "pedicle"),
+            (spin_uv, np.array([spin_uv[0], -3.5]), "spinous process"),
         ]
-        if not oblique:
-            items.append(((ped.medial_wall_x - 1, ped.z_centre + ped.height / 2 + 4), "medial wall", "right"))
+        if turned:
+            ring = proj(np.array([float(ped.centre_x(ped.y_mid)), ped.y_mid, ped.z_centre]))
+            items.append((ring + np.array([ped.width / 2, -ped.height / 2]), ring + np.array([12.0, -16.0]),
+                          "pedicle end-on"))
+        elif guides:
+            low = np.array([ped.medial_wall_x, ped.z_centre - ped.height / 2 - 3])
+            items.append((low, low + np.array([11.0, -6.0]), "medial wall"))
         return items
-    spin = seg.treated.posterior[2]
-    names = [((2.0, above_bottom + 4), lv.above, "left"), ((2.0, below_top - 4), lv.below, "left"),
-             ((-11, (a + above_bottom) / 2), "disc", "left"), ((d + 1.0, -4.0), "spinal canal", "left")]
+    names = [(np.array([d * 0.55, above_bottom + 7]),) * 2 + (lv.above,),
+             (np.array([d * 0.55, below_top - 7]),) * 2 + (lv.below,),
+             (np.array([4.0, above_bottom - 3]),) * 2 + ("disc",)]
     if minimal:
         return names
+    canal = np.array([d + seg.level["canal_depth_mm"] / 2, p * 0.25])
+    wall = np.array([d, min(a, p) * 0.15])
+    ped_top = np.array([ped.y_mid, ped.z_centre + ped.height / 2])
+    spin_uv = proj(spin_tip)
+    front = np.array([d / 6, min(a, m) * 0.85])
     return names + [
-        ((d * 0.68, 2.5), f"{lv.id} vertebral body", "center"),
-        ((d - 0.5, -7.5), "posterior wall", "right"),
-        ((ped.y_mid - 2, ped.z_centre + ped.height / 2 + 2.5), "pedicle", "left"),
-        ((spin.polygon[2][1] - 2, spin.z0_low - 9), "spinous process", "center"),
-        ((1.0, -3.0), "front third", "left"),
+        (np.array([d * 0.45, min(a, p) * 0.15]),) * 2 + (f"{lv.id} body",),
+        (wall, np.array([d - 4.0, -4.0]), "posterior wall"),
+        (ped_top, ped_top + np.array([0.0, 7.0]), "pedicle"),
+        (canal, canal + np.array([8.0, -16.0]), "spinal canal"),
+        (spin_uv, spin_uv + np.array([-4.0, -10.0]), "spinous process"),
+        (front, np.array([d / 6, min(a, m) + 5.0]), "front third"),
     ]

@@ -30,7 +30,7 @@ from widgets.core.evidence import load_evidence
 
 GENANT_ID = "fg_genant_sq_grades"
 REGIONS = ("anterior", "middle", "posterior")
-SHAPES = {"anterior": "wedge", "middle": "biconcave", "posterior": "crush"}
+SHAPE_OF_REGION = {"anterior": "wedge", "middle": "biconcave", "posterior": "crush"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class FractureGeometry:
         if self.grade == 0:
             return "none"
         losses = self.region_loss_percent()
-        return SHAPES[max(REGIONS, key=lambda r: (round(losses[r], 9), REGIONS.index(r)))]
+        return SHAPE_OF_REGION[max(REGIONS, key=lambda r: (round(losses[r], 9), REGIONS.index(r)))]
 
     @property
     def wedge_angle_deg(self) -> float:

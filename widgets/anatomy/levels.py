@@ -6,21 +6,26 @@ need (vertebral body, pedicle, canal, discs).  Every dimension is one of
 * **measured**: one value read from one evidence entry (a plain number, or the mean of a value
   printed as ``mean +/- SD``), carrying its evidence id and key;
 * **derived**: computed from measured values by a rule the :class:`Dimension` names (a straight
-  line between two measured levels, or the pedicle's length from the chord, depth and angle);
-* **illustrative**: no verified value exists; another level's value, or a shape value, drawn so
+  line between two measured levels);
+* **illustrative**: no verified value exists; another level's value, the same level's value of
+  another dimension (the front wall drawn as high as the back wall), or a shape value, drawn so
   the picture reads as a vertebra.  Every figure says which of its dimensions are illustrative.
 
 A dimension's measured values all come from one evidence entry (the evidence file's caution:
-pedicle "width" is measured differently from study to study).  Nothing is rounded or pooled.
+pedicle "width" is measured differently from study to study), unless a level's entry says in its
+own ``measures`` what its value from another study measures (the body heights of T12 to L2 come
+from fractured vertebrae, whose back wall holds).  Nothing is rounded or pooled.
+
+Each level also gives the anterior height of its example fracture (``fractured_anterior_mm``), a
+grade 2 wedge where a study measured one: the needle exercise treats that fracture.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,11 +33,11 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from widgets.core.evidence import EvidenceBase, NotVerifiedError, is_verified_number, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 
 #: Every level's dimensions (one name per idea, used in the content, the code and the tests).
 DIMENSIONS = ("body_anterior_height_mm", "body_posterior_height_mm", "body_depth_mm", "pedicle_width_mm",
-              "pedicle_height_mm", "pedicle_angle_deg", "chord_length_mm", "interpedicular_distance_mm",
+              "pedicle_height_mm", "pedicle_angle_deg", "pedicle_length_mm", "interpedicular_distance_mm",
               "canal_depth_mm")
 #: Shape values no verified source gives (all illustrative).
 SHAPE_NAMES = ("body_width_mm", "cortex_mm", "pedicle_centre_fraction", "lamina_thickness_mm", "lamina_height_mm",
@@ -41,33 +46,44 @@ SHAPE_NAMES = ("body_width_mm", "cortex_mm", "pedicle_centre_fraction", "lamina_
 STATUSES = ("measured", "derived", "illustrative")
 ANATOMY_FILE = "anatomy.yaml"
 
-#: A value printed as "mean +/- SD", perhaps followed by its P value in brackets (nothing else: a
-#: range, a note or a cut-off value is refused).
-_MEAN_SD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\+/-\s*\d+(?:\.\d+)?\s*(\(P\s*[=<>]\s*0?\.\d+\))?\s*$")
+#: A value printed as "mean +/- SD", perhaps followed in brackets by its P value, its number of cases
+#: or a note in words ("(longest)"); nothing else: a range, a note with numbers or a cut-off value is refused.
+_MEAN_SD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\+/-\s*\d+(?:\.\d+)?\s*"
+                      r"(\((?:P\s*[=<>]\s*0?\.\d+|n\s*=\s*\d+|[A-Za-z][A-Za-z ]*)\))?\s*$")
 
 
 # --------------------------------------------------------------------------- content models
 
 class Spec(ContentModel):
-    """Where one dimension's value comes from: exactly one of the four kinds."""
+    """Where one dimension's value comes from: exactly one of the five kinds.
+
+    ``part`` picks one value of a printed pair ("20.2 +/- 2.0 / 30.8 +/- 2.3": part 0 is the first);
+    ``measures`` says what this level's value measures when it is not what the dimension's own
+    description says (another study, another population)."""
 
     evidence: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     key: str | None = Field(None, min_length=1)
+    part: int | None = Field(None, ge=0, le=3)
+    measures: str | None = Field(None, min_length=10)
     interpolate: list[str] | None = Field(None, min_length=2, max_length=2)
     same_as: str | None = None
+    like: str | None = None
     illustrative: float | None = None
     reason: str | None = Field(None, min_length=10)
 
     @model_validator(mode="after")
     def _one_kind(self):
         kinds = [k for k, on in (("evidence", self.evidence is not None), ("interpolate", self.interpolate),
-                                 ("same_as", self.same_as), ("illustrative", self.illustrative is not None)) if on]
+                                 ("same_as", self.same_as), ("like", self.like),
+                                 ("illustrative", self.illustrative is not None)) if on]
         if len(kinds) != 1:
-            raise ValueError("give exactly one of evidence (with key), interpolate, same_as or illustrative; "
+            raise ValueError("give exactly one of evidence (with key), interpolate, same_as, like or illustrative; "
                              f"found {kinds or 'none'}")
         if (self.evidence is None) != (self.key is None):
             raise ValueError("evidence and key go together")
-        if kinds[0] in ("same_as", "illustrative") and not self.reason:
+        if self.part is not None and self.evidence is None:
+            raise ValueError("part picks a value of an evidence entry; give evidence and key with it")
+        if kinds[0] in ("same_as", "like", "illustrative") and not self.reason:
             raise ValueError(f"an illustrative value ({kinds[0]}) needs a reason saying why no verified value is used")
         return self
 
@@ -77,6 +93,8 @@ class Spec(ContentModel):
             return "evidence"
         if self.interpolate:
             return "interpolate"
+        if self.like:
+            return "like"
         return "same_as" if self.same_as else "illustrative"
 
 
@@ -86,6 +104,7 @@ class LevelSpec(ContentModel):
     above: str = Field(pattern=r"^(T12|L[1-5]|S1)$")
     below: str = Field(pattern=r"^(T12|L[1-5]|S1)$")
     dimensions: dict[str, Spec]
+    fractured_anterior_mm: Spec = Field(description="the anterior height of the level's example fracture")
 
     @model_validator(mode="after")
     def _all_dimensions(self):
@@ -95,6 +114,11 @@ class LevelSpec(ContentModel):
             raise ValueError(f"level {self.id}: " + "; ".join(
                 p for p in (f"missing dimensions {missing}" if missing else "",
                             f"unknown dimensions {unknown} (known: {list(DIMENSIONS)})" if unknown else "") if p))
+        for name, spec in self.dimensions.items():
+            if spec.like is not None and (spec.like not in DIMENSIONS or spec.like == name
+                                          or self.dimensions[spec.like].like is not None):
+                raise ValueError(f"level {self.id}, {name}: like '{spec.like}' must name another of this level's "
+                                 f"dimensions, one that is not itself 'like' another (known: {list(DIMENSIONS)})")
         return self
 
 
@@ -135,6 +159,8 @@ class AnatomyFile(ContentModel):
         for lv in self.levels:
             for name, spec in lv.dimensions.items():
                 _check_refs(spec, f"level {lv.id}, {name}", {i: by_id[i].dimensions[name] for i in ids})
+            _check_refs(lv.fractured_anterior_mm, f"level {lv.id}, fractured_anterior_mm",
+                        {i: by_id[i].fractured_anterior_mm for i in ids})
         discs = {d.id: d.height_mm for d in self.discs.heights}
         for d in self.discs.heights:
             _check_refs(d.height_mm, f"disc {d.id}", discs)
@@ -143,9 +169,12 @@ class AnatomyFile(ContentModel):
                 if disc not in discs:
                     raise ValueError(f"level {lv.id} needs the disc {disc} under discs.heights")
         for name in DIMENSIONS:
-            sources = {lv.dimensions[name].evidence for lv in self.levels if lv.dimensions[name].kind == "evidence"}
+            # a value that says what it measures may come from another study; the others share one source
+            sources = {lv.dimensions[name].evidence for lv in self.levels
+                       if lv.dimensions[name].kind == "evidence" and lv.dimensions[name].measures is None}
             if len(sources) > 1:
-                raise ValueError(f"{name} is read from {sorted(sources)}; take each dimension from one source")
+                raise ValueError(f"{name} is read from {sorted(sources)}; take each dimension from one source "
+                                 "(or say in the level's 'measures' what the other study's value measures)")
         return self
 
 
@@ -174,6 +203,7 @@ class Dimension:
     printed: str | None = None  # the value as the evidence file prints it
     how: str = ""               # the rule (derived) or the reason (illustrative)
     inputs: tuple["Dimension", ...] = ()
+    part: int | None = None     # which value of a printed pair "a / b" (0: the first)
 
     def __float__(self) -> float:
         return float(self.value)
@@ -197,18 +227,26 @@ class Dimension:
     def trace(self) -> str:
         """One line: how the value was obtained."""
         if self.status == "measured":
-            return f"measured: {self.evidence_id}, {self.key} = {self.printed}"
+            part = "" if self.part is None else f" (value {self.part + 1} of the pair)"
+            return f"measured: {self.evidence_id}, {self.key}{part} = {self.printed}"
         if self.status == "derived":
             return f"derived: {self.how}"
         return f"illustrative: {self.how}"
 
 
-def measured_value(ev: EvidenceBase, evidence_id: str, key: str) -> tuple[float, str]:
-    """A verified number (plain, or the mean of a printed 'mean +/- SD', perhaps with its P value) and
-    the text it was read from.
+def measured_value(ev: EvidenceBase, evidence_id: str, key: str, part: int | None = None) -> tuple[float, str]:
+    """A verified number (plain, or the mean of a printed 'mean +/- SD', perhaps with its P value, its
+    number of cases or a note in words) and the text it was read from.  ``part`` picks one value of a
+    pair printed "a / b" (0: the first).
 
     Raises :class:`NotVerifiedError` for anything else (a range, a note, a value cut off)."""
     raw = ev.raw(evidence_id, key)
+    if part is not None:
+        parts = raw.split(" / ") if isinstance(raw, str) else []
+        if part >= len(parts):
+            raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is {raw!r}, which has no part {part} "
+                                   "(parts are values printed 'a / b')")
+        raw = parts[part]
     if is_verified_number(raw):
         return float(raw), f"{raw:g}"
     if isinstance(raw, str):
@@ -221,7 +259,7 @@ def measured_value(ev: EvidenceBase, evidence_id: str, key: str) -> tuple[float,
 
 @dataclass(frozen=True)
 class Level:
-    """One lumbar level's dimensions, its discs and the segment's shape values."""
+    """One lumbar level's dimensions, its discs, its example fracture and the segment's shape values."""
 
     id: str
     label: str
@@ -231,25 +269,28 @@ class Level:
     disc_above: Dimension
     disc_below: Dimension
     shape: dict[str, Dimension]
-    extra: dict[str, Dimension] = field(default_factory=dict)
+    fractured_anterior: Dimension | None = None
 
     def __getitem__(self, name: str) -> float:
         return float(self.dimension(name).value)
 
     def dimension(self, name: str) -> Dimension:
-        for table in (self.dims, self.shape, self.extra):
+        for table in (self.dims, self.shape):
             if name in table:
                 return table[name]
         if name == "disc_above_mm":
             return self.disc_above
         if name == "disc_below_mm":
             return self.disc_below
+        if name == "fractured_anterior_mm" and self.fractured_anterior is not None:
+            return self.fractured_anterior
         raise KeyError(f"level {self.id} has no dimension '{name}'; known: "
-                       f"{sorted([*self.dims, *self.shape, *self.extra, 'disc_above_mm', 'disc_below_mm'])}")
+                       f"{sorted([*self.dims, *self.shape, 'disc_above_mm', 'disc_below_mm', 'fractured_anterior_mm'])}")
 
     def all_dimensions(self) -> list[Dimension]:
-        """Everything the drawing of this level uses: level, discs, derived geometry, shape."""
-        return [*self.dims.values(), self.disc_above, self.disc_below, *self.extra.values(), *self.shape.values()]
+        """Everything the drawing of this level uses: level, discs, example fracture, shape."""
+        extra = [self.fractured_anterior] if self.fractured_anterior is not None else []
+        return [*self.dims.values(), self.disc_above, self.disc_below, *extra, *self.shape.values()]
 
     def illustrative(self) -> list[Dimension]:
         return [d for d in self.all_dimensions() if d.status == "illustrative"]
@@ -259,12 +300,16 @@ class Level:
         a, p = self["body_anterior_height_mm"], self["body_posterior_height_mm"]
         return a, round((a + p) / 2, 2), p
 
+    def example_fracture(self) -> tuple[float, float, float]:
+        """The level's example wedge fracture (anterior, middle, posterior): the front at
+        ``fractured_anterior_mm``, the back wall intact at its expected height, the middle halfway."""
+        p = self["body_posterior_height_mm"]
+        a = min(self["fractured_anterior_mm"], self["body_anterior_height_mm"])
+        return a, round((a + p) / 2, 2), p
+
     def illustrative_note(self) -> str:
         """What a figure of this level draws without a verified value (said on the figure itself)."""
-        names = []
-        for d in [*self.dims.values(), *self.extra.values()]:
-            if d.status == "illustrative":
-                names.append(d.label)
+        names = [d.label for d in self.dims.values() if d.status == "illustrative"]
         if any(d.status == "illustrative" for d in (self.disc_above, self.disc_below)):
             names.append("a disc height")
         text = "Illustrative, not measured at " + self.id + ": " + ", ".join(names) if names else ""
@@ -291,14 +336,16 @@ class Anatomy:
 
 
 def _resolve(spec: Spec, name: str, owner: str, measures: str, measured: dict[str, Dimension],
-             order: list[str], ev: EvidenceBase, path: Path, where: str) -> Dimension:
+             order: list[str], ev: EvidenceBase, path: Path, where: str,
+             own: dict[str, Dimension] | None = None) -> Dimension:
+    measures = spec.measures or measures
     if spec.kind == "evidence":
         try:
-            value, printed = measured_value(ev, spec.evidence, spec.key)
+            value, printed = measured_value(ev, spec.evidence, spec.key, spec.part)
         except (KeyError, NotVerifiedError) as exc:
             raise ContentError(path, str(exc).strip("'\""), field=where,
                                fix="point at a verified number (or 'mean +/- SD') in the evidence files") from None
-        return Dimension(name, owner, value, "measured", measures, spec.evidence, spec.key, printed)
+        return Dimension(name, owner, value, "measured", measures, spec.evidence, spec.key, printed, part=spec.part)
     if spec.kind == "interpolate":
         a, b = (measured[i] for i in spec.interpolate)
         ia, ib, io = (order.index(i) for i in (*spec.interpolate, owner))
@@ -310,24 +357,15 @@ def _resolve(spec: Spec, name: str, owner: str, measures: str, measured: dict[st
         src = measured[spec.same_as]
         return Dimension(name, owner, src.value, "illustrative", measures,
                          how=f"{spec.reason} ({src.owner}'s value, {src.value:g})", inputs=(src,))
+    if spec.kind == "like":
+        src = (own or {})[spec.like]
+        return Dimension(name, owner, src.value, "illustrative", measures,
+                         how=f"{spec.reason} ({src.label}, {src.value:g})", inputs=(src,))
     return Dimension(name, owner, float(spec.illustrative), "illustrative", measures, how=spec.reason or "")
 
 
-def pedicle_length(level_dims: dict[str, Dimension], owner: str) -> Dimension:
-    """Length of the pedicle along its axis, from its back to the back of the body (derived):
-    the chord length less the part of the chord inside the body, depth / cos(angle)."""
-    chord, depth, angle = (level_dims[n] for n in ("chord_length_mm", "body_depth_mm", "pedicle_angle_deg"))
-    value = chord.value - depth.value / math.cos(math.radians(angle.value))
-    if value <= 0:
-        raise ValueError(f"level {owner}: the chord ({chord.value:g} mm) is shorter than the body it crosses "
-                         f"({depth.value:g} mm at {angle.value:g} degrees)")
-    shaky = [d.label for d in (chord, depth, angle) if d.status == "illustrative"]
-    how = "chord length - body depth / cos(pedicle angle)"
-    if shaky:   # a value computed from an illustrative one is itself illustrative
-        how += f", using the illustrative {' and '.join(shaky)}"
-    return Dimension("pedicle_length_mm", owner, round(value, 2), "illustrative" if shaky else "derived",
-                     "length of the pedicle along its axis, from its back to the back of the vertebral body",
-                     how=how, inputs=(chord, depth, angle))
+#: What the example fracture's anterior height measures (unless a level's entry says otherwise).
+FRACTURED_MEASURES = "height of the front wall of the level's example wedge fracture"
 
 
 def build_anatomy(data: AnatomyFile, path: Path, ev: EvidenceBase | None = None) -> Anatomy:
@@ -335,12 +373,14 @@ def build_anatomy(data: AnatomyFile, path: Path, ev: EvidenceBase | None = None)
     order = [lv.id for lv in data.levels]
     disc_order = [d.id for d in data.discs.heights]
     # measured values first (interpolate and same_as refer to them)
-    measured: dict[str, dict[str, Dimension]] = {name: {} for name in DIMENSIONS}
+    measured: dict[str, dict[str, Dimension]] = {name: {} for name in (*DIMENSIONS, "fractured_anterior_mm")}
     for i, lv in enumerate(data.levels):
-        for name, spec in lv.dimensions.items():
+        specs = {**lv.dimensions, "fractured_anterior_mm": lv.fractured_anterior_mm}
+        for name, spec in specs.items():
             if spec.kind == "evidence":
-                measured[name][lv.id] = _resolve(spec, name, lv.id, data.measures[name], {}, order, ev, path,
-                                                 f"levels[{i}].dimensions.{name}")
+                where = f"levels[{i}].dimensions.{name}" if name in DIMENSIONS else f"levels[{i}].{name}"
+                measured[name][lv.id] = _resolve(spec, name, lv.id, data.measures.get(name, FRACTURED_MEASURES), {},
+                                                 order, ev, path, where)
     disc_measured = {}
     for i, d in enumerate(data.discs.heights):
         if d.height_mm.kind == "evidence":
@@ -352,28 +392,28 @@ def build_anatomy(data: AnatomyFile, path: Path, ev: EvidenceBase | None = None)
                              how=s.reason) for name, s in data.shape.items()}
     levels = {}
     for i, lv in enumerate(data.levels):
-        dims = {name: _resolve(spec, name, lv.id, data.measures[name], measured[name], order, ev, path,
-                               f"levels[{i}].dimensions.{name}") for name, spec in lv.dimensions.items()}
+        dims = {}
+        for name, spec in sorted(lv.dimensions.items(), key=lambda kv: kv[1].kind == "like"):
+            dims[name] = _resolve(spec, name, lv.id, data.measures[name], measured[name], order, ev, path,
+                                  f"levels[{i}].dimensions.{name}", own=dims)
         dims = {name: dims[name] for name in DIMENSIONS}
-        try:
-            extra = {"pedicle_length_mm": pedicle_length(dims, lv.id)}
-        except ValueError as exc:
-            raise ContentError(path, str(exc), field=f"levels[{i}].dimensions",
-                               fix="check the chord length, depth and angle") from None
+        fractured = _resolve(lv.fractured_anterior_mm, "fractured_anterior_mm", lv.id, FRACTURED_MEASURES,
+                             measured["fractured_anterior_mm"], order, ev, path, f"levels[{i}].fractured_anterior_mm")
         above, below = (discs[f"{lv.above}-{lv.id}"], discs[f"{lv.id}-{lv.below}"])
         levels[lv.id] = Level(lv.id, lv.label, lv.above, lv.below, dims,
-                              _named(above, "disc_above_mm"), _named(below, "disc_below_mm"), shape, extra)
+                              _named(above, "disc_above_mm"), _named(below, "disc_below_mm"), shape, fractured)
     return Anatomy(levels, path)
 
 
 def _named(d: Dimension, name: str) -> Dimension:
-    return Dimension(name, d.owner, d.value, d.status, d.measures, d.evidence_id, d.key, d.printed, d.how, d.inputs)
+    return Dimension(name, d.owner, d.value, d.status, d.measures, d.evidence_id, d.key, d.printed, d.how, d.inputs,
+                     d.part)
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> Anatomy:
     p = Path(path)
-    return build_anatomy(load_model(p, AnatomyFile), p)
+    return build_anatomy(load_content(p, AnatomyFile), p)
 
 
 def load_anatomy(path: Path | str | None = None) -> Anatomy:

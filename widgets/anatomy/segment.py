@@ -31,6 +31,9 @@ from widgets.anatomy.levels import Level, level as anatomy_level
 
 #: The needle goes into the pedicle on the patient's left (x > 0).
 NEEDLE_SIDE = 1
+#: The one-pedicle target spans the middle third of the body's width around the midline (our reading of
+#: "the midline of the front third"; the real CT's grading, ``widgets.anatomy.ct``, uses the same).
+MIDLINE_FRACTION = 1 / 3
 
 
 # --------------------------------------------------------------------------- solids
@@ -282,6 +285,64 @@ class Segment:
         """The front third of the body ends here (the target zone is 0 <= y <= depth / 3)."""
         return self.depth / 3
 
+    def target_half_width(self) -> float:
+        """Half the width of the one-pedicle target (the middle third of the body's width)."""
+        return self.treated.body.width * MIDLINE_FRACTION / 2
+
+    def target_point(self, approach: str = "unilateral") -> np.ndarray:
+        """The target's centre: the middle of the front third, half-way up the body there; on the
+        midline for one pedicle, in the middle of the needle's half of the body for two."""
+        _check_approach(approach)
+        body = self.treated.body
+        y = self.depth / 6
+        x = 0.0 if approach == "unilateral" else self.side * body.width / 4
+        z = (float(body.bottom(y)) + float(body.top(y))) / 2
+        return np.array([x, y, z])
+
+    def in_target(self, p, approach: str = "unilateral") -> np.ndarray:
+        """Whether points lie in the target: inside the body, in its front third, and within the middle
+        third of its width (one pedicle: "the midline of the front third") or on the needle's side of
+        the midline (two pedicles: each needle fills its own side's front third)."""
+        _check_approach(approach)
+        p = np.asarray(p, dtype=float)
+        ok = self.in_body(p) & (p[..., 1] <= self.target_y + 1e-9)
+        if approach == "unilateral":
+            return ok & (np.abs(p[..., 0]) <= self.target_half_width() + 1e-9)
+        return ok & (self.side * p[..., 0] >= -1e-9)
+
+    def target_distance(self, p, approach: str = "unilateral") -> float:
+        """Distance (mm) from a point to the nearest point of the target (0 inside it), to within half a
+        millimetre (the target is sampled every millimetre)."""
+        p = np.asarray(p, dtype=float)
+        if bool(self.in_target(p, approach)):
+            return 0.0
+        pts = self._target_samples(approach)
+        return float(np.sqrt(((pts - p) ** 2).sum(axis=1)).min())
+
+    def _target_samples(self, approach: str) -> np.ndarray:
+        key = ("target", approach)
+        if key not in self.extras:
+            body = self.treated.body
+            xs = np.arange(-body.width / 2, body.width / 2 + 0.5, 1.0)
+            ys = np.arange(0.0, self.target_y + 0.5, 1.0)
+            lo, hi = body.bbox()[2]
+            zs = np.arange(lo, hi + 0.5, 1.0)
+            grid = np.stack(np.meshgrid(xs, ys, zs, indexing="ij"), axis=-1).reshape(-1, 3)
+            self.extras[key] = grid[self.in_target(grid, approach)].astype(np.float32)
+        return self.extras[key]
+
+    def in_front(self, p) -> np.ndarray:
+        """Points outside the body that lie through its front cortex, where the aorta and the vena cava
+        lie ahead: in front of the body (y < 0), or outside its curved front within its front third,
+        its width and its height."""
+        p = np.asarray(p, dtype=float)
+        body = self.treated.body
+        y = p[..., 1]
+        yc = np.clip(y, 0.0, self.depth)
+        within = ((p[..., 2] >= body.bottom(yc) - 1e-9) & (p[..., 2] <= body.top(yc) + 1e-9)
+                  & (np.abs(p[..., 0]) <= body.width / 2) & (y <= self.target_y))
+        return ~self.in_body(p) & ((y < 0) | within)
+
     @property
     def solids(self) -> list:
         return [*self.treated.solids, *self.above.solids, *self.below.solids]
@@ -293,26 +354,57 @@ class Segment:
     def in_body(self, p) -> np.ndarray:
         return self.treated.body.inside(np.asarray(p, dtype=float))
 
-    def where(self, p) -> str:
-        """Plain words for where a point lies (the needle tip), for feedback and alt text."""
+    def region(self, p) -> str:
+        """Where a point lies (the needle tip), as one of :data:`REGIONS`' ids: grading compares these,
+        and :meth:`where` turns them into words afterwards."""
         p = np.asarray(p, dtype=float)
         x, y, z = (float(v) for v in p)
         body = self.treated.body
         if self.pedicle.inside(p):
-            return "in the pedicle"
+            return "pedicle"
         if body.inside(p):
-            third = "front" if y <= self.depth / 3 else ("middle" if y <= 2 * self.depth / 3 else "back")
-            return f"in the {third} third of the vertebral body"
+            return "body_front_third" if y <= self.depth / 3 else (
+                "body_middle_third" if y <= 2 * self.depth / 3 else "body_back_third")
         if 0 <= y <= self.depth and abs(x) <= float(body.half_width(y)):
-            return "in the disc space above the body" if z > float(body.top(y)) else "in the disc space below the body"
-        if y < 0:
-            return "in front of the vertebral body, outside the bone"
+            return "disc_above" if z > float(body.top(y)) else "disc_below"
+        if bool(self.in_front(p)):
+            return "in_front"
         if 0 <= y <= self.depth:
-            return "beside the vertebral body, outside the bone"
+            return "beside"
         if (abs(x) < self.level["interpedicular_distance_mm"] / 2
                 and y <= self.depth + self.level["canal_depth_mm"]):
-            return "in the spinal canal"
-        return "behind the vertebral body, outside the pedicle"
+            return "canal"
+        return "behind"
+
+    def where(self, p) -> str:
+        """Plain words for where a point lies (the needle tip), for feedback and alt text."""
+        return REGION_WORDS[self.region(p)]
+
+
+#: Where a point can lie, by id, in the words feedback and alt text use (wording only: no grade reads them).
+REGION_WORDS = {
+    "pedicle": "in the pedicle",
+    "body_front_third": "in the front third of the vertebral body",
+    "body_middle_third": "in the middle third of the vertebral body",
+    "body_back_third": "in the back third of the vertebral body",
+    "disc_above": "in the disc space above the body",
+    "disc_below": "in the disc space below the body",
+    "in_front": "in front of the vertebral body, outside the bone",
+    "beside": "beside the vertebral body, outside the bone",
+    "canal": "in the spinal canal",
+    "behind": "behind the vertebral body, outside the pedicle",
+    "bone_behind": "in the bone behind the pedicle",
+}
+REGIONS = tuple(REGION_WORDS)
+#: The regions inside the vertebral body.
+BODY_REGIONS = ("body_front_third", "body_middle_third", "body_back_third")
+#: Approaches: through one pedicle (the tip to the midline) or through both (each to its own side).
+APPROACHES = ("unilateral", "bilateral")
+
+
+def _check_approach(approach: str) -> None:
+    if approach not in APPROACHES:
+        raise ValueError(f"approach is 'unilateral' (one pedicle) or 'bilateral' (two), not {approach!r}")
 
 
 def default_heights(lv: Level) -> tuple[float, float, float]:

@@ -1,6 +1,8 @@
 """Simulated fluoroscopy: the segment's solids projected by a camera into a soft x-ray image.
 
-Each solid is filled with small cubes (voxels) carrying a density: its dense outer shell
+Soft tissue (:data:`SOFT_TISSUE`, illustrative), when asked for, adds an even grey between the bones (the
+fluoroscopy screen's look; the case images of the quiz leave it out).  Each solid is
+filled with small cubes (voxels) carrying a density: its dense outer shell
 (cortex) is heavier than its spongy inside.  A :class:`~widgets.anatomy.camera.Camera` projects
 every voxel onto the image (spread over the four nearest pixels), which sums the bone each ray
 crosses, as an x-ray does.  Where a ray runs along a cortex (the pedicle seen end-on, the
@@ -155,6 +157,22 @@ def _body_sum(level_id: str, heights: tuple[float, float, float], camera: Camera
     return splat(*_body_voxels(level_id, heights), camera, frame).astype(np.float32)
 
 
+#: The soft tissue every ray crosses (muscle, organs, skin), in the voxels' units (density x mm):
+#: a body's worth of water-like tissue, thicker toward the middle of the picture (illustrative).
+SOFT_TISSUE = 5.0
+
+
+@lru_cache(maxsize=4)
+def _soft_tissue(kind: str, frame: Frame) -> np.ndarray:
+    """The soft tissue's share of each ray: even, a little more near the spine's midline on the front view
+    and toward the abdomen on the side view (illustrative; it gives the screen its grey between the bones)."""
+    rows, cols = frame.shape
+    u = frame.u_min + (np.arange(cols) + 0.5) * PIXEL_MM
+    centre = 0.0 if kind == "AP" else 10.0
+    profile = SOFT_TISSUE * (1.0 + 0.3 * np.exp(-0.5 * ((u - centre) / 45.0) ** 2))
+    return np.broadcast_to(profile.astype(np.float32)[None, :], (rows, cols))
+
+
 def forget_voxels() -> None:
     """Free the voxels kept for the last projection (the radiographs already made stay cached), and
     give the freed memory back to the system where the C library allows it (a kernel per student)."""
@@ -167,11 +185,15 @@ def forget_voxels() -> None:
 
 
 @lru_cache(maxsize=128)
-def radiograph(level_id: str, heights: tuple[float, float, float], camera: Camera, frame: Frame) -> np.ndarray:
+def radiograph(level_id: str, heights: tuple[float, float, float], camera: Camera, frame: Frame,
+               soft_tissue: bool = False) -> np.ndarray:
     """The soft x-ray image (rows from the bottom up, values 0 = black to 1 = white) of the segment
-    around ``level_id`` with the treated body at ``heights``, seen by ``camera`` over ``frame``."""
+    around ``level_id`` with the treated body at ``heights``, seen by ``camera`` over ``frame``;
+    ``soft_tissue`` adds the body's soft tissue between the bones (the fluoroscopy screen's look)."""
     heights = tuple(float(h) for h in heights)
     total = _static_sum(level_id, heights[2], camera, frame) + _body_sum(level_id, heights, camera, frame)
+    if soft_tissue:
+        total = total + _soft_tissue(camera.kind, frame)
     img = 1.0 - np.exp(-MU * total)
     img = _blur(img, BLUR_PIXELS)
     rows, cols = img.shape

@@ -32,7 +32,6 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,10 +41,11 @@ from typing import Iterable, Literal
 from pydantic import Field, StrictInt
 
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
-from widgets.candidacy.rules import REASON_IDS, assess
+from widgets.candidacy.quiz import grade_answer
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS, assess
 from widgets.candidacy.vignettes import Vignette
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content
+from widgets.core.settings import current_settings
 from widgets.procedures.steps import load_questions
 from widgets.record.attempts import Attempt
 
@@ -53,7 +53,6 @@ PRE, POST = "pre-test", "post-test"        # the exercise ids (widgets.record.at
 PHASES = {PRE: "pre-test", POST: "post-test"}
 ACCEPTED = "accepted"                       # the test's standard: right under the leaflet or current practice
 COURSE = "course"                           # the decision points' standard
-SPEC_ENV = "VKP_TEST_SPEC"                  # an instructor's own spec file, when set
 FORMS = ("A", "B")
 
 
@@ -65,10 +64,14 @@ class TestSpec(ContentModel):
     form_seed: StrictInt
 
 
+def spec_path_in_use(path: Path | str | None = None) -> Path:
+    """``path``, else the settings' ``$VKP_TEST_SPEC`` (an instructor's own), else the shipped ``pre_post_test.yaml``."""
+    return Path(path) if path else (current_settings().test_spec or content_path("pre_post_test.yaml"))
+
+
 def load_test_spec(path: Path | str | None = None) -> TestSpec:
     """The spec: ``path``, else ``$VKP_TEST_SPEC``, else the shipped ``pre_post_test.yaml``."""
-    chosen = path or os.environ.get(SPEC_ENV, "").strip() or content_path("pre_post_test.yaml")
-    return load_model(chosen, TestSpec, id_field="id")
+    return load_content(spec_path_in_use(path), TestSpec)
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def parallel_forms(spec: TestSpec | None = None, *, bank: str | None = None,
                    spec_path: Path | str | None = None) -> Forms:
     """Forms A and B for ``spec`` (ContentError naming the spec file when it asks for more than there is)."""
     spec = spec or load_test_spec(spec_path)
-    where = spec_path or os.environ.get(SPEC_ENV, "").strip() or content_path("pre_post_test.yaml")
+    where = spec_path_in_use(spec_path)
     groups: dict[str, list[TestItem]] = {}
     for item in case_items(bank):
         groups.setdefault(item.group, []).append(item)
@@ -235,7 +238,7 @@ def _case_grades(case_id: str, answer: dict, bank: str | None) -> dict[str, dict
         raise ValueError("the answer is incomplete (both verdicts and a rule are needed)")
     leaflet, practice, fields = grade_answer(vignette(case_id, bank), vp, kp, reason)
     grades: dict[str, dict] = {}
-    for standard, prefix, truth in ((STANDARD, "", leaflet), (PRACTICE, "practice_", practice)):
+    for standard, prefix, truth in ((LEAFLET, "", leaflet), (PRACTICE, "practice_", practice)):
         grades[standard] = {"correct": fields[f"{prefix}correct"],
                             "parts": {"vertebroplasty": fields[f"{prefix}vertebroplasty_correct"],
                                       "kyphoplasty": fields[f"{prefix}kyphoplasty_correct"],
@@ -243,8 +246,8 @@ def _case_grades(case_id: str, answer: dict, bank: str | None) -> dict[str, dict
                             "expected": {"vertebroplasty": truth.vertebroplasty.eligible,
                                          "kyphoplasty": truth.kyphoplasty.eligible,
                                          "deciding_rules": list(truth.deciding_rules)}}
-    lg, pg = grades[STANDARD]["correct"], grades[PRACTICE]["correct"]
-    grades = {ACCEPTED: {"correct": lg or pg, "parts": {STANDARD: lg, PRACTICE: pg},
+    lg, pg = grades[LEAFLET]["correct"], grades[PRACTICE]["correct"]
+    grades = {ACCEPTED: {"correct": lg or pg, "parts": {LEAFLET: lg, PRACTICE: pg},
                          "expected": {"deciding_rules": list(leaflet.deciding_rules)}}, **grades}
     return grades
 

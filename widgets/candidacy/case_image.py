@@ -18,8 +18,9 @@ oedema (whether a fracture is fresh or healed; MRI shows that), a break in the b
 or a fragment pushed into the canal, tumour, infection, a haemangioma, a disc herniation, nerve
 roots.  Those stay in the history.  The loader (:func:`image_problem`) refuses an image that
 disagrees with the case's findings: a case without a compression fracture must show a normal body
-(Genant grade 0), a case with one must show it (at least grade 1), and where the history names
-vertebral levels the image shows one of them.
+(Genant grade 0), a case with one must show it (at least grade 1), a history that names the deformity
+(a wedge, a biconcave or a crush fracture) gets that deformity, and where the history names vertebral
+levels the image shows one of them.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -48,6 +49,8 @@ CANNOT_SHOW = ("The simulated x-ray draws only the vertebral body's height at th
 #: Walls whose losses differ by less than this many percentage points are "alike" (an even collapse).
 EVEN_WITHIN = 2.0
 LEVEL_WORDS = re.compile(r"\b([CTLS])(\d{1,2})\b")
+#: Deformities a history may name; an image of such a case must draw the one named.
+DEFORMITY_WORDS = ("wedge", "biconcave", "crush")
 
 
 def _anatomy_ids() -> list[str]:
@@ -171,6 +174,12 @@ def image_problem(image: CaseImage, findings, history: str) -> tuple[str, str, s
                 f"the case has a compression fracture but the image shows a body of normal height (Genant grade 0, "
                 f"{loss:.0f} % height loss)",
                 "lower the walls the fracture lowered, enough to grade at least Genant 1, or leave the image out")
+    shapes = {s for s in DEFORMITY_WORDS if re.search(rf"\b{s}\b", history, re.I)}
+    if shapes and reading.shape not in shapes:
+        return ("heights_fraction",
+                f"the history calls the fracture {' or '.join(sorted(shapes))} but the image shows a {reading.shape} "
+                f"(Genant grade {reading.grade})",
+                f"draw the deformity the history names ({', '.join(sorted(shapes))}), or reword the history")
     named = {f"{m.group(1)}{m.group(2)}" for m in LEVEL_WORDS.finditer(history)}
     if named and image.level not in named:
         return ("level", f"the history names {', '.join(sorted(named))} but the image shows {image.level}",

@@ -2,9 +2,13 @@
 
 The instructor saves it from the class-results notebook (**Save the class's rule summary for
 students**); it holds only counts per rule and standard, never a student, a pseudonym or a file
-name::
+name.  It counts one vote per student per case of the bank (their first answer), as the debrief's rule
+table does (:func:`widgets.classroom.results.class_votes`), so no student can move it by answering often
+(a thousand generated practice cases count nothing here); the student's own column beside it counts
+their own first answers to bank cases the same way (:func:`own_rule_misses`)::
 
-    # vkp-class-rules-summary, version 1: the class's first tries per rule; no student appears in it
+    # vkp-class-rules-summary, version 1: the class's first tries per rule, one per student per bank case; no
+    #   student appears in it    (one line in the file)
     # students: 12
     standard,rule,cases_answered,first_missed,first_missed_percent
     leaflet,kp_cause_excluded,41,17,41.5
@@ -29,19 +33,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from widgets.record.attempts import FileProblem, decode_text, read_limited
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.practice import reason_title
+from widgets.candidacy.rules import LEAFLET, REASON_IDS, STANDARDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
 COLUMNS = ["standard", "rule", "cases_answered", "first_missed", "first_missed_percent"]
-STANDARDS = ("leaflet", "current_practice")
 DEFAULT_NAME = "class-rules-summary.csv"
 
 
 def write_rules_summary(rows: list[dict], *, students: int) -> str:
     """The shared file's text (rows: dicts with the keys of :data:`COLUMNS`)."""
     buf = io.StringIO()
-    buf.write(f"{MAGIC}, version {VERSION}: the class's first tries per rule; no student appears in it\n")
+    buf.write(f"{MAGIC}, version {VERSION}: the class's first tries per rule, one per student per bank case; "
+              "no student appears in it\n")
     buf.write(f"# students: {int(students)}\n")
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -151,13 +156,15 @@ def read_rules_summary(path: Path | str, known_rules=None) -> RulesSummary:
 
 
 def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
-    """A student's own first tries per rule: rule -> (missed, cases), over quiz records (AnswerRecord)."""
+    """A student's own first tries per rule: rule -> (missed, cases), over quiz records (AnswerRecord), counted as
+    the class's summary counts them: the first answer to each case of the bank (generated practice is left out)."""
     firsts = {}
     for r in records:
-        firsts.setdefault(r.case_id, r)
+        if r.source == "bank":
+            firsts.setdefault(r.case_id, r)
     out: dict[str, list[int]] = {}
     for r in firsts.values():
-        if standard == "leaflet":
+        if standard == LEAFLET:
             rules, right = r.deciding_rules, r.correct
         elif r.has_practice:
             rules, right = r.practice_deciding_rules, r.practice_correct
@@ -168,3 +175,16 @@ def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
             cell[0] += not right
             cell[1] += 1
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def compare_rows(summary: RulesSummary, records, standard: str, top: int = 6) -> list[tuple[str, str, str]]:
+    """The class's most-missed rules under ``standard`` beside the student's own first tries, as
+    (rule in plain words, the class, the student) rows (for the table Compare with my class shows)."""
+    from_class = summary.for_standard(standard)[:top]
+    mine = own_rule_misses(records, standard)
+    rows = []
+    for line in from_class:
+        m = mine.get(line.rule)
+        rows.append((reason_title(line.rule), f"{line.first_missed} of {line.cases_answered} ({line.percent:g} %)",
+                     f"{m[0]} of {m[1]} missed" if m else "not met yet"))
+    return rows

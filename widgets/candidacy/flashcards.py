@@ -1,7 +1,7 @@
 """Flashcards of the cases a student missed, as a text file Anki imports as it is.
 
-:func:`missed_cards` makes one card per case the student got wrong at least once (under the quiz's
-first grade, the leaflet's), in the order first missed; :func:`anki_text` writes them as a
+:func:`missed_cards` makes one card per case the student got wrong at least once (under the grade a
+student sees first, current practice's), in the order first missed; :func:`anki_text` writes them as a
 tab-separated text file with Anki's file headers (Anki 2.1.55 or later reads them; see
 https://docs.ankiweb.net/importing/text-files.html, "File Headers")::
 
@@ -17,8 +17,8 @@ https://docs.ankiweb.net/importing/text-files.html, "File Headers")::
 * **Front**: the case's title and history (with its simulated x-ray in words, for a case that shows
   one), and the question (vertebroplasty? kyphoplasty? the
   deciding rule?).
-* **Back**: both standards' verdicts for each procedure and their deciding rules in plain words,
-  and whether and why the two standards differ.
+* **Back**: both standards' verdicts for each procedure and their deciding rules in plain words (current
+  practice first, then what the patient leaflet says), and whether and why the two standards differ.
 * **Tags**: ``vkp-candidacy``, one tag per deciding rule (``rule::<id>``), and
   ``standards-differ`` where the leaflet and current practice disagree.
 * **GUID**: one per case, so importing a newer file updates the cards instead of doubling them.
@@ -37,9 +37,11 @@ import html
 import re
 from dataclasses import dataclass
 
+from widgets.core.citations import strip_citations
+from widgets.core.course import PROCEDURES
 from widgets.candidacy.case_image import words_for
 from widgets.candidacy.practice import assess_practice, compare, reason_title
-from widgets.candidacy.rules import PROCEDURES, assess
+from widgets.candidacy.rules import assess
 
 DECK = "VP and KP candidacy (missed cases)"
 HEADERS = ("#separator:tab", "#html:true", "#notetype:Basic", f"#deck:{DECK}", "#columns:Front\tBack\tTags\tGUID",
@@ -71,13 +73,13 @@ def card_for(vignette) -> Card:
              + (f"<i>The x-ray, in words:</i> {_e(picture)}<br>" if picture else "") + "<br>"
              "Vertebroplasty: candidate or not? Kyphoplasty: candidate or not? Which rule decides it?")
     lines = []
-    for name, a in (("The leaflet", leaflet), ("Current practice", practice)):
+    for name, a in (("Current practice", practice), ("What the patient leaflet says", leaflet)):
         verdicts = "; ".join(f"{proc} {a.decision(proc).verdict}" for proc in PROCEDURES)
         rules = "; ".join(reason_title(r) for r in a.deciding_rules)
         lines.append(f"<b>{name}:</b> {_e(verdicts)}. Deciding: {_e(rules)}.")
     lines.append(_e(comparison.sentence()))
     for title, text in comparison.why:
-        plain = re.sub(r"\s*\[@[^\]]*\]", "", text)       # citation keys are for the notebook's reference list
+        plain = strip_citations(text)       # citation keys are for the notebook's reference list
         lines.append(f"<i>{_e(title)}</i>: {_e(plain)}")
     tags = ["vkp-candidacy"] + [f"rule::{r}" for r in dict.fromkeys(leaflet.deciding_rules + practice.deciding_rules)]
     if comparison.differ:
@@ -86,14 +88,14 @@ def card_for(vignette) -> Card:
 
 
 def missed_cards(records, lookup) -> list[Card]:
-    """One card per case answered wrong at least once (first grade), in the order first missed.
+    """One card per case answered wrong at least once (current practice's grade), in the order first missed.
 
     ``records`` are the quiz's answers (oldest first); ``lookup(case_id)`` gives a case's vignette or
     None (a case no longer in the bank is left out).
     """
     cards, seen = [], set()
     for r in records:
-        if r.correct or r.case_id in seen:
+        if getattr(r, "right", r.correct) or r.case_id in seen:
             continue
         seen.add(r.case_id)
         vignette = lookup(r.case_id)

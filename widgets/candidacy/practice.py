@@ -28,17 +28,17 @@ from typing import ClassVar, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
+from widgets.candidacy.patient import FractureCause, Patient
 from widgets.candidacy.rules import (
-    PRACTICE_RULE_IDS, PROCEDURES, RULE_IDS, Assessment, CandidacyError, ConditionValue, FractureCause, Patient,
-    RuleList, StandardRule, above_red_flags, assess, check_conditions, exactly_these_rules, check_keys, conditions_hold,
+    PRACTICE, PRACTICE_RULE_IDS, RULE_IDS, Assessment, CandidacyError, ConditionValue,
+    RuleList, StandardRule, above_red_flags, assess, check_conditions, exactly_these_rules, conditions_hold,
     evaluate, load_rules,
 )
 from widgets.candidacy.red_flags import URGENT, load_red_flags
-from widgets.core.citations import keys_in
-from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentModel, content_path, read_yaml, require_unique, validate
+from widgets.core.citations import CitedText, markers
+from widgets.core.course import PROCEDURES
+from widgets.core.loading import ContentModel, ContentProblem, load_content, unique_ids
 
-STANDARD = "current_practice"
 Kind = Literal["indication", "absolute", "relative", "absolute_or_relative", "selection", "scope"]
 KINDS: tuple[str, ...] = ("indication", "absolute", "relative", "absolute_or_relative", "selection", "scope")
 #: The leaflet is the first standard's source, never the evidence behind the second.
@@ -57,13 +57,20 @@ class PracticeRule(StandardRule):
             raise ValueError(f"rule '{self.id}': kind 'indication' goes with effect 'candidate', and only with it")
         return self
 
+    @model_validator(mode="after")
+    def _not_the_leaflet(self):
+        if LEAFLET_SOURCE in self.cites:
+            raise ContentProblem(f"rule '{self.id}' cites the leaflet",
+                                 fix="current practice is built from the evidence files; cite their entries")
+        return self
+
 
 class NotFollowed(ContentModel):
     """A leaflet rule current practice does not follow for fractures with these causes, and why."""
 
     rule: Literal[RULE_IDS]  # type: ignore[valid-type]
     causes: list[FractureCause] = Field(min_length=1)
-    why: str = Field(min_length=20)
+    why: CitedText = Field(min_length=20)
 
 
 class Caution(ContentModel):
@@ -72,7 +79,7 @@ class Caution(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=5)
     when: list[dict[str, ConditionValue]] = Field(min_length=1)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
 
@@ -100,11 +107,7 @@ class PracticeRuleSet(RuleList, ContentModel):
     def _exactly_the_practice_rules(cls, rules):
         return exactly_these_rules(rules, PRACTICE_RULE_IDS)
 
-    @field_validator("cautions")
-    @classmethod
-    def _unique_cautions(cls, cautions):
-        require_unique([c.id for c in cautions], "caution ids")
-        return cautions
+    _unique_cautions = unique_ids("cautions", "caution ids")
 
     def kind_words(self, rule_id: str) -> str:
         return self.kinds[self[rule_id].kind]
@@ -117,34 +120,19 @@ class PracticeRuleSet(RuleList, ContentModel):
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> PracticeRuleSet:
-    located = read_yaml(path)
-    rules = validate(located, PracticeRuleSet, path)
-    evidence = load_evidence()
-    for i, rule in enumerate(rules.rules):
-        if LEAFLET_SOURCE in rule.cites:
-            raise CandidacyError(path, f"rule '{rule.id}' cites the leaflet", line=located.line_for(("rules", i)),
-                                 field=f"rules[{i}].cites (in id '{rule.id}')",
-                                 fix="current practice is built from the evidence files; cite their entries")
-        check_keys(path, located, ("rules", i), f"rules[{i}] (in id '{rule.id}')",
-                   list(rule.cites) + rule.note_cites, evidence)
-    for i, item in enumerate(rules.not_followed):
-        check_keys(path, located, ("not_followed", i, "why"), f"not_followed[{i}].why", keys_in(item.why), evidence)
-    for i, caution in enumerate(rules.cautions):
-        check_keys(path, located, ("cautions", i, "note"), f"cautions[{i}].note (in id '{caution.id}')",
-                   keys_in(caution.note), evidence)
-    return rules
+def _load(path: str | None) -> PracticeRuleSet:
+    return load_content(Path(path) if path else "practice_rules.yaml", PracticeRuleSet, kind=CandidacyError)
 
 
 def load_practice_rules(path: Path | str | None = None) -> PracticeRuleSet:
     """Current practice's rules (validated; every citation resolves; none cites the leaflet)."""
-    return _load(str(path or content_path("practice_rules.yaml")))
+    return _load(str(path) if path else None)
 
 
 def assess_practice(patient: Patient, rules: PracticeRuleSet | None = None) -> Assessment:
     """Grade ``patient`` against current practice: eligibility, deciding rules and cautions per procedure."""
     rules = rules or load_practice_rules()
-    return above_red_flags(evaluate(patient, rules, STANDARD, rules.cautions))
+    return above_red_flags(evaluate(patient, rules, PRACTICE, rules.cautions))
 
 
 def both_standards(patient: Patient) -> tuple[Assessment, Assessment]:
@@ -222,5 +210,5 @@ def compare(leaflet: Assessment, practice: Assessment, rules: PracticeRuleSet | 
     for rule_id in only_practice:
         rule = rules[rule_id]
         text = " ".join(f"{rule.leaflet or ''} Current practice: {rules.kind_words(rule_id)}.".split())
-        why.append((rule.title, text + " " + rule.cite_markers()))
+        why.append((rule.title, text + " " + markers(rule.cites)))
     return Comparison(leaflet, practice, procedures, tuple(why))

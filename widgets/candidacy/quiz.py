@@ -9,14 +9,22 @@ interleaved so the same rule does not decide two cases in a row where that can b
 generated practice interleaves rules the same way.
 
 :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
-rule) against :func:`widgets.candidacy.assess`, the leaflet's rules, and current practice's, and returns an
-:class:`AnswerRecord`; :meth:`AnswerRecord.to_attempt` gives the
-:class:`~widgets.record.attempts.Attempt` that the progress file and the hand-in store.
+rule) against current practice (:func:`widgets.candidacy.practice.assess_practice`) and the leaflet's rules
+(:func:`widgets.candidacy.rules.assess`), and returns an :class:`AnswerRecord`;
+:meth:`AnswerRecord.to_attempt` gives the :class:`~widgets.record.attempts.Attempt` that the progress file
+and the hand-in store, with both grades.
+
+The grade a student sees first is current practice's (:data:`FIRST`): the score, the missed cases, the
+retry, the spaced review and the flashcards follow it (:attr:`AnswerRecord.right`), and the leaflet's grade
+sits beside it as what the patient leaflet says (:attr:`Quiz.leaflet_score`).  An answer saved before the
+quiz graded current practice has only the leaflet's grade, which then stands in.
+
 :meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
-weighted toward the rules the student missed.  A case with a red flag (:mod:`widgets.candidacy.red_flags`) is
-answered "not a candidate" for both procedures with the reason ``urgent_referral`` under both standards,
-graded, stored and regraded like any other answer.  :attr:`Quiz.score` is the one score definition
-(:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
+weighted toward the rules the student missed; :meth:`Quiz.start_daily` starts today's five: due reviews and
+new cases mixed (:mod:`widgets.candidacy.daily`, with the streak).  A case with a red flag
+(:mod:`widgets.candidacy.red_flags`) is answered "not a candidate" for both procedures with the reason
+``urgent_referral`` under both standards, graded, stored and regraded like any other answer.  The scores use
+the one score definition (:func:`widgets.record.attempts.score`) that the hand-in and the class results use too.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -32,12 +40,12 @@ from typing import Callable, Iterable, Literal, Optional, Sequence
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
+from widgets.candidacy.daily import SET_SIZE, DailySet, Streak, daily_set, streak_of
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
-from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.bank import LoadedBank, load_case_bank
 from widgets.candidacy.rules import (
-    LEAFLET_DECIDING_IDS, PRACTICE_DECIDING_IDS, REASON_IDS, RULE_IDS, Assessment, LoadedBank, assess, load_rules,
+    LEAFLET, LEAFLET_DECIDING_IDS, PRACTICE, PRACTICE_DECIDING_IDS, REASON_IDS, Assessment, assess, load_rules,
 )
-from widgets.candidacy.red_flags import URGENT
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
 from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
@@ -49,10 +57,11 @@ PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
 ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
 _GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
 EXERCISE = "candidacy-quiz"
-STANDARD = "leaflet"                     # the quiz's first grade (its answer key)
-PRACTICE = "current_practice"            # the second standard
-PRACTICE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
-                   "practice_deciding_rules", "practice_correct")
+# The two standards are rules.LEAFLET (an answer's ``correct``) and rules.PRACTICE (its ``practice_correct``).
+FIRST = PRACTICE                         # the grade a student sees first; the leaflet's sits beside it
+MODES = ("bank", "retry", "practice", "review", "daily")
+PRACTICE_GRADE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
+                         "practice_deciding_rules", "practice_correct")
 
 
 class QuizError(ValueError):
@@ -67,14 +76,15 @@ def utc_now() -> str:
 class AnswerRecord(ContentModel):
     """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in.
 
-    The ``practice_*`` fields are its grade under current practice; answers saved before the quiz had
-    a second standard have none (all ``None``).
+    ``correct`` and its parts are the answer's grade under the leaflet; the ``practice_*`` fields are its
+    grade under current practice, the one a student sees first (:attr:`right`).  Answers saved before the
+    quiz had a second standard have none (all ``None``).
     """
 
     id: str = Field(default_factory=new_id, pattern=r"^[0-9a-f]{32}$")
     case_id: str = Field(min_length=1, max_length=120)
     source: Literal["bank", "generated"]
-    mode: Literal["bank", "retry", "practice", "review"] = "bank"
+    mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
     answered_at: str
     vertebroplasty_answer: StrictBool
     vertebroplasty_correct: StrictBool
@@ -97,9 +107,10 @@ class AnswerRecord(ContentModel):
         want = self.vertebroplasty_correct and self.kyphoplasty_correct and self.reason_correct
         if self.correct != want:
             raise ValueError("'correct' must be true exactly when both procedure answers and the reason are correct")
-        given = [getattr(self, f) is not None for f in PRACTICE_FIELDS]
+        given = [getattr(self, f) is not None for f in PRACTICE_GRADE_FIELDS]
         if any(given) and not all(given):
-            raise ValueError("the grade under current practice is incomplete: give all of " + ", ".join(PRACTICE_FIELDS))
+            raise ValueError("the grade under current practice is incomplete: give all of "
+                             + ", ".join(PRACTICE_GRADE_FIELDS))
         if all(given) and self.practice_correct != (self.practice_vertebroplasty_correct
                                                     and self.practice_kyphoplasty_correct
                                                     and self.practice_reason_correct):
@@ -111,6 +122,17 @@ class AnswerRecord(ContentModel):
     def has_practice(self) -> bool:
         return self.practice_correct is not None
 
+    @property
+    def right(self) -> bool:
+        """Right under the grade a student sees first: current practice, or the leaflet for an answer saved
+        before current practice was graded."""
+        return self.practice_correct if self.has_practice else self.correct
+
+    @property
+    def deciding(self) -> list[str]:
+        """The deciding rules under the same standard as :attr:`right`."""
+        return self.practice_deciding_rules if self.has_practice else self.deciding_rules
+
     def to_dict(self) -> dict:
         return self.model_dump()
 
@@ -121,7 +143,7 @@ class AnswerRecord(ContentModel):
                     "parts": {"vertebroplasty": vp_ok, "kyphoplasty": kp_ok, "reason": reason_ok},
                     "expected": {"vertebroplasty": self.vertebroplasty_answer == vp_ok,
                                  "kyphoplasty": self.kyphoplasty_answer == kp_ok, "deciding_rules": list(deciding)}}
-        grades = {STANDARD: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
+        grades = {LEAFLET: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
                                   self.correct, self.deciding_rules)}
         if self.has_practice:
             grades[PRACTICE] = grade(self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
@@ -136,9 +158,9 @@ class AnswerRecord(ContentModel):
     @classmethod
     def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
         """The quiz's record of a stored attempt (ValueError when it is not a complete quiz answer)."""
-        if attempt.exercise != EXERCISE or STANDARD not in attempt.grades:
+        if attempt.exercise != EXERCISE or LEAFLET not in attempt.grades:
             raise ValueError("not a candidacy-quiz answer graded against the leaflet")
-        grade, ans = attempt.grades[STANDARD], attempt.answer
+        grade, ans = attempt.grades[LEAFLET], attempt.answer
         parts, expected = grade.parts, grade.expected
         practice = {}
         if PRACTICE in attempt.grades:
@@ -172,7 +194,7 @@ def quiz_records(attempts: Iterable[Attempt]) -> list[AnswerRecord]:
 
 
 @dataclass(frozen=True)
-class Grade:
+class GradedAnswer:
     """The graded answer plus what the feedback needs: both standards' assessments and how they compare."""
 
     vignette: Vignette
@@ -183,14 +205,21 @@ class Grade:
 
     @property
     def correct(self) -> bool:
+        """Right under the grade a student sees first (current practice)."""
+        return self.record.right
+
+    @property
+    def leaflet_correct(self) -> bool:
+        """Right under the patient leaflet's rules."""
         return self.record.correct
 
     def summary(self) -> str:
         """Plain-text feedback naming the rules in plain words (citations are added by the view)."""
         r = self.record
-        lines = ["Correct under the leaflet." if r.correct else "Not quite, under the leaflet."]
-        standards = [("the leaflet", self.assessment)] + ([("current practice", self.practice)] if self.practice
-                                                            else [])
+        lines = ["Correct under current practice." if r.right else "Not quite, under current practice."]
+        lines.append("What the patient leaflet says: " + ("right." if r.correct else "not right."))
+        standards = ([("current practice", self.practice)] if self.practice else []) + [("the leaflet",
+                                                                                         self.assessment)]
         for proc, given in (("vertebroplasty", r.vertebroplasty_answer), ("kyphoplasty", r.kyphoplasty_answer)):
             said = "candidate" if given else "not a candidate"
             verdicts = "; ".join(f"{name} says {a.decision(proc).verdict}" for name, a in standards)
@@ -301,13 +330,15 @@ class Quiz:
                                       if order_seed is not None else list(self.bank))
         self.records: list[AnswerRecord] = list(records)
         self._known: dict[str, Vignette] = {v.id: v for v in self.bank}
+        self._deciding: dict[str, set[str]] = {}       # a case's deciding rules under both standards, by id
+        self._schedule: tuple[tuple, Schedule] | None = None   # the replayed schedule and the answers it replayed
         self._practice_next = 1 + max(
             (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
-        self.mode: Literal["bank", "retry", "practice", "review"] = "bank"
+        self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
         self.current: Vignette | None = None
-        self.last_grade: Grade | None = None
+        self.last_grade: GradedAnswer | None = None
         self.next()
 
     @classmethod
@@ -327,17 +358,24 @@ class Quiz:
 
     @property
     def correct(self) -> int:
-        return sum(r.correct for r in self.records)
+        """Answers right under the grade a student sees first (current practice)."""
+        return sum(r.right for r in self.records)
 
     @property
     def score(self) -> Score:
-        """The one score: cases right at their latest answer, and at their first (see records.score)."""
-        return score((r.case_id, r.correct) for r in self.records)
+        """The score a student sees first: cases right at their latest answer, and at their first, under current
+        practice (the leaflet's grade for answers saved before current practice was graded; see records.score)."""
+        return score((r.case_id, r.right) for r in self.records)
 
     @property
     def practice_score(self) -> Score:
-        """The same score under current practice, over the answers graded by it."""
+        """The score under current practice, over the answers graded by it."""
         return score((r.case_id, r.practice_correct) for r in self.records if r.has_practice)
+
+    @property
+    def leaflet_score(self) -> Score:
+        """What the patient leaflet says: the same score under the leaflet's rules."""
+        return score((r.case_id, r.correct) for r in self.records)
 
     @property
     def score_percent(self) -> float:
@@ -361,15 +399,45 @@ class Quiz:
         return self.order.index(vignette) + 1
 
     def progress_text(self) -> str:
-        """The text twin of the progress bar, e.g. ``7 of 33 bank cases answered. Score: ...``."""
+        """The text twin of the progress bar: the score under current practice first, then what the patient
+        leaflet says, e.g. ``7 of 73 bank cases answered. Score (current practice): ... What the patient
+        leaflet says: 4 of 7 right (57 %)``."""
         text = f"{self.bank_done} of {self.bank_total} bank cases answered"
         if self.records:
-            text += ". " + self.score.text("case")
-        practice = self.practice_score
-        if practice.items:
-            text += (f". Under current practice: {practice.final_right} of {practice.items} right "
-                     f"({practice.final_percent:g} %)")
+            text += ". " + self.score.text("case").replace("Score:", "Score (current practice):", 1)
+            leaflet = self.leaflet_score
+            text += (f". What the patient leaflet says: {leaflet.final_right} of {leaflet.items} right "
+                     f"({leaflet.final_percent:g} %)")
         return text
+
+    def where_text(self) -> str:
+        """Where the student is, for the line above the case, e.g. ``Case bank: case 3 of 73 (your own order)``."""
+        more = len(self.queue)
+        after = f"{more} more case{'s' if more != 1 else ''} after this one"
+        if self.mode == "bank":
+            return f"Case bank: case {self.position(self.current)} of {self.bank_total} (your own order)"
+        if self.mode == "retry":
+            return f"Retry set: {after}"
+        if self.mode == "review":
+            return f"Review of what is due: {after}"
+        if self.mode == "daily":
+            return f"Today's five: {after}"
+        return "Practice: a generated case (the bank is done; practise as long as you like)"
+
+    def missed_rows(self) -> list[tuple[str, str, str]]:
+        """The missed answers as (case label, what was wrong, deciding rules), oldest first, under current
+        practice (for the table a student opens with Review missed cases)."""
+        rows = []
+        for rec, v in self.missed():
+            if rec.has_practice:
+                parts = (rec.practice_vertebroplasty_correct, rec.practice_kyphoplasty_correct,
+                         rec.practice_reason_correct)
+            else:
+                parts = (rec.vertebroplasty_correct, rec.kyphoplasty_correct, rec.reason_correct)
+            wrong = [name for name, ok in zip(("vertebroplasty", "kyphoplasty", "reason"), parts) if not ok]
+            label = v.title if v is not None else "a case no longer in the bank"
+            rows.append((label, ", ".join(wrong), "; ".join(reason_title(i) for i in rec.deciding)))
+        return rows
 
     def _latest(self, case_id: str) -> AnswerRecord:
         return [r for r in self.records if r.case_id == case_id][-1]
@@ -389,9 +457,9 @@ class Quiz:
     def next(self) -> Vignette:
         """Move to the next case: the bank (or a retry or review set) first, then generated practice.
 
-        When a retry or review set runs out, the bank cases not yet answered come next.
+        When a retry, review or five-a-day set runs out, the bank cases not yet answered come next.
         """
-        if not self.queue and self.mode in ("retry", "review"):
+        if not self.queue and self.mode in ("retry", "review", "daily"):
             self.queue = self._unanswered_bank()
             self.mode = "bank"
         if self.queue:
@@ -405,11 +473,11 @@ class Quiz:
     def _next_practice(self) -> Vignette:
         """The next generated case, skipping ahead (a few at most) so that rules interleave."""
         before = self.current or (self.lookup(self.records[-1].case_id) if self.records else None)
-        last = deciding_both(before, self.rules) if before is not None else set()
+        last = self.deciding(before) if before is not None else set()
         for _ in range(8):
             v = generate(self.seed, 1, start=self._practice_next)[0]
             self._practice_next += 1
-            if not (deciding_both(v, self.rules) & last):
+            if not (self.deciding(v) & last):
                 break
         self._known[v.id] = v
         return v
@@ -418,7 +486,7 @@ class Quiz:
         done = self.answered_bank_ids
         return [v for v in self.order if v.id not in done]
 
-    def submit(self, vertebroplasty: bool | None, kyphoplasty: bool | None, reason: str | None) -> Grade:
+    def submit(self, vertebroplasty: bool | None, kyphoplasty: bool | None, reason: str | None) -> GradedAnswer:
         """Grade an answer to the current case and record it."""
         if self.current is None:
             raise QuizError("there is no case to answer; press Next")
@@ -438,14 +506,14 @@ class Quiz:
             case_id=self.current.id, source=self.current.source, mode=self.mode, answered_at=self.clock(),
             vertebroplasty_answer=vertebroplasty, kyphoplasty_answer=kyphoplasty, reason_rule=reason, **graded)
         self.records.append(record)
-        self.last_grade = Grade(self.current, result, record, practice,
+        self.last_grade = GradedAnswer(self.current, result, record, practice,
                                 compare(result, practice, self.practice_rules))
         return self.last_grade
 
     # ----------------------------------------------------------------- review and retry
     def missed(self) -> list[tuple[AnswerRecord, Vignette | None]]:
-        """Answers that were not fully correct, oldest first, with their vignettes."""
-        return [(r, self.lookup(r.case_id)) for r in self.records if not r.correct]
+        """Answers that were not fully right (under current practice), oldest first, with their vignettes."""
+        return [(r, self.lookup(r.case_id)) for r in self.records if not r.right]
 
     def still_missed(self) -> list[Vignette]:
         """Cases whose latest answer is wrong, in the order they were first missed."""
@@ -454,13 +522,17 @@ class Quiz:
             latest[r.case_id] = r
         out = []
         for r in self.records:
-            if not latest[r.case_id].correct and (v := self.lookup(r.case_id)) is not None and v not in out:
+            if not latest[r.case_id].right and (v := self.lookup(r.case_id)) is not None and v not in out:
                 out.append(v)
         return out
 
     def missed_rules(self) -> Counter:
-        """How often each rule decided a case the student got wrong."""
-        return Counter(rule for r in self.records if not r.correct for rule in r.deciding_rules)
+        """How often each rule decided (under current practice) a case the student got wrong."""
+        return Counter(rule for r in self.records if not r.right for rule in r.deciding)
+
+    def missed_rule_titles(self, top: int = 3) -> list[tuple[str, int]]:
+        """The rules behind the most misses, in plain words, with how often: the ``top`` most frequent."""
+        return [(reason_title(rule), n) for rule, n in self.missed_rules().most_common(top)]
 
     def retry_pool(self, size: int = 10, exclude: Iterable[str] = ()) -> list[Vignette]:
         """A seeded practice set weighted toward the rules the student missed.
@@ -480,7 +552,7 @@ class Quiz:
         rng = random.Random(f"{self.seed}:retry:{len(self.records)}")
         weights = []
         for v in candidates:
-            rules = assess(v.patient, self.rules).deciding_rules
+            rules = assess_practice(v.patient, self.practice_rules).deciding_rules
             weights.append(1.0 + 4.0 * sum(misses[r] for r in rules))
         chosen: list[Vignette] = []
         pool = list(zip(candidates, weights))
@@ -517,8 +589,18 @@ class Quiz:
         return local_day(parse_time(self.clock()), self.tz)
 
     def schedule(self) -> Schedule:
-        """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`)."""
-        return schedule_for(self.records, tz=self.tz)
+        """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`); replayed
+        again only when an answer has been added since (answers are only ever appended)."""
+        key = (len(self.records), id(self.records[-1]) if self.records else None, self.tz)
+        if self._schedule is None or self._schedule[0] != key:
+            self._schedule = (key, schedule_for(self.records, tz=self.tz))
+        return self._schedule[1]
+
+    def deciding(self, v: Vignette) -> set[str]:
+        """The rules that decide case ``v`` under either standard (:func:`deciding_both`), worked out once a case."""
+        if v.id not in self._deciding:
+            self._deciding[v.id] = deciding_both(v, self.rules)
+        return self._deciding[v.id]
 
     def due_today(self) -> int:
         return self.schedule().due_count(self.today())
@@ -534,16 +616,16 @@ class Quiz:
         for state in due:
             if state.kind == "case" and (v := self.lookup(state.ident)) is not None:
                 out.append(v)
-        covered = {r for v in out for r in assess(v.patient, self.rules).deciding_rules}
+        covered = {r for v in out for r in self.deciding(v)}
         start = 30_000 + 50 * len(self.records)
         for state in due:
-            if state.kind != "rule" or state.ident in covered or state.ident not in RULE_IDS + (URGENT,):
+            if state.kind != "rule" or state.ident in covered or state.ident not in REASON_IDS:
                 continue
             v = generate_for_rule(self.seed, state.ident, start=start)
             start = int(v.id.rsplit("-", 1)[1]) + 1
             self._known[v.id] = v
             out.append(v)
-            covered |= set(assess(v.patient, self.rules).deciding_rules)
+            covered |= self.deciding(v)
         return out
 
     def start_review(self) -> Vignette:
@@ -556,6 +638,31 @@ class Quiz:
         self.current = self.queue.pop(0)
         self.last_grade = None
         return self.current
+
+    # ----------------------------------------------------------------- five a day
+    def daily_plan(self, size: int = SET_SIZE) -> DailySet:
+        """Today's five: what is due for review (:meth:`review_set`) mixed with new cases (the bank's cases not
+        yet answered, in the student's order; generated cases once the bank is done)."""
+        new = self._unanswered_bank()
+        if len(new) < size:
+            start = 50_000 + 50 * len(self.records)
+            new += generate(self.seed, size - len(new), start=start)
+        return daily_set(self.review_set(), new, size)
+
+    def start_daily(self, size: int = SET_SIZE) -> Vignette:
+        """Start today's five (:meth:`daily_plan`); after it, the bank cases not yet answered come next."""
+        plan = self.daily_plan(size)
+        for v in plan.cases:
+            self._known[v.id] = v
+        self.queue = list(plan.cases)
+        self.mode = "daily"
+        self.current = self.queue.pop(0)
+        self.last_grade = None
+        return self.current
+
+    def streak(self) -> Streak:
+        """Days in a row with a set done, replayed from the answers' times (see :mod:`widgets.candidacy.daily`)."""
+        return streak_of(self.records, self.today(), tz=self.tz)
 
     def flashcards(self) -> str:
         """The cases missed so far as an Anki text file (see :mod:`widgets.candidacy.flashcards`)."""

@@ -11,7 +11,7 @@ candidate" for both procedures) under the leaflet and under current practice ali
 
 This module knows the findings only by name (it imports nothing of the rules engine, which imports it):
 the red-flag findings (:data:`RED_FLAG_FIELDS`) and the fracture's cause (:data:`CAUSES`, the same
-values as :data:`widgets.candidacy.rules.FRACTURE_CAUSES`; a test keeps the two equal).
+values as :data:`widgets.candidacy.patient.FRACTURE_CAUSES`; a test keeps the two equal).
 
 Texts quote numbers only as ``{evidence_id:dotted.key}`` placeholders, filled from the evidence base when
 shown (:func:`filled`), so every number a student reads is traced; :func:`load_red_flags` refuses an
@@ -26,17 +26,17 @@ from typing import Literal, Union
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
-from widgets.core.citations import keys_in
+from widgets.core.citations import Citations, CiteKeys, keys_in
 from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.numbers import check_text, fill
+from widgets.core.loading import ContentModel, Parsed, load_content, require_unique
+from widgets.core.numbers import EvidenceText, fill
 
 #: The reason id a student names for a red flag, and the deciding rule of both standards when one applies.
 URGENT = "urgent_referral"
 #: The findings the red flags read (each false unless a case says otherwise).
 RED_FLAG_FIELDS: tuple[str, ...] = ("deficit_worsening", "cauda_equina_signs", "infection_suspected",
                                     "malignancy_suspected")
-#: The fracture causes a flag's condition may name (widgets.candidacy.rules.FRACTURE_CAUSES, kept equal by a test).
+#: The fracture causes a flag's condition may name (widgets.candidacy.patient.FRACTURE_CAUSES, kept equal by a test).
 CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
 URGENCIES: tuple[str, ...] = ("emergency", "urgent")
 
@@ -64,12 +64,12 @@ class Flag(ContentModel):
     """One red flag: which findings show it, how urgent it is, what it looks like and what to do."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str = Field(min_length=5)
+    title: EvidenceText = Field(min_length=5)
     when: list[dict[str, Value]] = Field(min_length=1)
     urgency: Literal["emergency", "urgent"]
-    looks_like: str = Field(min_length=20)
-    action: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    looks_like: EvidenceText = Field(min_length=20)
+    action: EvidenceText = Field(min_length=20)
+    cites: CiteKeys
 
     @field_validator("when")
     @classmethod
@@ -87,12 +87,12 @@ class Flag(ContentModel):
 
 
 class RedFlagFile(ContentModel):
-    verdict: str = Field(min_length=10)
-    title: str = Field(min_length=10)
-    explanation: str = Field(min_length=40)
-    leaflet_silent: str = Field(min_length=40)
-    urgency: dict[Literal["emergency", "urgent"], str]
-    findings: dict[str, str]
+    verdict: EvidenceText = Field(min_length=10)
+    title: EvidenceText = Field(min_length=10)
+    explanation: EvidenceText = Field(min_length=40)
+    leaflet_silent: EvidenceText = Field(min_length=40)
+    urgency: dict[Literal["emergency", "urgent"], EvidenceText]
+    findings: dict[str, EvidenceText]
     flags: list[Flag] = Field(min_length=1)
 
     @field_validator("findings")
@@ -140,30 +140,24 @@ def _strings(spec: RedFlagFile):
             yield ("flags", i, key), getattr(flag, key)
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> RedFlagFile:
-    located = read_yaml(path)
-    spec = validate(located, RedFlagFile, path)
-    evidence = load_evidence()
-    for loc, text in _strings(spec):
-        check_text(Path(path), located, loc, evidence, text)
+def _check_cites(spec: RedFlagFile, parsed: Parsed) -> None:
+    """Every source a flag's text cites is in its ``cites`` list."""
     for i, flag in enumerate(spec.flags):
-        for key in flag.cites:
-            if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", line=located.line_for(("flags", i, "cites")),
-                                   field=f"flags[{i}].cites (in id '{flag.id}')",
-                                   fix="use an id from evidence-care.yaml, the other evidence files or sources.yaml")
         missing = [k for k in keys_in(flag.looks_like + " " + flag.action) if k not in flag.cites]
         if missing:
-            raise ContentError(path, f"the flag's text cites {missing}, which its 'cites' list leaves out",
-                               line=located.line_for(("flags", i, "cites")), field=f"flags[{i}].cites (in id '{flag.id}')",
+            raise parsed.error(("flags", i, "cites"), f"the flag's text cites {missing}, which its 'cites' list "
+                               "leaves out", field=f"flags[{i}].cites (in id '{flag.id}')",
                                fix="list every source the flag's text cites")
-    return spec
+
+
+@lru_cache(maxsize=4)
+def _load(path: str | None) -> RedFlagFile:
+    return load_content(Path(path) if path else "red_flags.yaml", RedFlagFile, check=_check_cites)
 
 
 def load_red_flags(path: Path | str | None = None) -> RedFlagFile:
     """The red flags (validated; every finding, placeholder and citation resolves)."""
-    return _load(str(path or content_path("red_flags.yaml")))
+    return _load(str(path) if path else None)
 
 
 def flags_for(findings, spec: RedFlagFile | None = None) -> tuple[Flag, ...]:
@@ -195,14 +189,14 @@ def findings_words(findings, spec: RedFlagFile | None = None) -> list[str]:
     return [" ".join(spec.findings[f].split()) for f in RED_FLAG_FIELDS if getattr(findings, f, False)]
 
 
-def flags_markdown(cite, spec: RedFlagFile | None = None) -> str:
-    """The red flags as a Markdown table (flag, urgency, what it looks like, what to do); ``cite`` numbers
+def flags_markdown(cites: Citations, spec: RedFlagFile | None = None) -> str:
+    """The red flags as a Markdown table (flag, urgency, what it looks like, what to do); ``cites`` numbers
     the ``[@id]`` keys."""
     spec = spec or load_red_flags()
     rows = ["| Red flag | How urgent | What it looks like | What to do |", "|---|---|---|---|"]
     for flag in spec:
         cells = [flag.title, spec.urgency[flag.urgency], filled(flag.looks_like), filled(flag.action)]
-        rows.append("| " + " | ".join(cite(" ".join(c.split())).replace("|", "/") for c in cells) + " |")
+        rows.append("| " + " | ".join(cites.cited(" ".join(c.split())).replace("|", "/") for c in cells) + " |")
     return "\n".join(rows)
 
 

@@ -8,21 +8,23 @@ evidence files and every citation numbered by the notebook's :class:`~widgets.co
 
 from __future__ import annotations
 
+from IPython.display import Markdown
+
 from widgets.candidacy import red_flags
+from widgets.core.citations import Citations
 from widgets.core.text import fold
 from widgets.core.sections import section_markdown
 
 
-def red_flags_markdown(cite, section: str = "red_flags_first") -> str:
-    """The fold's Markdown: the red flags' table, then the teaching section's notes (``cite`` numbers ``[@id]``
+def red_flags_markdown(cites: Citations, section: str = "red_flags_first") -> str:
+    """The fold's Markdown: the red flags' table, then the teaching section's notes (``cites`` numbers ``[@id]``
     keys)."""
     spec = red_flags.load_red_flags()
-    body = red_flags.flags_markdown(cite, spec) + "\n\n" + section_markdown(section, cite)
+    body = red_flags.flags_markdown(cites, spec) + "\n\n" + section_markdown(section, cites)
     return fold("The red flags: what each looks like, how urgent it is, what to do", body,
                 f"{len(spec.flags)} flags in a table, then four notes")
 
 
-def show_red_flags(citations, section: str = "red_flags_first"):
+def show_red_flags(citations: Citations, section: str = "red_flags_first") -> Markdown:
     """Display the folded red flags, with the teaching section ``section``, in a notebook."""
-    from IPython.display import Markdown
-    return Markdown(red_flags_markdown(citations.cite_md, section))
+    return Markdown(red_flags_markdown(citations.markdown, section))

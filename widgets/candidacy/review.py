@@ -7,8 +7,10 @@ answers in time order, so the same saved progress gives the same schedule in any
 machine, and two copies of the progress merged together give the schedule of all their answers.
 
 What is scheduled: each case the student got wrong (``case:<id>``) and each rule that decided a case
-the student got wrong (``rule:<id>``).  Right or wrong is the quiz's first grade, the leaflet's (the
-same as its score and its retry).  Items never missed are not scheduled.
+the student got wrong (``rule:<id>``).  Right or wrong is the grade a student sees first, current
+practice's, and the rules are current practice's deciding rules (the same as the score and the retry); an
+answer saved before current practice was graded counts by the leaflet's grade and rules.  Items never
+missed are not scheduled.
 
 The intervals (days): a miss puts the item one day out; each right answer given on or after the day
 it was due moves it to the next interval of :data:`INTERVALS_DAYS` (1, 3, 7, 16, 35), and past the
@@ -119,13 +121,15 @@ def build_schedule(events: Iterable[tuple[datetime, str, bool]], *, tz: tzinfo |
 
 
 def quiz_events(records) -> list[tuple[datetime, str, bool]]:
-    """The events of a student's quiz answers (``AnswerRecord``-like: case_id, answered_at, correct,
-    deciding_rules): one for the case, one for each rule that decided it."""
+    """The events of a student's quiz answers (``AnswerRecord``-like: case_id, answered_at, and ``right`` and
+    ``deciding``, or else ``correct`` and ``deciding_rules``): one for the case, one for each rule that decided
+    it."""
     out = []
     for r in records:
         moment = parse_time(r.answered_at)
-        out.append((moment, f"case:{r.case_id}", bool(r.correct)))
-        out += [(moment, f"rule:{rule}", bool(r.correct)) for rule in r.deciding_rules]
+        right = bool(getattr(r, "right", r.correct))
+        out.append((moment, f"case:{r.case_id}", right))
+        out += [(moment, f"rule:{rule}", right) for rule in getattr(r, "deciding", r.deciding_rules)]
     return out
 
 

@@ -2,23 +2,14 @@
 
 The rules (``widgets/content/candidacy_rules.yaml``) are those of the patient
 leaflet the module grows from [@kochan2015]; :func:`assess` grades a
-:class:`Patient` against them and returns, for each procedure, whether the
+:class:`~widgets.candidacy.patient.Patient` against them and returns, for each procedure, whether the
 patient is eligible and the rules that decided it.  Where trials or guidelines
 differ, each rule carries an evidence note (shown beside the feedback; it never
-changes the verdict).
+changes the verdict).  The rules engine (:func:`evaluate`) grades current practice's rules too
+(:mod:`widgets.candidacy.practice`), and red flags come above both (:func:`above_red_flags`).
 
-Consistency of findings (documented decision): a ``fracture_cause`` is given
-exactly when there is a compression fracture.  A cause without a fracture, or a
-fracture without a cause, is rejected with a ``ValueError`` naming both fields
-(use ``"other"`` for a fracture whose cause is not one of the listed ones).  A
-fracture caused by infection counts as an infection in the vertebra, as the
-leaflet says, whether or not ``vertebral_infection`` is also set.
-
-The case bank's models are here too (:class:`Case`, :class:`LoadedBank`); it is read by
-:func:`widgets.candidacy.bank.load_case_bank`, which checks every case against both standards, so it
-sits above this module and :mod:`widgets.candidacy.practice`.  Anything malformed raises
-:class:`CaseBankError` (a :class:`~widgets.core.loading.ContentError`, so a ``ValueError``) naming the
-file, the case id or line, and the field.
+The patient's findings are in :mod:`widgets.candidacy.patient`; the case bank's models and its loader in
+:mod:`widgets.candidacy.bank`.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -30,30 +21,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal, Optional, Union
 
-from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.citations import keys_in
-from widgets.core.evidence import load_evidence
-from widgets.candidacy.case_image import CaseImage
-from widgets.candidacy.red_flags import RED_FLAG_FIELDS, URGENT, flags_for, load_red_flags
+from widgets.core.loading import ContentError, ContentModel, load_content, require_unique
+from widgets.core.citations import CiteKeys, CitedText, keys_in, markers
+from widgets.core.course import PROCEDURES
+from widgets.core.evidence import DiscrepancyId
+from widgets.core.text import plain_md
+from widgets.candidacy.patient import FINDING_FIELDS, FINDING_VALUES, FractureCause, Patient
+from widgets.candidacy.red_flags import URGENT, flags_for, load_red_flags
 from widgets.candidacy.red_flags import notes as red_flag_notes
-
-FractureCause = Literal["osteoporosis", "trauma", "tumor", "vascular", "infection", "other"]
-FRACTURE_CAUSES: tuple[str, ...] = ("osteoporosis", "trauma", "tumor", "vascular", "infection", "other")
-Coagulopathy = Literal["none", "correctable", "uncorrectable"]
-COAGULOPATHY: tuple[str, ...] = ("none", "correctable", "uncorrectable")
-VascularLesion = Literal["haemangioma", "other"]
-VASCULAR_LESIONS: tuple[str, ...] = ("haemangioma", "other")
-#: Causes for which the leaflet does not recommend kyphoplasty.
-KP_EXCLUDED_CAUSES = frozenset({"vascular", "tumor", "infection"})
 
 #: Every rule id of the leaflet, in the order rules are listed in reasons.
 RULE_IDS: tuple[str, ...] = (
     "indication_met", "no_fracture", "pain_not_severe", "pain_relieved", "herniated_disc",
     "posterior_cortical_defect", "vertebral_infection", "kp_cause_excluded",
 )
-PROCEDURES = ("vertebroplasty", "kyphoplasty")
 #: Every rule id of the second standard, current practice (widgets/content/practice_rules.yaml), in order.
 #: Ideas both standards have keep the leaflet's id.
 PRACTICE_RULE_IDS: tuple[str, ...] = (
@@ -67,154 +50,15 @@ REASON_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS + tuple(r for r in R
 #: What can decide a case under each standard: its rules, or a red flag above them.
 LEAFLET_DECIDING_IDS: tuple[str, ...] = (URGENT,) + RULE_IDS
 PRACTICE_DECIDING_IDS: tuple[str, ...] = (URGENT,) + PRACTICE_RULE_IDS
-#: The two standards every quiz answer is graded against (the first is the quiz's answer key).
-STANDARDS: tuple[str, ...] = ("leaflet", "current_practice")
-
-#: The findings the leaflet's rules read (every case states them).
-PATIENT_FIELDS: tuple[str, ...] = (
-    "compression_fracture", "fracture_cause", "severe_back_pain",
-    "pain_relieved_by_medication_and_bed_rest", "posterior_cortical_defect",
-    "vertebral_infection", "pain_from_herniated_disc",
-)
-#: The further findings current practice reads; each may be left out and then means "absent"
-#: (``coagulopathy: none``, ``vascular_lesion``: not stated), so a bank written before them still loads.
-PRACTICE_FIELDS: tuple[str, ...] = (
-    "fracture_healed", "neurological_deficit", "radicular_pain", "systemic_infection", "coagulopathy",
-    "cement_allergy", "epidural_tumour", "vascular_lesion", "fracture_root_pain",
-)
-#: ... and the red flags above both standards (widgets.candidacy.red_flags.RED_FLAG_FIELDS) read these.
-FINDING_FIELDS: tuple[str, ...] = PATIENT_FIELDS + PRACTICE_FIELDS + RED_FLAG_FIELDS
-#: The values a finding may take (for conditions in the rule files and for messages).
-FINDING_VALUES: dict[str, tuple] = {
-    **{f: (True, False) for f in FINDING_FIELDS},
-    "fracture_cause": FRACTURE_CAUSES + (None,),
-    "coagulopathy": COAGULOPATHY,
-    "vascular_lesion": VASCULAR_LESIONS + (None,),
-}
+#: The two standards every quiz answer is graded against, by the names attempts store them under: the leaflet's
+#: rules (the quiz's answer key) and current practice's (widgets/content/practice_rules.yaml).
+LEAFLET, PRACTICE = "leaflet", "current_practice"
+STANDARDS: tuple[str, ...] = (LEAFLET, PRACTICE)
 
 
 class CandidacyError(ContentError):
     """A case bank or rules file could not be used (file, case id or line, field, fix)."""
 
-
-class PatientError(ValueError):
-    """An invalid patient finding; the message names the field(s)."""
-
-    def __init__(self, field: str, problem: str):
-        self.field = field
-        super().__init__(f"Patient field '{field}': {problem}")
-
-
-# --------------------------------------------------------------------------- patient
-
-def _check_cause(findings):
-    """Findings must not contradict each other (each message names both fields)."""
-    if not findings.compression_fracture and findings.fracture_cause is not None:
-        raise ValueError(
-            f"fields 'fracture_cause' and 'compression_fracture' disagree: a cause "
-            f"({findings.fracture_cause!r}) is given but compression_fracture is false; "
-            "set fracture_cause to null, or compression_fracture to true")
-    if findings.compression_fracture and findings.fracture_cause is None:
-        raise ValueError(
-            "fields 'fracture_cause' and 'compression_fracture' disagree: there is a fracture "
-            "but no cause; give one of " + ", ".join(FRACTURE_CAUSES))
-    for field in ("deficit_worsening", "cauda_equina_signs"):
-        if getattr(findings, field) and not findings.neurological_deficit:
-            raise ValueError(
-                f"fields '{field}' and 'neurological_deficit' disagree: {field} describes a neurological deficit, "
-                "but neurological_deficit is false; set neurological_deficit to true, or the other to false")
-    for field in ("fracture_healed", "neurological_deficit", "fracture_root_pain"):
-        if getattr(findings, field) and not findings.compression_fracture:
-            raise ValueError(
-                f"fields '{field}' and 'compression_fracture' disagree: {field} describes the fractured "
-                "vertebra, but compression_fracture is false; set one of them the other way")
-    if findings.epidural_tumour and findings.fracture_cause != "tumor":
-        raise ValueError(
-            "fields 'epidural_tumour' and 'fracture_cause' disagree: a tumour spreading into the spinal canal "
-            f"needs fracture_cause tumor, not {findings.fracture_cause!r}")
-    if findings.vascular_lesion is not None and findings.fracture_cause != "vascular":
-        raise ValueError(
-            "fields 'vascular_lesion' and 'fracture_cause' disagree: a vascular lesion is named "
-            f"({findings.vascular_lesion!r}) but fracture_cause is {findings.fracture_cause!r}; use vascular, "
-            "or leave vascular_lesion out")
-    return findings
-
-
-class Findings(ContentModel):
-    """The findings that decide candidacy, as validated data (used inside case banks).
-
-    The first seven are the leaflet's; the rest are what current practice also weighs (each
-    defaults to absent).  ``fracture_healed``: an old fracture that has healed (no marrow oedema
-    on MRI).  ``neurological_deficit``: weakness, numbness or cord signs from the fractured level
-    (a fragment pushed back into the canal, or tumour in it).  ``radicular_pain``: nerve-root pain
-    from a compression unrelated to the fracture (a disc, a narrowed canal elsewhere).
-    ``fracture_root_pain``: nerve-root pain at the fracture's own level, from the collapse.
-    ``systemic_infection``: sepsis or an active infection elsewhere in the body.  ``coagulopathy``:
-    a bleeding tendency (a blood thinner or a disorder) that can or cannot be corrected.
-    ``cement_allergy``: allergy to bone cement or the contrast mixed into it.  ``epidural_tumour``:
-    a tumour spreading from the vertebra into the spinal canal.  ``vascular_lesion``: for a
-    vascular cause, whether the lesion is a haemangioma.
-
-    The last four are what the red flags above both standards read (widgets/content/red_flags.yaml):
-    ``deficit_worsening`` (the deficit is new or getting worse), ``cauda_equina_signs``,
-    ``infection_suspected`` (signs of a spinal infection not yet looked for) and ``malignancy_suspected``
-    (a collapse that suggests a cancer not yet explained).
-    """
-
-    compression_fracture: StrictBool
-    fracture_cause: Optional[FractureCause] = None
-    severe_back_pain: StrictBool
-    pain_relieved_by_medication_and_bed_rest: StrictBool
-    posterior_cortical_defect: StrictBool
-    vertebral_infection: StrictBool
-    pain_from_herniated_disc: StrictBool
-    fracture_healed: StrictBool = False
-    neurological_deficit: StrictBool = False
-    radicular_pain: StrictBool = False
-    systemic_infection: StrictBool = False
-    coagulopathy: Coagulopathy = "none"
-    cement_allergy: StrictBool = False
-    epidural_tumour: StrictBool = False
-    vascular_lesion: Optional[VascularLesion] = None
-    fracture_root_pain: StrictBool = False
-    deficit_worsening: StrictBool = False
-    cauda_equina_signs: StrictBool = False
-    infection_suspected: StrictBool = False
-    malignancy_suspected: StrictBool = False
-
-    @model_validator(mode="after")
-    def _cause_matches_fracture(self):
-        return _check_cause(self)
-
-    @property
-    def infected(self) -> bool:
-        """An infection in the vertebra, counting a fracture caused by infection."""
-        return self.vertebral_infection or self.fracture_cause == "infection"
-
-
-class Patient(Findings):
-    """The findings that decide candidacy.  Invalid values raise ``ValueError`` naming the field."""
-
-    def __init__(self, **data):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "fracture_cause, compression_fracture"
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            if err["type"] == "literal_error":
-                allowed = [v for v in FINDING_VALUES.get(field, ()) if v is not None]
-                msg = (f"{err.get('input')!r} is not allowed; use one of " + ", ".join(map(str, allowed))
-                       + (" (or None when there is no fracture)" if field == "fracture_cause" else ""))
-            elif err["type"] == "missing":
-                msg = "this finding is missing"
-            elif err["type"] == "extra_forbidden":
-                msg = "this is not a known finding; the fields are " + ", ".join(FINDING_FIELDS)
-            elif err["type"].startswith("bool"):
-                msg = f"{err.get('input')!r} is not allowed; use True or False"
-            raise PatientError(field, msg) from None
 
 
 # --------------------------------------------------------------------------- rules
@@ -224,7 +68,7 @@ class NoteVariant(ContentModel):
     (e.g. the benign-fracture series behind the posterior-wall note says nothing about tumours)."""
 
     causes: list[FractureCause] = Field(min_length=1)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 class CauseNote(ContentModel):
@@ -232,7 +76,7 @@ class CauseNote(ContentModel):
 
     cause: FractureCause
     title: str = Field(min_length=5)
-    note: str = Field(min_length=20)
+    note: CitedText = Field(min_length=20)
 
 
 # A condition on the findings: every field named must have the value given (or one of a list of
@@ -281,9 +125,9 @@ class StandardRule(ContentModel):
     applies_to: Literal["vertebroplasty", "kyphoplasty", "both"]
     effect: Literal["candidate", "not_candidate"]
     explanation: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
     when: list[dict[str, ConditionValue]] = []
-    evidence_note: Optional[str] = None
+    evidence_note: Optional[CitedText] = None
     evidence_note_when: list[NoteVariant] = []
 
     _conditions = field_validator("when")(lambda when: check_conditions(when))
@@ -317,15 +161,11 @@ class StandardRule(ContentModel):
     def covers(self, procedure: str) -> bool:
         return self.applies_to in (procedure, "both")
 
-    def cite_markers(self) -> str:
-        """The rule's own citation keys as ``[@a; @b]`` (for :meth:`Citations.cite`)."""
-        return "[" + "; ".join(f"@{k}" for k in self.cites) + "]"
-
 
 class Rule(StandardRule):
     """A rule of the leaflet, with its evidence notes (shown beside the feedback, never grading)."""
 
-    discrepancy: Optional[str] = None
+    discrepancy: Optional[DiscrepancyId] = None
 
 
 class RuleList:
@@ -375,35 +215,14 @@ def exactly_these_rules(rules: list, ids: tuple[str, ...]) -> list:
     return sorted(rules, key=lambda r: ids.index(r.id))
 
 
-def check_keys(path, located, where: tuple, field: str, keys, evidence) -> None:
-    """Every citation key resolves (CandidacyError names the file, line and field otherwise)."""
-    for key in keys:
-        if key not in evidence:
-            raise CandidacyError(path, f"unknown citation key '{key}'", line=located.line_for(where), field=field,
-                                 fix="use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml")
-
-
 @lru_cache(maxsize=4)
-def _load_rules(path: str) -> RuleSet:
-    located = read_yaml(path)
-    rules = validate(located, RuleSet, path)
-    evidence = load_evidence()
-    for rule in rules.rules:
-        check_keys(path, located, ("rules",), f"rules (in id '{rule.id}')", list(rule.cites) + rule.note_cites,
-                   evidence)
-        if rule.discrepancy and rule.discrepancy not in evidence.discrepancies:
-            raise CandidacyError(path, f"unknown seed discrepancy '{rule.discrepancy}'",
-                                 field=f"rules (in id '{rule.id}').discrepancy",
-                                 fix="use an id from the seed_discrepancies section of evidence.yaml")
-    for i, cause_note in enumerate(rules.cause_notes):
-        check_keys(path, located, ("cause_notes", i, "note"), f"cause_notes[{i}].note", keys_in(cause_note.note),
-                   evidence)
-    return rules
+def _load_rules(path: str | None) -> RuleSet:
+    return load_content(Path(path) if path else "candidacy_rules.yaml", RuleSet, kind=CandidacyError)
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """The candidacy rules (validated; every citation key resolves)."""
-    return _load_rules(str(path or content_path("candidacy_rules.yaml")))
+    return _load_rules(str(path) if path else None)
 
 
 # --------------------------------------------------------------------------- assessment
@@ -428,7 +247,7 @@ class Decision:
     procedure: str
     eligible: bool
     reasons: tuple[Reason, ...]
-    standard: str = "leaflet"      # "not recommended" is the leaflet's word; current practice does not use it
+    standard: str = LEAFLET      # "not recommended" is the leaflet's word; current practice does not use it
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -439,7 +258,7 @@ class Decision:
         if self.rule_ids == (URGENT,):
             return load_red_flags().verdict
         return "candidate" if self.eligible else (
-            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == "leaflet"
+            "not recommended" if self.rule_ids == ("kp_cause_excluded",) and self.standard == LEAFLET
             else "not a candidate")
 
 
@@ -457,7 +276,7 @@ class Assessment:
     patient: Patient
     vertebroplasty: Decision
     kyphoplasty: Decision
-    standard: str = "leaflet"
+    standard: str = LEAFLET
     order: tuple[str, ...] = RULE_IDS
     cautions: tuple[tuple[str, str], ...] = ()
     red_flags: tuple = ()
@@ -538,7 +357,7 @@ def assess(patient: Patient, rules: RuleSet | None = None) -> Assessment:
     """Grade ``patient`` against the leaflet's rules: eligibility and deciding reasons per procedure."""
     if not isinstance(patient, Patient):
         raise TypeError(f"assess() needs a Patient, not {type(patient).__name__}")
-    return above_red_flags(evaluate(patient, rules or load_rules(), "leaflet"))
+    return above_red_flags(evaluate(patient, rules or load_rules(), LEAFLET))
 
 
 def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> list[tuple[str, str]]:
@@ -566,72 +385,6 @@ def case_notes(case, assessment: Assessment, rules: RuleSet | None = None) -> li
     return out
 
 
-# --------------------------------------------------------------------------- case bank
-
-class Expected(ContentModel):
-    vertebroplasty: StrictBool
-    kyphoplasty: StrictBool
-    deciding_rules: list[Literal[LEAFLET_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
-
-
-class PracticeExpected(ContentModel):
-    """The answer under current practice (widgets/content/practice_rules.yaml)."""
-
-    vertebroplasty: StrictBool
-    kyphoplasty: StrictBool
-    deciding_rules: list[Literal[PRACTICE_DECIDING_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
-
-
-class Case(ContentModel):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
-    title: str = Field(min_length=3, max_length=200)
-    history: str = Field(min_length=20)
-    findings: Findings
-    expected: Expected
-    expected_practice: Optional[PracticeExpected] = Field(None, description="the answer under current practice; "
-                                                          "computed when left out")
-    evidence_note: Optional[str] = Field(None, min_length=20, description="what trials or guidelines add for "
-                                         "this case; shown with the feedback, never changing the grade")
-    image: Optional[CaseImage] = Field(None, description="a simulated lateral x-ray shown with the case "
-                                       "(widgets.candidacy.case_image): level and the body's heights")
-
-    @property
-    def patient(self) -> Patient:
-        return Patient(**self.findings.model_dump())
-
-
-class CaseBank(ContentModel):
-    title: Optional[str] = None
-    cases: list[Case] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class LoadedBank:
-    path: Path
-    title: str | None
-    cases: tuple[Case, ...]
-
-    def __len__(self) -> int:
-        return len(self.cases)
-
-    def __iter__(self):
-        return iter(self.cases)
-
-    def case(self, case_id: str) -> Case:
-        for c in self.cases:
-            if c.id == case_id:
-                return c
-        raise KeyError(f"no case '{case_id}' in {self.path}")
-
-
-class CaseBankError(CandidacyError):
-    """A case bank could not be loaded."""
-
-    @classmethod
-    def wrap(cls, exc: ContentError) -> "CaseBankError":
-        return cls(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix)
-
-
 def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
     """The rules as a Markdown table (id, applies to, effect, explanation, citation)."""
     rules = rules or load_rules()
@@ -640,7 +393,7 @@ def rules_markdown(citations=None, rules: RuleSet | None = None) -> str:
     for r in rules:
         applies = "both procedures" if r.applies_to == "both" else r.applies_to
         verdict = effect[r.effect] if r.id != "kp_cause_excluded" else "kyphoplasty not recommended"
-        cite = citations.cite(r.cite_markers()) if citations is not None else r.cite_markers()
-        text = " ".join(r.explanation.split()).replace("|", "\\|")
+        cite = citations.cite(r.cites) if citations is not None else markers(r.cites)
+        text = plain_md(" ".join(r.explanation.split()), citations=True).replace("|", "\\|")
         rows.append(f"| `{r.id}` | {applies} | {verdict} | {text} {cite} |")
     return "\n".join(rows)

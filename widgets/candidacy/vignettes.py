@@ -39,10 +39,10 @@ from pydantic import Field, StrictBool, model_validator
 
 from widgets.candidacy.case_image import MIN_FRACTION, CaseImage, image_problem
 from widgets.candidacy.red_flags import URGENT
-from widgets.candidacy.rules import (
-    REASON_IDS, Case, Coagulopathy, FractureCause, Patient, VascularLesion, assess,
-)
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.candidacy.bank import Case
+from widgets.candidacy.patient import Coagulopathy, FractureCause, Patient, VascularLesion
+from widgets.candidacy.rules import REASON_IDS, assess
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.anatomy.geometry import FractureGeometry, Heights
 from widgets.candidacy.practice import assess_practice
 
@@ -336,7 +336,7 @@ class Templates(ContentModel):
 
 @lru_cache(maxsize=4)
 def _load_templates(path: str) -> Templates:
-    return load_model(path, Templates)
+    return load_content(Path(path), Templates)
 
 
 def load_templates(path: Path | str | None = None) -> Templates:

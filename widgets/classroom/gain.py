@@ -31,7 +31,7 @@ from widgets.assessment.forms import ACCEPTED, POST, PRE, form_of, parse_key
 from widgets.assessment.prepost import normalised_gain
 from widgets.candidacy.practice import reason_title
 from widgets.classroom import results as cr
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, load_content
 from widgets.record.attempts import Attempt
 
 
@@ -63,7 +63,7 @@ class GainBenchmarks(ContentModel):
 
 @lru_cache(maxsize=2)
 def load_benchmarks(path: str | None = None) -> GainBenchmarks:
-    return load_model(path or content_path("learning_gain.yaml"), GainBenchmarks)
+    return load_content(path or "learning_gain.yaml", GainBenchmarks)
 
 
 # --------------------------------------------------------------------------- per student

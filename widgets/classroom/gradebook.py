@@ -24,10 +24,12 @@ Three files are written from the rows:
   rows without the identifier are left out of this file and listed (:attr:`LmsFile.left_out`), and a row
   with no score gets ``-`` (Moodle's "no grade").
 
-The score in the LMS files is the quiz's practice score (the share of the cases a student answered whose
-latest answer is right under the leaflet, the number the quiz shows the student), and its column title
-says that it is a self-reported practice score: the answers come from the students' own files.  Cells
-that a spreadsheet could run as a formula are neutralised.
+The score in the LMS files is the quiz's score under current practice (the share of the cases a student
+answered whose latest answer is right under current practice, the score the quiz shows the student first), and
+its column title says so and that it is self-reported: the answers come from the students' own files.  The
+instructor's gradebook keeps both standards, each column named by its standard (``quiz_practice_*`` first,
+then ``quiz_leaflet_*``: what the patient leaflet says).  Cells that a spreadsheet could run as a formula are
+neutralised.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -45,7 +47,7 @@ from widgets.classroom.export import neutralise
 from widgets.classroom.gain import student_gains
 from widgets.record.identity import match_key
 
-SCORE_TITLE = "VKP practice quiz score (self-reported, %)"
+SCORE_TITLE = "VKP candidacy quiz, score under current practice (self-reported, %)"
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = 100
 #: Problems of things that are not a student's hand-in (named in the folded list, but no gradebook row).
@@ -62,8 +64,10 @@ class GradebookRow:
     pseudonym: str = ""
     lms: str = ""                 # "canvas" or "moodle" when the file came from that LMS's bulk download
     lms_id: str = ""              # Canvas user id (the ID column of Canvas's gradebook); Moodle participant id
-    quiz_score_percent: float | None = None
-    quiz_first_try_percent: float | None = None
+    quiz_practice_score_percent: float | None = None       # current practice: the score students see first
+    quiz_practice_first_try_percent: float | None = None
+    quiz_leaflet_score_percent: float | None = None        # what the patient leaflet says
+    quiz_leaflet_first_try_percent: float | None = None
     quiz_cases: int = 0
     bank_completion_percent: float | None = None
     pre_test_percent: float | None = None
@@ -108,6 +112,8 @@ def gradebook_rows(results: cr.ClassResults) -> list[GradebookRow]:
         row = GradebookRow(
             s.display, s.student_id, s.hub_user, "", pseudonym, lms.lms if lms else "",
             lms.lms_id if lms and not lms.lms_id.startswith("anon_") else "",
+            sc["quiz_practice_final_percent"] if sc["quiz_cases"] else None,
+            sc["quiz_practice_first_percent"] if sc["quiz_cases"] else None,
             sc["quiz_final_percent"] if sc["quiz_cases"] else None,
             sc["quiz_first_percent"] if sc["quiz_cases"] else None, sc["quiz_cases"],
             sc["bank_completion_percent"] if sc["quiz_cases"] else None,
@@ -161,7 +167,8 @@ def _num(value) -> str:
 
 
 GRADEBOOK_COLUMNS = ["name", "student_id", "hub_user", "told_apart_by", "pseudonym", "lms", "lms_id",
-                     "quiz_score_percent", "quiz_first_try_percent", "quiz_cases", "bank_completion_percent",
+                     "quiz_practice_score_percent", "quiz_practice_first_try_percent", "quiz_leaflet_score_percent",
+                     "quiz_leaflet_first_try_percent", "quiz_cases", "bank_completion_percent",
                      "pre_test_percent", "post_test_percent", "normalised_gain", "exercises_done", "files", "problem"]
 
 
@@ -191,11 +198,11 @@ def canvas_csv(rows: list[GradebookRow], title: str = SCORE_TITLE) -> LmsFile:
     writer.writerow(["Points Possible", "", "", "", "", str(POINTS_POSSIBLE)])
     n, left = 0, []
     for r in rows:
-        if r.quiz_score_percent is None:
+        if r.quiz_practice_score_percent is None:
             left.append(r.name)
             continue
         writer.writerow([neutralise(c) for c in (r.name, r.lms_id if r.lms == "canvas" else "", r.student_id,
-                                                  r.hub_user, "", _num(r.quiz_score_percent))])
+                                                  r.hub_user, "", _num(r.quiz_practice_score_percent))])
         n += 1
     return LmsFile(buf.getvalue(), n, left)
 
@@ -223,6 +230,6 @@ def moodle_csv(rows: list[GradebookRow], key: str | None = None, title: str = SC
             left.append(r.name)
             continue
         writer.writerow([neutralise(ident), neutralise(r.name),
-                         _num(r.quiz_score_percent) if r.quiz_score_percent is not None else "-"])
+                         _num(r.quiz_practice_score_percent) if r.quiz_practice_score_percent is not None else "-"])
         n += 1
     return LmsFile(buf.getvalue(), n, left)

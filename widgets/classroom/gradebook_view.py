@@ -27,7 +27,8 @@ def gradebook_table(results: cr.ClassResults) -> HTML:
     cols: list[Column] = [
         ("name", "Name"), (lambda r: r.told_apart_by or "-", "Told apart by"),
         (lambda r: r.pseudonym or "-", "Label"), (lambda r: r.student_id or r.hub_user or "-", "Student id or login"),
-        (lambda r: _num(r.quiz_score_percent), "Practice score %"),
+        (lambda r: _num(r.quiz_practice_score_percent), "Quiz score %, current practice"),
+        (lambda r: _num(r.quiz_leaflet_score_percent), "What the patient leaflet says %"),
         (lambda r: _num(r.pre_test_percent), "Pre-test %"), (lambda r: _num(r.post_test_percent), "Post-test %"),
         (lambda r: r.problem or "-", "Problem")]
     return html_table(rows, cols, "The gradebook: every student who handed anything in", "No hand-ins in this folder.")

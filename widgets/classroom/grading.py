@@ -19,19 +19,16 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from widgets.core.course import PROCEDURES
 from widgets.record.attempts import Attempt, Grade
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.vignettes import Vignette, generate
-from widgets.candidacy.quiz import PRACTICE, STANDARD, grade_answer
-from widgets.candidacy.rules import REASON_IDS
-from widgets.procedures.steps import PROCEDURES, grade_order, load_procedure, load_questions
+from widgets.candidacy.quiz import grade_answer
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS
+from widgets.procedures.steps import grade_order, load_procedure, load_questions
 from widgets.outcomes.model import load_patient_questions
 from widgets.recovery.model import quiz_questions
-from widgets.anatomy.levels import load_anatomy
-from widgets.imaging.attempts import GRADE_STANDARD, needle_grades
-from widgets.imaging.grading import grade
-from widgets.anatomy.needle_path import needle_at
-from widgets.anatomy.segment import segment
+from widgets.imaging.attempts import GRADE_STANDARD, UngradableAnswer, needle_grades, regrade_answer
 from widgets.assessment.forms import POST, PRE, grade_item as grade_test_item
 
 _GEN_ID = re.compile(r"^gen-(-?\d{1,9})-(\d{1,6})$")
@@ -85,7 +82,7 @@ def regrade_quiz(attempt: Attempt, bank_path: str | None = None) -> dict[str, Gr
         raise Ungradable("the answer is incomplete (both verdicts and a rule are needed)")
     leaflet, practice, fields = grade_answer(quiz_vignette(attempt.item, bank_path), vp, kp, reason)
     grades = {}
-    for standard, prefix, truth in ((STANDARD, "", leaflet), (PRACTICE, "practice_", practice)):
+    for standard, prefix, truth in ((LEAFLET, "", leaflet), (PRACTICE, "practice_", practice)):
         parts = {"vertebroplasty": fields[f"{prefix}vertebroplasty_correct"],
                  "kyphoplasty": fields[f"{prefix}kyphoplasty_correct"], "reason": fields[f"{prefix}reason_correct"]}
         grades[standard] = Grade(correct=fields[f"{prefix}correct"], parts=parts,
@@ -164,32 +161,13 @@ def _regrade_choice(standard: str) -> Regrader:
 
 # --------------------------------------------------------------------------- needle placement
 
-#: The needle's settings a placement answer must hold, each a finite number.
-NEEDLE_KEYS = ("entry_lateral_mm", "entry_up_mm", "medial_deg", "caudal_deg", "depth_mm",
-               "height_anterior_mm", "height_middle_mm", "height_posterior_mm")
-
-
 def regrade_needle(attempt: Attempt) -> dict[str, Grade]:
-    """Grade a needle placement again from the geometry of the level it was placed in."""
-    import math
-
-    if attempt.item not in load_anatomy().ids:
-        raise Ungradable("the level is not one the course draws")
-    values = {}
-    for key in NEEDLE_KEYS:
-        value = attempt.answer.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise Ungradable(f"the answer's '{key}' is not a number")
-        values[key] = float(value)
-    heights = (values["height_anterior_mm"], values["height_middle_mm"], values["height_posterior_mm"])
-    if not all(5.0 <= h <= 60.0 for h in heights):
-        raise Ungradable("the fracture's heights are outside what the course draws")
+    """Grade a needle placement again from where the answer puts the needle, on the spine it was placed
+    in (the model or the real CT): the four checks and the metrics (:func:`widgets.imaging.attempts.regrade_answer`)."""
     try:
-        seg = segment(attempt.item, heights)
-        g = grade(seg, needle_at(seg, values["entry_lateral_mm"], values["entry_up_mm"], values["medial_deg"],
-                                 values["caudal_deg"], values["depth_mm"]))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise Ungradable("the needle's settings cannot be placed in the drawing") from None
+        g = regrade_answer(attempt.item, attempt.answer)
+    except UngradableAnswer as exc:
+        raise Ungradable(str(exc)) from None
     spec = needle_grades(g)[GRADE_STANDARD]
     return {GRADE_STANDARD: Grade(correct=spec["correct"], parts=spec["parts"], expected=spec["expected"])}
 

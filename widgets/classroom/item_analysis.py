@@ -43,9 +43,12 @@ from statistics import mean, median
 from typing import Callable, Iterable
 
 from widgets.candidacy.practice import reason_title
+from widgets.imaging.attempts import GRADE_STANDARD, HEIGHT_KEYS, METRICS, PROCESS
+from widgets.imaging.placement import SETTINGS
 from widgets.classroom import grading
 from widgets.classroom import results as cr
-from widgets.procedures.steps import PROCEDURES, load_procedure, shuffled_ids
+from widgets.core.course import PROCEDURES
+from widgets.procedures.steps import load_procedure, shuffled_ids
 from widgets.record.attempts import Attempt
 
 UPPER_LOWER = 0.27
@@ -239,8 +242,8 @@ def _is_key(choice: str, key: str) -> bool:
     return verdicts == kv and rule in rules.split(" or ")
 
 
-def quiz_items(results: cr.ClassResults, standard: str = cr.LEAFLET) -> list[ItemStats]:
-    """Per quiz case (bank and generated), first tries, under ``standard``."""
+def quiz_items(results: cr.ClassResults, standard: str = cr.PRACTICE) -> list[ItemStats]:
+    """Per quiz case (bank and generated), first tries, under ``standard`` (current practice unless asked)."""
     return _case_items(results, "candidacy-quiz", standard, lambda a: True,
                        lambda item: cr._case_title(item, results.bank))
 
@@ -386,27 +389,30 @@ def _step_title(procedure: str, step: str) -> str:
 
 # --------------------------------------------------------------------------- the needle exercise
 
-#: Measures a needle attempt may carry (in its answer or its context), with a label, a unit and whether
-#: less is better.  Others that are numbers are shown under their own field name.
+#: Measures a needle attempt may carry (the metrics its geometry grade recomputes, and the shots, redirects and
+#: time in its answer: widgets.imaging.attempts), with a label, a unit and whether less is better.  Others that
+#: are numbers are shown under their own field name.
 NEEDLE_MEASURES = {
     "tip_error_mm": ("Tip error", "mm", True),
     "tip_to_target_mm": ("Tip to target", "mm", True),
     "closest_medial_mm": ("Closest approach to the medial wall", "mm", False),
-    "shots": ("Fluoroscopy shots", "", True),
-    "fluoro_shots": ("Fluoroscopy shots", "", True),
+    "shots_ap": ("Shots, front (AP) view", "", True),
+    "shots_lateral": ("Shots, side (lateral) view", "", True),
     "time_s": ("Time", "s", True),
-    "duration_s": ("Time", "s", True),
     "redirects": ("Redirections", "", True),
 }
+assert set(METRICS) | set(PROCESS) <= set(NEEDLE_MEASURES), "every measure the exercise records has a label"
 #: The needle's settings and the fracture drawn: what the student did, not a measure of how it went.
-NEEDLE_SETTINGS = set(grading.NEEDLE_KEYS) | {"attempt"}
-BREACH_PARTS = ("pedicle", "medial_wall_rule")
+NEEDLE_SETTINGS = set(SETTINGS) | set(HEIGHT_KEYS) | {"attempt"}
+#: A breach: through a wall of the pedicle (medially before the posterior wall included) or the body's front wall.
+BREACH_PARTS = ("pedicle", "medial_wall_rule", "front_cortex")
 
 
 def needle_measures(a: Attempt) -> dict[str, float]:
-    """The numeric measures an attempt carries (beyond the needle's settings)."""
+    """The numeric measures an attempt carries (beyond the needle's settings): the metrics of its (regraded)
+    geometry grade, then the numbers in its answer and context."""
     out = {}
-    for source in (a.answer, a.context):
+    for source in (a.grade(GRADE_STANDARD).expected, a.answer, a.context):
         for k, v in source.items():
             if k in NEEDLE_SETTINGS or isinstance(v, bool) or not isinstance(v, (int, float)):
                 continue

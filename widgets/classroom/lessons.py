@@ -25,15 +25,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from widgets.core.citations import CITE_RE, Citations
+from widgets.core.citations import CITE_RE, Citations, markers
 from widgets.core.course import load_course
-from widgets.core.loading import ContentError, ContentModel, read_yaml, validate
-from widgets.core.settings import LESSONS_DIR, REPOSITORY_DIR
+from widgets.core.loading import ContentError, ContentModel, load_content
+from widgets.core.settings import current_settings
 
 
 #: Sections every plan's body must have, in this order.
-SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "If you run late",
-            "If the technology fails", "Key points")
+PLAN_SECTIONS = ("Activities", "Discussion prompts", "Common misconceptions", "Answer key", "If you run late",
+                 "If the technology fails", "Key points")
 #: The heading of the reference list that :func:`render_citations` writes (always last).
 REFERENCES = "References"
 #: How a suggested answer is marked under its discussion prompt.
@@ -42,7 +42,7 @@ SUGGESTED = "*Suggested answer:*"
 _NOTEBOOK = r"^(notebooks|lessons)/[\w./-]+\.ipynb$"
 
 
-class Block(ContentModel):
+class ScheduleBlock(ContentModel):
     minutes: int = Field(gt=0, le=90)
     kind: Literal["teaching", "exercise"]
     activity: str = Field(min_length=10)
@@ -68,7 +68,7 @@ class PlanFrontMatter(ContentModel):
     questions: list[str] = Field(min_length=1)
     objectives: list[str] = Field(min_length=1)
     notebooks: list[str] = Field(min_length=1)
-    schedule: list[Block] = Field(min_length=2)
+    schedule: list[ScheduleBlock] = Field(min_length=2)
     homework: list[Homework] = Field(default_factory=list)
     keypoints: list[str] = Field(min_length=1)
 
@@ -135,23 +135,25 @@ def split_front_matter(path: Path, text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
+def load_plan(path: Path | str, repo: Path | None = None) -> LessonPlan:
+    """A lesson plan, checked (``repo``: the checkout its notebooks are named from; the course's by default)."""
     path = Path(path)
+    repo = repo if repo is not None else current_settings().repository_dir
     text = path.read_text(encoding="utf-8")
     front, body = split_front_matter(path, text)
     # A leading newline keeps reported line numbers those of the file (the front matter starts on line 2).
-    meta = validate(read_yaml(path, "\n" + front), PlanFrontMatter, path)
+    meta = load_content(path, PlanFrontMatter, text="\n" + front)
     headings = re.findall(r"^## (.+?)\s*$", body, flags=re.M)
-    missing = [s for s in SECTIONS if s not in headings]
+    missing = [s for s in PLAN_SECTIONS if s not in headings]
     if missing:
         raise ContentError(path, f"the plan has no section(s) {missing}",
-                           fix="add a '## <name>' heading for each, in the order " + ", ".join(SECTIONS))
+                           fix="add a '## <name>' heading for each, in the order " + ", ".join(PLAN_SECTIONS))
     for nb in meta.notebooks:
         if not (repo / nb).exists():
             raise ContentError(path, f"names a notebook that does not exist: {nb}", field="notebooks",
                                fix="correct the path (relative to the repository root)")
     plan = LessonPlan(path, meta, body)
-    for name in SECTIONS:
+    for name in PLAN_SECTIONS:
         if not plan.section(name):
             raise ContentError(path, f"the section '{name}' is empty", fix="write it")
     for i, (prompt, answer) in enumerate(plan.prompts(), start=1):
@@ -171,11 +173,12 @@ def load_plan(path: Path | str, repo: Path = REPOSITORY_DIR) -> LessonPlan:
     return plan
 
 
-def plan_paths(folder: Path | str = LESSONS_DIR / "plans") -> list[Path]:
-    return sorted(Path(folder).glob("*.md"))
+def plan_paths(folder: Path | str | None = None) -> list[Path]:
+    """The lesson plans in ``folder`` (the course's ``lessons/plans`` by default)."""
+    return sorted(Path(folder if folder is not None else current_settings().lessons_dir / "plans").glob("*.md"))
 
 
-def load_plans(folder: Path | str = LESSONS_DIR / "plans") -> list[LessonPlan]:
+def load_plans(folder: Path | str | None = None) -> list[LessonPlan]:
     return [load_plan(p) for p in plan_paths(folder)]
 
 
@@ -238,7 +241,7 @@ def unrender_citations(body: str) -> str:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]\(#ref-", match.group(1))]
         if any(n > len(keys) for n in numbers):
             raise ValueError(f"citation number {max(numbers)} has no key in the reference list's comment")
-        return "[" + "; ".join(f"@{keys[n - 1]}" for n in numbers) + "]"
+        return markers(keys[n - 1] for n in numbers)
 
     return _MARKER.sub(back, body)
 
@@ -247,7 +250,7 @@ def render_citations(body: str, citations: Citations | None = None) -> str:
     """Number every ``[@id]`` in ``body`` (first use first) and append the reference list; idempotent."""
     body = unrender_citations(body)
     cites = citations or Citations()
-    text = cites.cite_md(body).rstrip() + "\n"
+    text = cites.markdown.cited(body).rstrip() + "\n"
     if not cites.keys:
         return text
     return (text + f"\n## {REFERENCES}\n\n" + cites.references_md() + "\n\n"

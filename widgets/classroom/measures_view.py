@@ -189,9 +189,10 @@ _HOW = ("<p>Facility: the share right at the first try. Discrimination: the shar
         "the stronger students did worse on this item: check the key or the wording.</p>")
 
 
-def quiz_item_table(results: cr.ClassResults, standard: str = cr.LEAFLET, top: int = 12) -> HTML:
+def quiz_item_table(results: cr.ClassResults, standard: str = cr.PRACTICE, top: int = 12) -> HTML:
     """Item analysis of the quiz's cases (those answered by at least MIN_ANSWERS students), the flagged and
-    the hardest first; under the leaflet with the answers that followed current practice beside it."""
+    the hardest first; under current practice (the score students see first) with the answers that followed the
+    leaflet beside it, or under the leaflet."""
     items = [s for s in ia.quiz_items(results, standard) if s.students >= cr.MIN_ANSWERS]
     items.sort(key=lambda s: (not s.flag, s.discrimination is None, s.facility if s.facility is not None else 101,
                               s.item))
@@ -202,7 +203,7 @@ def quiz_item_table(results: cr.ClassResults, standard: str = cr.LEAFLET, top: i
                        f"students, hardest first; {min(top, len(items))} of the {len(items)} cases answered by at least "
                        f"{cr.MIN_ANSWERS} students)",
                        f"No case has first tries from {cr.MIN_ANSWERS} students yet.")
-    return HTML(table.data + (_HOW if standard == cr.LEAFLET else ""))
+    return HTML(table.data + (_HOW if standard == cr.PRACTICE else ""))
 
 
 def decision_item_table(results: cr.ClassResults) -> HTML:
@@ -225,8 +226,8 @@ def prepost_item_table(results: cr.ClassResults, exercise: str) -> HTML:
 def flagged_list(results: cr.ClassResults) -> HTML:
     """Every item with a negative discrimination, across the exercises: the list to check first."""
     found = []
-    for label, items in (("Quiz case, leaflet", ia.quiz_items(results, cr.LEAFLET)),
-                         ("Quiz case, current practice", ia.quiz_items(results, cr.PRACTICE)),
+    for label, items in (("Quiz case, current practice", ia.quiz_items(results, cr.PRACTICE)),
+                         ("Quiz case, leaflet", ia.quiz_items(results, cr.LEAFLET)),
                          ("Decision point", ia.choice_items(results, "decision-points")),
                          ("Pre-test", ia.test_items(results, "pre-test", item_title)),
                          ("Post-test", ia.test_items(results, "post-test", item_title))):
@@ -247,9 +248,9 @@ def item_chart(results: cr.ClassResults):
 
 
 def item_figure(results: cr.ClassResults):
-    """(figure, alt text): facility against discrimination, each item a point: quiz cases (under the leaflet),
+    """(figure, alt text): facility against discrimination, each item a point: quiz cases (under current practice),
     decision points, and the items of the pre-test and the post-test; flagged items marked apart."""
-    kinds = [("Quiz case (leaflet)", ia.quiz_items(results, cr.LEAFLET), "o", COLOURS["vertebroplasty"]),
+    kinds = [("Quiz case (current practice)", ia.quiz_items(results, cr.PRACTICE), "o", COLOURS["vertebroplasty"]),
              ("Decision point", ia.choice_items(results, "decision-points"), "s", OKABE_ITO["bluish_green"]),
              ("Pre-test or post-test item", ia.test_items(results, "pre-test", item_title)
               + ia.test_items(results, "post-test", item_title), "^", OKABE_ITO["reddish_purple"])]

@@ -19,7 +19,17 @@ empty, damaged, foreign, or one this account may not read) is named with the rea
 The summaries show first-try and final results side by side, using the one score definition of
 :func:`widgets.record.attempts.score` that the quiz widget shows: per student, per rule, per case
 (a case is ranked only with at least :data:`MIN_ANSWERS` students' answers), which wrong reason
-students chose (the misconception), the step order, and the multiple-choice exercises.  Students
+students chose (the misconception), the step order, and the multiple-choice exercises.  The class-wide
+quiz statistics count one vote per student per case of the bank (:func:`class_votes`), so no single
+student can move them.
+
+No file or student can take the reader's memory: at most :data:`MAX_ANSWERS_PER_FILE` answers are read
+from a file and :data:`MAX_ANSWERS_PER_STUDENT` kept of one student (what is left out is noted).  An answer
+counts once per student, by its id; the same id with different content is a conflict, named, whose lower-graded
+version counts; the same id in another student's file counts only for the student whose file holds it
+(:class:`_Ledger`).  Answers are graded again as each file is read, answers alike once (:class:`_Grader`).
+Who handed a file in is the class hub's stamp when there is one (:func:`trusted_identity`), never a login a
+file merely claims.  Students
 appear as S01, S02, ...: pseudonyms ordered by an HMAC of their identity with a per-class secret
 the instructor keeps (:func:`class_secret`), so they cannot be rebuilt from a list of names.
 
@@ -33,8 +43,10 @@ import dataclasses
 import hashlib
 import hmac
 import io
+import json
 import os
 import secrets
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,26 +56,24 @@ from widgets.classroom.export import ORDERING_FORMAT, QUIZ_FORMAT, read_legacy_c
 from widgets.record.identity import Identity
 from widgets.record.progress import LEGACY_FORMAT, parse_progress
 from widgets.record.attempts import (
-    EXERCISES, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem, decode_text, in_answer_order, json_loads,
-    looks_like_export, parse_export_text, read_limited, score,
+    EXERCISES, MAX_ANSWERS_PER_FILE, MAX_ANSWERS_PER_STUDENT, MAX_FILE_BYTES, PROGRESS_FORMAT, Attempt, FileProblem,
+    attempt_digest, decode_text, in_answer_order, json_loads, looks_like_export, parse_export_text, read_limited,
+    score,
 )
 from widgets.core.loading import ContentError
-from widgets.core.settings import LESSONS_DIR
+from widgets.core.settings import current_settings
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import REASON_IDS
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS  # the quiz's two standards
 from widgets.candidacy.class_summary import write_rules_summary
 from widgets.record.hub_client import download_all
 
-SAMPLE_DIR = LESSONS_DIR / "sample-exports"
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
-CLASS_ENV = "VKP_CLASS_DIR"
-SECRET_ENV = "VKP_CLASS_SECRET"
 MIN_ANSWERS = 3
-LEAFLET, PRACTICE = "leaflet", "current_practice"     # the quiz's two standards
 MAX_DEPTH = 4
 SUFFIXES = {".jsonl", ".json", ".csv", ".txt"}     # read as hand-ins (and the same inside a zip)
 ARCHIVES = {".zip"}                                 # an LMS's bulk download, read as it is (classroom.intake)
-__all__ = ["MAX_FILE_BYTES", "MIN_ANSWERS", "read_class_folder", "class_folder"]
+__all__ = ["MAX_ANSWERS_PER_FILE", "MAX_ANSWERS_PER_STUDENT", "MAX_FILE_BYTES", "MIN_ANSWERS",
+           "read_class_folder", "class_folder"]
 
 
 @dataclass(frozen=True)
@@ -120,16 +130,20 @@ class ClassResults:
 
 # --------------------------------------------------------------------------- the secret
 
+def sample_dir() -> Path:
+    """The sample class the lessons ship (``lessons/sample-exports``)."""
+    return current_settings().lessons_dir / "sample-exports"
+
+
 def class_folder(default: Path | str) -> Path:
     """The folder to read: ``$VKP_CLASS_DIR`` when set (an admin or a test points it anywhere); else, on a hub
     whose hand-in service is at ``$VKP_CLASS_URL``, a private copy of what it received; else ``default``."""
-    value = os.environ.get(CLASS_ENV, "").strip()
-    if not value and os.environ.get("VKP_CLASS_URL", "").strip():
-        import platformdirs
-        copy = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-hand-ins"
-        download_all(copy)
+    settings = current_settings()
+    if settings.class_dir is None and settings.class_url:
+        copy = settings.user_data_dir / "class-hand-ins"
+        download_all(copy, settings.class_url)
         return copy
-    return Path(value if value else str(default)).expanduser()
+    return settings.class_dir or Path(str(default)).expanduser()
 
 
 def class_secret(folder: Path) -> tuple[bytes, str | None]:
@@ -139,13 +153,12 @@ def class_secret(folder: Path) -> tuple[bytes, str | None]:
         resolved = folder.resolve()
     except OSError:
         resolved = folder.absolute()
-    if resolved == SAMPLE_DIR.resolve():
+    if resolved == sample_dir().resolve():
         return SAMPLE_SECRET, None
-    env = os.environ.get(SECRET_ENV, "")
-    if env:
-        return env.encode("utf-8"), None
-    import platformdirs
-    store = Path(platformdirs.user_data_dir("vkp-teaching", appauthor=False)) / "class-secrets"
+    settings = current_settings()
+    if settings.class_secret:
+        return settings.class_secret.encode("utf-8"), None
+    store = settings.user_data_dir / "class-secrets"
     path = store / (hashlib.sha256(str(resolved).encode("utf-8", "replace")).hexdigest()[:24] + ".secret")
     try:
         return bytes.fromhex(path.read_text(encoding="ascii").strip()), None
@@ -202,13 +215,17 @@ def read_hand_in_bytes(raw: bytes, name: str) -> tuple[Found, list[str]]:
         if suffix not in (".csv", ".txt"):
             raise
         text = raw.decode("cp1252", errors="replace")     # a spreadsheet's "CSV (Comma delimited)" on Windows
+    del raw                                     # the text alone from here on (8 MB less to hold)
     if not looks_like_export(text) and (resaved := intake.resaved_export(text)) is not None:
-        export = parse_export_text(resaved.text)
-        return [(export.identity, export.attempts)], [resaved.message] + export.bad_lines
-    if looks_like_export(text):
-        export = parse_export_text(text)
+        export = parse_export_text(resaved.text, limit=MAX_ANSWERS_PER_FILE)
         identity, notes = trusted_identity(export)
-        return [(identity, export.attempts)], notes + export.bad_lines
+        return [(identity, export.attempts)], [resaved.message] + notes + stamp_notes(export) \
+            + _unread_note(export.unread) + export.bad_lines
+    if looks_like_export(text):
+        export = parse_export_text(text, limit=MAX_ANSWERS_PER_FILE)
+        identity, notes = trusted_identity(export)
+        return [(identity, export.attempts)], notes + stamp_notes(export) + _unread_note(export.unread) \
+            + export.bad_lines
     if text.lstrip().startswith(("{", "[")):
         data = json_loads(text)
         kind = data.get("format") if isinstance(data, dict) else None
@@ -218,12 +235,47 @@ def read_hand_in_bytes(raw: bytes, name: str) -> tuple[Found, list[str]]:
             return read_legacy_json(data), []
         if kind in (PROGRESS_FORMAT, LEGACY_FORMAT):
             identity, attempts, notes = parse_progress(text)
-            return [(identity, attempts)], ["it is a progress file, not a hand-in; its answers were read"] + notes
+            groups, unread = _cap_file([(identity, attempts)])
+            return groups, ["it is a progress file, not a hand-in; its answers were read"] + _unread_note(unread) \
+                + notes
         raise FileProblem("it is JSON but not a course export (no \"format\" this module knows)")
     if suffix == ".txt" and "," not in text.partition("\n")[0]:
         raise FileProblem("a text file that is not a hand-in (a hand-in's first line names the format "
                           "vkp-class-export); ask the student for the file the Hand in or Download button made")
-    return read_legacy_csv(text), []
+    groups, unread = _cap_file(read_legacy_csv(text))
+    return groups, _unread_note(unread)
+
+
+# --------------------------------------------------------------------------- bounds and the service's stamp
+
+def _cap_file(groups: Found) -> tuple[Found, int]:
+    """At most :data:`MAX_ANSWERS_PER_FILE` answers of one file (the first ones); how many were left out."""
+    kept, room = [], MAX_ANSWERS_PER_FILE
+    for identity, attempts in groups:
+        kept.append((identity, attempts[:room]))
+        room -= len(kept[-1][1])
+    return kept, sum(len(a) for _, a in groups) - sum(len(a) for _, a in kept)
+
+
+def _unread_note(unread: int) -> list[str]:
+    if not unread:
+        return []
+    return [f"it holds more than {MAX_ANSWERS_PER_FILE} answers, the most read from one file; the first "
+            f"{MAX_ANSWERS_PER_FILE} were read and {unread} line{'s' if unread != 1 else ''} after them were not"]
+
+
+def stamp_notes(export) -> list[str]:
+    """What the class hub's hand-in service noticed when it received the file (its stamp, which students cannot
+    write): a hand-in that lacks answers the student had handed in before.  Those earlier answers are still in
+    the service's earlier files, so they still count; the note says someone removed them from the record."""
+    stamp = export.received or {}
+    dropped = str(stamp.get("dropped") or "0")
+    if not dropped.isdigit() or int(dropped) == 0:
+        return []
+    n = int(dropped)
+    return [f"the hand-in received at {stamp.get('at') or '?'} lacked {n} answer{'s' if n != 1 else ''} this "
+            f"student had handed in before (removed from their progress file, or a fresh one); the earlier "
+            f"answer{'s' if n != 1 else ''} still count{'' if n != 1 else 's'}"]
 
 
 # --------------------------------------------------------------------------- reading the folder
@@ -282,14 +334,15 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
         raise ContentError(folder, "this folder does not exist" if not folder.exists() else "this is not a folder",
                            fix="put the students' hand-in files in one folder and give its path")
     results = ClassResults(folder, bank=str(bank) if bank else None)
-    results.sample = folder.resolve() == SAMPLE_DIR.resolve()
+    results.sample = folder.resolve() == sample_dir().resolve()
     if secret is None:
         secret, note = class_secret(folder)
         if note:
             results.notes.append(note)
     results.secret = secret
 
-    found: list[tuple[str, Identity, list[Attempt]]] = []
+    grader = _Grader(str(bank) if bank else None)
+    found: list[tuple[str, Identity, list[tuple[str, Attempt]]]] = []
     for name, read in _sources(folder, results):
         try:
             groups, line_notes = read()
@@ -309,10 +362,11 @@ def read_class_folder(folder: Path | str, *, secret: bytes | None = None, bank: 
                 results.problems.append(Problem(name, f"{note}; the other lines were read"))
             else:
                 results.notes.append(f"{name}: {note}")
-        for identity, attempts in groups:
-            found.append((name, identity, attempts))
+        for identity, attempts in groups:           # graded as read: the file's own copies are let go at once
+            found.append((name, identity, grader.grade_all(name, attempts)))
+        del groups
 
-    _merge(found, results, str(bank) if bank else None)
+    _merge(found, results, grader)
     return results
 
 
@@ -334,8 +388,87 @@ def _sources(folder: Path, results: ClassResults):
             yield f"{name}/{m.name}", (lambda m=m: read_hand_in_bytes(m.data, m.name))
 
 
-def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResults, bank: str | None) -> None:
-    # Who is who: a student id or hub login is strong; an install id joins the strong key seen with it.
+def _merge(found: list[tuple[str, Identity, list[tuple[str, Attempt]]]], results: ClassResults,
+           grader: "_Grader") -> None:
+    key_of = _student_keys(found)
+    ledger = _Ledger()
+    for file, identity, graded in found:
+        key = key_of(identity)
+        student = results.students.setdefault(key, Student(key))
+        if identity not in student.identities:
+            student.identities.append(identity)
+        if file not in student.files:
+            student.files.append(file)
+        for digest, a in graded:
+            met = ledger.meet(key, file, a.id, digest)
+            if met == "new" and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+                ledger.over_cap[key] += 1
+            elif met != "copy":
+                ledger.keep(student, a)
+    for student in results.students.values():
+        student.attempts = in_answer_order(student.attempts)
+    # A student whose every answer could not be graded keeps their place (their files' problems say why):
+    # every student who handed anything in has a row in the gradebook.
+    grader.report(results)
+    ledger.report(results)
+
+
+class _Grader:
+    """Grades answers again from the content (never from the file), once per distinct answer: answers alike (one
+    exercise, item, answer and context) share one grading and one record of what was answered, so a class's
+    thousands of answers cost little memory and time (benchmarks/handin_memory.py)."""
+
+    def __init__(self, bank: str | None):
+        self.bank = bank
+        self.memo: dict[bytes, tuple[dict, dict, dict]] = {}
+        self.ungradable: Counter = Counter()
+        self.ungradable_why: dict[str, str] = {}
+        self.flagged: Counter = Counter()
+
+    def grade_all(self, file: str, attempts: list[Attempt]) -> list[tuple[str, Attempt]]:
+        """(digest of the answer as filed, the answer graded afresh) for each answer of ``file`` the content grades;
+        the others are counted and named (:meth:`report`)."""
+        out = []
+        for a in attempts:
+            try:
+                graded = self.grade(a)
+            except grading.Ungradable as exc:
+                self.ungradable[file] += 1
+                self.ungradable_why.setdefault(file, str(exc))
+                continue
+            standard = EXERCISES.get(a.exercise, next(iter(graded.grades)))
+            claimed = a.grades.get(standard)
+            if claimed is not None and claimed.correct != graded.grades[standard].correct:
+                self.flagged[file] += 1
+            out.append((attempt_digest(a), graded))
+        return out
+
+    def grade(self, a: Attempt) -> Attempt:
+        """``a`` with every standard's fresh grade (:class:`grading.Ungradable` when the content cannot grade it)."""
+        key = hashlib.sha256(json.dumps([a.exercise, a.item, a.answer, a.context], sort_keys=True,
+                                        default=str).encode("utf-8", "surrogatepass")).digest()
+        hit = self.memo.get(key)
+        if hit is None:
+            grades = (grading.regrade_quiz(a, self.bank) if a.exercise == "candidacy-quiz" and self.bank
+                      else grading.regrade(a))
+            hit = self.memo[key] = (a.answer, a.context, grades)
+        answer, context, grades = hit
+        if not set(a.grades) <= set(grades):           # a standard the content does not grade: kept as filed
+            grades = {**a.grades, **grades}
+        return a.model_copy(update={"exercise": sys.intern(a.exercise), "item": sys.intern(a.item),
+                                    "answer": answer, "context": context, "grades": grades})
+
+    def report(self, results: ClassResults) -> None:
+        for file, n in self.ungradable.items():
+            results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
+                                                  f"{'were' if n != 1 else 'was'} left out: {self.ungradable_why[file]}"))
+        for file, n in self.flagged.items():
+            results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
+                                 "does not give (an edited file?); the fresh grade counts")
+
+
+def _student_keys(found: list[tuple[str, Identity, list[Attempt]]]):
+    """Who is who: a student id or hub login is strong; an install id joins the strong key seen with it."""
     strong_by_install: dict[str, set[str]] = defaultdict(set)
     for _, identity, _ in found:
         if identity.install_id and (identity.hub_user or identity.student_id):
@@ -347,50 +480,75 @@ def _merge(found: list[tuple[str, Identity, list[Attempt]]], results: ClassResul
         strong = strong_by_install.get(identity.install_id, set())
         return next(iter(strong)) if len(strong) == 1 else identity.key
 
-    seen: dict[str, tuple[str, Attempt]] = {}
-    copies: dict[str, set[str]] = defaultdict(set)
-    ungradable: Counter = Counter()
-    ungradable_why: dict[str, str] = {}
-    flagged: Counter = Counter()
-    for file, identity, attempts in found:
-        key = key_of(identity)
-        student = results.students.setdefault(key, Student(key))
-        if identity not in student.identities:
-            student.identities.append(identity)
-        if file not in student.files:
-            student.files.append(file)
-        for a in attempts:
-            if a.id in seen:
-                copies[seen[a.id][0]].add(file)
-                continue
-            try:
-                grades = (grading.regrade_quiz(a, bank) if a.exercise == "candidacy-quiz" and bank
-                          else grading.regrade(a))
-            except grading.Ungradable as exc:
-                ungradable[file] += 1
-                ungradable_why.setdefault(file, str(exc))
-                seen[a.id] = (file, a)
-                continue
-            standard = EXERCISES.get(a.exercise, next(iter(grades)))
-            claimed = a.grades.get(standard)
-            if claimed is not None and claimed.correct != grades[standard].correct:
-                flagged[file] += 1
-            graded = a.model_copy(update={"grades": {**a.grades, **grades}})
-            seen[a.id] = (file, graded)
+    return key_of
+
+
+@dataclass
+class _Ledger:
+    """Every answer id met while reading a folder: whose file held it, in which file, with what content.
+
+    An answer counts once per student, by its id.  The same id with the same content is a copy (a hand-in and its
+    download).  The same id with different content is a conflict (an edited or forged copy): the version graded
+    lower counts, so editing an answer can never raise a score (nor, by dropping a wrong first try, make a
+    retry the first), and both files are named.  The same id in another student's file counts only for the
+    student whose file holds it, so a file sorting first with a classmate's answer ids cannot take or replace
+    their answers.
+    """
+
+    seen: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)   # (student, id) -> (file, digest)
+    owner: dict[str, tuple[str, str]] = field(default_factory=dict)              # id -> (student, file) first seen
+    kept: dict[tuple[str, str], int] = field(default_factory=dict)               # (student, id) -> index in attempts
+    copies: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    conflicts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    reused: Counter = field(default_factory=Counter)                             # (file, other student's file)
+    over_cap: Counter = field(default_factory=Counter)                           # student -> answers not kept
+
+    def meet(self, key: str, file: str, answer_id: str, digest: str) -> str:
+        """'new' (count it), 'copy' (counted already) or 'conflict' (the same id, other content) for ``key``."""
+        owner, owner_file = self.owner.setdefault(answer_id, (key, file))
+        if owner != key:
+            self.reused[(file, owner_file)] += 1
+        first = self.seen.get((key, answer_id))
+        if first is None:
+            self.seen[(key, answer_id)] = (file, digest)
+            return "new"
+        if first[1] == digest:
+            if first[0] != file:
+                self.copies[first[0]].add(file)
+            return "copy"
+        self.conflicts[(key, answer_id)].update({first[0], file})
+        return "conflict"
+
+    def keep(self, student: Student, graded: Attempt) -> None:
+        """Count ``graded`` for ``student``; of two versions of one id, the one graded lower."""
+        at = self.kept.get((student.key, graded.id))
+        if at is None and len(student.attempts) >= MAX_ANSWERS_PER_STUDENT:
+            self.over_cap[student.key] += 1
+        elif at is None:
+            self.kept[(student.key, graded.id)] = len(student.attempts)
             student.attempts.append(graded)
-    for student in results.students.values():
-        student.attempts = in_answer_order(student.attempts)
-    # A student whose every answer could not be graded keeps their place (their files' problems say why):
-    # every student who handed anything in has a row in the gradebook.
-    for file, n in ungradable.items():
-        results.problems.append(Problem(file, f"{n} answer{'s' if n != 1 else ''} could not be graded and "
-                                              f"{'were' if n != 1 else 'was'} left out: {ungradable_why[file]}"))
-    for file, n in flagged.items():
-        results.notes.append(f"{file}: {n} answer{'s' if n != 1 else ''} carried a flag that a fresh grading "
-                             "does not give (an edited file?); the fresh grade counts")
-    for file, others in copies.items():
-        results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
-                             "(copies or renamed files); each answer counted once")
+        elif student.attempts[at].correct and not graded.correct:
+            student.attempts[at] = graded
+
+    def report(self, results: ClassResults) -> None:
+        by_files: Counter = Counter(tuple(sorted(files)) for files in self.conflicts.values())
+        for files, n in sorted(by_files.items()):
+            results.problems.append(Problem(files[0], (
+                f"{n} answer{'s' if n != 1 else ''} here and in {', '.join(files[1:]) or 'this file again'} have "
+                f"the same id{'s' if n != 1 else ''} but different content (an edited or forged copy); the "
+                "version graded lower counts, so an edit gains nothing: compare the files")))
+        for (file, other), n in sorted(self.reused.items()):
+            results.problems.append(Problem(file, (
+                f"{n} answer id{'s' if n != 1 else ''} here also appear{'' if n != 1 else 's'} in {other}, another "
+                "student's file (a copied or forged file?); each copy counts only for the student whose file "
+                "holds it")))
+        names = results.pseudonyms() if self.over_cap else {}
+        for key, n in sorted(self.over_cap.items()):
+            results.notes.append(f"{names.get(key, 'a student')}: more than {MAX_ANSWERS_PER_STUDENT} answers, the "
+                                 f"most kept of one student; {n} more were not read")
+        for file, others in self.copies.items():
+            results.notes.append(f"the same answers appear in {file} and {', '.join(sorted(others))} "
+                                 "(copies or renamed files); each answer counted once")
 
 
 # --------------------------------------------------------------------------- summaries
@@ -410,7 +568,9 @@ def bank_ids(bank: str | None = None) -> set[str]:
 
 
 def score_table(results: ClassResults) -> list[dict]:
-    """Per student (pseudonym): the quiz's first-try and final scores, bank completion, other exercises."""
+    """Per student (pseudonym): the quiz's first-try and final scores under current practice (``quiz_practice_*``,
+    the score students see first) and under the leaflet (``quiz_first_*``, ``quiz_final_*``), bank completion,
+    other exercises."""
     in_bank = bank_ids(results.bank)
     total = len(in_bank)
     rows = []
@@ -424,7 +584,7 @@ def score_table(results: ClassResults) -> list[dict]:
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
                "quiz_final_percent": q.final_percent,
                "quiz_practice_first_right": qp.first_right, "quiz_practice_final_right": qp.final_right,
-               "quiz_practice_final_percent": qp.final_percent,
+               "quiz_practice_first_percent": qp.first_percent, "quiz_practice_final_percent": qp.final_percent,
                "bank_completion_percent": round(100.0 * len({a.item for a in quiz} & in_bank) / total, 1)
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
@@ -518,6 +678,18 @@ def _quiz(s: Student, standard: str) -> list[Attempt]:
     return [a for a in s.of("candidacy-quiz") if standard in a.grades]
 
 
+def class_votes(results: ClassResults, standard: str = LEAFLET) -> list[dict[str, tuple[Attempt, Attempt]]]:
+    """Per student, their vote on each case of the bank: (first answer, latest answer), graded by ``standard``.
+
+    What every class-wide quiz statistic counts (the rule and case tables, the misconceptions, the rule summary
+    students load): one vote per student per case, and bank cases only, so that no student moves them by
+    answering often; a thousand generated practice cases, or one case answered a thousand times, weigh what one
+    student's answers to the bank weigh.  Each student's own row (the score table) still counts everything."""
+    in_bank = bank_ids(results.bank)
+    return [{item: pair for item, pair in _first_and_final(_quiz(s, standard)).items() if item in in_bank}
+            for s in results.students.values()]
+
+
 def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Difficulty]:
     """Per quiz case: first-try and final misses, verdict vs reason, and the wrong reasons chosen.
 
@@ -525,8 +697,8 @@ def case_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
     misses: an answer that followed the other standard does not make a case "most missed").
     """
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
-        for item, (first, final) in _first_and_final(_quiz(s, standard)).items():
+    for votes in class_votes(results, standard):
+        for item, (first, final) in votes.items():
             d = rows.setdefault(item, Difficulty(item, _case_title(item, results.bank)))
             _count(d, first, final, standard)
     return sorted(rows.values(), key=lambda r: (not r.ranked, -r.plain_missed_percent, -r.plain_missed, r.key))
@@ -543,9 +715,9 @@ def rule_difficulty(results: ClassResults, standard: str = LEAFLET) -> list[Diff
     """Per candidacy rule of ``standard``: first tries at the cases it decides, first-try and final misses,
     verdict vs reason."""
     rows: dict[str, Difficulty] = {}
-    for s in results.students.values():
+    for votes in class_votes(results, standard):
         per_rule: dict[str, list[tuple[Attempt, Attempt]]] = defaultdict(list)
-        for first, final in _first_and_final(_quiz(s, standard)).values():
+        for first, final in votes.values():
             for rule in first.grade(standard).expected.get("deciding_rules") or []:
                 per_rule[str(rule)].append((first, final))
         for rule, pairs in per_rule.items():
@@ -563,8 +735,8 @@ def misconceptions(results: ClassResults, standard: str = LEAFLET) -> list[dict]
     """
     counts: Counter = Counter()
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
             if g.correct or not g.parts.get("vertebroplasty", True) or not g.parts.get("kyphoplasty", True) \
                     or followed_other_standard(first, standard):
@@ -583,8 +755,8 @@ def verdict_mistakes(results: ClassResults, standard: str = LEAFLET) -> list[dic
     """First tries with a wrong verdict, by what was said: e.g. 'kyphoplasty: said candidate, is not'
     (answers that follow the other standard are left out: they are not mistakes)."""
     counts: Counter = Counter()
-    for s in results.students.values():
-        for first, _ in _first_and_final(_quiz(s, standard)).values():
+    for votes in class_votes(results, standard):
+        for first, _ in votes.values():
             g = first.grade(standard)
             if followed_other_standard(first, standard):
                 continue
@@ -619,8 +791,8 @@ def standards_split(results: ClassResults) -> list[dict]:
     """On the cases where the leaflet and current practice give different verdicts: how students' first
     answers fell (the leaflet's verdicts, current practice's, or neither's), per case."""
     rows: dict[str, dict] = {}
-    for s in results.students.values():
-        for item, (first, _) in _first_and_final(_quiz(s, PRACTICE)).items():
+    for votes in class_votes(results, PRACTICE):
+        for item, (first, _) in votes.items():
             lg, pg = first.grades.get(LEAFLET), first.grades[PRACTICE]
             if lg is None:
                 continue
@@ -699,7 +871,8 @@ def choice_difficulty(results: ClassResults, exercise: str) -> list[dict]:
 
 
 def score_distribution(results: ClassResults, bin_width: int = 10, *, which: str = "final") -> list[tuple[str, int]]:
-    """Counts of students per quiz score band (0-9 %, ..., 90-100 %), first try or final."""
+    """Counts of students per quiz score band (0-9 %, ..., 90-100 %): ``which`` is ``practice_first`` or
+    ``practice_final`` (current practice, the score students see first), or ``first`` or ``final`` (the leaflet)."""
     bins = Counter()
     top = 100 // bin_width - 1
     for row in score_table(results):
@@ -723,9 +896,11 @@ def report_problems(results: ClassResults) -> str:
     return line
 
 
-SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_first_right", "quiz_first_percent", "quiz_final_right",
-                   "quiz_final_percent", "quiz_practice_first_right", "quiz_practice_final_right",
-                   "quiz_practice_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
+#: The quiz's score under current practice first (the score students see first), then under the leaflet
+#: (``quiz_first_*`` and ``quiz_final_*``: what the patient leaflet says).
+SUMMARY_COLUMNS = ["student", "quiz_cases", "quiz_practice_first_right", "quiz_practice_first_percent",
+                   "quiz_practice_final_right", "quiz_practice_final_percent", "quiz_first_right", "quiz_first_percent",
+                   "quiz_final_right", "quiz_final_percent", "bank_completion_percent", "ordering_attempts", "ordering_first_right",
                    "ordering_final_right", "decision-points_final_right", "patient-questions_final_right",
                    "aftercare-quiz_final_right"]
 

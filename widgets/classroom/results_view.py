@@ -84,9 +84,10 @@ def summary_table(results: cr.ClassResults) -> HTML:
     rows = cr.score_table(results)
     cols: list[Column] = [
         ("student", "Student"), ("quiz_cases", "Quiz cases"),
-        (lambda r: _pair(r["quiz_first_right"], r["quiz_cases"]), "Right at the first try"),
-        (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "Right at the latest try (score)"),
-        (lambda r: _pair(r["quiz_practice_final_right"], r["quiz_cases"]), "Latest try, current practice"),
+        (lambda r: _pair(r["quiz_practice_first_right"], r["quiz_cases"]), "Right at the first try (current practice)"),
+        (lambda r: _pair(r["quiz_practice_final_right"], r["quiz_cases"]), "Right at the latest try (score, current "
+                                                                             "practice)"),
+        (lambda r: _pair(r["quiz_final_right"], r["quiz_cases"]), "What the patient leaflet says: latest try"),
         ("bank_completion_percent", "Bank done %"),
         (lambda r: f"{r['ordering_final_right']} of {r['ordering_procedures']}" if r["ordering_procedures"] else "-",
          "Step orders right"),
@@ -106,7 +107,7 @@ STANDARD_NAMES = {cr.LEAFLET: "the leaflet", cr.PRACTICE: "current practice"}
 OTHER_NAMES = {cr.LEAFLET: "current practice", cr.PRACTICE: "the leaflet"}
 
 
-def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+def rule_table(results: cr.ClassResults, standard: str = cr.PRACTICE) -> HTML:
     """Per rule: misses at the first and the latest try; the answers that followed the other standard (current
     practice under the leaflet, the leaflet under current practice) have their own column beside the misses and
     are never counted as plain misses."""
@@ -121,26 +122,30 @@ def rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
     ]
     return html_table(cr.rule_difficulty(results, standard), cols,
                       f"Per rule of {STANDARD_NAMES[standard]}, over each student's first and latest answer to the "
-                      "cases the rule decides", "No quiz answers in this folder.")
+                      "bank cases the rule decides (one vote per student per case)",
+                      "No quiz answers in this folder.")
 
 
 def _titles(counter) -> str:
     return ", ".join(f"{_short(reason_title(r))} ({n})" for r, n in counter.most_common(2)) or "none"
 
 
-def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
-    rows = cr.case_difficulty(results)
+def case_table(results: cr.ClassResults, top: int = 10, standard: str = cr.PRACTICE) -> HTML:
+    """The cases most missed at the first try under ``standard`` (current practice, the score students see first,
+    unless asked); the answers that followed the other standard have their own column."""
+    rows = cr.case_difficulty(results, standard)
     ranked = [r for r in rows if r.ranked][:top]
+    other = OTHER_NAMES[standard]
     cols: list[Column] = [
-        ("key", "Case"), ("title", "Title"), ("answered", "Students"),
-        (lambda d: _pair(d.plain_missed, d.answered), "Missed at the first try (not by current practice)"),
-        (lambda d: _pair(d.other_followed, d.answered), "Followed current practice instead"),
+        ("key", "Case"), ("title", "Patient"), ("answered", "Students"),
+        (lambda d: _pair(d.plain_missed, d.answered), f"Missed at the first try (not by {other})"),
+        (lambda d: _pair(d.other_followed, d.answered), f"Followed {other} instead"),
         (lambda d: _pair(d.final_plain_missed, d.answered), "Still missed"),
         (lambda d: f"{d.verdict_wrong} / {d.reason_wrong}", "Verdict wrong / only the reason"),
         (lambda d: _titles(d.wrong_reasons), "Reason chosen instead"),
     ]
-    table = html_table(ranked, cols, f"The {top} cases most missed at the first try (cases with at least "
-                                     f"{cr.MIN_ANSWERS} students' answers)",
+    table = html_table(ranked, cols, f"The {top} cases most missed at the first try under {STANDARD_NAMES[standard]} "
+                                     f"(cases with at least {cr.MIN_ANSWERS} students' answers)",
                        f"No case has answers from {cr.MIN_ANSWERS} students yet.")
     few = len(rows) - len([r for r in rows if r.ranked])
     note = (f"<p>{few} more case(s) had fewer than {cr.MIN_ANSWERS} students' answers and are not ranked.</p>"
@@ -148,7 +153,7 @@ def case_table(results: cr.ClassResults, top: int = 10) -> HTML:
     return HTML(table.data + note)
 
 
-def misconception_table(results: cr.ClassResults, standard: str = cr.LEAFLET, top: int = 10) -> HTML:
+def misconception_table(results: cr.ClassResults, standard: str = cr.PRACTICE, top: int = 10) -> HTML:
     """The misconceptions and the wrong verdicts, most frequent first (the ``top`` of each; how many rarer
     ones there are is said under each table)."""
     cols: list[Column] = [("deciding_title", "The deciding rule"), ("chosen_title", "Rule chosen instead"),
@@ -174,9 +179,9 @@ def misconception_table(results: cr.ClassResults, standard: str = cr.LEAFLET, to
 def standards_table(results: cr.ClassResults, top: int = 10) -> HTML:
     """Where the two standards give different verdicts: whose verdicts students' first answers followed (the
     ``top`` cases most answered; how many more there are is said under the table)."""
-    cols: list[Column] = [("case", "Case"), ("title", "Title"), ("students", "Students"),
-                          (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
+    cols: list[Column] = [("case", "Case"), ("title", "Patient"), ("students", "Students"),
                           (lambda r: _pair(r["practice"], r["students"]), "Followed current practice"),
+                          (lambda r: _pair(r["leaflet"], r["students"]), "Followed the leaflet"),
                           (lambda r: _pair(r["neither"], r["students"]), "Neither")]
     rows = cr.standards_split(results)
     rest = rows[top:]
@@ -188,7 +193,7 @@ def standards_table(results: cr.ClassResults, top: int = 10) -> HTML:
                            "No answers to cases where the two standards differ.").data + more)
 
 
-def per_student_rule_table(results: cr.ClassResults, standard: str = cr.LEAFLET) -> HTML:
+def per_student_rule_table(results: cr.ClassResults, standard: str = cr.PRACTICE) -> HTML:
     rules, rows = cr.per_student_rules(results, standard)
     cols: list[Column] = [("student", "Student")] + [
         ((lambda r, rule=rule: r.get(rule, "-")), reason_title(rule)) for rule in rules]
@@ -255,7 +260,9 @@ def _short(title: str, width: int = 44) -> str:
 
 
 def score_chart(results: cr.ClassResults):
-    first, final = cr.score_distribution(results, which="first"), cr.score_distribution(results, which="final")
+    """Students per score band under current practice (the score students see first), first try and latest."""
+    first = cr.score_distribution(results, which="practice_first")
+    final = cr.score_distribution(results, which="practice_final")
     fig = new_figure(7.0, 3.4)
     ax = fig.add_subplot()
     x = range(len(final))
@@ -264,12 +271,12 @@ def score_chart(results: cr.ClassResults):
     ax.bar([i + 0.2 for i in x], [n for _, n in final], width=0.4, color=COLOURS["vertebroplasty"],
            label="Latest try (score)")
     ax.set_xticks(list(x), [b for b, _ in final], rotation=45)
-    ax.set_title("Quiz scores across the class: first try and latest try")
+    ax.set_title("Quiz scores under current practice: first try and latest try")
     ax.set_xlabel("Score band (% of cases fully right)")
     ax.set_ylabel("Students (count)")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(frameon=False)
-    alt = ("Bar chart of students per score band, first try beside latest try: "
+    alt = ("Bar chart of students per score band under current practice, first try beside latest try: "
            + "; ".join(f"{b}: {f} first, {l} latest" for (b, f), (_, l) in zip(first, final) if f or l))
     return show_figure(fig, alt)
 
@@ -286,7 +293,7 @@ def wrap_label(title: str, width: int = 26, lines: int = 2) -> str:
     return "\n".join(parts)
 
 
-def rule_figure(results: cr.ClassResults, standard: str = cr.LEAFLET):
+def rule_figure(results: cr.ClassResults, standard: str = cr.PRACTICE):
     """(figure, alt text) of the rules' misses: the answers that followed the other standard are their own
     segment beside the plain misses, never part of them."""
     rows = cr.rule_difficulty(results, standard)
@@ -319,7 +326,7 @@ def rule_figure(results: cr.ClassResults, standard: str = cr.LEAFLET):
     return fig, alt
 
 
-def rule_chart(results: cr.ClassResults, standard: str = cr.LEAFLET):
+def rule_chart(results: cr.ClassResults, standard: str = cr.PRACTICE):
     return show_figure(*rule_figure(results, standard))
 
 

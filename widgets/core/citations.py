@@ -5,9 +5,11 @@ notebook build (``tools/build_notebooks.py``) turns every key in the Markdown
 into a numbered link to the reference list at the end of the notebook, so a
 student never sees a key.  In the kernel, :meth:`Citations.for_notebook` numbers
 the same keys in the same order (the build records each notebook's order in
-``widgets/content/notebook_citations.yaml``), tables and plots cite through
-:meth:`Citations.cite` / :meth:`marker`, and the last cell shows
-:meth:`references`, the folded list.
+``widgets/content/generated/notebook_citations.yaml``), tables and plots cite keys through
+:meth:`Citations.cite` (``cites.cite(["a", "b"])``; :meth:`Citations.cited` for text with ``[@id]`` markers),
+in Markdown, or in HTML or plain text through ``cites.html`` and ``cites.plain`` (the same numbers), and the
+last cell shows the folded reference list.  :func:`strip_citations` is the one way to drop the markers from
+text read outside a notebook; :func:`markers` writes keys back as ``[@a; @b]``.
 
 Numbers belong to *publications*, not to evidence entries: two entries read from
 one paper share one number and one line in the list.  References read like a
@@ -25,14 +27,15 @@ import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Annotated, Iterable
 
-from pydantic import field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from widgets.core.evidence import EvidenceBase, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.evidence import EvidenceBase, evidence_of, load_evidence
+from widgets.core.loading import ContentError, ContentModel, ContentProblem, load_content
+from widgets.core.settings import current_settings
 from widgets.core.reference_links import ReferenceLink, ReferenceLinks, load_reference_links, urls_in
-from widgets.core.text import count_phrase, fold
+from widgets.core.text import count_phrase, fold, plain_md
 
 #: ``[@id]`` or ``[@id; @other]``
 CITE_RE = re.compile(r"\[@([A-Za-z][A-Za-z0-9_]*(?:\s*;\s*@[A-Za-z][A-Za-z0-9_]*)*)\]")
@@ -50,8 +53,14 @@ _NOTE = re.compile(
 #: A citation link inside a widget's HTML looks like one in the notebook's text (JupyterLab styles only the latter).
 LINK_STYLE = "color: var(--jp-content-link-color, #0072B2)"
 
-#: The index the notebook build writes: each notebook's Markdown keys in reading order.
+#: The index the notebook build writes (among the generated files, never edited by hand): each notebook's
+#: Markdown keys in reading order.
 INDEX_NAME = "notebook_citations.yaml"
+
+
+def index_path() -> Path:
+    """Where the notebook build writes its citation index: ``widgets/content/generated/notebook_citations.yaml``."""
+    return current_settings().generated_dir / INDEX_NAME
 
 
 class UnknownCitation(KeyError):
@@ -64,6 +73,56 @@ class UnknownCitation(KeyError):
 def keys_in(text: str) -> list[str]:
     """The citation keys in ``text``, in order, repeats kept."""
     return [k.strip().lstrip("@") for group in CITE_RE.findall(text) for k in group.split(";")]
+
+
+def markers(keys: str | Iterable[str]) -> str:
+    """``keys`` as an author writes them in text: ``[@a; @b]`` (for text that is numbered later by
+    :meth:`Citations.cited`, such as feedback sentences and a plan an author edits)."""
+    return "[" + "; ".join(f"@{k}" for k in ([keys] if isinstance(keys, str) else keys)) + "]"
+
+
+_SPACED_MARKER = re.compile(r"\s*" + CITE_RE.pattern)
+
+
+def strip_citations(text: str) -> str:
+    """``text`` without its ``[@id]`` markers, for a reader outside a notebook (an export, a flash card): the
+    marker and the space before it go, and no space is left before the punctuation that followed it."""
+    return _SPACED_MARKER.sub("", text)
+
+
+# ---------------------------------------------------------------- citation keys in content files
+#: What to do about a key that names nothing.
+KEY_FIX = ("use an id from evidence.yaml, evidence-imaging.yaml, evidence-care.yaml or sources.yaml "
+           "(widgets/content/)")
+
+
+def check_key(key: str, evidence: EvidenceBase, *, in_text: bool = False) -> str:
+    """``key`` when it names an evidence entry or a source text; else :class:`ContentProblem` (the one
+    citation-key check of every content file)."""
+    if key not in evidence:
+        raise ContentProblem(f"citation '[@{key}]' names no evidence entry or source" if in_text
+                             else f"unknown citation key '{key}'", fix=KEY_FIX)
+    return key
+
+
+def _known_key(key: str, info: ValidationInfo) -> str:
+    return check_key(key, evidence_of(info))
+
+
+def _known_keys_in(text: str, info: ValidationInfo) -> str:
+    evidence = evidence_of(info)
+    for key in keys_in(text):
+        check_key(key, evidence, in_text=True)
+    return text
+
+
+#: A citation key of a content file: an evidence entry's or a source text's id (a validated type: an unknown
+#: key names the file, the line and the field; the evidence base is the one given to ``load_content``).
+CiteKey = Annotated[str, AfterValidator(_known_key)]
+#: A content record's list of citation keys (at least one).
+CiteKeys = Annotated[list[CiteKey], Field(min_length=1)]
+#: Text that cites with ``[@key]`` markers, every key checked as :data:`CiteKey` is.
+CitedText = Annotated[str, AfterValidator(_known_keys_in)]
 
 
 def _strip_notes(text: str) -> str:
@@ -95,8 +154,8 @@ def _untitled(raw, kind: str) -> str:
     described = re.search(r"\(([^()]*)\)", str(raw))
     if described and not _NOTE.search(described.group(1)):
         text = described.group(1).strip()
-        return text[:1].upper() + text[1:]
-    return f"[{kind[:1].upper() + kind[1:]}; title not recorded]"
+        return plain_md(text[:1].upper() + text[1:])
+    return f"[{plain_md(kind[:1].upper() + kind[1:])}; title not recorded]"
 
 
 def _dois(value) -> list[str]:
@@ -112,18 +171,24 @@ def _filled(link: ReferenceLink | None, field: str) -> str:
 def _address(link: ReferenceLink | None, url: str) -> str:
     """The address to print: the overlay's preferred page, a labelled third-party copy, or ``url``."""
     if link is None:
-        return f"<{url}>"
+        return autolink(url)
     if link.kind == "mirror":
-        return f"Copy on a third-party site (no publisher, PubMed or PMC page was found): <{link.url}>"
+        return f"Copy on a third-party site (no publisher, PubMed or PMC page was found): {autolink(link.url)}"
     if link.kind == "registry":
-        return f"Trial registry record: <{link.url}>"
+        return f"Trial registry record: {autolink(link.url)}"
     if link.kind == "repository":
-        return f"Open-access repository copy: <{link.url}>"
-    return f"<{link.url}>"
+        return f"Open-access repository copy: {autolink(link.url)}"
+    return autolink(link.url)
+
+
+def autolink(url: str) -> str:
+    """``<https://...>``, a Markdown autolink: the content checks that an address starts with http(s)://, and the
+    characters that could end the link early and start markup (``<``, ``>``, quotes, spaces) are percent-encoded."""
+    return "<" + re.sub(r'[<>"\'\s`]', lambda m: "%{:02X}".format(ord(m.group(0))), url.strip()) + ">"
 
 
 class NotebookCitations(ContentModel):
-    """``notebook_citations.yaml``: written by the notebook build, never by hand."""
+    """``generated/notebook_citations.yaml``: written by the notebook build, never by hand."""
 
     notebooks: dict[str, list[str]]
 
@@ -138,7 +203,7 @@ class NotebookCitations(ContentModel):
 
 @lru_cache(maxsize=2)
 def _index(path: str) -> NotebookCitations:
-    return load_model(path, NotebookCitations)
+    return load_content(Path(path), NotebookCitations)
 
 
 def notebook_name(path_or_name: str | Path) -> str:
@@ -153,8 +218,14 @@ def notebook_name(path_or_name: str | Path) -> str:
 class Citations:
     """An ordered, numbered list of the publications one notebook cites."""
 
+    #: How :meth:`cite` writes numbers: ``markdown`` (a notebook cell), ``html`` (a widget), ``plain`` (a plot).
+    STYLES = ("markdown", "html", "plain")
+
     def __init__(self, evidence: EvidenceBase | None = None, keys: Iterable[str] = (),
-                 links: ReferenceLinks | None = None):
+                 links: ReferenceLinks | None = None, *, style: str = "markdown"):
+        if style not in self.STYLES:
+            raise ValueError(f"a citation style is one of {', '.join(self.STYLES)}, not {style!r}")
+        self.style = style
         self.evidence = evidence or load_evidence()
         #: Preferred pages (publisher, PubMed, PMC) over the mirrors some entries were read on.
         self.links = links if links is not None else load_reference_links()
@@ -169,9 +240,9 @@ class Citations:
         """The citations of one course notebook, numbered as its built Markdown is.
 
         ``notebook`` is its name (``"02-vertebroplasty"``) or any path to it; the order comes from
-        the package's ``notebook_citations.yaml``, so it works whatever folder the kernel started in.
+        the package's generated ``notebook_citations.yaml``, so it works whatever folder the kernel started in.
         """
-        path = Path(index) if index else content_path(INDEX_NAME)
+        path = Path(index) if index else index_path()
         known = _index(str(path)).notebooks
         name = notebook_name(notebook)
         if name not in known:
@@ -219,44 +290,47 @@ class Citations:
                 out.append(n)
         return out
 
-    def marker(self, *keys: str) -> str:
-        """Plain ``[1, 2]`` (for plot labels and alt text)."""
-        return "[" + ", ".join(str(n) for n in self.numbers(*keys)) + "]"
+    # -- citing -----------------------------------------------------------------------------
+    @property
+    def markdown(self) -> "Citations":
+        """These citations (the same numbers) citing in Markdown: ``\\[1, 2\\]`` whose numbers link to the
+        reference list at the end of the notebook, as the notebook build writes them."""
+        return self._styled("markdown")
 
-    def marker_md(self, *keys: str) -> str:
-        """``[1, 2]`` whose numbers link to the reference list at the end of the notebook."""
-        links = []
-        for n in self.numbers(*keys):
-            title = self.short(self._first_key[self._order[n - 1]]).replace('"', "'")
-            links.append(f'[{n}](#ref-{n} "{title}")')
-        return "\\[" + ", ".join(links) + "\\]"
+    @property
+    def html(self) -> "Citations":
+        """These citations (the same numbers) citing in HTML: ``[1, 2]`` as links, for a widget's HTML."""
+        return self._styled("html")
 
-    def marker_html(self, *keys: str) -> str:
-        """``[1, 2]`` as HTML links to the reference list (for HTML tables and cards)."""
-        links = []
-        for n in self.numbers(*keys):
-            title = html.escape(self.short(self._first_key[self._order[n - 1]]), quote=True)
-            links.append(f'<a href="#ref-{n}" title="{title}" style="{LINK_STYLE}">{n}</a>')
-        return "[" + ", ".join(links) + "]"
+    @property
+    def plain(self) -> "Citations":
+        """These citations (the same numbers) citing in plain text: ``[1, 2]``, for plot labels and alt text."""
+        return self._styled("plain")
 
-    @staticmethod
-    def _groups(text: str):
-        for match in CITE_RE.finditer(text):
-            yield match, [k.strip().lstrip("@") for k in match.group(1).split(";")]
+    def _styled(self, style: str) -> "Citations":
+        if style == self.style:
+            return self
+        view = object.__new__(Citations)
+        view.__dict__.update(self.__dict__)        # the same evidence, links and numbering (shared, not copied)
+        view.style = style
+        return view
 
-    def cite(self, text: str) -> str:
-        """Replace every ``[@id]`` in ``text`` with its plain number, e.g. ``[3]``."""
-        return CITE_RE.sub(lambda m: self.marker(*[k.strip().lstrip("@") for k in m.group(1).split(";")]), text)
+    def cite(self, keys: str | Iterable[str]) -> str:
+        """The reference numbers of ``keys`` (one key, or several), in this style: ``[3]``, ``[1, 2]``."""
+        numbers = self.numbers(*([keys] if isinstance(keys, str) else keys))
+        if self.style == "plain":
+            return "[" + ", ".join(str(n) for n in numbers) + "]"
+        titles = [self.short(self._first_key[self._order[n - 1]]) for n in numbers]
+        if self.style == "html":
+            return "[" + ", ".join(f'<a href="#ref-{n}" title="{html.escape(title, quote=True)}" style="{LINK_STYLE}">'
+                                   f'{n}</a>' for n, title in zip(numbers, titles)) + "]"
+        # A Markdown link title is in double quotes; its markup characters are escaped (plain_md).
+        titles = [plain_md(title.replace('"', "'").replace("\\", "/"), citations=True) for title in titles]
+        return "\\[" + ", ".join(f'[{n}](#ref-{n} "{title}")' for n, title in zip(numbers, titles)) + "\\]"
 
-    def cite_md(self, text: str) -> str:
-        """Replace every ``[@id]`` in Markdown with linked numbers (what the notebook build does)."""
-        return CITE_RE.sub(lambda m: self.marker_md(*[k.strip().lstrip("@") for k in m.group(1).split(";")]),
-                           text)
-
-    def cite_html(self, text: str) -> str:
-        """Replace every ``[@id]`` in HTML with linked numbers."""
-        return CITE_RE.sub(lambda m: self.marker_html(*[k.strip().lstrip("@") for k in m.group(1).split(";")]),
-                           text)
+    def cited(self, text: str) -> str:
+        """``text`` with every ``[@id]`` (or ``[@a; @b]``) replaced by :meth:`cite` of its keys."""
+        return CITE_RE.sub(lambda m: self.cite(k.strip().lstrip("@") for k in m.group(1).split(";")), text)
 
     # -- the references themselves -------------------------------------------------------
     def short(self, key: str) -> str:
@@ -282,20 +356,21 @@ class Citations:
         link = self.links.get(key)
         if key in self.evidence.sources:
             src = self.evidence.sources[key]
-            return f"{src.citation.strip()} {_address(link, src.url)}"
+            return f"{plain_md(src.citation.strip())} {_address(link, src.url)}"
         entry = self.evidence.entry(key)
         s = entry.source
         # Fields the overlay read on the preferred page replace what the evidence file could not show.
-        authors = (_filled(link, "authors") or _shown(s.authors)).rstrip(".")
+        authors = plain_md((_filled(link, "authors") or _shown(s.authors)).rstrip("."))
         year = re.match(r"\d{4}", _filled(link, "year") or _shown(s.year))
-        title = (_filled(link, "title") or _shown(s.title)).rstrip(".") or (
-            f"[{link.description}]" if link and link.description else _untitled(s.title, entry.evidence_type))
+        title = plain_md((_filled(link, "title") or _shown(s.title)).rstrip(".")) or (
+            f"[{plain_md(link.description)}]" if link and link.description
+            else _untitled(s.title, entry.evidence_type))
         title += "" if title.endswith(("?", "!")) else "."
         when = f"({year.group(0)})" if year else ""
         parts = [f"{authors} {when}. {title}".replace(" .", ".") if authors
                  else " ".join(p for p in (title, f"{when}." if when else "") if p)]
-        journal = _filled(link, "journal") or _shown(s.journal)
-        volume = _filled(link, "volume_pages") or _shown(s.volume_pages)
+        journal = plain_md(_filled(link, "journal") or _shown(s.journal))
+        volume = plain_md(_filled(link, "volume_pages") or _shown(s.volume_pages))
         if journal or volume:
             where = " ".join(p for p in (f"*{journal}*" if journal else "", volume) if p)
             parts.append(where if where.endswith(".") else where + ".")
@@ -305,7 +380,7 @@ class Citations:
         parts += [f"[PubMed {p}](https://pubmed.ncbi.nlm.nih.gov/{p}/)" for p in pmids]
         if link is None:
             if not dois and not pmids:
-                parts.append("Available at " + "; ".join(f"<{u}>" for u in urls_in(entry.url_seen)))
+                parts.append("Available at " + "; ".join(autolink(u) for u in urls_in(entry.url_seen)))
         elif link.kind == "pubmed":
             if link.pmid_in_url not in pmids:
                 parts.append(f"[PubMed {link.pmid_in_url}]({link.url})")
@@ -322,14 +397,3 @@ class Citations:
         lines = [f'{i}. <span id="ref-{i}"></span>{self.reference(self._first_key[pub])}'
                  for i, pub in enumerate(self._order, start=1)]
         return fold("References", "\n".join(lines), count_phrase(len(self._order), "source"))
-
-    # Display helpers (IPython only; no widget or plotting library).
-    def md(self, text: str):
-        """``text`` with linked, numbered citations, as a displayable Markdown object."""
-        from IPython.display import Markdown
-        return Markdown(self.cite_md(text))
-
-    def references(self):
-        """The numbered reference list, as a displayable Markdown object."""
-        from IPython.display import Markdown
-        return Markdown(self.references_md())

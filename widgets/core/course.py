@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, load_content
+from widgets.core.text import plain_md
 
 #: The two procedures the course teaches, by the names content files use.
 PROCEDURES = ("vertebroplasty", "kyphoplasty")
@@ -40,11 +41,12 @@ class Course(ContentModel):
     def markdown_table(self, link_prefix: str = "") -> str:
         rows = ["| # | Notebook | What it covers | Minutes |", "|---|---|---|---|"]
         for n in self.notebooks:
-            rows.append(f"| {n.file[:2]} | [{n.title}]({link_prefix}{n.file}) | {n.covers} | {n.minutes} |")
+            rows.append(f"| {n.file[:2]} | [{plain_md(n.title)}]({link_prefix}{n.file}) | {plain_md(n.covers)} | "
+                        f"{n.minutes} |")
         rows.append(f"| | **Total** | | **{self.total_minutes}** |")
         return "\n".join(rows)
 
 
 @lru_cache(maxsize=2)
 def load_course(path: str | Path | None = None) -> Course:
-    return load_model(path or content_path("course.yaml"), Course, id_field="file")
+    return load_content(Path(path) if path else "course.yaml", Course, id_field="file")

@@ -5,7 +5,7 @@
 ``evidence-care.yaml`` (red flags, conservative care, secondary prevention, imaging work-up, procedure
 safety) are copies of the project's verified evidence files with their values unchanged; all three load
 into one :class:`EvidenceBase`, whose ids are unique across them.  Code reads numbers only through
-:meth:`EvidenceBase.number`, which returns a :class:`Figure` that carries the
+:meth:`EvidenceBase.number`, which returns a :class:`Reported` that carries the
 evidence id it came from and refuses any value marked NOT VERIFIED (or cut
 off), so every number a student sees traces to a checked source.
 
@@ -18,11 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import (
+    ContentError, ContentModel, ContentProblem, content_path, load_content, require_unique, unique_ids,
+)
 
 #: Sections of evidence.yaml that hold evidence entries (in file order).
 SECTIONS = (
@@ -35,7 +37,7 @@ IMAGING_SECTIONS = ("anatomy_and_imaging", "procedure_facts", "complications", "
 #: entries that are re-verified at their source before they are shown (see WEAK_CARE_ENTRIES).
 CARE_SECTIONS = ("red_flags", "conservative_care", "secondary_prevention", "imaging_workup", "procedure_safety")
 #: Entries the third part's ``meta.caution`` names as the weakest (mirrors, aggregators): not shown to
-#: students unless re-verified at a source the module cites (tests/unit/test_evidence.py checks none is cited).
+#: students unless re-verified at a source the module cites (tests/unit/core/test_evidence.py checks none is cited).
 WEAK_CARE_ENTRIES = (
     "rf_myeloma_primary_care_features", "rf_spinal_metastases_red_flag_frequency",
     "cc_kortebein2007_bed_rest_older_adults", "iw_textbook_preprocedure_imaging",
@@ -129,55 +131,91 @@ class EvidenceFile(ContentModel):
         return self
 
 
-class ImagingEvidenceFile(ContentModel):
-    """The second part of the evidence base (same entry schema)."""
+class _EvidencePart(ContentModel):
+    """A further part of the evidence base: its meta, its sections of entries (:attr:`SECTION_NAMES`, the same
+    entry schema as the first part's) and the list of what could not be verified; each id used once."""
 
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = ()
     meta: dict[str, Any]
-    anatomy_and_imaging: list[EvidenceEntry]
-    procedure_facts: list[EvidenceEntry]
-    complications: list[EvidenceEntry]
-    candidacy: list[EvidenceEntry]
     not_verified: list[str]
 
     @model_validator(mode="after")
     def _ids_unique(self):
-        require_unique([e.id for s in IMAGING_SECTIONS for e in getattr(self, s)], "evidence ids")
+        require_unique([e.id for s in self.SECTION_NAMES for e in getattr(self, s)], "evidence ids")
         return self
 
 
-class CareEvidenceFile(ContentModel):
-    """The third part of the evidence base (same entry schema)."""
+class ImagingEvidenceFile(_EvidencePart):
+    """The second part of the evidence base, ``evidence-imaging.yaml``."""
 
-    meta: dict[str, Any]
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = IMAGING_SECTIONS
+    anatomy_and_imaging: list[EvidenceEntry]
+    procedure_facts: list[EvidenceEntry]
+    complications: list[EvidenceEntry]
+    candidacy: list[EvidenceEntry]
+
+
+class CareEvidenceFile(_EvidencePart):
+    """The third part of the evidence base, ``evidence-care.yaml``."""
+
+    SECTION_NAMES: ClassVar[tuple[str, ...]] = CARE_SECTIONS
     red_flags: list[EvidenceEntry]
     conservative_care: list[EvidenceEntry]
     secondary_prevention: list[EvidenceEntry]
     imaging_workup: list[EvidenceEntry]
     procedure_safety: list[EvidenceEntry]
-    not_verified: list[str]
-
-    @model_validator(mode="after")
-    def _ids_unique(self):
-        require_unique([e.id for s in CARE_SECTIONS for e in getattr(self, s)], "evidence ids")
-        return self
 
 
 class SourcesFile(ContentModel):
     sources: list[SourceText]
 
-    @field_validator("sources")
-    @classmethod
-    def _unique(cls, sources):
-        ids = [s.id for s in sources]
-        require_unique(ids, "source ids")
-        return sources
+    _unique = unique_ids("sources", "source ids")
+
+
+def evidence_of(info: ValidationInfo | None) -> "EvidenceBase":
+    """The evidence base a content file is checked against: the one given to
+    :func:`~widgets.core.loading.load_content` (``evidence=``), else the shipped one."""
+    given = (info.context or {}).get("evidence") if info is not None else None
+    return given if given is not None else load_evidence()
+
+
+def _evidence_id(value: str, info: ValidationInfo) -> str:
+    if value not in evidence_of(info).entries:
+        raise ContentProblem(f"evidence id '{value}' is not in the evidence files",
+                             fix="check the spelling of the id against widgets/content/evidence.yaml, "
+                                 "evidence-imaging.yaml and evidence-care.yaml")
+    return value
+
+
+def _discrepancy_id(value: str, info: ValidationInfo) -> str:
+    known = evidence_of(info).discrepancies
+    if value not in known:
+        raise ContentProblem(f"'{value}' is not a seed discrepancy of evidence.yaml",
+                             fix="use an id from its seed_discrepancies section: " + ", ".join(known))
+    return value
+
+
+#: The id of an evidence entry (a validated type: an unknown id names the file, line and field).
+EvidenceId = Annotated[str, AfterValidator(_evidence_id)]
+#: The id of a seed discrepancy of ``evidence.yaml`` (where the leaflet and the evidence differ).
+DiscrepancyId = Annotated[str, AfterValidator(_discrepancy_id)]
 
 
 class EvidenceNumber(ContentModel):
-    """A pointer to one verified number in the evidence files: its entry and the key inside it."""
+    """A pointer to one verified number in the evidence files: its entry and the key inside it (checked:
+    a value that is missing or not a verified number is refused where the pointer is written)."""
 
     evidence: str = Field(pattern=CITE_KEY)
     key: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _verified(self, info: ValidationInfo):
+        try:
+            evidence_of(info).number(self.evidence, self.key)
+        except (KeyError, ValueError) as exc:
+            raise ContentProblem(str(exc).strip("'\""),
+                                 fix="point at a verified number in the evidence files") from None
+        return self
 
 
 class NotVerifiedError(ValueError):
@@ -185,8 +223,9 @@ class NotVerifiedError(ValueError):
 
 
 @dataclass(frozen=True)
-class Figure:
-    """One number from the evidence base, with where it came from."""
+class Reported:
+    """One number as its source reported it, from the evidence base, with where it came from (its evidence id
+    and key).  Beside it in :mod:`widgets.core.numbers`: a ``Derived`` number and a student's ``Choice``."""
 
     value: float
     evidence_id: str
@@ -268,14 +307,14 @@ class EvidenceBase:
                 raise KeyError(f"evidence '{evidence_id}' has no value '{key}'")
         return value
 
-    def number(self, evidence_id: str, key: str) -> Figure:
+    def number(self, evidence_id: str, key: str) -> Reported:
         """A verified number, or :class:`NotVerifiedError` if it is text (e.g. NOT VERIFIED)."""
         value = self.raw(evidence_id, key)
         if not is_verified_number(value):
             raise NotVerifiedError(
                 f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
                 "it must not be shown as a number")
-        return Figure(float(value), evidence_id, key)
+        return Reported(float(value), evidence_id, key)
 
     def unverified_values(self, evidence_id: str) -> dict[str, str]:
         """Dotted keys whose stored text says the value was not verified or was cut off."""
@@ -295,10 +334,10 @@ class EvidenceBase:
 @lru_cache(maxsize=4)
 def _load(evidence_path: str, sources_path: str, imaging_path: str | None,
           care_path: str | None) -> EvidenceBase:
-    data = load_model(evidence_path, EvidenceFile)
-    sources = load_model(sources_path, SourcesFile)
-    imaging = load_model(imaging_path, ImagingEvidenceFile) if imaging_path else None
-    care = load_model(care_path, CareEvidenceFile) if care_path else None
+    data = load_content(evidence_path, EvidenceFile)
+    sources = load_content(sources_path, SourcesFile)
+    imaging = load_content(imaging_path, ImagingEvidenceFile) if imaging_path else None
+    care = load_content(care_path, CareEvidenceFile) if care_path else None
     return EvidenceBase(data, sources, Path(evidence_path), imaging,
                         Path(imaging_path) if imaging_path else None,
                         care, Path(care_path) if care_path else None)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 
 #: The class of a definition's disclosure (the build, the website and the tests find it by it).
 GLOSSARY_CLASS = "vkp-glossary"
@@ -116,9 +116,14 @@ class Glossary(ContentModel):
         raise KeyError(f"no glossary term '{term_id}'")
 
 
-@lru_cache(maxsize=2)
 def load_glossary(path: str | Path | None = None) -> Glossary:
-    return load_model(path or content_path("glossary.yaml"), Glossary)
+    """The validated ``glossary.yaml`` (or the file at ``path``), cached per file."""
+    return _load_glossary(str(content_path(path or "glossary.yaml")))
+
+
+@lru_cache(maxsize=2)
+def _load_glossary(path: str) -> Glossary:
+    return load_content(Path(path), Glossary)
 
 
 # ---------------------------------------------------------------------------------- finding uses

@@ -12,9 +12,10 @@ there is no idle time to wait for, and the work is done at once (as it is with `
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable, Iterable
+
+from widgets.core.settings import current_settings
 
 #: How long after the last cell the kernel counts as idle.
 IDLE_S = 1.0
@@ -46,7 +47,7 @@ def when_idle(pieces: Iterable[Callable[[], None]]) -> bool:
     kernel, run them now.  Returns whether the work was deferred."""
     loop, shell = _loop_and_shell()
     todo = list(pieces)
-    if loop is None or os.environ.get("VKP_IDLE", "").strip().lower() == "off":   # off: the benchmarks' naive run
+    if loop is None or current_settings().idle_off:   # off: the benchmarks' naive run
         for piece in todo:
             piece()
         return False

@@ -1,11 +1,17 @@
-"""Loading teaching content (YAML) into validated model objects.
+"""Loading teaching content (YAML) into validated model objects: one loader, :func:`load_content`.
 
-Every content file under ``widgets/content/`` goes through :func:`load_model`.
-A file that does not match its schema raises :class:`ContentError`, a
-``ValueError`` whose one-line message names the file, the line and field,
-what was found and what was expected, so an instructor can fix it without
-reading a traceback.  Nothing is half-loaded: the whole file validates or
-nothing is returned.
+Every content file (``widgets/content/*.yaml``, a lesson plan's front matter, the course website's launch
+file) goes through ``load_content(name, Model)``.  A file that does not match its schema raises
+:class:`ContentError`, a ``ValueError`` whose one-line message names the file, the line and field, what was
+found and what was expected, so an instructor can fix it without reading a traceback.  Nothing is
+half-loaded: the whole file validates or nothing is returned.
+
+Checks against other content (a citation key names an evidence entry, a placeholder fills with a verified
+number) are validated types of the models (:data:`widgets.core.citations.CiteKey`,
+:data:`widgets.core.numbers.EvidenceText`, ...): they read the evidence base given to :func:`load_content`
+(``evidence=``) from pydantic's validation context and raise :class:`ContentProblem`, so their errors name
+the line too.  A check that needs the whole file (a case's stated answer against the rules) is a ``check``
+function given the model and the :class:`Parsed` file, whose :meth:`Parsed.error` names the line of any place.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -15,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Hashable
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from widgets.core.settings import CONTENT_DIR   # where content_path looks
+from widgets.core.settings import current_settings   # where content_path looks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,6 +43,15 @@ def require_unique(ids, what: str) -> None:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"{what} used twice: {dupes}")
+
+
+def unique_ids(field: str, what: str):
+    """A model's validator: the records of ``field`` use each ``id`` once (``_unique = unique_ids("questions",
+    "question ids")``); the error names every id used twice."""
+    def check(records):
+        require_unique([r.id for r in records], what)
+        return records
+    return field_validator(field)(check)
 
 
 class ContentError(ValueError):
@@ -63,12 +78,22 @@ class ContentError(ValueError):
         super().__init__(" ".join(message.split()))
 
 
+class ContentProblem(ValueError):
+    """A value a validated type refuses, with the fix (the loader turns it into a :class:`ContentError`
+    naming the file, the line and the field)."""
+
+    def __init__(self, problem: str, fix: str | None = None):
+        super().__init__(problem)
+        self.fix = fix
+
+
 @dataclass(frozen=True)
-class _Located:
-    """YAML data plus the line of every node, keyed by its path of keys/indices."""
+class Parsed:
+    """A parsed YAML file: its data, the line of every node (keyed by its path of keys/indices), its path."""
 
     data: Any
     lines: dict[tuple, int]
+    path: Path = Path("<text>")
 
     def line_for(self, loc: tuple) -> int | None:
         """The line of the deepest node on ``loc`` that exists in the file."""
@@ -78,6 +103,13 @@ class _Located:
                 return self.lines[loc]
             loc = loc[:-1]
         return self.lines.get(())
+
+    def error(self, loc: tuple, problem: str, *, fix: str | None = None, field: str | None = None,
+              kind: type[ContentError] | None = None) -> ContentError:
+        """A :class:`ContentError` (or ``kind``) at ``loc``: the file, the line of that place, the field
+        (``loc`` dotted, unless ``field`` says it otherwise), the problem and the fix."""
+        return (kind or ContentError)(self.path, problem, line=self.line_for(loc),
+                                      field=field if field is not None else _dotted(loc), fix=fix)
 
 
 def _node_lines(root: yaml.Node) -> dict[tuple, int]:
@@ -149,7 +181,7 @@ def _line_of_byte(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def read_yaml(path: Path | str, text: str | None = None) -> _Located:
+def read_yaml(path: Path | str, text: str | None = None) -> Parsed:
     """Parse YAML with line numbers.  Every problem in the file becomes :class:`ContentError`.
 
     The text is parsed once: the node tree gives the line numbers and the data is built from it.
@@ -190,7 +222,7 @@ def read_yaml(path: Path | str, text: str | None = None) -> _Located:
         loader.dispose()
     lines = _node_lines(node) if node is not None else {}
     _check_unique_ids(path, data, lines)
-    return _Located(data, lines)
+    return Parsed(data, lines, path)
 
 
 def _check_unique_ids(path: Path, data: Any, lines: dict[tuple, int]) -> None:
@@ -245,18 +277,22 @@ def _describe(error: dict) -> tuple[str, str]:
     if kind in {"literal_error", "enum"}:
         expected = error.get("ctx", {}).get("expected", "one of the allowed values")
         return f"{shown} is not allowed", f"use {expected}"
+    problem = error.get("ctx", {}).get("error")
+    if isinstance(problem, ContentProblem):
+        return str(problem), problem.fix or "correct the value"
     msg = error["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return f"{msg} (found {shown})", "correct the value"
 
 
-def validate(located: _Located, model: type[M], path: Path | str, *, id_field: str = "id") -> M:
+def _validate(located: Parsed, model: type[M], path: Path | str, *, id_field: str = "id",
+              context: dict | None = None) -> M:
     """Validate parsed YAML against ``model``; a failure names file, line and field."""
     if located.data is None:
         raise ContentError(path, "the file is empty", fix=f"fill it in as described in {model.__name__}")
     try:
-        return model.model_validate(located.data)
+        return model.model_validate(located.data, context=context)
     except RecursionError:
         raise ContentError(path, "the data nests too deeply or refers to itself through an alias (&name/*name)",
                            fix=f"write it out as {model.__name__} expects, without self-referring aliases") from None
@@ -295,11 +331,34 @@ def _get(data: Any, loc: tuple) -> Any:
     return data
 
 
-def load_model(path: Path | str, model: type[M], *, id_field: str = "id") -> M:
-    """Read ``path`` and validate it as ``model`` in one step."""
-    return validate(read_yaml(path), model, path, id_field=id_field)
+def content_path(name: str | Path) -> Path:
+    """The path of a content file: a name under the package's content folder (``'evidence.yaml'``,
+    ``'procedures/kyphoplasty.yaml'``), or a path, given as a :class:`~pathlib.Path` or as an absolute string,
+    that is used as it is."""
+    if isinstance(name, Path) or Path(name).is_absolute():
+        return Path(name)
+    return current_settings().content_dir / name
 
 
-def content_path(name: str) -> Path:
-    """The path of a shipped content file, e.g. ``content_path('evidence.yaml')``."""
-    return CONTENT_DIR / name
+def load_content(name: str | Path, model: type[M], *, evidence: Any = None, id_field: str = "id",
+                 check: Callable[[M, Parsed], None] | None = None, text: str | None = None,
+                 kind: type[ContentError] = ContentError) -> M:
+    """Read a content file and validate it as ``model``: the one way content is loaded.
+
+    ``name`` is a content file's name or a path (:func:`content_path`).  ``evidence`` (an
+    :class:`~widgets.core.evidence.EvidenceBase`; the shipped one when left out) is what the validated types
+    check citation keys and numbers against.  ``check(model, parsed)`` runs the checks that need the whole file,
+    raising ``parsed.error(loc, ...)``.  ``text`` is the file's text when it is not read from ``name`` (a lesson
+    plan's front matter).  Every error is a ``kind`` (a :class:`ContentError`) naming the file, line and field.
+    """
+    path = content_path(name)
+    try:
+        parsed = read_yaml(path, text)
+        value = _validate(parsed, model, path, id_field=id_field, context={"evidence": evidence})
+        if check is not None:
+            check(value, parsed)
+        return value
+    except ContentError as exc:
+        if isinstance(exc, kind):
+            raise
+        raise kind(exc.path, exc.problem, line=exc.line, field=exc.field, fix=exc.fix) from None

@@ -1,11 +1,11 @@
 """Traced numbers, and text filled with them: what every topic uses to quote the evidence.  Pure logic.
 
-A number shown to a student is a :class:`~widgets.core.evidence.Figure` (a verified value with its
+A number shown to a student is a :class:`~widgets.core.evidence.Reported` (a verified value with its
 evidence id and key), a :class:`Derived` (computed from traced inputs, with its formula) or a
 :class:`Choice` (what the student set with a control).  :func:`fmt` writes one for students;
 :func:`leaves` and :func:`recompute` trace it back to the evidence.  Content text quotes a number only
 through a placeholder ``{evidence_id:dotted.key}``: :func:`fill` replaces it with the verified value
-and returns the figures it used, and :func:`check_text` is the loaders' check of such text (every
+and returns the figures it used, and :data:`EvidenceText` is the content files' type of such text (every
 placeholder fills, every ``[@key]`` names an entry).  Values marked NOT VERIFIED never become numbers.
 """
 
@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Union
+from typing import Annotated, Union
 
-from widgets.core.citations import keys_in
-from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, is_verified_number
-from widgets.core.loading import ContentError
+from pydantic import AfterValidator, ValidationInfo
+
+from widgets.core.citations import check_key, keys_in
+from widgets.core.evidence import EvidenceBase, Reported, NotVerifiedError, evidence_of, is_verified_number
+from widgets.core.loading import ContentProblem, Parsed
 
 #: ``{evidence_id:dotted.key}`` in content text; ``#n``, ``#N``, ``#percent`` pick a part of a count
 #: string such as '157/214 (73%)', ``#share`` is the percentage its counts give (n / N * 100), and
@@ -59,7 +60,7 @@ class Choice:
         return float(self.value)
 
 
-Number = Union[Figure, Derived, Choice]
+Number = Union[Reported, Derived, Choice]
 
 
 def fmt(number: Number | float, decimals: int | None = None) -> str:
@@ -73,7 +74,7 @@ def fmt(number: Number | float, decimals: int | None = None) -> str:
     return "0" if text in ("-0", "-0.0") else text
 
 
-def leaves(number: Number) -> list[Figure | Choice]:
+def leaves(number: Number) -> list[Reported | Choice]:
     """The evidence figures (and student choices) a number ultimately rests on."""
     if isinstance(number, Derived):
         return [leaf for i in number.inputs for leaf in leaves(i)]
@@ -104,7 +105,7 @@ def lookup(ev: EvidenceBase, evidence_id: str, key: str):
     return value
 
 
-def number(ev: EvidenceBase, evidence_id: str, key: str) -> Figure:
+def number(ev: EvidenceBase, evidence_id: str, key: str) -> Reported:
     """:meth:`EvidenceBase.number` through :func:`lookup` (verified numbers only); a key with a part
     (``key#num0``, ``key#percent``) reads that number of a verified text value (:func:`count_figures`)."""
     if "#" in key:
@@ -117,7 +118,7 @@ def number(ev: EvidenceBase, evidence_id: str, key: str) -> Figure:
     if not is_verified_number(value):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is {value!r}, not a verified number; "
                                "it must not be shown as a number")
-    return Figure(float(value), evidence_id, key)
+    return Reported(float(value), evidence_id, key)
 
 
 def parse_count(text: str) -> tuple[int, int | None, float | None]:
@@ -129,8 +130,8 @@ def parse_count(text: str) -> tuple[int, int | None, float | None]:
     return int(n), int(total) if total else None, float(pct) if pct else None
 
 
-def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Figure]:
-    """The numbers in a verified count string, each a Figure keyed ``key#n``, ``#N``, ``#percent``
+def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Reported]:
+    """The numbers in a verified count string, each a Reported keyed ``key#n``, ``#N``, ``#percent``
     (a bare percentage such as '0.11%' gives ``#percent`` only), and every number printed in a verified
     text value, in order, as ``#num0``, ``#num1``, ... (a text that is not a count gives only these)."""
     raw = lookup(ev, evidence_id, key)
@@ -139,27 +140,27 @@ def count_figures(ev: EvidenceBase, evidence_id: str, key: str) -> dict[str, Fig
     if isinstance(raw, (dict, list)):
         raise NotVerifiedError(f"evidence '{evidence_id}' value '{key}' is a {type(raw).__name__}, not one value; "
                                "name one of its items")
-    printed = {f"num{i}": Figure(float(m.replace(",", "")), evidence_id, f"{key}#num{i}")
+    printed = {f"num{i}": Reported(float(m.replace(",", "")), evidence_id, f"{key}#num{i}")
                for i, m in enumerate(_IN_TEXT.findall(str(raw)))}
     bare = _PERCENT_ONLY.match(str(raw))
     if bare:
-        return {"percent": Figure(float(bare.group(1)), evidence_id, f"{key}#percent"), **printed}
+        return {"percent": Reported(float(bare.group(1)), evidence_id, f"{key}#percent"), **printed}
     try:
         n, total, pct = parse_count(raw)
     except ValueError:
         if printed:
             return printed
         raise
-    out = {"n": Figure(float(n), evidence_id, f"{key}#n"), **printed}
+    out = {"n": Reported(float(n), evidence_id, f"{key}#n"), **printed}
     if total is not None:
-        out["N"] = Figure(float(total), evidence_id, f"{key}#N")
+        out["N"] = Reported(float(total), evidence_id, f"{key}#N")
     if pct is not None:
-        out["percent"] = Figure(pct, evidence_id, f"{key}#percent")
+        out["percent"] = Reported(pct, evidence_id, f"{key}#percent")
     return out
 
 
-def resolve(ev: EvidenceBase, fig: Figure) -> float:
-    """Look a Figure up again in the evidence base (the check a tracing test makes)."""
+def resolve(ev: EvidenceBase, fig: Reported) -> float:
+    """Look a Reported up again in the evidence base (the check a tracing test makes)."""
     key, _, part = fig.key.partition("#")
     if part:
         return count_figures(ev, fig.evidence_id, key)[part].value
@@ -168,7 +169,7 @@ def resolve(ev: EvidenceBase, fig: Figure) -> float:
 
 def recompute(ev: EvidenceBase, number: Number) -> float:
     """Recompute a number from the evidence base through its recorded inputs."""
-    if isinstance(number, Figure):
+    if isinstance(number, Reported):
         return resolve(ev, number)
     if isinstance(number, Choice):
         return number.value
@@ -197,9 +198,9 @@ def derive(name: str, formula: str, *inputs: Number) -> Derived:
     return Derived(value, name, formula, tuple(inputs))
 
 
-def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
+def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Reported]]:
     """Replace ``{id:key}`` placeholders with verified values; return the text and the figures."""
-    used: list[Figure] = []
+    used: list[Reported] = []
 
     def sub(m: re.Match) -> str:
         evidence_id, key = m.groups()
@@ -220,27 +221,42 @@ def fill(ev: EvidenceBase, text: str) -> tuple[str, list[Figure]]:
     return PLACEHOLDER.sub(sub, text), used
 
 
-# ---------------------------------------------------------------- checks for the content loaders
-def check_value(path: Path, located, loc: tuple, evidence_id: str, what: str, fn) -> None:
-    """Run ``fn`` (which reads a number); a missing or unverified number becomes a ContentError at ``loc``."""
+# ---------------------------------------------------------------- checks for the content files
+#: What to do about a number that cannot be shown.
+NUMBER_FIX = ("use an id and key from widgets/content/evidence.yaml whose value is a verified number "
+              "(NOT VERIFIED values are never shown)")
+
+
+def _shown(evidence_id: str, what: str, fn) -> ContentProblem | None:
+    """Run ``fn`` (which reads a number): None, or the problem of a missing or unverified number."""
     try:
         fn()
     except (KeyError, NotVerifiedError, ValueError) as exc:
         reason = exc.args[0] if exc.args else str(exc)
-        raise ContentError(path, f"{what} of evidence '{evidence_id}' cannot be shown: {reason}",
-                           line=located.line_for(loc), field=".".join(str(p) for p in loc),
-                           fix="use an id and key from widgets/content/evidence.yaml whose value is a "
-                               "verified number (NOT VERIFIED values are never shown)") from None
+        return ContentProblem(f"{what} of evidence '{evidence_id}' cannot be shown: {reason}", fix=NUMBER_FIX)
+    return None
 
 
-def check_text(path: Path, located, loc: tuple, ev: EvidenceBase, text: str) -> None:
-    """Every ``{id:key}`` placeholder in ``text`` fills with a verified number and every ``[@key]`` names an
-    entry: otherwise a ContentError naming the file, the line (``located``, ``loc``) and the fix."""
+def check_number(parsed: Parsed, loc: tuple, evidence_id: str, what: str, fn) -> None:
+    """For a loader's ``check``: run ``fn`` (which reads a number); a missing or unverified number is a
+    ContentError at ``loc`` of the parsed file."""
+    problem = _shown(evidence_id, what, fn)
+    if problem is not None:
+        raise parsed.error(loc, str(problem), fix=problem.fix)
+
+
+def _fills(text: str, info: ValidationInfo) -> str:
+    ev = evidence_of(info)
     for evidence_id, key in PLACEHOLDER.findall(text):
-        check_value(path, located, loc, evidence_id, f"placeholder '{{{evidence_id}:{key}}}'",
-               lambda e=evidence_id, k=key: fill(ev, f"{{{e}:{k}}}"))
+        problem = _shown(evidence_id, f"placeholder '{{{evidence_id}:{key}}}'",
+                         lambda e=evidence_id, k=key: fill(ev, f"{{{e}:{k}}}"))
+        if problem is not None:
+            raise problem
     for key in keys_in(text):
-        if key not in ev:
-            raise ContentError(path, f"citation '[@{key}]' names no evidence entry or source",
-                               line=located.line_for(loc), field=".".join(str(p) for p in loc),
-                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
+        check_key(key, ev, in_text=True)
+    return text
+
+
+#: Content text that quotes numbers only as ``{evidence_id:key}`` placeholders and cites as ``[@key]`` (a
+#: validated type: every placeholder must fill with a verified number and every key name an entry or source).
+EvidenceText = Annotated[str, AfterValidator(_fills)]

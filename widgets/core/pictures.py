@@ -18,21 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
-from widgets.core.settings import PACKAGE_DIR
+from widgets.core.settings import current_settings
 
-STORE_DIR = PACKAGE_DIR / "data" / "pictures"
 INDEX = "index.json"
 #: ``VKP_PICTURES``: ``read`` (the default: use a current stored picture), ``write`` (also store what is drawn:
 #: the notebook build) or ``off`` (draw everything).
 MODES = ("read", "write", "off")
 
 
+def store_dir() -> Path:
+    """The folder of the shipped pictures (``widgets/data/pictures/``)."""
+    return current_settings().data_dir / "pictures"
+
+
 def mode() -> str:
-    value = os.environ.get("VKP_PICTURES", "read").strip().lower() or "read"
+    """The settings' ``VKP_PICTURES`` (:attr:`~widgets.core.settings.Settings.pictures`), checked."""
+    value = current_settings().pictures
     if value not in MODES:
         raise ValueError(f"VKP_PICTURES={value!r}: use one of {', '.join(MODES)}")
     return value
@@ -61,7 +65,7 @@ class PictureStore:
     """The shipped pictures: ``get`` a current one, ``put`` one drawn at build time."""
 
     def __init__(self, folder: Path | None = None):
-        self.folder = Path(folder) if folder is not None else STORE_DIR
+        self.folder = Path(folder) if folder is not None else store_dir()
 
     def _index(self) -> dict:
         try:

@@ -4,8 +4,8 @@ Several topics ask them: the procedures' decision points (``procedure_questions.
 after-care quiz (``recovery.yaml``).  Each :class:`Question` has exactly one correct :class:`Option`;
 every wrong option names the misconception choosing it reveals; :func:`grade_decision` grades one
 answer and :class:`QuizScore` keeps the score over attempts (latest answer per question, and right
-first time).  Checking that a question's citations and procedure step exist is the job of the topic
-that loads the file (e.g. :func:`widgets.procedures.steps.check_questions`); the view is
+first time).  Its citation keys are checked as it loads; checking that a question's procedure step exists
+is the job of the topic that loads the file (e.g. :func:`widgets.procedures.steps.check_questions`); the view is
 :class:`widgets.core.questions_view.MultipleChoiceQuiz`.
 """
 
@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from widgets.core.citations import CiteKeys
 from widgets.core.course import PROCEDURES
-from widgets.core.loading import ContentModel, require_unique
+from widgets.core.loading import ContentModel, require_unique, unique_ids
 
 #: Ids of steps, questions and options: lower case, digits and underscores.
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -38,7 +39,7 @@ class Question(ContentModel):
     procedures: list[Literal[PROCEDURES]] = Field(min_length=1)  # type: ignore[valid-type]
     step: str | None = Field(None, description="the step id this decision point belongs to")
     options: list[Option] = Field(min_length=2)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
     @model_validator(mode="after")
     def _one_correct(self):
@@ -70,12 +71,7 @@ class Question(ContentModel):
 class QuestionFile(ContentModel):
     questions: list[Question] = Field(min_length=1)
 
-    @field_validator("questions")
-    @classmethod
-    def _unique(cls, questions):
-        ids = [q.id for q in questions]
-        require_unique(ids, "question ids")
-        return questions
+    _unique = unique_ids("questions", "question ids")
 
 
 @dataclass(frozen=True)

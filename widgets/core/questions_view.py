@@ -25,11 +25,6 @@ def status_html(text: str, extra: str = "") -> str:
     return (f'<div role="status" aria-live="polite" class="vkp-status">{html.escape(text)}{extra}</div>')
 
 
-def cites_html(citations: Citations, keys) -> str:
-    """The numbered citations of ``keys``, as HTML links to the notebook's reference list."""
-    return citations.cite_html("[" + "; ".join(f"@{k}" for k in keys) + "]")
-
-
 def button(description: str, tooltip: str, **kw) -> ipw.Button:
     """A button as wide as its label, with a tooltip."""
     return ipw.Button(description=description, tooltip=tooltip, layout=ipw.Layout(width="auto"), **kw)
@@ -88,6 +83,6 @@ class MultipleChoiceQuiz(Shows):
         reveals = (f" The misconception behind this answer: {' '.join(misconception.split())}"
                    if misconception and not result.correct else "")
         self.feedback[question_id].value = status_html(
-            f"{verdict} {' '.join(result.feedback.split())}{reveals} ", f"Sources: {cites_html(self.citations, q.cites)}")
+            f"{verdict} {' '.join(result.feedback.split())}{reveals} ", f"Sources: {self.citations.html.cite(q.cites)}")
         self.score_html.value = status_html(self.score.text())
         return result

@@ -27,12 +27,12 @@ from urllib.parse import urlparse
 
 from pydantic import Field, field_validator, model_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model, require_unique
+from widgets.core.loading import ContentModel, content_path, load_content, require_unique
 
 FILE_NAME = "reference_links.yaml"
 
 #: What kind of page the preferred address is.
-Kind = Literal["publisher", "pubmed", "pmc", "registry", "repository", "mirror"]
+PageKind = Literal["publisher", "pubmed", "pmc", "registry", "repository", "mirror"]
 
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
@@ -50,7 +50,7 @@ def urls_in(text: str) -> list[str]:
 class ReferenceLink(ContentModel):
     ids: list[str] = Field(min_length=1)
     url: str = Field(pattern=r"^https?://\S+$")
-    kind: Kind
+    kind: PageKind
     checked: dt.date
     #: How the address was checked (search query, what page was found): for authors, never shown.
     check: str = Field(min_length=20)
@@ -157,7 +157,7 @@ class ReferenceLinks:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> ReferenceLinks:
-    return ReferenceLinks(load_model(path, ReferenceLinksFile), Path(path))
+    return ReferenceLinks(load_content(Path(path), ReferenceLinksFile), Path(path))
 
 
 def load_reference_links(path: Path | str | None = None) -> ReferenceLinks:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import ipywidgets as ipw
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from widgets.core.citations import Citations
 from widgets.core.controls import ReferenceOpener
 
 
 class ReferenceList:
-    """Shows ``citations.references()`` and the helper that opens it from a citation link."""
+    """Shows the folded reference list (``citations.references_md()``) and the helper that opens it from a
+    citation link."""
 
     def __init__(self, citations: Citations):
         self.citations = citations
 
     def _ipython_display_(self) -> None:
-        display(self.citations.references())
+        display(Markdown(self.citations.references_md()))
         # A hidden box, so the helper renders like every other widget of the notebook.
         display(ipw.Box([ReferenceOpener()], layout=ipw.Layout(display="none")))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from widgets.core.loading import ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.core.style import OKABE_ITO
 from widgets.core.text import fold
 
@@ -94,9 +94,14 @@ class Rounds(ContentModel):
         return next((n for n in self.notebooks if n.notebook == name), None)
 
 
-@lru_cache(maxsize=2)
 def load_rounds(path: str | Path | None = None) -> Rounds:
-    return load_model(path or content_path("rounds.yaml"), Rounds, id_field="notebook")
+    """The validated ``rounds.yaml`` (or the file at ``path``), cached per file."""
+    return _load_rounds(str(content_path(path or "rounds.yaml")))
+
+
+@lru_cache(maxsize=2)
+def _load_rounds(path: str) -> Rounds:
+    return load_content(Path(path), Rounds, id_field="notebook")
 
 
 def rounds_box(rounds: NotebookRounds) -> str:

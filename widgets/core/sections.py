@@ -4,13 +4,15 @@
 (complications to recognise, how the sham trials were built, who trials left out, choosing the level
 and the moment, technique choices).  Each section is a list of blocks: a paragraph (``text``), a list
 (``bullets``) or a table (``table``, optionally folded into a ``<details>`` element).  Text quotes a
-number only as ``{evidence_id:dotted.key}`` and cites as ``[@id]``, as in ``outcomes.yaml``:
-:func:`load_sections` checks every placeholder and citation (an unknown id, a missing key or a value
-that is not verified is a :class:`~widgets.core.loading.ContentError` naming the file and the line),
+number only as ``{evidence_id:dotted.key}`` and cites as ``[@id]``, as in ``outcomes.yaml``
+(:data:`~widgets.core.numbers.EvidenceText`: an unknown id, a missing key or a value that is not verified
+is a :class:`~widgets.core.loading.ContentError` naming the file and the line, as :func:`load_sections` reads it),
 and :func:`render` returns the Markdown with the traced figures it used.
 """
 
 from __future__ import annotations
+
+import html
 
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,17 +20,18 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from widgets.core.citations import Citations
 from widgets.core.evidence import EvidenceBase, load_evidence
-from widgets.core.numbers import Number, check_text, fill
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.text import fold
+from widgets.core.numbers import EvidenceText, Number, fill
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
+from widgets.core.text import fold, plain_md
 
 
 class Table(ContentModel):
-    caption: str = Field(min_length=3)
-    header: list[str] = Field(min_length=2)
-    rows: list[list[str]] = Field(min_length=1)
-    fold: str | None = None       # a <details> summary: the table starts folded
+    caption: EvidenceText = Field(min_length=3)
+    header: list[EvidenceText] = Field(min_length=2)
+    rows: list[list[EvidenceText]] = Field(min_length=1)
+    fold: EvidenceText | None = None       # a <details> summary: the table starts folded
 
     @model_validator(mode="after")
     def _rows_fit_header(self):
@@ -39,8 +42,8 @@ class Table(ContentModel):
 
 
 class Block(ContentModel):
-    text: str | None = None
-    bullets: list[str] = []
+    text: EvidenceText | None = None
+    bullets: list[EvidenceText] = []
     table: Table | None = None
 
     @model_validator(mode="after")
@@ -49,19 +52,6 @@ class Block(ContentModel):
         if len(kinds) != 1:
             raise ValueError("a block is exactly one of 'text', 'bullets' or 'table'")
         return self
-
-    def strings(self) -> list[tuple[tuple, str]]:
-        """(location inside the block, text) for every string a student reads."""
-        if self.text:
-            return [(("text",), self.text)]
-        if self.bullets:
-            return [(("bullets", i), b) for i, b in enumerate(self.bullets)]
-        t = self.table
-        out = [(("table", "caption"), t.caption)] + [(("table", "header", i), h) for i, h in enumerate(t.header)]
-        out += [(("table", "rows", r, c), cell) for r, row in enumerate(t.rows) for c, cell in enumerate(row)]
-        if t.fold:
-            out.append((("table", "fold"), t.fold))
-        return out
 
 
 class Section(ContentModel):
@@ -89,15 +79,23 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "/")
 
 
+def _plain(text: str) -> str:
+    """Content text shown as typed (its ``[@key]`` citations kept for ``cite``): never markup (widgets.core.text)."""
+    return plain_md(text, citations=True)
+
+
 def render(section: Section, evidence: EvidenceBase | None = None) -> Rendered:
     """The section as Markdown (placeholders filled, keys kept) and the figures it shows."""
     ev = evidence or load_evidence()
     used: list = []
 
-    def f(text: str) -> str:
+    def filled(text: str) -> str:
         out, figs = fill(ev, " ".join(text.split()))
         used.extend(figs)
         return out
+
+    def f(text: str) -> str:
+        return _plain(filled(text))
 
     parts = []
     for block in section.blocks:
@@ -112,21 +110,15 @@ def render(section: Section, evidence: EvidenceBase | None = None) -> Rendered:
             lines += ["| " + " | ".join(_cell(f(c)) for c in row) + " |" for row in t.rows]
             table = "\n".join(lines)
             if t.fold:
-                table = f"<details><summary>{f(t.fold)}</summary>\n\n{table}\n\n</details>"
+                summary = html.escape(filled(t.fold), quote=False)     # HTML here, not Markdown
+                table = f"<details><summary>{summary}</summary>\n\n{table}\n\n</details>"
             parts.append(table)
     return Rendered("\n\n".join(parts), tuple(used))
 
 
 def load_sections(path: Path | str | None = None, evidence: EvidenceBase | None = None) -> list[Section]:
     """Load and cross-check the teaching sections (every placeholder and citation must resolve)."""
-    path = Path(path or content_path("teaching_sections.yaml"))
-    ev = evidence or load_evidence()
-    located = read_yaml(path)
-    spec = validate(located, SectionsFile, path)
-    for si, section in enumerate(spec.sections):
-        for bi, block in enumerate(section.blocks):
-            for loc, text in block.strings():
-                check_text(path, located, ("sections", si, "blocks", bi) + loc, ev, text)
+    spec = load_content(Path(path) if path else "teaching_sections.yaml", SectionsFile, evidence=evidence)
     return list(spec.sections)
 
 
@@ -143,23 +135,17 @@ def section(section_id: str) -> Section:
     return sections[section_id]
 
 
-def section_markdown(section_id: str, cite, fold_title: str | None = None, shown: int | None = None) -> str:
-    """One section as Markdown for a notebook cell; ``cite`` turns ``[@id]`` keys into numbers.
+def section_markdown(section_id: str, cites: Citations, fold_title: str | None = None, shown: int | None = None
+                     ) -> str:
+    """One section as Markdown for a notebook cell, its ``[@id]`` keys numbered by ``cites``.
 
     With ``fold_title``, the blocks after the first ``shown`` (default: none) are folded under that title,
     for detail a first reading can pass over."""
     sec = section(section_id)
     if fold_title is None:
-        return cite(render(sec).markdown)
+        return cites.cited(render(sec).markdown)
     keep = sec.blocks[:shown or 0]
     head = render(sec.model_copy(update={"blocks": keep})).markdown if keep else ""
     rest = sec.model_copy(update={"blocks": sec.blocks[len(keep):]})
     folded = fold(fold_title, render(rest).markdown)
-    return cite("\n\n".join(p for p in (head, folded) if p))
-
-
-def show_section(section_id: str, citations, fold_title: str | None = None, shown: int | None = None):
-    """Display one section in a notebook (its citations numbered by the notebook's Citations, each a link
-    to the reference list); ``fold_title`` and ``shown`` fold all or part of it (:func:`section_markdown`)."""
-    from IPython.display import Markdown
-    return Markdown(section_markdown(section_id, citations.cite_md, fold_title, shown))
+    return cites.cited("\n\n".join(p for p in (head, folded) if p))

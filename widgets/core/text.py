@@ -22,7 +22,7 @@ import re
 
 from widgets.core.style import OKABE_ITO
 
-#: The heading that opens the key points of a notebook (tests/unit/test_notebook_hygiene.py asks for it).
+#: The heading that opens the key points of a notebook (tests/unit/course/test_notebook_hygiene.py asks for it).
 KEY_POINTS_HEADING = "## Key points"
 #: The class of the key-points box (the build's check and the browser tests find the box by it).
 KEY_POINTS_CLASS = "vkp-key-points"
@@ -48,6 +48,18 @@ def fold(title: str, body: str, detail: str | None = None) -> str:
 def fold_html(title: str, body: str, detail: str | None = None) -> str:
     """The same fold around HTML (``body``, already escaped), for a widget's HTML."""
     return f"<details>{_summary(title, detail)}{body}</details>"
+
+
+def plain_md(text: str, *, citations: bool = False) -> str:
+    """Plain text from the content (a title, a label, an author list) for Markdown, shown as typed: ``<`` and
+    ``>`` become entities, so no tag (a script, an image with a handler) and no autolink can start, and ``[``
+    ``]`` are escaped, so no link can form (JupyterLab renders a notebook's own Markdown output as trusted: a
+    script in it would run).  ``citations=True`` keeps ``[@key]`` markers for a later ``cite``; only ``](``,
+    the start of a link's address, is escaped then."""
+    out = str(text).replace("<", "&lt;").replace(">", "&gt;")
+    if citations:
+        return out.replace("](", "]\\(")
+    return out.replace("[", "\\[").replace("]", "\\]")
 
 
 def count_phrase(n: int, one: str, many: str | None = None) -> str:
@@ -94,9 +106,3 @@ PROSE_STYLE = "line-height: 1.5"
 def prose_html(inner: str) -> str:
     """Widget HTML that reads like the notebook's Markdown (``inner`` is HTML, already escaped)."""
     return f'<div class="vkp-prose" style="{PROSE_STYLE}">{inner}</div>'
-
-
-def folded(title: str, markdown: str, detail: str | None = None):
-    """A notebook cell's Markdown, folded: ``folded("The whole procedure at a glance", table)`` (nbval compares it)."""
-    from IPython.display import Markdown
-    return Markdown(fold(title, markdown, detail))

@@ -83,10 +83,10 @@ class FractureExplorer(Shows):
             '<div role="status" aria-live="polite">'
             f"<p><strong>{html.escape(describe(g))}</strong></p>"
             f"<p>Loss by region: {per_region}. The largest loss sets the Genant grade "
-            f"{self.citations.cite_html('[@fg_genant_sq_grades]')}; "
+            f"{self.citations.html.cite('fg_genant_sq_grades')}; "
             f"the unfractured body is {self.expected.anterior:g} mm high at the front and "
             f"{self.expected.posterior:g} mm at the back, {self.depth:g} mm deep "
-            f"{self.citations.cite_html('[@fg_lumbar_L5_cook2021]')} (middle drawn halfway between).</p></div>")
+            f"{self.citations.html.cite('fg_lumbar_L5_cook2021')} (middle drawn halfway between).</p></div>")
 
     def summary(self) -> str:
         return describe(self.geometry)

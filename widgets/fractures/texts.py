@@ -10,6 +10,7 @@ from widgets.anatomy.geometry import (
     EXAMPLE_WEDGE, GENANT_ID, GRADE_NAMES, REFERENCE_ID, FractureGeometry, Heights, genant_thresholds,
     reference_vertebra,
 )
+from widgets.core.citations import Citations
 from widgets.core.evidence import load_evidence
 
 
@@ -22,11 +23,11 @@ def describe(geometry: FractureGeometry) -> str:
             f"wedge angle {geometry.wedge_angle_deg:.1f} degrees.")
 
 
-def genant_table_markdown(cite) -> str:
-    """Genant's grades as a Markdown table, thresholds read from the evidence (``cite`` numbers keys)."""
+def genant_table_markdown(cites: Citations) -> str:
+    """Genant's grades as a Markdown table, thresholds read from the evidence (``cites`` numbers keys)."""
     ev = load_evidence()
     t = genant_thresholds()
-    ref = cite(f"[@{GENANT_ID}]")
+    ref = cites.cite(GENANT_ID)
     rows = [("0", "normal", f"under {t.grade1_from:g}"),
             ("1", "mild", ev.raw(GENANT_ID, "grade_1_mild.height_loss_percent").replace("-", " to ")),
             ("2", "moderate", ev.raw(GENANT_ID, "grade_2_moderate.height_loss_percent").replace("-", " to ")),
@@ -87,17 +88,17 @@ def examples_markdown() -> str:
     return "\n".join(lines)
 
 
-def reference_text(cite) -> str:
+def reference_text(cites: Citations) -> str:
     ref = reference_vertebra()
     e = ref.expected
     return (f"The drawings use an unfractured L5 vertebral body measured on CT: {e.anterior:g} mm high at the "
-            f"front, {e.posterior:g} mm at the back and {ref.depth_mm:g} mm deep {cite(f'[@{REFERENCE_ID}]')}. "
+            f"front, {e.posterior:g} mm at the back and {ref.depth_mm:g} mm deep {cites.cite(REFERENCE_ID)}. "
             f"The source gives no middle height, so the middle is drawn halfway, at {e.middle:g} mm.")
 
 
-def epidemiology_text(cite) -> str:
+def epidemiology_text(cites: Citations) -> str:
     ev = load_evidence()
     n = ev.number("epi_us_750k_one_third", "new_vertebral_fractures_per_year_US")
     share = ev.raw("epi_us_750k_one_third", "symptomatic_fraction")
     return (f"In the United States about {n.value:,.0f} new vertebral fractures happen each year, and only "
-            f"{share} of them cause symptoms {cite('[@epi_us_750k_one_third]')}.")
+            f"{share} of them cause symptoms {cites.cite('epi_us_750k_one_third')}.")

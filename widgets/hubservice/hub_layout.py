@@ -107,5 +107,11 @@ class Layout:
         return self.root / "handin-service"
 
     @property
+    def service_code(self) -> Path:
+        """The widgets package the hand-in service imports: the student release with the service's own package
+        (widgets/hubservice, which the student release leaves out), read-only."""
+        return self.root / "handin-service-code"
+
+    @property
     def roster(self) -> Path:
         return self.private / "roster.txt"

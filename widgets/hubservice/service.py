@@ -25,7 +25,6 @@ import html
 import json
 import logging
 import os
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 from tornado import web
@@ -33,6 +32,7 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
+from widgets.core.settings import Settings, current_settings
 from widgets.hubservice.store import MAX_UPLOAD_BYTES, SERVICE_NAME, HandInStore, Refused
 
 log = logging.getLogger("vkp-handin")
@@ -186,19 +186,19 @@ def make_app(store: HandInStore, prefix: str, *, hub_auth: HubOAuth | None = Non
     ], cookie_secret=os.urandom(32), hub_auth=hub_auth, xsrf_cookies=False)
 
 
-def main() -> int:
+def main(settings: Settings | None = None) -> int:
     os.umask(0o027)                                      # kept hand-ins: the service writes, instructors read
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s vkp-handin] %(message)s")
-    store_dir, index = os.environ.get("VKP_HANDIN_STORE", ""), os.environ.get("VKP_HANDIN_INDEX", "")
+    settings = settings or current_settings()
+    store_dir, index = settings.service_store, settings.service_index
     if not store_dir or not index:
         raise SystemExit("widgets.hubservice: set VKP_HANDIN_STORE (the hand-in folder) and VKP_HANDIN_INDEX "
                          "(its index file, outside that folder)")
-    Path(store_dir).mkdir(mode=0o750, parents=True, exist_ok=True)    # on Kubernetes, the volume's first start
-    store = HandInStore(Path(store_dir), Path(index), service=os.environ.get("JUPYTERHUB_SERVICE_NAME", SERVICE_NAME))
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{SERVICE_NAME}/")
-    listen = urlparse(os.environ.get("VKP_HANDIN_LISTEN") or os.environ.get("JUPYTERHUB_SERVICE_URL")
-                      or "http://127.0.0.1:10101")
-    app = make_app(store, prefix, instructors=os.environ.get("VKP_HANDIN_INSTRUCTORS_GROUP", INSTRUCTORS_GROUP))
+    store_dir.mkdir(mode=0o750, parents=True, exist_ok=True)    # on Kubernetes, the volume's first start
+    store = HandInStore(store_dir, index, service=settings.service_name or SERVICE_NAME)
+    prefix = settings.service_prefix or f"/services/{SERVICE_NAME}/"
+    listen = urlparse(settings.service_listen or "http://127.0.0.1:10101")
+    app = make_app(store, prefix, instructors=settings.instructors_group or INSTRUCTORS_GROUP)
     server = HTTPServer(app, max_body_size=MAX_UPLOAD_BYTES + 1, xheaders=True)
     server.listen(listen.port or 80, listen.hostname or "127.0.0.1")
     log.info("hand-in service on %s%s, keeping hand-ins in %s", listen.geturl().rstrip("/"), prefix, store.folder)

@@ -22,14 +22,16 @@ What is refused (nothing is stored, the reason is kept for the instructors):
   forged or replayed answer (status 409, "conflict");
 * a login past :data:`MAX_ANSWERS_PER_STUDENT` answers or :data:`MAX_BYTES_PER_STUDENT` bytes kept (429).
 
-An identical hand-in sent again is accepted and stores nothing new.  Each student has their own folder and
+An identical hand-in sent again is accepted and stores nothing new.  A hand-in that lacks answers this login
+handed in before (deleted from the student's progress file to erase a wrong first try) is kept with
+``received.dropped``, the number missing: the earlier files still hold those answers, so they still count, and the
+class results say they went missing.  Each student has their own folder and
 quota, and only the service writes: one student cannot block or fill another's hand-in.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -39,15 +41,16 @@ from pathlib import Path
 from typing import Callable
 
 from widgets.record.attempts import (
-    EXPORT_FORMAT, FileProblem, decode_text, dumps, json_loads, parse_export_text, read_limited, utc_stamp,
+    EXPORT_FORMAT, MAX_ANSWERS_PER_FILE, MAX_ANSWERS_PER_STUDENT, FileProblem, attempt_digest, decode_text, dumps,
+    json_loads, parse_export_text, read_limited, utc_stamp,
 )
 
 SERVICE_NAME = "vkp-handin"
 #: One upload: a full course's answers are about 600 kB (records.MAX_FILE_BYTES is the reader's 8 MB limit).
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024
-MAX_ANSWERS_PER_UPLOAD = 5_000
+#: The class results read no more from one file, nor keep more of one student (widgets.record.attempts).
+MAX_ANSWERS_PER_UPLOAD = MAX_ANSWERS_PER_FILE
 #: What one login may have kept in all: bounded memory for the class results and bounded disk.
-MAX_ANSWERS_PER_STUDENT = 10_000
 MAX_BYTES_PER_STUDENT = 32 * 1024 * 1024
 #: Refusals kept per login (older ones are dropped), so refused uploads cannot fill the index either.
 MAX_REFUSALS_KEPT = 50
@@ -89,10 +92,9 @@ def login_folder(login: str) -> str:
     return "u-" + hashlib.sha256(login.encode("utf-8")).hexdigest()[:16]
 
 
-def answer_digest(attempt) -> str:
-    """A digest of one answer's whole content (the same answer always gives the same digest)."""
-    text = json.dumps(attempt.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+#: A digest of one answer's whole content (the same answer always gives the same digest); the class results use
+#: it too (widgets.record.attempts).
+answer_digest = attempt_digest
 
 
 def _compact(stamp: str) -> str:
@@ -181,11 +183,12 @@ class HandInStore:
         receipt = Receipt(hub_user, received_at, len(new), already, sha256=upload_sha)
         if not new:
             return receipt
+        dropped = self._dropped(hub_user, seen)
         kept_answers, kept_bytes = self.db.execute(
             "SELECT COALESCE(SUM(answers), 0), COALESCE(SUM(bytes), 0) FROM files WHERE hub_user = ?",
             (hub_user,)).fetchone()
         lines = [dumps(a.to_dict()) for a, _ in new]
-        header = self._stamped_header(text, hub_user, received_at, upload_sha, export.identity.hub_user)
+        header = self._stamped_header(text, hub_user, received_at, upload_sha, export.identity.hub_user, dropped)
         data = ("\n".join([header, *lines]) + "\n").encode("utf-8")
         if kept_answers + len(new) > MAX_ANSWERS_PER_STUDENT or kept_bytes + len(data) > MAX_BYTES_PER_STUDENT:
             raise Refused(429, f"this login has handed in {kept_answers} answers ({kept_bytes / 2**20:.1f} MB); the "
@@ -207,13 +210,23 @@ class HandInStore:
         receipt.file = rel
         return receipt
 
-    def _stamped_header(self, text: str, hub_user: str, received_at: str, sha: str, claimed: str) -> str:
+    def _dropped(self, hub_user: str, ids: dict) -> int:
+        """How many answers this login handed in before are missing from this hand-in.  A student's every
+        hand-in holds all their answers so far, so a missing one was removed from their progress file (or a fresh
+        file was started).  The earlier files keep it, so it still counts; the stamp says it went missing."""
+        held = self.db.execute("SELECT id FROM answers WHERE hub_user = ?", (hub_user,)).fetchall()
+        return sum(1 for (answer_id,) in held if answer_id not in ids)
+
+    def _stamped_header(self, text: str, hub_user: str, received_at: str, sha: str, claimed: str,
+                        dropped: int = 0) -> str:
         first = next(line for line in text.splitlines() if line.strip())
         header = json_loads(first)
         student = header.get("student") if isinstance(header.get("student"), dict) else {}
         header["student"] = {**student, "hub_user": hub_user}
         header["received"] = {"by": self.service, "hub_user": hub_user, "at": received_at, "sha256": sha,
                               "claimed_hub_user": claimed or ""}
+        if dropped:
+            header["received"]["dropped"] = str(dropped)      # a string: every reader's header takes it
         assert header.get("format") == EXPORT_FORMAT
         return dumps(header)
 

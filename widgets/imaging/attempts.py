@@ -1,40 +1,67 @@
-"""Needle-placement attempts over time, and what the hand-in records of them.
+"""Needle-placement attempts over time, the simulator's metrics, and what the hand-in records of them.
 
-An attempt is a plain record: the exercise id, the attempt number, the three grades (stayed
-within the pedicle, medial wall not crossed before the posterior wall, tip in the target zone),
-what went wrong (problem codes and plain sentences, no citation keys), the needle's settings and
-a UTC timestamp.  :class:`AttemptHistory` numbers them and summarises progress.
+An attempt is a plain record (:class:`AttemptRecord`): which level of which spine, the four checks,
+what went wrong, the needle's settings, the simulator's metrics and a UTC timestamp.
+:class:`AttemptHistory` numbers them, summarises progress and gives the learning curve.
 
-Every attempt is also recorded in the student's exercise log (:mod:`widgets.record.handin`, exercise
-``needle-placement``, item = the level): :func:`needle_answer` is what the student did (the needle's
-settings and the fracture drawn), :func:`needle_grades` its grade against one standard, the placement's
-geometry (``"geometry"``: the three checks).  The class results grade it again from the geometry
-(:mod:`widgets.classroom.grading`), never from the file.
+What the hand-in records
+------------------------
+Every attempt is also recorded in the student's exercise log (:mod:`widgets.record.handin`),
+exercise ``needle-placement``, item = the level (``"L1"`` ... ``"L5"`` on the model spine,
+``"T11"`` ... ``"L2"`` on the real CT).  Its fields, with plain names (the class results and their
+item analysis read them):
+
+``answer`` (:func:`needle_answer`: what the student did)
+    ``spine``: ``"model"`` or ``"ct"``; ``approach``: ``"unilateral"`` (one pedicle) or
+    ``"bilateral"`` (two); the needle's settings ``entry_lateral_mm`` (mm left of the midline),
+    ``entry_up_mm`` (mm above the lower endplate), ``medial_deg`` (toward the midline),
+    ``caudal_deg`` (toward the feet), ``depth_mm`` (advanced past the entry); on the model the
+    treated body's ``height_anterior_mm``, ``height_middle_mm``, ``height_posterior_mm``; and how
+    the student got there: ``shots_ap`` and ``shots_lateral`` (fluoroscopy shots taken in each view
+    during the attempt: each image asked for is one shot), ``redirects`` (times the needle was
+    turned or moved between two shots while already in the bone), ``time_s`` (seconds from the
+    attempt's start to its grading).
+``grades["geometry"]`` (:func:`needle_grades`: the placement against its geometry)
+    ``correct`` (all four checks), ``parts``: ``pedicle`` (stayed within the pedicle),
+    ``medial_wall_rule``, ``target``, ``front_cortex`` (not through the front wall); ``expected``:
+    ``problems`` (codes, :data:`widgets.imaging.grading.PROBLEM_NAMES` words them) and the metrics,
+    all in mm: ``tip_error_mm`` (tip to the target's centre), ``tip_to_target_mm`` (tip to the
+    nearest point of the target, 0 inside), ``closest_medial_mm`` (least gap to the pedicle's
+    medial wall, negative beyond it; None if the needle never reached the pedicle), and the flags
+    ``breach`` (a pedicle wall breached) and ``front_breach`` (through the front cortex).
+``context``
+    ``attempt`` (its number in the session).
+
+The class results grade it again from ``answer`` (:func:`regrade_answer`, used by
+:mod:`widgets.classroom.grading`), never from the file: the checks and the geometric metrics are
+recomputed; the shots, redirects and time are the student's own record.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from widgets.core.citations import CITE_RE
-from widgets.imaging.grading import Grade
+from widgets.core.citations import strip_citations
+from widgets.imaging.grading import CHECKS, NeedleGrade
+from widgets.imaging.placement import SETTINGS, SPINES, grade_placement, levels
 
 EXERCISE_ID = "needle-placement"
 #: The one standard a placement is graded against: the geometry of the pedicle and body.
 GRADE_STANDARD = "geometry"
+#: The metrics an attempt carries (mm), in the order the result card and the class results show them.
+METRICS = ("tip_error_mm", "tip_to_target_mm", "closest_medial_mm")
+#: How the student got there (recorded, not regraded).
+PROCESS = ("shots_ap", "shots_lateral", "redirects", "time_s")
+HEIGHT_KEYS = ("height_anterior_mm", "height_middle_mm", "height_posterior_mm")
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def plain(text: str) -> str:
-    """A feedback sentence without its citation keys (for an export read outside the notebook)."""
-    return " ".join(CITE_RE.sub("", text).replace(" .", ".").split())
 
 
 @dataclass(frozen=True)
@@ -42,9 +69,12 @@ class AttemptRecord:
     exercise: str
     attempt: int
     level: str
+    spine: str
+    approach: str
     pedicle: bool
     medial_wall_rule: bool
     target: bool
+    front_cortex: bool
     problems: tuple[str, ...]
     what_went_wrong: tuple[str, ...]
     entry_lateral_mm: float
@@ -52,15 +82,32 @@ class AttemptRecord:
     medial_deg: float
     caudal_deg: float
     depth_mm: float
+    tip_error_mm: float
+    tip_to_target_mm: float
+    closest_medial_mm: float | None
+    breach: bool
+    front_breach: bool
+    shots_ap: int
+    shots_lateral: int
+    redirects: int
+    time_s: float | None
     attempted_at: str
 
     @property
     def passed(self) -> bool:
-        return self.pedicle and self.medial_wall_rule and self.target
+        return self.pedicle and self.medial_wall_rule and self.target and self.front_cortex
 
     @property
     def score(self) -> int:
-        return int(self.pedicle) + int(self.medial_wall_rule) + int(self.target)
+        return sum(int(getattr(self, c)) for c in CHECKS)
+
+    @property
+    def shots(self) -> int:
+        return self.shots_ap + self.shots_lateral
+
+    @property
+    def settings(self) -> dict:
+        return {k: getattr(self, k) for k in SETTINGS}
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -68,6 +115,10 @@ class AttemptRecord:
         out["what_went_wrong"] = list(self.what_went_wrong)
         out["passed"] = self.passed
         return out
+
+
+def _r(value, digits: int = 2):
+    return None if value is None else round(float(value), digits)
 
 
 @dataclass
@@ -78,13 +129,17 @@ class AttemptHistory:
     attempts: list[AttemptRecord] = field(default_factory=list)
     clock: Callable[[], str] = utc_now
 
-    def record(self, grade: Grade, entry_lateral_mm: float, entry_up_mm: float) -> AttemptRecord:
-        n = grade.needle
-        rec = AttemptRecord(self.exercise, len(self.attempts) + 1, grade.level, grade.pedicle_ok, grade.medial_rule_ok,
-                            grade.target_ok, tuple(p.code for p in grade.problems),
-                            tuple(plain(p.text) for p in grade.problems), round(float(entry_lateral_mm), 2),
-                            round(float(entry_up_mm), 2), round(n.medial_deg, 2), round(n.caudal_deg, 2),
-                            round(n.depth, 2), self.clock())
+    def record(self, grade: NeedleGrade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
+               time_s: float | None = None) -> AttemptRecord:
+        """Keep ``grade`` (of the needle ``settings`` set, :data:`widgets.imaging.placement.SETTINGS`)
+        with how the student got there."""
+        m = grade.metrics
+        rec = AttemptRecord(
+            self.exercise, len(self.attempts) + 1, grade.level, grade.spine, grade.approach, grade.pedicle_ok,
+            grade.medial_rule_ok, grade.target_ok, grade.front_ok, tuple(p.code for p in grade.problems),
+            tuple(" ".join(strip_citations(p.text).split()) for p in grade.problems), *(_r(settings[k]) for k in SETTINGS),
+            m["tip_error_mm"], m["tip_to_target_mm"], m["closest_medial_mm"], m["breach"], m["front_breach"],
+            int(shots_ap), int(shots_lateral), int(redirects), _r(time_s, 1), self.clock())
         self.attempts.append(rec)
         return rec
 
@@ -100,21 +155,63 @@ class AttemptHistory:
             return "No attempts yet."
         first = f"first passed on attempt {s['first_pass']}" if s["first_pass"] else "not passed yet"
         return (f"{s['attempts']} attempt{'s' if s['attempts'] != 1 else ''}, {s['passed']} passed, {first}; "
-                f"best {s['best_score']} of 3 checks.")
+                f"best {s['best_score']} of {len(CHECKS)} checks.")
+
+    def curve(self) -> dict[str, list]:
+        """The learning curve: per attempt its number, tip error (mm), shots and whether it passed."""
+        return {"attempt": [a.attempt for a in self.attempts], "tip_error_mm": [a.tip_error_mm for a in self.attempts],
+                "shots": [a.shots for a in self.attempts], "passed": [a.passed for a in self.attempts],
+                "level": [a.level for a in self.attempts]}
 
 
-def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float]) -> dict:
-    """What the student did, as the hand-in records it: the needle's settings and the fracture drawn
-    (enough for the class results to grade the placement again from the geometry)."""
-    anterior, middle, posterior = (round(float(h), 2) for h in heights)
-    return {"entry_lateral_mm": rec.entry_lateral_mm, "entry_up_mm": rec.entry_up_mm, "medial_deg": rec.medial_deg,
-            "caudal_deg": rec.caudal_deg, "depth_mm": rec.depth_mm, "height_anterior_mm": anterior,
-            "height_middle_mm": middle, "height_posterior_mm": posterior}
+def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float] | None = None) -> dict:
+    """What the student did, as the hand-in records it (see the module docstring): the spine, the
+    approach, the needle's settings, the fracture drawn (model spine) and the shots, redirects and time."""
+    out = {"spine": rec.spine, "approach": rec.approach, **{k: getattr(rec, k) for k in SETTINGS}}
+    if rec.spine == "model":
+        if heights is None:
+            raise ValueError("a placement on the model spine records the treated body's heights")
+        out.update({k: round(float(h), 2) for k, h in zip(HEIGHT_KEYS, heights)})
+    out.update({k: getattr(rec, k) for k in PROCESS})
+    return out
 
 
-def needle_grades(grade: Grade) -> dict:
-    """The grade for the hand-in: one standard, the placement's geometry, with its three checks."""
-    return {GRADE_STANDARD: {"correct": grade.passed,
-                             "parts": {"pedicle": grade.pedicle_ok, "medial_wall_rule": grade.medial_rule_ok,
-                                       "target": grade.target_ok},
-                             "expected": {"problems": [p.code for p in grade.problems]}}}
+def needle_grades(grade: NeedleGrade) -> dict:
+    """The grade for the hand-in: one standard, the placement's geometry, with its four checks, its
+    problems and its metrics."""
+    return {GRADE_STANDARD: {"correct": grade.passed, "parts": dict(grade.results),
+                             "expected": {"problems": [p.code for p in grade.problems], **grade.metrics}}}
+
+
+class UngradableAnswer(ValueError):
+    """A handed-in placement that cannot be placed again (the message says why)."""
+
+
+def regrade_answer(item: str, answer: dict) -> NeedleGrade:
+    """Grade a handed-in placement again from its ``answer`` (see the module docstring); raises
+    :class:`UngradableAnswer` naming what is wrong.  Older answers without ``spine`` or ``approach``
+    were placed on the model spine through one pedicle."""
+    spine = answer.get("spine", "model")
+    approach = answer.get("approach", "unilateral")
+    if spine not in SPINES:
+        raise UngradableAnswer(f"the answer's spine '{spine}' is not one the course draws")
+    if approach not in ("unilateral", "bilateral"):
+        raise UngradableAnswer(f"the answer's approach '{approach}' is not one the course grades")
+    if item not in levels(spine):
+        raise UngradableAnswer("the level is not one the course draws")
+    keys = SETTINGS + (HEIGHT_KEYS if spine == "model" else ())
+    values = {}
+    for key in keys:
+        value = answer.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise UngradableAnswer(f"the answer's '{key}' is not a number")
+        values[key] = float(value)
+    heights = None
+    if spine == "model":
+        heights = tuple(values[k] for k in HEIGHT_KEYS)
+        if not all(5.0 <= h <= 60.0 for h in heights):
+            raise UngradableAnswer("the fracture's heights are outside what the course draws")
+    try:
+        return grade_placement(spine, item, values, heights, approach)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise UngradableAnswer("the needle's settings cannot be placed in the drawing") from None

@@ -8,8 +8,8 @@ spanning the spread between patients of a kyphoplasty CT cohort (mean ± SD; an 
 is not an uncertainty of the mean), the pooled KP-and-VP mean gain as a line (no
 spread was reported), the share of the lost height given back at the wall(s) the
 chosen loss applies to, and the wedge angle before and after.  Every number is
-a traced :class:`~widgets.core.evidence.Figure`, a :class:`~widgets.outcomes.Derived`
-that records its inputs, or a :class:`~widgets.outcomes.Choice` the student
+a traced :class:`~widgets.core.evidence.Reported`, a :class:`~widgets.core.numbers.Derived`
+that records its inputs, or a :class:`~widgets.core.numbers.Choice` the student
 made; :attr:`ExplorerState.assumptions` names every evidence entry, key and
 value used, and every modelling rule.
 
@@ -35,14 +35,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from widgets.core.evidence import EvidenceBase, Figure
+from widgets.core.evidence import EvidenceBase, Reported
 from widgets.anatomy.geometry import GRADE_NAMES, REGIONS, Heights, genant_grade, genant_thresholds, wedge_angle_deg
 from widgets.core.numbers import Choice, Derived, Number, derive, fill
 from widgets.outcomes.model import OutcomeSet, default_outcomes
 
-PROCEDURES = {"kyphoplasty": "Kyphoplasty (KP)", "vertebroplasty": "Vertebroplasty (VP)"}
-SHAPES = {"wedge": "Wedge (front collapses)", "biconcave": "Biconcave (middle collapses)",
-          "crush": "Crush (whole body collapses)"}
+PROCEDURE_LABELS = {"kyphoplasty": "Kyphoplasty (KP)", "vertebroplasty": "Vertebroplasty (VP)"}
+SHAPE_LABELS = {"wedge": "Wedge (front collapses)", "biconcave": "Biconcave (middle collapses)",
+                "crush": "Crush (whole body collapses)"}
 LOSS_MIN, LOSS_MAX = 0.0, 75.0
 #: The wall(s) each shape's chosen loss applies to; the other walls' losses follow from the model's rules.
 PRINCIPAL = {"wedge": ("anterior",), "biconcave": ("middle",), "crush": REGIONS}
@@ -108,7 +108,7 @@ class ExplorerState:
     wedge_after: tuple | None         # (low, high) Derived, KP band
     wedge_expected: Derived | None
     assumptions: list[Assumption] = field(default_factory=list)
-    notes: list[tuple[str, list[Figure]]] = field(default_factory=list)
+    notes: list[tuple[str, list[Reported]]] = field(default_factory=list)
     principal: tuple[str, ...] = ()   # the wall(s) the chosen loss applies to
     capped: tuple[str, ...] = ()      # walls where a gain would pass the expected height and stops there
 
@@ -167,10 +167,10 @@ class HeightExplorer:
     def explore(self, level: str, loss_percent: float, procedure: str, shape: str = "wedge") -> ExplorerState:
         if level not in self.levels:
             raise ExplorerInputError(f"unknown level {level!r}; choose one of {', '.join(self.levels)}")
-        if procedure not in PROCEDURES:
-            raise ExplorerInputError(f"procedure must be one of {', '.join(PROCEDURES)}, not {procedure!r}")
-        if shape not in SHAPES:
-            raise ExplorerInputError(f"shape must be one of {', '.join(SHAPES)}, not {shape!r}")
+        if procedure not in PROCEDURE_LABELS:
+            raise ExplorerInputError(f"procedure must be one of {', '.join(PROCEDURE_LABELS)}, not {procedure!r}")
+        if shape not in SHAPE_LABELS:
+            raise ExplorerInputError(f"shape must be one of {', '.join(SHAPE_LABELS)}, not {shape!r}")
         try:
             loss_value = float(loss_percent)
         except (TypeError, ValueError):
@@ -182,7 +182,7 @@ class HeightExplorer:
         loss = Choice(loss_value, "height loss chosen (%)")
         assumptions: list[Assumption] = []
 
-        def use(evidence_id: str, key: str, meaning: str) -> Figure:
+        def use(evidence_id: str, key: str, meaning: str) -> Reported:
             fig = ev.number(evidence_id, key)
             assumptions.append(Assumption(meaning, evidence_id, key, fig.value))
             return fig

@@ -6,7 +6,7 @@ cross-checks every reference against the evidence base (an unknown id, a
 missing key or a value that is not a verified number is a :class:`ContentError`
 naming the file, the line and the id), and turns each item into a
 :class:`Row`: its value and its spread (CI, SD or range, as reported) are
-:class:`~widgets.core.evidence.Figure` objects that carry their evidence id and key;
+:class:`~widgets.core.evidence.Reported` objects that carry their evidence id and key;
 anything computed from them (a percentage from counts) is a
 :class:`~widgets.core.numbers.Derived` that records its inputs.  Values marked NOT VERIFIED never
 become numbers.
@@ -25,9 +25,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from widgets.core.loading import ContentError, ContentModel, content_path, read_yaml, require_unique, validate
-from widgets.core.evidence import EvidenceBase, Figure, NotVerifiedError, load_evidence
-from widgets.core.numbers import Number, check_text, check_value, count_figures, derive, fill, fmt, number
+from widgets.core.citations import Citations
+from widgets.core.loading import ContentModel, Parsed, content_path, load_content, require_unique
+from widgets.core.evidence import DiscrepancyId, EvidenceBase, EvidenceId, Reported, NotVerifiedError, load_evidence
+from widgets.core.numbers import EvidenceText, Number, check_number, count_figures, derive, fill, fmt, number
+from widgets.core.text import plain_md
 
 ARMS = ("kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference")
 ARM_NAMES = {
@@ -58,16 +60,16 @@ class SpreadSpec(ContentModel):
 
 class ItemSpec(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=3)
+    label: EvidenceText = Field(min_length=3)
     arm: Literal["kyphoplasty", "vertebroplasty", "non_surgical", "sham", "pooled", "difference"]
-    evidence: str
+    evidence: EvidenceId
     point: str | None = None      # key of a verified number
     count: str | None = None      # key of a verified count string such as '157/214 (73%)'
     spread: SpreadSpec = SpreadSpec(kind="none")
-    statement: str | None = None  # a row with no plotted number (text may use {id:key})
+    statement: EvidenceText | None = None  # a row with no plotted number (text may use {id:key})
     group: str | None = None      # e.g. sham_controlled, open_label, acute, natural_history
     detection: str | None = None  # how an event was detected (cement leakage)
-    note: str | None = None       # shown beside the row (text may use {id:key})
+    note: EvidenceText | None = None       # shown beside the row (text may use {id:key})
     flag: str | None = None       # e.g. outlier: shown, but flagged
     series_index: int | None = None  # timecourse: position of this arm in each time point's list
     direction: str | None = None  # a between-group result: which sign favours which arm, or that the
@@ -110,23 +112,23 @@ class PanelSpec(ContentModel):
 
 
 class Excluded(ContentModel):
-    evidence: str
-    reason: str
+    evidence: EvidenceId
+    reason: EvidenceText
 
 
 class OutcomeSpec(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     question: str
-    summary: str
+    summary: EvidenceText
     panels: list[PanelSpec] = Field(min_length=1)
     not_plotted: list[Excluded] = []
 
 
 class LeafletClaim(ContentModel):
-    id: str
+    id: DiscrepancyId
     leaflet: str
-    evidence: str
+    evidence: EvidenceText
 
 
 class WallGain(ContentModel):
@@ -134,10 +136,10 @@ class WallGain(ContentModel):
     sd: str
 
 
-class LevelSpec(ContentModel):
+class ExplorerLevel(ContentModel):
     id: str = Field(pattern=r"^[A-Z][0-9]+$")
     label: str
-    evidence: str
+    evidence: EvidenceId
     anterior: str
     posterior: str
     depth: str | None = None
@@ -145,14 +147,14 @@ class LevelSpec(ContentModel):
 
 
 class ExplorerSpec(ContentModel):
-    levels: list[LevelSpec] = Field(min_length=1)
+    levels: list[ExplorerLevel] = Field(min_length=1)
     band_evidence: str            # per-wall KP gain, mean and SD
     band: dict[Literal["anterior", "middle", "posterior"], WallGain]
     pooled_evidence: str          # KP and VP pooled gain (no spread reported)
     pooled: dict[Literal["anterior", "middle"], str]
-    vp_note: str
-    band_note: str                # what the band is: spread between patients, not uncertainty
-    disagreement: str
+    vp_note: EvidenceText
+    band_note: EvidenceText       # what the band is: spread between patients, not uncertainty
+    disagreement: EvidenceText
 
 
 class OutcomesFile(ContentModel):
@@ -182,11 +184,11 @@ class Row:
     low: Number | None
     high: Number | None
     spread_kind: str
-    count: tuple[Figure, Figure] | None = None   # (n, N) behind a percentage
-    n: Figure | None = None                        # a count reported with a percentage only
+    count: tuple[Reported, Reported] | None = None   # (n, N) behind a percentage
+    n: Reported | None = None                        # a count reported with a percentage only
     statement: str | None = None
     numbers: tuple = ()                            # every number the row shows
-    printed: Figure | None = None                  # a printed percentage its counts do not give
+    printed: Reported | None = None                  # a printed percentage its counts do not give
     note: str | None = None                        # the item's note, placeholders filled
 
     @property
@@ -223,7 +225,7 @@ class Row:
     @property
     def sd(self) -> Number | None:
         for n in self.numbers:
-            if isinstance(n, Figure) and n.key == self.item.spread.key and self.spread_kind == "sd":
+            if isinstance(n, Reported) and n.key == self.item.spread.key and self.spread_kind == "sd":
                 return n
         return None
 
@@ -250,7 +252,7 @@ def design_of(evidence_type: str) -> str:
     return evidence_type
 
 
-def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Figure, Figure]:
+def _pair(ev: EvidenceBase, evidence_id: str, spec: SpreadSpec) -> tuple[Reported, Reported]:
     if spec.key:
         raw = ev.raw(evidence_id, spec.key)
         if not (isinstance(raw, list) and len(raw) == 2):
@@ -312,7 +314,7 @@ def build_row(ev: EvidenceBase, item: ItemSpec) -> Row:
                kind if statement is None else "none", count, n, statement, tuple(numbers), printed, note)
 
 
-def percent_matches(printed: Figure, n: Figure, total: Figure) -> bool:
+def percent_matches(printed: Reported, n: Reported, total: Reported) -> bool:
     """Does a printed percentage agree with its counts, to the precision it was printed with?"""
     text = fmt(printed)
     decimals = len(text.partition(".")[2])
@@ -364,7 +366,7 @@ class OutcomeSet:
         except KeyError:
             raise KeyError(f"unknown outcome '{outcome_id}'; outcomes are {', '.join(self.outcomes)}") from None
 
-    def claims(self) -> list[tuple[LeafletClaim, str, list[Figure]]]:
+    def claims(self) -> list[tuple[LeafletClaim, str, list[Reported]]]:
         out = []
         for claim in self.spec.leaflet_claims:
             text, used = fill(self.evidence, claim.evidence)
@@ -373,74 +375,53 @@ class OutcomeSet:
 
 
 # ---------------------------------------------------------------- loading and cross-checks
-def _known(path: Path, located, loc: tuple, ev: EvidenceBase, evidence_id: str) -> None:
-    if evidence_id not in ev.entries:
-        raise ContentError(path, f"evidence id '{evidence_id}' is not in evidence.yaml",
-                           line=located.line_for(loc), field=".".join(str(p) for p in loc),
-                           fix="check the spelling of the id against widgets/content/evidence.yaml")
+def _check_numbers(spec: OutcomesFile, parsed: Parsed, ev: EvidenceBase) -> None:
+    """Every number an item, a level or the explorer's band reads is a verified number (ContentError at its line);
+    ids, placeholders and citations are checked by the model's types as the file loads."""
+    for oi, outcome in enumerate(spec.outcomes):
+        for pi, panel in enumerate(outcome.panels):
+            for ii, item in enumerate(panel.items):
+                loc = ("outcomes", oi, "panels", pi, "items", ii)
+                if panel.kind == "timecourse":
+                    for cat in panel.categories:
+                        check_number(parsed, loc + ("point",), item.evidence, f"time point '{cat}'",
+                                     lambda c=cat, it=item: (
+                                         ev.number(it.evidence, f"{it.point}.{c}.{it.series_index}"),
+                                         ev.number(it.evidence, f"{it.spread.key}.{c}.{it.series_index}")))
+                    continue
+                key_field = next((k for k in ("point", "count", "statement") if getattr(item, k)), "spread")
+                check_number(parsed, loc + (key_field,), item.evidence, f"item '{item.id}'",
+                             lambda it=item: build_row(ev, it))
+    ex = spec.explorer
+    for li, level in enumerate(ex.levels):
+        for name in ("anterior", "posterior", "depth"):
+            key = getattr(level, name)
+            if key:
+                check_number(parsed, ("explorer", "levels", li, name), level.evidence, f"level {level.id} {name}",
+                             lambda k=key, lv=level: ev.number(lv.evidence, k))
+    for wall, gain in ex.band.items():
+        for part in ("mean", "sd"):
+            check_number(parsed, ("explorer", "band", wall, part), ex.band_evidence, f"{wall} gain {part}",
+                         lambda k=getattr(gain, part): ev.number(ex.band_evidence, k))
+    for wall, key in ex.pooled.items():
+        check_number(parsed, ("explorer", "pooled", wall), ex.pooled_evidence, f"pooled {wall} gain",
+                     lambda k=key: ev.number(ex.pooled_evidence, k))
 
 
 def load_outcomes(path: Path | str | None = None, evidence: EvidenceBase | None = None) -> OutcomeSet:
     """Load, validate and cross-check outcomes.yaml, and build every outcome."""
-    path = Path(path or content_path("outcomes.yaml"))
     ev = evidence or load_evidence()
-    located = read_yaml(path)
-    spec = validate(located, OutcomesFile, path)
+    path = Path(path) if path else content_path("outcomes.yaml")
+    spec = load_content(path, OutcomesFile, evidence=ev, check=lambda spec, parsed: _check_numbers(spec, parsed, ev))
     result = OutcomeSet(spec, ev, path)
-    for oi, outcome in enumerate(spec.outcomes):
-        base = ("outcomes", oi)
+    for outcome in spec.outcomes:
         panels = []
-        for pi, panel in enumerate(outcome.panels):
-            rows = []
-            for ii, item in enumerate(panel.items):
-                loc = base + ("panels", pi, "items", ii)
-                _known(path, located, loc + ("evidence",), ev, item.evidence)
-                for text_field in ("statement", "note", "label"):
-                    if getattr(item, text_field):
-                        check_text(path, located, loc + (text_field,), ev, getattr(item, text_field))
-                if panel.kind == "timecourse":
-                    for cat in panel.categories:
-                        check_value(path, located, loc + ("point",), item.evidence, f"time point '{cat}'",
-                               lambda c=cat, it=item: (
-                                   ev.number(it.evidence, f"{it.point}.{c}.{it.series_index}"),
-                                   ev.number(it.evidence, f"{it.spread.key}.{c}.{it.series_index}")))
-                    continue
-                key_field = next((k for k in ("point", "count", "statement") if getattr(item, k)), "spread")
-                check_value(path, located, loc + (key_field,), item.evidence, f"item '{item.id}'",
-                       lambda it=item: build_row(ev, it))
-                rows.append(build_row(ev, item))
+        for panel in outcome.panels:
+            rows = tuple(build_row(ev, item) for item in panel.items) if panel.kind != "timecourse" else ()
             series = tuple(timecourse_series(ev, panel)) if panel.kind == "timecourse" else ()
-            panels.append(Panel(panel, tuple(rows), series))
-        for ei, ex in enumerate(outcome.not_plotted):
-            _known(path, located, base + ("not_plotted", ei, "evidence"), ev, ex.evidence)
-            check_text(path, located, base + ("not_plotted", ei, "reason"), ev, ex.reason)
-        check_text(path, located, base + ("summary",), ev, outcome.summary)
+            panels.append(Panel(panel, rows, series))
         summary, used = fill(ev, outcome.summary)
         result.outcomes[outcome.id] = Outcome(outcome, tuple(panels), summary, tuple(used))
-    for ci, claim in enumerate(spec.leaflet_claims):
-        if claim.id not in ev.discrepancies:
-            raise ContentError(path, f"leaflet claim '{claim.id}' is not a seed_discrepancies id in evidence.yaml",
-                               line=located.line_for(("leaflet_claims", ci, "id")), field=f"leaflet_claims[{ci}].id",
-                               fix="use one of " + ", ".join(ev.discrepancies))
-        check_text(path, located, ("leaflet_claims", ci, "evidence"), ev, claim.evidence)
-    ex = spec.explorer
-    for li, level in enumerate(ex.levels):
-        loc = ("explorer", "levels", li)
-        _known(path, located, loc + ("evidence",), ev, level.evidence)
-        for name in ("anterior", "posterior", "depth"):
-            key = getattr(level, name)
-            if key:
-                check_value(path, located, loc + (name,), level.evidence, f"level {level.id} {name}",
-                       lambda k=key, lv=level: ev.number(lv.evidence, k))
-    for wall, gain in ex.band.items():
-        for part in ("mean", "sd"):
-            check_value(path, located, ("explorer", "band", wall, part), ex.band_evidence, f"{wall} gain {part}",
-                   lambda k=getattr(gain, part): ev.number(ex.band_evidence, k))
-    for wall, key in ex.pooled.items():
-        check_value(path, located, ("explorer", "pooled", wall), ex.pooled_evidence, f"pooled {wall} gain",
-               lambda k=key: ev.number(ex.pooled_evidence, k))
-    for name in ("vp_note", "band_note", "disagreement"):
-        check_text(path, located, ("explorer", name), ev, getattr(ex, name))
     return result
 
 
@@ -462,53 +443,53 @@ def timecourse_series(ev: EvidenceBase, panel: PanelSpec) -> list[dict]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "/").replace("\n", " ")
+    return plain_md(text.replace("|", "/").replace("\n", " "), citations=True)
 
 
-def outcome_table_md(outcome: Outcome, cite, title: bool = True) -> str:
-    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation
-    (``title=False`` leaves out the outcome's title, for a table folded under it)."""
-    lines = [f"**{outcome.spec.title}**", ""] if title else []
+def outcome_table_md(outcome: Outcome, cites: Citations, title: bool = True) -> str:
+    """The evidence behind one outcome as a Markdown table: value, spread, kind, citation (numbered by ``cites``;
+    ``title=False`` leaves out the outcome's title, for a table folded under it)."""
+    lines = [f"**{plain_md(outcome.spec.title)}**", ""] if title else []
     for panel in outcome.panels:
-        lines += [f"*{panel.spec.title}* ({panel.spec.axis})", "",
+        lines += [f"*{plain_md(panel.spec.title)}* ({plain_md(panel.spec.axis)})", "",
                   "| Result | Arm | Value | Spread | Evidence | Source |", "|---|---|---|---|---|---|"]
         if panel.spec.kind == "timecourse":
             for s in panel.series:
                 for label, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]):
                     lines.append(f"| {_cell(s['item'].label)}, {label} | {ARM_NAMES[s['item'].arm]} | {fmt(m)} | "
-                                 f"SD {fmt(sd)} (between patients) | {s['evidence_type']} | "
-                                 f"{cite(s['item'].evidence)} |")
+                                 f"SD {fmt(sd)} (between patients) | {_cell(s['evidence_type'])} | "
+                                 f"{cites.cite(s['item'].evidence)} |")
         for r in panel.rows:
-            extra = f"; detection: {r.item.detection}" if r.item.detection else ""
-            flag = f" ({r.item.flag})" if r.item.flag else ""
-            flag += f" ({r.note})" if r.note else ""
+            extra = f"; detection: {_cell(r.item.detection)}" if r.item.detection else ""
+            flag = f" ({_cell(r.item.flag)})" if r.item.flag else ""
+            flag += f" ({_cell(r.note)})" if r.note else ""
             lines.append(f"| {_cell(r.label)}{flag} | {ARM_NAMES[r.item.arm]} | {_cell(r.value_text())} | "
-                         f"{_cell(r.spread_text())} | {r.evidence_type}{extra} | {cite(r.evidence_id)} |")
+                         f"{_cell(r.spread_text())} | {_cell(r.evidence_type)}{extra} | {cites.cite(r.evidence_id)} |")
         lines.append("")
     if outcome.spec.not_plotted:
         lines.append("Not plotted: " + "; ".join(
-            f"{cite(x.evidence)} {x.reason}" for x in outcome.spec.not_plotted) + ".")
+            f"{cites.cite(x.evidence)} {plain_md(x.reason, citations=True)}" for x in outcome.spec.not_plotted) + ".")
     return "\n".join(lines)
 
 
 __all__ = [
     "ARMS", "Outcome", "OutcomeSet", "Row", "build_row", "default_outcomes", "load_outcomes", "outcome_table_md",
-    "timecourse_series", "PatientQuestion", "Verdict", "grade_answer", "load_patient_questions",
+    "timecourse_series", "PatientQuestion", "Verdict", "grade_patient_answer", "load_patient_questions",
 ]
 
 
 # ---------------------------------------------------------------- "what would you tell this patient?"
 class QuestionOption(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    text: str = Field(min_length=3)
+    text: EvidenceText = Field(min_length=3)
     correct: bool
-    feedback: str = Field(min_length=3)
+    feedback: EvidenceText = Field(min_length=3)
 
 
 class PatientQuestion(ContentModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    patient: str
-    prompt: str
+    patient: EvidenceText
+    prompt: EvidenceText
     options: list[QuestionOption] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -536,20 +517,11 @@ class Verdict:
 def load_patient_questions(path: Path | str | None = None,
                            evidence: EvidenceBase | None = None) -> list[PatientQuestion]:
     """Load and cross-check the patient questions (every placeholder and citation must resolve)."""
-    path = Path(path or content_path("patient_questions.yaml"))
-    ev = evidence or load_evidence()
-    located = read_yaml(path)
-    spec = validate(located, PatientQuestionsFile, path)
-    for qi, q in enumerate(spec.questions):
-        for fname in ("patient", "prompt"):
-            check_text(path, located, ("questions", qi, fname), ev, getattr(q, fname))
-        for oi, opt in enumerate(q.options):
-            for fname in ("text", "feedback"):
-                check_text(path, located, ("questions", qi, "options", oi, fname), ev, getattr(opt, fname))
+    spec = load_content(Path(path) if path else "patient_questions.yaml", PatientQuestionsFile, evidence=evidence)
     return list(spec.questions)
 
 
-def grade_answer(question: PatientQuestion, option_id: str | None,
+def grade_patient_answer(question: PatientQuestion, option_id: str | None,
                  evidence: EvidenceBase | None = None) -> Verdict:
     """Judge one answer; an unknown or missing choice is a ValueError with a plain message."""
     if option_id is None:

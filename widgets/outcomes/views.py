@@ -31,15 +31,15 @@ from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core import figures as core_figures, style as core_style
 from widgets.core.figures import BlitFigureView, StoredFigureView, new_figure
 from widgets.core.pictures import code_digest, mode as pictures_mode
-from widgets.core.text import count_phrase, fold, fold_html, prose_html
+from widgets.core.text import count_phrase, fold, fold_html, plain_md, prose_html
 from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
 from widgets.anatomy.levels import load_anatomy
 from widgets.anatomy.segment import segment, side_outlines
-from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURES, SHAPES, ExplorerInputError, HeightExplorer,
-                              default_explorer)
+from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURE_LABELS, SHAPE_LABELS, ExplorerInputError,
+                                     HeightExplorer, default_explorer)
 from widgets.core.numbers import fmt
 from widgets.outcomes import model as outcomes_model
-from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_answer,
+from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_patient_answer,
                                     load_patient_questions, outcome_table_md)
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.record.handin import default_log
@@ -60,7 +60,7 @@ def _esc(text: str) -> str:
 def cited_html(citations: Citations, text: str) -> str:
     """Escape ``text`` and turn its ``[@id]`` keys into the notebook's reference numbers, each a link
     to its reference at the end of the notebook (as in the notebook's Markdown)."""
-    return citations.cite_html(_esc(text))
+    return citations.html.cited(_esc(text))
 
 
 # ----------------------------------------------------------------------------------- outcome plots
@@ -94,9 +94,9 @@ def outcome_alt(outcome: Outcome, citations: Citations) -> str:
         for s in panel.series:
             pts = ", ".join(f"{lab} {fmt(m)} (SD {fmt(sd)})"
                             for lab, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]))
-            parts.append(f"{s['item'].label} {citations.marker(s['item'].evidence)}: {pts}; {s['evidence_type']}.")
+            parts.append(f"{s['item'].label} {citations.plain.cite(s['item'].evidence)}: {pts}; {s['evidence_type']}.")
         for r in panel.rows:
-            parts.append(f"{r.label} {citations.marker(r.evidence_id)}: {_row_text(r)}; {r.evidence_type}.")
+            parts.append(f"{r.label} {citations.plain.cite(r.evidence_id)}: {_row_text(r)}; {r.evidence_type}.")
     return " ".join(parts)
 
 
@@ -112,7 +112,7 @@ def _forest_rows(panel, citations: Citations) -> list[dict]:
     their text, so a panel is compact where it can be and nothing overlaps where it cannot."""
     rows = []
     for r in panel.rows:
-        label = textwrap.fill(f"{r.label} {citations.marker(r.evidence_id)}", 40) + f"\n{r.design}"
+        label = textwrap.fill(f"{r.label} {citations.plain.cite(r.evidence_id)}", 40) + f"\n{r.design}"
         if r.statement is not None:
             side = textwrap.fill(r.statement, 64) + (f"\n({r.item.direction})" if r.item.direction else "")
         else:
@@ -151,7 +151,7 @@ def draw_outcome(outcome: Outcome, citations: Citations):
                 colour = ARM_COLOURS[s["item"].arm]
                 ax.errorbar([v + shift for v in x], [m.value for m in s["means"]],
                             yerr=[sd.value for sd in s["sds"]], color=colour, marker="o", capsize=3,
-                            label=f"{s['item'].label} {citations.marker(s['item'].evidence)} "
+                            label=f"{s['item'].label} {citations.plain.cite(s['item'].evidence)} "
                                   "(mean ± SD, spread between patients)")
             ax.set_xticks(x, [lab for lab in panel.spec.category_labels])
             ax.set_xlabel("Time after the procedure (categories, not to scale)")
@@ -496,12 +496,11 @@ def assumption_text(assumption, citations: Citations) -> str:
     return f"{assumption.meaning}: {value} ({citations.short(assumption.evidence_id)})"
 
 
-def describe_state(state, citations: Citations, model: HeightExplorer, marker=None) -> tuple[str, str]:
-    """(plain-text readout, alt text) for an explorer state; every number comes from the state.
-    ``marker`` writes a citation (default: plain ``[n]``; ``citations.marker_md`` links it)."""
-    marker = marker or citations.marker
-    band_src = marker(model.spec.band_evidence)
-    pooled_src = marker(model.spec.pooled_evidence)
+def describe_state(state, citations: Citations, model: HeightExplorer) -> tuple[str, str]:
+    """(readout, alt text) for an explorer state; every number comes from the state.  Citations are written in
+    the style of ``citations`` (``citations.plain`` for the widget's readout, Markdown for a notebook cell)."""
+    band_src = citations.cite(model.spec.band_evidence)
+    pooled_src = citations.cite(model.spec.pooled_evidence)
     head = (f"{state.level_label}, {state.shape} fracture, {fmt(state.loss)} % height loss: "
             f"{state.grade_name}.")
     lines = [head]
@@ -545,7 +544,7 @@ class HeightExplorerView:
             citations.number(eid)
         self.level = ipw.Dropdown(options=self.model.level_options(), value=level, description="Vertebra:",
                                   style=WIDE, tooltip="Typical heights for this level come from the evidence data")
-        self.shape = ipw.Dropdown(options=[(v, k) for k, v in SHAPES.items()], value=shape,
+        self.shape = ipw.Dropdown(options=[(v, k) for k, v in SHAPE_LABELS.items()], value=shape,
                                   description="Fracture shape:", style=WIDE)
         self.loss = Slider("Height loss (% of expected height)", min=LOSS_MIN, max=LOSS_MAX, value=loss,
                            step=1, unit="%")
@@ -553,7 +552,7 @@ class HeightExplorerView:
                                            ("grade 2: moderate", 2), ("grade 3: severe", 3)],
                                   description="Or set severity by Genant grade:", style=WIDE,
                                   layout=ipw.Layout(width="max-content"))
-        self.procedure = ipw.ToggleButtons(options=[(v, k) for k, v in PROCEDURES.items()], value=procedure,
+        self.procedure = ipw.ToggleButtons(options=[(v, k) for k, v in PROCEDURE_LABELS.items()], value=procedure,
                                            description="Procedure:", style=WIDE,
                                            tooltips=["Balloon, then cement", "Cement only"])
         self.readout = ipw.HTML()
@@ -592,7 +591,7 @@ class HeightExplorerView:
     # -- text
     def describe(self, state) -> tuple[str, str]:
         """(plain-text readout, alt text) for a state; every number comes from the state."""
-        return describe_state(state, self.citations, self.model)
+        return describe_state(state, self.citations.plain, self.model)
 
     def update(self) -> None:
         """Recompute the state from the controls, move the artists, render once."""
@@ -689,7 +688,7 @@ class QuestionCard:
 
     def _on_check(self, _button=None) -> None:
         try:
-            verdict = grade_answer(self.question, self.choice.value, self.evidence)
+            verdict = grade_patient_answer(self.question, self.choice.value, self.evidence)
         except ValueError as exc:
             self.feedback.value = prose_html(f'<div {_STATUS}>{_esc(str(exc)).capitalize()}.</div>')
             return
@@ -720,7 +719,7 @@ def evidence_table(outcome_id: str, citations: Citations, outcomes: OutcomeSet |
     results = sum(len(p.rows) + len(p.series) * len(p.spec.categories) for p in outcome.panels)
     keys = [r.evidence_id for r in outcome.rows] + [s["item"].evidence for p in outcome.panels for s in p.series]
     detail = f"{count_phrase(results, 'result')} from {count_phrase(len(citations.numbers(*keys)), 'source')}"
-    table = outcome_table_md(outcome, citations.marker_md, title=False)
+    table = outcome_table_md(outcome, citations.markdown, title=False)
     return Markdown(fold(f"Full evidence: {outcome.spec.title.lower()}", table, detail))
 
 
@@ -730,8 +729,8 @@ def explorer_summary(citations: Citations, level: str = "L5", loss: float = 30.0
     from IPython.display import Markdown
     model = explorer or default_explorer()
     state = model.explore(level, loss, procedure, shape)
-    text, _ = describe_state(state, citations, model, marker=citations.marker_md)
-    assumptions = "\n".join(f"- {assumption_text(a, citations)}" for a in state.assumptions)
+    text, _ = describe_state(state, citations.markdown, model)
+    assumptions = "\n".join(f"- {plain_md(assumption_text(a, citations))}" for a in state.assumptions)
     body = f"{text}\n\nEvery assumption, with the value and the source it comes from:\n\n{assumptions}"
     return Markdown(fold("One case in words, to check against the picture", body,
                          f"{state.level_id} {state.shape}, {fmt(state.loss)} % loss, {state.procedure}; "

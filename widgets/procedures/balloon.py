@@ -18,7 +18,8 @@ its unfractured height.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from widgets.core.evidence import EvidenceBase, Figure, load_evidence
+from widgets.core.citations import Citations
+from widgets.core.evidence import EvidenceBase, Reported, load_evidence
 from widgets.anatomy.geometry import FractureGeometry, Heights, default_fracture, reference_vertebra
 
 #: The kyphoplasty-only mean gains the full balloon shows (a CT cohort after kyphoplasty).
@@ -40,13 +41,13 @@ BOUND_ID = GAIN_ID
 class BalloonGains:
     """The mean gains the full balloon shows (KP cohort), their SDs, and the pooled KP+VP means beside them."""
 
-    anterior: Figure
-    middle: Figure
-    posterior: Figure
-    sd_anterior: Figure
-    pooled_anterior: Figure
-    pooled_middle: Figure
-    n_rcts: Figure
+    anterior: Reported
+    middle: Reported
+    posterior: Reported
+    sd_anterior: Reported
+    pooled_anterior: Reported
+    pooled_middle: Reported
+    n_rcts: Reported
 
     def text(self) -> str:
         return (f"At full inflation the drawing adds the mean gains measured after kyphoplasty in a CT cohort: "
@@ -183,9 +184,9 @@ def full_height_rows(evidence: EvidenceBase | None = None) -> list[ClaimRow]:
     ]
 
 
-def full_height_table(cite) -> str:
-    """Markdown table of :func:`full_height_rows`; ``cite`` turns '[@id]' into '[n]'."""
+def full_height_table(cites: Citations) -> str:
+    """Markdown table of :func:`full_height_rows`, each row citing its source through ``cites``."""
     lines = ["| Source | What it says or measured | Ref. |", "|---|---|---|"]
     for r in full_height_rows():
-        lines.append(f"| {r.source} | {r.measured} | {cite(f'[@{r.cite}]')} |")
+        lines.append(f"| {r.source} | {r.measured} | {cites.cite(r.cite)} |")
     return "\n".join(lines)

@@ -31,7 +31,7 @@ class BalloonView(Shows):
         self.slider = Slider("Balloon inflation", min=0, max=100, value=inflation_percent, step=5, unit="%")
         self.bound = ipw.HTML(
             f"<p>What full inflation shows: {html.escape(self.model.gains.text().rstrip('.'))} "
-            f"{citations.cite_html(f'[@{GAIN_ID}; @{POOLED_ID}]')}. The slider runs from empty to this typical lift; "
+            f"{citations.html.cite([GAIN_ID, POOLED_ID])}. The slider runs from empty to this typical lift; "
             "it is not a model of how far a real balloon can push.</p>")
         self.status = ipw.HTML()
         self.drawing = SagittalDrawing(self.model.lifted(inflation_percent / 100), g.depth_mm, expected=g.expected,

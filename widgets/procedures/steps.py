@@ -2,7 +2,7 @@
 
 The steps live in ``widgets/content/procedures/<name>.yaml`` and the decision-point
 questions in ``widgets/content/procedure_questions.yaml``; both are validated by the
-models below through :func:`widgets.core.loading.load_model`, so a broken file names its
+models below through :func:`widgets.core.loading.load_content`, so a broken file names its
 file, line and field.  This module is pure logic (no ipywidgets, no matplotlib): the
 stepper, ordering test and quiz views in :mod:`widgets.procedures.views` only display
 what it computes.
@@ -21,20 +21,20 @@ Contract used by other parts of the module:
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from widgets.anatomy.scene import Drawing
 from widgets.core.course import PROCEDURES
-from widgets.core.evidence import CITE_KEY, EvidenceBase, EvidenceNumber, Figure, load_evidence
-from widgets.core.text import fold
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model, require_unique
+from widgets.core.citations import Citations, CiteKeys
+from widgets.core.evidence import EvidenceBase, EvidenceNumber, Reported, load_evidence
+from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
+from widgets.core.text import fold, plain_md
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
 )
@@ -57,16 +57,8 @@ class Step(ContentModel):
     risks: str = Field(min_length=10, description="what can go wrong")
     order_reason: str = Field(min_length=20, description="why the step comes where it does (shown by the "
                                                           "ordering test when the step is out of place)")
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
     drawing: Drawing
-
-    @field_validator("cites")
-    @classmethod
-    def _keys(cls, cites):
-        bad = [c for c in cites if not re.match(CITE_KEY, c)]
-        if bad:
-            raise ValueError(f"citation keys must be evidence or source ids, not {bad}")
-        return cites
 
 
 class Setting(ContentModel):
@@ -75,7 +67,7 @@ class Setting(ContentModel):
     #: The same in a table cell's few words (the comparison table; the full sentences are folded under it).
     leaflet_short: str = Field(min_length=3, max_length=60)
     evidence_short: str = Field(min_length=3, max_length=80)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
 
 class Procedure(ContentModel):
@@ -117,7 +109,7 @@ class Procedure(ContentModel):
     def by_phase(self) -> dict[str, Step]:
         return {s.phase: s for s in self.steps}
 
-    def duration_minutes(self, evidence: EvidenceBase | None = None) -> Figure:
+    def duration_minutes(self, evidence: EvidenceBase | None = None) -> Reported:
         ev = evidence or load_evidence()
         return ev.number(self.duration.evidence, self.duration.key)
 
@@ -134,30 +126,10 @@ def procedure_path(name: str) -> Path:
     return content_path(f"procedures/{name}.yaml")
 
 
-def _check_refs(procedure: Procedure, path: Path, evidence: EvidenceBase) -> None:
-    """Every citation key resolves and the duration is a verified number."""
-    for i, step in enumerate(procedure.steps):
-        for key in step.cites:
-            if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"steps[{i}].cites (in id '{step.id}')",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    for key in procedure.setting.cites:
-        if key not in evidence:
-            raise ContentError(path, f"unknown citation key '{key}'", field="setting.cites",
-                               fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    try:
-        procedure.duration_minutes(evidence)
-    except (KeyError, ValueError) as exc:
-        raise ContentError(path, str(exc).strip("'\""), field="duration",
-                           fix="point at a verified number in evidence.yaml") from None
-
-
 def load_procedure_file(path: Path | str, evidence: EvidenceBase | None = None) -> Procedure:
-    """Load and validate one procedure file (any path; used by tests and instructors)."""
-    path = Path(path)
-    procedure = load_model(path, Procedure)
-    _check_refs(procedure, path, evidence or load_evidence())
-    return procedure
+    """Load and validate one procedure file (any path; used by tests and instructors): every citation key
+    resolves and the duration is a verified number."""
+    return load_content(Path(path), Procedure, evidence=evidence)
 
 
 @lru_cache(maxsize=4)
@@ -180,7 +152,6 @@ def check_questions(questions: list[Question], path: Path | str, *, prefix: str 
                     procedures: dict[str, Procedure] | None = None) -> None:
     """A question's ``step`` must name a step of its procedures; its citations must resolve."""
     procs = procedures or {n: load_procedure(n) for n in PROCEDURES}
-    evidence = load_evidence()
     for i, q in enumerate(questions):
         if q.step is not None:
             owners = [p for p in q.procedures if q.step in procs[p].step_ids]
@@ -188,19 +159,14 @@ def check_questions(questions: list[Question], path: Path | str, *, prefix: str 
                 raise ContentError(path, f"step '{q.step}' is not a step of {q.procedures}",
                                    field=f"{prefix}[{i}].step (in id '{q.id}')",
                                    fix="use a step id from widgets/content/procedures/")
-        for key in q.cites:
-            if key not in evidence:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"{prefix}[{i}].cites (in id '{q.id}')",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
 
 
 def load_questions(path: Path | str | None = None, procedures: dict[str, Procedure] | None = None
                    ) -> QuestionFile:
     """Decision-point questions (``procedure_questions.yaml``), validated and cross-checked."""
-    path = Path(path or content_path("procedure_questions.yaml"))
-    data = load_model(path, QuestionFile)
-    check_questions(data.questions, path, procedures=procedures)
-    return data
+    path = Path(path) if path else content_path("procedure_questions.yaml")
+    return load_content(path, QuestionFile,
+                        check=lambda data, _: check_questions(data.questions, path, procedures=procedures))
 
 
 def questions_for(procedure: str, path: Path | str | None = None) -> list[Question]:
@@ -221,13 +187,14 @@ class OrderResult:
         return len(self.submitted) - len(self.misplaced)
 
     def summary(self, procedure: Procedure | None = None) -> str:
+        """The result in a sentence, as Markdown for a notebook (the steps' titles shown as typed)."""
         n = len(self.submitted)
         if self.correct:
             return f"correct: all {n} steps are in order."
-        names = [procedure.step(i).title if procedure else i for i in self.misplaced]
+        names = [plain_md(procedure.step(i).title) if procedure else i for i in self.misplaced]
         text = f"not yet: {self.in_place} of {n} steps in place; out of place: " + "; ".join(names) + "."
         if procedure is not None:
-            text += " " + " ".join(self.hints(procedure))
+            text += " " + " ".join(plain_md(h) for h in self.hints(procedure))
         return text
 
     def hints(self, procedure: Procedure) -> list[str]:
@@ -350,32 +317,31 @@ def compare_steps(vp: Procedure, kp: Procedure) -> list[ComparisonRow]:
 # --------------------------------------------------------------------------- tables (Markdown text)
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return plain_md(" ".join(text.split()), citations=True).replace("|", "\\|")
 
 
-def steps_markdown(procedure: Procedure, cite) -> str:
-    """The ordered steps as a Markdown table; ``cite`` turns '[@a; @b]' into '[1, 2]'."""
+def steps_markdown(procedure: Procedure, cites: Citations) -> str:
+    """The ordered steps as a Markdown table, each citing its sources through ``cites``."""
     lines = ["| # | Step | What happens | Why | Sources |", "|---|---|---|---|---|"]
     for i, s in enumerate(procedure.steps, start=1):
-        refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
+        refs = cites.cite(s.cites)
         lines.append(f"| {i} | {_cell(s.title)} | {_cell(s.text)} | {_cell(s.why)} | {refs} |")
     return "\n".join(lines)
 
 
-def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBase | None = None) -> str:
+def comparison_markdown(vp: Procedure, kp: Procedure, cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """VP and KP side by side: steps by phase, setting (leaflet and evidence) in a few words each and mean time;
     the setting's full sentences follow, folded."""
     ev = evidence or load_evidence()
-
-    def refs(keys):
-        return cite("[" + "; ".join(f"@{k}" for k in keys) + "]")
+    refs = cites.cite
 
     def evidence_keys(p):
         return [k for k in p.setting.cites if k != 'kochan2015']
 
-    lines = [f"| | {vp.title} ({vp.abbreviation}) | {kp.title} ({kp.abbreviation}) |", "|---|---|---|"]
+    lines = [f"| | {_cell(vp.title)} ({_cell(vp.abbreviation)}) | {_cell(kp.title)} ({_cell(kp.abbreviation)}) |",
+             "|---|---|---|"]
     for row in compare_steps(vp, kp):
-        lines.append(f"| {row.phase} | {row.vertebroplasty} | {row.kyphoplasty} |")
+        lines.append(f"| {row.phase} | {_cell(row.vertebroplasty)} | {_cell(row.kyphoplasty)} |")
     lines.append(f"| Setting (leaflet) | {_cell(vp.setting.leaflet_short)} {refs(['kochan2015'])} | "
                  f"{_cell(kp.setting.leaflet_short)} {refs(['kochan2015'])} |")
     lines.append(f"| Setting (evidence) | {_cell(vp.setting.evidence_short)} {refs(evidence_keys(vp))} | "
@@ -383,6 +349,6 @@ def comparison_markdown(vp: Procedure, kp: Procedure, cite, evidence: EvidenceBa
     dv, dk = vp.duration_minutes(ev), kp.duration_minutes(ev)
     lines.append(f"| Mean procedure time in a randomised trial | {dv} min {refs([dv.evidence_id])} | "
                  f"{dk} min {refs([dk.evidence_id])} |")
-    full = "\n".join(f"- **{p.title}.** {' '.join(p.setting.leaflet.split())} {refs(['kochan2015'])} "
-                     f"{' '.join(p.setting.evidence.split())} {refs(evidence_keys(p))}" for p in (vp, kp))
+    full = "\n".join(f"- **{_cell(p.title)}.** {_cell(p.setting.leaflet)} {refs(['kochan2015'])} "
+                     f"{_cell(p.setting.evidence)} {refs(evidence_keys(p))}" for p in (vp, kp))
     return "\n".join(lines) + "\n\n" + fold("The setting in full", full, "what the leaflet and the evidence say")

@@ -31,7 +31,7 @@ from widgets.anatomy.segment import segment
 from widgets.core.citations import Citations
 from widgets.core.idle import when_idle
 from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Shows, Slider
-from widgets.core.questions_view import MultipleChoiceQuiz, button as _button, cites_html as _cites
+from widgets.core.questions_view import MultipleChoiceQuiz, button as _button
 from widgets.core.questions_view import status_html as _status
 from widgets.procedures.balloon import BalloonModel
 from widgets.procedures.steps import AttemptHistory, Procedure, Question, grade_order, move, shuffled_ids
@@ -167,13 +167,13 @@ class StepperView(Shows):
         s = self.step
         esc = html.escape
         leak_note = (f"<p><strong>On the views:</strong> the red arrows show where cement can leak: into the disc, "
-                     f"back into the spinal canal, into the veins {_cites(self.citations, LEAK_CITES)}.</p>"
+                     f"back into the spinal canal, into the veins {self.citations.html.cite(LEAK_CITES)}.</p>"
                      if self.leaks.value == "show" else "")
         return (f'<div class="vkp-step"><p><strong>{self.index + 1}. {esc(s.title)}</strong></p>'
                 f"<p><strong>What happens:</strong> {esc(' '.join(s.text.split()))}</p>"
                 f"<p><strong>Why:</strong> {esc(' '.join(s.why.split()))}</p>"
                 f"<p><strong>What can go wrong:</strong> {esc(' '.join(s.risks.split()))}</p>"
-                f"{leak_note}<p>Sources: {_cites(self.citations, s.cites)}</p></div>")
+                f"{leak_note}<p>Sources: {self.citations.html.cite(s.cites)}</p></div>")
 
     def _show(self, render: bool) -> None:
         s = self.step

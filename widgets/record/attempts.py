@@ -44,6 +44,7 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -76,6 +77,12 @@ EXERCISES = {
 }
 #: No export or progress file is larger (a full quiz with a thousand answers is about 600 kB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The most answers the class results read from one file, and keep of one student: a whole course is about a
+#: thousand, so these leave room for much practice while bounding the instructor's memory (an answer read and
+#: graded again holds about 9 kB: ``benchmarks/handin_memory.py``).  The class hub's hand-in service takes no more
+#: (widgets.hubservice.store).
+MAX_ANSWERS_PER_FILE = 5_000
+MAX_ANSWERS_PER_STUDENT = 10_000
 
 Scalar = Union[StrictBool, StrictInt, StrictFloat, str, None]
 Value = Union[Scalar, list[str]]
@@ -194,6 +201,13 @@ def score(answers: Iterable[tuple[str, bool]]) -> Score:
         first.setdefault(item, bool(ok))
         final[item] = bool(ok)
     return Score(len(final), sum(first.values()), sum(final.values()), n)
+
+
+def attempt_digest(attempt: Attempt) -> str:
+    """A digest of one answer's whole content: two copies of one answer have the same digest, and the same id
+    with a different digest is an edited or forged answer."""
+    text = json.dumps(attempt.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def in_answer_order(attempts: Iterable[Attempt]) -> list[Attempt]:
@@ -322,6 +336,7 @@ class ExportFile:
     attempts: list[Attempt] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)
     received: dict | None = None          # the hand-in service's stamp, when it came through the class hub
+    unread: int = 0                       # lines past the ``limit`` it was read with: not read
 
 
 def header_line(identity: Identity, session: str, created_at: str | None = None) -> str:
@@ -346,22 +361,40 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}" if where else err["msg"]
 
 
-def parse_export_text(text: str) -> ExportFile:
-    """Read a hand-in file's text; a bad header is a :class:`FileProblem`, bad lines are listed."""
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if start is None:
+def _lines(text: str):
+    """(number, line, whether it ends the text without a line end) of every line of ``text``, one at a time (no
+    list of a large file's lines is made)."""
+    pos, n = 0, 0
+    while pos < len(text):
+        cut = text.find("\n", pos)
+        end = len(text) if cut < 0 else cut
+        n += 1
+        yield n, text[pos:end].removesuffix("\r"), cut < 0
+        pos = end + 1
+
+
+def parse_export_text(text: str, limit: int | None = None) -> ExportFile:
+    """Read a hand-in file's text; a bad header is a :class:`FileProblem`, bad lines are listed.
+
+    With ``limit``, no more than that many answers are read; the lines past it are counted in
+    :attr:`ExportFile.unread`, not parsed (so a file of tiny answers cannot fill the reader's memory).
+    """
+    lines = _lines(text)
+    first = next(((n, line) for n, line, _ in lines if line.strip()), None)
+    if first is None:
         raise FileProblem("it is empty")
     try:
-        header = ExportHeader.model_validate(json_loads(lines[start]))
+        header = ExportHeader.model_validate(json_loads(first[1]))
     except FileProblem as exc:
         raise FileProblem(f"its first line is not a hand-in header ({exc})") from None
     except ValidationError as exc:
         raise FileProblem(f"its first line is not a usable hand-in header ({_first_problem(exc)})") from None
     out = ExportFile(Identity.from_dict(header.student), header.session, received=header.received)
-    last = len(lines) - 1
-    for n, line in enumerate(lines[start + 1:], start=start + 2):
+    for n, line, unended in lines:
         if not line.strip():
+            continue
+        if limit is not None and len(out.attempts) >= limit:
+            out.unread += 1
             continue
         try:
             data = json_loads(line)
@@ -369,8 +402,8 @@ def parse_export_text(text: str) -> ExportFile:
                 continue            # a header repeated by a merge of two copies: nothing to read
             out.attempts.append(Attempt.model_validate(data))
         except FileProblem as exc:
-            cut = n - 1 == last and not text.endswith("\n")
-            out.bad_lines.append(f"line {n} " + ("was cut short (the copy stopped mid-line)" if cut else f"is damaged: {exc}"))
+            out.bad_lines.append(f"line {n} " + ("was cut short (the copy stopped mid-line)" if unended
+                                                 else f"is damaged: {exc}"))
         except ValidationError as exc:
             out.bad_lines.append(f"line {n} is not an answer ({_first_problem(exc)})")
     return out

@@ -23,7 +23,8 @@ graded, then the student hands in everything at once::
   view then offers the download and another folder.
 * :meth:`ExerciseLog.hand_in` appends every answer recorded so far to ``vkp-<name>-<install>-<date>.jsonl``
   beside the notebook (one file per student per session, appended, never overwritten; lines already
-  in it are not written twice) and, when the admin sets ``VKP_HANDIN_DIR`` (a hub's shared volume),
+  in it are not written twice) and, when the admin sets ``VKP_HANDIN_DIR`` (a hub's shared volume; the
+  settings' :attr:`~widgets.core.settings.Settings.handin_dir`),
   to the same file name there, group-readable.  It returns the file's whole text for the browser
   download (:class:`widgets.record.handin_view.DownloadLink`), which works even when no folder
   can be written.
@@ -40,18 +41,21 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from widgets.record.identity import Identity, hub_user as current_hub_user
-from widgets.record.progress import ProgressError, ProgressFile, sync_folder
+from widgets.core.settings import Settings, current_settings
+from widgets.record.identity import Identity
+from widgets.record.progress import ProgressError, ProgressFile, default_progress_path, sync_folder
 from widgets.record.attempts import (
-    Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order, make_attempt,
-    parse_export_text, utc_stamp,
+    MAX_FILE_BYTES, Attempt, FileProblem, decode_text, dumps, export_text, header_line, in_answer_order,
+    make_attempt, parse_export_text, utc_stamp,
 )
 from widgets.record import hub_client
 
@@ -60,7 +64,6 @@ try:
 except ImportError:  # pragma: no cover - Windows: appends are still never overwrites
     fcntl = None
 
-HANDIN_ENV = "VKP_HANDIN_DIR"
 EXPORT_MODE = 0o644      # beside the notebook: the student's own file, readable as any notebook is
 HANDIN_MODE = 0o640      # in the admin's hand-in folder: the instructor's group can read it, others cannot
 
@@ -77,28 +80,35 @@ def session_filename(identity: Identity, session: str) -> str:
     return f"vkp-{identity.slug}-{tag}-{session}.jsonl"
 
 
-def handin_dir_from_env() -> Path | None:
-    value = os.environ.get(HANDIN_ENV, "").strip()
-    return Path(value).expanduser() if value else None
-
-
 def append_attempts(path: Path, identity: Identity, session: str, attempts: list[Attempt], *,
                     mode: int = EXPORT_MODE, created_at: str | None = None) -> tuple[Path, int]:
     """Append the attempts not yet in ``path`` (created with its header); returns (file, lines added).
 
     Never overwrites: the file is opened for appending and locked while it is read and written.  If
-    the file there is not this student's hand-in of this session (another student's, or damaged),
-    the attempts go to ``<name>-2.jsonl`` (``-3``, ...) instead, and that file is named.
+    the file there is not this student's hand-in of this session (another student's, or damaged), or
+    not a regular file at all (a pipe planted there would make a write wait forever), the attempts go
+    to ``<name>-2.jsonl`` (``-3``, ...) instead, and that file is named.  A file would never grow past
+    :data:`~widgets.record.attempts.MAX_FILE_BYTES`, the most the instructor's reader takes: that is a
+    :class:`~widgets.record.attempts.FileProblem` and nothing is written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     for n in range(1, 100):
         target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
-        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-                     | getattr(os, "O_NOFOLLOW", 0), mode)
         try:
+            fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+                         | getattr(os, "O_NOFOLLOW", 0), mode)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EWOULDBLOCK):
+                continue            # a link, a folder, a socket or a pipe at that name: not ours to write into
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
+            if size > MAX_FILE_BYTES:
+                continue            # no hand-in of ours is larger: someone else's file, never read whole
             existing = os.pread(fd, size, 0) if size else b""
             if existing:
                 try:
@@ -113,8 +123,14 @@ def append_attempts(path: Path, identity: Identity, session: str, attempts: list
                 have, prefix = set(), header_line(identity, session, created_at) + "\n"
             new = [a for a in attempts if a.id not in have]
             if new or prefix:
-                text = prefix + "".join(dumps(a.to_dict()) + "\n" for a in new)
-                os.write(fd, text.encode("utf-8"))
+                data = (prefix + "".join(dumps(a.to_dict()) + "\n" for a in new)).encode("utf-8")
+                if size + len(data) > MAX_FILE_BYTES:
+                    if not size:
+                        os.unlink(target)       # made by this open: leave no empty file behind
+                    raise FileProblem(f"{target.name} would pass {MAX_FILE_BYTES / 2**20:.0f} MB, the most your "
+                                      "instructor's class results read; download your answers and hand them to your "
+                                      "instructor")
+                os.write(fd, data)
                 os.fsync(fd)
             os.fchmod(fd, mode)
         finally:
@@ -142,21 +158,27 @@ class ExerciseLog:
 
     def __init__(self, store: ProgressFile, *, export_dir: Path | str | None = None,
                  handin_dir: Path | str | None = None, hub_user: str | None = None,
-                 today: Callable[[], str] = session_today, clock: Callable[[], str] = utc_stamp):
+                 today: Callable[[], str] = session_today, clock: Callable[[], str] = utc_stamp,
+                 settings: Settings | None = None):
+        settings = settings or current_settings()
         self.store = store
         self._export_dir = Path(export_dir) if export_dir is not None else None
         self.handin_dir = Path(handin_dir).expanduser() if handin_dir else None
-        self.hub_user = current_hub_user() if hub_user is None else hub_user
+        self.hub_user = settings.hub_user if hub_user is None else hub_user
+        #: The class hub's hand-in service this log hands in to ("" off a hub), and this server's hub token.
+        self.handin_url, self.hub_token = settings.handin_url, settings.hub_token
         self.today = today
         self.clock = clock
         self.save_problem: str | None = None
 
     @classmethod
-    def open(cls, progress: Path | str | None = None, **kwargs) -> "ExerciseLog":
-        """This student's log: the progress file (default location), hand-in folder from the environment."""
-        store = ProgressFile(progress).load()
-        kwargs.setdefault("handin_dir", handin_dir_from_env())
-        log = cls(store, **kwargs)
+    def open(cls, progress: Path | str | None = None, *, settings: Settings | None = None, **kwargs) -> "ExerciseLog":
+        """This student's log: the progress file (the settings' progress folder unless ``progress`` is given) and
+        the settings' hand-in folder."""
+        settings = settings or current_settings()
+        store = ProgressFile(progress if progress is not None else default_progress_path(settings)).load()
+        kwargs.setdefault("handin_dir", settings.handin_dir)
+        log = cls(store, settings=settings, **kwargs)
         try:
             store.save()        # keep the new install id (and any merged old file) from the start
         except ProgressError as exc:
@@ -258,23 +280,24 @@ class ExerciseLog:
             except (OSError, FileProblem) as exc:
                 result.problems.append(f"the copy for your instructor could not be written to {self.handin_dir} "
                                        f"({getattr(exc, 'strerror', None) or exc}); tell your instructor")
-        if hub_client.service_url():                     # on a class hub: to its hand-in service, as the hub's login
+        if self.handin_url:                     # on a class hub: to its hand-in service, as the hub's login
             try:
-                result.receipt = hub_client.post_hand_in(result.content)
+                result.receipt = hub_client.post_hand_in(result.content, self.handin_url, self.hub_token)
             except hub_client.HandInRefused as exc:
                 result.problems.append(str(exc))
         return result
 
 
-_DEFAULT: ExerciseLog | None = None
+_DEFAULT: list[tuple[Settings, ExerciseLog]] = []
 
 
 def default_log() -> ExerciseLog:
-    """The kernel's one log (so a name typed in one exercise is there for the next)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = ExerciseLog.open()
-    return _DEFAULT
+    """The kernel's one log, for its settings (so a name typed in one exercise is there for the next); when the
+    settings change (a test gives each test its own), the log of the new settings."""
+    settings = current_settings()
+    if not _DEFAULT or _DEFAULT[0][0] is not settings:
+        _DEFAULT[:] = [(settings, ExerciseLog.open(settings=settings))]
+    return _DEFAULT[0][1]
 
 
 def record_attempt(exercise: str, item: str, answer: dict, grades: dict, *, context: dict | None = None,

@@ -16,58 +16,17 @@ import ipywidgets as ipw
 import traitlets
 
 from widgets.record.handin import ExerciseLog, default_log
-from widgets.core.controls import PROSE_CSS
-from widgets.record.hub_client import service_url
+from widgets.core.controls import STATIC, STYLESHEET
+from widgets.core.settings import current_settings
 
 WIDE = {"description_width": "initial"}
-
-_ESM = r"""
-function render({ model, el }) {
-  el.classList.add("vkp-download");
-  const a = document.createElement("a");
-  a.className = "vkp-download-link";
-  let url = null;
-  const sync = () => {
-    if (url) { URL.revokeObjectURL(url); url = null; }
-    const text = model.get("content");
-    a.textContent = model.get("label");
-    a.title = model.get("hint");
-    if (model.get("disabled") || !text) {
-      a.removeAttribute("href");
-      a.removeAttribute("download");
-      a.setAttribute("aria-disabled", "true");
-      a.tabIndex = -1;
-    } else {
-      url = URL.createObjectURL(new Blob([text], { type: model.get("mime") }));
-      a.href = url;
-      a.download = model.get("filename");
-      a.removeAttribute("aria-disabled");
-      a.tabIndex = 0;
-    }
-  };
-  for (const name of ["content", "filename", "label", "mime", "disabled", "hint"]) {
-    model.on("change:" + name, sync);
-  }
-  sync();
-  el.append(a);
-  return () => { if (url) URL.revokeObjectURL(url); };
-}
-export default { render };
-"""
-
-_CSS = r"""
-.vkp-download a { display: inline-block; padding: 0.25em 0.8em; border: 1px solid #0072B2; border-radius: 3px;
-  color: #0072B2; background: var(--jp-layout-color1, #fff); text-decoration: none; cursor: pointer; }
-.vkp-download a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
-.vkp-download a[aria-disabled="true"] { color: #595959; border-color: #767676; cursor: default; }
-"""
 
 
 class DownloadLink(anywidget.AnyWidget):
     """A link that saves ``content`` as ``filename`` in the browser (a ``blob:`` URL; no server round trip)."""
 
-    _esm = _ESM
-    _css = _CSS + PROSE_CSS
+    _esm = STATIC / "download_link.js"
+    _css = STYLESHEET
 
     filename = traitlets.Unicode("answers.jsonl").tag(sync=True)
     content = traitlets.Unicode("").tag(sync=True)
@@ -78,7 +37,7 @@ class DownloadLink(anywidget.AnyWidget):
 
 
 def _hub_service() -> bool:
-    return bool(service_url())
+    return bool(current_settings().handin_url)
 
 
 def _status(text: str, *, alert: bool = False) -> str:

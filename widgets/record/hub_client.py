@@ -2,11 +2,12 @@
 
 On a class hub the admin sets ``VKP_HANDIN_URL`` (the service's address, e.g.
 ``http://127.0.0.1:10101/services/vkp-handin/``) in every server's environment; the hub itself puts the server's
-own token in ``JUPYTERHUB_API_TOKEN``.  :func:`post_hand_in` sends the hand-in file with that token: the service
+own token in ``JUPYTERHUB_API_TOKEN`` (both read once, as :attr:`~widgets.core.settings.Settings.handin_url` and
+``hub_token``).  :func:`post_hand_in` sends the hand-in file with that token: the service
 asks the hub whose token it is, so the file cannot say who handed it in.  Instructors' servers also get
-``VKP_CLASS_URL`` (the same address), and :func:`download_all` copies every kept hand-in into a folder the
-class-results notebook reads.  Without the variable (a laptop, Binder) nothing here is used: the hand-in stays
-a file next to the notebook and a download.
+``VKP_CLASS_URL`` (the same address; ``class_url``), and :func:`download_all` copies every kept hand-in into a
+folder the class-results notebook reads.  Without the variable (a laptop, Binder) nothing here is used: the
+hand-in stays a file next to the notebook and a download.
 
 Standard library only (urllib); no ipywidgets.
 """
@@ -20,9 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-URL_ENV = "VKP_HANDIN_URL"
-CLASS_URL_ENV = "VKP_CLASS_URL"
-TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
+from widgets.core.settings import current_settings
+
 TIMEOUT_S = 30.0
 _KEPT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}/\d{8}T\d{12}Z-[0-9a-f]{12}(?:-\d+)?\.jsonl$")
 
@@ -35,14 +35,8 @@ class HandInRefused(RuntimeError):
         self.status = status
 
 
-def service_url(env: str = URL_ENV) -> str:
-    """The hand-in service's address from the environment, ending in ``/``, or "" when there is none."""
-    value = os.environ.get(env, "").strip()
-    return value.rstrip("/") + "/" if value else ""
-
-
 def _request(url: str, token: str | None, *, data: bytes | None = None, timeout: float = TIMEOUT_S):
-    token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+    token = token if token is not None else current_settings().hub_token
     if not token:
         raise HandInRefused("this server has no hub token (JUPYTERHUB_API_TOKEN), so the hand-in service cannot "
                             "tell who you are; open the course from the hub")
@@ -66,18 +60,23 @@ def _request(url: str, token: str | None, *, data: bytes | None = None, timeout:
                             "or tell your instructor") from None
 
 
+def _class_url() -> str:
+    settings = current_settings()
+    return settings.class_url or settings.handin_url
+
+
 def post_hand_in(text: str, url: str | None = None, token: str | None = None) -> dict:
     """Hand in ``text`` (a whole hand-in file); returns the service's receipt (``new``, ``already``, ``file``)."""
-    base = url or service_url()
+    base = url or current_settings().handin_url
     if not base:
-        raise HandInRefused(f"no hand-in service is set ({URL_ENV})")
+        raise HandInRefused("no hand-in service is set (VKP_HANDIN_URL)")
     _, body = _request(base + "api/handins", token, data=text.encode("utf-8"))
     return json.loads(body)
 
 
 def list_hand_ins(url: str | None = None, token: str | None = None) -> dict:
     """``{"handins": [...], "refusals": [...]}``: everything kept (instructors) or one's own (students)."""
-    base = url or service_url(CLASS_URL_ENV) or service_url()
+    base = url or _class_url()
     _, body = _request(base + "api/handins", token)
     return json.loads(body)
 
@@ -85,7 +84,7 @@ def list_hand_ins(url: str | None = None, token: str | None = None) -> dict:
 def download_all(folder: Path | str, url: str | None = None, token: str | None = None) -> list[Path]:
     """Copy every hand-in the service kept into ``folder`` (``<login>/<file>``, made private); files already
     there are not fetched again.  Returns the files that are there."""
-    base = url or service_url(CLASS_URL_ENV) or service_url()
+    base = url or _class_url()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)

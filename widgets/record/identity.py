@@ -18,11 +18,13 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import getpass
-import os
+import hashlib
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+
+from widgets.core.settings import Settings, current_settings
 
 MAX_NAME = 80
 #: Invisible characters that names in real scripts need: ZWNJ (Persian, Hindi), ZWJ (emoji sequences),
@@ -88,20 +90,30 @@ def new_install_id() -> str:
     return secrets.token_hex(8)
 
 
-def hub_user() -> str:
-    """The JupyterHub login of this server's user, or "" when not on a hub."""
-    return os.environ.get("JUPYTERHUB_USER", "").strip()
-
-
-def user_tag() -> str:
-    """This account, for file names in a folder that several students may share."""
-    name = hub_user()
+def login(settings: Settings | None = None) -> str:
+    """This account's login exactly as given: the hub login, else the system account's name, else ""."""
+    name = (settings or current_settings()).hub_user
     if not name:
         try:
             name = getpass.getuser()
         except Exception:  # noqa: BLE001 - no login name in some containers
             name = ""
+    return name
+
+
+def user_tag(settings: Settings | None = None) -> str:
+    """This account as a readable file-name part (the name earlier releases gave the progress file).  Two logins
+    can share it (``john.smith`` and ``john_smith`` are both ``john-smith``): :func:`login_tag` cannot."""
+    name = login(settings)
     return safe_slug(name, 32) if name else "user"
+
+
+def login_tag(name: str | None = None, settings: Settings | None = None) -> str:
+    """A file-name part that is one login's alone, for a folder that several students may share: the readable
+    :func:`user_tag`, then 16 hexadecimal digits of the SHA-256 of the exact login (``john-smith-6a1c...``)."""
+    name = login(settings) if name is None else name
+    slug = safe_slug(name, 32) if name else "user"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
 """Saved progress: every answer a student gives, kept on disk at once, merged, never overwritten.
 
-Where: ``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``; the file
-is ``vkp-<user>.progress.json``, where ``<user>`` is the hub login or the account name, so students
-whose progress folders are one shared volume still have a file each.  The widgets show the path.
+Where: the settings' progress folder (``$VKP_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("vkp-teaching")``:
+:attr:`widgets.core.settings.Settings.progress_dir`); the file
+is ``vkp-<user>-<hash>.progress.json``, where ``<user>`` is the hub login or the account name made
+readable and ``<hash>`` a digest of the exact login (:func:`~widgets.record.identity.login_tag`), so
+students whose progress folders are one shared volume have a file each, even ``john.smith`` and
+``john_smith``.  The widgets show the path.  A student whose file still has an earlier release's name
+(``vkp-<user>.progress.json``, which such logins shared) has it read once into the new file; the old
+file is left as it was.
 
 How answers are never lost
 --------------------------
@@ -20,6 +25,12 @@ How answers are never lost
   fine apart from a byte-order mark or Windows line ends (saved again in a text editor) is read.
 * When nothing can be written, :meth:`ProgressFile.append` raises :class:`ProgressError` but keeps
   the answer in memory; :meth:`ProgressFile.move_to` saves everything held to another folder.
+* No save writes a file larger than :data:`~widgets.record.attempts.MAX_FILE_BYTES`, the most the
+  reader takes (a larger file would be unreadable, set aside, and written again at every answer): the
+  save is refused with a :class:`ProgressError` and the answer kept in memory.
+* An answer this version cannot read (damaged, or written by a newer version with a field this one
+  does not know) is left out of what the widgets show and what is handed in, and kept in the file
+  exactly as it was at every save (:attr:`ProgressFile.unread`).
 
 The file also keeps who the student said they are (:class:`~widgets.record.identity.Identity`),
 including the random per-install id that tells two students of the same name apart.
@@ -45,14 +56,13 @@ from typing import Annotated, Callable, Iterable, Literal, Optional
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
 from widgets.core.loading import ContentModel
-from widgets.record.identity import Identity, new_install_id, user_tag, validate_name
+from widgets.core.settings import Settings, current_settings
+from widgets.record.identity import Identity, login_tag, new_install_id, user_tag, validate_name
 from widgets.record.attempts import (
-    PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, answered_at, decode_text, dumps, in_answer_order,
-    json_loads, read_limited,
+    MAX_FILE_BYTES, PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, answered_at, decode_text, dumps,
+    in_answer_order, json_loads, read_limited,
 )
 
-APP_NAME = "vkp-teaching"
-ENV_VAR = "VKP_PROGRESS_DIR"
 LEGACY_FORMAT = "vkp-quiz-progress"
 LEGACY_NAME = "candidacy-quiz.progress.json"
 LOCK_TIMEOUT_S = 15.0
@@ -62,18 +72,21 @@ class ProgressError(OSError):
     """The progress file could not be written or moved aside (the message says where and why)."""
 
 
-def default_progress_dir() -> Path:
-    """``$VKP_PROGRESS_DIR`` if set, else the user's data folder for this module."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+def default_progress_path(settings: Settings | None = None) -> Path:
+    """This user's progress file: ``vkp-<login>-<hash of the login>.progress.json`` in the settings' progress
+    folder (``$VKP_PROGRESS_DIR``, else the user's data folder)."""
+    settings = settings or current_settings()
+    return settings.progress_dir / f"vkp-{login_tag(settings=settings)}.progress.json"
 
 
-def default_progress_path() -> Path:
-    """This user's progress file: ``vkp-<hub login or account>.progress.json`` in the progress folder."""
-    return default_progress_dir() / f"vkp-{user_tag()}.progress.json"
+def earlier_progress_paths(path: Path | None = None, settings: Settings | None = None) -> list[Path]:
+    """Where earlier releases kept this user's answers, read when :func:`default_progress_path` (or ``path``, a
+    file named ``vkp-...``) does not exist yet: ``vkp-<user>.progress.json``, then the quiz's version-1 file."""
+    if path is None:
+        settings = settings or current_settings()
+        folder = settings.progress_dir
+        return [folder / f"vkp-{user_tag(settings)}.progress.json", folder / LEGACY_NAME]
+    return [path.with_name(LEGACY_NAME)] if path.name.startswith("vkp-") else []
 
 
 # --------------------------------------------------------------------------- writing safely
@@ -176,6 +189,12 @@ def parse_progress(text: str) -> tuple[Identity, list[Attempt], list[str]]:
 
     Raises :class:`FileProblem` when the file as a whole is not a progress file.
     """
+    identity, attempts, notes, _ = read_progress(text)
+    return identity, attempts, notes
+
+
+def read_progress(text: str) -> tuple[Identity, list[Attempt], list[str], list]:
+    """As :func:`parse_progress`, and the answers that could not be read, as they were in the file (JSON values)."""
     data = json_loads(text)
     if not isinstance(data, dict):
         raise FileProblem("it is not a progress file (no JSON object)")
@@ -189,14 +208,16 @@ def parse_progress(text: str) -> tuple[Identity, list[Attempt], list[str]]:
     items = data.get("attempts")
     if not isinstance(items, list):
         raise FileProblem("its 'attempts' are not a list")
-    attempts, notes = [], []
+    attempts, notes, unread = [], [], []
     for i, item in enumerate(items, start=1):
         try:
             attempts.append(Attempt.model_validate(item))
         except ValidationError as exc:
             err = exc.errors()[0]
-            notes.append(f"answer {i} was damaged ({'.'.join(map(str, err['loc'])) or 'the answer'}: {err['msg']})")
-    return Identity.from_dict(data.get("identity")), attempts, notes
+            what = ("written by a newer version" if err["type"] == "extra_forbidden" else "damaged")
+            notes.append(f"answer {i} was {what} ({'.'.join(map(str, err['loc'])) or 'the answer'}: {err['msg']})")
+            unread.append(item)
+    return Identity.from_dict(data.get("identity")), attempts, notes, unread
 
 
 #: The one exercise a version-1 progress file held, and the standard its answers were graded against.
@@ -277,20 +298,21 @@ def legacy_attempt(data: object, *, salt: str = "") -> Attempt:
     return LegacyQuizAnswer.model_validate(data).to_attempt(digest)
 
 
-def _parse_legacy(data: dict) -> tuple[Identity, list[Attempt], list[str]]:
+def _parse_legacy(data: dict) -> tuple[Identity, list[Attempt], list[str], list]:
     """A version-1 quiz progress file (before every exercise was saved): its answers become attempts."""
     answers = data.get("answers")
     if not isinstance(answers, list):
         raise FileProblem("its 'answers' are not a list")
     student = data.get("student") if isinstance(data.get("student"), str) else ""
     identity = Identity.from_dict({"name": student})
-    attempts, notes = [], []
+    attempts, notes, unread = [], [], []
     for i, item in enumerate(answers, start=1):
         try:
             attempts.append(legacy_attempt(item, salt=student))
         except (ValidationError, ValueError, TypeError) as exc:
             notes.append(f"answer {i} was damaged ({str(exc).splitlines()[0][:80]})")
-    return identity, attempts, notes
+            unread.append(item)
+    return identity, attempts, notes, unread
 
 
 # --------------------------------------------------------------------------- the store
@@ -304,7 +326,11 @@ class ProgressFile:
 
     def __init__(self, path: Path | str | None = None, *, now: Callable[[], datetime] | None = None):
         self.path = Path(path).expanduser() if path is not None else default_progress_path()
+        #: Files an earlier release kept these answers in, read (never changed) while ``path`` does not exist.
+        self.earlier = earlier_progress_paths(self.path if path is not None else None)
         self.attempts: list[Attempt] = []
+        #: Answers this version cannot read (damaged, or from a newer version), kept verbatim at every save.
+        self.unread: list = []
         self.identity = Identity()
         self.warning: str | None = None
         self.backup: Path | None = None
@@ -314,28 +340,29 @@ class ProgressFile:
     # ----------------------------------------------------------------- reading
     def load(self) -> "ProgressFile":
         """Read the file; a corrupt one is kept aside with a warning and a fresh file started."""
-        self.attempts, self.identity, self.warning, self.backup = [], Identity(), None, None
+        self.attempts, self.unread, self.identity, self.warning, self.backup = [], [], Identity(), None, None
         self._identity_changed = False
         notes: list[str] = []
-        source = self.path
+        source: Path | None = self.path
         if not self.path.exists() and not self.path.is_symlink():
-            legacy = self.path.with_name(LEGACY_NAME)
-            source = legacy if self.path.name.startswith("vkp-") and legacy.is_file() else None
+            source = next((p for p in self.earlier if p.is_file()), None)
         if source is not None:
             try:
-                identity, attempts, notes = parse_progress(decode_text(read_limited(source)))
+                identity, attempts, notes, unread = read_progress(decode_text(read_limited(source)))
             except FileProblem as exc:
                 if source == self.path:
                     self._set_aside(str(exc))
-                else:   # an unreadable old quiz file stays where it is, untouched
-                    self.warning = f"The earlier quiz progress file {source} could not be read ({exc}); it is kept."
+                else:   # an unreadable earlier file stays where it is, untouched
+                    self.warning = f"The earlier progress file {source} could not be read ({exc}); it is kept."
             else:
-                self.identity, self.attempts = identity, in_answer_order(attempts)
+                self.identity, self.attempts, self.unread = identity, in_answer_order(attempts), unread
                 if source != self.path:
-                    self._identity_changed = True     # the old quiz file's name moves into the new file
+                    self._identity_changed = True     # the earlier file's answers and name move into the new file
         if notes:
-            self.warning = ("Some saved answers could not be read and were left out: " + "; ".join(notes[:3])
-                            + ("; ..." if len(notes) > 3 else "") + f". The file {self.path} still holds them.")
+            self.warning = ("Some saved answers could not be read, so they are not shown or handed in: "
+                            + "; ".join(notes[:3]) + ("; ..." if len(notes) > 3 else "")
+                            + f". They are kept as they are in {self.path} (a newer version of the course may read "
+                            "them).")
         if not self.identity.install_id:
             self.identity = Identity(self.identity.name, self.identity.student_id, new_install_id())
             self._identity_changed = True
@@ -378,18 +405,28 @@ class ProgressFile:
     def as_dict(self) -> dict:
         return {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "identity": self.identity.as_dict(),
                 "saved_at": self._now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-                "attempts": [a.to_dict() for a in self.attempts]}
+                "attempts": [a.to_dict() for a in self.attempts] + list(self.unread)}
+
+    def as_text(self) -> str:
+        """The file's text: one line per key."""
+        return "{\n" + ",\n".join(f" {dumps(k)}: {dumps(v)}" for k, v in self.as_dict().items()) + "\n}\n"
 
     def save(self) -> None:
-        """Merge with what is on disk (under the lock) and write the whole atomically."""
+        """Merge with what is on disk (under the lock) and write the whole atomically, never past the reader's
+        limit (:data:`~widgets.record.attempts.MAX_FILE_BYTES`: then :class:`ProgressError`, nothing written)."""
         if self._blocked:
             raise ProgressError(f"{self.path} cannot be written: {self._blocked}")
         try:
             with file_lock(self.path):
                 self._merge_from_disk()
                 self._remove_orphan_temp_files()
-                atomic_write_text(self.path, "{\n" + ",\n".join(
-                    f" {dumps(k)}: {dumps(v)}" for k, v in self.as_dict().items()) + "\n}\n")
+                data = self.as_text()
+                if len(data.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+                    raise ProgressError(
+                        f"your progress file would pass {MAX_FILE_BYTES / 2**20:.0f} MB ({len(self.attempts)} "
+                        "answers), the most the course reads back, so it was not written; your answers are kept in "
+                        "this notebook: hand them in or download them, and ask your instructor")
+                atomic_write_text(self.path, data)
         except ProgressError:
             raise
         except OSError as exc:
@@ -401,7 +438,7 @@ class ProgressFile:
         if not (self.path.exists() or self.path.is_symlink()):
             return
         try:
-            identity, attempts, _ = parse_progress(decode_text(read_limited(self.path)))
+            identity, attempts, _, unread = read_progress(decode_text(read_limited(self.path)))
         except FileProblem as exc:
             self._set_aside(str(exc))          # someone else's junk: kept, then ours is written
             if self._blocked:
@@ -409,6 +446,8 @@ class ProgressFile:
             return
         ours = {a.id for a in self.attempts}
         self.attempts = in_answer_order(self.attempts + [a for a in attempts if a.id not in ours])
+        kept = {json.dumps(u, sort_keys=True, default=str) for u in self.unread}
+        self.unread += [u for u in unread if json.dumps(u, sort_keys=True, default=str) not in kept]
         install = identity.install_id or self.identity.install_id
         if self._identity_changed:
             self.identity = Identity(self.identity.name, self.identity.student_id, install)

@@ -15,10 +15,12 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from widgets.core.citations import Citations, CiteKeys
 from widgets.core.course import PROCEDURES
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, load_evidence
-from widgets.core.loading import ContentError, ContentModel, content_path, load_model
+from widgets.core.loading import ContentModel, content_path, load_content
 from widgets.core.questions import Question, QuestionFile
+from widgets.core.text import plain_md
 from widgets.procedures.steps import check_questions   # the after-care questions name the procedures' steps
 
 #: The only durations the leaflet gives (minutes): cement setting and lying flat.
@@ -30,16 +32,18 @@ class AftercareItem(ContentModel):
     id: str = Field(pattern=r"^ac_[a-z0-9_]+$")
     title: str = Field(min_length=3)
     text: str = Field(min_length=20)
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
 
-class Segment(ContentModel):
+class Stage(ContentModel):
+    """One stage of a procedure day's timeline (the procedure, rest, discharge) and where its minutes come from."""
+
     id: str = Field(pattern=r"^tl_[a-z0-9_]+$")
     label: str = Field(min_length=3)
     kind: Literal["procedure", "rest", "discharge"]
     minutes: EvidenceNumber | None = None
     leaflet_minutes: Literal[LEAFLET_MINUTES] | None = None  # type: ignore[valid-type]
-    cites: list[str] = Field(min_length=1)
+    cites: CiteKeys
 
     @model_validator(mode="after")
     def _one_duration(self):
@@ -57,7 +61,7 @@ class Segment(ContentModel):
 
 class RecoveryFile(ContentModel):
     aftercare: list[AftercareItem] = Field(min_length=1)
-    timelines: dict[Literal[PROCEDURES], list[Segment]]  # type: ignore[valid-type]
+    timelines: dict[Literal[PROCEDURES], list[Stage]]  # type: ignore[valid-type]
     quiz: QuestionFile
 
     @model_validator(mode="after")
@@ -72,7 +76,7 @@ class RecoveryFile(ContentModel):
 
 
 @dataclass(frozen=True)
-class TimedSegment:
+class TimedStage:
     id: str
     label: str
     kind: str
@@ -84,27 +88,8 @@ class TimedSegment:
 
 @lru_cache(maxsize=2)
 def _load(path: str) -> RecoveryFile:
-    data = load_model(path, RecoveryFile)
-    ev = load_evidence()
-    for name, segments in data.timelines.items():
-        for i, seg in enumerate(segments):
-            for key in seg.cites:
-                if key not in ev:
-                    raise ContentError(path, f"unknown citation key '{key}'",
-                                       field=f"timelines.{name}[{i}].cites (in id '{seg.id}')",
-                                       fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-            if seg.minutes is not None:
-                try:
-                    ev.number(seg.minutes.evidence, seg.minutes.key)
-                except (KeyError, ValueError) as exc:
-                    raise ContentError(path, str(exc).strip("'\""), field=f"timelines.{name}[{i}].minutes",
-                                       fix="point at a verified number in evidence.yaml") from None
-    for i, item in enumerate(data.aftercare):
-        for key in item.cites:
-            if key not in ev:
-                raise ContentError(path, f"unknown citation key '{key}'", field=f"aftercare[{i}].cites",
-                                   fix="use an id from widgets/content/evidence.yaml or sources.yaml")
-    return data
+    """Every citation key resolves and every duration is a verified number (checked as it loads)."""
+    return load_content(Path(path), RecoveryFile)
 
 
 def load_recovery(path: Path | str | None = None) -> RecoveryFile:
@@ -120,7 +105,7 @@ def quiz_questions(path: Path | str | None = None) -> list[Question]:
 
 
 def timeline(procedure: str, evidence: EvidenceBase | None = None, path: Path | str | None = None
-             ) -> list[TimedSegment]:
+             ) -> list[TimedStage]:
     """The procedure day as consecutive segments, in minutes from the start of the procedure."""
     if procedure not in PROCEDURES:
         raise ValueError(f"unknown procedure {procedure!r}; choose one of {', '.join(PROCEDURES)}")
@@ -129,13 +114,13 @@ def timeline(procedure: str, evidence: EvidenceBase | None = None, path: Path | 
     out = []
     for seg in load_recovery(path).timelines[procedure]:
         if seg.kind == "discharge":
-            out.append(TimedSegment(seg.id, seg.label, seg.kind, t, None, "kochan2015", tuple(seg.cites)))
+            out.append(TimedStage(seg.id, seg.label, seg.kind, t, None, "kochan2015", tuple(seg.cites)))
             continue
         if seg.minutes is not None:
             minutes, source = float(ev.number(seg.minutes.evidence, seg.minutes.key)), seg.minutes.evidence
         else:
             minutes, source = float(seg.leaflet_minutes), "kochan2015"
-        out.append(TimedSegment(seg.id, seg.label, seg.kind, t, t + minutes, source, tuple(seg.cites)))
+        out.append(TimedStage(seg.id, seg.label, seg.kind, t, t + minutes, source, tuple(seg.cites)))
         t += minutes
     return out
 
@@ -144,15 +129,16 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def timeline_markdown(cite, evidence: EvidenceBase | None = None) -> str:
+def timeline_markdown(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """Both procedure days as a Markdown table (minutes from the start of the procedure)."""
     lines = ["| Procedure | What | When (minutes from the start) | Source |", "|---|---|---|---|"]
     for name in PROCEDURES:
         for s in timeline(name, evidence):
             when = (f"from minute {_fmt(s.start)} on" if s.end is None
                     else f"minute {_fmt(s.start)} to minute {_fmt(s.end)}")
-            refs = cite("[" + "; ".join(f"@{k}" for k in s.cites) + "]")
-            lines.append(f"| {name.capitalize()} | {s.label} | {when} | {refs} |")
+            refs = cites.cite(s.cites)
+            label = plain_md(s.label).replace("|", "/")
+            lines.append(f"| {name.capitalize()} | {label} | {when} | {refs} |")
     return "\n".join(lines)
 
 
@@ -164,27 +150,27 @@ def natural_rate(evidence: EvidenceBase | None = None):
             ev.number(i, "ci95.0"), ev.number(i, "ci95.1"))
 
 
-def natural_rate_text(cite, evidence: EvidenceBase | None = None) -> str:
+def natural_rate_text(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     rate, low, high = natural_rate(evidence)
     ev = evidence or load_evidence()
     n = ev.number(NATURAL_HISTORY_ID, "n_with_incident_VF")
     return (f"In the placebo arms of osteoporosis drug trials, {rate} % of the {n} women who had a new "
             f"vertebral fracture had another within a year (95 % CI {low} to {high} %), with no procedure and "
-            f"no active drug {cite(f'[@{NATURAL_HISTORY_ID}]')}.")
+            f"no active drug {cites.cite(NATURAL_HISTORY_ID)}.")
 
 
-def aftercare_markdown(cite, path: Path | str | None = None) -> str:
+def aftercare_markdown(cites: Citations, path: Path | str | None = None) -> str:
     lines = []
     for item in load_recovery(path).aftercare:
-        refs = cite("[" + "; ".join(f"@{k}" for k in item.cites) + "]")
-        lines.append(f"- **{item.title}.** {' '.join(item.text.split())} {refs}")
+        refs = cites.cite(item.cites)
+        lines.append(f"- **{plain_md(item.title)}.** {plain_md(' '.join(item.text.split()), citations=True)} {refs}")
     return "\n".join(lines)
 
 
-def bed_rest_text(cite, evidence: EvidenceBase | None = None) -> str:
+def bed_rest_text(cites: Citations, evidence: EvidenceBase | None = None) -> str:
     """The leaflet's hour flat beside the clinical reference's range (a verified string range)."""
     ev = evidence or load_evidence()
     hours = ev.raw("pf_bed_rest_medscape", "post_procedure_bed_rest_hours")
-    return (f"The leaflet gives about an hour flat on the back {cite('[@kochan2015]')}; a clinical reference "
-            f"gives {hours} hours of bed rest {cite('[@pf_bed_rest_medscape]')}. No trial fixes this time, "
+    return (f"The leaflet gives about an hour flat on the back {cites.cite('kochan2015')}; a clinical reference "
+            f"gives {hours} hours of bed rest {cites.cite('pf_bed_rest_medscape')}. No trial fixes this time, "
             "so centres differ.")

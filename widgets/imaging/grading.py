@@ -424,7 +424,7 @@ def great_vessels_text(ev=None) -> str:
                   .split(" vs "))
     return (f"In front of the spine lie the aorta and the vena cava: on CT of 40 adults the aorta lay closest to the "
             f"spine at T12, on average {aorta} mm from the vertebral body (SD {sd}) [@{AORTA}], and on CT of 557 "
-            f"adults it lay on average {men} mm (men) and {women} mm (women) from the L1-L2 disc [@{AORTA_DISCS}].")
+            f"adults it lay on average {men} mm (men) and {women} mm (women) from the disc between L1 and L2 [@{AORTA_DISCS}].")
 
 
 def _front_problem(g: NeedleGrade, ev) -> Problem:

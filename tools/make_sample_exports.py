@@ -32,7 +32,8 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from widgets.assessment.forms import POST, PRE, question, vignette
+from widgets.assessment.exercise import POST, PRE
+from widgets.assessment.forms import question, vignette
 from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import Quiz

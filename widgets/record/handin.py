@@ -32,9 +32,9 @@ graded, then the student hands in everything at once::
   typed once, kept in the progress file with a random per-install id
   (:class:`~widgets.record.identity.Identity`).
 
-To add an exercise: pick an exercise id (``[a-z][a-z0-9-]*``), add it to
-:data:`widgets.record.attempts.EXERCISES` with its first standard, record attempts as above, and
-register how the class results grade an answer again in :mod:`widgets.classroom.grading`.
+To add an exercise: declare it in the topic's ``exercise.py`` (an id ``[a-z][a-z0-9-]*``, its first standard
+and how an answer is graded again: :class:`widgets.record.exercise.Exercise`), register it there, and record
+attempts as above with its id; the class results grade it through the registry (:mod:`widgets.classroom.grading`).
 
 Pure logic: no ipywidgets, no matplotlib.
 """

@@ -32,12 +32,14 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from widgets.assessment.forms import POST, PRE, question, vignette
+from widgets.assessment.exercise import POST, PRE
+from widgets.assessment.forms import question, vignette
 from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import RULE_IDS, assess
-from widgets.imaging.attempts import EXERCISE_ID as NEEDLE, AttemptHistory, needle_answer, needle_grades
+from widgets.imaging.attempts import AttemptHistory, needle_answer
+from widgets.imaging.exercise import NEEDLE_PLACEMENT as NEEDLE, needle_grades
 from widgets.outcomes.model import load_patient_questions
 from widgets.core.course import PROCEDURES
 from widgets.procedures.steps import grade_order, load_procedure, questions_for, shuffled_ids

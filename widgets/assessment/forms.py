@@ -15,7 +15,7 @@ Who takes which form
 --------------------
 Half the class takes form A first and half form B (counterbalanced: a hash of the student's hub login or
 install id decides, :func:`first_form`), so a harder form does not make the class's gain.  The post-test
-is the other form, and :func:`items_for` also leaves out any item the student's own pre-test answered
+is the other form, and :func:`widgets.assessment.exercise.items_for` also leaves out any item the student's own pre-test answered
 (should the spec change between the sessions), so a student never meets a pre-test item again.
 
 Grading
@@ -41,7 +41,7 @@ from typing import Iterable, Literal
 from pydantic import Field, StrictInt
 
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.quiz import grade_answer
+from widgets.candidacy.exercise import grade_answer
 from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS, assess
 from widgets.candidacy.vignettes import Vignette
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content
@@ -49,8 +49,6 @@ from widgets.core.settings import current_settings
 from widgets.procedures.steps import load_questions
 from widgets.record.attempts import Attempt
 
-PRE, POST = "pre-test", "post-test"        # the exercise ids (widgets.record.attempts.EXERCISES)
-PHASES = {PRE: "pre-test", POST: "post-test"}
 ACCEPTED = "accepted"                       # the test's standard: right under the leaflet or current practice
 COURSE = "course"                           # the decision points' standard
 FORMS = ("A", "B")
@@ -205,29 +203,6 @@ def form_of(attempts: Iterable[Attempt]) -> str | None:
         if a.context.get("form") in FORMS:
             return str(a.context["form"])
     return None
-
-
-def form_for(phase: str, order_seed: str, earlier: Iterable[Attempt] = ()) -> str:
-    """Which form this student takes now: the pre-test's form is kept once started; the post-test is the
-    form the pre-test was not (or, with no pre-test answered, the other of :func:`first_form`)."""
-    earlier = list(earlier)
-    if phase == PRE:
-        return form_of(a for a in earlier if a.exercise == PRE) or first_form(order_seed)
-    taken = form_of(a for a in earlier if a.exercise == PRE) or first_form(order_seed)
-    return FORMS[1 - FORMS.index(taken)]
-
-
-def items_for(phase: str, order_seed: str, earlier: Iterable[Attempt] = (), *, forms: Forms | None = None
-              ) -> tuple[str, list[TestItem]]:
-    """(form, items) for this student now; the post-test leaves out every item their pre-test answered."""
-    earlier = list(earlier)
-    forms = forms or parallel_forms()
-    name = form_for(phase, order_seed, earlier)
-    items = list(forms.form(name))
-    if phase == POST:
-        seen = {a.item for a in earlier if a.exercise == PRE}
-        items = [i for i in items if i.key not in seen]
-    return name, items
 
 
 # --------------------------------------------------------------------------- grading

@@ -1,6 +1,6 @@
 """A pre-test or post-test as pure state: the student's form, one answer per item, the score.
 
-:class:`PrePostTest` walks the items of the student's form (:func:`widgets.assessment.forms.items_for`),
+:class:`PrePostTest` walks the items of the student's form (:func:`widgets.assessment.exercise.items_for`),
 takes one answer per item (no feedback and no second try: it measures, it does not teach), and makes
 each answer an :class:`~widgets.record.attempts.Attempt` of the exercise ``pre-test`` or ``post-test``
 that the exercise log records and hands in like every other answer.  Reopened, it resumes at the first
@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from widgets.assessment.forms import (
-    ACCEPTED, POST, PRE, Forms, TestItem, grade_item, items_for,
-)
+from widgets.assessment.exercise import POST, PRE, items_for
+from widgets.assessment.forms import ACCEPTED, Forms, TestItem, grade_item
 from widgets.record.attempts import Attempt, make_attempt, utc_stamp
 
 

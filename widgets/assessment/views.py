@@ -15,7 +15,8 @@ import html
 
 import ipywidgets as ipw
 
-from widgets.assessment.forms import POST, PRE, question, vignette
+from widgets.assessment.exercise import POST_TEST, PRE_TEST
+from widgets.assessment.forms import question, vignette
 from widgets.assessment.prepost import PrePostTest, PrePostError
 from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.practice import reason_title
@@ -28,7 +29,7 @@ from widgets.record.progress import ProgressError
 AUTO = ipw.Layout(width="auto")
 CHOICES = [("Candidate", "candidate"), ("Not a candidate", "not_candidate")]
 ANSWER = {"candidate": True, "not_candidate": False, None: None}
-NAMES = {PRE: "pre-test", POST: "post-test"}
+NAMES = {test.id: test.title.lower() for test in (PRE_TEST, POST_TEST)}   # what the student reads
 
 
 def _esc(text: str) -> str:

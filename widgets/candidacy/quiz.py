@@ -32,7 +32,6 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, tzinfo
@@ -48,15 +47,14 @@ from widgets.candidacy.rules import (
 )
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
-from widgets.candidacy.vignettes import Vignette, generate, generate_for_rule
+from widgets.candidacy.vignettes import GENERATED_ID, Vignette, generate, generate_for_rule, generated_case
+from widgets.candidacy.exercise import QUIZ, grade_answer
 from widgets.record.attempts import Attempt, Score, answered_at, new_id, score, utc_stamp
 from widgets.core.loading import ContentModel
 
 RuleId = Literal[LEAFLET_DECIDING_IDS]  # type: ignore[valid-type]     # a leaflet rule, or a red flag above it
 PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
 ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
-_GEN_ID = re.compile(r"^gen-(-?\d+)-(\d+)$")
-EXERCISE = "candidacy-quiz"
 # The two standards are rules.LEAFLET (an answer's ``correct``) and rules.PRACTICE (its ``practice_correct``).
 FIRST = PRACTICE                         # the grade a student sees first; the leaflet's sits beside it
 MODES = ("bank", "retry", "practice", "review", "daily")
@@ -150,7 +148,7 @@ class AnswerRecord(ContentModel):
                                      self.practice_reason_correct, self.practice_correct,
                                      self.practice_deciding_rules)
         return Attempt(
-            id=self.id, exercise=EXERCISE, item=self.case_id, answered_at=self.answered_at,
+            id=self.id, exercise=QUIZ, item=self.case_id, answered_at=self.answered_at,
             answer={"vertebroplasty": self.vertebroplasty_answer, "kyphoplasty": self.kyphoplasty_answer,
                     "reason": self.reason_rule},
             grades=grades, context={"source": self.source, "mode": self.mode})
@@ -158,7 +156,7 @@ class AnswerRecord(ContentModel):
     @classmethod
     def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
         """The quiz's record of a stored attempt (ValueError when it is not a complete quiz answer)."""
-        if attempt.exercise != EXERCISE or LEAFLET not in attempt.grades:
+        if attempt.exercise != QUIZ or LEAFLET not in attempt.grades:
             raise ValueError("not a candidacy-quiz answer graded against the leaflet")
         grade, ans = attempt.grades[LEAFLET], attempt.answer
         parts, expected = grade.parts, grade.expected
@@ -185,7 +183,7 @@ def quiz_records(attempts: Iterable[Attempt]) -> list[AnswerRecord]:
     in the order given; an attempt that is not a complete quiz answer is left out."""
     out = []
     for attempt in attempts:
-        if attempt.exercise == EXERCISE:
+        if attempt.exercise == QUIZ:
             try:
                 out.append(AnswerRecord.from_attempt(attempt))
             except ValueError:
@@ -230,23 +228,6 @@ class GradedAnswer:
         if self.comparison is not None:
             lines.append(self.comparison.sentence())
         return "\n".join(lines)
-
-
-def grade_answer(vignette: Vignette, vertebroplasty: bool, kyphoplasty: bool, reason: str, *, rules=None,
-                 practice_rules=None) -> tuple[Assessment, Assessment, dict]:
-    """Grade one answer under both standards: (leaflet, practice, AnswerRecord fields of both grades)."""
-    leaflet = assess(vignette.patient, rules)
-    practice = assess_practice(vignette.patient, practice_rules)
-    fields = {}
-    for prefix, a in (("", leaflet), ("practice_", practice)):
-        deciding = list(a.deciding_rules)
-        vp_ok = vertebroplasty == a.vertebroplasty.eligible
-        kp_ok = kyphoplasty == a.kyphoplasty.eligible
-        reason_ok = reason in deciding
-        fields.update({f"{prefix}vertebroplasty_correct": vp_ok, f"{prefix}kyphoplasty_correct": kp_ok,
-                       f"{prefix}reason_correct": reason_ok, f"{prefix}deciding_rules": deciding,
-                       f"{prefix}correct": vp_ok and kp_ok and reason_ok})
-    return leaflet, practice, fields
 
 
 def deciding_both(v: Vignette, rules=None) -> set[str]:
@@ -333,7 +314,7 @@ class Quiz:
         self._deciding: dict[str, set[str]] = {}       # a case's deciding rules under both standards, by id
         self._schedule: tuple[tuple, Schedule] | None = None   # the replayed schedule and the answers it replayed
         self._practice_next = 1 + max(
-            (int(m.group(2)) for r in self.records if (m := _GEN_ID.match(r.case_id))
+            (int(m.group(2)) for r in self.records if (m := GENERATED_ID.match(r.case_id))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
         self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
@@ -446,12 +427,10 @@ class Quiz:
         """The vignette of a case id (bank or generated), or None if unknown."""
         if case_id in self._known:
             return self._known[case_id]
-        m = _GEN_ID.match(case_id)
-        if m:
-            v = generate(int(m.group(1)), 1, start=int(m.group(2)))[0]
+        v = generated_case(case_id)
+        if v is not None:
             self._known[v.id] = v
-            return v
-        return None
+        return v
 
     # ----------------------------------------------------------------- flow
     def next(self) -> Vignette:

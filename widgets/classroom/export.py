@@ -30,6 +30,8 @@ import io
 import json
 from datetime import datetime, timezone
 
+from widgets.candidacy.exercise import QUIZ
+from widgets.procedures.exercise import STEP_ORDER
 from widgets.record.identity import Identity, match_key, safe_slug, validate_name
 from widgets.record.attempts import Attempt, FileProblem, is_iso
 
@@ -109,7 +111,7 @@ def _quiz_attempt(student: str, item: dict, row: int) -> Attempt:
     parts = {k: flag(f"{k}_correct") for k in ("vertebroplasty", "kyphoplasty", "reason")}
     claimed = flag("correct")
     grade = {"correct": bool(claimed), "parts": {k: v for k, v in parts.items() if v is not None}}
-    return Attempt(id=_legacy_id(student, [case_id, when, answer]), exercise="candidacy-quiz",
+    return Attempt(id=_legacy_id(student, [case_id, when, answer]), exercise=QUIZ,
                    item=case_id[:120], answered_at=when, answer=answer, grades={"leaflet": grade},
                    context={"source": "generated" if case_id.startswith("gen-") else "bank", "legacy": True})
 
@@ -139,7 +141,7 @@ def read_legacy_json(data: dict) -> list[tuple[Identity, list[Attempt]]]:
         when = _when(a.get("answered_at") if isinstance(a.get("answered_at"), str) else "", i)
         misplaced = [m[:80] for m in a["misplaced"][:40]]
         out.append(Attempt(id=_legacy_id(identity.name, [a["procedure"], when, misplaced, a.get("attempt")]),
-                           exercise="step-order", item=a["procedure"][:120], answered_at=when,
+                           exercise=STEP_ORDER, item=a["procedure"][:120], answered_at=when,
                            answer={"misplaced": misplaced},
                            grades={"leaflet": {"correct": a.get("correct") is True}},
                            context={"legacy": True}))

@@ -27,7 +27,8 @@ from statistics import mean
 
 from pydantic import Field, StrictFloat, StrictInt
 
-from widgets.assessment.forms import ACCEPTED, POST, PRE, form_of, parse_key
+from widgets.assessment.exercise import POST, PRE
+from widgets.assessment.forms import ACCEPTED, form_of, parse_key
 from widgets.assessment.prepost import normalised_gain
 from widgets.candidacy.practice import reason_title
 from widgets.classroom import results as cr

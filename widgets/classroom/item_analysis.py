@@ -43,11 +43,14 @@ from statistics import mean, median
 from typing import Callable, Iterable
 
 from widgets.candidacy.practice import reason_title
-from widgets.imaging.attempts import GRADE_STANDARD, HEIGHT_KEYS, METRICS, PROCESS
+from widgets.imaging.attempts import METRICS, PROCESS
+from widgets.imaging.exercise import GRADE_STANDARD, HEIGHT_KEYS, NEEDLE_PLACEMENT
 from widgets.imaging.placement import SETTINGS
+from widgets.candidacy.exercise import QUIZ
 from widgets.classroom import grading
 from widgets.classroom import results as cr
 from widgets.core.course import PROCEDURES
+from widgets.procedures.exercise import DECISION_POINTS, STEP_ORDER
 from widgets.procedures.steps import load_procedure, shuffled_ids
 from widgets.record.attempts import Attempt
 
@@ -244,11 +247,11 @@ def _is_key(choice: str, key: str) -> bool:
 
 def quiz_items(results: cr.ClassResults, standard: str = cr.PRACTICE) -> list[ItemStats]:
     """Per quiz case (bank and generated), first tries, under ``standard`` (current practice unless asked)."""
-    return _case_items(results, "candidacy-quiz", standard, lambda a: True,
+    return _case_items(results, QUIZ, standard, lambda a: True,
                        lambda item: cr._case_title(item, results.bank))
 
 
-def choice_items(results: cr.ClassResults, exercise: str = "decision-points") -> list[ItemStats]:
+def choice_items(results: cr.ClassResults, exercise: str = DECISION_POINTS) -> list[ItemStats]:
     """Per question of a multiple-choice exercise (decision points by default), first tries."""
     firsts = first_attempts(results, exercise)
     standard = next((st for row in firsts.values() for a in row.values() for st in a.grades), "course")
@@ -268,8 +271,7 @@ def choice_items(results: cr.ClassResults, exercise: str = "decision-points") ->
 
 
 def _options(exercise: str, item: str) -> list[str]:
-    q = grading._choice_questions().get(exercise, {}).get(item)
-    return [o.id for o in getattr(q, "options", [])]
+    return grading.choice_options(exercise, item)
 
 
 def test_items(results: cr.ClassResults, exercise: str, title: Callable[[str], str]) -> list[ItemStats]:
@@ -295,10 +297,10 @@ def test_items(results: cr.ClassResults, exercise: str, title: Callable[[str], s
             ref = item.partition(":")[2]
             counts = Counter(str(a.answer.get("option")) for a in answers)
             right = str(answers[0].grade("accepted").expected.get("option", ""))
-            options = _options("decision-points", ref) or sorted(counts)
-            stats.choices = [(grading.option_text("decision-points", ref, o) or o, counts.get(o, 0), o == right)
+            options = _options(DECISION_POINTS, ref) or sorted(counts)
+            stats.choices = [(grading.option_text(DECISION_POINTS, ref, o) or o, counts.get(o, 0), o == right)
                              for o in options]
-            stats.key = grading.option_text("decision-points", ref, right) or right
+            stats.key = grading.option_text(DECISION_POINTS, ref, right) or right
         out.append(stats)
     return out
 
@@ -358,7 +360,7 @@ def step_order(results: cr.ClassResults) -> StepOrder:
     unmoved, only = Counter(), Counter()
     for s in results.students.values():
         by_proc: dict[str, list[Attempt]] = {}
-        for a in s.of("step-order"):
+        for a in s.of(STEP_ORDER):
             by_proc.setdefault(a.item, []).append(a)
         for proc, tries in by_proc.items():
             real = [a for a in tries if not dealt_unmoved(proc, a.answer.get("order"))]
@@ -469,7 +471,7 @@ def needle_levels(results: cr.ClassResults) -> list[NeedleLevel]:
     per: dict[str, list[list[Attempt]]] = {}
     for s in results.students.values():
         tries: dict[str, list[Attempt]] = {}
-        for a in s.of("needle-placement"):
+        for a in s.of(NEEDLE_PLACEMENT):
             tries.setdefault(a.item, []).append(a)
         for level, xs in tries.items():
             per.setdefault(level, []).append(xs)

@@ -12,6 +12,7 @@ import html
 
 from IPython.display import HTML
 
+from widgets.assessment.exercise import POST, PRE
 from widgets.assessment.forms import item_title, parse_key
 from widgets.classroom import gain as lg
 from widgets.classroom import item_analysis as ia
@@ -19,6 +20,7 @@ from widgets.classroom import results as cr
 from widgets.classroom.results_view import Column, _pair, html_table, wrap_label
 from widgets.core.figures import new_figure, show_figure
 from widgets.core.style import COLOURS, OKABE_ITO
+from widgets.procedures.exercise import DECISION_POINTS
 
 
 def _f(value, digits: int = 2, suffix: str = "") -> str:
@@ -207,7 +209,7 @@ def quiz_item_table(results: cr.ClassResults, standard: str = cr.PRACTICE, top: 
 
 
 def decision_item_table(results: cr.ClassResults) -> HTML:
-    items = ia.choice_items(results, "decision-points")
+    items = ia.choice_items(results, DECISION_POINTS)
     items.sort(key=lambda s: (not s.flag, s.facility if s.facility is not None else 101, s.item))
     return html_table(items, _item_cols(other=None, title="Decision point"),
                       "Decision points (notebooks 02 and 03): item analysis on first tries",
@@ -215,7 +217,7 @@ def decision_item_table(results: cr.ClassResults) -> HTML:
 
 
 def prepost_item_table(results: cr.ClassResults, exercise: str) -> HTML:
-    name = {"pre-test": "Pre-test", "post-test": "Post-test"}[exercise]
+    name = {PRE: "Pre-test", POST: "Post-test"}[exercise]
     items = ia.test_items(results, exercise, item_title)
     items.sort(key=lambda s: (not s.flag, parse_key(s.item)[0], s.facility if s.facility is not None else 101))
     return html_table(items, _item_cols(other="current practice", title="Item (case or decision point)"),
@@ -228,9 +230,9 @@ def flagged_list(results: cr.ClassResults) -> HTML:
     found = []
     for label, items in (("Quiz case, current practice", ia.quiz_items(results, cr.PRACTICE)),
                          ("Quiz case, leaflet", ia.quiz_items(results, cr.LEAFLET)),
-                         ("Decision point", ia.choice_items(results, "decision-points")),
-                         ("Pre-test", ia.test_items(results, "pre-test", item_title)),
-                         ("Post-test", ia.test_items(results, "post-test", item_title))):
+                         ("Decision point", ia.choice_items(results, DECISION_POINTS)),
+                         ("Pre-test", ia.test_items(results, PRE, item_title)),
+                         ("Post-test", ia.test_items(results, POST, item_title))):
         found += [(label, s) for s in ia.flagged(items)]
     if not found:
         return HTML("<p>No item has a negative discrimination index.</p>")
@@ -251,9 +253,9 @@ def item_figure(results: cr.ClassResults):
     """(figure, alt text): facility against discrimination, each item a point: quiz cases (under current practice),
     decision points, and the items of the pre-test and the post-test; flagged items marked apart."""
     kinds = [("Quiz case (current practice)", ia.quiz_items(results, cr.PRACTICE), "o", COLOURS["vertebroplasty"]),
-             ("Decision point", ia.choice_items(results, "decision-points"), "s", OKABE_ITO["bluish_green"]),
-             ("Pre-test or post-test item", ia.test_items(results, "pre-test", item_title)
-              + ia.test_items(results, "post-test", item_title), "^", OKABE_ITO["reddish_purple"])]
+             ("Decision point", ia.choice_items(results, DECISION_POINTS), "s", OKABE_ITO["bluish_green"]),
+             ("Pre-test or post-test item", ia.test_items(results, PRE, item_title)
+              + ia.test_items(results, POST, item_title), "^", OKABE_ITO["reddish_purple"])]
     fig = new_figure(7.0, 4.2)
     ax = fig.add_subplot()
     shown = [(name, [s for s in items if s.discrimination is not None], m, c) for name, items, m, c in kinds]

@@ -65,6 +65,11 @@ from widgets.core.settings import current_settings
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS  # the quiz's two standards
 from widgets.candidacy.class_summary import write_rules_summary
+from widgets.candidacy.exercise import QUIZ, bank_vignettes
+from widgets.imaging.exercise import NEEDLE_PLACEMENT
+from widgets.outcomes.exercise import PATIENT_QUESTIONS
+from widgets.procedures.exercise import DECISION_POINTS, STEP_ORDER
+from widgets.recovery.exercise import AFTERCARE_QUIZ
 from widgets.record.hub_client import download_all
 
 SAMPLE_SECRET = b"vkp-sample-class: a published secret, for the sample only"
@@ -449,7 +454,7 @@ class _Grader:
                                         default=str).encode("utf-8", "surrogatepass")).digest()
         hit = self.memo.get(key)
         if hit is None:
-            grades = (grading.regrade_quiz(a, self.bank) if a.exercise == "candidacy-quiz" and self.bank
+            grades = (grading.regrade_quiz(a, self.bank) if a.exercise == QUIZ and self.bank
                       else grading.regrade(a))
             hit = self.memo[key] = (a.answer, a.context, grades)
         answer, context, grades = hit
@@ -562,7 +567,7 @@ def _score_of(attempts: list[Attempt], standard: str | None = None):
 
 def bank_ids(bank: str | None = None) -> set[str]:
     try:
-        return set(grading._bank(bank))
+        return set(bank_vignettes(bank))
     except ContentError:
         return set()
 
@@ -575,10 +580,10 @@ def score_table(results: ClassResults) -> list[dict]:
     total = len(in_bank)
     rows = []
     for name, s in results.by_pseudonym():
-        quiz = s.of("candidacy-quiz")
+        quiz = s.of(QUIZ)
         q = _score_of(quiz)
         qp = _score_of(quiz, "current_practice")
-        orders = s.of("step-order")
+        orders = s.of(STEP_ORDER)
         o = _score_of(orders)
         row = {"student": name, "quiz_cases": q.items, "quiz_first_right": q.first_right,
                "quiz_first_percent": q.first_percent, "quiz_final_right": q.final_right,
@@ -589,7 +594,7 @@ def score_table(results: ClassResults) -> list[dict]:
                if total else 0.0,
                "ordering_attempts": len(orders), "ordering_first_right": o.first_right,
                "ordering_final_right": o.final_right, "ordering_procedures": o.items}
-        for exercise in ("decision-points", "patient-questions", "aftercare-quiz", "needle-placement"):
+        for exercise in (DECISION_POINTS, PATIENT_QUESTIONS, AFTERCARE_QUIZ, NEEDLE_PLACEMENT):
             e = _score_of(s.of(exercise))
             row[f"{exercise}_answered"] = e.items
             row[f"{exercise}_first_right"] = e.first_right
@@ -675,7 +680,7 @@ def _count(d: Difficulty, first: Attempt, final: Attempt, standard: str = LEAFLE
 
 
 def _quiz(s: Student, standard: str) -> list[Attempt]:
-    return [a for a in s.of("candidacy-quiz") if standard in a.grades]
+    return [a for a in s.of(QUIZ) if standard in a.grades]
 
 
 def class_votes(results: ClassResults, standard: str = LEAFLET) -> list[dict[str, tuple[Attempt, Attempt]]]:
@@ -829,7 +834,7 @@ def needle_difficulty(results: ClassResults) -> list[dict]:
     attempt, and the problem most often behind a failed first attempt (the danger the class met)."""
     rows: dict[str, dict] = {}
     for s in results.students.values():
-        for level, (first, final) in _first_and_final(s.of("needle-placement")).items():
+        for level, (first, final) in _first_and_final(s.of(NEEDLE_PLACEMENT)).items():
             r = rows.setdefault(level, {"level": level, "students": 0, "first_passed": 0, "final_passed": 0,
                                         "attempts": 0, "problems": Counter()})
             r["students"] += 1
@@ -837,7 +842,7 @@ def needle_difficulty(results: ClassResults) -> list[dict]:
             r["final_passed"] += final.correct
             if not first.correct:
                 r["problems"].update(str(p) for p in first.grade("geometry").expected.get("problems") or [])
-        for a in s.of("needle-placement"):
+        for a in s.of(NEEDLE_PLACEMENT):
             rows[a.item]["attempts"] += 1
     out = []
     for level, r in sorted(rows.items()):

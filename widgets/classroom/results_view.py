@@ -24,6 +24,9 @@ from widgets.core.figures import new_figure, show_figure
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.candidacy.practice import reason_title
 from widgets.imaging.grading import PROBLEM_NAMES as NEEDLE_PROBLEMS
+from widgets.outcomes.exercise import PATIENT_EXERCISE
+from widgets.procedures.exercise import DECISION_EXERCISE
+from widgets.recovery.exercise import AFTERCARE_EXERCISE
 
 Column = tuple[str | Callable, str]
 
@@ -233,12 +236,12 @@ def needle_table(results: cr.ClassResults) -> HTML:
 
 
 #: What the debrief calls each multiple-choice exercise (never its id).
-EXERCISE_NAMES = {"decision-points": "Decision point (02, 03)", "patient-questions": "Patient question (05)",
-                  "aftercare-quiz": "After-care (07)"}
+CHOICE_EXERCISES = (DECISION_EXERCISE, PATIENT_EXERCISE, AFTERCARE_EXERCISE)
+EXERCISE_NAMES = {ex.id: ex.title for ex in CHOICE_EXERCISES}
 
 
 def exercise_table(results: cr.ClassResults) -> HTML:
-    rows = [r for ex in ("decision-points", "patient-questions", "aftercare-quiz")
+    rows = [r for ex in EXERCISE_NAMES
             for r in cr.choice_difficulty(results, ex)]
     cols: list[Column] = [(lambda r: EXERCISE_NAMES.get(r["exercise"], r["exercise"]), "Exercise"),
                           ("prompt", "Question"), ("students", "Students"),

@@ -21,7 +21,7 @@ item analysis read them):
     during the attempt: each image asked for is one shot), ``redirects`` (times the needle was
     turned or moved between two shots while already in the bone), ``time_s`` (seconds from the
     attempt's start to its grading).
-``grades["geometry"]`` (:func:`needle_grades`: the placement against its geometry)
+``grades["geometry"]`` (:func:`widgets.imaging.exercise.needle_grades`: the placement against its geometry)
     ``correct`` (all four checks), ``parts``: ``pedicle`` (stayed within the pedicle),
     ``medial_wall_rule``, ``target``, ``front_cortex`` (not through the front wall); ``expected``:
     ``problems`` (codes, :data:`widgets.imaging.grading.PROBLEM_NAMES` words them) and the metrics,
@@ -32,8 +32,8 @@ item analysis read them):
 ``context``
     ``attempt`` (its number in the session).
 
-The class results grade it again from ``answer`` (:func:`regrade_answer`, used by
-:mod:`widgets.classroom.grading`), never from the file: the checks and the geometric metrics are
+The class results grade it again from ``answer`` (:func:`widgets.imaging.exercise.regrade_answer`, through
+the exercise registry), never from the file: the checks and the geometric metrics are
 recomputed; the shots, redirects and time are the student's own record.
 
 Pure logic: no ipywidgets, no matplotlib.
@@ -41,23 +41,19 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
 from widgets.core.citations import strip_citations
+from widgets.imaging.exercise import HEIGHT_KEYS, NEEDLE_PLACEMENT
 from widgets.imaging.grading import CHECKS, NeedleGrade
-from widgets.imaging.placement import SETTINGS, SPINES, grade_placement, levels
+from widgets.imaging.placement import SETTINGS
 
-EXERCISE_ID = "needle-placement"
-#: The one standard a placement is graded against: the geometry of the pedicle and body.
-GRADE_STANDARD = "geometry"
 #: The metrics an attempt carries (mm), in the order the result card and the class results show them.
 METRICS = ("tip_error_mm", "tip_to_target_mm", "closest_medial_mm")
 #: How the student got there (recorded, not regraded).
 PROCESS = ("shots_ap", "shots_lateral", "redirects", "time_s")
-HEIGHT_KEYS = ("height_anterior_mm", "height_middle_mm", "height_posterior_mm")
 
 
 def utc_now() -> str:
@@ -125,7 +121,7 @@ def _r(value, digits: int = 2):
 class AttemptHistory:
     """One student's attempts at one exercise, in order."""
 
-    exercise: str = EXERCISE_ID
+    exercise: str = NEEDLE_PLACEMENT
     attempts: list[AttemptRecord] = field(default_factory=list)
     clock: Callable[[], str] = utc_now
 
@@ -174,44 +170,3 @@ def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float] | None
         out.update({k: round(float(h), 2) for k, h in zip(HEIGHT_KEYS, heights)})
     out.update({k: getattr(rec, k) for k in PROCESS})
     return out
-
-
-def needle_grades(grade: NeedleGrade) -> dict:
-    """The grade for the hand-in: one standard, the placement's geometry, with its four checks, its
-    problems and its metrics."""
-    return {GRADE_STANDARD: {"correct": grade.passed, "parts": dict(grade.results),
-                             "expected": {"problems": [p.code for p in grade.problems], **grade.metrics}}}
-
-
-class UngradableAnswer(ValueError):
-    """A handed-in placement that cannot be placed again (the message says why)."""
-
-
-def regrade_answer(item: str, answer: dict) -> NeedleGrade:
-    """Grade a handed-in placement again from its ``answer`` (see the module docstring); raises
-    :class:`UngradableAnswer` naming what is wrong.  Older answers without ``spine`` or ``approach``
-    were placed on the model spine through one pedicle."""
-    spine = answer.get("spine", "model")
-    approach = answer.get("approach", "unilateral")
-    if spine not in SPINES:
-        raise UngradableAnswer(f"the answer's spine '{spine}' is not one the course draws")
-    if approach not in ("unilateral", "bilateral"):
-        raise UngradableAnswer(f"the answer's approach '{approach}' is not one the course grades")
-    if item not in levels(spine):
-        raise UngradableAnswer("the level is not one the course draws")
-    keys = SETTINGS + (HEIGHT_KEYS if spine == "model" else ())
-    values = {}
-    for key in keys:
-        value = answer.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise UngradableAnswer(f"the answer's '{key}' is not a number")
-        values[key] = float(value)
-    heights = None
-    if spine == "model":
-        heights = tuple(values[k] for k in HEIGHT_KEYS)
-        if not all(5.0 <= h <= 60.0 for h in heights):
-            raise UngradableAnswer("the fracture's heights are outside what the course draws")
-    try:
-        return grade_placement(spine, item, values, heights, approach)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise UngradableAnswer("the needle's settings cannot be placed in the drawing") from None

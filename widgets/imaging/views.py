@@ -49,7 +49,8 @@ from widgets.anatomy.levels import level as model_level
 from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene, describe_tip
 from widgets.anatomy.segment import segment
-from widgets.imaging.attempts import EXERCISE_ID, AttemptHistory, needle_answer, needle_grades
+from widgets.imaging.attempts import AttemptHistory, needle_answer
+from widgets.imaging.exercise import NEEDLE_PLACEMENT, needle_grades
 from widgets.imaging.grading import CHECKS, NeedleGrade, check_name
 from widgets.imaging.placement import (LIMITS, SETTINGS, ct_available, grade_placement, levels, needle_for,
                                        settings_text, start_settings, taught_settings)
@@ -470,7 +471,7 @@ class NeedleExercise:
         elapsed = time.monotonic() - self.started
         rec = self.history.record(g, settings, shots_ap=self.shots["AP"], shots_lateral=self.shots["lateral"],
                                   redirects=self.redirects, time_s=elapsed)
-        (self._log or default_log()).record_attempt(EXERCISE_ID, rec.level, needle_answer(rec, self.heights),
+        (self._log or default_log()).record_attempt(NEEDLE_PLACEMENT, rec.level, needle_answer(rec, self.heights),
                                                     needle_grades(g), context={"attempt": rec.attempt})
         self.graded = True
         self.grade_button.disabled = True

@@ -39,6 +39,7 @@ from widgets.outcomes.height import (LOSS_MAX, LOSS_MIN, PROCEDURE_LABELS, SHAPE
                                      HeightExplorer, default_explorer)
 from widgets.core.numbers import fmt
 from widgets.outcomes import model as outcomes_model
+from widgets.outcomes.exercise import PATIENT_QUESTIONS
 from widgets.outcomes.model import (Outcome, OutcomeSet, PatientQuestion, Row, default_outcomes, grade_patient_answer,
                                     load_patient_questions, outcome_table_md)
 from widgets.core.style import COLOURS, OKABE_ITO
@@ -694,7 +695,7 @@ class QuestionCard:
             return
         right = next(o.id for o in self.question.options if o.correct)
         (self._log or default_log()).record_attempt(
-            "patient-questions", self.question.id, {"option": self.choice.value},
+            PATIENT_QUESTIONS, self.question.id, {"option": self.choice.value},
             {"evidence": {"correct": verdict.correct, "expected": {"option": right}}})
         head = "Good answer." if verdict.correct else "Not the best answer."
         colour = OKABE_ITO["bluish_green"] if verdict.correct else OKABE_ITO["vermillion"]

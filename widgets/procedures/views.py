@@ -34,6 +34,7 @@ from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Shows, Sl
 from widgets.core.questions_view import MultipleChoiceQuiz, button as _button
 from widgets.core.questions_view import status_html as _status
 from widgets.procedures.balloon import BalloonModel
+from widgets.procedures.exercise import DECISION_POINTS, STEP_ORDER
 from widgets.procedures.steps import AttemptHistory, Procedure, Question, grade_order, move, shuffled_ids
 from widgets.record.handin import ExerciseLog, default_log
 
@@ -281,7 +282,7 @@ class OrderingView(Shows):
         result = grade_order(self.procedure, self.order)
         attempt = self.history.record(result)
         self.log.record_attempt(
-            "step-order", self.procedure.name, {"order": list(self.order)},
+            STEP_ORDER, self.procedure.name, {"order": list(self.order)},
             {"leaflet": {"correct": result.correct, "parts": {s: s not in result.misplaced for s in self.order},
                          "expected": {"misplaced": list(result.misplaced)}}},
             context={"attempt": attempt.attempt})
@@ -324,6 +325,6 @@ class DecisionQuiz(MultipleChoiceQuiz):
     button and feedback, and a score; every answer is recorded as a ``decision-points`` attempt in the
     student's exercise log (the kernel's own unless one is given)."""
 
-    def __init__(self, questions: list[Question], citations: Citations, *, exercise: str = "decision-points",
+    def __init__(self, questions: list[Question], citations: Citations, *, exercise: str = DECISION_POINTS,
                  log: ExerciseLog | None = None):
         super().__init__(questions, citations, exercise=exercise, log=log if log is not None else default_log)

@@ -5,7 +5,7 @@ One record per answer, the same for every exercise
 An :class:`Attempt` is one answer a student gave to one item of one exercise::
 
     {"id": "5f0c...e1",                      # 32 hex digits, unique: copies of one answer are merged by it
-     "exercise": "candidacy-quiz",           # which exercise (see EXERCISES)
+     "exercise": "candidacy-quiz",           # which exercise (widgets.record.exercise)
      "item": "c05-breast-metastasis",        # which case, question, or procedure
      "answered_at": "2026-11-20T09:31:12.345Z",
      "answer": {"vertebroplasty": true, "kyphoplasty": false, "reason": "kp_cause_excluded"},
@@ -64,17 +64,10 @@ EXPORT_FORMAT = "vkp-class-export"
 EXPORT_VERSION = 2
 PROGRESS_FORMAT = "vkp-progress"
 PROGRESS_VERSION = 2
-#: Exercises that write attempts, with the standard each is graded against first.
-EXERCISES = {
-    "candidacy-quiz": "leaflet",        # notebook 06: item = case id
-    "step-order": "leaflet",            # notebooks 02, 03: item = procedure
-    "decision-points": "course",        # notebooks 02, 03: item = question id
-    "patient-questions": "evidence",    # notebook 05: item = question id
-    "aftercare-quiz": "course",         # notebook 07: item = question id
-    "needle-placement": "geometry",     # notebook 04: item = level; the three geometric checks
-    "pre-test": "accepted",             # notebook 00: item = case:<id> or decision:<id>; right under either standard
-    "post-test": "accepted",            # notebook 08: the other parallel form (widgets.assessment.forms)
-}
+#: Each registered exercise's id and the standard it is graded against first, filled by
+#: :func:`widgets.record.exercise.register` when a topic's exercise module is imported (the ids are written once,
+#: in ``widgets/<topic>/exercise.py``).  An exercise not registered is graded by the first standard given.
+EXERCISES: dict[str, str] = {}
 #: No export or progress file is larger (a full quiz with a thousand answers is about 600 kB).
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: The most answers the class results read from one file, and keep of one student: a whole course is about a

@@ -32,9 +32,9 @@ graded, then the student hands in everything at once::
   typed once, kept in the progress file with a random per-install id
   (:class:`~widgets.record.identity.Identity`).
 
-To add an exercise: pick an exercise id (``[a-z][a-z0-9-]*``), add it to
-:data:`widgets.record.attempts.EXERCISES` with its first standard, record attempts as above, and
-register how the class results grade an answer again in :mod:`widgets.classroom.grading`.
+To add an exercise: declare it in the topic's ``exercise.py`` (an id ``[a-z][a-z0-9-]*``, its first standard
+and how an answer is graded again: :class:`widgets.record.exercise.Exercise`), register it there, and record
+attempts as above with its id; the class results grade it through the registry (:mod:`widgets.classroom.grading`).
 
 Pure logic: no ipywidgets, no matplotlib.
 """
@@ -250,7 +250,7 @@ class ExerciseLog:
     def download(self) -> tuple[str, str]:
         """(file name, text) of everything recorded, for a browser download (needs no folder)."""
         identity, session = self.identity, self.today()
-        return session_filename(identity, session), export_text(identity, session, self.attempts())
+        return session_filename(identity, session), export_text(identity, session, self.attempts(), self.clock())
 
     def hand_in(self, *, require_name: bool = True) -> HandIn:
         """Append every answer recorded so far to this session's file beside the notebook and,

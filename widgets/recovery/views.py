@@ -9,6 +9,7 @@ from widgets.core.figures import new_figure, show_figure
 from widgets.core.questions_view import MultipleChoiceQuiz
 from widgets.core.style import COLOURS
 from widgets.record.handin import default_log
+from widgets.recovery.exercise import AFTERCARE_QUIZ
 from widgets.recovery.model import natural_rate, quiz_questions, timeline
 
 
@@ -62,5 +63,5 @@ def natural_rate_chart():
 def aftercare_quiz(citations: Citations, *, log=None) -> MultipleChoiceQuiz:
     """The after-care questions; every answer is recorded as an ``aftercare-quiz`` attempt for the hand-in
     (in ``log``, else the kernel's own exercise log)."""
-    return MultipleChoiceQuiz(quiz_questions(), citations, exercise="aftercare-quiz",
+    return MultipleChoiceQuiz(quiz_questions(), citations, exercise=AFTERCARE_QUIZ,
                               log=log if log is not None else default_log)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.classfolder import student_log
 from widgets.assessment import forms as f
+from widgets.assessment.exercise import POST, PRE
 from widgets.assessment.prepost import PrePostTest, PrePostError, normalised_gain
 from widgets.assessment.views import PrePostTestView
 from widgets.candidacy.rules import assess
@@ -63,34 +64,34 @@ def test_half_the_class_takes_each_form_first():
 def test_no_student_meets_a_pre_test_item_in_the_post_test(tmp_path):
     for n in range(12):
         log = student_log(tmp_path / f"s{n}", f"S{n}")
-        pre = PrePostTest(f.PRE, log.order_seed, log.attempts())
+        pre = PrePostTest(PRE, log.order_seed, log.attempts())
         while pre.current is not None:
             item = pre.current
             answer = ({"option": f.question(item.ref).answer.id} if item.kind == "decision" else
                       {"vertebroplasty": True, "kyphoplasty": True, "reason": "indication_met"})
             log.record(pre.answer(answer))
-        post = PrePostTest(f.POST, log.order_seed, log.attempts())
+        post = PrePostTest(POST, log.order_seed, log.attempts())
         assert post.form != pre.form
-        assert not {i.key for i in post.items} & {a.item for a in log.attempts(f.PRE)}
+        assert not {i.key for i in post.items} & {a.item for a in log.attempts(PRE)}
 
 
 def test_even_when_the_spec_changes_between_the_sessions(tmp_path, monkeypatch):
     log = student_log(tmp_path / "s", "S")
     short = f.parallel_forms(spec_path=spec(tmp_path, 6, 2))
-    pre = PrePostTest(f.PRE, log.order_seed, forms=short)
+    pre = PrePostTest(PRE, log.order_seed, forms=short)
     for _ in range(len(pre.items)):
         item = pre.current
         answer = ({"option": f.question(item.ref).answer.id} if item.kind == "decision" else
                   {"vertebroplasty": False, "kyphoplasty": False, "reason": "no_fracture"})
         log.record(pre.answer(answer))
     changed = f.parallel_forms(spec_path=spec(tmp_path, 6, 2, seed=7))    # another seed: other pairs
-    post = PrePostTest(f.POST, log.order_seed, log.attempts(), forms=changed)
-    assert not {i.key for i in post.items} & {a.item for a in log.attempts(f.PRE)}
+    post = PrePostTest(POST, log.order_seed, log.attempts(), forms=changed)
+    assert not {i.key for i in post.items} & {a.item for a in log.attempts(PRE)}
 
 
 def test_one_answer_per_item_resumed_where_the_student_left_and_graded_by_either_standard(tmp_path):
     log = student_log(tmp_path / "s", "S")
-    test = PrePostTest(f.PRE, log.order_seed, log.attempts())
+    test = PrePostTest(PRE, log.order_seed, log.attempts())
     with pytest.raises(PrePostError, match="please answer"):
         test.answer({"vertebroplasty": True})
     first = test.current
@@ -102,7 +103,7 @@ def test_one_answer_per_item_resumed_where_the_student_left_and_graded_by_either
     assert attempt.exercise == "pre-test" and attempt.item == first.key and attempt.correct
     assert set(attempt.grades) == {"accepted", "leaflet", "current_practice"}
     assert attempt.context == {"form": test.form, "position": 1, "kind": "case"}
-    again = PrePostTest(f.PRE, log.order_seed, log.attempts())
+    again = PrePostTest(PRE, log.order_seed, log.attempts())
     assert again.current != first and again.position == 2, "resumes at the first item not yet answered"
     assert EXERCISES["pre-test"] == EXERCISES["post-test"] == "accepted"
 
@@ -117,7 +118,7 @@ def test_normalised_gain_is_undefined_from_a_perfect_pre_test():
 def test_the_class_results_grade_test_answers_again_and_ignore_an_edited_grade(tmp_path):
     folder = tmp_path / "class"
     log = student_log(tmp_path / "s", "S", export_dir=folder)
-    test = PrePostTest(f.PRE, log.order_seed, log.attempts())
+    test = PrePostTest(PRE, log.order_seed, log.attempts())
     item = test.current
     # "No fracture" never goes with "candidate": wrong under both standards, whatever the case.
     attempt = test.answer({"vertebroplasty": True, "kyphoplasty": True, "reason": "no_fracture"})

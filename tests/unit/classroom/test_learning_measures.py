@@ -12,7 +12,8 @@ import math
 import pytest
 
 from tests.classfolder import student_log
-from widgets.assessment.forms import ACCEPTED, POST, PRE, parallel_forms, vignette
+from widgets.assessment.exercise import POST, PRE
+from widgets.assessment.forms import parallel_forms, vignette
 from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice
 from widgets.candidacy.quiz import Quiz, quiz_records
@@ -283,7 +284,8 @@ def test_the_needle_debrief_shows_first_against_best_and_every_measure_the_attem
     """Per level: breach rate and passes at the first and the best attempt; the geometry's measures taken from
     the placement graded again (a number a hand-in claims for them does not count), the shots it records, and a
     measure another version of the exercise records (a field this version has never heard of) as a column."""
-    from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades
+    from widgets.imaging.attempts import AttemptHistory, needle_answer
+    from widgets.imaging.exercise import needle_grades
     from widgets.imaging.placement import grade_placement, taught_settings
 
     heights = (20.0, 23.0, 26.3)

@@ -13,7 +13,8 @@ from widgets.record.attempts import EXERCISES, make_attempt, parse_export_text
 from widgets.core.citations import Citations
 from widgets.imaging import grading as needle_grading
 from widgets.core.citations import strip_citations
-from widgets.imaging.attempts import AttemptHistory, needle_answer, needle_grades
+from widgets.imaging.attempts import AttemptHistory, needle_answer
+from widgets.imaging.exercise import needle_grades
 from widgets.imaging.grading import grade
 from widgets.imaging.placement import SETTINGS, grade_placement, taught_settings
 from widgets.anatomy.needle_path import needle_at

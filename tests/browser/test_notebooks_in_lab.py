@@ -89,16 +89,22 @@ CODE_IN_VIEW = """() => { const w = window.jupyterapp.shell.currentWidget; const
 _PATH = re.compile(r"(?<![\w:/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[\w-]+\.(?:json|ya?ml|py|ipynb|csv)\b")
 
 
+SPINAL_LEVEL = re.compile(r"[CTLS]\d{1,2}(-[CTLS]\d{1,2})?")
+
+
 def _internal_ids() -> set[str]:
     """Every id the content files give a rule, step, case, section, question, evidence entry or term that
-    could not be mistaken for a word (it holds an underscore or a digit)."""
+    could not be mistaken for a word (it holds an underscore or a digit).  A spinal level's name is not one:
+    the anatomy file names its discs as a radiology report does ("L5-S1"), and a vignette's "a ruptured L5-S1
+    disc" is the clinical words a student must learn to read, not an id leaking out."""
     import yaml
     found = set()
 
     def walk(value):
         if isinstance(value, dict):
             for k, v in value.items():
-                if k == "id" and isinstance(v, str) and re.search(r"[_\d]", v) and len(v) > 3:
+                if (k == "id" and isinstance(v, str) and re.search(r"[_\d]", v) and len(v) > 3
+                        and not SPINAL_LEVEL.fullmatch(v)):
                     found.add(v)
                 walk(v)
         elif isinstance(value, list):

@@ -38,8 +38,16 @@ def right_answer(vignette, standard: str = "leaflet"):
 
 
 def wrong_answer(vignette, standard: str = "leaflet"):
-    vp, kp, _ = right_answer(vignette, standard)
-    return (not vp), kp, "no_fracture" if vp else "indication_met"
+    """An answer wrong under both standards, whichever case is drawn: the verdict on vertebroplasty turned
+    round from ``standard``'s, and a reason that decides the case under neither (the leaflet's wrong answer
+    "indication met" is current practice's right one on a case the leaflet alone excludes)."""
+    leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
+    first = practice if standard == "practice" else leaflet
+    vp = first.vertebroplasty.eligible
+    deciding = set(leaflet.deciding_rules) | set(practice.deciding_rules)
+    choices = ("no_fracture", "indication_met") if vp else ("indication_met", "no_fracture")
+    reason = next(r for r in choices + ("herniated_disc", "infection") if r not in deciding)
+    return (not vp), first.kyphoplasty.eligible, reason
 
 
 def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None, standard: str = "leaflet") -> Quiz:

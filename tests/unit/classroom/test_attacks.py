@@ -31,6 +31,7 @@ import pytest
 from tests.classfolder import answer_cases, generated_right_answers, student_log
 from tests.conftest import ROOT
 from widgets.candidacy.class_summary import read_rules_summary
+from widgets.classroom import reading
 from widgets.classroom import results as cr
 from widgets.classroom import results_view as rv
 from widgets.hubservice.store import HandInStore
@@ -290,7 +291,7 @@ def test_an_8_mb_hand_in_is_read_no_further_than_the_cap(tmp_path):
 
 
 def test_one_student_keeps_no_more_than_the_cap_however_many_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(cr, "MAX_ANSWERS_PER_STUDENT", 50)
+    monkeypatch.setattr(reading, "MAX_ANSWERS_PER_STUDENT", 50)     # the reader's cap (classroom.reading)
     folder = tmp_path / "class"
     folder.mkdir()
     identity = Identity("Many Files", "", "0a1b2c3d4e5f6a7b")

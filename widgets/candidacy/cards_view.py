@@ -14,6 +14,7 @@ from IPython.display import HTML as HTMLOutput
 
 from widgets.candidacy import red_flags
 from widgets.candidacy.bank import load_case_bank
+from widgets.candidacy.case_image_view import case_image_html
 from widgets.candidacy.feedback import LEAFLET_NAME, PRACTICE_NAME, practice_title
 from widgets.candidacy.patient import findings_words
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules, reason_title
@@ -31,8 +32,9 @@ L = "style='text-align:left'"
 
 
 def case_card(vignette, citations: Citations, fold: str | None = None) -> HTMLOutput:
-    """A patient card: the history first, its findings in plain words, and both standards' verdicts side by side
-    (current practice first, then what the patient leaflet says); with ``fold``, folded under that summary."""
+    """A patient card: the history first, the case's x-ray where it has one (as the quiz shows it), its findings in
+    plain words, and both standards' verdicts side by side (current practice first, then what the patient leaflet
+    says); with ``fold``, folded under that summary."""
     leaflet, practice = assess(vignette.patient), assess_practice(vignette.patient)
     comparison = compare(leaflet, practice)
     prules = load_practice_rules()
@@ -51,7 +53,8 @@ def case_card(vignette, citations: Citations, fold: str | None = None) -> HTMLOu
             'padding:0.5em 0.9em;max-width:52em">'
             f'<p class="vkp-case-label" style="margin:0;color:var(--jp-ui-font-color2,#555)">{_esc(vignette.title)}</p>'
             f'<p style="overflow-wrap:normal;word-break:normal">{_esc(vignette.history)}</p>'
-            "<p>Findings: " + "; ".join(_esc(w) for w in findings_words(vignette.patient)) + ".</p>"
+            + (case_image_html(vignette.image) if vignette.image is not None else "")
+            + "<p>Findings: " + "; ".join(_esc(w) for w in findings_words(vignette.patient)) + ".</p>"
             f"<table><caption>The two standards' verdicts</caption><thead><tr><th scope='col' {L}></th>"
             f"<th scope='col' {L}>{PRACTICE_NAME}</th><th scope='col' {L}>{LEAFLET_NAME}</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"

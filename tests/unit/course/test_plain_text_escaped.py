@@ -124,14 +124,17 @@ def shown(tmp_path_factory):
 
 RENDER = MarkdownIt("commonmark", {"html": True}).enable("table")
 class _Markup(HTMLParser):
-    """The markup in a page that could run code: script or img elements, event-handler attributes, script links."""
+    """The markup in a page that could run code or fetch from elsewhere: script elements, img elements other than
+    the course's own pictures (an embedded ``data:image/png`` or ``jpeg``, as a case card's x-ray), event-handler
+    attributes, script links."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "img"):
+        src = dict(attrs).get("src") or ""
+        if tag == "script" or (tag == "img" and not re.match(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/=]+$", src)):
             self.found.append(f"<{tag}> element")
         for name, value in attrs:
             if name.lower().startswith("on"):

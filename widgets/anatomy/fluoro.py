@@ -35,10 +35,9 @@ from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.anatomy import camera as cameras
 from widgets.anatomy import carm
 from widgets.anatomy import scene as sc
-from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene
 from widgets.anatomy.segment import Segment, segment
-from widgets.anatomy.xray import PIXEL_MM, Frame, forget_voxels, radiograph
+from widgets.anatomy.xray import Frame, forget_voxels, radiograph
 
 VIEWS = ("AP", "lateral")
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}
@@ -55,15 +54,11 @@ BALLOON = "#6e6e6e"
 N_LABELS = 9
 
 
-def _carm_frame(frame: Frame) -> carm.Frame:
-    return carm.Frame(frame.u_min, frame.u_max, frame.v_min, frame.v_max, PIXEL_MM)
-
-
 @lru_cache(maxsize=16)
 def screen_image(level_id: str, heights: tuple[float, float, float], camera: cameras.Camera, frame: Frame):
     """The simulated radiograph as the C-arm screen shows it: dense things dark, in a round field."""
     img = carm.to_screen(radiograph(level_id, heights, camera, frame, soft_tissue=True))
-    out = carm.round_field(img, _carm_frame(frame))
+    out = carm.round_field(img, frame)
     out.setflags(write=False)
     return out
 

@@ -21,15 +21,15 @@ Pure logic (numpy only): no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from widgets.anatomy.camera import Camera
+from widgets.anatomy.carm import Frame   # one Frame for every picture: the rectangle of the image plane and its pixel
 from widgets.anatomy.segment import Segment, segment
 
-#: Size of a voxel and of an image pixel (mm).
+#: Size of a voxel and of an image pixel (mm; the pixel is :class:`~widgets.anatomy.carm.Frame`'s default).
 VOXEL_MM = 0.7
 PIXEL_MM = 0.5
 #: Attenuation per unit of density and mm (sets how bright bone shows).
@@ -41,25 +41,6 @@ CORTEX_MM = 1.0
 SLAB = 16
 CHUNK = 131072
 SEED = 20261125
-
-
-@dataclass(frozen=True)
-class Frame:
-    """The part of the image plane a view shows (mm)."""
-
-    u_min: float
-    u_max: float
-    v_min: float
-    v_max: float
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, columns) of the image."""
-        return (int(round((self.v_max - self.v_min) / PIXEL_MM)), int(round((self.u_max - self.u_min) / PIXEL_MM)))
-
-    @property
-    def extent(self) -> tuple[float, float, float, float]:
-        return (self.u_min, self.u_max, self.v_min, self.v_max)
 
 
 def _voxels(solid) -> tuple[np.ndarray, np.ndarray]:
@@ -119,8 +100,8 @@ def splat(points: np.ndarray, weights: np.ndarray, camera: Camera, frame: Frame)
     # each voxel lands in one pixel; the blur that follows spreads it (no aliasing left at this size)
     for start in range(0, len(points), CHUNK):
         uv = camera.project(points[start:start + CHUNK])
-        iu = ((uv[:, 0] - frame.u_min) / PIXEL_MM).astype(np.int32)
-        iv = ((uv[:, 1] - frame.v_min) / PIXEL_MM).astype(np.int32)
+        iu = ((uv[:, 0] - frame.u_min) / frame.pixel_mm).astype(np.int32)
+        iv = ((uv[:, 1] - frame.v_min) / frame.pixel_mm).astype(np.int32)
         ok = (iu >= 0) & (iu < cols) & (iv >= 0) & (iv < rows)
         out += np.bincount(iv[ok] * cols + iu[ok], weights=weights[start:start + CHUNK][ok] * VOXEL_MM,
                            minlength=rows * cols)
@@ -167,7 +148,7 @@ def _soft_tissue(kind: str, frame: Frame) -> np.ndarray:
     """The soft tissue's share of each ray: even, a little more near the spine's midline on the front view
     and toward the abdomen on the side view (illustrative; it gives the screen its grey between the bones)."""
     rows, cols = frame.shape
-    u = frame.u_min + (np.arange(cols) + 0.5) * PIXEL_MM
+    u = frame.u_min + (np.arange(cols) + 0.5) * frame.pixel_mm
     centre = 0.0 if kind == "AP" else 10.0
     profile = SOFT_TISSUE * (1.0 + 0.3 * np.exp(-0.5 * ((u - centre) / 45.0) ** 2))
     return np.broadcast_to(profile.astype(np.float32)[None, :], (rows, cols))

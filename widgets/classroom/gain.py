@@ -77,16 +77,9 @@ def _firsts(attempts: list[Attempt], exercise: str) -> dict[str, Attempt]:
     return out
 
 
-@dataclass
-class StudentGain:
-    student: str                   # pseudonym
-    pre_right: int = 0
-    pre_items: int = 0
-    post_right: int = 0
-    post_items: int = 0
-    pre_form: str | None = None
-    post_form: str | None = None
-    repeated: int = 0              # items answered in both tests (should be none)
+class _PrePost:
+    """What a pre/post count shows: the two percentages, whether both tests have answers, and Hake's g (the
+    fields ``pre_right``, ``pre_items``, ``post_right``, ``post_items`` are the dataclass's)."""
 
     @property
     def pre_percent(self) -> float | None:
@@ -105,6 +98,18 @@ class StudentGain:
         if not self.matched:
             return None
         return normalised_gain(100.0 * self.pre_right / self.pre_items, 100.0 * self.post_right / self.post_items)
+
+
+@dataclass
+class StudentGain(_PrePost):
+    student: str                   # pseudonym
+    pre_right: int = 0
+    pre_items: int = 0
+    post_right: int = 0
+    post_items: int = 0
+    pre_form: str | None = None
+    post_form: str | None = None
+    repeated: int = 0              # items answered in both tests (should be none)
 
     @property
     def note(self) -> str:
@@ -161,27 +166,13 @@ def class_gain(rows: list[StudentGain]) -> ClassGain:
 # --------------------------------------------------------------------------- per rule
 
 @dataclass
-class RuleGain:
+class RuleGain(_PrePost):
     key: str                 # a leaflet rule id, or "decision:<procedure>"
     title: str
     pre_right: int = 0
     pre_items: int = 0       # first answers of matched students to items of this rule, in the pre-test
     post_right: int = 0
     post_items: int = 0
-
-    @property
-    def pre_percent(self) -> float | None:
-        return round(100.0 * self.pre_right / self.pre_items, 1) if self.pre_items else None
-
-    @property
-    def post_percent(self) -> float | None:
-        return round(100.0 * self.post_right / self.post_items, 1) if self.post_items else None
-
-    @property
-    def g(self) -> float | None:
-        if not (self.pre_items and self.post_items):
-            return None
-        return normalised_gain(100.0 * self.pre_right / self.pre_items, 100.0 * self.post_right / self.post_items)
 
 
 def _groups(a: Attempt) -> list[tuple[str, str]]:

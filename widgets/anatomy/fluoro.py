@@ -22,6 +22,7 @@ text says where the needle tip is and which wall it is near.
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 from matplotlib import patheffects
@@ -31,6 +32,8 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
 from functools import lru_cache
 
 from widgets.core.figures import BlitFigureView, new_figure
+from widgets.core.pictures import code_digest, picture_key
+from widgets.core.settings import current_settings
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.anatomy import camera as cameras
 from widgets.anatomy import carm
@@ -40,6 +43,16 @@ from widgets.anatomy.segment import Segment, segment
 from widgets.anatomy.xray import Frame, forget_voxels, radiograph
 
 VIEWS = ("AP", "lateral")
+
+
+def _sources() -> list:
+    settings = current_settings()
+    anatomy = settings.package_dir / "anatomy"
+    core = settings.package_dir / "core"
+    return (sorted(anatomy.glob("*.py")) + [core / "figures.py", core / "style.py"]
+            + sorted(settings.content_dir.glob("anatomy*.yaml")) + sorted(settings.content_dir.glob("evidence*.yaml")))
+
+
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}
 LABEL = OKABE_ITO["yellow"]
 WALL = OKABE_ITO["sky_blue"]
@@ -119,13 +132,17 @@ class LayeredBlitView(BlitFigureView):
     and over it, per state key, the ``layer`` artists (radiographs, labels, overlays), drawn once
     per key.  A render restores the key's frame and draws only the moving artists."""
 
-    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80, background=None):
+    def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80, background=None,
+                 stored: tuple[str, str] | None = None):
         self.layer = layer
         for artist in layer:
             artist.set_animated(True)
         self._base = None
         self._first = background          # the state the figure shows when it is made: drawn once, not twice
-        super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg")
+        super().__init__(fig, alt, moving, dpi=dpi, image_format="jpeg", stored=stored)
+
+    def prepare_first(self) -> None:
+        self.prepare(self._first)
 
     def render(self, alt: str | None = None, background=None) -> None:
         if background is None and self.render_count == 0:
@@ -152,7 +169,10 @@ class FluoroViews:
     def __init__(self, level_id: str = "L5", heights: tuple[float, float, float] | None = None,
                  scene: Scene | None = None, *, labels: bool = True, guides: bool | None = None,
                  oblique_deg: float = 0.0, tilt_deg: float = 0.0, title: str | None = None, width: float = 8.8,
-                 height: float = 5.6, dpi: int = 80):
+                 height: float = 5.6, dpi: int = 80, stored: str | None = None):
+        """``stored``: the name under which the first picture is shipped (:mod:`widgets.core.pictures`), for a
+        view a notebook shows in the same first state on every run: it is then shown from the store, drawn
+        while the kernel is idle (see :class:`~widgets.core.figures.BlitFigureView`)."""
         self.seg = segment(level_id, tuple(heights) if heights else None)
         self.scene = scene or Scene()
         self.labels = labels
@@ -192,13 +212,22 @@ class FluoroViews:
         moving = [a for kind in VIEWS for a in self.art[kind].moving]
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
         layer += [self.legend] if self.legend else []
-        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key())
+        self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key(),
+                                    stored=(stored, self.picture_key(dpi)) if stored else None)
         forget_voxels()
 
     # ------------------------------------------------------------------ public
     @property
     def widget(self):
         return self.view.widget
+
+    def picture_key(self, dpi: int) -> str:
+        """The key of the picture the view shows now (:func:`widgets.core.pictures.picture_key`): its alt text,
+        everything its frame and moving parts are drawn from, its size, and the code and content that draw it
+        (the anatomy package, the figure and style helpers, the anatomy and its evidence)."""
+        state = repr((self.frame_key(), self.scene, self.needles, self.breach_point, self.title))
+        size = f"{self.figure.get_figwidth()}x{self.figure.get_figheight()}in dpi={dpi} mpl={matplotlib.__version__}"
+        return picture_key(self.alt_text() + "\n" + state, size, code_digest(*_sources()))
 
     @property
     def level(self):

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
 from widgets.core import pictures, style
+from widgets.core.idle import when_idle
 
 
 def apply_style() -> None:
@@ -65,14 +66,15 @@ class FigureView:
     check that one change renders once.
     """
 
-    def __init__(self, fig: Figure, alt: str, *, dpi: int = 80):
+    def __init__(self, fig: Figure, alt: str, *, dpi: int = 80, render: bool = True):
         self.figure = fig
         self.alt = alt
         self.dpi = dpi
         self.render_count = 0
         self.widget = ipw.HTML(layout=ipw.Layout(width="auto"))
         self.widget.add_class("vkp-figure")
-        self.render()
+        if render:
+            self.render()
 
     def render(self, alt: str | None = None) -> None:
         if alt is not None:
@@ -130,9 +132,16 @@ class BlitFigureView(FigureView):
     picture is the same as a full draw; the cost is a fraction of it.
     """
 
-    def __init__(self, fig: Figure, alt: str, moving: list, *, dpi: int = 64, image_format: str = "png"):
+    def __init__(self, fig: Figure, alt: str, moving: list, *, dpi: int = 64, image_format: str = "png",
+                 stored: tuple[str, str] | None = None):
         """``image_format="jpeg"`` suits photograph-like figures (simulated x-rays): it encodes in a
-        fraction of PNG's time, a third of its size; line drawings keep PNG."""
+        fraction of PNG's time, a third of its size; line drawings keep PNG.
+
+        ``stored=(name, key)``: the first picture may come from the pictures shipped with the package
+        (:mod:`widgets.core.pictures`; ``key`` says everything the picture shows and the code that draws it).
+        When the store holds a current one, it is shown as it is and the figure is drawn only while the kernel
+        is idle (:func:`widgets.core.idle.when_idle`), or at the first change if that comes sooner: Run All
+        draws nothing.  ``make build`` (``VKP_PICTURES=write``) stores what the first render drew."""
         if image_format not in ("png", "jpeg"):
             raise ValueError(f"image_format must be 'png' or 'jpeg', not {image_format!r}")
         self.image_format = image_format
@@ -140,10 +149,31 @@ class BlitFigureView(FigureView):
         for artist in moving:
             artist.set_animated(True)   # left out of full draws; drawn over the background
         self._backgrounds: dict = {}
+        self.image_bytes = b""
         fig.set_dpi(dpi)
-        super().__init__(fig, alt, dpi=dpi)
+        suffix = ".jpg" if image_format == "jpeg" else ".png"
+        how = pictures.mode() if stored else "off"
+        first = pictures.PictureStore().get(*stored, suffix=suffix) if how != "off" else None
+        #: Whether the first picture shown came from the store (nothing drawn for it).
+        self.stored = first is not None
+        super().__init__(fig, alt, dpi=dpi, render=first is None)
+        if first is not None:
+            self.widget.value = img_html(first, alt, mime=f"image/{image_format}")
+            when_idle([self._draw_ahead])
+        elif how == "write":
+            pictures.PictureStore().put(*stored, self.image_bytes, alt, suffix=suffix)
         # The background was laid out on the first render; keep that layout for every later one.
         fig.set_layout_engine("none")
+
+    def _draw_ahead(self) -> None:
+        """Draw what the stored first picture shows, so that the first change only blits (nothing if a change
+        came first and drew it)."""
+        if self.render_count == 0:
+            self.prepare_first()
+
+    def prepare_first(self) -> None:
+        """Draw and keep the frame the figure shows when it is made (see :meth:`prepare`)."""
+        self.prepare(None)
 
     def prepare(self, background) -> None:
         """Draw and keep the static frame for ``background`` now (the figure's static artists must
@@ -170,5 +200,6 @@ class BlitFigureView(FigureView):
             image.convert("RGB").save(buf, format="jpeg", quality=90, subsampling=0)
         else:
             image.save(buf, format="png", compress_level=1)
-        self.widget.value = img_html(buf.getvalue(), self.alt, mime=f"image/{self.image_format}")
+        self.image_bytes = buf.getvalue()
+        self.widget.value = img_html(self.image_bytes, self.alt, mime=f"image/{self.image_format}")
         self.render_count += 1

@@ -73,20 +73,21 @@ class PictureStore:
         except (OSError, ValueError):
             return {}
 
-    def get(self, name: str, key: str) -> bytes | None:
-        """The stored PNG of ``name`` if its key is ``key``, else None."""
+    def get(self, name: str, key: str, suffix: str = ".png") -> bytes | None:
+        """The stored picture ``name`` (a ``suffix`` file: ``.png``, or ``.jpg`` for an x-ray) if its key is
+        ``key``, else None."""
         entry = self._index().get(name)
         if not entry or entry.get("key") != key:
             return None
         try:
-            return (self.folder / f"{name}.png").read_bytes()
+            return (self.folder / f"{name}{suffix}").read_bytes()
         except OSError:
             return None
 
-    def put(self, name: str, key: str, png: bytes, alt: str) -> None:
+    def put(self, name: str, key: str, data: bytes, alt: str, suffix: str = ".png") -> None:
         """Store (or replace) a picture and its key."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / f"{name}.png").write_bytes(png)
+        (self.folder / f"{name}{suffix}").write_bytes(data)
         index = self._index()
         index[name] = {"key": key, "alt": alt}
         tmp = self.folder / f".{INDEX}.tmp"

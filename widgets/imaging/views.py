@@ -200,7 +200,8 @@ class NeedleExercise:
                 value="ap")
             top.insert(1, self.front)
             self.views = FluoroViews(level, self.heights, Scene(needle=self.needle()),
-                                     title="Needle placement: Learn mode (the model spine)")
+                                     title="Needle placement: Learn mode (the model spine)",
+                                     stored=f"fluoro-needle-learn-{level}")   # the same first picture every run
             self.pictures = ipw.Box([self.views.widget])
             children = [ipw.HBox(top, layout=ipw.Layout(flex_flow="row wrap")), self.approach, *self.sliders,
                         self.pictures, self.readout, self.feedback]

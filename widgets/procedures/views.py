@@ -73,7 +73,8 @@ class StepperView(Shows):
                                 value="hide")
         self.labels = RadioGroup("Labels", options=[("On", "on"), ("Off", "off")], value="on")
         self.drawing = FluoroViews(STEPPER_LEVEL, self._heights_tuple(start), self.scene_at(start),
-                                   title=f"{procedure.title}: the treated vertebra on fluoroscopy")
+                                   title=f"{procedure.title}: the treated vertebra on fluoroscopy",
+                                   stored=f"fluoro-steps-{procedure.name}-{start}")   # the same first picture every run
         if prepare:
             self.prepare()
         self.prev = _button("Previous step", "Go back one step (Enter or Space)")

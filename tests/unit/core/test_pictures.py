@@ -1,11 +1,13 @@
-"""Pictures drawn once at build time (widgets.core.pictures): notebook 05's outcome pictures are shipped, current
-and complete, so Run All and the first 'Show all panels' draw nothing; a stale picture is never shown."""
+"""Pictures drawn once at build time (widgets.core.pictures): notebook 05's outcome pictures and the first
+fluoroscopy picture of notebooks 02, 03 and 04 are shipped, current and complete, so Run All and the first 'Show
+all panels' draw nothing; a stale picture is never shown."""
 
 from __future__ import annotations
 
 import io
 import re
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -42,13 +44,55 @@ def test_notebook_05_draws_no_outcome_picture_when_it_runs(views, vkp_settings):
             view.toggle.click()
 
 
-def test_the_store_holds_exactly_what_the_notebook_shows(views):
+def _first_fluoroscopy_views():
+    """The fluoroscopy views notebooks 02, 03 and 04 show first, made as the notebooks make them."""
+    from widgets.imaging.views import NeedleExercise
+    from widgets.procedures.steps import load_procedure
+    from widgets.procedures.views import StepperView
+    steppers = [StepperView(load_procedure(name), Citations.for_notebook(nb), prepare=False).drawing
+                for name, nb in (("vertebroplasty", "02-vertebroplasty"), ("kyphoplasty", "03-kyphoplasty"))]
+    learn = NeedleExercise(Citations.for_notebook("04-needle-placement"), level="L1", mode="learn").views
+    return {"fluoro-steps-vertebroplasty-0": steppers[0], "fluoro-steps-kyphoplasty-0": steppers[1],
+            "fluoro-needle-learn-L1": learn}
+
+
+def test_the_store_holds_exactly_what_the_notebooks_show(views):
     for view in views:
         if view.toggle is not None and "all" not in view.figures:
             view.show_all(True)
-    wanted = {f.name for v in views for f in v.figures.values()}
-    assert set(PictureStore().names()) == wanted
-    assert sorted(p.stem for p in store_dir().glob("*.png")) == sorted(wanted), "a picture file nobody shows"
+    outcomes = {f.name for v in views for f in v.figures.values()}
+    fluoroscopy = set(_first_fluoroscopy_views())
+    assert set(PictureStore().names()) == outcomes | fluoroscopy
+    assert sorted(p.stem for p in store_dir().glob("*.png")) == sorted(outcomes), "a picture file nobody shows"
+    assert sorted(p.stem for p in store_dir().glob("*.jpg")) == sorted(fluoroscopy), "an x-ray file nobody shows"
+
+
+def test_the_first_fluoroscopy_pictures_come_from_the_store_and_are_what_a_draw_gives(vkp_settings):
+    """Notebooks 02, 03 and 04 open on a fluoroscopy picture in the same state on every run: it is shown from the
+    store (nothing drawn for it at Run All), and it is the picture drawing that state gives, pixel for pixel
+    within JPEG's rounding; with the store switched off the same views draw it."""
+    shown = _first_fluoroscopy_views()
+    for name, fluoro in shown.items():
+        assert fluoro.view.stored, f"{name}: drawn at Run All (the store is out of date: make build)"
+        assert PictureStore().entry(name)["alt"] == fluoro.alt_text()
+    with use_settings(vkp_settings.replace(pictures="off")):
+        drawn = _first_fluoroscopy_views()
+    for name, fluoro in drawn.items():
+        assert not fluoro.view.stored and fluoro.view.render_count == 1
+        stored = np.asarray(Image.open(io.BytesIO(PictureStore().get(name, shown[name].picture_key(80), ".jpg"))),
+                            dtype=float)
+        fresh = np.asarray(Image.open(io.BytesIO(fluoro.view.image_bytes)), dtype=float)
+        assert stored.shape == fresh.shape, name
+        assert np.abs(stored - fresh).mean() < 1.0, f"{name}: the stored picture is not what the view draws"
+
+
+def test_a_view_shown_from_the_store_draws_at_its_first_change(vkp_settings):
+    """The first change after a stored picture draws the figure (a click never waits for nothing)."""
+    learn = _first_fluoroscopy_views()["fluoro-needle-learn-L1"]
+    before = learn.widget.value
+    learn.update(labels=False)
+    assert learn.view.render_count == 1 and learn.widget.value != before
+    assert "Labels are off" in learn.alt_text()
 
 
 def test_a_stored_picture_is_the_picture_the_view_would_draw(views):

@@ -51,7 +51,8 @@ def test_one_render_per_step_and_the_figure_is_not_rebuilt():
     s = StepperView(KP, Citations())
     fig = s.drawing.view.figure
     start = s.drawing.view.render_count
-    assert start == 1, "built and drawn once"
+    # built and drawn once, or shown from the shipped first picture and not rendered at all (tests/unit/core/test_pictures.py)
+    assert start == (0 if s.drawing.view.stored else 1)
     for k in range(1, len(KP.steps)):
         s.next.click()
         assert s.drawing.view.render_count == start + k

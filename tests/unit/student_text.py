@@ -121,7 +121,7 @@ def view_texts() -> dict[str, str]:
     from widgets.outcomes.height import PROCEDURE_LABELS, SHAPE_LABELS, default_explorer
     from widgets.outcomes.model import default_outcomes, outcome_table_md
     from widgets.core.sections import load_sections, section_markdown
-    from widgets.outcomes.views import describe_state
+    from widgets.outcomes.sentences import describe_state
     from widgets.procedures.balloon import BalloonModel, balloon_gains, full_height_table
 
     cites = Citations().plain

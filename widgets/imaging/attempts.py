@@ -1,6 +1,6 @@
 """Needle-placement attempts over time, the simulator's metrics, and what the hand-in records of them.
 
-An attempt is a plain record (:class:`AttemptRecord`): which level of which spine, the four checks,
+An attempt is a plain record (:class:`NeedleAttempt`): which level of which spine, the four checks,
 what went wrong, the needle's settings, the simulator's metrics and a UTC timestamp.
 :class:`AttemptHistory` numbers them, summarises progress and gives the learning curve.
 
@@ -61,7 +61,7 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
-class AttemptRecord:
+class NeedleAttempt:
     exercise: str
     attempt: int
     level: str
@@ -122,15 +122,15 @@ class AttemptHistory:
     """One student's attempts at one exercise, in order."""
 
     exercise: str = NEEDLE_PLACEMENT
-    attempts: list[AttemptRecord] = field(default_factory=list)
+    attempts: list[NeedleAttempt] = field(default_factory=list)
     clock: Callable[[], str] = utc_now
 
     def record(self, grade: NeedleGrade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
-               time_s: float | None = None) -> AttemptRecord:
+               time_s: float | None = None) -> NeedleAttempt:
         """Keep ``grade`` (of the needle ``settings`` set, :data:`widgets.imaging.placement.SETTINGS`)
         with how the student got there."""
         m = grade.metrics
-        rec = AttemptRecord(
+        rec = NeedleAttempt(
             self.exercise, len(self.attempts) + 1, grade.level, grade.spine, grade.approach, grade.pedicle_ok,
             grade.medial_rule_ok, grade.target_ok, grade.front_ok, tuple(p.code for p in grade.problems),
             tuple(" ".join(strip_citations(p.text).split()) for p in grade.problems), *(_r(settings[k]) for k in SETTINGS),
@@ -160,7 +160,7 @@ class AttemptHistory:
                 "level": [a.level for a in self.attempts]}
 
 
-def needle_answer(rec: AttemptRecord, heights: tuple[float, float, float] | None = None) -> dict:
+def needle_answer(rec: NeedleAttempt, heights: tuple[float, float, float] | None = None) -> dict:
     """What the student did, as the hand-in records it (see the module docstring): the spine, the
     approach, the needle's settings, the fracture drawn (model spine) and the shots, redirects and time."""
     out = {"spine": rec.spine, "approach": rec.approach, **{k: getattr(rec, k) for k in SETTINGS}}

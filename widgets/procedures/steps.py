@@ -252,7 +252,10 @@ def _now() -> str:
 
 
 @dataclass(frozen=True)
-class Attempt:
+class OrderingAttempt:
+    """One try at putting a procedure's steps in order, as the widget counts it in this session (what is saved
+    and handed in is a :class:`widgets.record.attempts.Attempt`, made by :mod:`widgets.procedures.exercise`)."""
+
     procedure: str
     attempt: int
     correct: bool
@@ -269,12 +272,12 @@ class Attempt:
 class AttemptHistory:
     """The ordering attempts of one student, in order."""
 
-    attempts: list[Attempt] = field(default_factory=list)
+    attempts: list[OrderingAttempt] = field(default_factory=list)
     clock: object = _now
 
-    def record(self, result: OrderResult) -> Attempt:
+    def record(self, result: OrderResult) -> OrderingAttempt:
         n = sum(a.procedure == result.procedure for a in self.attempts) + 1
-        a = Attempt(result.procedure, n, result.correct, result.misplaced, self.clock(), len(result.submitted))
+        a = OrderingAttempt(result.procedure, n, result.correct, result.misplaced, self.clock(), len(result.submitted))
         self.attempts.append(a)
         return a
 

@@ -30,6 +30,7 @@ from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core import figures as core_figures, style as core_style
 from widgets.core.figures import BlitFigureView, StoredFigureView, new_figure
+from widgets.core.idle import when_idle
 from widgets.core.pictures import code_digest, mode as pictures_mode
 from widgets.core.text import count_phrase, fold, fold_html, plain_md, prose_html
 from widgets.anatomy.geometry import REGIONS, Heights, sagittal_outline
@@ -464,11 +465,11 @@ class HeightExplorerView:
         self.assumptions = ipw.HTML()
         self._syncing = False
         self._build_figure()
-        for level_id in self.model.levels:   # draw each level's static frame once, so every change blits
-            self.art.draw(self.model.explore(level_id, loss, procedure, shape))
-            self.figure.render(background=level_id)
         self.state = None
-        self.update()
+        self.update()                        # the first level's static frame is drawn with the first picture
+        # Every other level's static frame is drawn ahead, while the kernel is idle after Run All (at once
+        # outside a kernel), so that every change blits; a level reached before its turn is drawn then.
+        when_idle([lambda lv=lv: self._prepare_level(lv) for lv in self.model.levels if lv != level])
         self.grade.value = self.state.grade
         for w in (self.level, self.shape, self.procedure):
             w.observe(self._changed, names="value")
@@ -479,6 +480,14 @@ class HeightExplorerView:
             ipw.HBox([self.level, self.shape], layout=row), self.loss, ipw.HBox([self.grade, self.procedure], layout=row),
             self.figure.widget, self.readout, self.assumptions, KeyboardShield(".vkp-height-explorer")])
         self.widget.add_class("vkp-height-explorer")
+
+    def _prepare_level(self, level_id: str) -> None:
+        """Draw and keep ``level_id``'s static frame (axes, ticks, labels), then put back the artists of the state
+        shown (nothing is sent to the page)."""
+        self.art.draw(self.model.explore(level_id, self.loss.value, self.procedure.value, self.shape.value))
+        self.figure.prepare(level_id)
+        if self.state is not None:
+            self.art.draw(self.state)
 
     # -- figure: artists made once, moved on every change
     def _build_figure(self) -> None:

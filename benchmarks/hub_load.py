@@ -223,8 +223,14 @@ class Kernel:
         reply = self.replies[msg_id] = loop.create_future()
         idle = self.idle[msg_id] = loop.create_future()
         await self.send(msg)
-        content = await asyncio.wait_for(reply, timeout)
-        await asyncio.wait_for(idle, timeout)
+        try:
+            content = await asyncio.wait_for(reply, timeout)
+        except asyncio.TimeoutError:
+            raise asyncio.TimeoutError(f"no execute_reply within {timeout:g} s") from None
+        try:
+            await asyncio.wait_for(idle, timeout)
+        except asyncio.TimeoutError:
+            raise asyncio.TimeoutError(f"the reply came, but no 'idle' status within {timeout:g} s") from None
         return content
 
     def comm_of(self, description: str) -> str:
@@ -293,9 +299,11 @@ async def student_run(hub, s: Student, cells: list[str], ready: asyncio.Barrier,
 
     kernel = None
     arrived = False
+    stage = "logging in and starting the server"
     try:
         async with httpx.AsyncClient(timeout=300) as client:
             token = await hub_login(client, hub, s)
+            stage = "starting a kernel"
             auth = {"Authorization": f"token {token}"}
             start = time.perf_counter()
             r = await client.post(hub.url + f"user/{s.name}/api/kernels", headers=auth, json={"name": "python3"})
@@ -305,15 +313,19 @@ async def student_run(hub, s: Student, cells: list[str], ready: asyncio.Barrier,
             ws = await websocket_connect(HTTPRequest(ws_url, headers=auth, request_timeout=120),
                                          max_message_size=64 * 2**20, subprotocols=[V1])
             kernel = Kernel(ws, s.name)
+            stage = "waiting for the kernel's first answer"
             await kernel.execute("pass", timeout=300)                  # the kernel answers
             s.kernel_s = time.perf_counter() - start
             start = time.perf_counter()
             for i, code in enumerate(cells):
+                stage = f"running code cell {i + 1} of {len(cells)}"
                 reply = await kernel.execute(code, timeout=300)
                 if reply.get("status") != "ok":
                     raise RuntimeError(f"cell {i} failed: {reply.get('ename')}: {reply.get('evalue')}")
             s.notebook_s = time.perf_counter() - start
+            stage = "finding the slider"
             slider = kernel.comm_of(SLIDER)
+            stage = "moving the slider"
             arrived = True
             await ready.wait()                                          # the whole class has got here
             await go.wait()
@@ -333,7 +345,7 @@ async def student_run(hub, s: Student, cells: list[str], ready: asyncio.Barrier,
                 except asyncio.TimeoutError:
                     s.dropped += 1
     except Exception as exc:  # noqa: BLE001 - every failure is counted and reported, none stops the class
-        s.failure = f"{type(exc).__name__}: {exc}"[:300]
+        s.failure = f"{stage}: {type(exc).__name__}: {exc}"[:300]
         if not arrived:
             await ready.wait()
     finally:

@@ -231,6 +231,7 @@ class Citations:
         self.links = links if links is not None else load_reference_links()
         self._order: list[str] = []          # one publication identity per number
         self._first_key: dict[str, str] = {}  # publication identity -> the first key cited for it
+        self._shorts: dict[str, str] = {}     # key -> short(key): the evidence does not change in a session
         for key in keys:
             self.number(key)
 
@@ -336,6 +337,11 @@ class Citations:
     def short(self, key: str) -> str:
         """'Buchbinder 2009, N Engl J Med': a hover title for a citation link (first author's surname,
         the year alone, the journal)."""
+        if key not in self._shorts:
+            self._shorts[key] = self._short(key)
+        return self._shorts[key]
+
+    def _short(self, key: str) -> str:
         if key in self.evidence.sources:
             citation = self.evidence.sources[key].citation
             year = re.search(r"\((\d{4})\)", citation)

@@ -464,6 +464,7 @@ class HeightExplorerView:
         self.readout.add_class("vkp-explorer-readout")
         self.assumptions = ipw.HTML()
         self._syncing = False
+        self._assumption_lists: dict[tuple, str] = {}
         self._build_figure()
         self.state = None
         self.update()                        # the first level's static frame is drawn with the first picture
@@ -524,9 +525,16 @@ class HeightExplorerView:
         self.readout.value = prose_html(
             f'<div {_STATUS}><strong>In short:</strong> {_esc(take_home(state))}</div>'
             + fold_html("The numbers behind the picture", f"<p>{_esc(text)}</p>{notes}", "every wall, the model's rules"))
-        items = "".join(f"<li>{_esc(assumption_text(a, self.citations))}</li>" for a in state.assumptions)
-        self.assumptions.value = prose_html(fold_html("Every assumption this picture makes", f"<ul>{items}</ul>",
-                                                      count_phrase(len(state.assumptions), "assumption")))
+        self.assumptions.value = self._assumptions_html(tuple(state.assumptions))
+
+    def _assumptions_html(self, assumptions: tuple) -> str:
+        """The folded list of a state's assumptions; the same few lists come back as the slider moves."""
+        if assumptions not in self._assumption_lists:
+            items = "".join(f"<li>{_esc(assumption_text(a, self.citations))}</li>" for a in assumptions)
+            self._assumption_lists[assumptions] = prose_html(fold_html(
+                "Every assumption this picture makes", f"<ul>{items}</ul>",
+                count_phrase(len(assumptions), "assumption")))
+        return self._assumption_lists[assumptions]
 
     def _changed(self, change) -> None:
         if self._syncing:

@@ -77,6 +77,8 @@ def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     sliders = box.locator("input[type=range]")
     expect(sliders).to_have_count(5)
     entry_lateral, entry_up, medial, caudal, depth = (sliders.nth(i) for i in range(5))
+    # The two pictures are drawn while the kernel is idle after Run All; a box of their size stands in meanwhile.
+    expect(box.locator(".vkp-needle-drawing")).to_have_count(0, timeout=30_000)
     picture = box.locator(".vkp-figure img").first
     expect(picture).to_have_attribute("alt", re.compile("real CT scan"))
     expect(picture).to_have_attribute("alt", re.compile("CC BY-SA 4.0"))

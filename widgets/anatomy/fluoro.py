@@ -32,7 +32,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
 from functools import lru_cache
 
 from widgets.core.figures import BlitFigureView, new_figure
-from widgets.core.pictures import code_digest, picture_key
+from widgets.core.pictures import PictureStore, code_digest, picture_key, mode as pictures_mode
 from widgets.core.settings import current_settings
 from widgets.core.style import COLOURS, OKABE_ITO
 from widgets.anatomy import camera as cameras
@@ -133,8 +133,11 @@ class LayeredBlitView(BlitFigureView):
     per key.  A render restores the key's frame and draws only the moving artists."""
 
     def __init__(self, fig, alt: str, moving: list, layer: list, *, dpi: int = 80, background=None,
-                 stored: tuple[str, str] | None = None):
+                 stored: tuple[str, str] | None = None, before_draw=None):
+        """``before_draw``: called before any frame is drawn (what a stored first picture let the figure leave
+        undone until then)."""
         self.layer = layer
+        self.before_draw = before_draw
         for artist in layer:
             artist.set_animated(True)
         self._base = None
@@ -152,6 +155,8 @@ class LayeredBlitView(BlitFigureView):
     def prepare(self, background) -> None:
         if background in self._backgrounds:
             return
+        if self.before_draw is not None:
+            self.before_draw()
         canvas = self.figure.canvas
         if self._base is None:
             canvas.draw()                       # draws all but the animated (layer and moving) artists
@@ -207,14 +212,28 @@ class FluoroViews:
         self._legends: dict[tuple, object] = {}
         self.legend = None
         self._image_keys: dict[str, tuple] = {}
+        # A first picture shipped with the package stands in until the figure is first drawn (while the kernel
+        # is idle, or at the first change): the radiographs, the costly part, are computed only then.
+        self._images_due = bool(stored) and pictures_mode() != "off"
         self._draw()
         self._set_legend()
+        if self._images_due and PictureStore().get(stored, self.picture_key(dpi), suffix=".jpg") is None:
+            self._images_now()
         moving = [a for kind in VIEWS for a in self.art[kind].moving]
         layer = [self.badge, self.note, *[a for kind in VIEWS for a in self.art[kind].layer]]
         layer += [self.legend] if self.legend else []
         self.view = LayeredBlitView(fig, self.alt_text(), moving, layer, dpi=dpi, background=self.frame_key(),
-                                    stored=(stored, self.picture_key(dpi)) if stored else None)
+                                    stored=(stored, self.picture_key(dpi)) if stored else None,
+                                    before_draw=self._images_now)
         forget_voxels()
+
+    def _images_now(self) -> None:
+        """Put the radiographs of the state shown into the views, if a stored picture let them wait."""
+        if self._images_due:
+            self._images_due = False
+            for kind in VIEWS:
+                self._set_image(kind, self.camera(kind))
+            forget_voxels()
 
     # ------------------------------------------------------------------ public
     @property
@@ -318,10 +337,8 @@ class FluoroViews:
         self.badge.set_text("live x-ray (fluoroscopy) on" if live else "x-ray off: the last images")
         for kind in VIEWS:
             art, cam = self.art[kind], self.camera(kind)
-            key = (lv.id, seg.heights, cam.key)
-            if self._image_keys.get(kind) != key:
-                art.image.set_data(screen_image(lv.id, seg.heights, cam, FRAMES[kind]))
-                self._image_keys[kind] = key
+            if not self._images_due:
+                self._set_image(kind, cam)
             art.image.set_alpha(1.0 if live else 0.55)
             name = self.view_name() if kind == "AP" else "Side (lateral) view"
             art.title.set_text(f"{lv.id}: {name}")
@@ -329,6 +346,13 @@ class FluoroViews:
             self._devices(art, cam)
             self._leaks(art, cam)
             self._labels(art, cam)
+
+    def _set_image(self, kind: str, cam) -> None:
+        seg = self.seg
+        key = (seg.level.id, seg.heights, cam.key)
+        if self._image_keys.get(kind) != key:
+            self.art[kind].image.set_data(screen_image(seg.level.id, seg.heights, cam, FRAMES[kind]))
+            self._image_keys[kind] = key
 
     def needle_in(self, kind: str):
         """The needle a view shows: its own (in a test: its last shot's) or the scene's."""

@@ -41,6 +41,7 @@ from widgets.record.handin import ExerciseLog, default_log
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core.figures import BlitFigureView, new_figure
+from widgets.core.idle import when_idle
 from widgets.core.style import OKABE_ITO
 from widgets.anatomy import ct
 from widgets.anatomy.ct_view import AxialView, CtViews
@@ -69,6 +70,16 @@ SLIDER_TEXT = {"entry_lateral_mm": ("Entry point: mm left of the midline", "mm",
 SAME = 1e-6
 #: The learning curve shows the shots of the last MAX_BARS attempts as bars.
 MAX_BARS = 40
+
+
+def _drawing_box(spine: str):
+    """What stands where the two pictures will be while they are drawn: a box of their size that says so."""
+    what = "the real CT" if spine == "ct" else "the model spine"
+    box = ipw.HTML(f'<div role="status" style="width:704px;max-width:100%;height:456px;display:flex;'
+                   f'align-items:center;justify-content:center;background:#111;color:#eee;font-size:1.05em">'
+                   f"Drawing the front (AP) and side (lateral) C-arm views of {what}…</div>")
+    box.add_class("vkp-needle-drawing")
+    return box
 
 
 def _status(body: str) -> str:
@@ -315,7 +326,12 @@ class NeedleExercise:
         self._ct_views = None
         self._model_views = None
         self.pictures = ipw.Box([])
-        self._begin(show=True)
+        # The first picture depends on the random start, so nothing can be drawn for it in advance: it is drawn
+        # while the kernel is idle after Run All (at once outside a kernel), or at the first press or shot if
+        # that comes sooner; a box of the picture's size says so meanwhile.
+        self._begin(show=False)
+        self._start_pending = True
+        when_idle([self._show_start_if_pending])
         for control in self.sliders:
             control.observe(self._changed, names="value")
         self.labels.observe(self._labels_changed, names="value")
@@ -330,20 +346,22 @@ class NeedleExercise:
 
     @property
     def views(self):
-        """The pictures in use: the real CT's or the model's."""
+        """The pictures in use: the real CT's or the model's (drawn now if their first picture is still due)."""
         if self.mode == "learn":
             return self.__dict__["views"]
+        if self._start_pending:
+            self._show_start()
         return self._ct_views if self.spine_id == "ct" else self._model_views
 
     @views.setter
     def views(self, value) -> None:
         self.__dict__["views"] = value
 
-    def _views_for_spine(self):
+    def _views_for_spine(self, needle=None):
         on = self.labels.value == "on"
         if self.spine_id == "ct":
             if self._ct_views is None:
-                self._ct_views = CtViews(self.level_id, needle=self.needle(), labels=on, approach=self.approach.value,
+                self._ct_views = CtViews(self.level_id, needle=needle or self.needle(), labels=on, approach=self.approach.value,
                                          title="Needle placement: Test mode (a real spine)")
             return self._ct_views
         if self._model_views is None:
@@ -352,7 +370,8 @@ class NeedleExercise:
         return self._model_views
 
     def _begin(self, show: bool = True) -> None:
-        """Start an attempt: counters to zero, the clock started, the anatomy hidden again."""
+        """Start an attempt: counters to zero, the clock started, the anatomy hidden again; ``show=False`` leaves
+        the pictures to :meth:`_show_start` (a box of their size says they are being drawn)."""
         self.shots = {"AP": 0, "lateral": 0}
         self.redirects = 0
         self._last_shot: dict | None = None
@@ -361,9 +380,27 @@ class NeedleExercise:
         self.last_grade = None
         self.card.value = ""
         self.grade_button.disabled = False
-        views = self._views_for_spine()
+        self._start_settings = self.settings()      # where the needle starts: what the first pictures show
+        self.feedback.value = _status(
+            f"{self.level_id}: the needle starts near the centre of the back of the pedicle, straight ahead, not "
+            "advanced (the pictures show it there). Move it with the sliders, take a shot to see it, and press "
+            "Grade this attempt when the tip is in the target.")
+        self._show_shots()
+        if show:
+            self._show_start()
+        else:
+            self.pictures.children = (_drawing_box(self.spine_id),)
+
+    def _show_start_if_pending(self) -> None:
+        if self._start_pending:
+            self._show_start()
+
+    def _show_start(self) -> None:
+        """The attempt's first pictures: the needle at its start in both views (no shot counted)."""
+        self._start_pending = False
+        n = needle_for(self.spine_id, self.level_id, self._start_settings, self.heights)
+        views = self._views_for_spine(n)
         self.pictures.children = (views.widget,)
-        n = self.needle()
         if self.spine_id == "ct":
             views.set_approach(self.approach.value)
             if views.level != self.level_id:
@@ -377,11 +414,6 @@ class NeedleExercise:
         else:
             views.update(Scene(), level_id=self.level_id, heights=self.heights, labels=self.labels.value == "on",
                          guides=False, needles={"AP": n, "lateral": n}, breach=None)
-        self.feedback.value = _status(
-            f"{self.level_id}: the needle starts near the centre of the back of the pedicle, straight ahead, not "
-            "advanced (the pictures show it there). Move it with the sliders, take a shot to see it, and press "
-            "Grade this attempt when the tip is in the target.")
-        self._show_shots()
 
     def new_attempt(self, level: str | None = None) -> None:
         """A new attempt: a random level (or ``level``) and a random start near the pedicle's centre."""

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ROOT
+from tests.idle_loop import kernel  # noqa: F401 - a fixture the tests below use
 from widgets.core.citations import Citations
 from widgets.core.figures import StoredFigureView, new_figure
 from widgets.core.pictures import PictureStore, picture_key, store_dir
@@ -84,6 +85,32 @@ def test_the_first_fluoroscopy_pictures_come_from_the_store_and_are_what_a_draw_
         fresh = np.asarray(Image.open(io.BytesIO(fluoro.view.image_bytes)), dtype=float)
         assert stored.shape == fresh.shape, name
         assert np.abs(stored - fresh).mean() < 1.0, f"{name}: the stored picture is not what the view draws"
+
+
+def test_in_a_kernel_a_stored_first_picture_leaves_the_radiographs_until_the_kernel_is_idle(kernel, monkeypatch):
+    """Run All shows the stored x-ray and computes no radiograph (the costly part of a fluoroscopy view); once the
+    kernel is idle the figure is drawn with them, and it is the stored picture (within JPEG's rounding)."""
+    shown = _first_fluoroscopy_views()
+    for name, fluoro in shown.items():
+        assert fluoro.view.stored and fluoro.view.render_count == 0, name
+        for kind, art in fluoro.art.items():
+            assert not art.image.get_array().any(), f"{name}, {kind}: a radiograph computed at Run All"
+    kernel.idle(monkeypatch)
+    for name, fluoro in shown.items():
+        for kind, art in fluoro.art.items():
+            assert art.image.get_array().any(), f"{name}, {kind}: no radiograph once the kernel was idle"
+        fluoro.update(render=True)
+        drawn = np.asarray(Image.open(io.BytesIO(fluoro.view.image_bytes)), dtype=float)
+        stored = np.asarray(Image.open(io.BytesIO(PictureStore().get(name, fluoro.picture_key(80), ".jpg"))),
+                            dtype=float)
+        assert np.abs(stored - drawn).mean() < 1.0, f"{name}: drawn later, not the picture shown first"
+
+
+def test_in_a_kernel_a_change_before_the_idle_drawing_draws_the_radiographs_at_once(kernel):
+    learn = _first_fluoroscopy_views()["fluoro-needle-learn-L1"]
+    learn.update(labels=False)
+    assert learn.view.render_count == 1
+    assert all(art.image.get_array().any() for art in learn.art.values()), "drawn without its radiographs"
 
 
 def test_a_view_shown_from_the_store_draws_at_its_first_change(vkp_settings):

@@ -19,7 +19,8 @@ from widgets.anatomy.scene import Scene
 from widgets.anatomy.segment import segment, side_outlines
 from widgets.anatomy.levels import level as anatomy_level
 from widgets.anatomy import ct
-from widgets.imaging.placement import SETTINGS, start_settings, taught_settings
+from tests.idle_loop import kernel  # noqa: F401 - a fixture the tests below use
+from widgets.imaging.placement import SETTINGS, needle_for, start_settings, taught_settings
 from widgets.imaging.views import NeedleExercise
 from widgets.procedures.steps import load_procedure
 from widgets.procedures.views import StepperView
@@ -434,3 +435,35 @@ def test_the_side_view_draws_the_anatomys_pedicle_and_the_planned_needle():
     with pytest.raises(ValueError, match="35.7 mm deep"):
         from widgets.anatomy.drawing import SagittalDrawing
         SagittalDrawing(ex.geometry.fractured, 30.0)
+
+
+def test_in_a_kernel_test_mode_draws_its_first_pictures_when_idle_and_they_show_the_start(tmp_path, kernel,
+                                                                                           monkeypatch):
+    """Run All draws nothing for Test mode (its random start cannot be drawn in advance): a box of the pictures'
+    size says they are being drawn; once the kernel is idle both views show the needle where it started, even if
+    a slider moved meanwhile, and no shot is counted."""
+    ex = make_exercise(tmp_path, spine="ct", level="L1")
+    start = ex.settings()
+    (box,) = ex.pictures.children
+    assert "vkp-needle-drawing" in box._dom_classes and "C-arm views of the real CT" in text(box.value)
+    assert ex._ct_views is None, "nothing drawn while the notebook runs"
+    ex.depth.value = 20
+    kernel.idle(monkeypatch)
+    views = ex.views
+    assert ex.pictures.children == (views.widget,) and views.view.render_count == 1
+    at_start = ct.as_path(needle_for("ct", "L1", start)).tip
+    assert not np.allclose(ex.needle().tip, at_start)
+    for view in ("AP", "lateral"):
+        assert np.allclose(views.needles[view].tip, at_start), f"{view}: the start, not the needle moved since"
+    assert "real CT scan of L1" in views.alt_text() and ex.shots == {"AP": 0, "lateral": 0}
+
+
+def test_a_shot_before_the_kernel_is_idle_draws_at_once(tmp_path, kernel, monkeypatch):
+    """A student who takes a shot before the idle drawing (a fast reader, a test) gets the pictures at once."""
+    ex = make_exercise(tmp_path, spine="model", level="L1")
+    assert "vkp-needle-drawing" in ex.pictures.children[0]._dom_classes
+    ex.shot_ap.click()
+    assert ex.pictures.children == (ex.views.widget,) and ex.shots["AP"] == 1
+    drawn = ex.views.view.render_count
+    kernel.idle(monkeypatch)
+    assert ex.views.view.render_count == drawn, "the idle piece then has nothing left to draw"

@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from widgets.core.citations import Citations  # noqa: E402
 from widgets.core.figures import img_html, new_figure, png_bytes  # noqa: E402
 from widgets.outcomes.model import default_outcomes  # noqa: E402
-from widgets.outcomes.views import ExplorerArtists, HeightExplorerView, OutcomeView, draw_outcome, \
-    outcome_alt  # noqa: E402
+from widgets.outcomes.plots import ExplorerArtists, draw_outcome  # noqa: E402
+from widgets.outcomes.sentences import outcome_alt  # noqa: E402
+from widgets.outcomes.views import HeightExplorerView, OutcomeView  # noqa: E402
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 3.0

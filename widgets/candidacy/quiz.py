@@ -66,11 +66,6 @@ class QuizError(ValueError):
     """A quiz action that cannot be done (the message says what to do instead)."""
 
 
-def utc_now() -> str:
-    """The current time as ISO-8601 UTC with milliseconds, e.g. ``2026-11-25T10:53:35.120Z``."""
-    return utc_stamp()
-
-
 class AnswerRecord(ContentModel):
     """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in.
 
@@ -297,7 +292,7 @@ class Quiz:
     """
 
     def __init__(self, cases: Sequence[Vignette], *, seed: int = 0, order_seed: int | str | None = None,
-                 records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_now,
+                 records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_stamp,
                  tz: tzinfo | None = None):
         if not cases:
             raise QuizError("the quiz needs at least one case; load a case bank with cases in it")

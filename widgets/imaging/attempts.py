@@ -1,7 +1,8 @@
 """Needle-placement attempts over time, the simulator's metrics, and what the hand-in records of them.
 
 An attempt is a plain record (:class:`NeedleAttempt`): which level of which spine, the four checks,
-what went wrong, the needle's settings, the simulator's metrics and a UTC timestamp.
+what went wrong, the needle's settings, the simulator's metrics and a UTC time stamp
+(:func:`widgets.record.attempts.utc_stamp`, as on every answer).
 :class:`AttemptHistory` numbers them, summarises progress and gives the learning curve.
 
 What the hand-in records
@@ -42,22 +43,18 @@ Pure logic: no ipywidgets, no matplotlib.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import Callable
 
 from widgets.core.citations import strip_citations
 from widgets.imaging.exercise import HEIGHT_KEYS, NEEDLE_PLACEMENT
 from widgets.imaging.grading import CHECKS, NeedleGrade
 from widgets.imaging.placement import SETTINGS
+from widgets.record.attempts import utc_stamp
 
 #: The metrics an attempt carries (mm), in the order the result card and the class results show them.
 METRICS = ("tip_error_mm", "tip_to_target_mm", "closest_medial_mm")
 #: How the student got there (recorded, not regraded).
 PROCESS = ("shots_ap", "shots_lateral", "redirects", "time_s")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,7 @@ class AttemptHistory:
 
     exercise: str = NEEDLE_PLACEMENT
     attempts: list[NeedleAttempt] = field(default_factory=list)
-    clock: Callable[[], str] = utc_now
+    clock: Callable[[], str] = utc_stamp     # the course's one time stamp, as every answer is stamped
 
     def record(self, grade: NeedleGrade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
                time_s: float | None = None) -> NeedleAttempt:

@@ -1,20 +1,63 @@
-"""The height-restoration explorer's state in words (notebook 05): the readout and alt text, the one sentence a
-student can repeat, and the model's assumptions with their sources by name.  Every number comes from the
-explorer's state (:mod:`widgets.outcomes.height`); the views (:mod:`widgets.outcomes.views`) only show these.
+"""Notebook 05's pictures in words: an outcome picture's alt text and each of its rows' values, and the
+height-restoration explorer's state (the readout and alt text, the one sentence a student can repeat, and the
+model's assumptions with their sources by name).  Every number comes from the outcomes' rows
+(:mod:`widgets.outcomes.model`) or the explorer's state (:mod:`widgets.outcomes.height`); the pictures
+(:mod:`widgets.outcomes.plots`) and the views (:mod:`widgets.outcomes.views`) only show these.
 
 Pure logic: no ipywidgets, no matplotlib.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 from widgets.anatomy.geometry import REGIONS
 from widgets.core.citations import Citations
 from widgets.core.numbers import fmt
 from widgets.outcomes.height import HeightExplorer
+from widgets.outcomes.model import Outcome, Row
 
-__all__ = ["assumption_text", "describe_state", "take_home"]
+__all__ = ["assumption_text", "describe_state", "outcome_alt", "take_home"]
 
 
+# ----------------------------------------------------------------------------------- an outcome picture in words
+def _row_text(row: Row, direction: bool = True, short: bool = False) -> str:
+    """A row's value and spread in words; ``direction`` adds which sign favours which arm.  ``short`` is
+    the text beside a plotted point (the footer explains the spreads; notes stay in the alt text)."""
+    if row.statement is not None:
+        text = row.statement
+    elif row.value is None:
+        text = f"range {fmt(row.low)} to {fmt(row.high)}"
+    else:
+        text = row.value_text(direction=False)
+        if short and row.printed is not None:
+            text = f"{fmt(row.value)} ({fmt(row.count[0])}/{fmt(row.count[1])}; printed {fmt(row.printed)})"
+        if row.spread_kind == "sd":
+            text += f", SD {fmt(row.sd)}" + ("" if short else " (between patients)")
+        elif row.spread_kind in ("ci95", "range"):
+            text += f", {'95% CI' if row.spread_kind == 'ci95' else 'range'} {fmt(row.low)} to {fmt(row.high)}"
+    if direction and row.item.direction:
+        text += ("\n" + textwrap.fill(row.item.direction, 30)) if short else f"; {row.item.direction}"
+    if row.note and not short:
+        text += f" ({row.note})"
+    return text
+
+
+def outcome_alt(outcome: Outcome, citations: Citations) -> str:
+    """Alt text: what the figure shows, row by row, with values, spreads, kinds and citations."""
+    parts = [f"{outcome.spec.title}."]
+    for panel in outcome.panels:
+        parts.append(f"Panel: {panel.spec.title}.")
+        for s in panel.series:
+            pts = ", ".join(f"{lab} {fmt(m)} (SD {fmt(sd)})"
+                            for lab, m, sd in zip(panel.spec.category_labels, s["means"], s["sds"]))
+            parts.append(f"{s['item'].label} {citations.plain.cite(s['item'].evidence)}: {pts}; {s['evidence_type']}.")
+        for r in panel.rows:
+            parts.append(f"{r.label} {citations.plain.cite(r.evidence_id)}: {_row_text(r)}; {r.evidence_type}.")
+    return " ".join(parts)
+
+
+# ----------------------------------------------------------------------------------- the explorer's state in words
 def _walls_text(state) -> str:
     """Per wall that lost height: before and the band after; the share of the lost height given back
     only at the wall(s) the chosen loss applies to (elsewhere the model set the loss)."""

@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import Field, model_validator
 
@@ -35,6 +34,7 @@ from widgets.core.citations import Citations, CiteKeys
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, Reported, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 from widgets.core.text import fold, plain_md
+from widgets.record.attempts import utc_stamp
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
 )
@@ -247,10 +247,6 @@ def move(order: list[str], index: int, delta: int) -> tuple[list[str], int]:
     return out, new
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 @dataclass(frozen=True)
 class OrderingAttempt:
     """One try at putting a procedure's steps in order, as the widget counts it in this session (what is saved
@@ -273,7 +269,7 @@ class AttemptHistory:
     """The ordering attempts of one student, in order."""
 
     attempts: list[OrderingAttempt] = field(default_factory=list)
-    clock: object = _now
+    clock: Callable[[], str] = utc_stamp     # the course's one time stamp, as every answer is stamped
 
     def record(self, result: OrderResult) -> OrderingAttempt:
         n = sum(a.procedure == result.procedure for a in self.attempts) + 1

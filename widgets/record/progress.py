@@ -60,7 +60,7 @@ from widgets.core.settings import Settings, current_settings
 from widgets.record.identity import Identity, login_tag, new_install_id, user_tag, validate_name
 from widgets.record.attempts import (
     MAX_FILE_BYTES, PROGRESS_FORMAT, PROGRESS_VERSION, Attempt, FileProblem, answered_at, decode_text, dumps,
-    in_answer_order, json_loads, read_limited,
+    in_answer_order, json_loads, read_limited, utc_stamp,
 )
 
 LEGACY_FORMAT = "vkp-quiz-progress"
@@ -404,7 +404,7 @@ class ProgressFile:
     # ----------------------------------------------------------------- writing
     def as_dict(self) -> dict:
         return {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "identity": self.identity.as_dict(),
-                "saved_at": self._now().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                "saved_at": utc_stamp(self._now()),
                 "attempts": [a.to_dict() for a in self.attempts] + list(self.unread)}
 
     def as_text(self) -> str:

@@ -4,6 +4,8 @@ model spine and on the real CT."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.classfolder import student_log
@@ -56,6 +58,13 @@ def test_each_attempt_is_a_plain_record_with_its_four_checks_metrics_and_what_we
     assert h.curve() == {"attempt": [1, 2], "tip_error_mm": [first.tip_error_mm, second.tip_error_mm],
                          "shots": [4, 6], "passed": [False, True], "level": ["L1", "L1"]}
     assert AttemptHistory().progress() == "No attempts yet."
+
+
+def test_an_attempt_is_stamped_with_the_time_stamp_every_answer_has():
+    """The course's one clock (widgets.record.attempts.utc_stamp): UTC with milliseconds, as the hand-in stamps."""
+    good = taught_settings("model", "L1", HEIGHTS)
+    rec = AttemptHistory().record(grade(SEG, needle_at(SEG, *good.values())), good)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", rec.attempted_at), rec.attempted_at
 
 
 def test_the_hand_in_fields_are_the_ones_the_docstring_names():

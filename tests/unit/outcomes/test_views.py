@@ -15,6 +15,7 @@ from widgets.outcomes.views import (HeightExplorerView, LeafletView, OutcomeView
                                    outcome_evidence, visible_text)
 from widgets.core.numbers import fmt, leaves, recompute
 from widgets.outcomes.model import default_outcomes
+from widgets.outcomes.plots import draw_outcome
 from tests.unit.student_text import shown_numbers
 
 EV = load_evidence()
@@ -199,7 +200,6 @@ def test_height_picture_shows_spread_kind_and_both_sides(cites):
 def test_values_that_barely_differ_are_not_drawn_far_apart(cites):
     """KAVIAR's device-related embolism, 1 of 191 against 1 of 190: on an axis zoomed to the two points
     they looked far apart; an axis from zero shows them as the same small rate."""
-    from widgets.outcomes.views import draw_outcome
     outcome = OUT.outcome("cement_embolism")
     fig = draw_outcome(outcome, cites)
     axis = {p.spec.id: ax for p, ax in zip(outcome.panels, fig.axes)}

@@ -151,6 +151,12 @@ def test_attempts_count_per_procedure_and_report_progress():
         "Attempt 1: 1 of 7 in place", "Attempt 1: 9 of 9 in place (correct)", "Attempt 2: 7 of 7 in place (correct)"]
 
 
+def test_an_attempt_is_stamped_with_the_time_stamp_every_answer_has():
+    """The course's one clock (widgets.record.attempts.utc_stamp): UTC with milliseconds, as the hand-in stamps."""
+    stamp = AttemptHistory().record(grade_order(VP, VP.step_ids)).answered_at
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+
+
 # ----------------------------------------------------------------------------- decision points
 
 def test_questions_have_one_answer_and_point_at_real_steps():

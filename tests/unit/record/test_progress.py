@@ -134,6 +134,7 @@ def test_corrupt_file_is_kept_aside_with_a_warning_and_a_fresh_start(tmp_path, c
     store.save()
     fresh = json.loads(path.read_text(encoding="utf-8"))
     assert fresh["format"] == PROGRESS_FORMAT and fresh["attempts"] == []
+    assert fresh["saved_at"] == "2026-11-25T10:30:05.000Z", "the course's one time stamp (record.attempts.utc_stamp)"
 
 
 def test_one_damaged_answer_is_left_out_and_named_the_others_kept(tmp_path):

@@ -14,17 +14,17 @@ Contract used by other parts of the module:
 * :func:`grade_order` returns an :class:`OrderResult` with ``.correct`` and ``.misplaced``;
   unknown, missing or repeated ids raise ``ValueError`` naming them.
 * Attempts are recorded and handed in through :mod:`widgets.record.handin` (exercise
-  ``step-order``); the version-1 ``vkp-ordering-export`` files of earlier releases are still read
+  ``step-order``, :mod:`widgets.procedures.exercise`, which also keeps a session's attempts); the version-1 ``vkp-ordering-export`` files of earlier releases are still read
   by the class results (:mod:`widgets.classroom.export`).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -34,7 +34,6 @@ from widgets.core.citations import Citations, CiteKeys
 from widgets.core.evidence import EvidenceBase, EvidenceNumber, Reported, load_evidence
 from widgets.core.loading import ContentError, ContentModel, content_path, load_content, require_unique
 from widgets.core.text import fold, plain_md
-from widgets.record.attempts import utc_stamp
 from widgets.core.questions import (  # noqa: F401  (the decision points' model, re-exported)
     ID_PATTERN, DecisionResult, Option, Question, QuestionFile, QuizScore, grade_decision,
 )
@@ -245,45 +244,6 @@ def move(order: list[str], index: int, delta: int) -> tuple[list[str], int]:
     out = list(order)
     out.insert(new, out.pop(index))
     return out, new
-
-
-@dataclass(frozen=True)
-class OrderingAttempt:
-    """One try at putting a procedure's steps in order, as the widget counts it in this session (what is saved
-    and handed in is a :class:`widgets.record.attempts.Attempt`, made by :mod:`widgets.procedures.exercise`)."""
-
-    procedure: str
-    attempt: int
-    correct: bool
-    misplaced: tuple[str, ...]
-    answered_at: str
-    n_steps: int
-
-    def as_export(self) -> dict:
-        return {"procedure": self.procedure, "attempt": self.attempt, "correct": self.correct,
-                "misplaced": list(self.misplaced), "answered_at": self.answered_at}
-
-
-@dataclass
-class AttemptHistory:
-    """The ordering attempts of one student, in order."""
-
-    attempts: list[OrderingAttempt] = field(default_factory=list)
-    clock: Callable[[], str] = utc_stamp     # the course's one time stamp, as every answer is stamped
-
-    def record(self, result: OrderResult) -> OrderingAttempt:
-        n = sum(a.procedure == result.procedure for a in self.attempts) + 1
-        a = OrderingAttempt(result.procedure, n, result.correct, result.misplaced, self.clock(), len(result.submitted))
-        self.attempts.append(a)
-        return a
-
-    def progress(self) -> str:
-        """One line per attempt, e.g. 'Attempt 2: 9 of 9 in place (correct)'."""
-        if not self.attempts:
-            return "No attempts yet."
-        return "\n".join(
-            f"Attempt {a.attempt}: {a.n_steps - len(a.misplaced)} of {a.n_steps} in place"
-            + (" (correct)" if a.correct else "") for a in self.attempts)
 
 
 # --------------------------------------------------------------------------- comparison

@@ -15,7 +15,8 @@
   and a score over attempts; every answer is recorded (``decision-points``, or the
   exercise named, e.g. ``aftercare-quiz``).
 
-All grading and data come from :mod:`widgets.procedures.steps`; nothing here parses YAML.
+All grading and data come from :mod:`widgets.procedures.steps`, and the attempts (the records the hand-in holds)
+from :mod:`widgets.procedures.exercise`; nothing here parses YAML.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from widgets.core.controls import KeyboardShield, ListBox, RadioGroup, Shows, Sl
 from widgets.core.questions_view import MultipleChoiceQuiz, button as _button
 from widgets.core.questions_view import status_html as _status
 from widgets.procedures.balloon import BalloonModel
-from widgets.procedures.exercise import DECISION_POINTS, STEP_ORDER
-from widgets.procedures.steps import AttemptHistory, Procedure, Question, grade_order, move, shuffled_ids
+from widgets.procedures.exercise import DECISION_POINTS, AttemptHistory, attempt_number, steps_in_place
+from widgets.procedures.steps import Procedure, Question, grade_order, move, shuffled_ids
 from widgets.record.handin import ExerciseLog, default_log
 
 #: The level the procedure steppers draw: the reference vertebra of notebook 01 (L5, measured on CT).
@@ -282,17 +283,14 @@ class OrderingView(Shows):
     def grade(self):
         result = grade_order(self.procedure, self.order)
         attempt = self.history.record(result)
-        self.log.record_attempt(
-            STEP_ORDER, self.procedure.name, {"order": list(self.order)},
-            {"leaflet": {"correct": result.correct, "parts": {s: s not in result.misplaced for s in self.order},
-                         "expected": {"misplaced": list(result.misplaced)}}},
-            context={"attempt": attempt.attempt})
+        self.log.record_attempt(attempt.exercise, attempt.item, attempt.answer, attempt.grades, context=attempt.context)
+        number = attempt_number(attempt)
         self.marks = {i: i not in result.misplaced for i in self.order}
         self._refresh(select=self.select.value)
         if result.correct:
-            text = f"Attempt {attempt.attempt}: correct! All {len(self.order)} steps are in order."
+            text = f"Attempt {number}: correct! All {len(self.order)} steps are in order."
         else:
-            text = (f"Attempt {attempt.attempt}: not yet. {result.in_place} of {len(self.order)} steps are in "
+            text = (f"Attempt {number}: not yet. {result.in_place} of {len(self.order)} steps are in "
                     f"place; the steps marked \u2717 are out of place. Move them and check again. "
                     + " ".join(result.hints(self.procedure)))
         self.feedback.value = _status(text)
@@ -307,12 +305,12 @@ class OrderingView(Shows):
         self.feedback.value = _status("Shuffled again: put the steps in order, then press Check order.")
 
     def _show_progress(self) -> None:
-        mine = [a for a in self.history.attempts if a.procedure == self.procedure.name]
+        mine = [a for a in self.history.attempts if a.item == self.procedure.name]
         if not mine:
             self.progress.value = "<p>Attempts so far: none.</p>"
             return
         rows = "".join(
-            f"<tr><td>{a.attempt}</td><td>{a.n_steps - len(a.misplaced)} of {a.n_steps}</td>"
+            f"<tr><td>{attempt_number(a)}</td><td>{steps_in_place(a)[0]} of {steps_in_place(a)[1]}</td>"
             f"<td>{'correct' if a.correct else 'not yet'}</td></tr>" for a in mine)
         self.progress.value = ("<table><caption>Your attempts</caption><thead><tr><th scope=\"col\">Attempt</th>"
                                "<th scope=\"col\">Steps in place</th><th scope=\"col\">Result</th></tr></thead>"

@@ -11,7 +11,8 @@ from tests.conftest import ROOT, source_markdown_keys
 from widgets.core.citations import Citations
 from widgets.core.loading import ContentError
 from widgets.core.course import PROCEDURES
-from widgets.procedures.steps import (AttemptHistory, OrderResult, compare_steps,
+from widgets.procedures.exercise import AttemptHistory, attempt_number
+from widgets.procedures.steps import (OrderResult, compare_steps,
                                 grade_decision, grade_order, load_procedure, load_procedure_file, load_questions,
                                 move, procedure_path, questions_for, shuffled_ids, steps_markdown)
 
@@ -145,7 +146,7 @@ def test_attempts_count_per_procedure_and_report_progress():
     history.record(grade_order(VP, list(reversed(VP.step_ids))))
     history.record(grade_order(KP, KP.step_ids))
     history.record(grade_order(VP, VP.step_ids))
-    assert [(a.procedure, a.attempt) for a in history.attempts] == [
+    assert [(a.item, attempt_number(a)) for a in history.attempts] == [
         ("vertebroplasty", 1), ("kyphoplasty", 1), ("vertebroplasty", 2)]
     assert history.progress().splitlines() == [
         "Attempt 1: 1 of 7 in place", "Attempt 1: 9 of 9 in place (correct)", "Attempt 2: 7 of 7 in place (correct)"]

@@ -189,6 +189,8 @@ def test_every_check_is_recorded_for_the_hand_in(tmp_path):
     assert attempts[0].answer["order"] == shuffled_ids(VP, 2)
     assert attempts[0].grade().expected["misplaced"] == list(first.misplaced)
     assert len(ProgressFile(log.store.path).load().of("step-order")) == 2, "saved at once"
+    same = lambda a: (a.exercise, a.item, a.answer, a.grades, a.context)  # noqa: E731
+    assert [same(a) for a in view.history.attempts] == [same(a) for a in attempts], "the session's attempts are the hand-in's"
 
 
 def test_ordering_controls_have_visible_labels():

@@ -163,6 +163,8 @@ def main(argv=None) -> int:
         print(json.dumps({"times": times, "mems": mems, "cpus": cpus, "pictures": pics}))
         return 0
     ok = True
+    from benchmarks._timing import compile_package
+    print(compile_package(ROOT, *([args.before.resolve()] if args.before else [])))
     load = os.getloadavg()[0]
     print(f"(load average {load:.1f} on {os.cpu_count()} cores: wall-clock figures include waiting for other "
           "processes; CPU figures are this process's own)")

@@ -327,6 +327,14 @@ def server_environment(software: Path = DEFAULT_SOFTWARE, *, quiet: bool = True)
     return env
 
 
+def _compile(env: Path, folder: Path) -> None:
+    """Write the bytecode of every module under ``folder`` for the servers' Python (``env``)."""
+    done = subprocess.run([str(env / "bin" / "python"), "-m", "compileall", "-q", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise HubError(f"compiling {folder} for the servers failed:\n{(done.stdout + done.stderr).strip()[-2000:]}")
+
+
 # ---------------------------------------------------------------- the course repositories nbgitpuller pulls
 def course_files(dest: Path) -> Path:
     """The files a student pulls, copied into ``dest``: ``$VKP_COURSE_SOURCE`` if set, else the students'
@@ -437,6 +445,9 @@ def prepare(root: Path, roster: Roster, *, accounts: Accounts = Accounts(), cour
             shutil.rmtree(fresh)
         shutil.copytree(release / "widgets", fresh / "widgets",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # Compiled once here, by the servers' own Python: the release is read-only to students, so a kernel could
+        # not keep its bytecode and would compile the whole package again at every start.
+        _compile(env, fresh)
         # The hand-in service's code: the same release plus its own package, which students never import.
         service_fresh = layout.root / ".handin-service-code-new"
         if service_fresh.exists():
@@ -444,6 +455,7 @@ def prepare(root: Path, roster: Roster, *, accounts: Accounts = Accounts(), cour
         shutil.copytree(fresh, service_fresh)
         shutil.copytree(ROOT / "widgets" / "hubservice", service_fresh / "widgets" / "hubservice",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        _compile(env, service_fresh / "widgets" / "hubservice")
     subprocess.run(["chmod", "-R", "go-w,a+rX", str(fresh)], check=True)
     subprocess.run(["chmod", "-R", "go-w,a+rX", str(service_fresh)], check=True)
     if layout.service_code.exists():

@@ -114,6 +114,9 @@ def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     page.keyboard.press("Space")
     box.get_by_role("radio", name=LEVEL, exact=True).focus()
     page.keyboard.press("Space")
+    # the new attempt at LEVEL has begun (its random start is set) before the sliders are moved; waiting only for
+    # "0 AP" could start while the kernel still had the change back to LEVEL to do, which resets the sliders
+    expect(feedback).to_contain_text(f"{LEVEL}: the needle starts")
     expect(shots).to_contain_text("0 AP")
     good = _good_settings()
     for slider, name in zip((entry_lateral, entry_up, medial, caudal, depth), SETTINGS):

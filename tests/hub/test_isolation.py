@@ -316,3 +316,9 @@ print(importlib.util.find_spec('widgets.classroom') is None, widgets.__file__)
     assert missing == "True" and where.startswith(str(hub.layout.release)), out
     assert people[A].run(f"""
 import os; print(os.access({str(hub.layout.release / 'widgets')!r}, os.W_OK))""").strip() == "False"
+    # ...so the release comes compiled, for the servers' Python: a kernel cannot keep bytecode there
+    compiled = people[A].run(f"""
+import importlib.util, pathlib
+src = list(pathlib.Path({str(hub.layout.release / 'widgets')!r}).rglob('*.py'))
+print(len(src), sum(pathlib.Path(importlib.util.cache_from_source(str(p))).exists() for p in src))""").split()
+    assert compiled[0] == compiled[1] and int(compiled[0]) > 50, f"modules compiled again at every kernel start: {compiled}"

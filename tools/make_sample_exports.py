@@ -38,8 +38,7 @@ from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice, compare
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import RULE_IDS, assess
-from widgets.imaging.attempts import AttemptHistory, needle_answer
-from widgets.imaging.exercise import NEEDLE_PLACEMENT as NEEDLE, needle_grades
+from widgets.imaging.attempts import AttemptHistory
 from widgets.outcomes.model import load_patient_questions
 from widgets.core.course import PROCEDURES
 from widgets.procedures.steps import grade_order, load_procedure, questions_for, shuffled_ids
@@ -218,15 +217,15 @@ def needle_placements(st: Student) -> None:
     if st.rng.random() < 0.3:
         tries.append({**taught, "depth_mm": round(taught["depth_mm"] * 0.5)})     # stopped short
     tries.append(taught)
-    history = AttemptHistory(clock=st.clock)
+    # The generator's clock ticks twice per placement, as it did when the sample files were made (the history's
+    # stamp, then the hand-in's), so that they come out the same at every run.
+    history = AttemptHistory(clock=lambda: (st.clock(), st.clock())[1])
     for settings in tries:
         g = grade_placement("model", "L1", settings, heights)
         spare = 1.5 - st.ability                 # an abler student takes fewer shots and redirects
-        rec = history.record(g, settings, shots_ap=1 + round(st.rng.uniform(1, 5) * spare),
-                             shots_lateral=1 + round(st.rng.uniform(1, 6) * spare),
-                             redirects=round(st.rng.uniform(0, 3) * spare), time_s=round(st.rng.uniform(40, 240), 1))
-        st.record(make_attempt(NEEDLE, "L1", needle_answer(rec, heights), needle_grades(g),
-                               context={"attempt": rec.attempt}, answered_at=st.clock()))
+        st.record(history.record(g, settings, heights, shots_ap=1 + round(st.rng.uniform(1, 5) * spare),
+                                 shots_lateral=1 + round(st.rng.uniform(1, 6) * spare),
+                                 redirects=round(st.rng.uniform(0, 3) * spare), time_s=round(st.rng.uniform(40, 240), 1)))
 
 
 # --------------------------------------------------------------------------- files as they arrive

@@ -1,9 +1,13 @@
 """Needle-placement attempts over time, the simulator's metrics, and what the hand-in records of them.
 
-An attempt is a plain record (:class:`NeedleAttempt`): which level of which spine, the four checks,
-what went wrong, the needle's settings, the simulator's metrics and a UTC time stamp
-(:func:`widgets.record.attempts.utc_stamp`, as on every answer).
-:class:`AttemptHistory` numbers them, summarises progress and gives the learning curve.
+A placement is an :class:`~widgets.record.attempts.Attempt` from the moment it is graded (:func:`needle_attempt`),
+the same record the progress file keeps and the hand-in carries: which level (``item``), what the student did
+(``answer``), the placement's grade with its checks, problems and metrics (``grades["geometry"]``), its number in
+the session (``context["attempt"]``) and the course's one time stamp (:func:`widgets.record.attempts.utc_stamp`).
+:class:`AttemptHistory` keeps the session's attempts, summarises progress and gives the learning curve; they are
+read back by :func:`attempt_number`, :func:`passed`, :func:`checks_held`, :func:`metric`, :func:`problems`,
+:func:`shots` and :func:`process`.  The sentences that say what went wrong are made from the grade when it is
+shown, never stored.
 
 What the hand-in records
 ------------------------
@@ -42,14 +46,13 @@ Pure logic: no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
-from widgets.core.citations import strip_citations
-from widgets.imaging.exercise import HEIGHT_KEYS, NEEDLE_PLACEMENT
+from widgets.imaging.exercise import GRADE_STANDARD, HEIGHT_KEYS, NEEDLE_PLACEMENT, needle_grades
 from widgets.imaging.grading import CHECKS, NeedleGrade
 from widgets.imaging.placement import SETTINGS
-from widgets.record.attempts import utc_stamp
+from widgets.record.attempts import Attempt, Grade, make_attempt, utc_stamp
 
 #: The metrics an attempt carries (mm), in the order the result card and the class results show them.
 METRICS = ("tip_error_mm", "tip_to_target_mm", "closest_medial_mm")
@@ -57,89 +60,104 @@ METRICS = ("tip_error_mm", "tip_to_target_mm", "closest_medial_mm")
 PROCESS = ("shots_ap", "shots_lateral", "redirects", "time_s")
 
 
-@dataclass(frozen=True)
-class NeedleAttempt:
-    exercise: str
-    attempt: int
-    level: str
-    spine: str
-    approach: str
-    pedicle: bool
-    medial_wall_rule: bool
-    target: bool
-    front_cortex: bool
-    problems: tuple[str, ...]
-    what_went_wrong: tuple[str, ...]
-    entry_lateral_mm: float
-    entry_up_mm: float
-    medial_deg: float
-    caudal_deg: float
-    depth_mm: float
-    tip_error_mm: float
-    tip_to_target_mm: float
-    closest_medial_mm: float | None
-    breach: bool
-    front_breach: bool
-    shots_ap: int
-    shots_lateral: int
-    redirects: int
-    time_s: float | None
-    attempted_at: str
-
-    @property
-    def passed(self) -> bool:
-        return self.pedicle and self.medial_wall_rule and self.target and self.front_cortex
-
-    @property
-    def score(self) -> int:
-        return sum(int(getattr(self, c)) for c in CHECKS)
-
-    @property
-    def shots(self) -> int:
-        return self.shots_ap + self.shots_lateral
-
-    @property
-    def settings(self) -> dict:
-        return {k: getattr(self, k) for k in SETTINGS}
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["problems"] = list(self.problems)
-        out["what_went_wrong"] = list(self.what_went_wrong)
-        out["passed"] = self.passed
-        return out
-
-
 def _r(value, digits: int = 2):
     return None if value is None else round(float(value), digits)
 
 
+def needle_answer(grade: NeedleGrade, settings: dict, heights: tuple[float, float, float] | None = None, *,
+                  shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0, time_s: float | None = None) -> dict:
+    """What the student did, as the hand-in records it (see the module docstring): the spine, the approach, the
+    needle's ``settings`` (:data:`widgets.imaging.placement.SETTINGS`), the fracture drawn (``heights``, required on
+    the model spine) and the shots, redirects and time."""
+    out = {"spine": grade.spine, "approach": grade.approach, **{k: _r(settings[k]) for k in SETTINGS}}
+    if grade.spine == "model":
+        if heights is None:
+            raise ValueError("a placement on the model spine records the treated body's heights")
+        out.update({k: round(float(h), 2) for k, h in zip(HEIGHT_KEYS, heights)})
+    out.update({"shots_ap": int(shots_ap), "shots_lateral": int(shots_lateral), "redirects": int(redirects),
+                "time_s": _r(time_s, 1)})
+    return out
+
+
+def needle_attempt(grade: NeedleGrade, settings: dict, heights: tuple[float, float, float] | None, number: int, *,
+                   answered_at: str | None = None, **process) -> Attempt:
+    """The attempt a graded placement is: the answer (:func:`needle_answer`, with ``process``: shots_ap,
+    shots_lateral, redirects, time_s), its grade (:func:`widgets.imaging.exercise.needle_grades`) and its
+    ``number`` among the session's attempts."""
+    return make_attempt(NEEDLE_PLACEMENT, grade.level, needle_answer(grade, settings, heights, **process),
+                        needle_grades(grade), context={"attempt": number}, answered_at=answered_at)
+
+
+def _grade(attempt: Attempt) -> Grade:
+    return attempt.grade(GRADE_STANDARD)
+
+
+def attempt_number(attempt: Attempt) -> int:
+    """The attempt's number in the session (1 for the first)."""
+    return int(attempt.context["attempt"])
+
+
+def passed(attempt: Attempt) -> bool:
+    """All four checks hold."""
+    return _grade(attempt).correct
+
+
+def check_held(attempt: Attempt, check: str) -> bool:
+    """Whether one of the four checks (:data:`widgets.imaging.grading.CHECKS`) holds."""
+    return bool(_grade(attempt).parts[check])
+
+
+def checks_held(attempt: Attempt) -> int:
+    """How many of the four checks hold."""
+    return sum(check_held(attempt, c) for c in CHECKS)
+
+
+def metric(attempt: Attempt, name: str):
+    """One of the simulator's measures in the grade: a metric of :data:`METRICS` (mm; ``closest_medial_mm`` is None
+    when the needle never reached the pedicle), or the flags ``breach`` and ``front_breach``."""
+    return _grade(attempt).expected[name]
+
+
+def problems(attempt: Attempt) -> tuple[str, ...]:
+    """The problems' codes (:data:`widgets.imaging.grading.PROBLEM_NAMES` words them)."""
+    return tuple(_grade(attempt).expected["problems"])
+
+
+def process(attempt: Attempt, name: str):
+    """How the student got there: one of :data:`PROCESS`."""
+    return attempt.answer[name]
+
+
+def shots(attempt: Attempt) -> int:
+    """Fluoroscopy shots in both views."""
+    return process(attempt, "shots_ap") + process(attempt, "shots_lateral")
+
+
+def settings_of(attempt: Attempt) -> dict:
+    """The needle's settings the attempt was graded with."""
+    return {k: attempt.answer[k] for k in SETTINGS}
+
+
 @dataclass
 class AttemptHistory:
-    """One student's attempts at one exercise, in order."""
+    """One student's needle placements in this session, in order: the attempts the hand-in records."""
 
-    exercise: str = NEEDLE_PLACEMENT
-    attempts: list[NeedleAttempt] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     clock: Callable[[], str] = utc_stamp     # the course's one time stamp, as every answer is stamped
 
-    def record(self, grade: NeedleGrade, settings: dict, *, shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0,
-               time_s: float | None = None) -> NeedleAttempt:
-        """Keep ``grade`` (of the needle ``settings`` set, :data:`widgets.imaging.placement.SETTINGS`)
-        with how the student got there."""
-        m = grade.metrics
-        rec = NeedleAttempt(
-            self.exercise, len(self.attempts) + 1, grade.level, grade.spine, grade.approach, grade.pedicle_ok,
-            grade.medial_rule_ok, grade.target_ok, grade.front_ok, tuple(p.code for p in grade.problems),
-            tuple(" ".join(strip_citations(p.text).split()) for p in grade.problems), *(_r(settings[k]) for k in SETTINGS),
-            m["tip_error_mm"], m["tip_to_target_mm"], m["closest_medial_mm"], m["breach"], m["front_breach"],
-            int(shots_ap), int(shots_lateral), int(redirects), _r(time_s, 1), self.clock())
+    def record(self, grade: NeedleGrade, settings: dict, heights: tuple[float, float, float] | None = None, *,
+               shots_ap: int = 0, shots_lateral: int = 0, redirects: int = 0, time_s: float | None = None) -> Attempt:
+        """Keep ``grade`` (of the needle ``settings`` set, in a body of ``heights`` on the model spine) with how the
+        student got there."""
+        rec = needle_attempt(grade, settings, heights, len(self.attempts) + 1, answered_at=self.clock(),
+                             shots_ap=shots_ap, shots_lateral=shots_lateral, redirects=redirects, time_s=time_s)
         self.attempts.append(rec)
         return rec
 
     def summary(self) -> dict:
-        passed = [a.attempt for a in self.attempts if a.passed]
-        return {"attempts": len(self.attempts), "passed": len(passed), "first_pass": passed[0] if passed else None,
-                "best_score": max((a.score for a in self.attempts), default=0)}
+        won = [attempt_number(a) for a in self.attempts if passed(a)]
+        return {"attempts": len(self.attempts), "passed": len(won), "first_pass": won[0] if won else None,
+                "best_score": max((checks_held(a) for a in self.attempts), default=0)}
 
     def progress(self) -> str:
         """One plain line about progress over the attempts."""
@@ -152,18 +170,7 @@ class AttemptHistory:
 
     def curve(self) -> dict[str, list]:
         """The learning curve: per attempt its number, tip error (mm), shots and whether it passed."""
-        return {"attempt": [a.attempt for a in self.attempts], "tip_error_mm": [a.tip_error_mm for a in self.attempts],
-                "shots": [a.shots for a in self.attempts], "passed": [a.passed for a in self.attempts],
-                "level": [a.level for a in self.attempts]}
-
-
-def needle_answer(rec: NeedleAttempt, heights: tuple[float, float, float] | None = None) -> dict:
-    """What the student did, as the hand-in records it (see the module docstring): the spine, the
-    approach, the needle's settings, the fracture drawn (model spine) and the shots, redirects and time."""
-    out = {"spine": rec.spine, "approach": rec.approach, **{k: getattr(rec, k) for k in SETTINGS}}
-    if rec.spine == "model":
-        if heights is None:
-            raise ValueError("a placement on the model spine records the treated body's heights")
-        out.update({k: round(float(h), 2) for k, h in zip(HEIGHT_KEYS, heights)})
-    out.update({k: getattr(rec, k) for k in PROCESS})
-    return out
+        return {"attempt": [attempt_number(a) for a in self.attempts],
+                "tip_error_mm": [metric(a, "tip_error_mm") for a in self.attempts],
+                "shots": [shots(a) for a in self.attempts], "passed": [passed(a) for a in self.attempts],
+                "level": [a.item for a in self.attempts]}

@@ -38,6 +38,7 @@ import ipywidgets as ipw
 import numpy as np
 
 from widgets.record.handin import ExerciseLog, default_log
+from widgets.record.progress import ProgressError
 from widgets.core.citations import Citations
 from widgets.core.controls import KeyboardShield, RadioGroup, Slider
 from widgets.core.figures import BlitFigureView, new_figure
@@ -50,8 +51,9 @@ from widgets.anatomy.levels import level as model_level
 from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene, describe_tip
 from widgets.anatomy.segment import segment
-from widgets.imaging.attempts import AttemptHistory, needle_answer
-from widgets.imaging.exercise import NEEDLE_PLACEMENT, needle_grades
+from widgets.imaging.attempts import (
+    AttemptHistory, attempt_number, check_held, metric, passed, process, shots,
+)
 from widgets.imaging.grading import CHECKS, NeedleGrade, check_name
 from widgets.imaging.placement import (LIMITS, SETTINGS, ct_available, grade_placement, levels, needle_for,
                                        settings_text, start_settings, taught_settings)
@@ -502,10 +504,12 @@ class NeedleExercise:
         g = grade_placement(self.spine_id, self.level_id, settings, self.heights, self.approach.value)
         self.last_grade = g
         elapsed = time.monotonic() - self.started
-        rec = self.history.record(g, settings, shots_ap=self.shots["AP"], shots_lateral=self.shots["lateral"],
-                                  redirects=self.redirects, time_s=elapsed)
-        (self._log or default_log()).record_attempt(NEEDLE_PLACEMENT, rec.level, needle_answer(rec, self.heights),
-                                                    needle_grades(g), context={"attempt": rec.attempt})
+        rec = self.history.record(g, settings, self.heights, shots_ap=self.shots["AP"],
+                                  shots_lateral=self.shots["lateral"], redirects=self.redirects, time_s=elapsed)
+        try:
+            (self._log or default_log()).record(rec)     # the attempt the history holds is the one handed in
+        except ProgressError:
+            pass                                          # kept in memory; the log's save_problem says why
         self.graded = True
         self.grade_button.disabled = True
         breach = g.breach.point if g.breach else None
@@ -526,8 +530,8 @@ class NeedleExercise:
         items = "".join(f"<li>{'&#10003;' if ok else '&#10007;'} {html.escape(check_name(c, g.approach))}: "
                         f"<strong>{'yes' if ok else 'no'}</strong></li>" for c, ok in g.results.items())
         problems = "".join(f"<li>{cite(html.escape(p.text))}</li>" for p in g.problems)
-        verdict = (f"Attempt {rec.attempt}: pass. All four checks hold." if g.passed else
-                   f"Attempt {rec.attempt}: not yet, {g.score} of {len(CHECKS)} checks hold.")
+        verdict = (f"Attempt {attempt_number(rec)}: pass. All four checks hold." if g.passed else
+                   f"Attempt {attempt_number(rec)}: not yet, {g.score} of {len(CHECKS)} checks hold.")
         body = f"<p><strong>{verdict}</strong></p><ul>{items}</ul>"
         if problems:
             body += f"<p>What went wrong:</p><ul>{problems}</ul>"
@@ -545,19 +549,22 @@ class NeedleExercise:
 
     def _card(self, rec) -> str:
         """The result card: the simulator's metrics for this attempt."""
-        closest = ("never in the pedicle" if rec.closest_medial_mm is None else
-                   f"{rec.closest_medial_mm:.1f} mm" + (" (beyond the wall)" if rec.closest_medial_mm < 0 else ""))
-        rows = [("Tip error (tip to the target's centre)", f"{rec.tip_error_mm:.1f} mm"),
-                ("Tip to the target (0: inside it)", f"{rec.tip_to_target_mm:.1f} mm"),
+        medial = metric(rec, "closest_medial_mm")
+        closest = ("never in the pedicle" if medial is None else
+                   f"{medial:.1f} mm" + (" (beyond the wall)" if medial < 0 else ""))
+        time_s = process(rec, "time_s")
+        rows = [("Tip error (tip to the target's centre)", f"{metric(rec, 'tip_error_mm'):.1f} mm"),
+                ("Tip to the target (0: inside it)", f"{metric(rec, 'tip_to_target_mm'):.1f} mm"),
                 ("Closest approach to the pedicle's medial wall", closest),
-                ("Pedicle wall breached", "yes" if rec.breach else "no"),
-                ("Through the front wall of the body", "yes" if rec.front_breach else "no"),
-                ("Shots", f"{rec.shots_ap} AP, {rec.shots_lateral} lateral"),
-                ("Redirects (needle turned between shots while in the bone)", str(rec.redirects)),
-                ("Time", f"{rec.time_s:.0f} s" if rec.time_s is not None else "not timed")]
+                ("Pedicle wall breached", "yes" if metric(rec, "breach") else "no"),
+                ("Through the front wall of the body", "yes" if metric(rec, "front_breach") else "no"),
+                ("Shots", f"{process(rec, 'shots_ap')} AP, {process(rec, 'shots_lateral')} lateral"),
+                ("Redirects (needle turned between shots while in the bone)", str(process(rec, "redirects"))),
+                ("Time", f"{time_s:.0f} s" if time_s is not None else "not timed")]
         body = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-        return (f"<table class='vkp-card'><caption>Result card, attempt {rec.attempt} ({html.escape(rec.level)}, "
-                f"{'a real spine' if rec.spine == 'ct' else 'the model spine'})</caption><tbody>{body}</tbody></table>")
+        return (f"<table class='vkp-card'><caption>Result card, attempt {attempt_number(rec)} "
+                f"({html.escape(rec.item)}, {'a real spine' if rec.answer['spine'] == 'ct' else 'the model spine'})"
+                f"</caption><tbody>{body}</tbody></table>")
 
     def _show_attempts(self) -> None:
         attempts = self.history.attempts
@@ -568,9 +575,10 @@ class NeedleExercise:
         heads = ("Attempt", "Level", "Within the pedicle", "Medial wall rule", "Tip in target", "Front wall intact",
                  "Tip error, mm", "Shots", "Result")
         rows = "".join(
-            f"<tr><td>{a.attempt}</td><td>{html.escape(a.level)}</td>"
-            + "".join(f"<td>{'yes' if getattr(a, c) else 'no'}</td>" for c in CHECKS)
-            + f"<td>{a.tip_error_mm:.1f}</td><td>{a.shots}</td><td>{'pass' if a.passed else 'not yet'}</td></tr>"
+            f"<tr><td>{attempt_number(a)}</td><td>{html.escape(a.item)}</td>"
+            + "".join(f"<td>{'yes' if check_held(a, c) else 'no'}</td>" for c in CHECKS)
+            + f"<td>{metric(a, 'tip_error_mm'):.1f}</td><td>{shots(a)}</td>"
+            + f"<td>{'pass' if passed(a) else 'not yet'}</td></tr>"
             for a in attempts)
         head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
         self.attempts.value = (f"<table><caption>Your attempts: {html.escape(self.history.progress())}</caption>"

@@ -284,7 +284,7 @@ def test_the_needle_debrief_shows_first_against_best_and_every_measure_the_attem
     """Per level: breach rate and passes at the first and the best attempt; the geometry's measures taken from
     the placement graded again (a number a hand-in claims for them does not count), the shots it records, and a
     measure another version of the exercise records (a field this version has never heard of) as a column."""
-    from widgets.imaging.attempts import AttemptHistory, needle_answer
+    from widgets.imaging.attempts import AttemptHistory, attempt_number
     from widgets.imaging.exercise import needle_grades
     from widgets.imaging.placement import grade_placement, taught_settings
 
@@ -300,11 +300,11 @@ def test_the_needle_debrief_shows_first_against_best_and_every_measure_the_attem
         for i, (settings, n) in enumerate(zip(tries, shots)):
             g = grade_placement("model", "L1", settings, heights)
             errors.append(g.metrics["tip_error_mm"])
-            rec = history.record(g, settings, shots_ap=n + extra)
-            context = {"attempt": rec.attempt, "tip_error_mm": 0.0}      # a claim the regraded geometry overrules
+            rec = history.record(g, settings, heights, shots_ap=n + extra)
+            context = {"attempt": attempt_number(rec), "tip_error_mm": 0.0}      # a claim the regraded geometry overrules
             if i == 0:
                 context["tip_gap_mm"] = 4.0
-            log.record_attempt("needle-placement", "L1", needle_answer(rec, heights), needle_grades(g), context=context)
+            log.record_attempt("needle-placement", "L1", rec.answer, needle_grades(g), context=context)
         log.hand_in()
     (level,) = ia.needle_levels(read(folder))
     assert (level.students, level.attempts, level.first_breached, level.best_breached) == (2, 4, 2, 0)

@@ -294,7 +294,7 @@ def test_a_good_needle_passes_and_progress_and_the_learning_curve_are_kept(tmp_p
     assert "Attempt 2: pass" in text(ex.feedback.value)
     table = text(ex.attempts.value)
     assert "2 attempts, 1 passed, first passed on attempt 2" in table
-    assert [a.passed for a in ex.history.attempts] == [False, True]
+    assert [a.correct for a in ex.history.attempts] == [False, True]
     curve = ex.curve
     assert list(curve.line.get_xdata()) == [1, 2] and curve.passed.get_xydata().shape == (1, 2)
     assert "attempt 2: tip error" in curve.view.alt and ex.curve_box.layout.display is None
@@ -344,7 +344,7 @@ def test_a_real_ct_attempt_is_graded_from_the_mask_and_reveals_the_anatomy(tmp_p
     assert ex.axial_box.layout.display is None and "axial CT slice" in ex.axial.view.alt
     assert "3 mm apart" in text(ex.feedback.value), "the mask's resolution is said"
     rec = ex.history.attempts[-1]
-    assert (rec.spine, rec.level, rec.shots_ap, rec.shots_lateral) == ("ct", "L1", 1, 1)
+    assert (rec.answer["spine"], rec.item, rec.answer["shots_ap"], rec.answer["shots_lateral"]) == ("ct", "L1", 1, 1)
     # 5 mm toward the midline breaches the medial wall (the mask's pedicle)
     ex.new_attempt(level="L1")
     medial = taught_settings("ct", "L1")

@@ -118,6 +118,16 @@ def ap(oblique_deg: float = 0.0, pivot: tuple[float, ...] = (0.0, 0.0), side: in
 
 
 @dataclass(frozen=True)
+class Breach:
+    """Where a needle left the pedicle, on the model spine or the real CT."""
+
+    wall: str                     # medial, lateral, superior, inferior
+    depth: float                  # mm along the needle from its entry
+    point: tuple[float, float, float]
+    into_canal: bool = False
+
+
+@dataclass(frozen=True)
 class Needle:
     """A straight needle: entry point, two angles and how far it has been advanced (mm)."""
 

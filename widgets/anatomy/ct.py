@@ -126,6 +126,7 @@ from pathlib import Path
 import numpy as np
 
 from widgets.anatomy import carm
+from widgets.anatomy.camera import Breach
 from widgets.core.settings import current_settings
 from widgets.anatomy.carm import Frame
 from widgets.anatomy.segment import MIDLINE_FRACTION, REGION_WORDS
@@ -835,14 +836,6 @@ def textbook_needle(name: str, side: int, approach: str = "unilateral") -> Needl
 # --------------------------------------------------------------------------- grading
 
 @dataclass(frozen=True)
-class CtBreach:
-    wall: str                     # medial, lateral, superior, inferior
-    depth: float                  # mm along the needle from its entry
-    point: tuple[float, float, float]
-    into_canal: bool = False
-
-
-@dataclass(frozen=True)
 class CtGrade:
     """A needle graded against the real CT's mask (all distances in mm)."""
 
@@ -851,7 +844,7 @@ class CtGrade:
     approach: str
     tip: tuple[float, float, float]
     pedicle_ok: bool                       # stayed in the pedicle (and out of the canal)
-    breach: CtBreach | None
+    breach: Breach | None
     medial_rule_ok: bool                   # did not cross the AP medial-wall line before the posterior wall
     medial_crossing: float | None          # depth where the tip crosses the AP medial-wall line
     posterior_wall: float | None           # depth where the tip reaches the posterior wall
@@ -973,7 +966,7 @@ def grade(name: str, needle, approach: str = "unilateral", side: int | None = No
         # named by where the needle lies in the pedicle's section (as the synthetic grading does)
         wall = "medial" if canal[i] else _wall(ped, pts[i])
         p = pts[i] + np.array(offsets[wall])
-        breach = CtBreach(wall, float(ts[i]), tuple(float(v) for v in p), bool(canal[i]))
+        breach = Breach(wall, float(ts[i]), tuple(float(v) for v in p), bool(canal[i]))
     # 2. the medial-wall rule: the AP medial-wall line (x) against the lateral view's posterior wall (y)
     t_medial = _first(side * pts[:, 0] <= side * ped.medial_wall_x, ts)
     t_wall = _first(pts[:, 1] <= lev.posterior_wall_y, ts)

@@ -30,16 +30,12 @@ import io
 from PIL import Image as PILImage
 
 from widgets.core.figures import BlitFigureView, img_html, new_figure
-from widgets.core.style import OKABE_ITO
+from widgets.core.style import ON_XRAY
 from widgets.anatomy import carm, ct
 
 VIEWS = ("AP", "lateral")
-LABEL = OKABE_ITO["yellow"]
-PEDICLE = OKABE_ITO["sky_blue"]
-CANAL = OKABE_ITO["vermillion"]
-TARGET = OKABE_ITO["bluish_green"]
-BREACH = OKABE_ITO["vermillion"]
-NEEDLE_GREY = "#151515"
+LABEL, PEDICLE, TARGET, NEEDLE_GREY = (ON_XRAY[k] for k in ("label", "wall", "target", "metal"))
+CANAL = BREACH = ON_XRAY["danger"]
 #: The regions revealed after an attempt, their colours and their legend words.
 REVEALED = (("pedicle left", PEDICLE, "pedicle (from the scan's outline)"),
             ("canal", CANAL, "spinal canal"),

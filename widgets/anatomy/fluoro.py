@@ -34,7 +34,7 @@ from functools import lru_cache
 from widgets.core.figures import BlitFigureView, new_figure
 from widgets.core.pictures import PictureStore, code_digest, picture_key, mode as pictures_mode
 from widgets.core.settings import current_settings
-from widgets.core.style import COLOURS, OKABE_ITO
+from widgets.core.style import COLOURS, OKABE_ITO, ON_XRAY
 from widgets.anatomy import camera as cameras
 from widgets.anatomy import carm
 from widgets.anatomy import scene as sc
@@ -54,14 +54,11 @@ def _sources() -> list:
 
 
 FRAMES = {"AP": Frame(-45.0, 45.0, -30.0, 62.0), "lateral": Frame(-12.0, 96.0, -30.0, 62.0)}
-LABEL = OKABE_ITO["yellow"]
-WALL = OKABE_ITO["sky_blue"]
-TARGET = OKABE_ITO["bluish_green"]
-LEAK = OKABE_ITO["vermillion"]
+LABEL, WALL, TARGET, LEAK = (ON_XRAY[k] for k in ("label", "wall", "target", "danger"))
 BEFORE = OKABE_ITO["orange"]
 #: Metal, cement and a contrast-filled balloon stop x-rays: on the screen (dense things dark) they are
 #: near black, dark grey and grey.  Never coloured.
-NEEDLE = "#151515"
+NEEDLE = ON_XRAY["metal"]
 CEMENT = "#3a3a3a"
 BALLOON = "#6e6e6e"
 N_LABELS = 9

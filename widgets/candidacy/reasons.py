@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.rules import REASON_IDS
-from widgets.core.loading import ContentModel, load_content, require_unique
+from widgets.core.loading import ContentModel, by_id, load_content, require_unique
 
 
 class Family(ContentModel):
@@ -61,10 +61,7 @@ class Families(ContentModel):
         return len(self.families)
 
     def __getitem__(self, family_id: str) -> Family:
-        for f in self.families:
-            if f.id == family_id:
-                return f
-        raise KeyError(f"no reason family '{family_id}'; the families are {', '.join(f.id for f in self.families)}")
+        return by_id(self.families, family_id, "reason family")
 
     def options(self) -> list[tuple[str, str]]:
         """The first step's choices: (the family's words, its id)."""

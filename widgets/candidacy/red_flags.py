@@ -28,7 +28,7 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 
 from widgets.core.citations import Citations, CiteKeys, keys_in
 from widgets.core.evidence import load_evidence
-from widgets.core.loading import ContentModel, Parsed, load_content, require_unique
+from widgets.core.loading import ContentModel, Parsed, by_id, load_content, require_unique
 from widgets.core.numbers import EvidenceText, fill
 
 #: The reason id a student names for a red flag, and the deciding rule of both standards when one applies.
@@ -121,10 +121,7 @@ class RedFlagFile(ContentModel):
         return iter(self.flags)
 
     def __getitem__(self, flag_id: str) -> Flag:
-        for flag in self.flags:
-            if flag.id == flag_id:
-                return flag
-        raise KeyError(f"no red flag '{flag_id}'; the flags are {', '.join(f.id for f in self.flags)}")
+        return by_id(self.flags, flag_id, "red flag")
 
 
 def _strings(spec: RedFlagFile):

@@ -45,6 +45,15 @@ def require_unique(ids, what: str) -> None:
         raise ValueError(f"{what} used twice: {dupes}")
 
 
+def by_id(records, record_id: str, what: str):
+    """The record of ``records`` whose ``id`` is ``record_id``; a KeyError names ``what`` was asked for and the ids
+    there are (``by_id(self.flags, "cauda_equina", "red flag")``)."""
+    for record in records:
+        if record.id == record_id:
+            return record
+    raise KeyError(f"no {what} '{record_id}'; the ids are {', '.join(r.id for r in records)}")
+
+
 def unique_ids(field: str, what: str):
     """A model's validator: the records of ``field`` use each ``id`` once (``_unique = unique_ids("questions",
     "question ids")``); the error names every id used twice."""

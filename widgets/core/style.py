@@ -33,6 +33,17 @@ COLOURS = {
     "highlight": OKABE_ITO["yellow"],
 }
 
+#: What is drawn over a fluoroscopy picture, the same on the model spine and the real CT: the labels, the walls the
+#: needle must stay inside, the target, danger (the spinal canal, a breach, a leak) and metal.  Metal is near black
+#: and never coloured: an x-ray has no colours.
+ON_XRAY = {
+    "label": OKABE_ITO["yellow"],
+    "wall": OKABE_ITO["sky_blue"],
+    "target": OKABE_ITO["bluish_green"],
+    "danger": OKABE_ITO["vermillion"],
+    "metal": "#151515",
+}
+
 #: matplotlib rcParams applied to every module figure.
 RC = {
     "axes.prop_cycle": None,  # filled in by figures.apply_style (needs matplotlib's cycler)

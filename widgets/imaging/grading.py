@@ -42,9 +42,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from widgets.core.citations import markers
 from widgets.core.evidence import load_evidence
 from widgets.anatomy import ct
-from widgets.anatomy.camera import Needle
+from widgets.anatomy.camera import Breach, Needle
 from widgets.anatomy.segment import APPROACHES, BODY_REGIONS, MIDLINE_FRACTION, REGION_WORDS, Segment
 
 #: Floating-point slack (mm): a point this close to a wall is on it.
@@ -84,14 +85,6 @@ class Problem:
     code: str
     text: str          # with [@id] keys
     cites: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Breach:
-    wall: str          # medial, lateral, superior, inferior
-    depth: float       # mm along the needle from the entry
-    point: tuple[float, float, float]
-    into_canal: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,12 +271,8 @@ def grade_ct(level: str, needle, approach: str = "unilateral") -> NeedleGrade:
         beside = (abs(float(tip[0])) - lev.body_width * MIDLINE_FRACTION / 2 if approach == "unilateral"
                   else -g.side * float(tip[0]))
         beside = max(beside, 0.0)
-    breach = None
-    if g.breach is not None:
-        b = g.breach
-        breach = Breach(b.wall, b.depth, b.point, b.into_canal)
     return _finish(NeedleGrade(
-        ct.as_path(needle), level, "ct", approach, g.pedicle_ok, breach, g.medial_rule_ok, g.medial_crossing,
+        ct.as_path(needle), level, "ct", approach, g.pedicle_ok, g.breach, g.medial_rule_ok, g.medial_crossing,
         g.posterior_wall, g.target_ok, region, g.tip, short, beside, g.front_breach_depth, g.tip_error,
         g.tip_to_target, g.closest_medial))
 
@@ -327,12 +316,12 @@ def _breach_problem(b: Breach, ev) -> Problem:
         text = danger.format(mm=ev.number(NEURAL, key))
         canal = " into the spinal canal" if b.into_canal else ""
         return Problem("pedicle", f"breach_{b.wall}",
-                       f"Pedicle breach through its {name} wall{canal}, {at}. {text} [@{NEURAL}].", (NEURAL,))
+                       f"Pedicle breach through its {name} wall{canal}, {at}. {text} {markers(NEURAL)}.", (NEURAL,))
     return Problem("pedicle", "breach_lateral",
                    f"Pedicle breach through its outer (lateral) wall, {at}. Outside the pedicle the needle "
                    f"can reach the side of the vertebral body, where a segmental artery runs: a needle placed "
                    f"there has injured one, causing bleeding behind the abdominal cavity (a retroperitoneal "
-                   f"haematoma) [@{SEGMENTAL}].", (SEGMENTAL,))
+                   f"haematoma) {markers(SEGMENTAL)}.", (SEGMENTAL,))
 
 
 def _rule_problem(g: NeedleGrade) -> Problem:
@@ -344,8 +333,8 @@ def _rule_problem(g: NeedleGrade) -> Problem:
         f"On the AP view the tip crossed the medial (inner) wall of the pedicle {g.medial_crossing:.1f} mm in, but "
         f"{wall_text}: a tip medial to the pedicle and still behind the body is in the spinal canal, "
         f"beside the dural sac and the nerve roots. The rule: never cross the medial wall on the AP view "
-        f"before the tip has reached the posterior wall on the lateral view [@{RULE_CITES[0]}; @{RULE_CITES[1]}]. "
-        f"Start at the upper outer corner of the pedicle, or angle less toward the midline [@{ENTRY_CITES[0]}].",
+        f"before the tip has reached the posterior wall on the lateral view {markers((RULE_CITES[0], RULE_CITES[1]))}. "
+        f"Start at the upper outer corner of the pedicle, or angle less toward the midline {markers(ENTRY_CITES[0])}.",
         RULE_CITES)
 
 
@@ -375,7 +364,7 @@ NOT_IN_BODY = ("pedicle", "canal", "behind", "bone_behind")
 
 
 def _target_problem(g: NeedleGrade) -> Problem:
-    cite = f"[@{TARGET_CITES[0]}]"
+    cite = markers(TARGET_CITES[0])
     where = g.tip_where
     region = g.tip_region
     if g.short_mm is not None:
@@ -398,7 +387,7 @@ def _target_problem(g: NeedleGrade) -> Problem:
                        f"fill. Advance it to the front third of the body {cite}.", TARGET_CITES)
     if region in MISSED_BODY:
         code, danger, key = MISSED_BODY[region]
-        return Problem("target", code, f"The tip is {where}: it has missed the body, and {danger} [@{key}]. "
+        return Problem("target", code, f"The tip is {where}: it has missed the body, and {danger} {markers(key)}. "
                        f"The target is the front third of the body {cite}.", (key, *TARGET_CITES))
     return Problem("target", "through_front",
                    f"The tip is {where}: it has gone through the front wall and missed the body. Pull back to the "
@@ -423,12 +412,12 @@ def great_vessels_text(ev=None) -> str:
     men, women = (mean_sd(part)[0] for part in str(ev.raw(AORTA_DISCS, "arterial_disc_distance_mm_men_vs_women.L1_L2"))
                   .split(" vs "))
     return (f"In front of the spine lie the aorta and the vena cava: on CT of 40 adults the aorta lay closest to the "
-            f"spine at T12, on average {aorta} mm from the vertebral body (SD {sd}) [@{AORTA}], and on CT of 557 "
-            f"adults it lay on average {men} mm (men) and {women} mm (women) from the disc between L1 and L2 [@{AORTA_DISCS}].")
+            f"spine at T12, on average {aorta} mm from the vertebral body (SD {sd}) {markers(AORTA)}, and on CT of 557 "
+            f"adults it lay on average {men} mm (men) and {women} mm (women) from the disc between L1 and L2 {markers(AORTA_DISCS)}.")
 
 
 def _front_problem(g: NeedleGrade, ev) -> Problem:
     return Problem("front_cortex", "front_cortex",
                    f"The needle went through the front wall (cortex) of the vertebral body {g.front_breach_depth:.1f} "
                    f"mm in. {great_vessels_text(ev)} Check the depth on the lateral view before every advance and "
-                   f"stop in the front third, inside the bone [@{TARGET_CITES[0]}].", (AORTA, AORTA_DISCS, *TARGET_CITES))
+                   f"stop in the front third, inside the bone {markers(TARGET_CITES[0])}.", (AORTA, AORTA_DISCS, *TARGET_CITES))

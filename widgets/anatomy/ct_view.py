@@ -29,7 +29,7 @@ import io
 
 from PIL import Image as PILImage
 
-from widgets.core.figures import BlitFigureView, img_html, new_figure
+from widgets.core.figures import BlitFigureView, img_html, new_figure, swap_legend
 from widgets.core.style import ON_XRAY
 from widgets.anatomy import carm, ct
 
@@ -396,36 +396,21 @@ class CtViews:
         return out
 
     def _set_legend(self) -> None:
-        key = tuple(self.on_screen())
-        if self.legend is not None and getattr(self.legend, "_vkp_key", None) == key:
-            return
-        if key not in self._legends:
-            handles = []
+        def handles(key):
+            out = []
             for item in key:
                 if item == "needle":
-                    handles.append(Line2D([], [], color=NEEDLE_GREY, lw=3.0, label="needle (metal: near black)"))
+                    out.append(Line2D([], [], color=NEEDLE_GREY, lw=3.0, label="needle (metal: near black)"))
                 elif item == "breach":
-                    handles.append(Line2D([], [], ls="none", marker="X", ms=9, mfc=BREACH, mec="black",
-                                          label="where the needle left the pedicle"))
+                    out.append(Line2D([], [], ls="none", marker="X", ms=9, mfc=BREACH, mec="black",
+                                      label="where the needle left the pedicle"))
                 else:
                     colour = next(c for _, c, w in REVEALED if w == item)
-                    handles.append(Patch(facecolor=(*_rgb(colour), 0.16), edgecolor=colour, lw=1.6, label=item))
-            legend = self.figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.085),
-                                        ncol=max(1, min(len(handles), 5)), fontsize=7.5, frameon=False,
-                                        handlelength=1.8) if handles else None
-            if legend is not None:
-                legend._vkp_key = key
-                legend.set_animated(True)
-                legend.set_visible(False)
-            self._legends[key] = legend
-        if self.legend is not None:
-            self.legend.set_visible(False)
-        self.legend = self._legends[key]
-        overlay = self.view.overlay if hasattr(self, "view") else None
-        if self.legend is not None:
-            self.legend.set_visible(True)
-            if overlay is not None and self.legend not in overlay:
-                overlay.append(self.legend)
+                    out.append(Patch(facecolor=(*_rgb(colour), 0.16), edgecolor=colour, lw=1.6, label=item))
+            return out
+        self.legend = swap_legend(self.figure, self._legends, self.legend, tuple(self.on_screen()), handles,
+                                  self.view.overlay if hasattr(self, "view") else None,
+                                  bbox_to_anchor=(0.5, 0.085), ncol=max(1, min(len(self.on_screen()), 5)))
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:

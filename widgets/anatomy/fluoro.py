@@ -31,7 +31,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Patch, Polygon
 
 from functools import lru_cache
 
-from widgets.core.figures import BlitFigureView, new_figure
+from widgets.core.figures import BlitFigureView, new_figure, swap_legend
 from widgets.core.pictures import PictureStore, code_digest, picture_key, mode as pictures_mode
 from widgets.core.settings import current_settings
 from widgets.core.style import COLOURS, OKABE_ITO, ON_XRAY
@@ -480,24 +480,10 @@ class FluoroViews:
         return out
 
     def _set_legend(self) -> None:
-        key = tuple(self.on_screen())
-        if key not in self._legends:
-            handles = [_LEGEND[item]() for item in key]
-            legend = self.figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.075),
-                                        ncol=4, fontsize=7.5, frameon=False, handlelength=1.8,
-                                        columnspacing=1.2) if handles else None
-            if legend is not None:
-                legend.set_animated(True)
-                legend.set_visible(False)
-            self._legends[key] = legend
-        if self.legend is not None:
-            self.legend.set_visible(False)
-        self.legend = self._legends[key]
-        if self.legend is not None:
-            self.legend.set_visible(True)
-            view = self.__dict__.get("view")
-            if view is not None and self.legend not in view.layer:
-                view.layer.append(self.legend)
+        view = self.__dict__.get("view")
+        self.legend = swap_legend(self.figure, self._legends, self.legend, tuple(self.on_screen()),
+                                  lambda key: [_LEGEND[item]() for item in key], view.layer if view is not None else None,
+                                  bbox_to_anchor=(0.5, 0.075), ncol=4, columnspacing=1.2)
 
     # ------------------------------------------------------------------ text
     def alt_text(self) -> str:

@@ -59,6 +59,28 @@ def img_html(png: bytes, alt: str, width_px: int | None = None, mime: str = "ima
             f' role="img"{width}>')
 
 
+def swap_legend(figure: Figure, legends: dict, shown, key: tuple, handles_for, layer=None, **style):
+    """Show the legend of ``key`` (what is on screen now) in place of ``shown``, and return it (None: nothing to
+    list).  Each key's legend is made once, from ``handles_for(key)``, kept in ``legends`` and drawn animated, in
+    ``layer`` (a blitted view's overlay) when one is given: a blitted figure changes its legend without a redraw."""
+    if key not in legends:
+        handles = handles_for(key)
+        legend = figure.legend(handles=handles, loc="lower center", fontsize=7.5, frameon=False, handlelength=1.8,
+                               **style) if handles else None
+        if legend is not None:
+            legend.set_animated(True)
+            legend.set_visible(False)
+        legends[key] = legend
+    if shown is not None:
+        shown.set_visible(False)
+    legend = legends[key]
+    if legend is not None:
+        legend.set_visible(True)
+        if layer is not None and legend not in layer:
+            layer.append(legend)
+    return legend
+
+
 class FigureView:
     """A figure shown as an image with alt text, re-rendered in place.
 

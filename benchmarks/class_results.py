@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.classfolder import answer_cases, student_log  # noqa: E402
-from widgets.candidacy.quiz import quiz_records  # noqa: E402
+from widgets.candidacy.exercise import quiz_attempts  # noqa: E402
 from widgets.classroom import results as cr  # noqa: E402
 from widgets.classroom import results_view as rv  # noqa: E402
 from widgets.record.progress import ProgressFile  # noqa: E402
@@ -37,7 +37,7 @@ def main() -> int:
         work = Path(tmp)
         template = student_log(work / "template", "Template", export_dir=work / "t")
         answer_cases(template, [i % 3 != 0 for i in range(30)])
-        records = quiz_records(template.store.attempts)
+        records = quiz_attempts(template.store.attempts)
 
         print("Saving one answer (lock, merge, atomic write, fsync):")
         for held in (0, 100, 500):

@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from widgets.candidacy.flashcards import anki_text, card_for  # noqa: E402
 from widgets.candidacy.practice import assess_practice  # noqa: E402
-from widgets.candidacy.quiz import Quiz, grade_answer  # noqa: E402
+from widgets.candidacy.exercise import grade_answer  # noqa: E402
+from widgets.candidacy.quiz import Quiz  # noqa: E402
 from widgets.candidacy.review import build_schedule  # noqa: E402
 from widgets.candidacy.bank import load_case_bank  # noqa: E402
 from widgets.candidacy.rules import assess  # noqa: E402

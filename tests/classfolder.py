@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.practice import assess_practice
 from widgets.candidacy.rules import assess
 from widgets.candidacy.vignettes import generate
@@ -54,10 +55,11 @@ def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None, standard: st
     """Answer the student's next cases: ``True`` right, ``False`` wrong (under ``standard``); every answer
     recorded."""
     kwargs = {"clock": clock} if clock else {}
-    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=quiz_records(log.store.attempts), **kwargs)
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=quiz_attempts(log.store.attempts),
+                          **kwargs)
     for ok in plan:
         vp, kp, reason = (right_answer if ok else wrong_answer)(quiz.current, standard)
-        log.record(quiz.submit(vp, kp, reason).record)
+        log.record(quiz.submit(vp, kp, reason).attempt)
         quiz.next()
     return quiz
 
@@ -69,6 +71,25 @@ def generated_right_answers(n: int, seed: int = 7, standard: str = "leaflet") ->
     quiz = Quiz(generate(seed, n), seed=seed)
     records = []
     for _ in range(n):
-        records.append(quiz.submit(*right_answer(quiz.current, standard)).record.model_copy(update={"mode": "practice"}))
+        attempt = quiz.submit(*right_answer(quiz.current, standard)).attempt
+        records.append(attempt.model_copy(update={"context": {**attempt.context, "mode": "practice"}}))
         quiz.next()
     return records
+
+
+def old_quiz_answer(attempt) -> dict:
+    """A quiz attempt as the quiz's own flat record wrote it before every exercise saved attempts (the version-1
+    progress file's and export's answers, which the instructor's side still reads), field for field."""
+    lg, pg = attempt.grades["leaflet"], attempt.grades.get("current_practice")
+    out = {"id": attempt.id, "case_id": attempt.item, "source": attempt.context["source"],
+           "mode": attempt.context["mode"], "answered_at": attempt.answered_at,
+           "vertebroplasty_answer": attempt.answer["vertebroplasty"],
+           "vertebroplasty_correct": lg.parts["vertebroplasty"],
+           "kyphoplasty_answer": attempt.answer["kyphoplasty"], "kyphoplasty_correct": lg.parts["kyphoplasty"],
+           "reason_rule": attempt.answer["reason"], "reason_correct": lg.parts["reason"],
+           "deciding_rules": list(lg.expected["deciding_rules"]), "correct": lg.correct}
+    for part in ("vertebroplasty", "kyphoplasty", "reason"):
+        out[f"practice_{part}_correct"] = pg.parts[part] if pg is not None else None
+    out["practice_deciding_rules"] = list(pg.expected["deciding_rules"]) if pg is not None else None
+    out["practice_correct"] = pg.correct if pg is not None else None
+    return out

@@ -136,13 +136,13 @@ def quiz_session(st: Student, cases: int, retry: bool) -> None:
     for _ in range(cases):
         rules = assess(quiz.current.patient).deciding_rules
         know = 0.0 if st.slips(max(SLIP.get(r, 0.08) for r in rules)) else 1.0
-        st.record(quiz.submit(*case_answer(st, quiz.current.patient, know)).record)
+        st.record(quiz.submit(*case_answer(st, quiz.current.patient, know)).attempt)
         quiz.next()
     if retry and quiz.still_missed():
         again = len(quiz.still_missed())
         quiz.start_retry(again)
         for _ in range(again):
-            st.record(quiz.submit(*case_answer(st, quiz.current.patient, 0.8)).record)
+            st.record(quiz.submit(*case_answer(st, quiz.current.patient, 0.8)).attempt)
             quiz.next()
 
 

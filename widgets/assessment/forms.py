@@ -211,16 +211,8 @@ def _case_grades(case_id: str, answer: dict, bank: str | None) -> dict[str, dict
     vp, kp, reason = answer.get("vertebroplasty"), answer.get("kyphoplasty"), answer.get("reason")
     if not isinstance(vp, bool) or not isinstance(kp, bool) or reason not in REASON_IDS:
         raise ValueError("the answer is incomplete (both verdicts and a rule are needed)")
-    leaflet, practice, fields = grade_answer(vignette(case_id, bank), vp, kp, reason)
-    grades: dict[str, dict] = {}
-    for standard, prefix, truth in ((LEAFLET, "", leaflet), (PRACTICE, "practice_", practice)):
-        grades[standard] = {"correct": fields[f"{prefix}correct"],
-                            "parts": {"vertebroplasty": fields[f"{prefix}vertebroplasty_correct"],
-                                      "kyphoplasty": fields[f"{prefix}kyphoplasty_correct"],
-                                      "reason": fields[f"{prefix}reason_correct"]},
-                            "expected": {"vertebroplasty": truth.vertebroplasty.eligible,
-                                         "kyphoplasty": truth.kyphoplasty.eligible,
-                                         "deciding_rules": list(truth.deciding_rules)}}
+    leaflet, _, graded = grade_answer(vignette(case_id, bank), vp, kp, reason)
+    grades: dict[str, dict] = {standard: grade.model_dump() for standard, grade in graded.items()}
     lg, pg = grades[LEAFLET]["correct"], grades[PRACTICE]["correct"]
     grades = {ACCEPTED: {"correct": lg or pg, "parts": {LEAFLET: lg, PRACTICE: pg},
                          "expected": {"deciding_rules": list(leaflet.deciding_rules)}}, **grades}

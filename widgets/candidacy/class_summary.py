@@ -31,10 +31,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
-from widgets.record.attempts import FileProblem, decode_text, read_limited
+from widgets.record.attempts import Attempt, FileProblem, decode_text, read_limited
+from widgets.candidacy.exercise import deciding, has_practice, leaflet_right, source
 from widgets.candidacy.practice import reason_title
-from widgets.candidacy.rules import LEAFLET, REASON_IDS, STANDARDS
+from widgets.candidacy.rules import LEAFLET, PRACTICE, REASON_IDS, STANDARDS
 
 MAGIC = "# vkp-class-rules-summary"
 VERSION = 1
@@ -155,19 +157,19 @@ def read_rules_summary(path: Path | str, known_rules=None) -> RulesSummary:
     return summary
 
 
-def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
-    """A student's own first tries per rule: rule -> (missed, cases), over quiz records (AnswerRecord), counted as
-    the class's summary counts them: the first answer to each case of the bank (generated practice is left out)."""
-    firsts = {}
-    for r in records:
-        if r.source == "bank":
-            firsts.setdefault(r.case_id, r)
+def own_rule_misses(attempts: Iterable[Attempt], standard: str) -> dict[str, tuple[int, int]]:
+    """A student's own first tries per rule: rule -> (missed, cases), over the quiz's attempts, counted as the
+    class's summary counts them: the first answer to each case of the bank (generated practice is left out)."""
+    firsts: dict[str, Attempt] = {}
+    for a in attempts:
+        if source(a) == "bank":
+            firsts.setdefault(a.item, a)
     out: dict[str, list[int]] = {}
-    for r in firsts.values():
+    for a in firsts.values():
         if standard == LEAFLET:
-            rules, right = r.deciding_rules, r.correct
-        elif r.has_practice:
-            rules, right = r.practice_deciding_rules, r.practice_correct
+            rules, right = deciding(a, LEAFLET), leaflet_right(a)
+        elif has_practice(a):
+            rules, right = deciding(a, PRACTICE), a.grades[PRACTICE].correct
         else:
             continue
         for rule in rules:
@@ -177,11 +179,12 @@ def own_rule_misses(records, standard: str) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def compare_rows(summary: RulesSummary, records, standard: str, top: int = 6) -> list[tuple[str, str, str]]:
+def compare_rows(summary: RulesSummary, attempts: Iterable[Attempt], standard: str,
+                 top: int = 6) -> list[tuple[str, str, str]]:
     """The class's most-missed rules under ``standard`` beside the student's own first tries, as
     (rule in plain words, the class, the student) rows (for the table Compare with my class shows)."""
     from_class = summary.for_standard(standard)[:top]
-    mine = own_rule_misses(records, standard)
+    mine = own_rule_misses(attempts, standard)
     rows = []
     for line in from_class:
         m = mine.get(line.rule)

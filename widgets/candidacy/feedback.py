@@ -16,7 +16,7 @@ from widgets.candidacy import red_flags
 from widgets.candidacy.case_image import CANNOT_SHOW, read_image
 from widgets.candidacy.practice import reason_title
 from widgets.candidacy.reasons import load_families
-from widgets.candidacy.rules import case_notes
+from widgets.candidacy.rules import LEAFLET, PRACTICE, case_notes
 from widgets.core.citations import markers
 from widgets.core.course import PROCEDURES
 
@@ -87,19 +87,20 @@ class Feedback:
 
 def feedback_for(grade, rules, practice_rules) -> Feedback:
     """The feedback of one graded answer (``rules``: the leaflet's; ``practice_rules``: current practice's)."""
-    r, a, p = grade.record, grade.assessment, grade.practice
+    answer, a, p = grade.attempt.answer, grade.assessment, grade.practice
+    lg = grade.attempt.grades[LEAFLET]
+    pg = grade.attempt.grades[PRACTICE] if p is not None else None
     rows = []
-    for proc, given, ok in (("vertebroplasty", r.vertebroplasty_answer, r.vertebroplasty_correct),
-                            ("kyphoplasty", r.kyphoplasty_answer, r.kyphoplasty_correct)):
-        rows.append(Row(proc.capitalize(), said(given),
+    for proc in ("vertebroplasty", "kyphoplasty"):
+        rows.append(Row(proc.capitalize(), said(answer[proc]),
                         p.decision(proc).verdict if p is not None else None,
-                        getattr(r, f"practice_{proc}_correct") if p is not None else None,
-                        a.decision(proc).verdict, ok))
-    rows.append(Row("Deciding reason", reason_title(r.reason_rule),
-                    "; ".join(practice_title(practice_rules, i) for i in r.practice_deciding_rules)
-                    if p is not None else None,
-                    r.practice_reason_correct if p is not None else None,
-                    "; ".join(reason_title(i) for i in r.deciding_rules), r.reason_correct))
+                        pg.parts[proc] if pg is not None else None,
+                        a.decision(proc).verdict, lg.parts[proc]))
+    rows.append(Row("Deciding reason", reason_title(answer["reason"]),
+                    "; ".join(practice_title(practice_rules, i) for i in pg.expected["deciding_rules"])
+                    if pg is not None else None,
+                    pg.parts["reason"] if pg is not None else None,
+                    "; ".join(reason_title(i) for i in lg.expected["deciding_rules"]), lg.parts["reason"]))
 
     box, agreement, why = None, None, ()
     if a.red_flags:
@@ -126,10 +127,11 @@ def feedback_for(grade, rules, practice_rules) -> Feedback:
     evidence = tuple(Note(t, n) for t, n in case_notes(grade.vignette, a, rules) if (t, n) not in flagged)
 
     family_hint = None
-    deciding = r.practice_deciding_rules if p is not None else r.deciding_rules
-    if not (r.practice_reason_correct if p is not None else r.reason_correct):
+    shown = pg if pg is not None else lg           # the standard the hint follows: the one a student sees first
+    deciding = shown.expected["deciding_rules"]
+    if not shown.parts["reason"]:
         families = load_families()
-        chosen = families.family_of(r.reason_rule)
+        chosen = families.family_of(answer["reason"])
         right_families = list(dict.fromkeys(families.family_of(i).title for i in deciding))
         where = " or ".join(f"'{t}'" for t in right_families)
         family_hint = (f"The deciding reason is under {where}"
@@ -138,8 +140,8 @@ def feedback_for(grade, rules, practice_rules) -> Feedback:
 
     image = getattr(grade.vignette, "image", None)
     image_said = f"{read_image(image).summary()} {CANNOT_SHOW}" if image is not None else None
-    return Feedback(r.right, r.correct, p is not None, tuple(rows), box, agreement, why, practice_notes,
-                    leaflet_notes, bool(a.red_flags), cautions, evidence, family_hint, image_said)
+    return Feedback(grade.correct, grade.leaflet_correct, p is not None, tuple(rows), box, agreement, why,
+                    practice_notes, leaflet_notes, bool(a.red_flags), cautions, evidence, family_hint, image_said)
 
 
 def red_flag_box(a, p, practice_rules) -> RedFlagBox:

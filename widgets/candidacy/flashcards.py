@@ -36,12 +36,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from widgets.core.citations import strip_citations
 from widgets.core.course import PROCEDURES
 from widgets.candidacy.case_image import words_for
+from widgets.candidacy.exercise import right
 from widgets.candidacy.practice import assess_practice, compare, reason_title
 from widgets.candidacy.rules import assess
+from widgets.record.attempts import Attempt
 
 DECK = "VP and KP candidacy (missed cases)"
 HEADERS = ("#separator:tab", "#html:true", "#notetype:Basic", f"#deck:{DECK}", "#columns:Front\tBack\tTags\tGUID",
@@ -87,18 +90,18 @@ def card_for(vignette) -> Card:
     return Card(vignette.id, front, "<br>".join(lines), tuple(tags))
 
 
-def missed_cards(records, lookup) -> list[Card]:
+def missed_cards(attempts: Iterable[Attempt], lookup) -> list[Card]:
     """One card per case answered wrong at least once (current practice's grade), in the order first missed.
 
-    ``records`` are the quiz's answers (oldest first); ``lookup(case_id)`` gives a case's vignette or
+    ``attempts`` are the quiz's answers (oldest first); ``lookup(case_id)`` gives a case's vignette or
     None (a case no longer in the bank is left out).
     """
     cards, seen = [], set()
-    for r in records:
-        if getattr(r, "right", r.correct) or r.case_id in seen:
+    for a in attempts:
+        if right(a) or a.item in seen:
             continue
-        seen.add(r.case_id)
-        vignette = lookup(r.case_id)
+        seen.add(a.item)
+        vignette = lookup(a.item)
         if vignette is not None:
             cards.append(card_for(vignette))
     return cards

@@ -10,14 +10,15 @@ generated practice interleaves rules the same way.
 
 :meth:`Quiz.submit` grades an answer (vertebroplasty yes/no, kyphoplasty yes/no, and the deciding
 rule) against current practice (:func:`widgets.candidacy.practice.assess_practice`) and the leaflet's rules
-(:func:`widgets.candidacy.rules.assess`), and returns an :class:`AnswerRecord`;
-:meth:`AnswerRecord.to_attempt` gives the :class:`~widgets.record.attempts.Attempt` that the progress file
-and the hand-in store, with both grades.
+(:func:`widgets.candidacy.rules.assess`), and records it as the :class:`~widgets.record.attempts.Attempt` that
+the progress file and the hand-in store, with both grades (:func:`widgets.candidacy.exercise.quiz_attempt`):
+:attr:`Quiz.records` are those attempts, read through the functions of :mod:`widgets.candidacy.exercise`.
 
-The grade a student sees first is current practice's (:data:`FIRST`): the score, the missed cases, the
-retry, the spaced review and the flashcards follow it (:attr:`AnswerRecord.right`), and the leaflet's grade
-sits beside it as what the patient leaflet says (:attr:`Quiz.leaflet_score`).  An answer saved before the
-quiz graded current practice has only the leaflet's grade, which then stands in.
+The grade a student sees first is current practice's (:data:`~widgets.candidacy.exercise.FIRST`): the score,
+the missed cases, the retry, the spaced review and the flashcards follow it
+(:func:`~widgets.candidacy.exercise.right`), and the leaflet's grade sits beside it as what the patient leaflet
+says (:attr:`Quiz.leaflet_score`).  An answer saved before the quiz graded current practice has only the
+leaflet's grade, which then stands in.
 
 :meth:`Quiz.start_retry` replays the cases whose latest answer was wrong, then a seeded practice set
 weighted toward the rules the student missed; :meth:`Quiz.start_daily` starts today's five: due reviews and
@@ -35,155 +36,22 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, tzinfo
-from typing import Callable, Iterable, Literal, Optional, Sequence
-
-from pydantic import Field, StrictBool, field_validator, model_validator
+from typing import Callable, Iterable, Literal, Sequence
 
 from widgets.candidacy.daily import SET_SIZE, DailySet, Streak, daily_set, streak_of
 from widgets.candidacy.practice import Comparison, assess_practice, compare, load_practice_rules, reason_title
 from widgets.candidacy.bank import LoadedBank, load_case_bank
-from widgets.candidacy.rules import (
-    LEAFLET, LEAFLET_DECIDING_IDS, PRACTICE, PRACTICE_DECIDING_IDS, REASON_IDS, Assessment, assess, load_rules,
-)
+from widgets.candidacy.rules import PRACTICE, REASON_IDS, Assessment, assess, load_rules
 from widgets.candidacy.flashcards import anki_text, missed_cards
 from widgets.candidacy.review import Schedule, due_text, local_day, parse_time, schedule_for
 from widgets.candidacy.vignettes import GENERATED_ID, Vignette, generate, generate_for_rule, generated_case
-from widgets.candidacy.exercise import QUIZ, grade_answer
-from widgets.record.attempts import Attempt, Score, answered_at, new_id, score, utc_stamp
-from widgets.core.loading import ContentModel
-
-RuleId = Literal[LEAFLET_DECIDING_IDS]  # type: ignore[valid-type]     # a leaflet rule, or a red flag above it
-PracticeRuleId = Literal[PRACTICE_DECIDING_IDS]  # type: ignore[valid-type]
-ReasonId = Literal[REASON_IDS]  # type: ignore[valid-type]
-# The two standards are rules.LEAFLET (an answer's ``correct``) and rules.PRACTICE (its ``practice_correct``).
-FIRST = PRACTICE                         # the grade a student sees first; the leaflet's sits beside it
-MODES = ("bank", "retry", "practice", "review", "daily")
-PRACTICE_GRADE_FIELDS = ("practice_vertebroplasty_correct", "practice_kyphoplasty_correct", "practice_reason_correct",
-                         "practice_deciding_rules", "practice_correct")
+from widgets.candidacy.exercise import grade_answer, has_practice, leaflet_right, quiz_attempt, right, wrong_parts
+from widgets.candidacy.exercise import deciding as deciding_rules
+from widgets.record.attempts import Attempt, Score, score, utc_stamp
 
 
 class QuizError(ValueError):
     """A quiz action that cannot be done (the message says what to do instead)."""
-
-
-class AnswerRecord(ContentModel):
-    """One graded answer as the quiz holds it; :meth:`to_attempt` is how it is stored and handed in.
-
-    ``correct`` and its parts are the answer's grade under the leaflet; the ``practice_*`` fields are its
-    grade under current practice, the one a student sees first (:attr:`right`).  Answers saved before the
-    quiz had a second standard have none (all ``None``).
-    """
-
-    id: str = Field(default_factory=new_id, pattern=r"^[0-9a-f]{32}$")
-    case_id: str = Field(min_length=1, max_length=120)
-    source: Literal["bank", "generated"]
-    mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
-    answered_at: str
-    vertebroplasty_answer: StrictBool
-    vertebroplasty_correct: StrictBool
-    kyphoplasty_answer: StrictBool
-    kyphoplasty_correct: StrictBool
-    reason_rule: ReasonId
-    reason_correct: StrictBool
-    deciding_rules: list[RuleId] = Field(min_length=1)
-    correct: StrictBool
-    practice_vertebroplasty_correct: Optional[StrictBool] = None
-    practice_kyphoplasty_correct: Optional[StrictBool] = None
-    practice_reason_correct: Optional[StrictBool] = None
-    practice_deciding_rules: Optional[list[PracticeRuleId]] = Field(None, min_length=1)
-    practice_correct: Optional[StrictBool] = None
-
-    _iso = field_validator("answered_at")(lambda value: answered_at(value))
-
-    @model_validator(mode="after")
-    def _correct_is_all_three(self):
-        want = self.vertebroplasty_correct and self.kyphoplasty_correct and self.reason_correct
-        if self.correct != want:
-            raise ValueError("'correct' must be true exactly when both procedure answers and the reason are correct")
-        given = [getattr(self, f) is not None for f in PRACTICE_GRADE_FIELDS]
-        if any(given) and not all(given):
-            raise ValueError("the grade under current practice is incomplete: give all of "
-                             + ", ".join(PRACTICE_GRADE_FIELDS))
-        if all(given) and self.practice_correct != (self.practice_vertebroplasty_correct
-                                                    and self.practice_kyphoplasty_correct
-                                                    and self.practice_reason_correct):
-            raise ValueError("'practice_correct' must be true exactly when both procedure answers and the reason "
-                             "are correct under current practice")
-        return self
-
-    @property
-    def has_practice(self) -> bool:
-        return self.practice_correct is not None
-
-    @property
-    def right(self) -> bool:
-        """Right under the grade a student sees first: current practice, or the leaflet for an answer saved
-        before current practice was graded."""
-        return self.practice_correct if self.has_practice else self.correct
-
-    @property
-    def deciding(self) -> list[str]:
-        """The deciding rules under the same standard as :attr:`right`."""
-        return self.practice_deciding_rules if self.has_practice else self.deciding_rules
-
-    def to_dict(self) -> dict:
-        return self.model_dump()
-
-    def to_attempt(self) -> Attempt:
-        """The stored form: the answer, and its grade against each standard with what was expected."""
-        def grade(vp_ok: bool, kp_ok: bool, reason_ok: bool, correct: bool, deciding: list[str]) -> dict:
-            return {"correct": correct,
-                    "parts": {"vertebroplasty": vp_ok, "kyphoplasty": kp_ok, "reason": reason_ok},
-                    "expected": {"vertebroplasty": self.vertebroplasty_answer == vp_ok,
-                                 "kyphoplasty": self.kyphoplasty_answer == kp_ok, "deciding_rules": list(deciding)}}
-        grades = {LEAFLET: grade(self.vertebroplasty_correct, self.kyphoplasty_correct, self.reason_correct,
-                                  self.correct, self.deciding_rules)}
-        if self.has_practice:
-            grades[PRACTICE] = grade(self.practice_vertebroplasty_correct, self.practice_kyphoplasty_correct,
-                                     self.practice_reason_correct, self.practice_correct,
-                                     self.practice_deciding_rules)
-        return Attempt(
-            id=self.id, exercise=QUIZ, item=self.case_id, answered_at=self.answered_at,
-            answer={"vertebroplasty": self.vertebroplasty_answer, "kyphoplasty": self.kyphoplasty_answer,
-                    "reason": self.reason_rule},
-            grades=grades, context={"source": self.source, "mode": self.mode})
-
-    @classmethod
-    def from_attempt(cls, attempt: Attempt) -> "AnswerRecord":
-        """The quiz's record of a stored attempt (ValueError when it is not a complete quiz answer)."""
-        if attempt.exercise != QUIZ or LEAFLET not in attempt.grades:
-            raise ValueError("not a candidacy-quiz answer graded against the leaflet")
-        grade, ans = attempt.grades[LEAFLET], attempt.answer
-        parts, expected = grade.parts, grade.expected
-        practice = {}
-        if PRACTICE in attempt.grades:
-            pg = attempt.grades[PRACTICE]
-            practice = {"practice_vertebroplasty_correct": pg.parts.get("vertebroplasty"),
-                        "practice_kyphoplasty_correct": pg.parts.get("kyphoplasty"),
-                        "practice_reason_correct": pg.parts.get("reason"),
-                        "practice_deciding_rules": pg.expected.get("deciding_rules"), "practice_correct": pg.correct}
-        try:
-            return cls(id=attempt.id, case_id=attempt.item, source=attempt.context.get("source", "bank"),
-                       mode=attempt.context.get("mode", "bank"), answered_at=attempt.answered_at,
-                       vertebroplasty_answer=ans["vertebroplasty"], kyphoplasty_answer=ans["kyphoplasty"],
-                       reason_rule=ans["reason"], vertebroplasty_correct=parts["vertebroplasty"],
-                       kyphoplasty_correct=parts["kyphoplasty"], reason_correct=parts["reason"],
-                       deciding_rules=expected["deciding_rules"], correct=grade.correct, **practice)
-        except KeyError as exc:
-            raise ValueError(f"the quiz answer lacks {exc}") from None
-
-
-def quiz_records(attempts: Iterable[Attempt]) -> list[AnswerRecord]:
-    """The quiz's answers among a student's stored attempts (a progress file's, a log's), as the quiz holds them,
-    in the order given; an attempt that is not a complete quiz answer is left out."""
-    out = []
-    for attempt in attempts:
-        if attempt.exercise == QUIZ:
-            try:
-                out.append(AnswerRecord.from_attempt(attempt))
-            except ValueError:
-                continue
-    return out
 
 
 @dataclass(frozen=True)
@@ -192,32 +60,32 @@ class GradedAnswer:
 
     vignette: Vignette
     assessment: Assessment
-    record: AnswerRecord
+    attempt: Attempt                  # the answer as it is stored and handed in, with both grades
     practice: Assessment | None = None
     comparison: Comparison | None = None
 
     @property
     def correct(self) -> bool:
         """Right under the grade a student sees first (current practice)."""
-        return self.record.right
+        return right(self.attempt)
 
     @property
     def leaflet_correct(self) -> bool:
         """Right under the patient leaflet's rules."""
-        return self.record.correct
+        return leaflet_right(self.attempt)
 
     def summary(self) -> str:
         """Plain-text feedback naming the rules in plain words (citations are added by the view)."""
-        r = self.record
-        lines = ["Correct under current practice." if r.right else "Not quite, under current practice."]
-        lines.append("What the patient leaflet says: " + ("right." if r.correct else "not right."))
+        answer = self.attempt.answer
+        lines = ["Correct under current practice." if self.correct else "Not quite, under current practice."]
+        lines.append("What the patient leaflet says: " + ("right." if self.leaflet_correct else "not right."))
         standards = ([("current practice", self.practice)] if self.practice else []) + [("the leaflet",
                                                                                          self.assessment)]
-        for proc, given in (("vertebroplasty", r.vertebroplasty_answer), ("kyphoplasty", r.kyphoplasty_answer)):
-            said = "candidate" if given else "not a candidate"
+        for proc in ("vertebroplasty", "kyphoplasty"):
+            said = "candidate" if answer[proc] else "not a candidate"
             verdicts = "; ".join(f"{name} says {a.decision(proc).verdict}" for name, a in standards)
             lines.append(f"{proc.capitalize()}: you said {said}; {verdicts}.")
-        lines.append(f"Your deciding reason: {reason_title(r.reason_rule)}.")
+        lines.append(f"Your deciding reason: {reason_title(answer['reason'])}.")
         for name, a in standards:
             lines.append(f"Deciding under {name}: " + "; ".join(reason_title(i) for i in a.deciding_rules) + ".")
         if self.comparison is not None:
@@ -284,15 +152,15 @@ def _interleave(cases: list[Vignette], deciding: dict, rng: random.Random, previ
 class Quiz:
     """Quiz state: the current case, the answers so far, and what comes next.
 
-    ``cases`` are the bank's vignettes; ``records`` are earlier answers (e.g. from the progress
-    file), so a student resumes at the first bank case not yet answered.  ``seed`` fixes the
-    generated practice cases and the retry pool; ``order_seed`` (when given) shuffles the bank into
-    the student's own stratified order (:func:`stratified_order`), otherwise the bank's own order is
-    kept.  ``clock`` returns the ISO-8601 time stamped on each answer.
+    ``cases`` are the bank's vignettes; ``records`` are earlier answers, the quiz's attempts (e.g. from the
+    progress file, through :func:`widgets.candidacy.exercise.quiz_attempts`), so a student resumes at the first
+    bank case not yet answered.  ``seed`` fixes the generated practice cases and the retry pool; ``order_seed``
+    (when given) shuffles the bank into the student's own stratified order (:func:`stratified_order`), otherwise
+    the bank's own order is kept.  ``clock`` returns the ISO-8601 time stamped on each answer.
     """
 
     def __init__(self, cases: Sequence[Vignette], *, seed: int = 0, order_seed: int | str | None = None,
-                 records: Iterable[AnswerRecord] = (), clock: Callable[[], str] = utc_stamp,
+                 records: Iterable[Attempt] = (), clock: Callable[[], str] = utc_stamp,
                  tz: tzinfo | None = None):
         if not cases:
             raise QuizError("the quiz needs at least one case; load a case bank with cases in it")
@@ -304,12 +172,12 @@ class Quiz:
         self.practice_rules = load_practice_rules()
         self.order: list[Vignette] = (stratified_order(self.bank, order_seed, rules=self.rules)
                                       if order_seed is not None else list(self.bank))
-        self.records: list[AnswerRecord] = list(records)
+        self.records: list[Attempt] = list(records)
         self._known: dict[str, Vignette] = {v.id: v for v in self.bank}
         self._deciding: dict[str, set[str]] = {}       # a case's deciding rules under both standards, by id
         self._schedule: tuple[tuple, Schedule] | None = None   # the replayed schedule and the answers it replayed
         self._practice_next = 1 + max(
-            (int(m.group(2)) for r in self.records if (m := GENERATED_ID.match(r.case_id))
+            (int(m.group(2)) for r in self.records if (m := GENERATED_ID.match(r.item))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
         self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
@@ -326,7 +194,7 @@ class Quiz:
     @property
     def answered_bank_ids(self) -> set[str]:
         bank_ids = {v.id for v in self.bank}
-        return {r.case_id for r in self.records if r.case_id in bank_ids}
+        return {r.item for r in self.records if r.item in bank_ids}
 
     @property
     def answered(self) -> int:
@@ -335,23 +203,23 @@ class Quiz:
     @property
     def correct(self) -> int:
         """Answers right under the grade a student sees first (current practice)."""
-        return sum(r.right for r in self.records)
+        return sum(right(r) for r in self.records)
 
     @property
     def score(self) -> Score:
         """The score a student sees first: cases right at their latest answer, and at their first, under current
         practice (the leaflet's grade for answers saved before current practice was graded; see records.score)."""
-        return score((r.case_id, r.right) for r in self.records)
+        return score((r.item, right(r)) for r in self.records)
 
     @property
     def practice_score(self) -> Score:
         """The score under current practice, over the answers graded by it."""
-        return score((r.case_id, r.practice_correct) for r in self.records if r.has_practice)
+        return score((r.item, r.grades[PRACTICE].correct) for r in self.records if has_practice(r))
 
     @property
     def leaflet_score(self) -> Score:
         """What the patient leaflet says: the same score under the leaflet's rules."""
-        return score((r.case_id, r.correct) for r in self.records)
+        return score((r.item, leaflet_right(r)) for r in self.records)
 
     @property
     def score_percent(self) -> float:
@@ -404,19 +272,11 @@ class Quiz:
         """The missed answers as (case label, what was wrong, deciding rules), oldest first, under current
         practice (for the table a student opens with Review missed cases)."""
         rows = []
-        for rec, v in self.missed():
-            if rec.has_practice:
-                parts = (rec.practice_vertebroplasty_correct, rec.practice_kyphoplasty_correct,
-                         rec.practice_reason_correct)
-            else:
-                parts = (rec.vertebroplasty_correct, rec.kyphoplasty_correct, rec.reason_correct)
-            wrong = [name for name, ok in zip(("vertebroplasty", "kyphoplasty", "reason"), parts) if not ok]
+        for attempt, v in self.missed():
             label = v.title if v is not None else "a case no longer in the bank"
-            rows.append((label, ", ".join(wrong), "; ".join(reason_title(i) for i in rec.deciding)))
+            rows.append((label, ", ".join(wrong_parts(attempt)),
+                         "; ".join(reason_title(i) for i in deciding_rules(attempt))))
         return rows
-
-    def _latest(self, case_id: str) -> AnswerRecord:
-        return [r for r in self.records if r.case_id == case_id][-1]
 
     def lookup(self, case_id: str) -> Vignette | None:
         """The vignette of a case id (bank or generated), or None if unknown."""
@@ -446,7 +306,7 @@ class Quiz:
 
     def _next_practice(self) -> Vignette:
         """The next generated case, skipping ahead (a few at most) so that rules interleave."""
-        before = self.current or (self.lookup(self.records[-1].case_id) if self.records else None)
+        before = self.current or (self.lookup(self.records[-1].item) if self.records else None)
         last = self.deciding(before) if before is not None else set()
         for _ in range(8):
             v = generate(self.seed, 1, start=self._practice_next)[0]
@@ -474,35 +334,34 @@ class Quiz:
             raise QuizError("the answer for each procedure must be candidate (True) or not a candidate (False)")
         if reason not in REASON_IDS:
             raise QuizError(f"'{reason}' is not one of the rules; choose one of: {', '.join(REASON_IDS)}")
-        result, practice, graded = grade_answer(self.current, vertebroplasty, kyphoplasty, reason, rules=self.rules,
+        result, practice, grades = grade_answer(self.current, vertebroplasty, kyphoplasty, reason, rules=self.rules,
                                                 practice_rules=self.practice_rules)
-        record = AnswerRecord(
-            case_id=self.current.id, source=self.current.source, mode=self.mode, answered_at=self.clock(),
-            vertebroplasty_answer=vertebroplasty, kyphoplasty_answer=kyphoplasty, reason_rule=reason, **graded)
-        self.records.append(record)
-        self.last_grade = GradedAnswer(self.current, result, record, practice,
-                                compare(result, practice, self.practice_rules))
+        attempt = quiz_attempt(self.current, vertebroplasty, kyphoplasty, reason, grades, mode=self.mode,
+                               answered_at=self.clock())
+        self.records.append(attempt)
+        self.last_grade = GradedAnswer(self.current, result, attempt, practice,
+                                       compare(result, practice, self.practice_rules))
         return self.last_grade
 
     # ----------------------------------------------------------------- review and retry
-    def missed(self) -> list[tuple[AnswerRecord, Vignette | None]]:
+    def missed(self) -> list[tuple[Attempt, Vignette | None]]:
         """Answers that were not fully right (under current practice), oldest first, with their vignettes."""
-        return [(r, self.lookup(r.case_id)) for r in self.records if not r.right]
+        return [(r, self.lookup(r.item)) for r in self.records if not right(r)]
 
     def still_missed(self) -> list[Vignette]:
         """Cases whose latest answer is wrong, in the order they were first missed."""
         latest = {}
         for r in self.records:
-            latest[r.case_id] = r
+            latest[r.item] = r
         out = []
         for r in self.records:
-            if not latest[r.case_id].right and (v := self.lookup(r.case_id)) is not None and v not in out:
+            if not right(latest[r.item]) and (v := self.lookup(r.item)) is not None and v not in out:
                 out.append(v)
         return out
 
     def missed_rules(self) -> Counter:
         """How often each rule decided (under current practice) a case the student got wrong."""
-        return Counter(rule for r in self.records if not r.right for rule in r.deciding)
+        return Counter(rule for r in self.records if not right(r) for rule in deciding_rules(r))
 
     def missed_rule_titles(self, top: int = 3) -> list[tuple[str, int]]:
         """The rules behind the most misses, in plain words, with how often: the ``top`` most frequent."""

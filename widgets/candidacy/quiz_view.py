@@ -30,7 +30,8 @@ from widgets.candidacy.class_summary import DEFAULT_NAME, compare_rows, read_rul
 from widgets.candidacy.feedback_view import FeedbackView
 from widgets.candidacy.flashcards import flashcards_filename
 from widgets.candidacy.practice import load_practice_rules
-from widgets.candidacy.quiz import Quiz, QuizError, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.rules import load_rules
 from widgets.candidacy.saving_view import SavingBox
 from widgets.candidacy.session_view import ScoreBar, SessionBar, StudyTools
@@ -96,7 +97,7 @@ class QuizView(ipw.VBox):
         try:
             loaded = load_case_bank(bank)
             quiz = Quiz.from_bank(loaded, seed=log.quiz_seed if seed is None else seed, order_seed=log.order_seed,
-                                  records=quiz_records(log.store.attempts))
+                                  records=quiz_attempts(log.store.attempts))
         except (ValueError, OSError) as exc:
             return error_box(str(exc))
         view = cls(quiz, log, citations)
@@ -125,7 +126,7 @@ class QuizView(ipw.VBox):
         self.feedback.show(grade)
         self._show_progress()
         try:
-            self.exercise_log.record(grade.record)
+            self.exercise_log.record(grade.attempt)
         except ProgressError as exc:
             self.saving.saving_failed(str(exc), len(self.exercise_log.attempts()))
         else:

@@ -30,6 +30,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Iterable
 
+from widgets.candidacy.exercise import deciding, right
+from widgets.record.attempts import Attempt
+
 #: Days until the next review: after a miss the first, then one step on per right answer when due.
 INTERVALS_DAYS: tuple[int, ...] = (1, 3, 7, 16, 35)
 
@@ -120,22 +123,21 @@ def build_schedule(events: Iterable[tuple[datetime, str, bool]], *, tz: tzinfo |
     return Schedule(items)
 
 
-def quiz_events(records) -> list[tuple[datetime, str, bool]]:
-    """The events of a student's quiz answers (``AnswerRecord``-like: case_id, answered_at, and ``right`` and
-    ``deciding``, or else ``correct`` and ``deciding_rules``): one for the case, one for each rule that decided
-    it."""
+def quiz_events(attempts: Iterable[Attempt]) -> list[tuple[datetime, str, bool]]:
+    """The events of a student's quiz answers (the quiz's attempts): one for the case, one for each rule that
+    decided it, right or not under the grade a student sees first."""
     out = []
-    for r in records:
-        moment = parse_time(r.answered_at)
-        right = bool(getattr(r, "right", r.correct))
-        out.append((moment, f"case:{r.case_id}", right))
-        out += [(moment, f"rule:{rule}", right) for rule in getattr(r, "deciding", r.deciding_rules)]
+    for a in attempts:
+        moment = parse_time(a.answered_at)
+        ok = right(a)
+        out.append((moment, f"case:{a.item}", ok))
+        out += [(moment, f"rule:{rule}", ok) for rule in deciding(a)]
     return out
 
 
-def schedule_for(records, *, tz: tzinfo | None = None) -> Schedule:
+def schedule_for(attempts: Iterable[Attempt], *, tz: tzinfo | None = None) -> Schedule:
     """The review schedule of a student's quiz answers."""
-    return build_schedule(quiz_events(records), tz=tz)
+    return build_schedule(quiz_events(attempts), tz=tz)
 
 
 def due_text(schedule: Schedule, today: date) -> str:

@@ -16,8 +16,7 @@ graded, then the student hands in everything at once::
     result = log.hand_in()                   # writes the session file; result.content is for a download
 
 * :meth:`ExerciseLog.record_attempt` (or :meth:`ExerciseLog.record` with an
-  :class:`~widgets.record.attempts.Attempt`, or any record with ``to_attempt()``, such as the quiz's
-  ``AnswerRecord``) saves to the progress file
+  :class:`~widgets.record.attempts.Attempt` the exercise made, such as the quiz's) saves to the progress file
   at once (:mod:`widgets.record.progress`: merged, locked, never overwritten).  If that fails the
   answer is still kept in memory and :class:`~widgets.record.progress.ProgressError` says why; the
   view then offers the download and another folder.
@@ -219,10 +218,10 @@ class ExerciseLog:
         return int(hashlib.sha256(self.order_seed.encode("utf-8")).hexdigest()[:8], 16) % 1_000_000
 
     # ----------------------------------------------------------------- what
-    def record(self, record) -> Attempt:
+    def record(self, attempt: Attempt) -> Attempt:
         """Save one answer at once (kept in memory when that fails; then ProgressError is raised)."""
         try:
-            attempt = self.store.append(record)
+            attempt = self.store.append(attempt)
         except ProgressError as exc:
             self.save_problem = str(exc)
             raise

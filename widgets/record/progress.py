@@ -462,19 +462,17 @@ class ProgressFile:
             except OSError:
                 pass
 
-    def append(self, record) -> Attempt:
-        """Add one answer (an :class:`Attempt`, or a record with ``to_attempt()``) and save at once.
+    def append(self, attempt: Attempt) -> Attempt:
+        """Add one answer and save at once.
 
         The answer is kept in memory even if saving fails (then :class:`ProgressError` is raised).
         """
-        attempt = record if isinstance(record, Attempt) else record.to_attempt()
         self.attempts.append(attempt)
         self.save()
         return attempt
 
-    def extend(self, records: Iterable) -> None:
-        for record in records:
-            self.attempts.append(record if isinstance(record, Attempt) else record.to_attempt())
+    def extend(self, attempts: Iterable[Attempt]) -> None:
+        self.attempts.extend(attempts)
         self.save()
 
     def set_identity(self, name: str = "", student_id: str = "") -> Identity:

@@ -258,12 +258,14 @@ def test_the_image_in_words_reaches_text_only_places():
 # ----------------------------------------------------------------------------- in the quiz
 
 def _view_at(tmp_path, case_id):
-    from widgets.candidacy.quiz import Quiz, quiz_records
+    from widgets.candidacy.exercise import quiz_attempts
+    from widgets.candidacy.quiz import Quiz
     from widgets.candidacy.quiz_view import QuizView
     from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    view = QuizView(Quiz.from_bank(BANK, records=quiz_records(store.attempts)), store, Citations(), export_dir=tmp_path)
+    view = QuizView(Quiz.from_bank(BANK, records=quiz_attempts(store.attempts)), store, Citations(),
+                    export_dir=tmp_path)
     while view.quiz.current.id != case_id:
         view.quiz.next()
     view._show_case()
@@ -339,13 +341,14 @@ def test_an_image_level_the_xray_cannot_draw_or_an_unsaid_sentence_without_its_l
 
 def _practice_view(tmp_path, seed):
     """The quiz after its one bank case, in generated practice, as the notebook builds it."""
-    from widgets.candidacy.quiz import Quiz, quiz_records
+    from widgets.candidacy.exercise import quiz_attempts
+    from widgets.candidacy.quiz import Quiz
     from widgets.candidacy.quiz_view import QuizView
     from widgets.candidacy.vignettes import Vignette
     from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / f"q{seed}.progress.json").load()
-    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=quiz_records(store.attempts))
+    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=quiz_attempts(store.attempts))
     view = QuizView(quiz, store, Citations(), export_dir=tmp_path)
     view.quiz.submit(False, False, "no_fracture")        # a wrong answer: the case comes back in a retry
     view.quiz.next()

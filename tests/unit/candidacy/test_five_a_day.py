@@ -11,7 +11,8 @@ import pytest
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.daily import MAX_DUE, SET_SIZE, daily_set, streak_of
 from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.record.progress import ProgressFile
 
 BANK = load_case_bank()
@@ -106,8 +107,9 @@ def test_todays_five_in_the_quiz_is_drawn_from_due_and_new_cases():
     for _ in range(SET_SIZE):
         q.submit(*right(q))
         q.next()
-    assert [r.mode for r in q.records[-SET_SIZE:]] == ["daily"] * SET_SIZE, "each answer says it was in the set"
-    assert [r.case_id for r in q.records[-SET_SIZE:]] == [v.id for v in plan.cases]
+    assert [r.context["mode"] for r in q.records[-SET_SIZE:]] == ["daily"] * SET_SIZE, \
+        "each answer says it was in the set"
+    assert [r.item for r in q.records[-SET_SIZE:]] == [v.id for v in plan.cases]
     assert q.mode == "bank" and q.current.id not in q.answered_bank_ids, "then back to the bank"
     assert q.streak().today == SET_SIZE and q.streak().today_done
 
@@ -173,11 +175,11 @@ def test_the_streak_is_replayed_from_saved_answers(tmp_path):
     for day in range(3):
         for _ in range(SET_SIZE):
             g = q.submit(*right(q))
-            store.append(g.record)
+            store.append(g.attempt)
             q.next()
         clock.now += timedelta(days=1)
     again = Quiz.from_bank(BANK, clock=clock, tz=UTC,
-                           records=quiz_records(ProgressFile(tmp_path / "p.progress.json").load().attempts))
+                           records=quiz_attempts(ProgressFile(tmp_path / "p.progress.json").load().attempts))
     s = again.streak()
     assert (s.days, s.today) == (3, 0), "three days in a row, today's set still to do"
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from widgets.candidacy.practice import assess_practice
 from widgets.candidacy.bank import load_case_bank
-from widgets.candidacy.rules import REASON_IDS, RULE_IDS, assess
+from widgets.candidacy.rules import LEAFLET, REASON_IDS, RULE_IDS, assess
 from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.vignettes import Vignette
 
@@ -35,7 +35,7 @@ def test_tumour_case_graded_vp_yes_kp_no_reason_kp_cause():
     q = quiz()
     go_to(q, "c05-breast-metastasis")
     g = q.submit(True, False, "kp_cause_excluded")
-    assert g.leaflet_correct and g.record.deciding_rules == ["kp_cause_excluded"]
+    assert g.leaflet_correct and g.attempt.grades[LEAFLET].expected["deciding_rules"] == ["kp_cause_excluded"]
     assert not g.correct, "current practice, the grade a student sees first, offers kyphoplasty for a tumour"
     # Plain words for students, never the rule's id.
     assert "Fracture caused by a vascular problem, a tumour or an infection" in g.summary()
@@ -45,8 +45,9 @@ def test_tumour_case_graded_vp_yes_kp_no_reason_kp_cause():
 def test_a_verdict_right_but_the_reason_wrong_is_not_correct():
     q = quiz()
     g = q.submit(True, True, "pain_relieved")
-    assert g.record.vertebroplasty_correct and g.record.kyphoplasty_correct
-    assert not g.record.reason_correct and not g.correct and not g.leaflet_correct
+    parts = g.attempt.grades[LEAFLET].parts
+    assert parts["vertebroplasty"] and parts["kyphoplasty"]
+    assert not parts["reason"] and not g.correct and not g.leaflet_correct
 
 
 def test_any_listed_deciding_rule_counts():
@@ -60,7 +61,8 @@ def test_each_procedure_is_graded_on_its_own():
     q = quiz()
     go_to(q, "c07-haemangioma")
     g = q.submit(True, True, "kp_cause_excluded")
-    assert g.record.vertebroplasty_correct and not g.record.kyphoplasty_correct and not g.leaflet_correct
+    parts = g.attempt.grades[LEAFLET].parts
+    assert parts["vertebroplasty"] and not parts["kyphoplasty"] and not g.leaflet_correct
 
 
 @pytest.mark.parametrize("vp, kp, reason, words", [
@@ -139,7 +141,7 @@ def test_missed_review_lists_wrong_answers_with_their_cases():
     q.next()
     q.submit(*_right(q))
     missed = q.missed()
-    assert [r.case_id for r, _ in missed] == [BANK.cases[0].id]
+    assert [r.item for r, _ in missed] == [BANK.cases[0].id]
     assert isinstance(missed[0][1], Vignette) and missed[0][1].title == BANK.cases[0].title
 
 
@@ -250,6 +252,6 @@ def test_practice_cases_interleave_rules():
     for _ in range(len(BANK) + 12):
         q.submit(*_right(q))
         q.next()
-    practice = [q.lookup(r.case_id) for r in q.records if r.source == "generated"]
+    practice = [q.lookup(r.item) for r in q.records if r.context["source"] == "generated"]
     rules = [set(assess(v.patient).deciding_rules) for v in practice]
     assert sum(bool(a & b) for a, b in zip(rules, rules[1:])) <= 1

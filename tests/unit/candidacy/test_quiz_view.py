@@ -15,7 +15,8 @@ from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.rules import REASON_IDS
 from widgets.core.citations import Citations
 from widgets.record.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.core.controls import RadioGroup
 from widgets.candidacy.quiz_view import QuizView
 
@@ -46,7 +47,7 @@ def visible(html_value: str) -> str:
 @pytest.fixture
 def view(tmp_path):
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    return QuizView(Quiz.from_bank(load_case_bank(), records=quiz_records(store.attempts)), store, Citations(),
+    return QuizView(Quiz.from_bank(load_case_bank(), records=quiz_attempts(store.attempts)), store, Citations(),
                     export_dir=tmp_path)
 
 

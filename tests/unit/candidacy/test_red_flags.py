@@ -19,13 +19,15 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 from widgets.candidacy import red_flags
 from widgets.candidacy.practice import assess_practice, compare
-from widgets.candidacy.quiz import AnswerRecord, Quiz
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.patient import FINDING_VALUES, FRACTURE_CAUSES, Patient, PatientError
 from widgets.candidacy.rules import LEAFLET, PRACTICE, assess, case_notes, check_conditions
 from widgets.candidacy.vignettes import Vignette, generate
 from widgets.classroom import grading
 from widgets.core.loading import ContentError
+from widgets.record.attempts import Attempt
 
 BANK = load_case_bank()
 URGENT = red_flags.URGENT
@@ -75,7 +77,7 @@ def test_every_bank_case_with_a_red_flag_is_urgent_under_both_and_its_feedback_n
     view.form.submit_button.click()
     html = view.feedback.value
     r = view.quiz.records[-1]
-    assert r.correct and r.practice_correct
+    assert r.grades[LEAFLET].correct and r.grades[PRACTICE].correct
     for flag in red_flags.flags_for(case.patient):
         assert flag.title in html, (case.id, flag.id)
     assert "read alone, would say" in html and "says nothing about emergencies" in html
@@ -130,20 +132,20 @@ def test_the_red_flag_answer_is_recorded_handed_in_and_regraded_under_both_stand
     while q.current.id != "c50-myeloma-cord-compression":
         q.next()
     wrong = q.submit(True, False, "kp_cause_excluded")            # the leaflet's rules, read alone
-    assert not wrong.record.correct and not wrong.record.practice_correct
+    assert not wrong.attempt.grades[LEAFLET].correct and not wrong.attempt.grades[PRACTICE].correct
     q.next()
     while q.current.id != "c68-cauda-equina":
         q.next()
     right = q.submit(False, False, URGENT)
-    assert right.record.correct and right.record.practice_correct
-    attempt = right.record.to_attempt()
+    assert right.attempt.grades[LEAFLET].correct and right.attempt.grades[PRACTICE].correct
+    attempt = right.attempt
     assert attempt.answer["reason"] == URGENT
     assert attempt.grades[LEAFLET].expected["deciding_rules"] == [URGENT]
-    assert AnswerRecord.from_attempt(attempt) == right.record
+    assert quiz_attempts([Attempt.model_validate(attempt.to_dict())]) == [right.attempt], "read back as it was"
     again = grading.regrade(attempt)                               # from the content, never from the file
     assert {k: g.correct for k, g in again.items()} == {LEAFLET: True, PRACTICE: True}
     assert again[PRACTICE].expected == {"vertebroplasty": False, "kyphoplasty": False, "deciding_rules": [URGENT]}
-    assert {k: g.correct for k, g in grading.regrade(wrong.record.to_attempt()).items()} == {
+    assert {k: g.correct for k, g in grading.regrade(wrong.attempt).items()} == {
         LEAFLET: False, PRACTICE: False}
 
 

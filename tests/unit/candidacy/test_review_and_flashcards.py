@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from widgets.candidacy.flashcards import HEADERS, anki_text, card_for, missed_cards
-from widgets.candidacy.quiz import Quiz, QuizError, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz, QuizError
 from widgets.candidacy.review import INTERVALS_DAYS, build_schedule, due_text, interval_days, schedule_for
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.practice import assess_practice
@@ -85,15 +86,15 @@ def test_the_saved_progress_keeps_the_schedule_across_sessions(tmp_path):
     store = ProgressFile(tmp_path / "p.progress.json").load()
     q = Quiz.from_bank(BANK, clock=clock, tz=UTC)
     missed = q.current
-    store.append(q.submit(False, False, "no_fracture").record)          # wrong
+    store.append(q.submit(False, False, "no_fracture").attempt)          # wrong
     q.next()
     now[0] = at(0, 1)
-    store.append(q.submit(*right(q.current)).record)
+    store.append(q.submit(*right(q.current)).attempt)
     store.save()
     now[0] = at(1, 2)
     # Another day, a new session: a new quiz from the saved answers only.
     reloaded = ProgressFile(tmp_path / "p.progress.json").load()
-    later = Quiz.from_bank(BANK, records=quiz_records(reloaded.attempts), clock=clock, tz=UTC)
+    later = Quiz.from_bank(BANK, records=quiz_attempts(reloaded.attempts), clock=clock, tz=UTC)
     assert later.schedule().items == q.schedule().items
     assert later.due_today() >= 2, "the missed case and the rule behind it are due the next day"
     first = later.start_review()

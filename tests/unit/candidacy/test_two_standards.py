@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from widgets.candidacy.practice import assess_practice, compare, load_practice_rules
+from widgets.candidacy.exercise import has_practice
 from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.bank import load_case_bank
 from widgets.candidacy.bank import CaseBankError
@@ -250,8 +251,8 @@ def test_an_instructors_bank_without_the_new_findings_still_loads_and_gets_both_
     path.write_text(yaml.safe_dump({"cases": old}, sort_keys=False), encoding="utf-8")
     bank = load_case_bank(path)
     q = Quiz.from_bank(bank, clock=lambda: "2026-11-25T11:00:00Z")
-    record = q.submit(True, True, "indication_met").record
-    assert record.has_practice
+    attempt = q.submit(True, True, "indication_met").attempt
+    assert has_practice(attempt)
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -276,9 +277,9 @@ def test_one_answer_carries_both_grades_into_the_export_and_the_class_results_gr
     while q.current.id != "c05-breast-metastasis":
         q.next()
     g = q.submit(True, False, "kp_cause_excluded")          # the leaflet's answer
-    assert g.record.correct and not g.record.practice_correct
+    assert g.attempt.grades[LEAFLET].correct and not g.attempt.grades[PRACTICE].correct
     assert g.comparison.differ and g.comparison.procedures == ("kyphoplasty",)
-    attempt = g.record.to_attempt()
+    attempt = g.attempt
     assert set(attempt.grades) == {LEAFLET, PRACTICE}
     assert attempt.grades[PRACTICE].expected["kyphoplasty"] is True
     again = grading.regrade(attempt)

@@ -141,7 +141,7 @@ def bob_and_his_file(tmp_path, folder):
     quiz = answer_cases(log, [False, True, True])
     missed = log.attempts()[0]
     quiz.start_retry(1)
-    log.record(quiz.submit(*_right(missed.item).values()).record)
+    log.record(quiz.submit(*_right(missed.item).values()).attempt)
     return log, log.hand_in().file
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.classfolder import answer_cases, student_log
-from widgets.candidacy.quiz import quiz_records
+from tests.classfolder import answer_cases, old_quiz_answer, student_log
+from widgets.candidacy.exercise import quiz_attempts
 from widgets.candidacy.quiz_view import QuizView
 from widgets.classroom import gain as lg
 from widgets.classroom import gradebook as gb
@@ -43,9 +43,10 @@ def seeds() -> dict[str, bytes]:
     q = questions_for("kyphoplasty")[0]
     log.record_attempt("decision-points", q.id, {"option": q.answer.id}, {"course": {"correct": True}})
     handin = log.hand_in().file.read_bytes()
-    quiz_rows = [a for a in quiz_records(log.store.attempts)]
+    quiz_rows = [a for a in quiz_attempts(log.store.attempts)]
     legacy = {"format": "vkp-quiz-export", "version": 1, "student": "Ben", "exported_at": "2026-11-20T10:00:00Z",
-              "answers": [{k: v for k, v in r.to_dict().items() if k not in ("id", "mode")} for r in quiz_rows],
+              "answers": [{k: v for k, v in old_quiz_answer(r).items() if k not in ("id", "mode")}
+                          for r in quiz_rows],
               "summary": {"answered": 3, "correct": 2, "score_percent": 66.7}}
     ordering = {"format": "vkp-ordering-export", "version": 1, "student": "Cleo", "exported_at": "2026-11-20T10:00:00Z",
                 "attempts": [{"procedure": "kyphoplasty", "attempt": 1, "correct": False,

@@ -16,7 +16,8 @@ from widgets.assessment.exercise import POST, PRE
 from widgets.assessment.forms import parallel_forms, vignette
 from widgets.assessment.prepost import PrePostTest
 from widgets.candidacy.practice import assess_practice
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import REASON_IDS, assess
 from widgets.classroom import gain as lg
 from widgets.classroom import item_analysis as ia
@@ -226,12 +227,12 @@ def test_the_benchmarks_are_shown_as_their_source_gives_them(tmp_path):
 # ----------------------------------------------------------------------------- both standards
 
 def answer_case(log, case_id: str, answer: tuple) -> None:
-    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_records(log.store.attempts))
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_attempts(log.store.attempts))
     for _ in range(quiz.bank_total):
         if quiz.current.id == case_id:
             break
         quiz.next()
-    log.record(quiz.submit(*answer).record)
+    log.record(quiz.submit(*answer).attempt)
 
 
 def test_a_practice_following_answer_is_counted_in_its_own_column_never_as_a_miss(tmp_path):

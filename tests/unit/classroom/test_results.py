@@ -10,7 +10,8 @@ import pytest
 
 from tests.classfolder import answer_cases, right_answer, student_log, wrong_answer
 from tests.conftest import ROOT
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.rules import PRACTICE_RULE_IDS, RULE_IDS, assess
 from widgets.classroom import gradebook as gb
 from widgets.classroom import results as cr
@@ -24,7 +25,7 @@ SECRET = b"test secret"
 
 
 def quiz_for(log) -> Quiz:
-    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_records(log.store.attempts))
+    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_attempts(log.store.attempts))
 
 
 def go_to(quiz: Quiz, case_id: str) -> None:
@@ -47,11 +48,11 @@ def miss_then_retry(log, misses: int) -> Quiz:
     """Miss the first ``misses`` cases, then Retry: the missed cases come back and are answered right."""
     quiz = quiz_for(log)
     for _ in range(misses):
-        log.record(quiz.submit(*wrong_answer(quiz.current)).record)
+        log.record(quiz.submit(*wrong_answer(quiz.current)).attempt)
         quiz.next()
     quiz.start_retry(misses)
     for _ in range(misses):
-        log.record(quiz.submit(*right_answer(quiz.current)).record)
+        log.record(quiz.submit(*right_answer(quiz.current)).attempt)
         quiz.next()
     return quiz
 
@@ -174,7 +175,7 @@ def test_one_score_in_the_widget_the_hand_in_and_the_table(tmp_path):
     log = student_log(tmp_path / "home", "Ana", export_dir=folder)
     quiz = miss_then_retry(log, 2)
     for ok in (True, False, True, True):
-        log.record(quiz.submit(*(right_answer if ok else wrong_answer)(quiz.current)).record)
+        log.record(quiz.submit(*(right_answer if ok else wrong_answer)(quiz.current)).attempt)
         quiz.next()
     log.hand_in()
     (row,) = cr.score_table(read(folder))
@@ -193,7 +194,7 @@ def test_the_rule_table_says_whether_the_verdict_or_the_reason_was_wrong_and_whi
         quiz = quiz_for(log)
         for _ in range(10):
             answer = reason_slip(quiz.current) if i < 2 else wrong_answer(quiz.current)
-            log.record(quiz.submit(*answer).record)
+            log.record(quiz.submit(*answer).attempt)
             quiz.next()
         log.hand_in()
     results = read(folder)
@@ -218,10 +219,10 @@ def test_a_case_answered_once_is_not_ranked_above_cases_many_missed(tmp_path):
         log = student_log(tmp_path / f"s{i}", f"Student {i}", export_dir=folder)
         quiz = Quiz.from_bank()                      # the bank's own order: c05 comes before c07
         go_to(quiz, "c05-breast-metastasis")
-        log.record(quiz.submit(*(wrong_answer if i < 2 else right_answer)(quiz.current)).record)
+        log.record(quiz.submit(*(wrong_answer if i < 2 else right_answer)(quiz.current)).attempt)
         if i == 0:
             go_to(quiz, "c07-haemangioma")
-            log.record(quiz.submit(*wrong_answer(quiz.current)).record)
+            log.record(quiz.submit(*wrong_answer(quiz.current)).attempt)
         log.hand_in()
     rows = cr.case_difficulty(read(folder))
     assert rows[0].key == "c05-breast-metastasis" and rows[0].ranked and rows[0].first_missed == 2
@@ -364,7 +365,7 @@ def test_a_quiz_on_the_instructors_own_bank_is_graded_with_that_bank(tmp_path):
     log = student_log(tmp_path / "home", "Ana", export_dir=folder)
     quiz = Quiz.from_bank(load_case_bank(bank), order_seed=log.order_seed)
     for _ in range(3):
-        log.record(quiz.submit(*right_answer(quiz.current)).record)
+        log.record(quiz.submit(*right_answer(quiz.current)).attempt)
         quiz.next()
     log.hand_in()
     without = cr.read_class_folder(folder, secret=SECRET)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.faults import unwritable_folder
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.candidacy.quiz_view import QuizView
 from widgets.core.settings import Settings
 from widgets.record.progress import ProgressFile, default_progress_path
@@ -36,7 +37,7 @@ def answer_current_right(view):
 
 
 def stored_quiz_answers(path: Path) -> list:
-    return quiz_records(ProgressFile(path).load().attempts)
+    return quiz_attempts(ProgressFile(path).load().attempts)
 
 
 # ----------------------------------------------------------------------------- 11.1 two sessions, one file
@@ -45,20 +46,21 @@ KERNEL = """
 import sys, time, random
 from pathlib import Path
 from widgets.record.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 
 path, count, seed, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=seed, records=quiz_records(store.attempts))
+quiz = Quiz.from_bank(seed=seed, records=quiz_attempts(store.attempts))
 while not go.exists():
     time.sleep(0.005)
 rng = random.Random(seed)
 for i in range(count):
     grade = quiz.submit(i % 2 == 0, True, "indication_met")
-    store.append(grade.record)
+    store.append(grade.attempt)
     quiz.next()
     time.sleep(rng.random() * 0.01)
-print("done", len(quiz_records(store.attempts)))
+print("done", len(quiz_attempts(store.attempts)))
 """
 
 
@@ -113,7 +115,7 @@ with file_lock(path):
 def test_loading_leaves_another_kernels_save_in_progress_alone(tmp_path):
     """11.1: one kernel's load() deleted another kernel's half-written temporary file, so that save failed."""
     path = tmp_path / "q.progress.json"
-    ProgressFile(path).load().append(Quiz.from_bank().submit(True, True, "indication_met").record)
+    ProgressFile(path).load().append(Quiz.from_bank().submit(True, True, "indication_met").attempt)
     tmp = tmp_path / f".{path.name}.other.tmp"
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(tmp)], cwd=ROOT,
                               env=dict(os.environ, PYTHONPATH=str(ROOT)), stdin=subprocess.PIPE,
@@ -122,7 +124,7 @@ def test_loading_leaves_another_kernels_save_in_progress_alone(tmp_path):
         assert holder.stdout.readline().strip() == "holding"
         store = ProgressFile(path).load()
         assert tmp.exists(), "the other kernel's temporary file was deleted"
-        assert len(quiz_records(store.attempts)) == 1
+        assert len(quiz_attempts(store.attempts)) == 1
     finally:
         holder.communicate("\n", timeout=30)
 
@@ -132,7 +134,7 @@ def test_a_crashed_saves_temporary_file_is_cleaned_up_by_the_next_save(tmp_path)
     store = ProgressFile(path).load()
     orphan = tmp_path / f".{path.name}.dead.tmp"
     orphan.write_text('{"half": ')
-    store.append(Quiz.from_bank().submit(True, True, "indication_met").record)
+    store.append(Quiz.from_bank().submit(True, True, "indication_met").attempt)
     assert not orphan.exists() and len(stored_quiz_answers(path)) == 1
 
 
@@ -175,14 +177,14 @@ def test_an_unwritable_folder_says_so_once_and_offers_the_answers_as_a_download(
 def test_a_lone_surrogate_in_the_student_name_does_not_stop_later_saves(tmp_path):
     """11.3: a lone surrogate in the name made every later save fail behind a generic message."""
     path = tmp_path / "q.progress.json"
-    ProgressFile(path).load().append(Quiz.from_bank().submit(True, True, "indication_met").record)
+    ProgressFile(path).load().append(Quiz.from_bank().submit(True, True, "indication_met").attempt)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["student"] = {"name": "Sam\ud800"} if isinstance(data.get("student"), dict) else "Sam\ud800"
     path.write_text(json.dumps(data), encoding="utf-8")     # json.dumps escapes it as \\ud800
     store = ProgressFile(path).load()
-    assert len(quiz_records(store.attempts)) == 1
-    quiz = Quiz.from_bank(records=quiz_records(store.attempts))
-    store.append(quiz.submit(True, True, "indication_met").record)
+    assert len(quiz_attempts(store.attempts)) == 1
+    quiz = Quiz.from_bank(records=quiz_attempts(store.attempts))
+    store.append(quiz.submit(True, True, "indication_met").attempt)
     assert len(stored_quiz_answers(path)) == 2
 
 
@@ -192,11 +194,11 @@ def test_a_progress_file_resaved_with_a_bom_is_read_not_thrown_away(tmp_path):
     store = ProgressFile(path).load()
     quiz = Quiz.from_bank()
     for _ in range(2):
-        store.append(quiz.submit(True, True, "indication_met").record)
+        store.append(quiz.submit(True, True, "indication_met").attempt)
         quiz.next()
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     again = ProgressFile(path).load()
-    assert again.warning is None and len(quiz_records(again.attempts)) == 2
+    assert again.warning is None and len(quiz_attempts(again.attempts)) == 2
     assert not list(tmp_path.glob("*.corrupt-*"))
 
 

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from widgets.candidacy.quiz import Quiz, quiz_records
+from tests.classfolder import old_quiz_answer
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 from widgets.core.settings import Settings, use_settings
 from widgets.record.progress import LEGACY_NAME, ProgressError, ProgressFile, atomic_write_text, default_progress_path
 from widgets.record.attempts import PROGRESS_FORMAT
@@ -45,7 +47,7 @@ def test_default_location_without_the_variable_is_the_user_data_dir():
 
 def test_missing_file_and_new_folder_start_fresh(tmp_path):
     store = ProgressFile(tmp_path / "new" / "deeper" / "q.progress.json").load()
-    assert quiz_records(store.attempts) == [] and store.warning is None
+    assert quiz_attempts(store.attempts) == [] and store.warning is None
     assert len(store.identity.install_id) == 16, "a random per-install id from the start"
     store.append(answered_records(1)[0])
     assert store.path.exists(), "the folder is created when first needed"
@@ -60,7 +62,7 @@ def test_each_answer_is_saved_at_once_and_reloads_equal(tmp_path):
         on_disk = json.loads(path.read_text(encoding="utf-8"))
         assert on_disk["format"] == PROGRESS_FORMAT
         assert len(on_disk["attempts"]) == i, "saved as it is given, not at the end"
-    assert quiz_records(ProgressFile(path).load().attempts) == records
+    assert quiz_attempts(ProgressFile(path).load().attempts) == records
 
 
 def test_the_progress_file_is_private_to_the_student(tmp_path):
@@ -97,7 +99,7 @@ def test_save_failure_is_a_clear_progress_error_and_the_answer_is_kept(tmp_path)
     with pytest.raises(ProgressError, match="cannot be written") as info:
         store.append(answered_records(1)[0])
     assert str(blocker) in str(info.value)
-    assert len(quiz_records(store.attempts)) == 1, "the answer is kept in memory for the next save"
+    assert len(quiz_attempts(store.attempts)) == 1, "the answer is kept in memory for the next save"
 
 
 def test_move_to_saves_everything_held_in_another_folder(tmp_path):
@@ -109,7 +111,7 @@ def test_move_to_saves_everything_held_in_another_folder(tmp_path):
             store.append(rec)
     new = store.move_to(tmp_path / "good")
     assert new == tmp_path / "good" / "q.progress.json"
-    assert len(quiz_records(ProgressFile(new).load().attempts)) == 2
+    assert len(quiz_attempts(ProgressFile(new).load().attempts)) == 2
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -129,7 +131,7 @@ def test_corrupt_file_is_kept_aside_with_a_warning_and_a_fresh_start(tmp_path, c
     backup = tmp_path / "q.progress.corrupt-20261125-103005.json"
     assert store.backup == backup
     assert backup.read_bytes() == content, "nothing the student wrote is lost"
-    assert quiz_records(store.attempts) == []
+    assert quiz_attempts(store.attempts) == []
     assert problem in store.warning and str(backup) in store.warning and "fresh" in store.warning
     store.save()
     fresh = json.loads(path.read_text(encoding="utf-8"))
@@ -145,7 +147,7 @@ def test_one_damaged_answer_is_left_out_and_named_the_others_kept(tmp_path):
     data["attempts"][1]["answered_at"] = "yesterday"
     path.write_text(json.dumps(data), encoding="utf-8")
     again = ProgressFile(path).load()
-    assert len(quiz_records(again.attempts)) == 2 and "answer 2" in again.warning
+    assert len(quiz_attempts(again.attempts)) == 2 and "answer 2" in again.warning
 
 
 def test_two_corruptions_in_the_same_second_keep_both_backups(tmp_path):
@@ -173,19 +175,19 @@ def test_an_old_quiz_progress_file_is_carried_over(tmp_path):
     """A student who answered with an earlier release keeps those answers (version 1, one file per folder)."""
     legacy = tmp_path / LEGACY_NAME
     originals = answered_records(2)
-    answers = [r.to_dict() for r in originals]
+    answers = [old_quiz_answer(r) for r in originals]
     for a in answers:
         a.pop("id")
         a.pop("mode")
     legacy.write_text(json.dumps({"format": "vkp-quiz-progress", "version": 1, "student": "Sam Lee",
                                   "answers": answers}), encoding="utf-8")
     store = ProgressFile(tmp_path / "vkp-sam.progress.json").load()
-    assert len(quiz_records(store.attempts)) == 2 and store.identity.name == "Sam Lee"
-    carried = quiz_records(store.attempts)
+    assert len(quiz_attempts(store.attempts)) == 2 and store.identity.name == "Sam Lee"
+    carried = quiz_attempts(store.attempts)
     assert carried == [r.model_copy(update={"id": c.id}) for r, c in zip(originals, carried)], \
         "every answer and both standards' grades are carried over as they were; only the ids are new"
     again = ProgressFile(tmp_path / "vkp-sam.progress.json").load()
-    assert [r.id for r in quiz_records(again.attempts)] == [r.id for r in carried], "the same ids every time"
+    assert [r.id for r in quiz_attempts(again.attempts)] == [r.id for r in carried], "the same ids every time"
     assert legacy.exists(), "the old file is left as it was"
 
 
@@ -196,6 +198,6 @@ def test_a_crashed_saves_temporary_files_never_hold_the_only_copy(tmp_path):
     stale.write_text('{"half": ')
     store = ProgressFile(path).load()
     assert stale.exists(), "loading removes nothing (another kernel may be saving)"
-    assert len(quiz_records(store.attempts)) == 1 and store.warning is None
+    assert len(quiz_attempts(store.attempts)) == 1 and store.warning is None
     store.save()
     assert not stale.exists(), "the next save, holding the lock, removes it"

@@ -20,15 +20,16 @@ from widgets.record.progress import ProgressFile
 CHILD = """
 import sys
 from widgets.record.progress import ProgressFile
-from widgets.candidacy.quiz import Quiz, quiz_records
+from widgets.candidacy.exercise import quiz_attempts
+from widgets.candidacy.quiz import Quiz
 
 path, count = sys.argv[1], int(sys.argv[2])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=11, records=quiz_records(store.attempts))
+quiz = Quiz.from_bank(seed=11, records=quiz_attempts(store.attempts))
 for i in range(count):
     grade = quiz.submit(i % 2 == 0, i % 3 != 0, "indication_met")
-    store.append(grade.record)
-    print(f"saved {len(quiz_records(store.attempts))} {grade.record.case_id}", flush=True)
+    store.append(grade.attempt)
+    print(f"saved {len(quiz_attempts(store.attempts))} {grade.attempt.item}", flush=True)
     quiz.next()
 """
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")

@@ -97,7 +97,7 @@ def case_images(repeat: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = ProgressFile(Path(tmp) / "bench.progress.json").load()
-        view = QuizView(Quiz.from_bank(load_case_bank(), records=[]), store, export_dir=tmp)
+        view = QuizView(Quiz.from_bank(load_case_bank(), attempts=[]), store, export_dir=tmp)
         imaged = next(v for v in view.quiz.order if v.image is not None)
         plain = next(v for v in view.quiz.order if v.image is None)
 

@@ -55,7 +55,7 @@ def answer_cases(log: ExerciseLog, plan: list[bool], *, clock=None, standard: st
     """Answer the student's next cases: ``True`` right, ``False`` wrong (under ``standard``); every answer
     recorded."""
     kwargs = {"clock": clock} if clock else {}
-    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, records=quiz_attempts(log.store.attempts),
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.quiz_seed, attempts=quiz_attempts(log.store.attempts),
                           **kwargs)
     for ok in plan:
         vp, kp, reason = (right_answer if ok else wrong_answer)(quiz.current, standard)

@@ -12,7 +12,7 @@ generated practice interleaves rules the same way.
 rule) against current practice (:func:`widgets.candidacy.practice.assess_practice`) and the leaflet's rules
 (:func:`widgets.candidacy.rules.assess`), and records it as the :class:`~widgets.record.attempts.Attempt` that
 the progress file and the hand-in store, with both grades (:func:`widgets.candidacy.exercise.quiz_attempt`):
-:attr:`Quiz.records` are those attempts, read through the functions of :mod:`widgets.candidacy.exercise`.
+:attr:`Quiz.attempts` are those attempts, read through the functions of :mod:`widgets.candidacy.exercise`.
 
 The grade a student sees first is current practice's (:data:`~widgets.candidacy.exercise.FIRST`): the score,
 the missed cases, the retry, the spaced review and the flashcards follow it
@@ -152,7 +152,7 @@ def _interleave(cases: list[Vignette], deciding: dict, rng: random.Random, previ
 class Quiz:
     """Quiz state: the current case, the answers so far, and what comes next.
 
-    ``cases`` are the bank's vignettes; ``records`` are earlier answers, the quiz's attempts (e.g. from the
+    ``cases`` are the bank's vignettes; ``attempts`` are earlier answers, the quiz's own (e.g. from the
     progress file, through :func:`widgets.candidacy.exercise.quiz_attempts`), so a student resumes at the first
     bank case not yet answered.  ``seed`` fixes the generated practice cases and the retry pool; ``order_seed``
     (when given) shuffles the bank into the student's own stratified order (:func:`stratified_order`), otherwise
@@ -160,7 +160,7 @@ class Quiz:
     """
 
     def __init__(self, cases: Sequence[Vignette], *, seed: int = 0, order_seed: int | str | None = None,
-                 records: Iterable[Attempt] = (), clock: Callable[[], str] = utc_stamp,
+                 attempts: Iterable[Attempt] = (), clock: Callable[[], str] = utc_stamp,
                  tz: tzinfo | None = None):
         if not cases:
             raise QuizError("the quiz needs at least one case; load a case bank with cases in it")
@@ -172,12 +172,12 @@ class Quiz:
         self.practice_rules = load_practice_rules()
         self.order: list[Vignette] = (stratified_order(self.bank, order_seed, rules=self.rules)
                                       if order_seed is not None else list(self.bank))
-        self.records: list[Attempt] = list(records)
+        self.attempts: list[Attempt] = list(attempts)
         self._known: dict[str, Vignette] = {v.id: v for v in self.bank}
         self._deciding: dict[str, set[str]] = {}       # a case's deciding rules under both standards, by id
         self._schedule: tuple[tuple, Schedule] | None = None   # the replayed schedule and the answers it replayed
         self._practice_next = 1 + max(
-            (int(m.group(2)) for r in self.records if (m := GENERATED_ID.match(r.item))
+            (int(m.group(2)) for r in self.attempts if (m := GENERATED_ID.match(r.item))
              and int(m.group(1)) == self.seed), default=-1)
         self.queue: list[Vignette] = self._unanswered_bank()
         self.mode: Literal["bank", "retry", "practice", "review", "daily"] = "bank"
@@ -194,32 +194,32 @@ class Quiz:
     @property
     def answered_bank_ids(self) -> set[str]:
         bank_ids = {v.id for v in self.bank}
-        return {r.item for r in self.records if r.item in bank_ids}
+        return {r.item for r in self.attempts if r.item in bank_ids}
 
     @property
     def answered(self) -> int:
-        return len(self.records)
+        return len(self.attempts)
 
     @property
     def correct(self) -> int:
         """Answers right under the grade a student sees first (current practice)."""
-        return sum(right(r) for r in self.records)
+        return sum(right(r) for r in self.attempts)
 
     @property
     def score(self) -> Score:
         """The score a student sees first: cases right at their latest answer, and at their first, under current
-        practice (the leaflet's grade for answers saved before current practice was graded; see records.score)."""
-        return score((r.item, right(r)) for r in self.records)
+        practice (the leaflet's grade for answers saved before current practice was graded; see widgets.record.attempts.score)."""
+        return score((r.item, right(r)) for r in self.attempts)
 
     @property
     def practice_score(self) -> Score:
         """The score under current practice, over the answers graded by it."""
-        return score((r.item, r.grades[PRACTICE].correct) for r in self.records if has_practice(r))
+        return score((r.item, r.grades[PRACTICE].correct) for r in self.attempts if has_practice(r))
 
     @property
     def leaflet_score(self) -> Score:
         """What the patient leaflet says: the same score under the leaflet's rules."""
-        return score((r.item, leaflet_right(r)) for r in self.records)
+        return score((r.item, leaflet_right(r)) for r in self.attempts)
 
     @property
     def score_percent(self) -> float:
@@ -247,7 +247,7 @@ class Quiz:
         leaflet says, e.g. ``7 of 73 bank cases answered. Score (current practice): ... What the patient
         leaflet says: 4 of 7 right (57 %)``."""
         text = f"{self.bank_done} of {self.bank_total} bank cases answered"
-        if self.records:
+        if self.attempts:
             text += ". " + self.score.text("case").replace("Score:", "Score (current practice):", 1)
             leaflet = self.leaflet_score
             text += (f". What the patient leaflet says: {leaflet.final_right} of {leaflet.items} right "
@@ -306,7 +306,7 @@ class Quiz:
 
     def _next_practice(self) -> Vignette:
         """The next generated case, skipping ahead (a few at most) so that rules interleave."""
-        before = self.current or (self.lookup(self.records[-1].item) if self.records else None)
+        before = self.current or (self.lookup(self.attempts[-1].item) if self.attempts else None)
         last = self.deciding(before) if before is not None else set()
         for _ in range(8):
             v = generate(self.seed, 1, start=self._practice_next)[0]
@@ -338,7 +338,7 @@ class Quiz:
                                                 practice_rules=self.practice_rules)
         attempt = quiz_attempt(self.current, vertebroplasty, kyphoplasty, reason, grades, mode=self.mode,
                                answered_at=self.clock())
-        self.records.append(attempt)
+        self.attempts.append(attempt)
         self.last_grade = GradedAnswer(self.current, result, attempt, practice,
                                        compare(result, practice, self.practice_rules))
         return self.last_grade
@@ -346,22 +346,22 @@ class Quiz:
     # ----------------------------------------------------------------- review and retry
     def missed(self) -> list[tuple[Attempt, Vignette | None]]:
         """Answers that were not fully right (under current practice), oldest first, with their vignettes."""
-        return [(r, self.lookup(r.item)) for r in self.records if not right(r)]
+        return [(r, self.lookup(r.item)) for r in self.attempts if not right(r)]
 
     def still_missed(self) -> list[Vignette]:
         """Cases whose latest answer is wrong, in the order they were first missed."""
         latest = {}
-        for r in self.records:
+        for r in self.attempts:
             latest[r.item] = r
         out = []
-        for r in self.records:
+        for r in self.attempts:
             if not right(latest[r.item]) and (v := self.lookup(r.item)) is not None and v not in out:
                 out.append(v)
         return out
 
     def missed_rules(self) -> Counter:
         """How often each rule decided (under current practice) a case the student got wrong."""
-        return Counter(rule for r in self.records if not right(r) for rule in deciding_rules(r))
+        return Counter(rule for r in self.attempts if not right(r) for rule in deciding_rules(r))
 
     def missed_rule_titles(self, top: int = 3) -> list[tuple[str, int]]:
         """The rules behind the most misses, in plain words, with how often: the ``top`` most frequent."""
@@ -379,10 +379,10 @@ class Quiz:
             return []
         misses = self.missed_rules()
         skip = set(exclude)
-        start = 10_000 + 100 * len(self.records)
+        start = 10_000 + 100 * len(self.attempts)
         candidates = [v for v in list(self.bank) + generate(self.seed, max(size, 16), start=start)
                       if v.id not in skip]
-        rng = random.Random(f"{self.seed}:retry:{len(self.records)}")
+        rng = random.Random(f"{self.seed}:retry:{len(self.attempts)}")
         weights = []
         for v in candidates:
             rules = assess_practice(v.patient, self.practice_rules).deciding_rules
@@ -424,9 +424,9 @@ class Quiz:
     def schedule(self) -> Schedule:
         """The review schedule, replayed from every answer so far (see :mod:`widgets.candidacy.review`); replayed
         again only when an answer has been added since (answers are only ever appended)."""
-        key = (len(self.records), id(self.records[-1]) if self.records else None, self.tz)
+        key = (len(self.attempts), id(self.attempts[-1]) if self.attempts else None, self.tz)
         if self._schedule is None or self._schedule[0] != key:
-            self._schedule = (key, schedule_for(self.records, tz=self.tz))
+            self._schedule = (key, schedule_for(self.attempts, tz=self.tz))
         return self._schedule[1]
 
     def deciding(self, v: Vignette) -> set[str]:
@@ -450,7 +450,7 @@ class Quiz:
             if state.kind == "case" and (v := self.lookup(state.ident)) is not None:
                 out.append(v)
         covered = {r for v in out for r in self.deciding(v)}
-        start = 30_000 + 50 * len(self.records)
+        start = 30_000 + 50 * len(self.attempts)
         for state in due:
             if state.kind != "rule" or state.ident in covered or state.ident not in REASON_IDS:
                 continue
@@ -478,7 +478,7 @@ class Quiz:
         yet answered, in the student's order; generated cases once the bank is done)."""
         new = self._unanswered_bank()
         if len(new) < size:
-            start = 50_000 + 50 * len(self.records)
+            start = 50_000 + 50 * len(self.attempts)
             new += generate(self.seed, size - len(new), start=start)
         return daily_set(self.review_set(), new, size)
 
@@ -495,11 +495,11 @@ class Quiz:
 
     def streak(self) -> Streak:
         """Days in a row with a set done, replayed from the answers' times (see :mod:`widgets.candidacy.daily`)."""
-        return streak_of(self.records, self.today(), tz=self.tz)
+        return streak_of(self.attempts, self.today(), tz=self.tz)
 
     def flashcards(self) -> str:
         """The cases missed so far as an Anki text file (see :mod:`widgets.candidacy.flashcards`)."""
-        cards = missed_cards(self.records, self.lookup)
+        cards = missed_cards(self.attempts, self.lookup)
         if not cards:
             raise QuizError("there are no missed cases to make flashcards of yet")
         return anki_text(cards)

@@ -97,7 +97,7 @@ class QuizView(ipw.VBox):
         try:
             loaded = load_case_bank(bank)
             quiz = Quiz.from_bank(loaded, seed=log.quiz_seed if seed is None else seed, order_seed=log.order_seed,
-                                  records=quiz_attempts(log.store.attempts))
+                                  attempts=quiz_attempts(log.store.attempts))
         except (ValueError, OSError) as exc:
             return error_box(str(exc))
         view = cls(quiz, log, citations)
@@ -189,10 +189,10 @@ class QuizView(ipw.VBox):
         except FileProblem as exc:
             self.tools.class_problem(path.name, str(exc))
             return
-        records = self.quiz.records
+        attempts = self.quiz.attempts
         self.tools.show_class(summary, [
-            ("Under current practice", compare_rows(summary, records, "current_practice")),
-            ("What the patient leaflet says", compare_rows(summary, records, "leaflet"))])
+            ("Under current practice", compare_rows(summary, attempts, "current_practice")),
+            ("What the patient leaflet says", compare_rows(summary, attempts, "leaflet"))])
 
     # ----------------------------------------------------------------- drawing
     def _show_case(self) -> None:

@@ -119,7 +119,7 @@ class StudyTools(ipw.VBox):
         rows = quiz.missed_rows()
         if not rows:
             self.review.value = ('<div role="status" aria-live="polite">No missed cases so far'
-                                 + (" (answer a case first)." if not quiz.records else ". Well done.") + "</div>")
+                                 + (" (answer a case first)." if not quiz.attempts else ". Well done.") + "</div>")
             return
         top = ", ".join(f"{title} ({n})" for title, n in quiz.missed_rule_titles(3))
         self.review.value = (

@@ -264,7 +264,7 @@ def _view_at(tmp_path, case_id):
     from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    view = QuizView(Quiz.from_bank(BANK, records=quiz_attempts(store.attempts)), store, Citations(),
+    view = QuizView(Quiz.from_bank(BANK, attempts=quiz_attempts(store.attempts)), store, Citations(),
                     export_dir=tmp_path)
     while view.quiz.current.id != case_id:
         view.quiz.next()
@@ -348,7 +348,7 @@ def _practice_view(tmp_path, seed):
     from widgets.record.progress import ProgressFile
     from widgets.core.citations import Citations
     store = ProgressFile(tmp_path / f"q{seed}.progress.json").load()
-    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, records=quiz_attempts(store.attempts))
+    quiz = Quiz([Vignette.from_case(BANK.cases[0])], seed=seed, attempts=quiz_attempts(store.attempts))
     view = QuizView(quiz, store, Citations(), export_dir=tmp_path)
     view.quiz.submit(False, False, "no_fracture")        # a wrong answer: the case comes back in a retry
     view.quiz.next()

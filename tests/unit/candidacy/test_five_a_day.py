@@ -107,9 +107,9 @@ def test_todays_five_in_the_quiz_is_drawn_from_due_and_new_cases():
     for _ in range(SET_SIZE):
         q.submit(*right(q))
         q.next()
-    assert [r.context["mode"] for r in q.records[-SET_SIZE:]] == ["daily"] * SET_SIZE, \
+    assert [r.context["mode"] for r in q.attempts[-SET_SIZE:]] == ["daily"] * SET_SIZE, \
         "each answer says it was in the set"
-    assert [r.item for r in q.records[-SET_SIZE:]] == [v.id for v in plan.cases]
+    assert [r.item for r in q.attempts[-SET_SIZE:]] == [v.id for v in plan.cases]
     assert q.mode == "bank" and q.current.id not in q.answered_bank_ids, "then back to the bank"
     assert q.streak().today == SET_SIZE and q.streak().today_done
 
@@ -179,7 +179,7 @@ def test_the_streak_is_replayed_from_saved_answers(tmp_path):
             q.next()
         clock.now += timedelta(days=1)
     again = Quiz.from_bank(BANK, clock=clock, tz=UTC,
-                           records=quiz_attempts(ProgressFile(tmp_path / "p.progress.json").load().attempts))
+                           attempts=quiz_attempts(ProgressFile(tmp_path / "p.progress.json").load().attempts))
     s = again.streak()
     assert (s.days, s.today) == (3, 0), "three days in a row, today's set still to do"
 
@@ -195,7 +195,7 @@ def test_a_returning_student_lands_on_todays_five_and_the_streak(tmp_path):
         first.next()
     clock.now += timedelta(days=1)
     store = ProgressFile(tmp_path / "p.progress.json").load()
-    view = QuizView(Quiz.from_bank(BANK, clock=clock, tz=UTC, records=first.records), store, export_dir=tmp_path)
+    view = QuizView(Quiz.from_bank(BANK, clock=clock, tz=UTC, attempts=first.attempts), store, export_dir=tmp_path)
     assert view.children[0] is view.session, "the first thing on the quiz"
     top = view.session.daily_text.value
     assert "Five a day:" in top and "1 due for review and 4 new" in top

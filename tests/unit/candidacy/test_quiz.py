@@ -76,7 +76,7 @@ def test_incomplete_or_bad_answers_are_refused_with_a_message(vp, kp, reason, wo
     q = quiz()
     with pytest.raises(QuizError, match=words):
         q.submit(vp, kp, reason)
-    assert q.records == []
+    assert q.attempts == []
 
 
 def test_a_case_cannot_be_answered_twice():
@@ -118,7 +118,7 @@ def test_resumes_after_the_answered_cases():
     q.submit(True, True, "indication_met")
     q.next()
     q.submit(True, True, "indication_met")
-    again = quiz(records=q.records)
+    again = quiz(attempts=q.attempts)
     assert again.current.id == BANK.cases[2].id
     assert again.bank_done == 2
 
@@ -243,7 +243,7 @@ def test_a_resumed_student_continues_their_own_order():
     for _ in range(3):
         q.submit(*_right(q))
         q.next()
-    again = quiz(order_seed="s1", records=q.records)
+    again = quiz(order_seed="s1", attempts=q.attempts)
     assert again.current.id == q.current.id == q.order[3].id
 
 
@@ -252,6 +252,6 @@ def test_practice_cases_interleave_rules():
     for _ in range(len(BANK) + 12):
         q.submit(*_right(q))
         q.next()
-    practice = [q.lookup(r.item) for r in q.records if r.context["source"] == "generated"]
+    practice = [q.lookup(r.item) for r in q.attempts if r.context["source"] == "generated"]
     rules = [set(assess(v.patient).deciding_rules) for v in practice]
     assert sum(bool(a & b) for a, b in zip(rules, rules[1:])) <= 1

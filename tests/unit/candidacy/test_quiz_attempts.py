@@ -56,7 +56,7 @@ def test_a_new_answer_is_stored_byte_for_byte_as_before():
     made.append(q.submit(False, False, "urgent_referral").attempt)
     q.start_retry()
     made.append(q.submit(True, True, "indication_met").attempt)
-    assert q.records == made, "the quiz holds the very attempts it hands to the log"
+    assert q.attempts == made, "the quiz holds the very attempts it hands to the log"
     for i, attempt in enumerate(made):
         assert dumps(attempt.model_copy(update={"id": f"{i + 1:032x}"}).to_dict()) == STORED[i + 1]
 
@@ -73,7 +73,7 @@ def test_an_answer_saved_before_is_read_back_and_scored_the_same(tmp_path):
     assert wrong_parts(attempts[1]) == ["kyphoplasty", "reason"] and wrong_parts(attempts[0]) == ["kyphoplasty"]
     assert {source(a) for a in attempts} == {"bank"}
     # What the quiz made of these answers before it held attempts (that version's numbers, text and tables).
-    q = Quiz.from_bank(BANK, seed=5, records=attempts, clock=lambda: "2026-11-23T12:00:00.000Z", tz=timezone.utc)
+    q = Quiz.from_bank(BANK, seed=5, attempts=attempts, clock=lambda: "2026-11-23T12:00:00.000Z", tz=timezone.utc)
     assert (q.score.items, q.score.first_right, q.score.final_right, q.score.answers) == (3, 1, 2, 4)
     assert (q.leaflet_score.first_right, q.leaflet_score.final_right) == (2, 1)
     assert (q.practice_score.items, q.practice_score.first_right, q.practice_score.final_right) == (2, 1, 2)
@@ -89,8 +89,8 @@ def test_an_answer_saved_before_is_read_back_and_scored_the_same(tmp_path):
     assert q.due_text() == "Due for review today: 2 (1 case, 1 rule)."
     assert [v.id for v in q.still_missed()] == ["c07-haemangioma"]
     assert dict(q.missed_rules()) == {"kp_cause_excluded": 1, "indication_met": 1}
-    assert own_rule_misses(q.records, "leaflet") == {"kp_cause_excluded": (1, 2), "urgent_referral": (0, 1)}
-    assert own_rule_misses(q.records, "current_practice") == {"indication_met": (1, 1), "urgent_referral": (0, 1)}
+    assert own_rule_misses(q.attempts, "leaflet") == {"kp_cause_excluded": (1, 2), "urgent_referral": (0, 1)}
+    assert own_rule_misses(q.attempts, "current_practice") == {"indication_met": (1, 1), "urgent_referral": (0, 1)}
     cards = q.flashcards().rstrip("\n").splitlines()
     assert [c.rsplit("\t", 1)[1] for c in cards[-2:]] == ["vkp-c07-haemangioma", "vkp-c05-breast-metastasis"]
     assert cards[-1].split("\t")[2] == "vkp-candidacy rule::kp_cause_excluded rule::indication_met standards-differ"

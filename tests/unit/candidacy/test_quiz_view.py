@@ -47,7 +47,7 @@ def visible(html_value: str) -> str:
 @pytest.fixture
 def view(tmp_path):
     store = ProgressFile(tmp_path / "q.progress.json").load()
-    return QuizView(Quiz.from_bank(load_case_bank(), records=quiz_attempts(store.attempts)), store, Citations(),
+    return QuizView(Quiz.from_bank(load_case_bank(), attempts=quiz_attempts(store.attempts)), store, Citations(),
                     export_dir=tmp_path)
 
 
@@ -148,7 +148,7 @@ def test_submitting_an_incomplete_answer_shows_a_message_not_a_traceback(view):
     view.form.vp.value = "candidate"
     view.form.submit_button.click()
     assert 'role="alert"' in view.error.value and "kyphoplasty" in view.error.value
-    assert view.quiz.records == [] and view.feedback.value == ""
+    assert view.quiz.attempts == [] and view.feedback.value == ""
 
 
 def test_answer_is_saved_at_once_and_progress_shown(view):

@@ -76,7 +76,7 @@ def test_every_bank_case_with_a_red_flag_is_urgent_under_both_and_its_feedback_n
     view.form.choose(False, False, URGENT)
     view.form.submit_button.click()
     html = view.feedback.value
-    r = view.quiz.records[-1]
+    r = view.quiz.attempts[-1]
     assert r.grades[LEAFLET].correct and r.grades[PRACTICE].correct
     for flag in red_flags.flags_for(case.patient):
         assert flag.title in html, (case.id, flag.id)

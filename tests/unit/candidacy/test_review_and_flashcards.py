@@ -94,7 +94,7 @@ def test_the_saved_progress_keeps_the_schedule_across_sessions(tmp_path):
     now[0] = at(1, 2)
     # Another day, a new session: a new quiz from the saved answers only.
     reloaded = ProgressFile(tmp_path / "p.progress.json").load()
-    later = Quiz.from_bank(BANK, records=quiz_attempts(reloaded.attempts), clock=clock, tz=UTC)
+    later = Quiz.from_bank(BANK, attempts=quiz_attempts(reloaded.attempts), clock=clock, tz=UTC)
     assert later.schedule().items == q.schedule().items
     assert later.due_today() >= 2, "the missed case and the rule behind it are due the next day"
     first = later.start_review()
@@ -188,7 +188,7 @@ def test_no_missed_cases_means_no_flashcards_yet():
     q.submit(*right(q.current))
     with pytest.raises(QuizError, match="no missed cases"):
         q.flashcards()
-    assert missed_cards(q.records, q.lookup) == []
+    assert missed_cards(q.attempts, q.lookup) == []
 
 
 # ----------------------------------------------------------------------------- the class summary for students

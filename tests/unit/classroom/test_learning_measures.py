@@ -227,7 +227,7 @@ def test_the_benchmarks_are_shown_as_their_source_gives_them(tmp_path):
 # ----------------------------------------------------------------------------- both standards
 
 def answer_case(log, case_id: str, answer: tuple) -> None:
-    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_attempts(log.store.attempts))
+    quiz = Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, attempts=quiz_attempts(log.store.attempts))
     for _ in range(quiz.bank_total):
         if quiz.current.id == case_id:
             break

@@ -25,7 +25,7 @@ SECRET = b"test secret"
 
 
 def quiz_for(log) -> Quiz:
-    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, records=quiz_attempts(log.store.attempts))
+    return Quiz.from_bank(seed=log.quiz_seed, order_seed=log.order_seed, attempts=quiz_attempts(log.store.attempts))
 
 
 def go_to(quiz: Quiz, case_id: str) -> None:

@@ -51,7 +51,7 @@ from widgets.candidacy.quiz import Quiz
 
 path, count, seed, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=seed, records=quiz_attempts(store.attempts))
+quiz = Quiz.from_bank(seed=seed, attempts=quiz_attempts(store.attempts))
 while not go.exists():
     time.sleep(0.005)
 rng = random.Random(seed)
@@ -183,7 +183,7 @@ def test_a_lone_surrogate_in_the_student_name_does_not_stop_later_saves(tmp_path
     path.write_text(json.dumps(data), encoding="utf-8")     # json.dumps escapes it as \\ud800
     store = ProgressFile(path).load()
     assert len(quiz_attempts(store.attempts)) == 1
-    quiz = Quiz.from_bank(records=quiz_attempts(store.attempts))
+    quiz = Quiz.from_bank(attempts=quiz_attempts(store.attempts))
     store.append(quiz.submit(True, True, "indication_met").attempt)
     assert len(stored_quiz_answers(path)) == 2
 

@@ -25,7 +25,7 @@ def answered_records(n: int):
         if i:
             quiz.next()
         quiz.submit(i % 2 == 0, i % 3 == 0, "indication_met")
-    return quiz.records
+    return quiz.attempts
 
 
 def test_default_location_follows_the_environment_variable_and_names_the_user(tmp_path):

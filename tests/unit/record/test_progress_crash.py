@@ -25,7 +25,7 @@ from widgets.candidacy.quiz import Quiz
 
 path, count = sys.argv[1], int(sys.argv[2])
 store = ProgressFile(path).load()
-quiz = Quiz.from_bank(seed=11, records=quiz_attempts(store.attempts))
+quiz = Quiz.from_bank(seed=11, attempts=quiz_attempts(store.attempts))
 for i in range(count):
     grade = quiz.submit(i % 2 == 0, i % 3 != 0, "indication_met")
     store.append(grade.attempt)

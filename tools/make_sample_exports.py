@@ -225,7 +225,8 @@ def needle_placements(st: Student) -> None:
         spare = 1.5 - st.ability                 # an abler student takes fewer shots and redirects
         st.record(history.record(g, settings, heights, shots_ap=1 + round(st.rng.uniform(1, 5) * spare),
                                  shots_lateral=1 + round(st.rng.uniform(1, 6) * spare),
-                                 redirects=round(st.rng.uniform(0, 3) * spare), time_s=round(st.rng.uniform(40, 240), 1)))
+                                 redirects=round(st.rng.uniform(0, 3) * spare),
+                                 time_s=round(st.rng.uniform(40, 240), 1)))
 
 
 # --------------------------------------------------------------------------- files as they arrive

@@ -482,7 +482,8 @@ class FluoroViews:
     def _set_legend(self) -> None:
         view = self.__dict__.get("view")
         self.legend = swap_legend(self.figure, self._legends, self.legend, tuple(self.on_screen()),
-                                  lambda key: [_LEGEND[item]() for item in key], view.layer if view is not None else None,
+                                  lambda key: [_LEGEND[item]() for item in key],
+                                  view.layer if view is not None else None,
                                   bbox_to_anchor=(0.5, 0.075), ncol=4, columnspacing=1.2)
 
     # ------------------------------------------------------------------ text

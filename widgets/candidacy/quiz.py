@@ -208,7 +208,8 @@ class Quiz:
     @property
     def score(self) -> Score:
         """The score a student sees first: cases right at their latest answer, and at their first, under current
-        practice (the leaflet's grade for answers saved before current practice was graded; see widgets.record.attempts.score)."""
+        practice (the leaflet's grade for answers saved before current practice was graded; see
+        widgets.record.attempts.score)."""
         return score((r.item, right(r)) for r in self.attempts)
 
     @property

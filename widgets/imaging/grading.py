@@ -333,7 +333,7 @@ def _rule_problem(g: NeedleGrade) -> Problem:
         f"On the AP view the tip crossed the medial (inner) wall of the pedicle {g.medial_crossing:.1f} mm in, but "
         f"{wall_text}: a tip medial to the pedicle and still behind the body is in the spinal canal, "
         f"beside the dural sac and the nerve roots. The rule: never cross the medial wall on the AP view "
-        f"before the tip has reached the posterior wall on the lateral view {markers((RULE_CITES[0], RULE_CITES[1]))}. "
+        f"before the tip has reached the posterior wall on the lateral view {markers(RULE_CITES[:2])}. "
         f"Start at the upper outer corner of the pedicle, or angle less toward the midline {markers(ENTRY_CITES[0])}.",
         RULE_CITES)
 
@@ -413,11 +413,13 @@ def great_vessels_text(ev=None) -> str:
                   .split(" vs "))
     return (f"In front of the spine lie the aorta and the vena cava: on CT of 40 adults the aorta lay closest to the "
             f"spine at T12, on average {aorta} mm from the vertebral body (SD {sd}) {markers(AORTA)}, and on CT of 557 "
-            f"adults it lay on average {men} mm (men) and {women} mm (women) from the disc between L1 and L2 {markers(AORTA_DISCS)}.")
+            f"adults it lay on average {men} mm (men) and {women} mm (women) from the disc between L1 and L2 "
+            f"{markers(AORTA_DISCS)}.")
 
 
 def _front_problem(g: NeedleGrade, ev) -> Problem:
     return Problem("front_cortex", "front_cortex",
                    f"The needle went through the front wall (cortex) of the vertebral body {g.front_breach_depth:.1f} "
                    f"mm in. {great_vessels_text(ev)} Check the depth on the lateral view before every advance and "
-                   f"stop in the front third, inside the bone {markers(TARGET_CITES[0])}.", (AORTA, AORTA_DISCS, *TARGET_CITES))
+                   f"stop in the front third, inside the bone {markers(TARGET_CITES[0])}.",
+                   (AORTA, AORTA_DISCS, *TARGET_CITES))

@@ -302,7 +302,7 @@ def test_the_needle_debrief_shows_first_against_best_and_every_measure_the_attem
             g = grade_placement("model", "L1", settings, heights)
             errors.append(g.metrics["tip_error_mm"])
             rec = history.record(g, settings, heights, shots_ap=n + extra)
-            context = {"attempt": attempt_number(rec), "tip_error_mm": 0.0}      # a claim the regraded geometry overrules
+            context = {"attempt": attempt_number(rec), "tip_error_mm": 0.0}    # a claim the regraded geometry overrules
             if i == 0:
                 context["tip_gap_mm"] = 4.0
             log.record_attempt("needle-placement", "L1", rec.answer, needle_grades(g), context=context)

@@ -99,3 +99,23 @@ def screenfuls(page) -> float:
     """How many window heights the open notebook's scrolling area holds (JupyterLab's own room to
     scroll past the last cell included, as in every notebook alike)."""
     return page.evaluate(f"(() => {{ const s = {SCROLLER}; return s.scrollHeight / s.clientHeight; }})()")
+
+
+#: Anything in a notebook's text or outputs wider than the room it has: cut off, or scrolling sideways.
+CLIPPED = """() => { const out = []; const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) ';
+  for (const el of document.querySelectorAll(panel + '.jp-OutputArea-output, ' + panel + '.jp-MarkdownOutput, '
+                                            + panel + '.jp-OutputArea-output *')) {
+    if (!el.checkVisibility() || el.closest('details:not([open])')) continue;
+    const style = getComputedStyle(el);
+    const cuts = ['hidden', 'clip', 'auto', 'scroll'].includes(style.overflowX);
+    if (cuts && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0)
+      out.push(`${el.className || el.tagName}: ${el.scrollWidth} px in ${el.clientWidth} px: ${(el.innerText || '').trim().slice(0, 50)}`);
+  }
+  const s = document.querySelector(panel + '.jp-WindowedPanel-outer');
+  if (s.scrollWidth > s.clientWidth + 2) out.push(`the notebook scrolls sideways: ${s.scrollWidth} px in ${s.clientWidth} px`);
+  return out; }"""
+
+
+def clipped(page) -> list[str]:
+    """What the open notebook shows cut off or scrolling sideways (empty when everything fits its column)."""
+    return page.evaluate(CLIPPED)

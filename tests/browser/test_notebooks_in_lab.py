@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.jlab import (MAX_SCREENFULS, READING_VIEWPORT, axe_violations, errors, open_and_run, screenfuls,
-                                truncated_labels, wait_widgets_rendered, widget_outputs)
+from tests.browser.jlab import (MAX_SCREENFULS, READING_VIEWPORT, axe_violations, clipped, errors, open_and_run,
+                                screenfuls, truncated_labels, wait_widgets_rendered, widget_outputs)
 from tests.conftest import ROOT, notebook_paths
 
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for p in notebook_paths()]
@@ -157,21 +157,6 @@ def test_a_glossary_definition_opens_from_the_keyboard_and_passes_axe(page, lab)
     expect(fold).not_to_have_attribute("open", "")
 
 
-#: Anything in a notebook's text or outputs wider than the room it has: cut off, or scrolling sideways.
-CLIPPED = """() => { const out = []; const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) ';
-  for (const el of document.querySelectorAll(panel + '.jp-OutputArea-output, ' + panel + '.jp-MarkdownOutput, '
-                                            + panel + '.jp-OutputArea-output *')) {
-    if (!el.checkVisibility() || el.closest('details:not([open])')) continue;
-    const style = getComputedStyle(el);
-    const cuts = ['hidden', 'clip', 'auto', 'scroll'].includes(style.overflowX);
-    if (cuts && el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0)
-      out.push(`${el.className || el.tagName}: ${el.scrollWidth} px in ${el.clientWidth} px: ${(el.innerText || '').trim().slice(0, 50)}`);
-  }
-  const s = document.querySelector(panel + '.jp-WindowedPanel-outer');
-  if (s.scrollWidth > s.clientWidth + 2) out.push(`the notebook scrolls sideways: ${s.scrollWidth} px in ${s.clientWidth} px`);
-  return out; }"""
-
-
 @pytest.mark.parametrize("path", STUDENT)
 def test_nothing_is_clipped_at_1024_px(page, lab, path):
     """At a 1024 px window (a small laptop) every text, table, control and picture a notebook shows fits its
@@ -183,4 +168,4 @@ def test_nothing_is_clipped_at_1024_px(page, lab, path):
     except Exception:
         pass
     page.wait_for_timeout(1000)
-    assert page.evaluate(CLIPPED) == [], f"{path}: clipped at 1024 px"
+    assert clipped(page) == [], f"{path}: clipped at 1024 px"

@@ -74,12 +74,15 @@ SAME = 1e-6
 MAX_BARS = 40
 
 
-def _drawing_box(spine: str):
-    """What stands where the two pictures will be while they are drawn: a box of their size that says so."""
+def drawing_box(spine: str):
+    """What stands where the two pictures will be while they are drawn: a box of their size that says so, and
+    that narrows with its column as the pictures do (a 1024 px laptop window leaves it under 600 px)."""
     what = "the real CT" if spine == "ct" else "the model spine"
-    box = ipw.HTML(f'<div role="status" style="width:704px;max-width:100%;height:456px;display:flex;'
-                   f'align-items:center;justify-content:center;background:#111;color:#eee;font-size:1.05em">'
-                   f"Drawing the front (AP) and side (lateral) C-arm views of {what}…</div>")
+    box = ipw.HTML(f'<div role="status" style="width:100%;aspect-ratio:704/456;display:flex;'
+                   f'align-items:center;justify-content:center;text-align:center;padding:0 1em;box-sizing:border-box;'
+                   f'background:#111;color:#eee;font-size:1.05em">'
+                   f"Drawing the front (AP) and side (lateral) C-arm views of {what}…</div>",
+                   layout=ipw.Layout(width="100%", max_width="704px"))
     box.add_class("vkp-needle-drawing")
     return box
 
@@ -363,8 +366,8 @@ class NeedleExercise:
         on = self.labels.value == "on"
         if self.spine_id == "ct":
             if self._ct_views is None:
-                self._ct_views = CtViews(self.level_id, needle=needle or self.needle(), labels=on, approach=self.approach.value,
-                                         title="Needle placement: Test mode (a real spine)")
+                self._ct_views = CtViews(self.level_id, needle=needle or self.needle(), labels=on,
+                                         approach=self.approach.value, title="Needle placement: Test mode (a real spine)")
             return self._ct_views
         if self._model_views is None:
             self._model_views = FluoroViews(self.level_id, self.heights, Scene(), labels=on, guides=False,
@@ -391,7 +394,7 @@ class NeedleExercise:
         if show:
             self._show_start()
         else:
-            self.pictures.children = (_drawing_box(self.spine_id),)
+            self.pictures.children = (drawing_box(self.spine_id),)
 
     def _show_start_if_pending(self) -> None:
         if self._start_pending:

@@ -1,8 +1,8 @@
 """A fluoroscopy shot from the real CT beside one from the synthetic spine: time per shot and memory.
 
 A *shot* is what one press of the pedal gives in the needle exercise: both views (AP and lateral) and
-the grade of the needle as it is.  For the real CT (:mod:`widgets.anatomy.ct`) that is
-``ct.shot(level, needle)``: both C-arm screen images with the needle drawn into the simulated
+the grade of the needle as it is.  For the real CT (:mod:`widgets.anatomy.ct_images`) that is
+``ct_images.shot(level, needle)``: both C-arm screen images with the needle drawn into the simulated
 x-rays, and ``ct.grade``.  For the synthetic spine (``widgets.anatomy.xray``, today's renderer) it is
 ``xray.radiograph`` for both cameras (the needle is drawn over it as a line by the view, so the
 image itself is cached per level) and ``widgets.imaging.grading.grade``.
@@ -75,10 +75,10 @@ def child_ct(level: str, shots: int) -> dict:
     import numpy as np
     kept = notebook_04()  # noqa: F841  (held, as the kernel holds them)
     base = rss_mb()
-    from widgets.anatomy import ct
+    from widgets.anatomy import ct, ct_images
     t0 = time.perf_counter()
     ref = ct.textbook_needle(level, 1)
-    ct.shot(level, ref)
+    ct_images.shot(level, ref)
     first = time.perf_counter() - t0
     medial0, caudal0 = ct.angles_of(ref)
     times = []
@@ -86,18 +86,19 @@ def child_ct(level: str, shots: int) -> dict:
         entry = (ref.entry[0] + dx, ref.entry[1], ref.entry[2] + dz)
         n = ct.needle_from_angles(entry, medial0 + dm, caudal0 + dc, ref.depth * frac, 1)
         t = time.perf_counter()
-        ct.shot(level, n)
+        ct_images.shot(level, n)
         times.append(time.perf_counter() - t)
     after_shots = rss_mb() - base
-    ct.axial(ref)
-    for region in ct.REGIONS:
+    ct_images.axial(ref)
+    for region in ct_images.REGIONS:
         for view in ct.VIEWS:
-            ct.region_projection(level, region, view)
+            ct_images.region_projection(level, region, view)
     s = ct.scan()
-    cached = sum(ct._normalised_base(v, ct.frame_for(level, v)).nbytes for v in ct.VIEWS) + 3 * 200 * 200 * 4
+    cached = (sum(ct_images._normalised_base(v, ct_images.frame_for(level, v)).nbytes for v in ct.VIEWS)
+              + 3 * 200 * 200 * 4)
     return {"first_s": first, "times": times, "rss_shots_mb": after_shots, "rss_added_mb": rss_mb() - base,
             "arrays_mb": (s.nbytes + cached) / 1e6, "rss_mb": rss_mb(), "shape": list(s.shape),
-            "image": list(np.shape(ct.shot(level).images["AP"]))}
+            "image": list(np.shape(ct_images.shot(level).images["AP"]))}
 
 
 def child_synthetic(level: str, shots: int) -> dict:

@@ -3,7 +3,7 @@
 A mobile C-arm's image intensifier is round: its screen shows a circle of image, dark outside, a
 little darker toward the rim (the intensifier's brightness falls off from the centre, "vignetting"),
 with a soft edge.  This module turns an x-ray image into that picture, so the views of the real CT
-(:mod:`widgets.anatomy.ct`) and of the synthetic spine (``widgets.anatomy.xray``) can share one look.
+(:mod:`widgets.anatomy.ct_images`) and of the synthetic spine (``widgets.anatomy.xray``) can share one look.
 
 **Grey scale.**  Fluoroscopic images are digital and can be shown either way: dense structures
 white, as on a radiograph, or inverted, dense structures black [Dartmouth, "Introduction to
@@ -39,6 +39,7 @@ Pure logic (numpy only): no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
+import ctypes
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -112,6 +113,15 @@ class Frame:
 
 
 # --------------------------------------------------------------------------- grey scale
+
+def give_back_memory() -> None:
+    """Give freed memory back to the system where the C library allows it: a picture's temporaries are large
+    and a school hub runs a kernel per student (not glibc: the memory is reused by the next picture instead)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
 
 def window(line_integral: np.ndarray, inside: np.ndarray | None = None, low_pct: float = 1.0,
            high_pct: float = 99.8, headroom: float = 0.08) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Fluoroscopy from the real CT, shot by shot: the front (AP) and side (lateral) views of one level of
-the VerSe scan (:mod:`widgets.anatomy.ct`), as a C-arm screen shows them, and the axial CT slice
-through the needle.
+the VerSe scan (:mod:`widgets.anatomy.ct`, pictures by :mod:`widgets.anatomy.ct_images`), as a C-arm screen
+shows them, and the axial CT slice through the needle.
 
 :class:`CtViews` keeps one figure with two round C-arm fields.  Each view shows what its last shot
 showed: :meth:`CtViews.shoot` renders one view with the needle drawn into the scan (the two views
@@ -31,7 +31,7 @@ from PIL import Image as PILImage
 
 from widgets.core.figures import BlitFigureView, img_html, new_figure, swap_legend
 from widgets.core.style import ON_XRAY
-from widgets.anatomy import carm, ct
+from widgets.anatomy import carm, ct, ct_images
 
 VIEWS = ("AP", "lateral")
 LABEL, PEDICLE, TARGET, NEEDLE_GREY = (ON_XRAY[k] for k in ("label", "wall", "target", "metal"))
@@ -40,7 +40,7 @@ CANAL = BREACH = ON_XRAY["danger"]
 REVEALED = (("pedicle left", PEDICLE, "pedicle (from the scan's outline)"),
             ("canal", CANAL, "spinal canal"),
             ("target", TARGET, "target"))
-#: Labels per view: (anchor name of ct.anchors, words, text offset from the anchor in mm (u, v)); an offset
+#: Labels per view: (anchor name of ct_images.anchors, words, text offset from the anchor in mm (u, v)); an offset
 #: of (0, 0) puts the words on the structure itself, any other joins them to it by a short leader line.
 LABELS = {
     "AP": (("pedicle right", "pedicle", (-14.0, 11.0)), ("spinous process", "spinous process", (-16.0, -7.0)),
@@ -276,8 +276,8 @@ class CtViews:
         """One shot of ``view`` with ``needle`` drawn into the scan (what pressing the pedal shows)."""
         if view not in VIEWS:
             raise ValueError(f"a shot is of the 'AP' or the 'lateral' view, not {view!r}")
-        r = ct.drr(view, needle, self.level, self._frames[view])
-        self.art[view].image.set_data(ct.screen(r))
+        r = ct_images.drr(view, needle, self.level, self._frames[view])
+        self.art[view].image.set_data(ct_images.screen(r))
         self.art[view].stamp += 1
         self.needles[view] = needle
         self.art[view].shots += 1
@@ -287,8 +287,8 @@ class CtViews:
     def show(self, needle, render: bool = True) -> None:
         """Both views with ``needle`` without counting shots (the starting picture of an attempt)."""
         for view in VIEWS:
-            r = ct.drr(view, needle, self.level, self._frames[view])
-            self.art[view].image.set_data(ct.screen(r))
+            r = ct_images.drr(view, needle, self.level, self._frames[view])
+            self.art[view].image.set_data(ct_images.screen(r))
             self.art[view].stamp += 1
             self.needles[view] = needle
         if render:
@@ -304,7 +304,7 @@ class CtViews:
             art.overlay.set_extent(self._frames[view].extent)
             art.overlay.set_visible(True)
             if breach_point is not None:
-                u, v = ct.project(np.asarray(breach_point, dtype=float), view)
+                u, v = ct_images.project(np.asarray(breach_point, dtype=float), view)
                 art.breach.set_data([u], [v])
             else:
                 art.breach.set_data([], [])
@@ -344,10 +344,10 @@ class CtViews:
     # ------------------------------------------------------------------ drawing
     def _setup_level(self) -> None:
         for view in VIEWS:
-            frame = ct.frame_for(self.level, view)
+            frame = ct_images.frame_for(self.level, view)
             self._frames[view] = frame
             art = self.art[view]
-            art.image.set_data(ct.screen(ct.drr(view, None, self.level, frame)))
+            art.image.set_data(ct_images.screen(ct_images.drr(view, None, self.level, frame)))
             art.stamp += 1
             art.image.set_extent(frame.extent)
             art.overlay.set_extent(frame.extent)
@@ -358,7 +358,7 @@ class CtViews:
         self._place_labels()
 
     def _place_labels(self) -> None:
-        anchors = ct.anchors(self.level)
+        anchors = ct_images.anchors(self.level)
         for view in VIEWS:
             art = self.art[view]
             frame = self._frames[view]
@@ -369,7 +369,7 @@ class CtViews:
                 if not self.labels or name not in anchors:
                     text.set_visible(False)
                     continue
-                u, v = ct.project(np.asarray(anchors[name]), view)
+                u, v = ct_images.project(np.asarray(anchors[name]), view)
                 tu, tv = u + du, v + dv
                 # keep the words inside the round field
                 r = float(np.hypot(tu - cu, tv - cv))
@@ -448,8 +448,8 @@ def _overlay(level: str, view: str, approach: str) -> np.ndarray:
     """The revealed outlines of one view (made once per level, view and approach)."""
     key = (level, view, approach)
     if key not in _OVERLAYS:
-        frame = ct.frame_for(level, view)
-        masks = [(ct.region_projection(level, region, view, frame, approach=approach, side=1), colour)
+        frame = ct_images.frame_for(level, view)
+        masks = [(ct_images.region_projection(level, region, view, frame, approach=approach, side=1), colour)
                  for region, colour, _ in REVEALED]
         _OVERLAYS[key] = _outline_rgba(masks)
         while len(_OVERLAYS) > 4:
@@ -492,8 +492,8 @@ class AxialView:
 
     def show(self, level: str, needle) -> None:
         n = ct.as_path(needle)
-        sl = ct.axial(n)
-        self.image.set_data(ct.ct_window(sl.hu))
+        sl = ct_images.axial(n)
+        self.image.set_data(ct_images.ct_window(sl.hu))
         self.image.set_extent(sl.frame.extent)
         self.title.set_text(f"{level}: axial CT slice\nthrough the tip ({sl.z:.0f} mm up the scan)")
         self.level, self.tip = level, n.tip

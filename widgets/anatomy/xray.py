@@ -20,11 +20,11 @@ Pure logic (numpy only): no ipywidgets, no matplotlib.
 
 from __future__ import annotations
 
-import ctypes
 from functools import lru_cache
 
 import numpy as np
 
+from widgets.anatomy import carm
 from widgets.anatomy.camera import Camera
 from widgets.anatomy.carm import Frame   # one Frame for every picture: the rectangle of the image plane and its pixel
 from widgets.anatomy.segment import Segment, segment
@@ -159,10 +159,7 @@ def forget_voxels() -> None:
     give the freed memory back to the system where the C library allows it (a kernel per student)."""
     _static_voxels.cache_clear()
     _body_voxels.cache_clear()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):   # not glibc: the memory is reused by the next projection instead
-        pass
+    carm.give_back_memory()
 
 
 @lru_cache(maxsize=128)

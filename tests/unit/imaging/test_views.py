@@ -18,7 +18,7 @@ from widgets.anatomy.needle_path import planned_needle
 from widgets.anatomy.scene import Scene
 from widgets.anatomy.segment import segment, side_outlines
 from widgets.anatomy.levels import level as anatomy_level
-from widgets.anatomy import ct
+from widgets.anatomy import ct, ct_images
 from tests.idle_loop import kernel  # noqa: F401 - a fixture the tests below use
 from widgets.imaging.placement import SETTINGS, needle_for, start_settings, taught_settings
 from widgets.imaging.views import NeedleExercise
@@ -357,7 +357,7 @@ def test_a_real_ct_attempt_is_graded_from_the_mask_and_reveals_the_anatomy(tmp_p
 def test_the_lateral_field_shows_the_whole_body_and_its_front_cortex():
     for name in ct.LEVELS:
         lev = ct.level(name)
-        frame = ct.frame_for(name, "lateral")
+        frame = ct_images.frame_for(name, "lateral")
         r = (frame.u_max - frame.u_min) / 2
         cu, cv = frame.centre
         for z in (lev.lower_endplate_z, lev.middle_z, lev.upper_endplate_z):

@@ -86,6 +86,13 @@ def test_test_mode_on_the_real_spine_breach_then_pass_by_keyboard(page, lab):
     expect(picture).to_have_attribute("alt", re.compile("CC BY-SA 4.0"))
     shots = box.locator(".vkp-needle-shots")
     grade_button = box.get_by_role("button", name="Grade this attempt")
+    # The status under the pictures ("the needle starts ...", two lines or more) reads as the notebook's text
+    # does, not spread to a control's 28 px line height.
+    status = box.locator(".vkp-status").first
+    expect(status).to_contain_text("the needle starts")
+    spacing = status.evaluate("d => parseFloat(getComputedStyle(d).lineHeight)"
+                              " / parseFloat(getComputedStyle(d).fontSize)")
+    assert 1.3 <= spacing <= 1.7, spacing
 
     # choose the level by keyboard: the vertebra radio group (a new attempt at that level)
     box.get_by_role("radio", name=LEVEL, exact=True).focus()
